@@ -1,0 +1,10 @@
+export { AbortedError } from './aborted-error';
+export { ApiCallError, type ApiCallErrorOptions } from './api-call-error';
+export { BallastError, type BallastErrorOptions } from './ballast-error';
+export { CollectorError, type CollectorSource } from './collector-error';
+export { ConfigError } from './config-error';
+export type { ApiCallErrorCode, BallastErrorCode } from './error-codes';
+export { NoHealthyTargetError, type TargetAttempt } from './no-healthy-target-error';
+export { NoObjectGeneratedError, type ObjectAttempt } from './no-object-generated-error';
+export { TimeoutError } from './timeout-error';
+export { ValidationError, type ValidationIssue } from './validation-error';

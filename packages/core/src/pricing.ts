@@ -1,0 +1,119 @@
+import type { Usage } from './chat-result';
+
+/** Prices of one model in US dollars per million tokens. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  /** Price of input tokens served from the provider's prompt cache; defaults to `inputPerMillion`. */
+  cachedInputPerMillion?: number;
+}
+
+/**
+ * Prices by provider and model id. A model key may end in `*` to match every id with that prefix
+ * (`"*"` alone matches every model of the provider, e.g. a local Ollama at zero cost).
+ */
+export type PricingTable = Record<string, Record<string, ModelPrice>>;
+
+/**
+ * List prices (USD per million tokens) of common models, as published by each provider in 2025-2026.
+ * Hosts override or extend it with {@link createPricingTable}; a model not in the table has an
+ * unknown (`undefined`) cost rather than a guessed one.
+ */
+export const defaultPricing: PricingTable = {
+  openai: {
+    'gpt-4o-mini*': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
+    'gpt-4o*': { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+    'gpt-4.1-nano*': { inputPerMillion: 0.1, outputPerMillion: 0.4, cachedInputPerMillion: 0.025 },
+    'gpt-4.1-mini*': { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
+    'gpt-4.1*': { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
+    'o4-mini*': { inputPerMillion: 1.1, outputPerMillion: 4.4, cachedInputPerMillion: 0.275 },
+  },
+  anthropic: {
+    'claude-3-5-haiku*': { inputPerMillion: 0.8, outputPerMillion: 4, cachedInputPerMillion: 0.08 },
+    'claude-haiku-4*': { inputPerMillion: 1, outputPerMillion: 5, cachedInputPerMillion: 0.1 },
+    'claude-sonnet-4*': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-3-7-sonnet*': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-opus-4*': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
+  },
+  groq: {
+    'llama-3.1-8b-instant': { inputPerMillion: 0.05, outputPerMillion: 0.08 },
+    'llama-3.3-70b-versatile': { inputPerMillion: 0.59, outputPerMillion: 0.79 },
+    'openai/gpt-oss-20b': { inputPerMillion: 0.1, outputPerMillion: 0.5 },
+    'openai/gpt-oss-120b': { inputPerMillion: 0.15, outputPerMillion: 0.75 },
+  },
+  ollama: {
+    '*': { inputPerMillion: 0, outputPerMillion: 0 },
+  },
+};
+
+/**
+ * Merges host prices over the defaults (or over `base`). Later entries win per model.
+ *
+ * @example
+ * ```ts
+ * const pricing = createPricingTable({ openai: { 'my-finetune': { inputPerMillion: 3, outputPerMillion: 12 } } });
+ * ```
+ */
+export function createPricingTable(overrides: PricingTable, base: PricingTable = defaultPricing): PricingTable {
+  const merged: PricingTable = {};
+  for (const table of [base, overrides]) {
+    for (const [provider, models] of Object.entries(table)) {
+      merged[provider] = { ...merged[provider], ...models };
+    }
+  }
+  return merged;
+}
+
+/**
+ * Finds the price of a model: exact id first, then the longest matching `prefix*` entry.
+ *
+ * @example
+ * ```ts
+ * findModelPrice(defaultPricing, 'openai', 'gpt-4o-mini-2024-07-18'); // matches 'gpt-4o-mini*'
+ * ```
+ */
+export function findModelPrice(table: PricingTable, provider: string, modelId: string): ModelPrice | undefined {
+  const models = table[provider];
+  if (!models) return undefined;
+  const exact = models[modelId];
+  if (exact) return exact;
+  let best: { length: number; price: ModelPrice } | undefined;
+  for (const [key, price] of Object.entries(models)) {
+    if (!key.endsWith('*')) continue;
+    const prefix = key.slice(0, -1);
+    if (modelId.startsWith(prefix) && (!best || prefix.length > best.length)) best = { length: prefix.length, price };
+  }
+  return best?.price;
+}
+
+/**
+ * Cost of a call in USD from its usage. Cached input tokens are billed at the cached rate.
+ * Returns `undefined` when the price or the token counts are unknown.
+ *
+ * @example
+ * ```ts
+ * computeCostUsd({ inputPerMillion: 1, outputPerMillion: 2 }, usage); // e.g. 0.0003
+ * ```
+ */
+export function computeCostUsd(price: ModelPrice | undefined, usage: Usage): number | undefined {
+  if (!price || usage.inputTokens === undefined || usage.outputTokens === undefined) return undefined;
+  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion;
+  const dollars =
+    (usage.inputTokens - cached) * price.inputPerMillion +
+    cached * cachedRate +
+    usage.outputTokens * price.outputPerMillion;
+  return dollars / 1_000_000;
+}
+
+/**
+ * Expected cost of a request before it is sent, from estimated token counts. Routers use it to
+ * compare targets and to honour a caller's `maxCostUsd`.
+ */
+export function estimateCostUsd(
+  price: ModelPrice | undefined,
+  estimate: { inputTokens: number; outputTokens: number },
+): number | undefined {
+  if (!price) return undefined;
+  return (estimate.inputTokens * price.inputPerMillion + estimate.outputTokens * price.outputPerMillion) / 1_000_000;
+}

@@ -1,0 +1,37 @@
+/** Something with HTTP headers: a `Headers` object or a plain record. */
+export type HeadersLike = Headers | Record<string, string | string[] | undefined> | undefined | null;
+
+/** Reads one header case-insensitively from either header shape. */
+export function readHeader(headers: HeadersLike, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
+    if (key.toLowerCase() === lower) return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+/**
+ * How long the server asked us to wait, in milliseconds, from `retry-after-ms`, then
+ * `retry-after` (seconds or an HTTP date). Returns `undefined` when absent or unparseable.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfterMs(new Headers({ 'retry-after': '2' })); // 2000
+ * ```
+ */
+export function parseRetryAfterMs(headers: HeadersLike, now: number = Date.now()): number | undefined {
+  const milliseconds = readHeader(headers, 'retry-after-ms');
+  if (milliseconds !== undefined) {
+    const value = Number(milliseconds);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const retryAfter = readHeader(headers, 'retry-after');
+  if (retryAfter === undefined || retryAfter.trim() === '') return undefined;
+  const seconds = Number(retryAfter);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(retryAfter);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
