@@ -1,0 +1,12 @@
+export type { StreamFrame, WireDialect } from './llm/dialect';
+export { type FakeLlmServer, type FakeLlmServerOptions, startFakeLlmServer } from './llm/fake-llm-server';
+export { openaiDialect, startFakeOpenAI } from './llm/openai-dialect';
+export type {
+  Fault,
+  ReceivedRequest,
+  Responder,
+  ScriptedFinish,
+  ScriptedReply,
+  ScriptedToolCall,
+  ScriptedUsage,
+} from './llm/scripted-reply';
