@@ -40,7 +40,10 @@ export function apiCallErrorFromResponse(failure: FailedResponse): ApiCallError 
   const hints = readErrorHints(failure.body);
   const { code, isRetryable, isTargetUnavailable } = classify(failure.statusCode, hints);
   const secrets = failure.secrets ?? [];
-  const detail = hints.message ?? failure.message ?? (failure.statusCode ? `HTTP ${failure.statusCode}` : 'request failed');
+  const detail =
+    hints.message ??
+    failure.message ??
+    (failure.statusCode ? `HTTP ${failure.statusCode}` : 'request failed');
   const where = failure.modelId ? `${failure.provider}:${failure.modelId}` : failure.provider;
   const status = failure.statusCode === undefined ? '' : ` (HTTP ${failure.statusCode})`;
   const bodyText = stringifyBody(failure.body);
@@ -51,7 +54,8 @@ export function apiCallErrorFromResponse(failure: FailedResponse): ApiCallError 
     modelId: failure.modelId,
     statusCode: failure.statusCode,
     url: failure.url === undefined ? undefined : redactSecrets(failure.url, secrets),
-    responseBody: bodyText === undefined ? undefined : redactSecrets(bodyText.slice(0, maxBodyLength), secrets),
+    responseBody:
+      bodyText === undefined ? undefined : redactSecrets(bodyText.slice(0, maxBodyLength), secrets),
     requestId: readHeader(failure.headers, 'x-request-id') ?? readHeader(failure.headers, 'request-id'),
     isRetryable,
     isTargetUnavailable,
@@ -100,7 +104,8 @@ function classify(
   status: number | undefined,
   hints: ErrorHints,
 ): { code: ApiCallErrorCode; isRetryable: boolean; isTargetUnavailable: boolean } {
-  const has = (...needles: string[]) => hints.tags.some((tag) => needles.some((needle) => tag.includes(needle)));
+  const has = (...needles: string[]) =>
+    hints.tags.some((tag) => needles.some((needle) => tag.includes(needle)));
   const result = (code: ApiCallErrorCode, isRetryable: boolean, isTargetUnavailable = false) => ({
     code,
     isRetryable,
@@ -113,7 +118,15 @@ function classify(
   }
   if (has('tool_use_failed')) return result('model_tool_error', true);
   if (has('insufficient_quota', 'billing')) return result('quota_exhausted', false, true);
-  if (has('context_length_exceeded', 'context length', 'context window', 'prompt is too long', 'maximum context')) {
+  if (
+    has(
+      'context_length_exceeded',
+      'context length',
+      'context window',
+      'prompt is too long',
+      'maximum context',
+    )
+  ) {
     return result('context_length_exceeded', false);
   }
   if (has('content_filter', 'content_policy')) return result('content_filtered', false);

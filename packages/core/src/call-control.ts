@@ -1,8 +1,8 @@
+import type { CallOptions } from './chat-request';
 import { AbortedError } from './errors/aborted-error';
 import { BallastError } from './errors/ballast-error';
 import { TimeoutError } from './errors/timeout-error';
 import { ValidationError } from './errors/validation-error';
-import type { CallOptions } from './chat-request';
 
 /**
  * The abort signal of one call: fires when the caller aborts, when `timeoutMs` passes, or when

@@ -66,7 +66,11 @@ export function emptyUsage(): Usage {
 /** Builds a Usage from the counts a provider reported, deriving the total when possible. */
 export function createUsage(counts: Partial<Usage>): Usage {
   const usage = { ...emptyUsage(), ...stripUndefined(counts) };
-  if (usage.totalTokens === undefined && usage.inputTokens !== undefined && usage.outputTokens !== undefined) {
+  if (
+    usage.totalTokens === undefined &&
+    usage.inputTokens !== undefined &&
+    usage.outputTokens !== undefined
+  ) {
     usage.totalTokens = usage.inputTokens + usage.outputTokens;
   }
   return usage;

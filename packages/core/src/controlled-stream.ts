@@ -1,6 +1,6 @@
+import { createCallControl } from './call-control';
 import type { CallOptions } from './chat-request';
 import type { ChatChunk, ChatResult } from './chat-result';
-import { createCallControl } from './call-control';
 import { ApiCallError } from './errors/api-call-error';
 import { BallastError } from './errors/ballast-error';
 
@@ -69,5 +69,9 @@ export async function collectStream(stream: AsyncIterable<ChatChunk>): Promise<C
   for await (const chunk of stream) {
     if (chunk.type === 'finish') return chunk.result;
   }
-  throw new BallastError({ message: 'The stream ended without a result', code: 'invalid_response', isRetryable: true });
+  throw new BallastError({
+    message: 'The stream ended without a result',
+    code: 'invalid_response',
+    isRetryable: true,
+  });
 }

@@ -46,7 +46,8 @@ export function safeExtractJson(
     if (mended.repairs.length === 0) continue;
     const balancedMended = firstBalanced(mended.text) ?? mended.text;
     const parsed = tryParse(balancedMended);
-    if (parsed.ok) return { ok: true, value: parsed.value, repairs: [...candidate.repairs, ...mended.repairs] };
+    if (parsed.ok)
+      return { ok: true, value: parsed.value, repairs: [...candidate.repairs, ...mended.repairs] };
   }
   return { ok: false, error: noJson('no JSON object or array found in the model output', text) };
 }

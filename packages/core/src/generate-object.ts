@@ -85,11 +85,20 @@ export async function generateObject<Schema extends z.ZodType>(
     usage = addUsage(usage, result.usage);
     costUsd = costUsd === undefined || result.costUsd === undefined ? undefined : costUsd + result.costUsd;
 
-    const toolCall = mode === 'tool' ? result.toolCalls.find((candidate) => candidate.name === name) : undefined;
+    const toolCall =
+      mode === 'tool' ? result.toolCalls.find((candidate) => candidate.name === name) : undefined;
     const answer = readAnswer(result, toolCall);
     const outcome = validate(options.schema, answer, toolCall, result);
     if (outcome.ok) {
-      return { object: outcome.value as z.output<Schema>, calls: call, mode, usage, costUsd, result, rejectedAttempts };
+      return {
+        object: outcome.value as z.output<Schema>,
+        calls: call,
+        mode,
+        usage,
+        costUsd,
+        result,
+        rejectedAttempts,
+      };
     }
     rejectedAttempts.push({ text: answer, issues: outcome.issues });
     messages.push(...repairMessages(toolCall, answer, outcome.issues));
@@ -140,8 +149,10 @@ function buildRequest(
   const request: ChatRequest = { messages: [...messages] };
   if (options.temperature !== undefined) request.temperature = options.temperature;
   if (options.maxTokens !== undefined) request.maxTokens = options.maxTokens;
-  const description = options.schemaDescription === undefined ? {} : { description: options.schemaDescription };
-  if (mode === 'json-schema') request.responseFormat = { type: 'json', schema: jsonSchema, name, ...description };
+  const description =
+    options.schemaDescription === undefined ? {} : { description: options.schemaDescription };
+  if (mode === 'json-schema')
+    request.responseFormat = { type: 'json', schema: jsonSchema, name, ...description };
   if (mode === 'json') request.responseFormat = { type: 'json' };
   if (mode === 'tool') {
     request.tools = [{ name, parameters: jsonSchema, ...description }];
@@ -166,8 +177,12 @@ function validate(
   } else {
     const extracted = safeExtractJson(answer);
     if (!extracted.ok) {
-      const truncated = result.finishReason.unified === 'length' ? ' (the answer was cut off at maxTokens)' : '';
-      return { ok: false, issues: [{ path: '(root)', message: `no JSON found in the answer${truncated}`, code: 'no_json' }] };
+      const truncated =
+        result.finishReason.unified === 'length' ? ' (the answer was cut off at maxTokens)' : '';
+      return {
+        ok: false,
+        issues: [{ path: '(root)', message: `no JSON found in the answer${truncated}`, code: 'no_json' }],
+      };
     }
     candidate = extracted.value;
   }
@@ -183,7 +198,11 @@ function validate(
   };
 }
 
-function repairMessages(toolCall: ToolCall | undefined, answer: string, issues: ValidationIssue[]): ChatMessage[] {
+function repairMessages(
+  toolCall: ToolCall | undefined,
+  answer: string,
+  issues: ValidationIssue[],
+): ChatMessage[] {
   const problems = issues.map((issue) => `- ${issue.path}: ${issue.message}`).join('\n');
   const instruction = `Your answer did not match the required schema:\n${problems}\nAnswer again with the corrected JSON only.`;
   if (toolCall) {

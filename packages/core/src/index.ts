@@ -1,4 +1,6 @@
-export * from './errors/index';
+export { apiCallErrorFromResponse, type FailedResponse } from './api-call-error-from-response';
+export { type CallControl, createCallControl, runControlledCall } from './call-control';
+export type { ChatModel, ChatModelCapabilities } from './chat-model';
 export type {
   AssistantMessage,
   CallOptions,
@@ -25,7 +27,25 @@ export {
   type UnifiedFinishReason,
   type Usage,
 } from './chat-result';
-export type { ChatModel, ChatModelCapabilities } from './chat-model';
+export { collectStream, runControlledStream } from './controlled-stream';
+export * from './domain/index';
+export * from './errors/index';
+export { type ExtractedJson, extractJson, safeExtractJson } from './extract-json';
+export {
+  type GenerateObjectOptions,
+  type GenerateObjectResult,
+  generateObject,
+  type ObjectMode,
+} from './generate-object';
+export { isZodSchema, toJsonSchema } from './json-schema';
+export {
+  fromOpenAIFormatFinishReason,
+  fromOpenAIFormatUsage,
+  type OpenAIFormatMessage,
+  type OpenAIFormatUsage,
+  toOpenAIFormatMessages,
+  toOpenAIFormatOptions,
+} from './openai-format';
 export {
   computeCostUsd,
   createPricingTable,
@@ -35,19 +55,7 @@ export {
   type ModelPrice,
   type PricingTable,
 } from './pricing';
-export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { redactSecrets } from './redact';
-export { apiCallErrorFromResponse, type FailedResponse } from './api-call-error-from-response';
-export { type CallControl, createCallControl, runControlledCall } from './call-control';
-export { collectStream, runControlledStream } from './controlled-stream';
+export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { StreamAccumulator } from './stream-accumulator';
 export { parseToolArguments } from './tool-arguments';
-export { isZodSchema, toJsonSchema } from './json-schema';
-export { type ExtractedJson, extractJson, safeExtractJson } from './extract-json';
-export {
-  type GenerateObjectOptions,
-  type GenerateObjectResult,
-  generateObject,
-  type ObjectMode,
-} from './generate-object';
-export * from './domain/index';

@@ -54,7 +54,10 @@ export const defaultPricing: PricingTable = {
  * const pricing = createPricingTable({ openai: { 'my-finetune': { inputPerMillion: 3, outputPerMillion: 12 } } });
  * ```
  */
-export function createPricingTable(overrides: PricingTable, base: PricingTable = defaultPricing): PricingTable {
+export function createPricingTable(
+  overrides: PricingTable,
+  base: PricingTable = defaultPricing,
+): PricingTable {
   const merged: PricingTable = {};
   for (const table of [base, overrides]) {
     for (const [provider, models] of Object.entries(table)) {
@@ -72,7 +75,11 @@ export function createPricingTable(overrides: PricingTable, base: PricingTable =
  * findModelPrice(defaultPricing, 'openai', 'gpt-4o-mini-2024-07-18'); // matches 'gpt-4o-mini*'
  * ```
  */
-export function findModelPrice(table: PricingTable, provider: string, modelId: string): ModelPrice | undefined {
+export function findModelPrice(
+  table: PricingTable,
+  provider: string,
+  modelId: string,
+): ModelPrice | undefined {
   const models = table[provider];
   if (!models) return undefined;
   const exact = models[modelId];
@@ -81,7 +88,8 @@ export function findModelPrice(table: PricingTable, provider: string, modelId: s
   for (const [key, price] of Object.entries(models)) {
     if (!key.endsWith('*')) continue;
     const prefix = key.slice(0, -1);
-    if (modelId.startsWith(prefix) && (!best || prefix.length > best.length)) best = { length: prefix.length, price };
+    if (modelId.startsWith(prefix) && (!best || prefix.length > best.length))
+      best = { length: prefix.length, price };
   }
   return best?.price;
 }
@@ -115,5 +123,8 @@ export function estimateCostUsd(
   estimate: { inputTokens: number; outputTokens: number },
 ): number | undefined {
   if (!price) return undefined;
-  return (estimate.inputTokens * price.inputPerMillion + estimate.outputTokens * price.outputPerMillion) / 1_000_000;
+  return (
+    (estimate.inputTokens * price.inputPerMillion + estimate.outputTokens * price.outputPerMillion) /
+    1_000_000
+  );
 }

@@ -18,9 +18,7 @@ export class StreamAccumulator {
   private readonly toolCalls = new Map<number, PartialToolCall>();
   private firstTokenAt: number | undefined;
 
-  constructor(
-    private readonly context: { provider: string; modelId: string; startedAt: number },
-  ) {}
+  constructor(private readonly context: { provider: string; modelId: string; startedAt: number }) {}
 
   /** Records a text delta and returns the chunk to emit. */
   textDelta(text: string): ChatChunk {
@@ -30,7 +28,10 @@ export class StreamAccumulator {
   }
 
   /** Records a fragment of a tool call (OpenAI/Groq `delta.tool_calls`, Anthropic `input_json_delta`). */
-  toolCallDelta(index: number, fragment: { id?: string | undefined; name?: string | undefined; argumentsDelta?: string }): ChatChunk {
+  toolCallDelta(
+    index: number,
+    fragment: { id?: string | undefined; name?: string | undefined; argumentsDelta?: string },
+  ): ChatChunk {
     this.markFirstToken();
     const current = this.toolCalls.get(index) ?? { id: undefined, name: '', rawArguments: '' };
     if (fragment.id) current.id = fragment.id;
@@ -47,7 +48,10 @@ export class StreamAccumulator {
   }
 
   /** Records a tool call that arrived whole (Ollama) and returns its delta chunk. */
-  wholeToolCall(index: number, call: { id?: string | undefined; name: string; rawArguments: string }): ChatChunk {
+  wholeToolCall(
+    index: number,
+    call: { id?: string | undefined; name: string; rawArguments: string },
+  ): ChatChunk {
     return this.toolCallDelta(index, { id: call.id, name: call.name, argumentsDelta: call.rawArguments });
   }
 
@@ -83,7 +87,9 @@ export class StreamAccumulator {
       provider: this.context.provider,
       modelId: this.context.modelId,
       raw: details.raw,
-      ...(this.firstTokenAt === undefined ? {} : { timeToFirstTokenMs: this.firstTokenAt - this.context.startedAt }),
+      ...(this.firstTokenAt === undefined
+        ? {}
+        : { timeToFirstTokenMs: this.firstTokenAt - this.context.startedAt }),
       ...(details.responseId ? { responseId: details.responseId } : {}),
     };
     yield { type: 'finish', result };

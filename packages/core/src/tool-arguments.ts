@@ -10,11 +10,17 @@ import type { ToolCall } from './chat-request';
  * parseToolArguments('{"city":"Oslo"}'); // { arguments: { city: 'Oslo' }, rawArguments: '{"city":"Oslo"}' }
  * ```
  */
-export function parseToolArguments(input: unknown): Pick<ToolCall, 'arguments' | 'rawArguments' | 'argumentsError'> {
+export function parseToolArguments(
+  input: unknown,
+): Pick<ToolCall, 'arguments' | 'rawArguments' | 'argumentsError'> {
   if (input === undefined || input === null || input === '') return { arguments: {}, rawArguments: '' };
   if (typeof input !== 'string') {
     if (isPlainObject(input)) return { arguments: input, rawArguments: JSON.stringify(input) };
-    return { arguments: {}, rawArguments: JSON.stringify(input), argumentsError: 'arguments are not a JSON object' };
+    return {
+      arguments: {},
+      rawArguments: JSON.stringify(input),
+      argumentsError: 'arguments are not a JSON object',
+    };
   }
   try {
     const parsed: unknown = JSON.parse(input);

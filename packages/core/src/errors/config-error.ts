@@ -18,7 +18,11 @@ export class ConfigError extends BallastError {
   /** Each problem with the path of the offending key. Values of secret keys are never included. */
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
 
-  constructor(options: { message: string; issues?: ReadonlyArray<{ path: string; message: string }>; cause?: unknown }) {
+  constructor(options: {
+    message: string;
+    issues?: ReadonlyArray<{ path: string; message: string }>;
+    cause?: unknown;
+  }) {
     super({ message: options.message, code: 'config_invalid', cause: options.cause });
     this.name = 'ConfigError';
     this.issues = options.issues ?? [];

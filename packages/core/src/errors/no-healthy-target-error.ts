@@ -25,7 +25,12 @@ export class NoHealthyTargetError extends BallastError {
   private readonly [marker] = true;
   readonly attempts: readonly TargetAttempt[];
 
-  constructor(options: { message: string; attempts: readonly TargetAttempt[]; retryAfterMs?: number; cause?: unknown }) {
+  constructor(options: {
+    message: string;
+    attempts: readonly TargetAttempt[];
+    retryAfterMs?: number;
+    cause?: unknown;
+  }) {
     super({ ...options, code: 'no_healthy_target', isRetryable: true });
     this.name = 'NoHealthyTargetError';
     this.attempts = options.attempts;

@@ -23,7 +23,12 @@ export class ValidationError extends BallastError {
   /** The value that failed, when it is safe to keep. */
   readonly value: unknown;
 
-  constructor(options: { message: string; issues?: readonly ValidationIssue[]; value?: unknown; cause?: unknown }) {
+  constructor(options: {
+    message: string;
+    issues?: readonly ValidationIssue[];
+    value?: unknown;
+    cause?: unknown;
+  }) {
     super({ message: options.message, code: 'validation_failed', cause: options.cause });
     this.name = 'ValidationError';
     this.issues = options.issues ?? [];

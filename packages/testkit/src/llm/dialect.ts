@@ -15,9 +15,17 @@ export interface WireDialect {
   /** Checks the credentials header; `true` when no key is configured. */
   isAuthorized(headers: ReceivedRequest['headers'], apiKey: string | undefined): boolean;
   renderResponse(reply: ScriptedReply, request: ReceivedRequest, usage: ScriptedUsage): unknown;
-  renderStream(reply: ScriptedReply, request: ReceivedRequest, usage: ScriptedUsage): { contentType: string; frames: StreamFrame[] };
+  renderStream(
+    reply: ScriptedReply,
+    request: ReceivedRequest,
+    usage: ScriptedUsage,
+  ): { contentType: string; frames: StreamFrame[] };
   /** A realistic error body for a status, as the provider sends it. */
-  renderError(status: number, message: string | undefined, code: string | undefined): { body: unknown; headers?: Record<string, string> };
+  renderError(
+    status: number,
+    message: string | undefined,
+    code: string | undefined,
+  ): { body: unknown; headers?: Record<string, string> };
   /** A stream frame that is not valid in this format (for `malformed-json` on streams). */
   malformedFrame: StreamFrame;
 }

@@ -34,7 +34,10 @@ export interface FakeLlmServer {
 }
 
 /** Starts a fake server for one dialect. Used by `startFakeOpenAI`, `startFakeAnthropic`, `startFakeOllama`. */
-export async function startFakeLlmServer(dialect: WireDialect, options: FakeLlmServerOptions = {}): Promise<FakeLlmServer> {
+export async function startFakeLlmServer(
+  dialect: WireDialect,
+  options: FakeLlmServerOptions = {},
+): Promise<FakeLlmServer> {
   const queue: ScriptedReply[] = [];
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -65,7 +68,8 @@ export async function startFakeLlmServer(dialect: WireDialect, options: FakeLlmS
 
     if (!dialect.isChatPath(request.method, path)) {
       const other = dialect.answerOther?.(request.method, path);
-      if (other === undefined) return sendJson(response, 404, dialect.renderError(404, `No route ${path}`, undefined).body);
+      if (other === undefined)
+        return sendJson(response, 404, dialect.renderError(404, `No route ${path}`, undefined).body);
       return sendJson(response, 200, other);
     }
     if (!dialect.isAuthorized(request.headers, options.apiKey)) {
@@ -86,15 +90,25 @@ export async function startFakeLlmServer(dialect: WireDialect, options: FakeLlmS
     }
     if (fault?.type === 'status') {
       const rendered = dialect.renderError(fault.status, fault.message, fault.code);
-      const headers = { ...rendered.headers, ...fault.headers, ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) };
+      const headers = {
+        ...rendered.headers,
+        ...fault.headers,
+        ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+      };
       return sendJson(response, fault.status, fault.body ?? rendered.body, headers);
     }
 
     if (dialect.wantsStream(request.body)) {
       const { contentType, frames } = dialect.renderStream(reply, request, usage);
       const limit =
-        fault?.type === 'cut-stream' || fault?.type === 'end-stream-early' ? Math.min(fault.afterChunks, frames.length) : frames.length;
-      response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', connection: 'keep-alive' });
+        fault?.type === 'cut-stream' || fault?.type === 'end-stream-early'
+          ? Math.min(fault.afterChunks, frames.length)
+          : frames.length;
+      response.writeHead(200, {
+        'content-type': contentType,
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       if (fault?.type === 'malformed-json') {
         response.write(frames[0] ?? '');
         response.end(dialect.malformedFrame);
@@ -116,9 +130,13 @@ export async function startFakeLlmServer(dialect: WireDialect, options: FakeLlmS
     }
 
     const body = JSON.stringify(dialect.renderResponse(reply, request, usage));
-    if (fault?.type === 'malformed-json') return sendRaw(response, 200, `${body.slice(0, Math.floor(body.length / 2))}`);
+    if (fault?.type === 'malformed-json')
+      return sendRaw(response, 200, `${body.slice(0, Math.floor(body.length / 2))}`);
     if (fault?.type === 'cut-stream' || fault?.type === 'end-stream-early') {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      });
       response.write(body.slice(0, Math.floor(body.length / 2)));
       await wait(5);
       incoming.socket.destroy();
@@ -182,11 +200,21 @@ function parseJson(raw: string): unknown {
   }
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   sendRaw(response, status, JSON.stringify(body), headers);
 }
 
-function sendRaw(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+function sendRaw(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(body);
 }

@@ -111,7 +111,14 @@ export const openaiDialect: WireDialect = {
     (reply.toolCalls ?? []).forEach((call, index) => {
       frames.push(
         delta({
-          tool_calls: [{ index, id: toolCallId(call, index), type: 'function', function: { name: call.name, arguments: '' } }],
+          tool_calls: [
+            {
+              index,
+              id: toolCallId(call, index),
+              type: 'function',
+              function: { name: call.name, arguments: '' },
+            },
+          ],
         }),
       );
       for (const piece of splitText(argumentsText(call), reply.chunkSize ?? 8)) {
@@ -126,7 +133,10 @@ export const openaiDialect: WireDialect = {
   },
 
   renderError(status, message, code) {
-    const known = errorTypes[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null };
+    const known = errorTypes[status] ?? {
+      type: status >= 500 ? 'server_error' : 'invalid_request_error',
+      code: null,
+    };
     const defaultMessage =
       status === 429
         ? 'Rate limit reached for requests. Please try again in 1s.'
@@ -136,7 +146,14 @@ export const openaiDialect: WireDialect = {
             ? 'The server had an error while processing your request. Sorry about that!'
             : `Request failed with status ${status}`;
     return {
-      body: { error: { message: message ?? defaultMessage, type: known.type, param: null, code: code ?? known.code } },
+      body: {
+        error: {
+          message: message ?? defaultMessage,
+          type: known.type,
+          param: null,
+          code: code ?? known.code,
+        },
+      },
       headers: { 'x-request-id': randomId('req_') },
     };
   },

@@ -29,7 +29,15 @@ export type ScriptedFinish = 'stop' | 'length' | 'tool_calls' | 'content_filter'
  * - `end-stream-early`: send `afterChunks` events, then close the response cleanly, unfinished.
  */
 export type Fault =
-  | { type: 'status'; status: number; message?: string; code?: string; body?: unknown; retryAfter?: string; headers?: Record<string, string> }
+  | {
+      type: 'status';
+      status: number;
+      message?: string;
+      code?: string;
+      body?: unknown;
+      retryAfter?: string;
+      headers?: Record<string, string>;
+    }
   | { type: 'delay'; ms: number }
   | { type: 'hang' }
   | { type: 'reset' }

@@ -1,0 +1,9 @@
+export { OpenAIChatModel } from './openai-chat-model';
+export { toOpenAIError } from './openai-error';
+export {
+  createOpenAI,
+  createOpenAICompatible,
+  type OpenAIProvider,
+  openAICompatiblePresets,
+} from './openai-provider';
+export type { OpenAISettings } from './openai-settings';
