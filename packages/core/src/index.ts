@@ -59,3 +59,4 @@ export { redactSecrets } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { StreamAccumulator } from './stream-accumulator';
 export { parseToolArguments } from './tool-arguments';
+export { createOpenAIFormatChatModel, type OpenAIFormatChatModelConfig } from './openai-format-chat-model';

@@ -1,4 +1,3 @@
-export { OpenAIChatModel } from './openai-chat-model';
 export { toOpenAIError } from './openai-error';
 export {
   createOpenAI,

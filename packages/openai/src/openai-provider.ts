@@ -1,7 +1,15 @@
-import { type ChatModelCapabilities, ConfigError } from '@ballast/core';
+import { type ChatModel, type ChatModelCapabilities, ConfigError, createOpenAIFormatChatModel } from '@ballast/core';
 import OpenAI from 'openai';
-import { OpenAIChatModel } from './openai-chat-model';
+import { toOpenAIError } from './openai-error';
 import { type OpenAISettings, resolveOpenAISettings } from './openai-settings';
+
+const defaultCapabilities: ChatModelCapabilities = {
+  tools: true,
+  vision: true,
+  jsonMode: true,
+  jsonSchema: true,
+  streaming: true,
+};
 
 /** Creates chat models for one OpenAI (or OpenAI-compatible) account. */
 export interface OpenAIProvider {
@@ -11,13 +19,14 @@ export interface OpenAIProvider {
    * A chat model by id. Ids are configuration (`gpt-4o-mini`, `grok-3`, `Qwen/Qwen2.5-7B-Instruct`):
    * Ballast has no default that a provider could retire.
    */
-  chatModel(modelId: string, options?: { capabilities?: Partial<ChatModelCapabilities> }): OpenAIChatModel;
+  chatModel(modelId: string, options?: { capabilities?: Partial<ChatModelCapabilities> }): ChatModel;
 }
 
 /**
  * Creates an OpenAI provider over the official `openai` SDK. With `baseURL` it serves any
  * OpenAI-compatible endpoint (xAI/Grok, Gemini's OpenAI endpoint, vLLM, LM Studio).
  *
+ * @param env Where to read `OPENAI_API_KEY` (defaults to `process.env`).
  * @throws {ConfigError} on invalid settings or a missing OpenAI key.
  * @example
  * ```ts
@@ -26,8 +35,8 @@ export interface OpenAIProvider {
  * const { text, costUsd } = await model.chat({ messages: [{ role: 'user', content: 'Hello' }] });
  * ```
  */
-export function createOpenAI(settings: OpenAISettings = {}): OpenAIProvider {
-  const resolved = resolveOpenAISettings(settings);
+export function createOpenAI(settings: OpenAISettings = {}, env: NodeJS.ProcessEnv = process.env): OpenAIProvider {
+  const resolved = resolveOpenAISettings(settings, env);
   const client = new OpenAI({
     apiKey: resolved.apiKey,
     maxRetries: resolved.maxRetries,
@@ -46,7 +55,16 @@ export function createOpenAI(settings: OpenAISettings = {}): OpenAIProvider {
           issues: [{ path: 'modelId', message: 'must be a non-empty string' }],
         });
       }
-      return new OpenAIChatModel(modelId, client, resolved, options.capabilities);
+      return createOpenAIFormatChatModel({
+        provider: resolved.name,
+        modelId,
+        capabilities: { ...defaultCapabilities, ...resolved.capabilities, ...options.capabilities },
+        create: (body, requestOptions) => client.chat.completions.create(body as never, requestOptions),
+        toError: (error) => toOpenAIError(error, { provider: resolved.name, modelId, apiKey: resolved.apiKey }),
+        pricing: resolved.pricing,
+        maxTokensField: resolved.maxTokensField,
+        includeStreamUsage: resolved.includeStreamUsage,
+      });
     },
   };
 }
@@ -81,10 +99,13 @@ export function createOpenAICompatible(
     });
   }
   const apiKey = settings.apiKey ?? env[known.apiKeyEnv];
-  return createOpenAI({
-    name: preset,
-    baseURL: known.baseURL,
-    ...settings,
-    ...(apiKey === undefined ? {} : { apiKey }),
-  });
+  return createOpenAI(
+    {
+      name: preset,
+      baseURL: known.baseURL,
+      ...settings,
+      ...(apiKey === undefined ? {} : { apiKey }),
+    },
+    env,
+  );
 }

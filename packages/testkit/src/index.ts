@@ -10,3 +10,4 @@ export type {
   ScriptedToolCall,
   ScriptedUsage,
 } from './llm/scripted-reply';
+export { groqDialect, startFakeGroq } from './llm/groq-dialect';

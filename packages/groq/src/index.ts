@@ -1,0 +1,1 @@
+export { createGroq, type GroqProvider, type GroqSettings, toGroqError } from './groq-provider';
