@@ -40,14 +40,16 @@ export function safeExtractJson(
     const parsed = tryParse(candidate.text);
     if (parsed.ok) return { ok: true, value: parsed.value, repairs: candidate.repairs };
   }
-  // Second pass: the same candidates with typographic quotes and trailing commas mended.
-  for (const candidate of candidates) {
+  // Second pass, mending typographic quotes and trailing commas. Fenced blocks and balanced spans
+  // go first: they say more precisely where the JSON was.
+  for (const candidate of [...candidates.slice(1), candidates[0]!]) {
     const mended = mend(candidate.text);
     if (mended.repairs.length === 0) continue;
-    const balancedMended = firstBalanced(mended.text) ?? mended.text;
-    const parsed = tryParse(balancedMended);
-    if (parsed.ok)
-      return { ok: true, value: parsed.value, repairs: [...candidate.repairs, ...mended.repairs] };
+    const span = firstBalanced(mended.text) ?? mended.text;
+    const parsed = tryParse(span);
+    if (!parsed.ok) continue;
+    const prose = span !== mended.text.trim() && candidate.repairs.length === 0 ? ['surrounding-prose'] : [];
+    return { ok: true, value: parsed.value, repairs: [...candidate.repairs, ...prose, ...mended.repairs] };
   }
   return { ok: false, error: noJson('no JSON object or array found in the model output', text) };
 }

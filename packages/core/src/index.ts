@@ -46,6 +46,7 @@ export {
   toOpenAIFormatMessages,
   toOpenAIFormatOptions,
 } from './openai-format';
+export { createOpenAIFormatChatModel, type OpenAIFormatChatModelConfig } from './openai-format-chat-model';
 export {
   computeCostUsd,
   createPricingTable,
@@ -59,4 +60,3 @@ export { redactSecrets } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { StreamAccumulator } from './stream-accumulator';
 export { parseToolArguments } from './tool-arguments';
-export { createOpenAIFormatChatModel, type OpenAIFormatChatModelConfig } from './openai-format-chat-model';

@@ -1,7 +1,7 @@
+import { runControlledCall } from './call-control';
 import type { ChatModel, ChatModelCapabilities } from './chat-model';
 import type { CallOptions, ChatRequest } from './chat-request';
 import type { ChatChunk, ChatResult, Usage } from './chat-result';
-import { runControlledCall } from './call-control';
 import { runControlledStream } from './controlled-stream';
 import type { BallastError } from './errors/ballast-error';
 import {
@@ -21,7 +21,11 @@ interface Completion {
   choices?: Array<{
     message: {
       content?: string | null;
-      tool_calls?: Array<{ id: string; type?: string; function?: { name: string; arguments: string } }> | null;
+      tool_calls?: Array<{
+        id: string;
+        type?: string;
+        function?: { name: string; arguments: string };
+      }> | null;
     };
     finish_reason?: string | null;
   }>;
@@ -34,7 +38,11 @@ interface CompletionChunk {
   choices?: Array<{
     delta?: {
       content?: string | null;
-      tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> | null;
+      tool_calls?: Array<{
+        index: number;
+        id?: string;
+        function?: { name?: string; arguments?: string };
+      }> | null;
     };
     finish_reason?: string | null;
   }>;
@@ -49,7 +57,10 @@ export interface OpenAIFormatChatModelConfig {
   modelId: string;
   capabilities: ChatModelCapabilities;
   /** Sends a Chat Completions request through the vendor SDK (`client.chat.completions.create`). */
-  create(body: Record<string, unknown>, options: { signal: AbortSignal; headers?: Record<string, string> }): Promise<unknown>;
+  create(
+    body: Record<string, unknown>,
+    options: { signal: AbortSignal; headers?: Record<string, string> },
+  ): Promise<unknown>;
   /** Converts whatever the SDK throws into a Ballast error. */
   toError(error: unknown): BallastError;
   pricing?: PricingTable | undefined;
@@ -91,7 +102,10 @@ export function createOpenAIFormatChatModel(config: OpenAIFormatChatModelConfig)
       stream: true,
       ...(config.includeStreamUsage ? { stream_options: { include_usage: true } } : {}),
     };
-    const stream = (await config.create(body, requestOptions(signal, options))) as AsyncIterable<CompletionChunk>;
+    const stream = (await config.create(
+      body,
+      requestOptions(signal, options),
+    )) as AsyncIterable<CompletionChunk>;
     const accumulator = new StreamAccumulator({ provider, modelId, startedAt });
     let finishReason: string | undefined;
     let usage: Usage | undefined;
@@ -143,7 +157,9 @@ export function createOpenAIFormatChatModel(config: OpenAIFormatChatModelConfig)
       return {
         text: choice.message.content ?? '',
         toolCalls: (choice.message.tool_calls ?? []).flatMap((call) =>
-          call.function ? [{ id: call.id, name: call.function.name, ...parseToolArguments(call.function.arguments) }] : [],
+          call.function
+            ? [{ id: call.id, name: call.function.name, ...parseToolArguments(call.function.arguments) }]
+            : [],
         ),
         finishReason: fromOpenAIFormatFinishReason(choice.finish_reason),
         usage,

@@ -1,0 +1,115 @@
+/**
+ * Ballast provider demo: the provider contract end to end, with no keys and no network.
+ *
+ * It starts the testkit's fake OpenAI and Groq servers on 127.0.0.1, then drives them through
+ * the real adapters (the official SDKs underneath) and prints what a host application sees:
+ * normalized text, finish reasons, usage, cost, latency, streaming, tool calls, validated
+ * structured output, and typed errors.
+ */
+import { ApiCallError, type ChatModel, type ChatResult, generateObject } from '@ballast/core';
+import { createGroq } from '@ballast/groq';
+import { createOpenAI } from '@ballast/openai';
+import { startFakeGroq, startFakeOpenAI } from '@ballast/testkit';
+import { z } from 'zod';
+
+const fakeKey = 'demo-key-not-secret';
+
+function describe(result: ChatResult): string {
+  const { usage } = result;
+  const cost = result.costUsd === undefined ? 'unknown' : `$${result.costUsd.toFixed(7)}`;
+  const ttft = result.timeToFirstTokenMs === undefined ? '' : `, first token ${result.timeToFirstTokenMs.toFixed(1)} ms`;
+  return [
+    `   provider/model: ${result.provider}/${result.modelId}`,
+    `   finish:         ${result.finishReason.unified} (raw "${result.finishReason.raw}")`,
+    `   usage:          ${usage.inputTokens} in / ${usage.outputTokens} out tokens, cost ${cost}`,
+    `   latency:        ${result.latencyMs.toFixed(1)} ms${ttft}`,
+  ].join('\n');
+}
+
+async function main() {
+  const openaiFake = await startFakeOpenAI({ apiKey: fakeKey });
+  const groqFake = await startFakeGroq({ apiKey: fakeKey });
+  try {
+    console.log('Ballast provider demo: fake providers on 127.0.0.1, official SDKs, no keys needed\n');
+    const openai: ChatModel = createOpenAI({ apiKey: fakeKey, baseURL: `${openaiFake.url}/v1` }).chatModel('gpt-4o-mini');
+    const groq: ChatModel = createGroq({ apiKey: fakeKey, baseURL: groqFake.url }).chatModel('llama-3.3-70b-versatile');
+
+    console.log(`1. Chat through @ballast/openai -> ${openaiFake.url}/v1`);
+    openaiFake.enqueue({
+      text: 'pve3 carries 71 % of the cluster memory; move one large guest off it.',
+      usage: { inputTokens: 1200, outputTokens: 18, cachedInputTokens: 1024 },
+    });
+    const chat = await openai.chat({
+      messages: [
+        { role: 'system', content: 'You are a Proxmox capacity planner.' },
+        { role: 'user', content: 'Which node is overloaded?' },
+      ],
+      temperature: 0.2,
+    });
+    console.log(`   text:           ${chat.text}\n${describe(chat)}\n`);
+
+    console.log(`2. Streaming through @ballast/groq -> ${groqFake.url}/openai/v1`);
+    groqFake.enqueue({ text: 'Streaming token by token from the fake Groq server.', chunkSize: 6, chunkDelayMs: 15 });
+    process.stdout.write('   text:           ');
+    for await (const chunk of groq.stream({ messages: [{ role: 'user', content: 'Say something' }] })) {
+      if (chunk.type === 'text-delta') process.stdout.write(chunk.text);
+      if (chunk.type === 'finish') console.log(`\n${describe(chunk.result)}\n`);
+    }
+
+    console.log('3. Tool call round trip');
+    openaiFake.enqueue(
+      { toolCalls: [{ id: 'call_1', name: 'node_load', arguments: { node: 'pve3' } }] },
+      { text: 'pve3 is at 0.82 CPU and 0.71 memory.' },
+    );
+    const tools = [{ name: 'node_load', description: 'Current load of a node', parameters: z.object({ node: z.string() }) }];
+    const question = { role: 'user' as const, content: 'How loaded is pve3?' };
+    const call = await openai.chat({ messages: [question], tools });
+    const toolCall = call.toolCalls[0];
+    if (!toolCall) throw new Error('the fake was scripted to call a tool');
+    console.log(`   model asked:    ${toolCall.name}(${JSON.stringify(toolCall.arguments)})`);
+    const answer = await openai.chat({
+      messages: [
+        question,
+        { role: 'assistant', content: '', toolCalls: call.toolCalls },
+        { role: 'tool', toolCallId: toolCall.id, toolName: toolCall.name, content: '{"cpu":0.82,"memory":0.71}' },
+      ],
+      tools,
+    });
+    console.log(`   final answer:   ${answer.text}\n`);
+
+    console.log('4. Structured output with validation and one repair');
+    openaiFake.enqueue(
+      { text: 'Here it is:\n```json\n{"vmid": "101", "target": "pve1"}\n```' },
+      { text: '{"vmid": 101, "target": "pve1"}' },
+    );
+    const { object, calls, rejectedAttempts } = await generateObject(openai, {
+      schema: z.object({ vmid: z.number().int(), target: z.string() }),
+      prompt: 'Which guest should move, and where?',
+    });
+    console.log(`   first answer refused: ${rejectedAttempts[0]?.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
+    console.log(`   accepted after ${calls} calls: ${JSON.stringify(object)}\n`);
+
+    console.log('5. Typed errors from injected faults');
+    openaiFake.enqueue(
+      { fault: { type: 'status', status: 429, retryAfter: '2' } },
+      { fault: { type: 'status', status: 404, code: 'model_not_found' } },
+      { fault: { type: 'reset' } },
+    );
+    for (const label of ['429 with Retry-After', '404 unknown model', 'connection reset']) {
+      const error = await openai.chat({ messages: [question] }).catch((caught: unknown) => caught);
+      if (!ApiCallError.isInstance(error)) throw error;
+      const wait = error.retryAfterMs === undefined ? '' : `, retry after ${error.retryAfterMs} ms`;
+      console.log(
+        `   ${label.padEnd(22)} -> ${error.code} (retryable: ${error.isRetryable}, target unavailable: ${error.isTargetUnavailable}${wait})`,
+      );
+    }
+    console.log('\nDone. Real providers: createOpenAI(), createAnthropic(), createOllama(), createGroq() with your keys.');
+  } finally {
+    await Promise.all([openaiFake.close(), groqFake.close()]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
