@@ -182,6 +182,14 @@ describe('apiCallErrorFromResponse', () => {
     });
   });
 
+  it.each([
+    [{ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'overloaded'],
+    [{ error: { type: 'rate_limit_error' } }, 'rate_limited'],
+    [{ error: { type: 'api_error' } }, 'server_error'],
+  ])('classifies an in-stream error without a status by its body: %o', (body, code) => {
+    expect(apiCallErrorFromResponse({ provider: 'p', body })).toMatchObject({ code, isRetryable: true });
+  });
+
   it('reads Retry-After in seconds, milliseconds and as an HTTP date', () => {
     const at = (headers: Record<string, string>) =>
       apiCallErrorFromResponse({ provider: 'p', statusCode: 429, headers }).retryAfterMs;

@@ -112,7 +112,14 @@ function classify(
     isTargetUnavailable,
   });
 
-  if (status === undefined) return result('network_error', true);
+  if (status === undefined) {
+    // Errors sent inside a stream (Anthropic `event: error`, OpenAI `{"error":...}` chunks) carry
+    // no HTTP status; their body still says what happened.
+    if (has('overloaded')) return result('overloaded', true);
+    if (has('rate_limit')) return result('rate_limited', true);
+    if (has('api_error', 'server_error')) return result('server_error', true);
+    return result('network_error', true);
+  }
   if (has('model_decommissioned', 'model_not_found', 'decommissioned') || (status === 404 && has('model'))) {
     return result('model_not_found', false, true);
   }

@@ -34,6 +34,7 @@ export const defaultPricing: PricingTable = {
     'claude-sonnet-4*': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
     'claude-3-7-sonnet*': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
     'claude-opus-4*': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
+    'claude-opus-4-5*': { inputPerMillion: 5, outputPerMillion: 25, cachedInputPerMillion: 0.5 },
   },
   groq: {
     'llama-3.1-8b-instant': { inputPerMillion: 0.05, outputPerMillion: 0.08 },

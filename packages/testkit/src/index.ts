@@ -11,3 +11,5 @@ export type {
   ScriptedUsage,
 } from './llm/scripted-reply';
 export { groqDialect, startFakeGroq } from './llm/groq-dialect';
+export { anthropicDialect, startFakeAnthropic } from './llm/anthropic-dialect';
+export { ollamaDialect, startFakeOllama } from './llm/ollama-dialect';

@@ -1,0 +1,210 @@
+import { type CallOptions, type ChatModel, ConfigError, type PricingTable } from '@ballast/core';
+import { z } from 'zod';
+import type { CircuitBreakerOptions } from './circuit-breaker';
+import type { MetricsOptions } from './metrics';
+import type { RetryPolicyOptions } from './retry-policy';
+import type { ReliabilityPrior, ScoreWeights } from './scoring';
+import { type ExplorationOptions, type StrategyName, strategyNames } from './strategies';
+import type { BalancerTarget, TaskType } from './target';
+
+/**
+ * Configuration of {@link createBalancer}. Only `targets` is required.
+ *
+ * @example
+ * ```ts
+ * const config: BalancerConfig = {
+ *   name: 'chat',
+ *   targets: [{ model: openai.chatModel('gpt-4o-mini') }, { model: groq.chatModel('llama-3.1-8b-instant'), weight: 2 }],
+ *   weights: { cost: 50 },
+ *   retry: { maxAttempts: 3 },
+ *   timeoutMs: 30_000,
+ * };
+ * ```
+ */
+export interface BalancerConfig {
+  /** Reported as the balancer's `modelId`. Default `balancer`. */
+  name?: string;
+  targets: BalancerTarget[];
+  /** Default `weighted`. */
+  strategy?: StrategyName;
+  /** Score weights; see {@link resolveScoreWeights} for the env variables. */
+  weights?: Partial<ScoreWeights>;
+  exploration?: ExplorationOptions;
+  reliabilityPrior?: Partial<ReliabilityPrior>;
+  retry?: RetryPolicyOptions;
+  circuitBreaker?: CircuitBreakerOptions;
+  /** Default deadline of a whole call (every attempt and wait); a call's `timeoutMs` wins. */
+  timeoutMs?: number;
+  /** Deadline of one attempt (for streams: until the first content chunk). */
+  attemptTimeoutMs?: number;
+  /** Start a second target when the first has not answered after this long; first success wins. */
+  hedgeAfterMs?: number;
+  /** Calls that may wait for a slot per target. Default 100. */
+  maxQueue?: number;
+  /** Longest wait for a slot. Default 10 000 ms. */
+  queueTimeoutMs?: number;
+  /** Output tokens assumed when a request has no `maxTokens`. Default 256. */
+  defaultOutputTokens?: number;
+  /** Latency windows: samples kept and their age limit. Defaults 256 samples, 5 minutes. */
+  latencyWindow?: { capacity?: number; windowMs?: number };
+  /** Window of the reliability score. Default 300 000 ms. */
+  reliabilityWindowMs?: number;
+  metrics?: MetricsOptions;
+  /** Prices for expected-cost scoring (default `defaultPricing` of `@ballast/core`). */
+  pricing?: PricingTable;
+  /** Clock in epoch milliseconds (inject for tests). */
+  now?: () => number;
+  /** Random numbers in [0, 1) (inject for deterministic tests). */
+  random?: () => number;
+}
+
+/** Per-call routing options of a balancer. */
+export interface RoutingOptions {
+  /** Picks the target's model for this task type (`models.reasoning`, …); `vision` is implied by images. */
+  taskType?: TaskType;
+  /** Skip targets whose expected cost of this request is above this (or unknown). */
+  maxCostUsd?: number;
+  /** Skip targets whose p95 latency (TTFT for streams) is above this. */
+  maxLatencyMs?: number;
+  /** Try targets of this provider first (others stay as fallbacks). */
+  preferredProvider?: string;
+  /** Capabilities or tags a target must have, added to those derived from the request. */
+  requiredCapabilities?: string[];
+  /** Strategy for this call only. */
+  strategy?: StrategyName;
+}
+
+/** Call options of a balancer: the usual {@link CallOptions} plus `routing`. */
+export interface BalancerCallOptions extends CallOptions {
+  routing?: RoutingOptions;
+}
+
+const isChatModel = (value: unknown): value is ChatModel =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as ChatModel).chat === 'function' &&
+  typeof (value as ChatModel).stream === 'function' &&
+  typeof (value as ChatModel).provider === 'string' &&
+  typeof (value as ChatModel).modelId === 'string';
+
+const chatModelSchema = z.custom<ChatModel>(isChatModel, 'must be a ChatModel (provider, modelId, chat, stream)');
+const nonNegative = z.number().finite().min(0);
+const positive = z.number().finite().positive();
+const priceSchema = z.object({
+  inputPerMillion: nonNegative,
+  outputPerMillion: nonNegative,
+  cachedInputPerMillion: nonNegative.optional(),
+});
+
+/** Zod schema of one target (structure only; duplicate ids are checked on the list). */
+export const balancerTargetSchema = z.object({
+  id: z.string().min(1).optional(),
+  model: chatModelSchema,
+  weight: nonNegative.optional(),
+  priority: z.number().finite().optional(),
+  maxConcurrent: z.number().int().positive().optional(),
+  maxQueue: z.number().int().min(0).optional(),
+  price: priceSchema.optional(),
+  capabilities: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  models: z
+    .object({
+      chat: chatModelSchema.optional(),
+      vision: chatModelSchema.optional(),
+      reasoning: chatModelSchema.optional(),
+      artifact: chatModelSchema.optional(),
+    })
+    .strict()
+    .optional(),
+});
+
+const fn = z.custom<() => number>((value) => typeof value === 'function', 'must be a function');
+
+/** Zod schema of {@link BalancerConfig}. */
+export const balancerConfigSchema = z.object({
+  name: z.string().min(1).optional(),
+  targets: z
+    .array(balancerTargetSchema)
+    .min(1, 'needs at least one target')
+    .superRefine((targets, context) => {
+      const seen = new Map<string, number>();
+      targets.forEach((target, index) => {
+        const id = target.id ?? `${target.model.provider}:${target.model.modelId}`;
+        const first = seen.get(id);
+        if (first !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `duplicate target id "${id}" (also targets.${first}); give each target a unique id`,
+          });
+        else seen.set(id, index);
+      });
+    }),
+  strategy: z.enum(strategyNames as [StrategyName, ...StrategyName[]]).optional(),
+  weights: z.record(z.string(), nonNegative).optional(),
+  exploration: z
+    .object({ mode: z.enum(['softmax', 'power-of-two', 'none']).optional(), temperature: positive.optional() })
+    .optional(),
+  reliabilityPrior: z
+    .object({ successRate: z.number().min(0).max(1).optional(), strength: nonNegative.optional() })
+    .optional(),
+  retry: z
+    .object({
+      maxAttempts: z.number().int().min(1).optional(),
+      maxRetriesPerTarget: z.number().int().min(0).optional(),
+      baseDelayMs: nonNegative.optional(),
+      maxDelayMs: nonNegative.optional(),
+      maxRetryAfterMs: nonNegative.optional(),
+      budget: z
+        .union([
+          z.literal(false),
+          z.object({ ratio: nonNegative.optional(), minPerSecond: nonNegative.optional(), maxTokens: positive.optional() }),
+        ])
+        .optional(),
+    })
+    .optional(),
+  circuitBreaker: z
+    .object({
+      windowMs: positive.optional(),
+      minimumRequests: z.number().int().min(1).optional(),
+      failureRateThreshold: z.number().gt(0).max(1).optional(),
+      cooldownMs: nonNegative.optional(),
+      cooldownMultiplier: z.number().min(1).optional(),
+      maxCooldownMs: nonNegative.optional(),
+    })
+    .optional(),
+  timeoutMs: positive.optional(),
+  attemptTimeoutMs: positive.optional(),
+  hedgeAfterMs: nonNegative.optional(),
+  maxQueue: z.number().int().min(0).optional(),
+  queueTimeoutMs: nonNegative.optional(),
+  defaultOutputTokens: z.number().int().min(0).optional(),
+  latencyWindow: z
+    .object({ capacity: z.number().int().min(1).optional(), windowMs: positive.optional() })
+    .optional(),
+  reliabilityWindowMs: positive.optional(),
+  metrics: z
+    .object({
+      bucketMs: positive.optional(),
+      retentionMs: positive.optional(),
+      reservoirSize: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  pricing: z.record(z.string(), z.record(z.string(), priceSchema)).optional(),
+  now: fn.optional(),
+  random: fn.optional(),
+});
+
+/**
+ * Validates a balancer configuration.
+ *
+ * @throws {ConfigError} listing every problem (empty target list, duplicate ids, negative weights…).
+ * @example
+ * ```ts
+ * validateBalancerConfig({ targets: [] }); // throws ConfigError: targets: needs at least one target
+ * ```
+ */
+export function validateBalancerConfig(config: BalancerConfig): void {
+  const parsed = balancerConfigSchema.safeParse(config);
+  if (!parsed.success) throw ConfigError.fromZod('balancer config', parsed.error);
+}

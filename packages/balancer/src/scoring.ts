@@ -1,0 +1,214 @@
+import { ConfigError } from '@ballast/core';
+
+/**
+ * Relative importance of each score term. Only ratios matter: the total is divided by the sum.
+ * Defaults: cost 30, latency 40, reliability 30, load 10, priority 10.
+ */
+export interface ScoreWeights {
+  cost: number;
+  latency: number;
+  reliability: number;
+  load: number;
+  priority: number;
+}
+
+/** Each term of a target's score, in [0, 1]; 1 is best among the candidates of this call. */
+export interface ScoreComponents {
+  cost: number;
+  latency: number;
+  reliability: number;
+  load: number;
+  priority: number;
+}
+
+/** Default score weights: cost 30, latency 40, reliability 30, load 10, priority 10. */
+export const defaultScoreWeights: Readonly<ScoreWeights> = Object.freeze({
+  cost: 30,
+  latency: 40,
+  reliability: 30,
+  load: 10,
+  priority: 10,
+});
+
+/** Environment variables that override the default weights. */
+export const weightEnvironmentVariables = {
+  cost: 'LOAD_BALANCER_WEIGHT_COST',
+  latency: 'LOAD_BALANCER_WEIGHT_LATENCY',
+  reliability: 'LOAD_BALANCER_WEIGHT_RELIABILITY',
+} as const;
+
+/**
+ * Resolves the score weights: defaults, then `LOAD_BALANCER_WEIGHT_COST` /
+ * `LOAD_BALANCER_WEIGHT_LATENCY` / `LOAD_BALANCER_WEIGHT_RELIABILITY` from `env`, then weights
+ * given in code (code wins). Every weight must be a finite number ≥ 0 and they must not all be 0.
+ *
+ * @throws {ConfigError} naming the offending variable or key.
+ * @example
+ * ```ts
+ * resolveScoreWeights({ cost: 60 }, { LOAD_BALANCER_WEIGHT_LATENCY: '20' });
+ * // { cost: 60, latency: 20, reliability: 30, load: 10, priority: 10 }
+ * ```
+ */
+export function resolveScoreWeights(
+  weights: Partial<ScoreWeights> | undefined,
+  env: Record<string, string | undefined> = process.env,
+): ScoreWeights {
+  const resolved: ScoreWeights = { ...defaultScoreWeights };
+  const issues: Array<{ path: string; message: string }> = [];
+  for (const [key, variable] of Object.entries(weightEnvironmentVariables) as Array<
+    [keyof typeof weightEnvironmentVariables, string]
+  >) {
+    const raw = env[variable];
+    if (raw === undefined || raw.trim() === '') continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) {
+      issues.push({ path: variable, message: `must be a finite number ≥ 0, got "${raw.slice(0, 20)}"` });
+      continue;
+    }
+    resolved[key] = value;
+  }
+  for (const [key, value] of Object.entries(weights ?? {}) as Array<[keyof ScoreWeights, number | undefined]>) {
+    if (value === undefined) continue;
+    if (!(key in resolved)) {
+      issues.push({ path: `weights.${key}`, message: 'unknown weight' });
+      continue;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      issues.push({ path: `weights.${key}`, message: 'must be a finite number ≥ 0' });
+      continue;
+    }
+    resolved[key] = value;
+  }
+  if (issues.length === 0 && Object.values(resolved).every((value) => value === 0)) {
+    issues.push({
+      path: 'weights',
+      message: `at least one weight must be > 0 (check ${Object.values(weightEnvironmentVariables).join(', ')})`,
+    });
+  }
+  if (issues.length > 0) {
+    throw new ConfigError({
+      message: `Invalid balancer weights: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      issues,
+    });
+  }
+  return resolved;
+}
+
+/** What the scorer knows about one candidate. */
+export interface CandidateSignals {
+  /** Expected cost of this request on this target, USD; `undefined` when the price is unknown. */
+  expectedCostUsd: number | undefined;
+  /** Expected latency (p50 of the window; TTFT for streams), ms; `undefined` before any sample. */
+  expectedLatencyMs: number | undefined;
+  successes: number;
+  failures: number;
+  inFlight: number;
+  maxConcurrent: number | undefined;
+  /** Lower is preferred (0 first). */
+  priority: number;
+}
+
+/** Prior belief about a target's success rate, as a Beta prior of `strength` pseudo-calls. */
+export interface ReliabilityPrior {
+  /** Default 0.95. */
+  successRate: number;
+  /** Default 10 pseudo-calls. */
+  strength: number;
+}
+
+/** Default reliability prior: 95 % success, worth 10 calls. */
+export const defaultReliabilityPrior: Readonly<ReliabilityPrior> = Object.freeze({
+  successRate: 0.95,
+  strength: 10,
+});
+
+/** Utilization of a target without `maxConcurrent`: inFlight / (inFlight + this). */
+const softCapacity = 16;
+/** Failure-rate smoothing of the reliability term. */
+const failureFloor = 0.05;
+
+/**
+ * Scores candidates of one call. Each term is normalized across the candidates so no term can
+ * saturate or dwarf the others, whatever the units:
+ *
+ * - cost, latency: relative to the best, `(best + ε) / (value + ε)` with ε = 5 % of the largest
+ *   value (latency: at least 5 ms). A target twice as expensive scores ≈ 0.5. Unknown values get
+ *   the median of the known ones (neutral: neither starved nor favoured).
+ * - reliability: posterior failure rate `f = (failures + (1-p)·k) / (calls + k)` with the Beta
+ *   prior (p, k), then relative to the best: `(f_best + 0.05) / (f + 0.05)`.
+ * - load: `1 − utilization`, utilization = inFlight / maxConcurrent (or inFlight / (inFlight + 16)).
+ * - priority: `1 / (1 + priority − best priority)`.
+ *
+ * `total = Σ weight·term / Σ weight`, in [0, 1].
+ *
+ * @example
+ * ```ts
+ * const [a, b] = scoreCandidates(
+ *   [
+ *     { expectedCostUsd: 0.001, expectedLatencyMs: 300, successes: 50, failures: 0, inFlight: 0, maxConcurrent: undefined, priority: 0 },
+ *     { expectedCostUsd: 0.002, expectedLatencyMs: 150, successes: 50, failures: 0, inFlight: 0, maxConcurrent: undefined, priority: 0 },
+ *   ],
+ *   defaultScoreWeights,
+ *   defaultReliabilityPrior,
+ * );
+ * ```
+ */
+export function scoreCandidates(
+  candidates: readonly CandidateSignals[],
+  weights: ScoreWeights,
+  prior: ReliabilityPrior = defaultReliabilityPrior,
+): Array<{ total: number; components: ScoreComponents }> {
+  const costs = relativeToBest(
+    candidates.map((candidate) => candidate.expectedCostUsd),
+    0,
+  );
+  const latencies = relativeToBest(
+    candidates.map((candidate) => candidate.expectedLatencyMs),
+    5,
+  );
+  const alpha = prior.successRate * prior.strength;
+  const beta = (1 - prior.successRate) * prior.strength;
+  const failureRates = candidates.map(
+    (candidate) => (candidate.failures + beta) / (candidate.successes + candidate.failures + alpha + beta),
+  );
+  const bestFailure = Math.min(...failureRates);
+  const minPriority = Math.min(...candidates.map((candidate) => candidate.priority));
+  const weightSum = weights.cost + weights.latency + weights.reliability + weights.load + weights.priority;
+  return candidates.map((candidate, index) => {
+    const utilization =
+      candidate.maxConcurrent === undefined
+        ? candidate.inFlight / (candidate.inFlight + softCapacity)
+        : Math.min(1, candidate.inFlight / Math.max(1, candidate.maxConcurrent));
+    const components: ScoreComponents = {
+      cost: costs[index] ?? 1,
+      latency: latencies[index] ?? 1,
+      reliability: (bestFailure + failureFloor) / ((failureRates[index] ?? bestFailure) + failureFloor),
+      load: 1 - utilization,
+      priority: 1 / (1 + candidate.priority - minPriority),
+    };
+    const total =
+      weightSum === 0
+        ? 0
+        : (weights.cost * components.cost +
+            weights.latency * components.latency +
+            weights.reliability * components.reliability +
+            weights.load * components.load +
+            weights.priority * components.priority) /
+          weightSum;
+    return { total, components };
+  });
+}
+
+function relativeToBest(values: ReadonlyArray<number | undefined>, minimumEpsilon: number): number[] {
+  const known = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
+  if (known.length === 0) return values.map(() => 1);
+  const sorted = [...known].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const best = sorted[0] ?? 0;
+  const worst = sorted[sorted.length - 1] ?? 0;
+  const epsilon = Math.max(minimumEpsilon, worst * 0.05, Number.MIN_VALUE);
+  return values.map((value) => {
+    const resolved = value === undefined || !Number.isFinite(value) ? median : value;
+    return (best + epsilon) / (resolved + epsilon);
+  });
+}

@@ -1,0 +1,75 @@
+import type { Usage } from '@ballast/core';
+import type { RouteScore, SkippedTarget } from './route';
+import type { ScoreComponents } from './scoring';
+import type { StrategyName } from './strategies';
+import type { TaskType } from './target';
+
+/**
+ * What a host that calls providers itself asks {@link Balancer.select} for (the shape of the
+ * Next.js seed's `POST /api/load-balancing/select` body).
+ *
+ * @example
+ * ```ts
+ * const request: SelectRequest = { modelType: 'chat', maxTokens: 500, estimatedInputTokens: 1_200, requiredCapabilities: ['tools'] };
+ * ```
+ */
+export interface SelectRequest {
+  /** Task type (`chat`, `vision`, `reasoning`, `artifact`); alias of `taskType`. */
+  modelType?: TaskType;
+  taskType?: TaskType;
+  /** Expected output tokens. Default: the balancer's `defaultOutputTokens`. */
+  maxTokens?: number;
+  /** Expected input tokens. Default 0. */
+  estimatedInputTokens?: number;
+  requiredCapabilities?: string[];
+  maxCostUsd?: number;
+  maxLatencyMs?: number;
+  preferredProvider?: string;
+  strategy?: StrategyName;
+  /** Score latency by time to first token. */
+  stream?: boolean;
+}
+
+/**
+ * The chosen target and why.
+ *
+ * @example
+ * ```ts
+ * const { provider, model, targetId, breakdown } = balancer.select({ modelType: 'chat' });
+ * ```
+ */
+export interface Selection {
+  provider: string;
+  /** Model id to call. */
+  model: string;
+  targetId: string;
+  /** Composite score in [0, 1]. */
+  score: number;
+  breakdown: ScoreComponents;
+  expectedCostUsd: number | undefined;
+  strategy: StrategyName;
+  /** Every candidate's score. */
+  scores: RouteScore[];
+  skipped: SkippedTarget[];
+}
+
+/**
+ * An outcome observed outside the balancer (a host that used {@link Balancer.select} and called
+ * the provider itself), fed back so health, scores and metrics stay true.
+ *
+ * @example
+ * ```ts
+ * balancer.record({ targetId, outcome: 'failure', latencyMs: 830, errorCode: 'rate_limited', retryAfterMs: 2_000 });
+ * ```
+ */
+export interface RecordOutcome {
+  targetId: string;
+  outcome: 'success' | 'failure';
+  latencyMs: number;
+  ttftMs?: number;
+  usage?: Partial<Usage>;
+  costUsd?: number;
+  /** An `ApiCallErrorCode` (`rate_limited`, `authentication_failed`, …) or any string. */
+  errorCode?: string;
+  retryAfterMs?: number;
+}

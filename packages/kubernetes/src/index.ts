@@ -1,0 +1,44 @@
+export {
+  type CollectionState,
+  type CollectWorkloadSnapshotOptions,
+  collectionStateSchema,
+  collectWorkloadSnapshot,
+  type KubernetesWorkloadSnapshot,
+  kubernetesWorkloadSnapshotSchema,
+  type PodState,
+  podStateSchema,
+} from './collector';
+export { parseDurationSeconds } from './duration';
+export {
+  type ExecutionMode,
+  type ExecutorOptions,
+  mergePatchContentType,
+  type PatchHpaBoundsOptions,
+  type PatchHpaBoundsResult,
+  type PlannedPatch,
+  patchHpaBounds,
+  type ScaleDeploymentOptions,
+  type ScaleDeploymentResult,
+  scaleDeployment,
+} from './executor';
+export {
+  createHistoryRing,
+  type HistoryRing,
+  type HistoryRingOptions,
+  type HistorySample,
+} from './history-ring';
+export {
+  type KubeConfigInput,
+  type KubernetesCallOptions,
+  loadKubeConfig,
+  type RequestTarget,
+  serverUrl,
+  toCollectorError,
+} from './kube-client';
+export {
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  matchesLabelSelector,
+  toLabelSelectorString,
+} from './label-selector';
+export { parseOptionalQuantity, parseQuantity } from './quantity';

@@ -1,0 +1,501 @@
+import {
+  type HpaScalingRules,
+  type ImpactLevel,
+  llmScalingAdviceSchema,
+  type PerformanceImpact,
+  type RecommendationSource,
+  type ScalingAction,
+  type ScalingRecommendation,
+  type ScalingTiming,
+  safeExtractJson,
+  ValidationError,
+  type WorkloadSnapshot,
+} from '@ballast/core';
+import {
+  defaultScaleDown,
+  defaultScaleUp,
+  type ReplicaRecommendation,
+  type ResolvedScalingRules,
+  scaleDownLimit,
+  scaleUpLimit,
+  stabilize,
+} from './hpa-behavior';
+import { describe, isRecord, type RepairSink, readEnum, readLooseNumber, recordRepair } from './normalize';
+import type { Reason, Repair, ScalingReasonCode } from './reason-codes';
+
+/**
+ * Options of {@link validateScalingAdvice}.
+ *
+ * @example
+ * ```ts
+ * const options: ScalingValidationOptions = { minReplicas: 2, maxReplicas: 20, applyBehavior: true };
+ * ```
+ */
+export interface ScalingValidationOptions {
+  /** Overrides the HPA's `minReplicas` (Kubernetes default 1). */
+  minReplicas?: number;
+  /** Overrides the HPA's `maxReplicas`; required when the workload has no HPA. */
+  maxReplicas?: number;
+  /** Allow a target of 0 replicas. Default `false`: the floor is at least 1. */
+  allowScaleToZero?: boolean;
+  /**
+   * Apply HPA stabilisation and rate-limit policies (`behavior`, or Kubernetes' defaults when the
+   * HPA has none). Default: `true` when the workload has an HPA.
+   */
+  applyBehavior?: boolean;
+  /** Replaces the HPA's `behavior` (per direction). */
+  behavior?: { scaleUp?: HpaScalingRules; scaleDown?: HpaScalingRules };
+  /** Earlier replica recommendations, for the stabilisation windows. */
+  recommendationHistory?: readonly ReplicaRecommendation[];
+  /** "Now" for windows and policy periods, epoch ms. Default: the snapshot's `collectedAt`. */
+  now?: number;
+  /** `source` of the resulting recommendation. Default `llm`. */
+  source?: RecommendationSource;
+}
+
+/**
+ * What limited the final target, in the order applied.
+ *
+ * @example
+ * ```ts
+ * const limit: ScalingLimit = 'max_replicas';
+ * ```
+ */
+export type ScalingLimit =
+  | 'min_replicas'
+  | 'max_replicas'
+  | 'scale_up_stabilization'
+  | 'scale_down_stabilization'
+  | 'scale_up_policy'
+  | 'scale_down_policy';
+
+/**
+ * Usable advice: a consistent recommendation plus everything that was changed to get there.
+ *
+ * @example
+ * ```ts
+ * const applied = (result: ScalingValidationSuccess) => result.recommendation.targetReplicas;
+ * ```
+ */
+export interface ScalingValidationSuccess {
+  ok: true;
+  recommendation: ScalingRecommendation;
+  repairs: Repair[];
+  bounds: { minReplicas: number; maxReplicas: number };
+  /** The model's target before clamping and limits (rounded up to an integer). */
+  proposedReplicas: number;
+  limitedBy: ScalingLimit[];
+}
+
+/**
+ * Unusable advice: the caller must use the rule-based answer.
+ *
+ * @example
+ * ```ts
+ * const why = (result: ScalingValidationFailure) => result.reasons.map((reason) => reason.code).join(', ');
+ * ```
+ */
+export interface ScalingValidationFailure {
+  ok: false;
+  useRuleBased: true;
+  reasons: Array<Reason<ScalingReasonCode>>;
+  repairs: Repair[];
+}
+
+/**
+ * The outcome of {@link validateScalingAdvice}.
+ *
+ * @example
+ * ```ts
+ * const target = (result: ScalingValidationResult, fallback: number) => (result.ok ? result.recommendation.targetReplicas : fallback);
+ * ```
+ */
+export type ScalingValidationResult = ScalingValidationSuccess | ScalingValidationFailure;
+
+const impactLevels: readonly ImpactLevel[] = ['low', 'medium', 'high'];
+const performanceImpacts: readonly PerformanceImpact[] = ['positive', 'neutral', 'negative'];
+const timings: readonly ScalingTiming[] = ['immediate', 'gradual', 'scheduled'];
+const scalingTypes = ['hpa', 'vpa', 'both', 'maintain'] as const;
+
+/**
+ * Checks and repairs a replica recommendation (AI4K8s's JSON shape, the model's raw text, or a
+ * typed {@link ScalingRecommendation}) against a workload:
+ *
+ * 1. schema: integer `target_replicas` (a numeric string or a fraction is repaired, rounding up),
+ *    `confidence` in 0..1, `reasoning` present, enums in their sets (any case);
+ * 2. clamp to `[minReplicas, maxReplicas]` (HPA or options; the floor is 1 unless `allowScaleToZero`);
+ * 3. optionally HPA stabilisation and `Pods`/`Percent` rate policies with `selectPolicy`;
+ * 4. `action` derived from the final target vs the current `spec.replicas` (`at_max` only when the
+ *    model wanted more than `maxReplicas` and the workload is already there).
+ *
+ * Every change is a recorded repair. Anything unrecoverable returns
+ * `{ ok: false, useRuleBased: true, reasons }`; the validator never invents a target or a confidence.
+ * A workload that is not a {@link WorkloadSnapshot} throws a {@link ValidationError}.
+ *
+ * @example
+ * ```ts
+ * const result = validateScalingAdvice(workload, { action: 'scale_up', target_replicas: 40, confidence: 0.7, reasoning: 'CPU 95 %' });
+ * if (!result.ok) useRuleBased();
+ * else console.log(result.recommendation.targetReplicas, result.limitedBy); // e.g. 12 ['max_replicas']
+ * ```
+ */
+export function validateScalingAdvice(
+  workload: WorkloadSnapshot,
+  advice: unknown,
+  options: ScalingValidationOptions = {},
+): ScalingValidationResult {
+  const current = assertWorkload(workload);
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError({
+      message: 'options must be an object',
+      issues: [{ path: 'options', message: 'not an object' }],
+    });
+  }
+  const repairs: Repair[] = [];
+  const sink: RepairSink = { target: 'advice', index: -1, repairs };
+  const reasons: Array<Reason<ScalingReasonCode>> = [];
+  const fail = (): ScalingValidationFailure => ({ ok: false, useRuleBased: true, reasons, repairs });
+
+  // Bounds first: without them nothing can be trusted.
+  const hpa = workload.hpa;
+  let minReplicas = options.minReplicas ?? hpa?.spec.minReplicas ?? 1;
+  if (!options.allowScaleToZero) minReplicas = Math.max(1, minReplicas);
+  const maxReplicas = options.maxReplicas ?? hpa?.spec.maxReplicas;
+  if (maxReplicas === undefined) {
+    reasons.push({
+      code: 'bounds_unknown',
+      message: 'no maxReplicas: the workload has no HPA and options.maxReplicas is unset',
+    });
+  } else if (!Number.isInteger(minReplicas) || !Number.isInteger(maxReplicas) || minReplicas > maxReplicas) {
+    reasons.push({
+      code: 'bounds_invalid',
+      message: `minReplicas ${minReplicas} / maxReplicas ${maxReplicas} are not a valid range`,
+    });
+  }
+
+  const data = readScalingAdvice(advice, sink, reasons);
+  if (data === undefined) return fail();
+
+  const target = readLooseNumber(data.target_replicas, 'target_replicas', sink);
+  let proposed: number | undefined;
+  if (!target.ok) reasons.push({ code: 'target_invalid', message: target.message });
+  else if (target.value === undefined)
+    reasons.push({ code: 'target_missing', message: 'target_replicas is required' });
+  else if (target.value < 0)
+    reasons.push({ code: 'target_invalid', message: `target_replicas ${target.value} is negative` });
+  else {
+    proposed = Math.ceil(target.value);
+    if (proposed !== target.value) {
+      recordRepair(
+        sink,
+        'target_replicas',
+        'target_rounded',
+        target.value,
+        proposed,
+        `target_replicas ${target.value} rounded up to ${proposed}`,
+      );
+    }
+  }
+
+  const confidence = readLooseNumber(data.confidence, 'confidence', sink);
+  const confidenceValue = confidence.ok ? confidence.value : undefined;
+  if (!confidence.ok) reasons.push({ code: 'confidence_out_of_range', message: confidence.message });
+  else if (confidence.value === undefined)
+    reasons.push({ code: 'confidence_out_of_range', message: 'confidence is required' });
+  else if (confidence.value < 0 || confidence.value > 1) {
+    reasons.push({
+      code: 'confidence_out_of_range',
+      message: `confidence ${confidence.value} is outside 0..1`,
+    });
+  }
+
+  if (typeof data.reasoning !== 'string' || data.reasoning.trim() === '') {
+    reasons.push({ code: 'reasoning_missing', message: 'reasoning is required' });
+  }
+
+  const enumField = <T extends string>(
+    field: string,
+    value: unknown,
+    allowed: readonly T[],
+  ): T | undefined => {
+    const read = readEnum(value, field, allowed, sink);
+    if (read.ok) return read.value;
+    reasons.push({ code: 'enum_invalid', message: read.message });
+    return undefined;
+  };
+  const risk = enumField('risk_assessment', data.risk_assessment, impactLevels);
+  const costImpact = enumField('cost_impact', data.cost_impact, impactLevels);
+  const performanceImpact = enumField('performance_impact', data.performance_impact, performanceImpacts);
+  const timing = enumField('recommended_timing', data.recommended_timing, timings);
+  const scalingType = enumField('scaling_type', data.scaling_type, scalingTypes);
+
+  if (
+    reasons.length > 0 ||
+    proposed === undefined ||
+    maxReplicas === undefined ||
+    confidenceValue === undefined
+  ) {
+    return fail();
+  }
+
+  // Clamp to the bounds.
+  const limitedBy: ScalingLimit[] = [];
+  let final = proposed;
+  if (final > maxReplicas) {
+    final = maxReplicas;
+    limitedBy.push('max_replicas');
+  } else if (final < minReplicas) {
+    final = minReplicas;
+    limitedBy.push('min_replicas');
+  }
+  if (final !== proposed) {
+    recordRepair(
+      sink,
+      'target_replicas',
+      'target_clamped',
+      proposed,
+      final,
+      `target ${proposed} clamped to [${minReplicas}, ${maxReplicas}]`,
+    );
+  }
+
+  // HPA stabilisation, then rate policies.
+  if (options.applyBehavior ?? hpa !== undefined) {
+    const now = options.now ?? workload.collectedAt;
+    const up = resolveRules(defaultScaleUp, hpa?.spec.behavior?.scaleUp, options.behavior?.scaleUp);
+    const down = resolveRules(defaultScaleDown, hpa?.spec.behavior?.scaleDown, options.behavior?.scaleDown);
+    const stabilized = stabilize(
+      final,
+      current,
+      options.recommendationHistory ?? [],
+      now,
+      up.stabilizationWindowSeconds,
+      down.stabilizationWindowSeconds,
+    );
+    if (stabilized !== final) {
+      limitedBy.push(final > current ? 'scale_up_stabilization' : 'scale_down_stabilization');
+      recordRepair(
+        sink,
+        'target_replicas',
+        'stabilized',
+        final,
+        stabilized,
+        `target ${final} held at ${stabilized} by the stabilization window`,
+      );
+      final = stabilized;
+    }
+    const events = workload.events ?? [];
+    let limited = final;
+    if (final > current) {
+      const limit = Math.max(scaleUpLimit(current, events, now, up), current);
+      if (final > limit) {
+        limited = limit;
+        limitedBy.push('scale_up_policy');
+      }
+    } else if (final < current) {
+      const limit = Math.min(scaleDownLimit(current, events, now, down), current);
+      if (final < limit) {
+        limited = limit;
+        limitedBy.push('scale_down_policy');
+      }
+    }
+    if (limited !== final) {
+      recordRepair(
+        sink,
+        'target_replicas',
+        'rate_limited',
+        final,
+        limited,
+        `target ${final} limited to ${limited} by the scaling policies`,
+      );
+      final = limited;
+    }
+  }
+
+  const action: ScalingAction =
+    final > current
+      ? 'scale_up'
+      : final < current
+        ? 'scale_down'
+        : proposed > maxReplicas && current === maxReplicas
+          ? 'at_max'
+          : 'maintain';
+  if (data.action !== action) {
+    recordRepair(
+      sink,
+      'action',
+      'action_derived',
+      data.action,
+      action,
+      `action ${describe(data.action)} derived as "${action}" from ${current} → ${final}`,
+    );
+  }
+
+  const factors: string[] = [];
+  const rawFactors = data.factors_considered ?? [];
+  for (const factor of rawFactors) if (typeof factor === 'string') factors.push(factor);
+  if (factors.length !== rawFactors.length) {
+    recordRepair(
+      sink,
+      'factors_considered',
+      'dropped_invalid_entries',
+      rawFactors.length,
+      factors.length,
+      'non-string factors dropped',
+    );
+  }
+
+  const recommendation: ScalingRecommendation = {
+    action,
+    currentReplicas: current,
+    targetReplicas: final,
+    confidence: confidenceValue,
+    reasoning: data.reasoning as string,
+    factors,
+    source: options.source ?? (data.source === 'rule' ? 'rule' : 'llm'),
+  };
+  if (risk !== undefined) recommendation.risk = risk;
+  if (costImpact !== undefined) recommendation.costImpact = costImpact;
+  if (performanceImpact !== undefined) recommendation.performanceImpact = performanceImpact;
+  if (timing !== undefined) recommendation.timing = timing;
+  if (scalingType !== undefined) recommendation.scalingType = scalingType;
+  const scores = numericRecord(data.criteria_scores);
+  if (scores !== undefined) recommendation.criteriaScores = scores;
+
+  return {
+    ok: true,
+    recommendation,
+    repairs,
+    bounds: { minReplicas, maxReplicas },
+    proposedReplicas: proposed,
+    limitedBy,
+  };
+}
+
+function assertWorkload(workload: unknown): number {
+  const deployment = isRecord(workload) ? workload.deployment : undefined;
+  const replicas = isRecord(deployment) ? deployment.replicas : undefined;
+  const desired = isRecord(replicas) ? replicas.desired : undefined;
+  if (typeof desired !== 'number' || !Number.isInteger(desired) || desired < 0) {
+    throw new ValidationError({
+      message: 'workload must be a WorkloadSnapshot with deployment.replicas.desired',
+      issues: [
+        {
+          path: 'workload.deployment.replicas.desired',
+          message: 'missing or not a non-negative integer',
+          code: 'invalid_input',
+        },
+      ],
+    });
+  }
+  return desired;
+}
+
+interface ScalingView {
+  action?: unknown;
+  target_replicas?: unknown;
+  confidence?: unknown;
+  reasoning?: unknown;
+  factors_considered?: unknown[] | null | undefined;
+  risk_assessment?: unknown;
+  cost_impact?: unknown;
+  performance_impact?: unknown;
+  recommended_timing?: unknown;
+  scaling_type?: unknown;
+  criteria_scores?: unknown;
+  source?: unknown;
+}
+
+function readScalingAdvice(
+  advice: unknown,
+  sink: RepairSink,
+  reasons: Array<Reason<ScalingReasonCode>>,
+): ScalingView | undefined {
+  let value = advice;
+  if (typeof value === 'string') {
+    const extracted = safeExtractJson(value);
+    if (!extracted.ok) {
+      reasons.push({ code: 'invalid_shape', message: 'no JSON object in the model output' });
+      return undefined;
+    }
+    for (const mend of extracted.repairs) {
+      recordRepair(
+        sink,
+        '(root)',
+        'extracted_json',
+        mend,
+        'json',
+        `JSON extracted from model text (${mend})`,
+      );
+    }
+    value = extracted.value;
+  }
+  if (!isRecord(value)) {
+    reasons.push({ code: 'invalid_shape', message: `advice must be a JSON object, got ${describe(value)}` });
+    return undefined;
+  }
+  const camel = (snake: string, camelKey: string): unknown =>
+    value[snake] === undefined ? value[camelKey] : value[snake];
+  const view = {
+    scaling_type: camel('scaling_type', 'scalingType'),
+    action: value.action,
+    target_replicas: camel('target_replicas', 'targetReplicas'),
+    confidence: value.confidence,
+    reasoning: value.reasoning,
+    criteria_scores: camel('criteria_scores', 'criteriaScores'),
+    factors_considered: camel('factors_considered', 'factors'),
+    risk_assessment: camel('risk_assessment', 'risk'),
+    cost_impact: camel('cost_impact', 'costImpact'),
+    performance_impact: camel('performance_impact', 'performanceImpact'),
+    recommended_timing: camel('recommended_timing', 'timing'),
+  };
+  const parsed = llmScalingAdviceSchema.safeParse(view);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '(root)');
+      const code: ScalingReasonCode =
+        field === 'target_replicas'
+          ? 'target_invalid'
+          : field === 'confidence'
+            ? 'confidence_out_of_range'
+            : field === 'reasoning'
+              ? 'reasoning_missing'
+              : field === 'factors_considered' || field === 'criteria_scores'
+                ? 'invalid_shape'
+                : 'enum_invalid';
+      reasons.push({ code, message: `${field}: ${issue.message}` });
+    }
+    return undefined;
+  }
+  return { ...parsed.data, source: value.source };
+}
+
+/** Field-by-field merge, as the API server defaults a partly-set `behavior`. */
+function resolveRules(
+  base: ResolvedScalingRules,
+  ...overrides: Array<HpaScalingRules | undefined>
+): ResolvedScalingRules {
+  const result = { ...base };
+  for (const override of overrides) {
+    if (override === undefined) continue;
+    if (override.stabilizationWindowSeconds !== undefined) {
+      result.stabilizationWindowSeconds = override.stabilizationWindowSeconds;
+    }
+    if (override.selectPolicy !== undefined) result.selectPolicy = override.selectPolicy;
+    if (override.policies !== undefined && override.policies.length > 0) result.policies = override.policies;
+  }
+  return result;
+}
+
+function numericRecord(value: unknown): Record<string, number> | undefined {
+  if (!isRecord(value)) return undefined;
+  const result: Record<string, number> = {};
+  let count = 0;
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry === 'number' && Number.isFinite(entry)) {
+      result[key] = entry;
+      count++;
+    }
+  }
+  return count > 0 ? result : undefined;
+}
