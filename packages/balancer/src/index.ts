@@ -1,1 +1,75 @@
-export {};
+export { type Balancer, createBalancer, type TargetHealth } from './balancer';
+export {
+  type BalancerCallOptions,
+  type BalancerConfig,
+  balancerConfigSchema,
+  balancerTargetSchema,
+  type RoutingOptions,
+  validateBalancerConfig,
+} from './balancer-config';
+export {
+  type BreakerFailure,
+  type BreakerPermit,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitOpenReason,
+  type CircuitState,
+} from './circuit-breaker';
+export { ConcurrencyLimiter, type ReleaseSlot, type SlotRefusal, SlotUnavailable } from './concurrency-limiter';
+export type { BalancerEvents } from './events';
+export { type LatencyQuantiles, LatencyWindow, type LatencyWindowOptions, quantileOfSorted } from './latency-window';
+export {
+  type MetricsOptions,
+  MetricsRecorder,
+  type MetricsSample,
+  type MetricsSnapshot,
+  type TargetMetrics,
+} from './metrics';
+export { type OutcomeCounts, OutcomeWindow } from './outcome-window';
+export {
+  classifyFailure,
+  computeBackoffMs,
+  type FailureKind,
+  RetryBudget,
+  type RetryBudgetOptions,
+  type RetryPolicyOptions,
+  retryDelayMs,
+} from './retry-policy';
+export {
+  type BalancedChatChunk,
+  type BalancedChatResult,
+  type Route,
+  type RouteAttempt,
+  type RouteScore,
+  routeOfError,
+  type SkippedTarget,
+} from './route';
+export {
+  type CandidateSignals,
+  defaultReliabilityPrior,
+  defaultScoreWeights,
+  type ReliabilityPrior,
+  resolveScoreWeights,
+  type ScoreComponents,
+  type ScoreWeights,
+  scoreCandidates,
+  weightEnvironmentVariables,
+} from './scoring';
+export type { RecordOutcome, Selection, SelectRequest } from './selection';
+export {
+  type ExplorationOptions,
+  orderCandidates,
+  type RankedCandidate,
+  type StrategyName,
+  type StrategyState,
+  strategyNames,
+} from './strategies';
+export {
+  type BalancerTarget,
+  capabilitiesOfModel,
+  estimateTokens,
+  hasImage,
+  requiredCapabilitiesOf,
+  type TaskType,
+} from './target';

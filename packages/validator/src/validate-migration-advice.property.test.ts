@@ -132,10 +132,14 @@ const tagPool = [
 ];
 
 const nodeArbitrary = fc.record({
-  status: fc.constantFrom('online', 'online', 'online', 'offline', 'unknown'),
-  maintenance: fc.boolean().map((value) => value && Math.random() < 0.3),
+  status: fc.oneof(
+    { weight: 8, arbitrary: fc.constant('online') },
+    { weight: 1, arbitrary: fc.constant('offline') },
+    { weight: 1, arbitrary: fc.constant('unknown') },
+  ),
+  maintenance: fc.integer({ min: 0, max: 5 }).map((value) => value === 0),
   memoryGiB: fc.integer({ min: 16, max: 128 }),
-  usedPercent: fc.integer({ min: 0, max: 95 }),
+  usedPercent: fc.integer({ min: 0, max: 85 }),
   cores: fc.integer({ min: 4, max: 32 }),
   cpuPercent: fc.integer({ min: 0, max: 90 }),
 });
@@ -144,15 +148,19 @@ const guestArbitrary = (nodeCount: number) =>
   fc.record({
     node: fc.integer({ min: 0, max: nodeCount - 1 }),
     kind: fc.constantFrom('vm' as const, 'ct' as const),
-    running: fc.boolean(),
+    running: fc.integer({ min: 0, max: 3 }).map((value) => value > 0),
     template: fc.integer({ min: 0, max: 19 }).map((value) => value === 0),
     locked: fc.integer({ min: 0, max: 19 }).map((value) => value === 0),
     haManaged: fc.integer({ min: 0, max: 9 }).map((value) => value === 0),
-    tags: fc.subarray(tagPool, { maxLength: 3 }),
-    maxGiB: fc.integer({ min: 1, max: 24 }),
+    tags: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 2, arbitrary: fc.subarray(tagPool, { maxLength: 2 }) }),
+    maxGiB: fc.integer({ min: 1, max: 12 }),
     usedPercent: fc.integer({ min: 0, max: 100 }),
     cpuUsage: fc.integer({ min: 0, max: 800 }).map((value) => value / 100),
-    storages: fc.subarray(['ceph', 'nfs', 'local-lvm'], { minLength: 1 }),
+    storages: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(['ceph']) },
+      { weight: 2, arbitrary: fc.constant(['ceph', 'nfs']) },
+      { weight: 2, arbitrary: fc.constant(['ceph', 'local-lvm']) },
+    ),
   });
 
 const clusterArbitrary = fc
@@ -229,24 +237,34 @@ const clusterArbitrary = fc
   });
 
 const adviceArbitrary = (snapshot: ClusterSnapshot) => {
-  const names = [...snapshot.nodes.map((node) => node.name), 'ghost'];
-  const vmids = [...snapshot.guests.map((guest) => guest.vmid), 999];
-  return fc.array(
+  const names = snapshot.nodes.map((node) => node.name);
+  const itemArbitrary = (vmid: number) =>
     fc
       .record({
-        vmid: fc.constantFrom(...vmids),
         vmidAsString: fc.boolean(),
         sourceIsReal: fc.integer({ min: 0, max: 9 }).map((value) => value > 0),
         otherSource: fc.constantFrom(...names),
-        target: fc.constantFrom(...names),
-        priority: fc.constantFrom('low', 'medium', 'HIGH', 'critical', 'urgent'),
-        confidence: fc.option(fc.double({ min: -0.5, max: 1.5, noNaN: true }), { nil: undefined }),
-        risk: fc.option(fc.integer({ min: -10, max: 120 }), { nil: undefined }),
+        target: fc.oneof({ weight: 19, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.constant('ghost') }),
+        priority: fc.constantFrom('low', 'medium', 'HIGH', 'critical', 'medium', 'high', 'urgent'),
+        confidence: fc.option(
+          fc.oneof(
+            { weight: 9, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
+            { weight: 1, arbitrary: fc.double({ min: -0.5, max: 1.5, noNaN: true }) },
+          ),
+          { nil: undefined },
+        ),
+        risk: fc.option(
+          fc.oneof(
+            { weight: 9, arbitrary: fc.integer({ min: 0, max: 100 }) },
+            { weight: 1, arbitrary: fc.integer({ min: -10, max: 120 }) },
+          ),
+          { nil: undefined },
+        ),
       })
       .map((draft) => {
-        const guest = snapshot.guests.find((entry) => entry.vmid === draft.vmid);
+        const guest = snapshot.guests.find((entry) => entry.vmid === vmid);
         return {
-          vmid: draft.vmidAsString ? String(draft.vmid) : draft.vmid,
+          vmid: draft.vmidAsString ? String(vmid) : vmid,
           source_node: draft.sourceIsReal && guest ? guest.node : draft.otherSource,
           target_node: draft.target,
           priority: draft.priority,
@@ -254,9 +272,20 @@ const adviceArbitrary = (snapshot: ClusterSnapshot) => {
           ...(draft.confidence === undefined ? {} : { confidence: draft.confidence }),
           ...(draft.risk === undefined ? {} : { risk_score: draft.risk }),
         };
-      }),
-    { maxLength: 40 },
-  );
+      });
+  // Mostly one item per guest, in random order, plus a few repeats and unknown guests.
+  const vmids = snapshot.guests.map((guest) => guest.vmid);
+  return fc
+    .tuple(
+      fc.shuffledSubarray(vmids),
+      fc.array(fc.constantFrom(...vmids, 999), { maxLength: 3 }),
+      fc.integer({ min: 0, max: 40 }),
+    )
+    .chain(([unique, extra, at]) => {
+      const order = [...unique];
+      for (const vmid of extra) order.splice(at % (order.length + 1), 0, vmid);
+      return fc.tuple(...order.map(itemArbitrary));
+    });
 };
 
 const optionsArbitrary: fc.Arbitrary<MigrationValidationOptions> = fc.record(

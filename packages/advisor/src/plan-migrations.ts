@@ -1,0 +1,632 @@
+import type { ClusterSnapshot, MigrationPriority, MigrationRecommendation, NodeLoad } from '@ballast/core';
+import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
+import { buildPlanningModel, type MovableUnit, moveUnit, type RecentMigrations, storageFits } from './planning-model';
+import { findQuietHour } from './quiet-hour';
+import { type WorkloadClass, type WorkloadProfileOptions, profileWorkload } from './workload-profile';
+
+const GIB = 2 ** 30;
+const EPSILON = 1e-12;
+
+/**
+ * Options of {@link planMigrations}. Percentages are 0..100; every field has a default.
+ *
+ * @example
+ * ```ts
+ * const options: PlanMigrationsOptions = { cpuThreshold: 70, memThreshold: 80, maxMigrations: 5, allowLocalDisks: true };
+ * ```
+ */
+export interface PlanMigrationsOptions {
+  /** Weights of CPU and memory in a node's load. Default `{ cpu: 0.5, memory: 0.5 }` (CRS). */
+  weights?: Partial<ResourceWeights>;
+  /**
+   * `blended` (default): CPU as `0.5·now + 0.3·recent + 0.2·period` from node and guest series where
+   * they exist (ProxBalance); memory always current. `current`: instantaneous values only.
+   */
+  loadBasis?: 'current' | 'blended';
+  /** A move may not leave its target above this CPU utilisation, percent. Default 60 (ProxBalance). */
+  cpuThreshold?: number;
+  /** A move may not leave its target above this memory utilisation, percent. Default 70 (ProxBalance). */
+  memThreshold?: number;
+  /** Memory fit: target used + guest `maxmem` ≤ total × (1 − this/100) − `memoryReserveBytes`. Default 5. */
+  memoryReservePercent?: number;
+  /** Memory kept free on every target on top of `memoryReservePercent`, bytes. Default 0. */
+  memoryReserveBytes?: number;
+  /** Stop when the best move improves the imbalance by less than this fraction of it. Default 0.1 (CRS margin). */
+  minGain?: number;
+  /** Most guest migrations in the plan (a bundle counts each member). Default 20. */
+  maxMigrations?: number;
+  /** Stop once the normalised imbalance is at or below this. Default 0 (only `minGain` stops). */
+  targetImbalance?: number;
+  /** Move HA-managed guests (through `ha-manager`). Default `true`; `false` leaves them to PVE CRS. */
+  includeHaManaged?: boolean;
+  /** Allow guests with node-local disks (copied with `with-local-disks`). Default `false`. */
+  allowLocalDisks?: boolean;
+  /** Previous migrations (vmid → epoch ms or `{ at, fromNode }`) for hysteresis. */
+  recentMigrations?: RecentMigrations;
+  /** Guests migrated less than this long ago are not moved, hours. Default 6. */
+  cooldownHours?: number;
+  /** Reference time, epoch ms. Default `snapshot.collectedAt`. */
+  now?: number;
+  /** Score factor against a bursty guest joining a node that already hosts one (0 = none, 1 = forbid). Default 0.5. */
+  burstyPenalty?: number;
+  /** Score factor against a soft constraint (non-strict pin or anti-affinity) being broken. Default 0.5. */
+  softConstraintPenalty?: number;
+  /** Fixed cost per guest migration added to `RAM GiB + 4 × local disk GiB`. Default 1. */
+  fixedMigrationCostGiB?: number;
+  /** Workload classification thresholds (for bursty detection). */
+  profile?: WorkloadProfileOptions;
+}
+
+/**
+ * A recommended migration with the planner's numbers. Assignable to {@link MigrationRecommendation}.
+ *
+ * @example
+ * ```ts
+ * const line = (move: PlannedMigration) => `${move.step}. ${move.vmid} ${move.sourceNode} → ${move.targetNode} Δ${move.imbalanceDelta.toFixed(3)}`;
+ * ```
+ */
+export interface PlannedMigration extends MigrationRecommendation {
+  source: 'rule';
+  /** 1-based step; members of one affinity bundle share a step. */
+  step: number;
+  /** `evacuation` of a node in maintenance, or `balance`. */
+  kind: 'evacuation' | 'balance';
+  /** Normalised cluster imbalance before and after this step. */
+  imbalanceBefore: number;
+  imbalanceAfter: number;
+  /** `imbalanceAfter − imbalanceBefore` (negative is better). */
+  imbalanceDelta: number;
+  /** Migration cost of the step: RAM GiB + 4 × local disk GiB (+ fixed cost per guest). */
+  cost: number;
+  /** Set when the guest moves with its affinity partners. */
+  bundle?: { id: string; members: number[]; groups: string[] };
+  /** The guest's workload classes. */
+  workload: WorkloadClass[];
+}
+
+/**
+ * One point of the imbalance-vs-migrations curve.
+ *
+ * @example
+ * ```ts
+ * const point: PlanCurvePoint = { migrations: 2, imbalance: 0.25, gibMoved: 16 };
+ * ```
+ */
+export interface PlanCurvePoint {
+  migrations: number;
+  /** Normalised imbalance. */
+  imbalance: number;
+  gibMoved: number;
+}
+
+/**
+ * Why planning stopped.
+ *
+ * @example
+ * ```ts
+ * const reason: PlanStopReason = 'min-gain';
+ * ```
+ */
+export type PlanStopReason = 'min-gain' | 'max-migrations' | 'target-reached' | 'nothing-movable';
+
+/**
+ * Plan-level numbers of a {@link MigrationPlan}.
+ *
+ * @example
+ * ```ts
+ * const text = (summary: PlanSummary) => `imbalance ${summary.imbalanceBefore.toFixed(2)} → ${summary.imbalanceAfter.toFixed(2)} in ${summary.migrations} moves`;
+ * ```
+ */
+export interface PlanSummary {
+  /** Normalised imbalance (CV / sqrt(n − 1)) before and after the plan. */
+  imbalanceBefore: number;
+  imbalanceAfter: number;
+  /** Raw CV before and after (the number PVE's HA simulator logs print). */
+  cvBefore: number;
+  cvAfter: number;
+  migrations: number;
+  evacuations: number;
+  /** Data copied: RAM of running guests + local disks, GiB. */
+  gibMoved: number;
+  ramGib: number;
+  localDiskGib: number;
+  /** Σ step costs. */
+  cost: number;
+  stopReason: PlanStopReason;
+}
+
+/**
+ * The result of {@link planMigrations}.
+ *
+ * @example
+ * ```ts
+ * const plan: MigrationPlan = planMigrations(snapshot);
+ * plan.recommendations.forEach((move) => console.log(move.reasoning));
+ * ```
+ */
+export interface MigrationPlan {
+  recommendations: PlannedMigration[];
+  summary: PlanSummary;
+  /** Imbalance after 0, 1, … migrations. */
+  curve: PlanCurvePoint[];
+  /** Balancing-node loads before and after the plan (on the planning basis). */
+  nodeLoads: { before: NodeLoadFraction[]; after: NodeLoadFraction[] };
+  /** Guests that cannot move, with why. */
+  skipped: Array<{ vmid: number; reason: string }>;
+  /** Guests on nodes in maintenance that found no target. */
+  unplaced: Array<{ vmid: number; reason: string }>;
+}
+
+interface Resolved {
+  weights: ResourceWeights;
+  cpuLimit: number;
+  memLimit: number;
+  reserveFraction: number;
+  reserveBytes: number;
+  minGain: number;
+  maxMigrations: number;
+  targetImbalance: number;
+  burstyPenalty: number;
+  softPenalty: number;
+  fixedCost: number;
+}
+
+interface Candidate {
+  unit: number;
+  target: number;
+  imbalance: number;
+  gain: number;
+  score: number;
+  penalties: number;
+}
+
+/**
+ * Plans VM/CT migrations that reduce the cluster imbalance (PVE CRS metric: CV of per-node
+ * `weights.cpu·cpu% + weights.memory·mem%`, normalised by `sqrt(n − 1)`) with as little churn as
+ * possible. Deterministic: same snapshot and options → same plan.
+ *
+ * 1. Guests on nodes in maintenance are evacuated first (largest first, target with the lowest
+ *    resulting imbalance), priority `critical`.
+ * 2. Greedy best-improvement: every feasible (guest or affinity bundle, target) move is evaluated;
+ *    among those improving the imbalance by at least `minGain` of its value, the one with the best
+ *    `Δimbalance / cost` (cost = fixed + RAM GiB + 4 × local disk GiB; × penalties for stacking bursty
+ *    guests or breaking soft constraints) is committed; repeat until none qualifies or
+ *    `maxMigrations`.
+ *
+ * Hard constraints: ignored, template, locked, not-running, cooled-down and (optionally)
+ * HA-managed guests stay; strict pins, strict anti-affinity (with moves already planned), affinity
+ * bundles moved as one, targets online and not in maintenance, storages available on the target
+ * (local disks only with `allowLocalDisks` and with room), memory fit by `maxmem` with a reserve, and
+ * no target left above `cpuThreshold` / `memThreshold`. A guest moves at most once per plan and never
+ * back to the node it recently came from.
+ *
+ * @example
+ * ```ts
+ * const plan = planMigrations(snapshot, { maxMigrations: 5, recentMigrations: { 101: Date.now() - 3_600_000 } });
+ * console.log(plan.summary.imbalanceBefore.toFixed(2), '→', plan.summary.imbalanceAfter.toFixed(2));
+ * for (const move of plan.recommendations) console.log(move.vmid, move.sourceNode, '→', move.targetNode, move.reasoning);
+ * ```
+ */
+export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigrationsOptions = {}): MigrationPlan {
+  const now = options.now ?? snapshot.collectedAt;
+  const model = buildPlanningModel(snapshot, {
+    loadBasis: options.loadBasis ?? 'blended',
+    includeHaManaged: options.includeHaManaged ?? true,
+    allowLocalDisks: options.allowLocalDisks ?? false,
+    recentMigrations: options.recentMigrations ?? {},
+    cooldownMs: (options.cooldownHours ?? 6) * 3_600_000,
+    now,
+    checkStorage: true,
+  });
+  const settings: Resolved = {
+    weights: normalizeWeights(options.weights),
+    cpuLimit: (options.cpuThreshold ?? 60) / 100,
+    memLimit: (options.memThreshold ?? 70) / 100,
+    reserveFraction: (options.memoryReservePercent ?? 5) / 100,
+    reserveBytes: options.memoryReserveBytes ?? 0,
+    minGain: options.minGain ?? 0.1,
+    maxMigrations: options.maxMigrations ?? 20,
+    targetImbalance: options.targetImbalance ?? 0,
+    burstyPenalty: Math.min(1, Math.max(0, options.burstyPenalty ?? 0.5)),
+    softPenalty: Math.min(1, Math.max(0, options.softConstraintPenalty ?? 0.5)),
+    fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 1),
+  };
+  const { nodes, cpuUsed, memoryUsed, units } = model;
+  const { weights } = settings;
+
+  // Workload profiles (bursty stacking).
+  const workloads = new Map<number, WorkloadClass[]>();
+  const burstyCount = new Int32Array(nodes.length);
+  for (const guest of snapshot.guests) {
+    if (guest.status !== 'running') continue;
+    const classes = profileWorkload(guest, options.profile).classes;
+    workloads.set(guest.vmid, classes);
+    const index = model.nodeIndex.get(guest.node);
+    if (index !== undefined && classes.includes('bursty')) burstyCount[index]!++;
+  }
+  const unitBursty = units.map((unit) => unit.members.some((guest) => workloads.get(guest.vmid)?.includes('bursty')));
+
+  // Imbalance bookkeeping over active nodes.
+  const active: number[] = [];
+  nodes.forEach((node, index) => {
+    if (node.active) active.push(index);
+  });
+  const count = active.length;
+  const loadOf = (index: number, cpu: number, memory: number): number => {
+    const node = nodes[index]!;
+    return (
+      (node.cores > 0 ? (weights.cpu * cpu) / node.cores : 0) +
+      (node.memoryTotal > 0 ? (weights.memory * memory) / node.memoryTotal : 0)
+    );
+  };
+  let sum = 0;
+  let sumSquares = 0;
+  for (const index of active) {
+    const load = loadOf(index, cpuUsed[index]!, memoryUsed[index]!);
+    sum += load;
+    sumSquares += load * load;
+  }
+  const rawCv = (s1: number, s2: number): number => {
+    if (count === 0) return 0;
+    const average = s1 / count;
+    if (average <= EPSILON) return 0;
+    return Math.sqrt(Math.max(0, s2 / count - average * average)) / average;
+  };
+  const normalize = count > 1 ? 1 / Math.sqrt(count - 1) : 0;
+  const imbalanceOf = (s1: number, s2: number) => rawCv(s1, s2) * normalize;
+  const snapshotLoads = (): NodeLoadFraction[] =>
+    active.map((index) => {
+      const node = nodes[index]!;
+      const cpu = node.cores > 0 ? cpuUsed[index]! / node.cores : 0;
+      const memory = node.memoryTotal > 0 ? memoryUsed[index]! / node.memoryTotal : 0;
+      return { node: node.name, cpu, memory, load: weights.cpu * cpu + weights.memory * memory };
+    });
+  const loadsBefore = snapshotLoads();
+  const cvBefore = rawCv(sum, sumSquares);
+  const imbalanceBefore = imbalanceOf(sum, sumSquares);
+
+  const targets = active.filter((index) => nodes[index]!.target);
+  const costOf = (unit: MovableUnit) =>
+    settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
+
+  /** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
+  const evaluate = (unitIndex: number, target: number): { s1: number; s2: number; penalties: number } | undefined => {
+    const unit = units[unitIndex]!;
+    const source = unit.source;
+    if (target === source) return undefined;
+    const node = nodes[target]!;
+    if (!node.target) return undefined;
+    if (unit.allowed !== undefined && !unit.allowed.has(target)) return undefined;
+    if (unit.blockedTargets.has(target)) return undefined;
+    const cpuAfter = cpuUsed[target]! + unit.cpuCores;
+    const memAfter = memoryUsed[target]! + unit.memoryUsed;
+    if (cpuAfter > settings.cpuLimit * node.cores + EPSILON) return undefined;
+    if (memAfter > settings.memLimit * node.memoryTotal + EPSILON) return undefined;
+    if (
+      memoryUsed[target]! + unit.memoryMax >
+      node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
+    ) {
+      return undefined;
+    }
+    for (const group of unit.antiAffinityStrict.keys()) if (model.antiCount[group]![target]! > 0) return undefined;
+    if (!storageFits(model, unit, target)) return undefined;
+    let penalties = 0;
+    if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
+    for (const group of unit.antiAffinitySoft.keys()) if (model.antiSoftCount[group]![target]! > 0) penalties++;
+    let s1 = sum;
+    let s2 = sumSquares;
+    const targetBefore = loadOf(target, cpuUsed[target]!, memoryUsed[target]!);
+    const targetAfter = loadOf(target, cpuAfter, memAfter);
+    s1 += targetAfter - targetBefore;
+    s2 += targetAfter * targetAfter - targetBefore * targetBefore;
+    if (nodes[source]!.active) {
+      const sourceBefore = loadOf(source, cpuUsed[source]!, memoryUsed[source]!);
+      const sourceAfter = loadOf(
+        source,
+        Math.max(0, cpuUsed[source]! - unit.cpuCores),
+        Math.max(0, memoryUsed[source]! - unit.memoryUsed),
+      );
+      s1 += sourceAfter - sourceBefore;
+      s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
+    }
+    return { s1, s2, penalties };
+  };
+
+  const recommendations: PlannedMigration[] = [];
+  const curve: PlanCurvePoint[] = [{ migrations: 0, imbalance: imbalanceBefore, gibMoved: 0 }];
+  const unplaced: Array<{ vmid: number; reason: string }> = [];
+  const moved = new Uint8Array(units.length);
+  let migrations = 0;
+  let evacuations = 0;
+  let step = 0;
+  let ramBytesMoved = 0;
+  let diskBytesMoved = 0;
+  let totalCost = 0;
+  let stopReason: PlanStopReason = 'min-gain';
+
+  const nodeLoad = (index: number): NodeLoad => ({
+    cpuCores: cpuUsed[index]!,
+    cpuTotalCores: nodes[index]!.cores,
+    memoryUsedBytes: memoryUsed[index]!,
+    memoryTotalBytes: nodes[index]!.memoryTotal,
+  });
+
+  const commit = (unitIndex: number, target: number, kind: 'evacuation' | 'balance') => {
+    const unit = units[unitIndex]!;
+    const source = unit.source;
+    const result = evaluate(unitIndex, target)!;
+    const before = imbalanceOf(sum, sumSquares);
+    const after = imbalanceOf(result.s1, result.s2);
+    const sourceBefore = nodeLoad(source);
+    const targetBefore = nodeLoad(target);
+    moveUnit(model, unit, target);
+    if (unitBursty[unitIndex]) {
+      for (const guest of unit.members) {
+        if (workloads.get(guest.vmid)?.includes('bursty')) {
+          burstyCount[source]!--;
+          burstyCount[target]!++;
+        }
+      }
+    }
+    sum = result.s1;
+    sumSquares = result.s2;
+    moved[unitIndex] = 1;
+    step++;
+    migrations += unit.members.length;
+    if (kind === 'evacuation') evacuations += unit.members.length;
+    ramBytesMoved += unit.ramBytes;
+    diskBytesMoved += unit.localDiskBytes;
+    const cost = costOf(unit);
+    totalCost += cost;
+    curve.push({ migrations, imbalance: after, gibMoved: (ramBytesMoved + diskBytesMoved) / GIB });
+    const loads = {
+      source: { before: sourceBefore, after: nodeLoad(source) },
+      target: { before: targetBefore, after: nodeLoad(target) },
+    };
+    const sourceName = nodes[source]!.name;
+    const targetName = nodes[target]!.name;
+    const quiet = findQuietHour([
+      {
+        series: nodes[source]!.snapshot.series?.cpuCores,
+        scale: nodes[source]!.cores > 0 ? 1 / nodes[source]!.cores : 1,
+      },
+      {
+        series: nodes[target]!.snapshot.series?.cpuCores,
+        scale: nodes[target]!.cores > 0 ? 1 / nodes[target]!.cores : 1,
+      },
+      ...unit.members.map((guest) => ({
+        series: guest.series?.cpuCores,
+        scale: guest.cpu.cores > 0 ? 1 / guest.cpu.cores : 1,
+      })),
+    ]);
+    const sourceHot =
+      sourceBefore.cpuCores > settings.cpuLimit * sourceBefore.cpuTotalCores ||
+      sourceBefore.memoryUsedBytes > settings.memLimit * sourceBefore.memoryTotalBytes;
+    const relative = before > 0 ? (before - after) / before : 0;
+    const priority: MigrationPriority =
+      kind === 'evacuation' ? 'critical' : sourceHot ? 'high' : relative >= 0.25 ? 'medium' : 'low';
+    const memberIds = unit.members.map((guest) => guest.vmid);
+    for (const guest of unit.members) {
+      const workload = workloads.get(guest.vmid) ?? [];
+      const reasoning = describeMove({
+        kind,
+        sourceName,
+        targetName,
+        loads,
+        before,
+        after,
+        sourceHot,
+        settings,
+        partners: memberIds.filter((vmid) => vmid !== guest.vmid),
+        groups: unit.affinityGroupNames,
+        workload,
+      });
+      const recommendation: PlannedMigration = {
+        vmid: guest.vmid,
+        name: guest.name,
+        type: guest.kind,
+        sourceNode: sourceName,
+        targetNode: targetName,
+        priority,
+        reasoning,
+        riskScore: riskScore(unit, guest),
+        estimatedImpact: `cluster imbalance ${before.toFixed(2)} → ${after.toFixed(2)} (${formatChange(before, after)}); ${sourceName} load ${pct(fraction(loads.source.before, weights))} → ${pct(fraction(loads.source.after, weights))}, ${targetName} ${pct(fraction(loads.target.before, weights))} → ${pct(fraction(loads.target.after, weights))}`,
+        source: 'rule',
+        loads,
+        withLocalDisks: guest.localDisks.length > 0,
+        step,
+        kind,
+        imbalanceBefore: before,
+        imbalanceAfter: after,
+        imbalanceDelta: after - before,
+        cost,
+        workload,
+      };
+      if (quiet !== undefined) {
+        recommendation.bestTime = `${quiet.label} (lowest average CPU of ${sourceName}, ${targetName} and the guest in the history: ${pct(quiet.meanLoad)})`;
+      }
+      if (unit.members.length > 1) {
+        recommendation.bundle = { id: unit.id, members: memberIds, groups: unit.affinityGroupNames };
+      }
+      recommendations.push(recommendation);
+    }
+  };
+
+  // 1. Evacuate nodes in maintenance, largest units first.
+  const evacuationOrder = units
+    .map((unit, index) => ({ unit, index }))
+    .filter(({ unit }) => unit.evacuate)
+    .sort((a, b) => b.unit.memoryMax - a.unit.memoryMax || a.unit.members[0]!.vmid - b.unit.members[0]!.vmid);
+  for (const { unit, index } of evacuationOrder) {
+    if (migrations + unit.members.length > settings.maxMigrations) {
+      for (const guest of unit.members) unplaced.push({ vmid: guest.vmid, reason: 'maxMigrations reached' });
+      continue;
+    }
+    let best: { target: number; imbalance: number; penalties: number } | undefined;
+    for (const target of targets) {
+      const result = evaluate(index, target);
+      if (result === undefined) continue;
+      const penalties =
+        result.penalties + (unitBursty[index] && burstyCount[target]! > 0 && settings.burstyPenalty > 0 ? 1 : 0);
+      const imbalance = imbalanceOf(result.s1, result.s2);
+      if (
+        best === undefined ||
+        penalties < best.penalties ||
+        (penalties === best.penalties && imbalance < best.imbalance - EPSILON)
+      ) {
+        best = { target, imbalance, penalties };
+      }
+    }
+    if (best === undefined) {
+      for (const guest of unit.members) {
+        unplaced.push({
+          vmid: guest.vmid,
+          reason: 'no node satisfies its constraints, the memory fit and the headroom thresholds',
+        });
+      }
+      continue;
+    }
+    commit(index, best.target, 'evacuation');
+  }
+
+  // 2. Greedy best-improvement balancing.
+  for (;;) {
+    const current = imbalanceOf(sum, sumSquares);
+    if (current <= settings.targetImbalance + EPSILON) {
+      stopReason = 'target-reached';
+      break;
+    }
+    if (migrations >= settings.maxMigrations) {
+      stopReason = 'max-migrations';
+      break;
+    }
+    let best: Candidate | undefined;
+    let anyMovable = false;
+    for (let unitIndex = 0; unitIndex < units.length; unitIndex++) {
+      const unit = units[unitIndex]!;
+      if (moved[unitIndex] === 1 || !nodes[unit.source]!.active) continue;
+      if (migrations + unit.members.length > settings.maxMigrations) continue;
+      anyMovable = true;
+      const cost = costOf(unit);
+      for (const target of targets) {
+        const result = evaluate(unitIndex, target);
+        if (result === undefined) continue;
+        const imbalance = imbalanceOf(result.s1, result.s2);
+        const gain = current - imbalance;
+        if (gain <= EPSILON || gain < settings.minGain * current) continue;
+        let factor = 1;
+        if (unitBursty[unitIndex] && burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
+        for (let penalty = 0; penalty < result.penalties; penalty++) factor *= 1 - settings.softPenalty;
+        const score = (gain / cost) * factor;
+        if (
+          best === undefined ||
+          score > best.score * (1 + 1e-9) + EPSILON ||
+          (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON && gain > best.gain + EPSILON)
+        ) {
+          best = { unit: unitIndex, target, imbalance, gain, score, penalties: result.penalties };
+        }
+      }
+    }
+    if (best === undefined || best.score <= 0) {
+      stopReason = anyMovable ? 'min-gain' : 'nothing-movable';
+      break;
+    }
+    commit(best.unit, best.target, 'balance');
+  }
+
+  return {
+    recommendations,
+    summary: {
+      imbalanceBefore,
+      imbalanceAfter: imbalanceOf(sum, sumSquares),
+      cvBefore,
+      cvAfter: rawCv(sum, sumSquares),
+      migrations,
+      evacuations,
+      gibMoved: (ramBytesMoved + diskBytesMoved) / GIB,
+      ramGib: ramBytesMoved / GIB,
+      localDiskGib: diskBytesMoved / GIB,
+      cost: totalCost,
+      stopReason,
+    },
+    curve,
+    nodeLoads: { before: loadsBefore, after: snapshotLoads() },
+    skipped: model.skipped,
+    unplaced: unplaced.sort((a, b) => a.vmid - b.vmid),
+  };
+}
+
+const pct = (value: number) => `${Math.round(value * 100)} %`;
+
+function fraction(load: NodeLoad, weights: ResourceWeights): number {
+  return (
+    (load.cpuTotalCores > 0 ? (weights.cpu * load.cpuCores) / load.cpuTotalCores : 0) +
+    (load.memoryTotalBytes > 0 ? (weights.memory * load.memoryUsedBytes) / load.memoryTotalBytes : 0)
+  );
+}
+
+function formatChange(before: number, after: number): string {
+  if (before <= 0) return 'no change';
+  const change = ((after - before) / before) * 100;
+  return `${change > 0 ? '+' : '−'}${Math.abs(Math.round(change))} %`;
+}
+
+function describeLoads(name: string, before: NodeLoad, after: NodeLoad): string {
+  const memory = (load: NodeLoad) => (load.memoryTotalBytes > 0 ? load.memoryUsedBytes / load.memoryTotalBytes : 0);
+  const cpu = (load: NodeLoad) => (load.cpuTotalCores > 0 ? load.cpuCores / load.cpuTotalCores : 0);
+  return `${name} memory ${pct(memory(before))} → ${pct(memory(after))}, CPU ${pct(cpu(before))} → ${pct(cpu(after))}`;
+}
+
+function describeMove(input: {
+  kind: 'evacuation' | 'balance';
+  sourceName: string;
+  targetName: string;
+  loads: { source: { before: NodeLoad; after: NodeLoad }; target: { before: NodeLoad; after: NodeLoad } };
+  before: number;
+  after: number;
+  sourceHot: boolean;
+  settings: Resolved;
+  partners: number[];
+  groups: string[];
+  workload: WorkloadClass[];
+}): string {
+  const parts: string[] = [];
+  if (input.kind === 'evacuation') parts.push(`${input.sourceName} is in maintenance: evacuate.`);
+  else if (input.sourceHot) {
+    parts.push(
+      `${input.sourceName} is above its headroom (CPU ${pct(input.settings.cpuLimit)}, memory ${pct(input.settings.memLimit)}).`,
+    );
+  }
+  parts.push(
+    `${describeLoads(input.sourceName, input.loads.source.before, input.loads.source.after)}; ` +
+      `${describeLoads(input.targetName, input.loads.target.before, input.loads.target.after)}; ` +
+      `cluster imbalance ${input.before.toFixed(2)} → ${input.after.toFixed(2)}.`,
+  );
+  if (input.partners.length > 0) {
+    parts.push(
+      `Moves together with ${input.partners.join(', ')} (affinity ${input.groups.length > 1 ? 'groups' : 'group'} ${input.groups.join(', ')}).`,
+    );
+  }
+  const notable = input.workload.filter((kind) => kind !== 'steady' && kind !== 'insufficient_data');
+  if (notable.length > 0) parts.push(`Workload: ${notable.join(', ')}.`);
+  return parts.join(' ');
+}
+
+/**
+ * Heuristic migration risk 0..100: memory size (≤ 30, 64 GiB = 30), local disks (≤ 25, 200 GiB = 25),
+ * guest CPU load (≤ 15 at 100 % of its vCPUs), HA-managed (+10), container restart (+10), bundle
+ * size (+5 per partner, ≤ 10).
+ */
+function riskScore(unit: MovableUnit, guest: MovableUnit['members'][number]): number {
+  const ram = guest.status === 'running' ? guest.memory.maxBytes / GIB : 0;
+  const disk = guest.localDisks.reduce((total, entry) => total + entry.sizeBytes, 0) / GIB;
+  const load = guest.cpu.cores > 0 && guest.status === 'running' ? guest.cpu.usageCores / guest.cpu.cores : 0;
+  const score =
+    Math.min(30, (30 * ram) / 64) +
+    Math.min(25, (25 * disk) / 200) +
+    Math.min(15, 15 * load) +
+    (guest.haManaged ? 10 : 0) +
+    (guest.kind === 'ct' && guest.status === 'running' ? 10 : 0) +
+    Math.min(10, 5 * (unit.members.length - 1));
+  return Math.max(0, Math.min(100, Math.round(score)));
+}

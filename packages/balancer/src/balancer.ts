@@ -1,0 +1,1267 @@
+import {
+  ApiCallError,
+  BallastError,
+  type CallControl,
+  type ChatChunk,
+  type ChatModel,
+  type ChatModelCapabilities,
+  type ChatRequest,
+  type ChatResult,
+  computeCostUsd,
+  createCallControl,
+  createUsage,
+  defaultPricing,
+  estimateCostUsd,
+  findModelPrice,
+  type ModelPrice,
+  NoHealthyTargetError,
+  type PricingTable,
+  type TargetAttempt,
+  TimeoutError,
+  ValidationError,
+} from '@ballast/core';
+import { EventEmitter } from 'eventemitter3';
+import {
+  type BalancerCallOptions,
+  type BalancerConfig,
+  type RoutingOptions,
+  validateBalancerConfig,
+} from './balancer-config';
+import { type BreakerPermit, CircuitBreaker, type CircuitBreakerSnapshot } from './circuit-breaker';
+import { ConcurrencyLimiter, type ReleaseSlot, SlotUnavailable } from './concurrency-limiter';
+import type { BalancerEvents } from './events';
+import { type LatencyQuantiles, LatencyWindow } from './latency-window';
+import { MetricsRecorder, type MetricsSnapshot } from './metrics';
+import { OutcomeWindow } from './outcome-window';
+import { classifyFailure, type FailureKind, RetryBudget, retryDelayMs } from './retry-policy';
+import {
+  attachRoute,
+  type BalancedChatChunk,
+  type BalancedChatResult,
+  type Route,
+  type RouteAttempt,
+  type RouteScore,
+  type SkippedTarget,
+} from './route';
+import {
+  defaultReliabilityPrior,
+  type ReliabilityPrior,
+  resolveScoreWeights,
+  type ScoreComponents,
+  type ScoreWeights,
+  scoreCandidates,
+} from './scoring';
+import type { RecordOutcome, Selection, SelectRequest } from './selection';
+import { orderCandidates, type StrategyName, type StrategyState } from './strategies';
+import {
+  type BalancerTarget,
+  capabilitiesOfModel,
+  estimateTokens,
+  hasImage,
+  requiredCapabilitiesOf,
+  type TaskType,
+} from './target';
+
+/** Health of one target, from {@link Balancer.health}. */
+export interface TargetHealth extends CircuitBreakerSnapshot {
+  target: string;
+  provider: string;
+  modelId: string;
+  inFlight: number;
+  queued: number;
+  maxConcurrent: number | undefined;
+  /** Windowed latency of whole calls. */
+  latencyMs: LatencyQuantiles | undefined;
+  /** Windowed time to first token of streams. */
+  timeToFirstTokenMs: LatencyQuantiles | undefined;
+}
+
+/**
+ * A load balancer that is itself a {@link ChatModel}: it nests wherever one model fits,
+ * including inside another balancer.
+ */
+export interface Balancer extends ChatModel {
+  readonly provider: 'balancer';
+  /** Routes one call; the result carries `route`. Throws Ballast errors only. */
+  chat(request: ChatRequest, options?: BalancerCallOptions): Promise<BalancedChatResult>;
+  /** Streams one call; fails over until the first content chunk, never after. */
+  stream(request: ChatRequest, options?: BalancerCallOptions): AsyncIterable<BalancedChatChunk>;
+  /** Picks a target for a host that calls the provider itself (then {@link Balancer.record}). */
+  select(request?: SelectRequest): Selection;
+  /** Feeds an outcome observed outside the balancer into health, scores and metrics. */
+  record(outcome: RecordOutcome): void;
+  /** Circuit state, load and latency of every target. */
+  health(): TargetHealth[];
+  /** Aggregated metrics over the last `sinceMs` (default: everything retained, 24 h). */
+  snapshot(options?: { sinceMs?: number }): MetricsSnapshot;
+  /** Closes a target's circuit by hand. */
+  resetCircuit(targetId: string): void;
+  /** The effective score weights (defaults ← env ← config). */
+  readonly weights: Readonly<ScoreWeights>;
+  /** Typed events (eventemitter3). */
+  readonly events: EventEmitter<BalancerEvents>;
+  on: EventEmitter<BalancerEvents>['on'];
+  off: EventEmitter<BalancerEvents>['off'];
+  once: EventEmitter<BalancerEvents>['once'];
+}
+
+interface TargetRuntime {
+  id: string;
+  index: number;
+  model: ChatModel;
+  weight: number;
+  priority: number;
+  maxConcurrent: number | undefined;
+  tags: Set<string>;
+  taskModels: Partial<Record<TaskType, ChatModel>>;
+  capabilities: Map<ChatModel, Set<string>>;
+  prices: Map<ChatModel, ModelPrice | undefined>;
+  breaker: CircuitBreaker;
+  limiter: ConcurrencyLimiter;
+  latency: LatencyWindow;
+  ttft: LatencyWindow;
+  outcomes: OutcomeWindow;
+}
+
+interface CallPlan {
+  kind: 'chat' | 'stream';
+  routing: RoutingOptions;
+  needs: string[];
+  taskType: TaskType | undefined;
+  tokens: { inputTokens: number; outputTokens: number };
+  strategy: StrategyName;
+  route: Route;
+  skipped: Map<string, SkippedTarget>;
+  headers: Record<string, string> | undefined;
+  /** `performance.now()` deadline of the whole call. */
+  deadline: number | undefined;
+}
+
+interface Candidate {
+  runtime: TargetRuntime;
+  model: ChatModel;
+  index: number;
+  total: number;
+  components: ScoreComponents;
+  weight: number;
+  priority: number;
+  expectedCostUsd: number | undefined;
+  expectedLatencyMs: number | undefined;
+  utilization: number;
+}
+
+interface Ranked {
+  ordered: Candidate[];
+  scores: RouteScore[];
+  skipped: SkippedTarget[];
+}
+
+interface Slot {
+  candidate: Candidate;
+  permit: BreakerPermit;
+  release: ReleaseSlot;
+}
+
+type AttemptResult<T> = { ok: true; value: T } | { ok: false; error: BallastError };
+
+interface AttemptHandle<T> {
+  slot: Slot;
+  record: RouteAttempt;
+  controller: AbortController;
+  startedAt: number;
+  cancelled: boolean;
+  detach: () => void;
+  promise: Promise<AttemptResult<T>>;
+}
+
+interface Committed<T> {
+  value: T;
+  handle: AttemptHandle<T>;
+}
+
+interface OpenedStream {
+  iterator: AsyncIterator<ChatChunk>;
+  buffered: ChatChunk[];
+  firstTokenAt: number;
+}
+
+type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind };
+
+const unavailableCodes = new Set([
+  'authentication_failed',
+  'permission_denied',
+  'model_not_found',
+  'not_found',
+  'quota_exhausted',
+]);
+const requestErrorCodes = new Set([
+  'bad_request',
+  'context_length_exceeded',
+  'request_too_large',
+  'content_filtered',
+  'validation_failed',
+]);
+
+const defaultNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * Creates a load balancer over chat models. It routes each call by a composite score of expected
+ * cost, latency, reliability, load and priority (or a fixed strategy), retries with full-jitter
+ * backoff or fails over by error class, breaks circuits, caps concurrency, hedges slow calls,
+ * and reports what it did on every result (`route`), in events and in metrics.
+ *
+ * @param env Where to read `LOAD_BALANCER_WEIGHT_*` (defaults to `process.env`).
+ * @throws {ConfigError} on an invalid configuration (empty targets, duplicate ids, bad weights…).
+ * @example
+ * ```ts
+ * const balancer = createBalancer({
+ *   name: 'chat',
+ *   targets: [
+ *     { model: createOpenAI({ apiKey }).chatModel('gpt-4o-mini'), maxConcurrent: 32 },
+ *     { model: createGroq({ apiKey: groqKey }).chatModel('llama-3.1-8b-instant'), weight: 2 },
+ *   ],
+ *   timeoutMs: 30_000,
+ * });
+ * const { text, route } = await balancer.chat({ messages: [{ role: 'user', content: 'Hello' }] });
+ * console.log(route.target, route.scores);
+ * ```
+ */
+export function createBalancer(
+  config: BalancerConfig,
+  env: Record<string, string | undefined> = process.env,
+): Balancer {
+  validateBalancerConfig(config);
+  const weights = resolveScoreWeights(config.weights, env);
+  return new LoadBalancer(config, weights);
+}
+
+class LoadBalancer implements Balancer {
+  readonly provider = 'balancer' as const;
+  readonly modelId: string;
+  readonly capabilities: ChatModelCapabilities;
+  readonly weights: Readonly<ScoreWeights>;
+  readonly events = new EventEmitter<BalancerEvents>();
+  readonly on: Balancer['on'];
+  readonly off: Balancer['off'];
+  readonly once: Balancer['once'];
+
+  private readonly runtimes: TargetRuntime[];
+  private readonly byId = new Map<string, TargetRuntime>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly strategyState: StrategyState = { roundRobin: 0 };
+  private readonly budget: RetryBudget | undefined;
+  private readonly metrics: MetricsRecorder;
+  private readonly prior: ReliabilityPrior;
+  private readonly retry: {
+    maxAttempts: number;
+    maxRetriesPerTarget: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    maxRetryAfterMs: number;
+  };
+
+  constructor(
+    private readonly config: BalancerConfig,
+    weights: ScoreWeights,
+  ) {
+    this.modelId = config.name ?? 'balancer';
+    this.weights = Object.freeze({ ...weights });
+    this.now = config.now ?? defaultNow;
+    this.random = config.random ?? Math.random;
+    this.on = this.events.on.bind(this.events);
+    this.off = this.events.off.bind(this.events);
+    this.once = this.events.once.bind(this.events);
+    this.prior = { ...defaultReliabilityPrior, ...config.reliabilityPrior };
+    const retry = config.retry ?? {};
+    this.retry = {
+      maxAttempts: retry.maxAttempts ?? 5,
+      maxRetriesPerTarget: retry.maxRetriesPerTarget ?? 2,
+      baseDelayMs: retry.baseDelayMs ?? 200,
+      maxDelayMs: retry.maxDelayMs ?? 8_000,
+      maxRetryAfterMs: retry.maxRetryAfterMs ?? 60_000,
+    };
+    this.budget = retry.budget === false ? undefined : new RetryBudget(retry.budget ?? {}, this.now);
+    this.metrics = new MetricsRecorder(config.metrics ?? {}, this.now);
+    const pricing: PricingTable = config.pricing ?? defaultPricing;
+    this.runtimes = config.targets.map((target, index) => this.createRuntime(target, index, pricing));
+    for (const runtime of this.runtimes) this.byId.set(runtime.id, runtime);
+    const union = (key: keyof ChatModelCapabilities) =>
+      this.runtimes.some((runtime) =>
+        [runtime.model, ...Object.values(runtime.taskModels)].some((model) => model?.capabilities[key]),
+      );
+    this.capabilities = {
+      tools: union('tools'),
+      vision: union('vision'),
+      jsonMode: union('jsonMode'),
+      jsonSchema: union('jsonSchema'),
+      streaming: union('streaming'),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public API
+
+  async chat(request: ChatRequest, options?: BalancerCallOptions): Promise<BalancedChatResult> {
+    const scope = this.createScope(options);
+    const startedAt = performance.now();
+    const call = this.plan(request, options, 'chat');
+    try {
+      const committed = await this.route(
+        call,
+        scope,
+        (model, attemptOptions) => model.chat(request, attemptOptions),
+        () => {},
+      );
+      const result = committed.value;
+      committed.handle.detach();
+      this.succeed(committed.handle, result, undefined);
+      this.metrics.recordCall({
+        success: true,
+        latencyMs: performance.now() - startedAt,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+        costUsd: result.costUsd,
+      });
+      return { ...result, route: call.route };
+    } catch (error) {
+      const failure = this.toBallastError(error);
+      this.metrics.recordCall({ success: false, code: failure.code, latencyMs: performance.now() - startedAt });
+      attachRoute(failure, call.route);
+      throw failure;
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  stream(request: ChatRequest, options?: BalancerCallOptions): AsyncIterable<BalancedChatChunk> {
+    return this.streamCall(request, options);
+  }
+
+  select(input: SelectRequest = {}): Selection {
+    const routing: RoutingOptions = {
+      ...(input.requiredCapabilities ? { requiredCapabilities: input.requiredCapabilities } : {}),
+      ...(input.maxCostUsd === undefined ? {} : { maxCostUsd: input.maxCostUsd }),
+      ...(input.maxLatencyMs === undefined ? {} : { maxLatencyMs: input.maxLatencyMs }),
+      ...(input.preferredProvider ? { preferredProvider: input.preferredProvider } : {}),
+    };
+    const taskType = input.taskType ?? input.modelType;
+    const needs = [...(input.requiredCapabilities ?? [])];
+    if (input.stream) needs.push('streaming');
+    const call: CallPlan = {
+      kind: input.stream ? 'stream' : 'chat',
+      routing,
+      needs,
+      taskType,
+      tokens: {
+        inputTokens: input.estimatedInputTokens ?? 0,
+        outputTokens: input.maxTokens ?? this.config.defaultOutputTokens ?? 256,
+      },
+      strategy: input.strategy ?? this.config.strategy ?? 'weighted',
+      route: this.emptyRoute(input.strategy ?? this.config.strategy ?? 'weighted'),
+      skipped: new Map(),
+      headers: undefined,
+      deadline: undefined,
+    };
+    const ranked = this.rank(call, new Set());
+    const first = ranked.ordered[0];
+    if (!first) throw this.noHealthy(call, [], undefined);
+    return {
+      provider: first.model.provider,
+      model: first.model.modelId,
+      targetId: first.runtime.id,
+      score: first.total,
+      breakdown: first.components,
+      expectedCostUsd: first.expectedCostUsd,
+      strategy: call.strategy,
+      scores: ranked.scores,
+      skipped: ranked.skipped,
+    };
+  }
+
+  record(outcome: RecordOutcome): void {
+    const runtime = this.byId.get(outcome.targetId);
+    if (!runtime) {
+      throw new ValidationError({
+        message: `Unknown balancer target "${outcome.targetId}"`,
+        issues: [{ path: 'targetId', message: `must be one of ${[...this.byId.keys()].join(', ')}` }],
+      });
+    }
+    const at = this.now();
+    const usage = createUsage(outcome.usage ?? {});
+    if (outcome.outcome === 'success') {
+      runtime.latency.add(outcome.latencyMs, at);
+      if (outcome.ttftMs !== undefined) runtime.ttft.add(outcome.ttftMs, at);
+      runtime.outcomes.add(true, at);
+      runtime.breaker.onSuccess(undefined);
+    } else {
+      const code = outcome.errorCode ?? 'api_error';
+      if (requestErrorCodes.has(code)) runtime.breaker.onSuccess(undefined);
+      else {
+        runtime.outcomes.add(false, at);
+        runtime.breaker.onFailure(undefined, {
+          code,
+          targetUnavailable: unavailableCodes.has(code),
+          retryAfterMs: outcome.retryAfterMs,
+        });
+      }
+    }
+    this.metrics.record(
+      { target: runtime.id, model: `${runtime.model.provider}:${runtime.model.modelId}` },
+      {
+        success: outcome.outcome === 'success',
+        code: outcome.errorCode,
+        latencyMs: outcome.latencyMs,
+        timeToFirstTokenMs: outcome.ttftMs,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd:
+          outcome.costUsd ??
+          computeCostUsd(runtime.prices.get(runtime.model) ?? undefined, usage) ??
+          undefined,
+      },
+    );
+  }
+
+  health(): TargetHealth[] {
+    const now = this.now();
+    return this.runtimes.map((runtime) => ({
+      target: runtime.id,
+      provider: runtime.model.provider,
+      modelId: runtime.model.modelId,
+      ...runtime.breaker.snapshot(),
+      inFlight: runtime.limiter.inFlight,
+      queued: runtime.limiter.queued,
+      maxConcurrent: runtime.maxConcurrent,
+      latencyMs: runtime.latency.quantiles(now),
+      timeToFirstTokenMs: runtime.ttft.quantiles(now),
+    }));
+  }
+
+  snapshot(options: { sinceMs?: number } = {}): MetricsSnapshot {
+    return this.metrics.snapshot(options);
+  }
+
+  resetCircuit(targetId: string): void {
+    this.byId.get(targetId)?.breaker.reset();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Set-up
+
+  private createRuntime(target: BalancerTarget, index: number, pricing: PricingTable): TargetRuntime {
+    const id = target.id ?? `${target.model.provider}:${target.model.modelId}`;
+    const tags = new Set(target.tags ?? []);
+    const taskModels = { ...target.models };
+    const models = [target.model, ...Object.values(taskModels)].filter(
+      (model): model is ChatModel => model !== undefined,
+    );
+    const capabilities = new Map<ChatModel, Set<string>>();
+    const prices = new Map<ChatModel, ModelPrice | undefined>();
+    for (const model of models) {
+      capabilities.set(model, new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]));
+      prices.set(
+        model,
+        model === target.model && target.price ? target.price : findModelPrice(pricing, model.provider, model.modelId),
+      );
+    }
+    const latencyOptions = this.config.latencyWindow ?? {};
+    return {
+      id,
+      index,
+      model: target.model,
+      weight: target.weight ?? 1,
+      priority: target.priority ?? 0,
+      maxConcurrent: target.maxConcurrent,
+      tags,
+      taskModels,
+      capabilities,
+      prices,
+      breaker: new CircuitBreaker(this.config.circuitBreaker ?? {}, this.now, (to, reason) => {
+        if (to === 'open' && reason) this.events.emit('circuit-open', { target: id, ...reason });
+        else if (to === 'half-open') this.events.emit('circuit-half-open', { target: id });
+        else if (to === 'closed') this.events.emit('circuit-close', { target: id });
+      }),
+      limiter: new ConcurrencyLimiter({
+        maxConcurrent: target.maxConcurrent,
+        maxQueue: target.maxQueue ?? this.config.maxQueue ?? 100,
+      }),
+      latency: new LatencyWindow(latencyOptions),
+      ttft: new LatencyWindow(latencyOptions),
+      outcomes: new OutcomeWindow(this.config.reliabilityWindowMs ?? 300_000),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Selection
+
+  private plan(request: ChatRequest, options: BalancerCallOptions | undefined, kind: 'chat' | 'stream'): CallPlan {
+    const routing = options?.routing ?? {};
+    const strategy = routing.strategy ?? this.config.strategy ?? 'weighted';
+    const needs = requiredCapabilitiesOf(request, kind);
+    for (const capability of routing.requiredCapabilities ?? []) if (!needs.includes(capability)) needs.push(capability);
+    const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
+    return {
+      kind,
+      routing,
+      needs,
+      taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
+      tokens: estimateTokens(request, this.config.defaultOutputTokens ?? 256),
+      strategy,
+      route: this.emptyRoute(strategy),
+      skipped: new Map(),
+      headers: options?.headers,
+      deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
+    };
+  }
+
+  private emptyRoute(strategy: StrategyName): Route {
+    return { target: '', strategy, scores: [], attempts: [], skipped: [] };
+  }
+
+  private modelFor(runtime: TargetRuntime, taskType: TaskType | undefined): ChatModel | undefined {
+    if (taskType === undefined || taskType === 'chat') return runtime.taskModels.chat ?? runtime.model;
+    const dedicated = runtime.taskModels[taskType];
+    if (dedicated) return dedicated;
+    if (taskType === 'vision') return runtime.model;
+    return runtime.tags.has(taskType) ? runtime.model : undefined;
+  }
+
+  private rank(call: CallPlan, excluded: ReadonlySet<string>): Ranked {
+    const now = this.now();
+    const { routing } = call;
+    const skipped: SkippedTarget[] = [];
+    const skip = (runtime: TargetRuntime, reason: string, message: string) => {
+      const entry = { target: runtime.id, reason, message };
+      skipped.push(entry);
+      call.skipped.set(runtime.id, entry);
+    };
+    const found: Array<Omit<Candidate, 'total' | 'components'> & { successes: number; failures: number }> = [];
+    for (const runtime of this.runtimes) {
+      if (excluded.has(runtime.id)) continue;
+      const model = this.modelFor(runtime, call.taskType);
+      if (!model) {
+        skip(runtime, 'task_type_unsupported', `${runtime.id} has no model for task type "${call.taskType}"`);
+        continue;
+      }
+      const capabilities = runtime.capabilities.get(model);
+      const missing = call.needs.filter((need) => !capabilities?.has(need));
+      if (missing.length > 0) {
+        skip(runtime, 'capability_mismatch', `${runtime.id} lacks ${missing.join(', ')}`);
+        continue;
+      }
+      if (!runtime.breaker.canAttempt()) {
+        const { cooldownRemainingMs, state } = runtime.breaker.snapshot();
+        skip(
+          runtime,
+          'circuit_open',
+          state === 'half-open'
+            ? `${runtime.id} is half-open and its probe is in flight`
+            : `${runtime.id} circuit is open for another ${Math.ceil(cooldownRemainingMs)} ms`,
+        );
+        continue;
+      }
+      const expectedCostUsd = estimateCostUsd(runtime.prices.get(model), call.tokens);
+      if (routing.maxCostUsd !== undefined) {
+        if (expectedCostUsd === undefined) {
+          skip(runtime, 'cost_unknown', `${runtime.id} has no price, so maxCostUsd cannot be guaranteed`);
+          continue;
+        }
+        if (expectedCostUsd > routing.maxCostUsd) {
+          skip(
+            runtime,
+            'cost_constraint',
+            `${runtime.id} expected cost $${expectedCostUsd.toPrecision(3)} > maxCostUsd $${routing.maxCostUsd}`,
+          );
+          continue;
+        }
+      }
+      const quantiles =
+        (call.kind === 'stream' ? runtime.ttft.quantiles(now) : undefined) ?? runtime.latency.quantiles(now);
+      if (routing.maxLatencyMs !== undefined && quantiles && quantiles.p95 > routing.maxLatencyMs) {
+        skip(
+          runtime,
+          'latency_constraint',
+          `${runtime.id} p95 ${Math.round(quantiles.p95)} ms > maxLatencyMs ${routing.maxLatencyMs}`,
+        );
+        continue;
+      }
+      const counts = runtime.outcomes.counts(now);
+      const inFlight = runtime.limiter.inFlight;
+      found.push({
+        runtime,
+        model,
+        index: runtime.index,
+        weight: runtime.weight,
+        priority: runtime.priority,
+        expectedCostUsd,
+        expectedLatencyMs: quantiles?.p50,
+        utilization:
+          runtime.maxConcurrent === undefined
+            ? inFlight / (inFlight + 16)
+            : Math.min(1, (inFlight + runtime.limiter.queued) / runtime.maxConcurrent),
+        successes: counts.successes,
+        failures: counts.failures,
+      });
+    }
+    const scored = scoreCandidates(
+      found.map((candidate) => ({
+        expectedCostUsd: candidate.expectedCostUsd,
+        expectedLatencyMs: candidate.expectedLatencyMs,
+        successes: candidate.successes,
+        failures: candidate.failures,
+        inFlight: candidate.runtime.limiter.inFlight,
+        maxConcurrent: candidate.runtime.maxConcurrent,
+        priority: candidate.priority,
+      })),
+      this.weights,
+      this.prior,
+    );
+    const candidates: Candidate[] = found.map((candidate, index) => ({
+      runtime: candidate.runtime,
+      model: candidate.model,
+      index: candidate.index,
+      weight: candidate.weight,
+      priority: candidate.priority,
+      expectedCostUsd: candidate.expectedCostUsd,
+      expectedLatencyMs: candidate.expectedLatencyMs,
+      utilization: candidate.utilization,
+      total: scored[index]?.total ?? 0,
+      components: scored[index]?.components ?? { cost: 0, latency: 0, reliability: 0, load: 0, priority: 0 },
+    }));
+    let ordered = orderCandidates(call.strategy, candidates, this.strategyState, this.random, this.config.exploration);
+    if (routing.preferredProvider) {
+      const preferred = ordered.filter((candidate) => candidate.model.provider === routing.preferredProvider);
+      if (preferred.length > 0)
+        ordered = [...preferred, ...ordered.filter((candidate) => candidate.model.provider !== routing.preferredProvider)];
+    }
+    const scores: RouteScore[] = candidates.map((candidate) => ({
+      target: candidate.runtime.id,
+      total: round(candidate.total),
+      components: {
+        cost: round(candidate.components.cost),
+        latency: round(candidate.components.latency),
+        reliability: round(candidate.components.reliability),
+        load: round(candidate.components.load),
+        priority: round(candidate.components.priority),
+      },
+      ...(candidate.expectedCostUsd === undefined ? {} : { expectedCostUsd: candidate.expectedCostUsd }),
+      ...(candidate.expectedLatencyMs === undefined ? {} : { expectedLatencyMs: round(candidate.expectedLatencyMs) }),
+    }));
+    return { ordered, scores, skipped };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The attempt loop: select → acquire → attempt (maybe hedged) → retry or fail over
+
+  private async route<T>(
+    call: CallPlan,
+    scope: CallControl,
+    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    discard: (value: T) => void,
+  ): Promise<Committed<T>> {
+    const route = call.route;
+    const failedOnce = new Set<string>();
+    const dead = new Set<string>();
+    const tries = new Map<string, number>();
+    const retryAfter = new Map<string, number | undefined>();
+    const extra: TargetAttempt[] = [];
+    let lastError: BallastError | undefined;
+    let previous: { id: string; code: string } | undefined;
+    this.budget?.recordRequest();
+
+    while (true) {
+      this.throwIfStopped(scope, call);
+      let ranked = this.rank(call, new Set([...failedOnce, ...dead]));
+      let delayMs = 0;
+      let isRetry = false;
+      if (ranked.ordered.length === 0 && failedOnce.size > 0) {
+        // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
+        ranked = this.rank(call, dead);
+        const best = ranked.ordered[0];
+        if (best) {
+          isRetry = true;
+          const delay = retryDelayMs(
+            { retry: (tries.get(best.runtime.id) ?? 1) - 1, retryAfterMs: retryAfter.get(best.runtime.id) },
+            this.retry,
+            this.random,
+          );
+          const remaining = this.remainingMs(call);
+          if (delay === undefined || (remaining !== undefined && delay >= remaining)) {
+            dead.add(best.runtime.id);
+            extra.push({
+              target: best.runtime.id,
+              outcome: 'retry_after_exceeds_deadline',
+              message: `${best.runtime.id} asked to wait ${retryAfter.get(best.runtime.id) ?? delay} ms, beyond the ${
+                delay === undefined ? 'Retry-After cap' : 'remaining deadline'
+              }`,
+              durationMs: 0,
+            });
+            continue;
+          }
+          delayMs = delay;
+        }
+      }
+      if (route.scores.length === 0 && ranked.ordered.length > 0) {
+        route.scores = ranked.scores;
+        const first = ranked.ordered[0];
+        if (first) this.events.emit('selected', { target: first.runtime.id, strategy: call.strategy, scores: route.scores });
+      }
+      const choices = isRetry ? ranked.ordered.slice(0, 1) : ranked.ordered;
+      if (choices.length === 0) throw this.noHealthy(call, extra, lastError);
+      if (route.attempts.length >= this.retry.maxAttempts) {
+        extra.push({
+          target: '*',
+          outcome: 'max_attempts',
+          message: `gave up after ${route.attempts.length} attempts (retry.maxAttempts)`,
+          durationMs: 0,
+        });
+        throw this.noHealthy(call, extra, lastError);
+      }
+      if (route.attempts.length > 0 && this.budget && !this.budget.tryWithdraw()) {
+        extra.push({
+          target: '*',
+          outcome: 'retry_budget_exhausted',
+          message: 'the retry budget is spent: retries are capped at a share of recent calls',
+          durationMs: 0,
+        });
+        throw this.noHealthy(call, extra, lastError);
+      }
+      if (previous) {
+        const next = choices[0]?.runtime.id;
+        if (next === previous.id)
+          this.events.emit('retry', {
+            target: next,
+            attempt: route.attempts.length + 1,
+            delayMs,
+            code: previous.code,
+          });
+        else this.events.emit('failover', { from: previous.id, code: previous.code });
+      }
+      if (delayMs > 0) await this.sleep(delayMs, scope, call);
+
+      const slot = await this.acquireSlot(choices, scope, call, extra);
+      if (!slot) continue;
+      const outcome = await this.attemptMaybeHedged(call, scope, slot, ranked.ordered, execute, discard, isRetry);
+      if (outcome.ok) {
+        route.target = outcome.committed.handle.slot.candidate.runtime.id;
+        return outcome.committed;
+      }
+      for (const failure of outcome.failures) {
+        lastError = failure.error;
+        const id = failure.runtime.id;
+        previous = { id, code: failure.error.code };
+        if (failure.kind === 'cancelled' || scope.failure()) this.throwIfStopped(scope, call, failure.error);
+        if (failure.kind === 'request-error') {
+          attachRoute(failure.error, route);
+          throw failure.error;
+        }
+        if (failure.kind === 'target-unavailable') {
+          dead.add(id);
+          continue;
+        }
+        const count = (tries.get(id) ?? 0) + 1;
+        tries.set(id, count);
+        retryAfter.set(id, failure.error.retryAfterMs);
+        if (count > this.retry.maxRetriesPerTarget) dead.add(id);
+        else failedOnce.add(id);
+      }
+    }
+  }
+
+  private async acquireSlot(
+    ordered: Candidate[],
+    scope: CallControl,
+    call: CallPlan,
+    extra: TargetAttempt[],
+  ): Promise<Slot | undefined> {
+    const immediate = this.tryImmediateSlot(ordered);
+    if (immediate) return immediate;
+    // Every candidate is at maxConcurrent: queue on the best one that may be attempted.
+    const best = ordered.find((candidate) => candidate.runtime.breaker.canAttempt());
+    const full = ordered.map((candidate) => ({
+      target: candidate.runtime.id,
+      outcome: 'concurrency_limit',
+      message: `${candidate.runtime.id} has ${candidate.runtime.limiter.inFlight}/${candidate.runtime.maxConcurrent} calls in flight`,
+      durationMs: 0,
+    }));
+    if (!best) {
+      extra.push(...full);
+      throw this.noHealthy(call, extra, undefined);
+    }
+    const limiter = best.runtime.limiter;
+    const remaining = this.remainingMs(call);
+    const queueTimeoutMs = Math.min(this.config.queueTimeoutMs ?? 10_000, remaining ?? Number.POSITIVE_INFINITY);
+    let release: ReleaseSlot;
+    try {
+      release = await limiter.acquire({ signal: scope.signal, timeoutMs: queueTimeoutMs });
+    } catch (error) {
+      this.throwIfStopped(scope, call);
+      const reason = error instanceof SlotUnavailable ? error.reason : 'queue_full';
+      extra.push(...full, {
+        target: best.runtime.id,
+        outcome: reason,
+        message:
+          reason === 'queue_full'
+            ? `${best.runtime.id} wait queue is full (${limiter.maxQueue})`
+            : `${best.runtime.id} had no free slot within ${Math.round(queueTimeoutMs)} ms`,
+        durationMs: reason === 'queue_timeout' ? queueTimeoutMs : 0,
+      });
+      throw this.noHealthy(call, extra, undefined);
+    }
+    const permit = best.runtime.breaker.tryAcquire();
+    if (!permit) {
+      release();
+      return undefined;
+    }
+    return { candidate: best, permit, release };
+  }
+
+  private tryImmediateSlot(ordered: readonly Candidate[]): Slot | undefined {
+    for (const candidate of ordered) {
+      const { limiter, breaker } = candidate.runtime;
+      if (!limiter.hasCapacity()) continue;
+      const permit = breaker.tryAcquire();
+      if (!permit) continue;
+      const release = limiter.tryAcquire();
+      if (!release) {
+        breaker.onCancel(permit);
+        continue;
+      }
+      return { candidate, permit, release };
+    }
+    return undefined;
+  }
+
+  private async attemptMaybeHedged<T>(
+    call: CallPlan,
+    scope: CallControl,
+    slot: Slot,
+    ordered: Candidate[],
+    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    discard: (value: T) => void,
+    isRetry: boolean,
+  ): Promise<{ ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] }> {
+    const primary = this.startAttempt(call, scope, slot, execute, false);
+    const hedgeAfterMs = this.config.hedgeAfterMs;
+    const alternatives = ordered.filter((candidate) => candidate.runtime !== slot.candidate.runtime);
+    if (hedgeAfterMs === undefined || isRetry || alternatives.length === 0) {
+      return this.settle([primary], await primary.promise, primary, discard);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fired = new Promise<'hedge'>((resolve) => {
+      timer = setTimeout(() => resolve('hedge'), hedgeAfterMs);
+    });
+    const first = await Promise.race([primary.promise, fired]);
+    clearTimeout(timer);
+    if (first !== 'hedge' || scope.failure()) {
+      return this.settle([primary], await primary.promise, primary, discard);
+    }
+    const hedgeSlot = this.budget === undefined || this.budget.available() >= 1 ? this.tryImmediateSlot(alternatives) : undefined;
+    if (!hedgeSlot || (this.budget && !this.budget.tryWithdraw())) {
+      if (hedgeSlot) {
+        hedgeSlot.release();
+        hedgeSlot.candidate.runtime.breaker.onCancel(hedgeSlot.permit);
+      }
+      return this.settle([primary], await primary.promise, primary, discard);
+    }
+    this.events.emit('hedge', { primary: slot.candidate.runtime.id, hedge: hedgeSlot.candidate.runtime.id });
+    const secondary = this.startAttempt(call, scope, hedgeSlot, execute, true);
+    const handles = [primary, secondary];
+    const winner = await new Promise<{ handle: AttemptHandle<T>; result: AttemptResult<T> } | undefined>((resolve) => {
+      let pending = handles.length;
+      for (const handle of handles) {
+        void handle.promise.then((result) => {
+          if (result.ok) resolve({ handle, result });
+          else if (--pending === 0) resolve(undefined);
+        });
+      }
+    });
+    if (winner) return this.settle(handles, winner.result, winner.handle, discard);
+    const failures: Failure[] = [];
+    for (const handle of handles) {
+      const result = await handle.promise;
+      if (!result.ok) failures.push(this.fail(handle, result.error));
+    }
+    return { ok: false, failures };
+  }
+
+  /** Resolves one attempt round: commits the winner, cancels the others, or reports the failure. */
+  private settle<T>(
+    handles: AttemptHandle<T>[],
+    result: AttemptResult<T>,
+    winner: AttemptHandle<T>,
+    discard: (value: T) => void,
+  ): { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] } {
+    if (!result.ok) return { ok: false, failures: [this.fail(winner, result.error)] };
+    for (const loser of handles) {
+      if (loser === winner) continue;
+      loser.cancelled = true;
+      loser.record.outcome = 'cancelled';
+      loser.record.durationMs = round(this.now() - loser.startedAt);
+      loser.controller.abort();
+      void loser.promise.then((late) => {
+        if (late.ok) discard(late.value);
+        loser.slot.release();
+        loser.detach();
+        loser.slot.candidate.runtime.breaker.onCancel(loser.slot.permit);
+      });
+    }
+    winner.record.outcome = 'success';
+    winner.record.durationMs = round(this.now() - winner.startedAt);
+    return { ok: true, committed: { value: result.value, handle: winner } };
+  }
+
+  private startAttempt<T>(
+    call: CallPlan,
+    scope: CallControl,
+    slot: Slot,
+    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    hedge: boolean,
+  ): AttemptHandle<T> {
+    const runtime = slot.candidate.runtime;
+    const controller = new AbortController();
+    const onScopeAbort = () => controller.abort(scope.signal.reason);
+    if (scope.signal.aborted) controller.abort(scope.signal.reason);
+    else scope.signal.addEventListener('abort', onScopeAbort, { once: true });
+    const detach = () => scope.signal.removeEventListener('abort', onScopeAbort);
+    const attemptTimeoutMs = this.config.attemptTimeoutMs;
+    let attemptTimedOut = false;
+    const timer =
+      attemptTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            attemptTimedOut = true;
+            controller.abort(new TimeoutError({ timeoutMs: attemptTimeoutMs }));
+          }, attemptTimeoutMs);
+    const startedAt = this.now();
+    const record: RouteAttempt = { target: runtime.id, outcome: 'pending', startedAt: round(startedAt), durationMs: 0 };
+    if (hedge) record.hedge = true;
+    call.route.attempts.push(record);
+    this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
+    const remaining = this.remainingMs(call);
+    const options: BalancerCallOptions = { signal: controller.signal };
+    if (remaining !== undefined) options.timeoutMs = Math.max(1, remaining);
+    if (call.headers) options.headers = call.headers;
+    if (slot.candidate.model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
+      const { strategy: _strategy, preferredProvider: _preferred, ...forwarded } = call.routing;
+      options.routing = forwarded;
+    }
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const handle: AttemptHandle<T> = {
+      slot,
+      record,
+      controller,
+      startedAt,
+      cancelled: false,
+      detach,
+      promise: (async (): Promise<AttemptResult<T>> => {
+        try {
+          const value = await Promise.race([execute(slot.candidate.model, options), aborted]);
+          return { ok: true, value };
+        } catch (thrown) {
+          if (attemptTimedOut && attemptTimeoutMs !== undefined) {
+            return {
+              ok: false,
+              error: new TimeoutError({
+                timeoutMs: attemptTimeoutMs,
+                message: `${runtime.id} did not answer within the attempt timeout of ${attemptTimeoutMs} ms`,
+              }),
+            };
+          }
+          return { ok: false, error: scope.failure() ?? this.toBallastError(thrown, slot.candidate.model) };
+        } finally {
+          if (timer) clearTimeout(timer);
+        }
+      })(),
+    };
+    return handle;
+  }
+
+  /** Books a failed attempt: route, breaker, windows, metrics, events, slot. */
+  private fail<T>(handle: AttemptHandle<T>, error: BallastError): Failure {
+    const runtime = handle.slot.candidate.runtime;
+    const kind = classifyFailure(error);
+    const at = this.now();
+    const durationMs = at - handle.startedAt;
+    handle.record.outcome = error.code;
+    handle.record.durationMs = round(durationMs);
+    handle.record.message = error.message;
+    if (error.retryAfterMs !== undefined) handle.record.retryAfterMs = error.retryAfterMs;
+    handle.slot.release();
+    handle.detach();
+    const breaker = runtime.breaker;
+    if (kind === 'cancelled') breaker.onCancel(handle.slot.permit);
+    else {
+      if (kind === 'request-error') breaker.onSuccess(handle.slot.permit);
+      else {
+        runtime.outcomes.add(false, at);
+        if (error.code === 'timeout') runtime.latency.add(durationMs, at);
+        breaker.onFailure(handle.slot.permit, {
+          code: error.code,
+          targetUnavailable: kind === 'target-unavailable',
+          retryAfterMs: error.retryAfterMs,
+        });
+      }
+      this.metrics.record(this.metricKeys(handle), { success: false, code: error.code, latencyMs: durationMs });
+      this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
+    }
+    return { runtime, error, kind };
+  }
+
+  /** Books a successful attempt (for streams: when the stream finished). */
+  private succeed<T>(handle: AttemptHandle<T>, result: ChatResult, timeToFirstTokenMs: number | undefined): number | undefined {
+    const { runtime, model } = handle.slot.candidate;
+    const at = this.now();
+    const durationMs = at - handle.startedAt;
+    handle.record.durationMs = round(durationMs);
+    runtime.latency.add(durationMs, at);
+    if (timeToFirstTokenMs !== undefined) runtime.ttft.add(timeToFirstTokenMs, at);
+    runtime.outcomes.add(true, at);
+    runtime.breaker.onSuccess(handle.slot.permit);
+    handle.slot.release();
+    const costUsd = result.costUsd ?? computeCostUsd(runtime.prices.get(model), result.usage);
+    this.metrics.record(this.metricKeys(handle), {
+      success: true,
+      latencyMs: durationMs,
+      timeToFirstTokenMs,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      costUsd,
+    });
+    this.events.emit('success', { target: runtime.id, durationMs, costUsd });
+    return costUsd;
+  }
+
+  private metricKeys<T>(handle: AttemptHandle<T>): { target: string; model: string } {
+    const { runtime, model } = handle.slot.candidate;
+    return { target: runtime.id, model: `${model.provider}:${model.modelId}` };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Streams
+
+  private async *streamCall(
+    request: ChatRequest,
+    options: BalancerCallOptions | undefined,
+  ): AsyncGenerator<BalancedChatChunk, void, undefined> {
+    const scope = this.createScope(options);
+    const startedAt = performance.now();
+    const call = this.plan(request, options, 'stream');
+    let committed: Committed<OpenedStream>;
+    try {
+      committed = await this.route(
+        call,
+        scope,
+        (model, attemptOptions) => openStream(model, request, attemptOptions, this.now),
+        (opened) => void opened.iterator.return?.()?.catch(() => {}),
+      );
+    } catch (error) {
+      const failure = this.toBallastError(error);
+      this.metrics.recordCall({ success: false, code: failure.code, latencyMs: performance.now() - startedAt });
+      attachRoute(failure, call.route);
+      scope.dispose();
+      throw failure;
+    }
+    const { iterator, buffered, firstTokenAt } = committed.value;
+    const handle = committed.handle;
+    const timeToFirstTokenMs = firstTokenAt - handle.startedAt;
+    let settled = false;
+    const finish = (result: ChatResult): BalancedChatChunk => {
+      settled = true;
+      const costUsd = this.succeed(handle, result, timeToFirstTokenMs);
+      this.metrics.recordCall({
+        success: true,
+        latencyMs: performance.now() - startedAt,
+        timeToFirstTokenMs,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+        costUsd,
+      });
+      return {
+        type: 'finish',
+        result: {
+          ...result,
+          ...(result.costUsd === undefined && costUsd !== undefined ? { costUsd } : {}),
+          timeToFirstTokenMs: result.timeToFirstTokenMs ?? timeToFirstTokenMs,
+          route: call.route,
+        },
+      };
+    };
+    try {
+      for (const chunk of buffered) {
+        if (chunk.type === 'finish') {
+          yield finish(chunk.result);
+          return;
+        }
+        yield chunk;
+      }
+      while (true) {
+        const next = await iterator.next();
+        if (next.done) {
+          throw new ApiCallError({
+            message: `${handle.slot.candidate.runtime.id} stream ended without a finish chunk`,
+            code: 'invalid_response',
+            provider: handle.slot.candidate.model.provider,
+            modelId: handle.slot.candidate.model.modelId,
+            isRetryable: true,
+          });
+        }
+        if (next.value.type === 'finish') {
+          yield finish(next.value.result);
+          return;
+        }
+        yield next.value;
+      }
+    } catch (thrown) {
+      // After the first token the answer is partly delivered: never fail over, report the error.
+      const error = scope.failure() ?? this.toBallastError(thrown, handle.slot.candidate.model);
+      if (!settled) {
+        settled = true;
+        this.fail(handle, error);
+        this.metrics.recordCall({ success: false, code: error.code, latencyMs: performance.now() - startedAt });
+      }
+      attachRoute(error, call.route);
+      throw error;
+    } finally {
+      if (!settled) {
+        // The consumer stopped reading: abort the upstream request and free the slot.
+        settled = true;
+        handle.record.outcome = 'cancelled';
+        handle.controller.abort();
+        handle.slot.release();
+        handle.slot.candidate.runtime.breaker.onCancel(handle.slot.permit);
+      }
+      handle.detach();
+      void iterator.return?.()?.catch(() => {});
+      scope.dispose();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private createScope(options: BalancerCallOptions | undefined): CallControl {
+    const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
+    const scoped: BalancerCallOptions = {};
+    if (options?.signal) scoped.signal = options.signal;
+    if (timeoutMs !== undefined) scoped.timeoutMs = timeoutMs;
+    return createCallControl(scoped);
+  }
+
+  private remainingMs(call: CallPlan): number | undefined {
+    return call.deadline === undefined ? undefined : call.deadline - performance.now();
+  }
+
+  private throwIfStopped(scope: CallControl, call: CallPlan, fallback?: BallastError): void {
+    const failure = scope.failure() ?? (fallback?.code === 'aborted' ? fallback : undefined);
+    if (!failure) return;
+    attachRoute(failure, call.route);
+    throw failure;
+  }
+
+  private sleep(ms: number, scope: CallControl, call: CallPlan): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        const failure = scope.failure() ?? new TimeoutError({ timeoutMs: ms });
+        attachRoute(failure, call.route);
+        reject(failure);
+      };
+      const timer = setTimeout(() => {
+        scope.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      if (scope.signal.aborted) onAbort();
+      else scope.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private noHealthy(call: CallPlan, extra: TargetAttempt[], cause: BallastError | undefined): NoHealthyTargetError {
+    const route = call.route;
+    const attempted = new Set(route.attempts.map((attempt) => attempt.target));
+    route.skipped = [...call.skipped.values()].filter((entry) => !attempted.has(entry.target));
+    const attempts: TargetAttempt[] = [
+      ...route.attempts.map((attempt) => ({
+        target: attempt.target,
+        outcome: attempt.outcome,
+        message: attempt.message ?? attempt.outcome,
+        durationMs: attempt.durationMs,
+      })),
+      ...route.skipped.map((entry) => ({
+        target: entry.target,
+        outcome: entry.reason,
+        message: entry.message,
+        durationMs: 0,
+      })),
+      ...extra,
+    ];
+    if (attempts.length === 0) {
+      attempts.push({ target: '*', outcome: 'no_candidates', message: 'no target matched', durationMs: 0 });
+    }
+    const summary = attempts.map((attempt) => `${attempt.target}: ${attempt.outcome}`).join(', ');
+    const retryAfters = route.attempts
+      .map((attempt) => attempt.retryAfterMs)
+      .filter((value): value is number => value !== undefined);
+    const error = new NoHealthyTargetError({
+      message: `${this.modelId}: no target could serve the call (${summary})`,
+      attempts,
+      ...(retryAfters.length > 0 ? { retryAfterMs: Math.min(...retryAfters) } : {}),
+      ...(cause ? { cause } : {}),
+    });
+    attachRoute(error, route);
+    return error;
+  }
+
+  private toBallastError(error: unknown, model?: ChatModel): BallastError {
+    if (BallastError.isInstance(error)) return error;
+    return new ApiCallError({
+      message: `${model ? `${model.provider}:${model.modelId}` : this.modelId} threw: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      code: 'api_error',
+      provider: model?.provider ?? 'balancer',
+      modelId: model?.modelId,
+      isRetryable: true,
+      cause: error,
+    });
+  }
+}
+
+/** Opens a stream and reads it up to its first content chunk (the failover point). */
+async function openStream(
+  model: ChatModel,
+  request: ChatRequest,
+  options: BalancerCallOptions,
+  now: () => number,
+): Promise<OpenedStream> {
+  const iterator = model.stream(request, options)[Symbol.asyncIterator]();
+  const buffered: ChatChunk[] = [];
+  try {
+    while (true) {
+      const next = await iterator.next();
+      if (next.done) {
+        throw new ApiCallError({
+          message: `${model.provider}:${model.modelId} stream ended before any content`,
+          code: 'invalid_response',
+          provider: model.provider,
+          modelId: model.modelId,
+          isRetryable: true,
+        });
+      }
+      buffered.push(next.value);
+      const chunk = next.value;
+      if (chunk.type !== 'text-delta' || chunk.text.length > 0) return { iterator, buffered, firstTokenAt: now() };
+    }
+  } catch (error) {
+    void iterator.return?.()?.catch(() => {});
+    throw error;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
