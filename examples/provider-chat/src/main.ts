@@ -6,10 +6,13 @@
  * normalized text, finish reasons, usage, cost, latency, streaming, tool calls, validated
  * structured output, and typed errors.
  */
+
+import { createAnthropic } from '@ballast/anthropic';
 import { ApiCallError, type ChatModel, type ChatResult, generateObject } from '@ballast/core';
 import { createGroq } from '@ballast/groq';
+import { createOllama } from '@ballast/ollama';
 import { createOpenAI } from '@ballast/openai';
-import { startFakeGroq, startFakeOpenAI } from '@ballast/testkit';
+import { startFakeAnthropic, startFakeGroq, startFakeOllama, startFakeOpenAI } from '@ballast/testkit';
 import { z } from 'zod';
 
 const fakeKey = 'demo-key-not-secret';
@@ -17,7 +20,8 @@ const fakeKey = 'demo-key-not-secret';
 function describe(result: ChatResult): string {
   const { usage } = result;
   const cost = result.costUsd === undefined ? 'unknown' : `$${result.costUsd.toFixed(7)}`;
-  const ttft = result.timeToFirstTokenMs === undefined ? '' : `, first token ${result.timeToFirstTokenMs.toFixed(1)} ms`;
+  const ttft =
+    result.timeToFirstTokenMs === undefined ? '' : `, first token ${result.timeToFirstTokenMs.toFixed(1)} ms`;
   return [
     `   provider/model: ${result.provider}/${result.modelId}`,
     `   finish:         ${result.finishReason.unified} (raw "${result.finishReason.raw}")`,
@@ -29,10 +33,16 @@ function describe(result: ChatResult): string {
 async function main() {
   const openaiFake = await startFakeOpenAI({ apiKey: fakeKey });
   const groqFake = await startFakeGroq({ apiKey: fakeKey });
+  const anthropicFake = await startFakeAnthropic({ apiKey: fakeKey });
+  const ollamaFake = await startFakeOllama();
   try {
     console.log('Ballast provider demo: fake providers on 127.0.0.1, official SDKs, no keys needed\n');
-    const openai: ChatModel = createOpenAI({ apiKey: fakeKey, baseURL: `${openaiFake.url}/v1` }).chatModel('gpt-4o-mini');
-    const groq: ChatModel = createGroq({ apiKey: fakeKey, baseURL: groqFake.url }).chatModel('llama-3.3-70b-versatile');
+    const openai: ChatModel = createOpenAI({ apiKey: fakeKey, baseURL: `${openaiFake.url}/v1` }).chatModel(
+      'gpt-4o-mini',
+    );
+    const groq: ChatModel = createGroq({ apiKey: fakeKey, baseURL: groqFake.url }).chatModel(
+      'llama-3.3-70b-versatile',
+    );
 
     console.log(`1. Chat through @ballast/openai -> ${openaiFake.url}/v1`);
     openaiFake.enqueue({
@@ -49,7 +59,11 @@ async function main() {
     console.log(`   text:           ${chat.text}\n${describe(chat)}\n`);
 
     console.log(`2. Streaming through @ballast/groq -> ${groqFake.url}/openai/v1`);
-    groqFake.enqueue({ text: 'Streaming token by token from the fake Groq server.', chunkSize: 6, chunkDelayMs: 15 });
+    groqFake.enqueue({
+      text: 'Streaming token by token from the fake Groq server.',
+      chunkSize: 6,
+      chunkDelayMs: 15,
+    });
     process.stdout.write('   text:           ');
     for await (const chunk of groq.stream({ messages: [{ role: 'user', content: 'Say something' }] })) {
       if (chunk.type === 'text-delta') process.stdout.write(chunk.text);
@@ -61,7 +75,13 @@ async function main() {
       { toolCalls: [{ id: 'call_1', name: 'node_load', arguments: { node: 'pve3' } }] },
       { text: 'pve3 is at 0.82 CPU and 0.71 memory.' },
     );
-    const tools = [{ name: 'node_load', description: 'Current load of a node', parameters: z.object({ node: z.string() }) }];
+    const tools = [
+      {
+        name: 'node_load',
+        description: 'Current load of a node',
+        parameters: z.object({ node: z.string() }),
+      },
+    ];
     const question = { role: 'user' as const, content: 'How loaded is pve3?' };
     const call = await openai.chat({ messages: [question], tools });
     const toolCall = call.toolCalls[0];
@@ -71,7 +91,12 @@ async function main() {
       messages: [
         question,
         { role: 'assistant', content: '', toolCalls: call.toolCalls },
-        { role: 'tool', toolCallId: toolCall.id, toolName: toolCall.name, content: '{"cpu":0.82,"memory":0.71}' },
+        {
+          role: 'tool',
+          toolCallId: toolCall.id,
+          toolName: toolCall.name,
+          content: '{"cpu":0.82,"memory":0.71}',
+        },
       ],
       tools,
     });
@@ -86,7 +111,9 @@ async function main() {
       schema: z.object({ vmid: z.number().int(), target: z.string() }),
       prompt: 'Which guest should move, and where?',
     });
-    console.log(`   first answer refused: ${rejectedAttempts[0]?.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
+    console.log(
+      `   first answer refused: ${rejectedAttempts[0]?.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    );
     console.log(`   accepted after ${calls} calls: ${JSON.stringify(object)}\n`);
 
     console.log('5. Typed errors from injected faults');
@@ -103,9 +130,34 @@ async function main() {
         `   ${label.padEnd(22)} -> ${error.code} (retryable: ${error.isRetryable}, target unavailable: ${error.isTargetUnavailable}${wait})`,
       );
     }
-    console.log('\nDone. Real providers: createOpenAI(), createAnthropic(), createOllama(), createGroq() with your keys.');
+    console.log('\n6. One request, four providers, one normalized result shape');
+    const models: ChatModel[] = [
+      openai,
+      createAnthropic({ apiKey: fakeKey, baseURL: anthropicFake.url }).chatModel('claude-sonnet-4-6'),
+      createOllama({ host: ollamaFake.url }).chatModel('llama3.1:8b'),
+      groq,
+    ];
+    for (const fake of [openaiFake, anthropicFake, ollamaFake, groqFake]) {
+      fake.enqueue({ text: 'Move VM 101 from pve3 to pve1.', usage: { inputTokens: 420, outputTokens: 12 } });
+    }
+    const rows = [];
+    for (const model of models) {
+      const result = await model.chat({ messages: [question], maxTokens: 100 });
+      rows.push({
+        provider: result.provider,
+        model: result.modelId,
+        text: result.text,
+        finish: result.finishReason.unified,
+        'tokens in/out': `${result.usage.inputTokens}/${result.usage.outputTokens}`,
+        'cost USD': result.costUsd?.toFixed(6) ?? 'unknown',
+      });
+    }
+    console.table(rows);
+    console.log(
+      '\nDone. Real providers: createOpenAI(), createAnthropic(), createOllama(), createGroq() with your keys.',
+    );
   } finally {
-    await Promise.all([openaiFake.close(), groqFake.close()]);
+    await Promise.all([openaiFake.close(), groqFake.close(), anthropicFake.close(), ollamaFake.close()]);
   }
 }
 

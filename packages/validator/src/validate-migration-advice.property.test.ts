@@ -137,7 +137,7 @@ const nodeArbitrary = fc.record({
     { weight: 1, arbitrary: fc.constant('offline') },
     { weight: 1, arbitrary: fc.constant('unknown') },
   ),
-  maintenance: fc.integer({ min: 0, max: 5 }).map((value) => value === 0),
+  maintenance: fc.integer({ min: 0, max: 9 }).map((value) => value === 0),
   memoryGiB: fc.integer({ min: 16, max: 128 }),
   usedPercent: fc.integer({ min: 0, max: 85 }),
   cores: fc.integer({ min: 4, max: 32 }),
@@ -165,14 +165,14 @@ const guestArbitrary = (nodeCount: number) =>
 
 const clusterArbitrary = fc
   .record({
-    nodes: fc.array(nodeArbitrary, { minLength: 2, maxLength: 6 }),
+    nodes: fc.array(nodeArbitrary, { minLength: 3, maxLength: 6 }),
     nfsMask: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
   })
   .chain(({ nodes, nfsMask }) =>
     fc.record({
       nodes: fc.constant(nodes),
       nfsMask: fc.constant(nfsMask),
-      guests: fc.array(guestArbitrary(nodes.length), { minLength: 1, maxLength: 30 }),
+      guests: fc.array(guestArbitrary(nodes.length), { minLength: 5, maxLength: 30 }),
       haRules: fc.array(
         fc.record({
           type: fc.constantFrom('node-affinity' as const, 'resource-affinity' as const),
@@ -238,13 +238,22 @@ const clusterArbitrary = fc
 
 const adviceArbitrary = (snapshot: ClusterSnapshot) => {
   const names = snapshot.nodes.map((node) => node.name);
+  const elsewhere = (vmid: number) => {
+    const home = snapshot.guests.find((guest) => guest.vmid === vmid)?.node;
+    const others = names.filter((name) => name !== home);
+    return others.length > 0 ? others : names;
+  };
   const itemArbitrary = (vmid: number) =>
     fc
       .record({
         vmidAsString: fc.boolean(),
         sourceIsReal: fc.integer({ min: 0, max: 9 }).map((value) => value > 0),
         otherSource: fc.constantFrom(...names),
-        target: fc.oneof({ weight: 19, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.constant('ghost') }),
+        target: fc.oneof(
+          { weight: 16, arbitrary: fc.constantFrom(...elsewhere(vmid)) },
+          { weight: 3, arbitrary: fc.constantFrom(...names) },
+          { weight: 1, arbitrary: fc.constant('ghost') },
+        ),
         priority: fc.constantFrom('low', 'medium', 'HIGH', 'critical', 'medium', 'high', 'urgent'),
         confidence: fc.option(
           fc.oneof(
