@@ -113,7 +113,8 @@ export function forecastNodeLoad(
       if (series.current >= threshold) {
         forecast.crossesAt = now;
       } else if (series.slopePerHour > 0 && predicted >= threshold) {
-        const crossing = series.lastTimestamp + ((threshold - series.current) / series.slopePerHour) * HOUR_MS;
+        const crossing =
+          series.lastTimestamp + ((threshold - series.current) / series.slopePerHour) * HOUR_MS;
         forecast.crossesAt = Math.min(horizonEnd, Math.max(now, crossing));
       }
       forecasts.push(forecast);
@@ -122,7 +123,12 @@ export function forecastNodeLoad(
   return forecasts;
 }
 
-function severityOf(value: number, threshold: number, hoursAway: number, horizonHours: number): IssueSeverity {
+function severityOf(
+  value: number,
+  threshold: number,
+  hoursAway: number,
+  horizonHours: number,
+): IssueSeverity {
   if (value >= 0.95) return 'critical';
   if (hoursAway <= 0 || value >= threshold + 0.1) return 'high';
   if (hoursAway <= horizonHours / 4) return 'medium';

@@ -1,1 +1,55 @@
-export {};
+// Migration planning and forecasting.
+export { applyMigrations } from './apply-migrations';
+export type { BaselineMove, BaselinePlan } from './baselines/baseline-plan';
+export { type CrsBruteForceOptions, planCrsBruteForce } from './baselines/crs-bruteforce';
+export { type ProxLBGreedyOptions, planProxLBGreedy } from './baselines/proxlb-greedy';
+export {
+  type ForecastOptions,
+  forecastConfidence,
+  forecastNodeLoad,
+  type NodeLoadForecast,
+  predictIssues,
+} from './forecast-node-load';
+export {
+  computeImbalance,
+  type Imbalance,
+  type ImbalanceOptions,
+  isBalancingNode,
+  type NodeLoadFraction,
+  type NodeLoadInput,
+  nodeLoadsFromSnapshot,
+  normalizeWeights,
+  type ResourceSpread,
+  type ResourceWeights,
+} from './imbalance';
+export {
+  type MigrationPlan,
+  type PlanCurvePoint,
+  type PlanMigrationsOptions,
+  type PlannedMigration,
+  type PlanStopReason,
+  type PlanSummary,
+  planMigrations,
+} from './plan-migrations';
+export type { RecentMigration, RecentMigrations } from './planning-model';
+export { findQuietHour, type QuietHour } from './quiet-hour';
+export { coefficientOfVariation } from './statistics';
+export {
+  type BlendWeights,
+  blendLoad,
+  computeNodeTrends,
+  defaultBlendWeights,
+  type NodeTrend,
+  type SeriesTrend,
+  type SummarizeSeriesOptions,
+  summarizeSeries,
+  trendValueAt,
+} from './trend';
+export {
+  profileWorkload,
+  profileWorkloads,
+  type WorkloadClass,
+  type WorkloadMetrics,
+  type WorkloadProfile,
+  type WorkloadProfileOptions,
+} from './workload-profile';

@@ -1,8 +1,14 @@
 import type { ClusterSnapshot, MigrationPriority, MigrationRecommendation, NodeLoad } from '@ballast/core';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
-import { buildPlanningModel, type MovableUnit, moveUnit, type RecentMigrations, storageFits } from './planning-model';
+import {
+  buildPlanningModel,
+  type MovableUnit,
+  moveUnit,
+  type RecentMigrations,
+  storageFits,
+} from './planning-model';
 import { findQuietHour } from './quiet-hour';
-import { type WorkloadClass, type WorkloadProfileOptions, profileWorkload } from './workload-profile';
+import { profileWorkload, type WorkloadClass, type WorkloadProfileOptions } from './workload-profile';
 
 const GIB = 2 ** 30;
 const EPSILON = 1e-12;
@@ -51,8 +57,14 @@ export interface PlanMigrationsOptions {
   burstyPenalty?: number;
   /** Score factor against a soft constraint (non-strict pin or anti-affinity) being broken. Default 0.5. */
   softConstraintPenalty?: number;
-  /** Fixed cost per guest migration added to `RAM GiB + 4 × local disk GiB`. Default 1. */
+  /** Fixed cost per guest migration added to `RAM GiB + 4 × local disk GiB`, GiB. Default 4. */
   fixedMigrationCostGiB?: number;
+  /**
+   * Only moves reaching this share of the step's best (penalised) gain compete on gain per cost, so
+   * each step still makes near-maximal progress (fewer migrations) while preferring cheap guests
+   * (fewer GiB). 1 = pure best gain (CRS), 0 = pure gain per cost. Default 0.85.
+   */
+  gainShare?: number;
   /** Workload classification thresholds (for bursty detection). */
   profile?: WorkloadProfileOptions;
 }
@@ -169,6 +181,7 @@ interface Resolved {
   burstyPenalty: number;
   softPenalty: number;
   fixedCost: number;
+  gainShare: number;
 }
 
 interface Candidate {
@@ -207,7 +220,10 @@ interface Candidate {
  * for (const move of plan.recommendations) console.log(move.vmid, move.sourceNode, '→', move.targetNode, move.reasoning);
  * ```
  */
-export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigrationsOptions = {}): MigrationPlan {
+export function planMigrations(
+  snapshot: ClusterSnapshot,
+  options: PlanMigrationsOptions = {},
+): MigrationPlan {
   const now = options.now ?? snapshot.collectedAt;
   const model = buildPlanningModel(snapshot, {
     loadBasis: options.loadBasis ?? 'blended',
@@ -229,7 +245,8 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
     targetImbalance: options.targetImbalance ?? 0,
     burstyPenalty: Math.min(1, Math.max(0, options.burstyPenalty ?? 0.5)),
     softPenalty: Math.min(1, Math.max(0, options.softConstraintPenalty ?? 0.5)),
-    fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 1),
+    fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 4),
+    gainShare: Math.min(1, Math.max(0, options.gainShare ?? 0.85)),
   };
   const { nodes, cpuUsed, memoryUsed, units } = model;
   const { weights } = settings;
@@ -244,7 +261,9 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
     const index = model.nodeIndex.get(guest.node);
     if (index !== undefined && classes.includes('bursty')) burstyCount[index]!++;
   }
-  const unitBursty = units.map((unit) => unit.members.some((guest) => workloads.get(guest.vmid)?.includes('bursty')));
+  const unitBursty = units.map((unit) =>
+    unit.members.some((guest) => workloads.get(guest.vmid)?.includes('bursty')),
+  );
 
   // Imbalance bookkeeping over active nodes.
   const active: number[] = [];
@@ -286,18 +305,41 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
   const imbalanceBefore = imbalanceOf(sum, sumSquares);
 
   const targets = active.filter((index) => nodes[index]!.target);
+  const classByKey = new Map<string, number[]>();
+  for (const index of targets) {
+    const key = `${nodes[index]!.cores}/${nodes[index]!.memoryTotal}`;
+    const members = classByKey.get(key) ?? [];
+    members.push(index);
+    classByKey.set(key, members);
+  }
+  const capacityClasses = [...classByKey.values()];
   const costOf = (unit: MovableUnit) =>
     settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
 
+  // Constraints that do not change while planning: target eligibility, strict pins, where the guest
+  // came from, storages present on the target.
+  const nodeCount = nodes.length;
+  const staticOk = new Uint8Array(units.length * nodeCount);
+  units.forEach((unit, unitIndex) => {
+    for (const target of targets) {
+      if (unit.allowed !== undefined && !unit.allowed.has(target)) continue;
+      if (unit.blockedTargets.has(target)) continue;
+      const free = model.storageFree?.[target];
+      if (free !== undefined && unit.storages.some((storage) => !free.has(storage))) continue;
+      staticOk[unitIndex * nodeCount + target] = 1;
+    }
+  });
+
   /** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
-  const evaluate = (unitIndex: number, target: number): { s1: number; s2: number; penalties: number } | undefined => {
+  const evaluate = (
+    unitIndex: number,
+    target: number,
+  ): { s1: number; s2: number; penalties: number } | undefined => {
     const unit = units[unitIndex]!;
     const source = unit.source;
     if (target === source) return undefined;
+    if (staticOk[unitIndex * nodeCount + target] === 0) return undefined;
     const node = nodes[target]!;
-    if (!node.target) return undefined;
-    if (unit.allowed !== undefined && !unit.allowed.has(target)) return undefined;
-    if (unit.blockedTargets.has(target)) return undefined;
     const cpuAfter = cpuUsed[target]! + unit.cpuCores;
     const memAfter = memoryUsed[target]! + unit.memoryUsed;
     if (cpuAfter > settings.cpuLimit * node.cores + EPSILON) return undefined;
@@ -308,11 +350,17 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
     ) {
       return undefined;
     }
-    for (const group of unit.antiAffinityStrict.keys()) if (model.antiCount[group]![target]! > 0) return undefined;
-    if (!storageFits(model, unit, target)) return undefined;
+    if (unit.antiAffinityStrict.size > 0) {
+      for (const group of unit.antiAffinityStrict.keys())
+        if (model.antiCount[group]![target]! > 0) return undefined;
+    }
+    if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
     let penalties = 0;
     if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
-    for (const group of unit.antiAffinitySoft.keys()) if (model.antiSoftCount[group]![target]! > 0) penalties++;
+    if (unit.antiAffinitySoft.size > 0) {
+      for (const group of unit.antiAffinitySoft.keys())
+        if (model.antiSoftCount[group]![target]! > 0) penalties++;
+    }
     let s1 = sum;
     let s2 = sumSquares;
     const targetBefore = loadOf(target, cpuUsed[target]!, memoryUsed[target]!);
@@ -467,7 +515,8 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
       const result = evaluate(index, target);
       if (result === undefined) continue;
       const penalties =
-        result.penalties + (unitBursty[index] && burstyCount[target]! > 0 && settings.burstyPenalty > 0 ? 1 : 0);
+        result.penalties +
+        (unitBursty[index] && burstyCount[target]! > 0 && settings.burstyPenalty > 0 ? 1 : 0);
       const imbalance = imbalanceOf(result.s1, result.s2);
       if (
         best === undefined ||
@@ -490,6 +539,7 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
   }
 
   // 2. Greedy best-improvement balancing.
+  let pool = growPool(undefined);
   for (;;) {
     const current = imbalanceOf(sum, sumSquares);
     if (current <= settings.targetImbalance + EPSILON) {
@@ -500,31 +550,70 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
       stopReason = 'max-migrations';
       break;
     }
-    let best: Candidate | undefined;
+    // Targets of equal capacity, least loaded first: for a given unit the resulting imbalance only
+    // grows with the target's load within such a class, so each class is scanned only up to its first
+    // feasible, unpenalised target (exact, and O(units × classes) per step on typical clusters).
+    const classOrders = capacityClasses.map((members) =>
+      [...members].sort(
+        (a, b) => loadOf(a, cpuUsed[a]!, memoryUsed[a]!) - loadOf(b, cpuUsed[b]!, memoryUsed[b]!) || a - b,
+      ),
+    );
     let anyMovable = false;
+    let candidates = 0;
+    let bestGain = 0;
     for (let unitIndex = 0; unitIndex < units.length; unitIndex++) {
       const unit = units[unitIndex]!;
       if (moved[unitIndex] === 1 || !nodes[unit.source]!.active) continue;
       if (migrations + unit.members.length > settings.maxMigrations) continue;
       anyMovable = true;
       const cost = costOf(unit);
-      for (const target of targets) {
-        const result = evaluate(unitIndex, target);
-        if (result === undefined) continue;
-        const imbalance = imbalanceOf(result.s1, result.s2);
-        const gain = current - imbalance;
-        if (gain <= EPSILON || gain < settings.minGain * current) continue;
-        let factor = 1;
-        if (unitBursty[unitIndex] && burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
-        for (let penalty = 0; penalty < result.penalties; penalty++) factor *= 1 - settings.softPenalty;
-        const score = (gain / cost) * factor;
-        if (
-          best === undefined ||
-          score > best.score * (1 + 1e-9) + EPSILON ||
-          (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON && gain > best.gain + EPSILON)
-        ) {
-          best = { unit: unitIndex, target, imbalance, gain, score, penalties: result.penalties };
+      for (const order of classOrders) {
+        for (const target of order) {
+          if (target === unit.source) continue;
+          const result = evaluate(unitIndex, target);
+          if (result === undefined) continue;
+          const imbalance = imbalanceOf(result.s1, result.s2);
+          const gain = current - imbalance;
+          if (gain <= EPSILON || gain < settings.minGain * current) break;
+          let factor = 1;
+          if (unitBursty[unitIndex] && burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
+          for (let penalty = 0; penalty < result.penalties; penalty++) factor *= 1 - settings.softPenalty;
+          if (candidates === pool.gain.length) pool = growPool(pool);
+          pool.unit[candidates] = unitIndex;
+          pool.target[candidates] = target;
+          pool.gain[candidates] = gain;
+          pool.imbalance[candidates] = imbalance;
+          pool.score[candidates] = (gain / cost) * factor;
+          candidates++;
+          if (gain * factor > bestGain) bestGain = gain * factor;
+          if (factor === 1) break;
         }
+      }
+    }
+    // Among moves that achieve at least `gainShare` of the best (penalised) gain, take the best gain per cost.
+    let best: Candidate | undefined;
+    const floor = settings.gainShare * bestGain - EPSILON;
+    for (let index = 0; index < candidates; index++) {
+      const gain = pool.gain[index]!;
+      const score = pool.score[index]!;
+      if (score <= 0 || gain < floor) continue;
+      if (
+        best === undefined ||
+        score > best.score * (1 + 1e-9) + EPSILON ||
+        (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON &&
+          (gain > best.gain + EPSILON ||
+            (Math.abs(gain - best.gain) <= EPSILON &&
+              (pool.unit[index]! < best.unit ||
+                (pool.unit[index]! === best.unit && pool.target[index]! < best.target)))))
+      ) {
+        best = {
+          unit: pool.unit[index]!,
+          target: pool.target[index]!,
+          imbalance: pool.imbalance[index]!,
+          gain,
+          score,
+          penalties: 0,
+        };
       }
     }
     if (best === undefined || best.score <= 0) {
@@ -556,6 +645,33 @@ export function planMigrations(snapshot: ClusterSnapshot, options: PlanMigration
   };
 }
 
+interface CandidatePool {
+  unit: Int32Array;
+  target: Int32Array;
+  gain: Float64Array;
+  imbalance: Float64Array;
+  score: Float64Array;
+}
+
+function growPool(pool: CandidatePool | undefined): CandidatePool {
+  const size = pool === undefined ? 1024 : pool.gain.length * 2;
+  const next: CandidatePool = {
+    unit: new Int32Array(size),
+    target: new Int32Array(size),
+    gain: new Float64Array(size),
+    imbalance: new Float64Array(size),
+    score: new Float64Array(size),
+  };
+  if (pool !== undefined) {
+    next.unit.set(pool.unit);
+    next.target.set(pool.target);
+    next.gain.set(pool.gain);
+    next.imbalance.set(pool.imbalance);
+    next.score.set(pool.score);
+  }
+  return next;
+}
+
 const pct = (value: number) => `${Math.round(value * 100)} %`;
 
 function fraction(load: NodeLoad, weights: ResourceWeights): number {
@@ -572,7 +688,8 @@ function formatChange(before: number, after: number): string {
 }
 
 function describeLoads(name: string, before: NodeLoad, after: NodeLoad): string {
-  const memory = (load: NodeLoad) => (load.memoryTotalBytes > 0 ? load.memoryUsedBytes / load.memoryTotalBytes : 0);
+  const memory = (load: NodeLoad) =>
+    load.memoryTotalBytes > 0 ? load.memoryUsedBytes / load.memoryTotalBytes : 0;
   const cpu = (load: NodeLoad) => (load.cpuTotalCores > 0 ? load.cpuCores / load.cpuTotalCores : 0);
   return `${name} memory ${pct(memory(before))} → ${pct(memory(after))}, CPU ${pct(cpu(before))} → ${pct(cpu(after))}`;
 }

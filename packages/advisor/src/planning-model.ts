@@ -112,7 +112,10 @@ const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? 
  * const model = buildPlanningModel(snapshot, settings);
  * ```
  */
-export function buildPlanningModel(snapshot: ClusterSnapshot, settings: PlanningModelSettings): PlanningModel {
+export function buildPlanningModel(
+  snapshot: ClusterSnapshot,
+  settings: PlanningModelSettings,
+): PlanningModel {
   const maintenanceNames = new Set(snapshot.constraints.maintenanceNodes.map((entry) => entry.node));
   const nodes: PlanningNode[] = [...snapshot.nodes].sort(byName).map((node) => {
     const maintenance = node.maintenance || maintenanceNames.has(node.name);
@@ -232,7 +235,8 @@ export function buildPlanningModel(snapshot: ClusterSnapshot, settings: Planning
     if (guest.template) return 'template';
     if (ignored.has(guest.vmid)) return 'ignored';
     if (guest.lock !== undefined) return `locked (${guest.lock})`;
-    if (guest.haManaged && !settings.includeHaManaged) return 'HA-managed (excluded by includeHaManaged: false)';
+    if (guest.haManaged && !settings.includeHaManaged)
+      return 'HA-managed (excluded by includeHaManaged: false)';
     const index = nodeIndex.get(guest.node);
     if (index === undefined) return `unknown node ${guest.node}`;
     if (!nodes[index]!.online) return `node ${guest.node} is ${nodes[index]!.snapshot.status}`;
@@ -243,7 +247,8 @@ export function buildPlanningModel(snapshot: ClusterSnapshot, settings: Planning
         return `migrated ${((settings.now - at) / 3_600_000).toFixed(1)} h ago (cooldown ${settings.cooldownMs / 3_600_000} h)`;
       }
     }
-    if (guest.localDisks.length > 0 && !settings.allowLocalDisks) return 'has local disks (allowLocalDisks: false)';
+    if (guest.localDisks.length > 0 && !settings.allowLocalDisks)
+      return 'has local disks (allowLocalDisks: false)';
     return undefined;
   };
 
@@ -265,7 +270,8 @@ export function buildPlanningModel(snapshot: ClusterSnapshot, settings: Planning
       for (const guest of members) {
         skipped.push({
           vmid: guest.vmid,
-          reason: guest.vmid === frozen[0] ? frozen[1]! : `affinity bundle member ${frozen[0]} is ${frozen[1]}`,
+          reason:
+            guest.vmid === frozen[0] ? frozen[1]! : `affinity bundle member ${frozen[0]} is ${frozen[1]}`,
         });
       }
       continue;
@@ -307,9 +313,12 @@ export function buildPlanningModel(snapshot: ClusterSnapshot, settings: Planning
       }
       for (const pin of pinsOf.get(guest.vmid) ?? []) {
         const pinned = new Set(
-          pin.nodes.map((name) => nodeIndex.get(name)).filter((index): index is number => index !== undefined),
+          pin.nodes
+            .map((name) => nodeIndex.get(name))
+            .filter((index): index is number => index !== undefined),
         );
-        if (pin.strict) allowed = allowed === undefined ? pinned : new Set([...allowed].filter((i) => pinned.has(i)));
+        if (pin.strict)
+          allowed = allowed === undefined ? pinned : new Set([...allowed].filter((i) => pinned.has(i)));
         else preferred = new Set([...(preferred ?? []), ...pinned]);
       }
       const anti = antiOf.get(guest.vmid);

@@ -158,7 +158,11 @@ export interface BlendWeights {
  * defaultBlendWeights.current; // 0.5
  * ```
  */
-export const defaultBlendWeights: Readonly<BlendWeights> = Object.freeze({ current: 0.5, recent: 0.3, period: 0.2 });
+export const defaultBlendWeights: Readonly<BlendWeights> = Object.freeze({
+  current: 0.5,
+  recent: 0.3,
+  period: 0.2,
+});
 
 /**
  * Trend-aware load: `0.5·current + 0.3·recent mean + 0.2·period mean` (weights normalised); the
@@ -179,7 +183,10 @@ export function blendLoad(
   if (trend === undefined) return current;
   const total = weights.current + weights.recent + weights.period;
   if (total <= 0) return current;
-  return (weights.current * current + weights.recent * trend.recentMean + weights.period * trend.periodMean) / total;
+  return (
+    (weights.current * current + weights.recent * trend.recentMean + weights.period * trend.periodMean) /
+    total
+  );
 }
 
 /**
@@ -221,7 +228,8 @@ export function computeNodeTrends(
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((node) => {
       const trend: NodeTrend = { node: node.name };
-      const window = options.recentWindowHours === undefined ? {} : { recentWindowHours: options.recentWindowHours };
+      const window =
+        options.recentWindowHours === undefined ? {} : { recentWindowHours: options.recentWindowHours };
       if (node.cpu.cores > 0) {
         const cpu = summarizeSeries(node.series?.cpuCores, { ...window, scale: 1 / node.cpu.cores });
         if (cpu !== undefined) {

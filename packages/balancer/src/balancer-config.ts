@@ -87,7 +87,10 @@ const isChatModel = (value: unknown): value is ChatModel =>
   typeof (value as ChatModel).provider === 'string' &&
   typeof (value as ChatModel).modelId === 'string';
 
-const chatModelSchema = z.custom<ChatModel>(isChatModel, 'must be a ChatModel (provider, modelId, chat, stream)');
+const chatModelSchema = z.custom<ChatModel>(
+  isChatModel,
+  'must be a ChatModel (provider, modelId, chat, stream)',
+);
 const nonNegative = z.number().finite().min(0);
 const positive = z.number().finite().positive();
 const priceSchema = z.object({
@@ -143,7 +146,10 @@ export const balancerConfigSchema = z.object({
   strategy: z.enum(strategyNames as [StrategyName, ...StrategyName[]]).optional(),
   weights: z.record(z.string(), nonNegative).optional(),
   exploration: z
-    .object({ mode: z.enum(['softmax', 'power-of-two', 'none']).optional(), temperature: positive.optional() })
+    .object({
+      mode: z.enum(['softmax', 'power-of-two', 'none']).optional(),
+      temperature: positive.optional(),
+    })
     .optional(),
   reliabilityPrior: z
     .object({ successRate: z.number().min(0).max(1).optional(), strength: nonNegative.optional() })
@@ -158,7 +164,11 @@ export const balancerConfigSchema = z.object({
       budget: z
         .union([
           z.literal(false),
-          z.object({ ratio: nonNegative.optional(), minPerSecond: nonNegative.optional(), maxTokens: positive.optional() }),
+          z.object({
+            ratio: nonNegative.optional(),
+            minPerSecond: nonNegative.optional(),
+            maxTokens: positive.optional(),
+          }),
         ])
         .optional(),
     })

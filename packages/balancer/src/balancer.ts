@@ -326,7 +326,11 @@ class LoadBalancer implements Balancer {
       return { ...result, route: call.route };
     } catch (error) {
       const failure = this.toBallastError(error);
-      this.metrics.recordCall({ success: false, code: failure.code, latencyMs: performance.now() - startedAt });
+      this.metrics.recordCall({
+        success: false,
+        code: failure.code,
+        latencyMs: performance.now() - startedAt,
+      });
       attachRoute(failure, call.route);
       throw failure;
     } finally {
@@ -462,7 +466,9 @@ class LoadBalancer implements Balancer {
       capabilities.set(model, new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]));
       prices.set(
         model,
-        model === target.model && target.price ? target.price : findModelPrice(pricing, model.provider, model.modelId),
+        model === target.model && target.price
+          ? target.price
+          : findModelPrice(pricing, model.provider, model.modelId),
       );
     }
     const latencyOptions = this.config.latencyWindow ?? {};
@@ -495,11 +501,16 @@ class LoadBalancer implements Balancer {
   // ---------------------------------------------------------------------------------------------
   // Selection
 
-  private plan(request: ChatRequest, options: BalancerCallOptions | undefined, kind: 'chat' | 'stream'): CallPlan {
+  private plan(
+    request: ChatRequest,
+    options: BalancerCallOptions | undefined,
+    kind: 'chat' | 'stream',
+  ): CallPlan {
     const routing = options?.routing ?? {};
     const strategy = routing.strategy ?? this.config.strategy ?? 'weighted';
     const needs = requiredCapabilitiesOf(request, kind);
-    for (const capability of routing.requiredCapabilities ?? []) if (!needs.includes(capability)) needs.push(capability);
+    for (const capability of routing.requiredCapabilities ?? [])
+      if (!needs.includes(capability)) needs.push(capability);
     const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
     return {
       kind,
@@ -536,7 +547,8 @@ class LoadBalancer implements Balancer {
       skipped.push(entry);
       call.skipped.set(runtime.id, entry);
     };
-    const found: Array<Omit<Candidate, 'total' | 'components'> & { successes: number; failures: number }> = [];
+    const found: Array<Omit<Candidate, 'total' | 'components'> & { successes: number; failures: number }> =
+      [];
     for (const runtime of this.runtimes) {
       if (excluded.has(runtime.id)) continue;
       const model = this.modelFor(runtime, call.taskType);
@@ -629,11 +641,20 @@ class LoadBalancer implements Balancer {
       total: scored[index]?.total ?? 0,
       components: scored[index]?.components ?? { cost: 0, latency: 0, reliability: 0, load: 0, priority: 0 },
     }));
-    let ordered = orderCandidates(call.strategy, candidates, this.strategyState, this.random, this.config.exploration);
+    let ordered = orderCandidates(
+      call.strategy,
+      candidates,
+      this.strategyState,
+      this.random,
+      this.config.exploration,
+    );
     if (routing.preferredProvider) {
       const preferred = ordered.filter((candidate) => candidate.model.provider === routing.preferredProvider);
       if (preferred.length > 0)
-        ordered = [...preferred, ...ordered.filter((candidate) => candidate.model.provider !== routing.preferredProvider)];
+        ordered = [
+          ...preferred,
+          ...ordered.filter((candidate) => candidate.model.provider !== routing.preferredProvider),
+        ];
     }
     const scores: RouteScore[] = candidates.map((candidate) => ({
       target: candidate.runtime.id,
@@ -646,7 +667,9 @@ class LoadBalancer implements Balancer {
         priority: round(candidate.components.priority),
       },
       ...(candidate.expectedCostUsd === undefined ? {} : { expectedCostUsd: candidate.expectedCostUsd }),
-      ...(candidate.expectedLatencyMs === undefined ? {} : { expectedLatencyMs: round(candidate.expectedLatencyMs) }),
+      ...(candidate.expectedLatencyMs === undefined
+        ? {}
+        : { expectedLatencyMs: round(candidate.expectedLatencyMs) }),
     }));
     return { ordered, scores, skipped };
   }
@@ -705,7 +728,12 @@ class LoadBalancer implements Balancer {
       if (route.scores.length === 0 && ranked.ordered.length > 0) {
         route.scores = ranked.scores;
         const first = ranked.ordered[0];
-        if (first) this.events.emit('selected', { target: first.runtime.id, strategy: call.strategy, scores: route.scores });
+        if (first)
+          this.events.emit('selected', {
+            target: first.runtime.id,
+            strategy: call.strategy,
+            scores: route.scores,
+          });
       }
       const choices = isRetry ? ranked.ordered.slice(0, 1) : ranked.ordered;
       if (choices.length === 0) throw this.noHealthy(call, extra, lastError);
@@ -742,9 +770,18 @@ class LoadBalancer implements Balancer {
 
       const slot = await this.acquireSlot(choices, scope, call, extra);
       if (!slot) continue;
-      const outcome = await this.attemptMaybeHedged(call, scope, slot, ranked.ordered, execute, discard, isRetry);
+      const outcome = await this.attemptMaybeHedged(
+        call,
+        scope,
+        slot,
+        ranked.ordered,
+        execute,
+        discard,
+        isRetry,
+      );
       if (outcome.ok) {
         route.target = outcome.committed.handle.slot.candidate.runtime.id;
+        this.finalizeSkipped(call);
         return outcome.committed;
       }
       for (const failure of outcome.failures) {
@@ -791,7 +828,10 @@ class LoadBalancer implements Balancer {
     }
     const limiter = best.runtime.limiter;
     const remaining = this.remainingMs(call);
-    const queueTimeoutMs = Math.min(this.config.queueTimeoutMs ?? 10_000, remaining ?? Number.POSITIVE_INFINITY);
+    const queueTimeoutMs = Math.min(
+      this.config.queueTimeoutMs ?? 10_000,
+      remaining ?? Number.POSITIVE_INFINITY,
+    );
     let release: ReleaseSlot;
     try {
       release = await limiter.acquire({ signal: scope.signal, timeoutMs: queueTimeoutMs });
@@ -857,7 +897,10 @@ class LoadBalancer implements Balancer {
     if (first !== 'hedge' || scope.failure()) {
       return this.settle([primary], await primary.promise, primary, discard);
     }
-    const hedgeSlot = this.budget === undefined || this.budget.available() >= 1 ? this.tryImmediateSlot(alternatives) : undefined;
+    const hedgeSlot =
+      this.budget === undefined || this.budget.available() >= 1
+        ? this.tryImmediateSlot(alternatives)
+        : undefined;
     if (!hedgeSlot || (this.budget && !this.budget.tryWithdraw())) {
       if (hedgeSlot) {
         hedgeSlot.release();
@@ -868,15 +911,17 @@ class LoadBalancer implements Balancer {
     this.events.emit('hedge', { primary: slot.candidate.runtime.id, hedge: hedgeSlot.candidate.runtime.id });
     const secondary = this.startAttempt(call, scope, hedgeSlot, execute, true);
     const handles = [primary, secondary];
-    const winner = await new Promise<{ handle: AttemptHandle<T>; result: AttemptResult<T> } | undefined>((resolve) => {
-      let pending = handles.length;
-      for (const handle of handles) {
-        void handle.promise.then((result) => {
-          if (result.ok) resolve({ handle, result });
-          else if (--pending === 0) resolve(undefined);
-        });
-      }
-    });
+    const winner = await new Promise<{ handle: AttemptHandle<T>; result: AttemptResult<T> } | undefined>(
+      (resolve) => {
+        let pending = handles.length;
+        for (const handle of handles) {
+          void handle.promise.then((result) => {
+            if (result.ok) resolve({ handle, result });
+            else if (--pending === 0) resolve(undefined);
+          });
+        }
+      },
+    );
     if (winner) return this.settle(handles, winner.result, winner.handle, discard);
     const failures: Failure[] = [];
     for (const handle of handles) {
@@ -935,7 +980,12 @@ class LoadBalancer implements Balancer {
             controller.abort(new TimeoutError({ timeoutMs: attemptTimeoutMs }));
           }, attemptTimeoutMs);
     const startedAt = this.now();
-    const record: RouteAttempt = { target: runtime.id, outcome: 'pending', startedAt: round(startedAt), durationMs: 0 };
+    const record: RouteAttempt = {
+      target: runtime.id,
+      outcome: 'pending',
+      startedAt: round(startedAt),
+      durationMs: 0,
+    };
     if (hedge) record.hedge = true;
     call.route.attempts.push(record);
     this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
@@ -1006,14 +1056,22 @@ class LoadBalancer implements Balancer {
           retryAfterMs: error.retryAfterMs,
         });
       }
-      this.metrics.record(this.metricKeys(handle), { success: false, code: error.code, latencyMs: durationMs });
+      this.metrics.record(this.metricKeys(handle), {
+        success: false,
+        code: error.code,
+        latencyMs: durationMs,
+      });
       this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
     }
     return { runtime, error, kind };
   }
 
   /** Books a successful attempt (for streams: when the stream finished). */
-  private succeed<T>(handle: AttemptHandle<T>, result: ChatResult, timeToFirstTokenMs: number | undefined): number | undefined {
+  private succeed<T>(
+    handle: AttemptHandle<T>,
+    result: ChatResult,
+    timeToFirstTokenMs: number | undefined,
+  ): number | undefined {
     const { runtime, model } = handle.slot.candidate;
     const at = this.now();
     const durationMs = at - handle.startedAt;
@@ -1061,7 +1119,11 @@ class LoadBalancer implements Balancer {
       );
     } catch (error) {
       const failure = this.toBallastError(error);
-      this.metrics.recordCall({ success: false, code: failure.code, latencyMs: performance.now() - startedAt });
+      this.metrics.recordCall({
+        success: false,
+        code: failure.code,
+        latencyMs: performance.now() - startedAt,
+      });
       attachRoute(failure, call.route);
       scope.dispose();
       throw failure;
@@ -1122,7 +1184,11 @@ class LoadBalancer implements Balancer {
       if (!settled) {
         settled = true;
         this.fail(handle, error);
-        this.metrics.recordCall({ success: false, code: error.code, latencyMs: performance.now() - startedAt });
+        this.metrics.recordCall({
+          success: false,
+          code: error.code,
+          latencyMs: performance.now() - startedAt,
+        });
       }
       attachRoute(error, call.route);
       throw error;
@@ -1180,10 +1246,19 @@ class LoadBalancer implements Balancer {
     });
   }
 
-  private noHealthy(call: CallPlan, extra: TargetAttempt[], cause: BallastError | undefined): NoHealthyTargetError {
+  /** The targets this call never attempted, with the last reason each was skipped. */
+  private finalizeSkipped(call: CallPlan): void {
+    const attempted = new Set(call.route.attempts.map((attempt) => attempt.target));
+    call.route.skipped = [...call.skipped.values()].filter((entry) => !attempted.has(entry.target));
+  }
+
+  private noHealthy(
+    call: CallPlan,
+    extra: TargetAttempt[],
+    cause: BallastError | undefined,
+  ): NoHealthyTargetError {
     const route = call.route;
-    const attempted = new Set(route.attempts.map((attempt) => attempt.target));
-    route.skipped = [...call.skipped.values()].filter((entry) => !attempted.has(entry.target));
+    this.finalizeSkipped(call);
     const attempts: TargetAttempt[] = [
       ...route.attempts.map((attempt) => ({
         target: attempt.target,
@@ -1254,7 +1329,8 @@ async function openStream(
       }
       buffered.push(next.value);
       const chunk = next.value;
-      if (chunk.type !== 'text-delta' || chunk.text.length > 0) return { iterator, buffered, firstTokenAt: now() };
+      if (chunk.type !== 'text-delta' || chunk.text.length > 0)
+        return { iterator, buffered, firstTokenAt: now() };
     }
   } catch (error) {
     void iterator.return?.()?.catch(() => {});

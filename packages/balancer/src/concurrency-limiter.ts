@@ -67,7 +67,9 @@ export class ConcurrencyLimiter {
    * Takes a slot, waiting in the queue when none is free. Rejects with {@link SlotUnavailable}
    * when the queue is full, the wait times out or `signal` aborts.
    */
-  acquire(options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {}): Promise<ReleaseSlot> {
+  acquire(
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
+  ): Promise<ReleaseSlot> {
     const immediate = this.tryAcquire();
     if (immediate) return Promise.resolve(immediate);
     if (!this.canQueue()) return Promise.reject(new SlotUnavailable('queue_full'));

@@ -16,9 +16,19 @@ export {
   type CircuitOpenReason,
   type CircuitState,
 } from './circuit-breaker';
-export { ConcurrencyLimiter, type ReleaseSlot, type SlotRefusal, SlotUnavailable } from './concurrency-limiter';
+export {
+  ConcurrencyLimiter,
+  type ReleaseSlot,
+  type SlotRefusal,
+  SlotUnavailable,
+} from './concurrency-limiter';
 export type { BalancerEvents } from './events';
-export { type LatencyQuantiles, LatencyWindow, type LatencyWindowOptions, quantileOfSorted } from './latency-window';
+export {
+  type LatencyQuantiles,
+  LatencyWindow,
+  type LatencyWindowOptions,
+  quantileOfSorted,
+} from './latency-window';
 export {
   type MetricsOptions,
   MetricsRecorder,

@@ -137,8 +137,8 @@ export class RetryBudget {
   /** Takes one token for a retry, failover or hedge; `false` when the budget is spent. */
   tryWithdraw(): boolean {
     this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < 1 - 1e-9) return false;
+    this.tokens = Math.max(0, this.tokens - 1);
     return true;
   }
 

@@ -59,7 +59,9 @@ export interface Route {
 export type BalancedChatResult = ChatResult & { route: Route };
 
 /** A stream chunk of a balancer: the `finish` chunk's result carries the route. */
-export type BalancedChatChunk = Exclude<ChatChunk, { type: 'finish' }> | { type: 'finish'; result: BalancedChatResult };
+export type BalancedChatChunk =
+  | Exclude<ChatChunk, { type: 'finish' }>
+  | { type: 'finish'; result: BalancedChatResult };
 
 const routes = new WeakMap<object, Route>();
 

@@ -67,7 +67,9 @@ export function resolveScoreWeights(
     }
     resolved[key] = value;
   }
-  for (const [key, value] of Object.entries(weights ?? {}) as Array<[keyof ScoreWeights, number | undefined]>) {
+  for (const [key, value] of Object.entries(weights ?? {}) as Array<
+    [keyof ScoreWeights, number | undefined]
+  >) {
     if (value === undefined) continue;
     if (!(key in resolved)) {
       issues.push({ path: `weights.${key}`, message: 'unknown weight' });

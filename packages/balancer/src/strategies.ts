@@ -1,5 +1,12 @@
 /** How the balancer picks among healthy candidates. */
-export type StrategyName = 'weighted' | 'round-robin' | 'latency' | 'cost' | 'least-busy' | 'failover' | 'random';
+export type StrategyName =
+  | 'weighted'
+  | 'round-robin'
+  | 'latency'
+  | 'cost'
+  | 'least-busy'
+  | 'failover'
+  | 'random';
 
 /** Every strategy name, for validation. */
 export const strategyNames: readonly StrategyName[] = [

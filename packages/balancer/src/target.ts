@@ -108,7 +108,8 @@ export function estimateTokens(
     if (message.role === 'assistant' && message.toolCalls)
       for (const call of message.toolCalls) characters += call.rawArguments.length + call.name.length;
   }
-  for (const tool of request.tools ?? []) characters += tool.name.length + (tool.description?.length ?? 0) + 200;
+  for (const tool of request.tools ?? [])
+    characters += tool.name.length + (tool.description?.length ?? 0) + 200;
   return {
     inputTokens: Math.ceil(characters / 4) + images * 256,
     outputTokens: request.maxTokens ?? defaultOutputTokens,

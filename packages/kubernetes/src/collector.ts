@@ -160,7 +160,9 @@ const podMetricsListWireSchema = z.object({
         timestamp: z.string().optional(),
         window: z.string().optional(),
         containers: z
-          .array(z.object({ name: z.string(), usage: z.record(z.string(), z.union([z.string(), z.number()])) }))
+          .array(
+            z.object({ name: z.string(), usage: z.record(z.string(), z.union([z.string(), z.number()])) }),
+          )
           .default([]),
       }),
     )
@@ -316,7 +318,10 @@ function toDeploymentSnapshot(
   };
 }
 
-function resourceAmounts(values: Record<string, string> | undefined): { cpuCores?: number; memoryBytes?: number } {
+function resourceAmounts(values: Record<string, string> | undefined): {
+  cpuCores?: number;
+  memoryBytes?: number;
+} {
   const cpuCores = parseOptionalQuantity(values?.cpu);
   const memoryBytes = parseOptionalQuantity(values?.memory);
   return { ...optional('cpuCores', cpuCores), ...optional('memoryBytes', memoryBytes) };
@@ -335,7 +340,8 @@ async function findHpa(
     try {
       const hpa = await control.run(
         { verb: 'get', resource, namespace, name: hpaName, path: `${base}/${hpaName}` },
-        (requestOptions) => api.readNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace }, requestOptions),
+        (requestOptions) =>
+          api.readNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace }, requestOptions),
       );
       if (targetsDeployment(hpa, deployment)) return { hpa, warnings: [] };
       return {
@@ -366,7 +372,7 @@ async function findHpa(
 
 function targetsDeployment(hpa: V2HorizontalPodAutoscaler, deployment: string): boolean {
   const ref = hpa.spec?.scaleTargetRef;
-  if (!ref || ref.kind !== 'Deployment' || ref.name !== deployment) return false;
+  if (ref?.kind !== 'Deployment' || ref.name !== deployment) return false;
   return ref.apiVersion === undefined || ref.apiVersion.startsWith('apps/');
 }
 

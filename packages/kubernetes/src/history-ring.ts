@@ -158,7 +158,10 @@ function perPodRequests(snapshot: WorkloadSnapshot): { cpuCores?: number; memory
   const containers = snapshot.deployment.containers;
   if (containers.length === 0) return {};
   const total = (
-    pick: (amounts: { cpuCores?: number | undefined; memoryBytes?: number | undefined }) => number | undefined,
+    pick: (amounts: {
+      cpuCores?: number | undefined;
+      memoryBytes?: number | undefined;
+    }) => number | undefined,
   ) => {
     let sum = 0;
     for (const container of containers) {

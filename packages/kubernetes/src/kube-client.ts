@@ -103,17 +103,22 @@ export function createOperationControl(options: KubernetesCallOptions): Operatio
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   const requestOptions = (extra: { contentType?: string } = {}): ConfigurationOptions => {
-    // client-node 1.x wraps per-call middleware as promise middleware at runtime, whatever its types say.
+    // client-node 1.x's object-parameter API runs per-call middleware on its internal Observable stub,
+    // which only needs `toPromise()`; its exported helpers do not fit that path, so build one here.
+    const observable = <T>(value: T) => ({
+      toPromise: () => Promise.resolve(value),
+      pipe: (next: (input: T) => unknown) => observable(next(value)),
+    });
     const middleware = {
-      pre: async (context: {
+      pre: (context: {
         setSignal(signal: AbortSignal): void;
         setHeaderParam(key: string, value: string): void;
       }) => {
         context.setSignal(control.signal);
         if (extra.contentType) context.setHeaderParam('Content-Type', extra.contentType);
-        return context;
+        return observable(context);
       },
-      post: async (context: unknown) => context,
+      post: (context: unknown) => observable(context),
     };
     return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
   };
@@ -195,7 +200,11 @@ function statusMessage(body: unknown): string | undefined {
       return body.length > 0 ? redactSecrets(body.slice(0, 300)) : undefined;
     }
   }
-  if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
+  ) {
     return redactSecrets((value as { message: string }).message.slice(0, 300));
   }
   return undefined;

@@ -1,6 +1,7 @@
 import { ValidationError } from '@ballast/core';
 
-const quantityPattern = /^([+-]?)(\d+\.?\d*|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/;
+const quantityPattern =
+  /^([+-]?)(\d+\.?\d*|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/;
 
 const decimalExponents: Readonly<Record<string, number>> = {
   n: -9,

@@ -13,3 +13,5 @@ export type {
 export { groqDialect, startFakeGroq } from './llm/groq-dialect';
 export { anthropicDialect, startFakeAnthropic } from './llm/anthropic-dialect';
 export { ollamaDialect, startFakeOllama } from './llm/ollama-dialect';
+export * from './kubernetes/index';
+export * from './proxmox/index';

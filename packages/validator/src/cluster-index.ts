@@ -9,8 +9,8 @@ export interface ClusterIndex {
   nodes: Map<string, NodeSnapshot>;
   nodeIndex: Map<string, number>;
   nodeList: NodeSnapshot[];
-  /** `node\u0000storage` for every available storage entry. */
-  storages: Set<string>;
+  /** Available storage ids per node. */
+  storages: Map<string, Set<string>>;
   hasStorageData: boolean;
   ignored: Set<number>;
   maintenance: Set<string>;
@@ -37,10 +37,13 @@ export function buildClusterIndex(snapshot: ClusterSnapshot): ClusterIndex {
     nodes.set(node.name, node);
     nodeIndex.set(node.name, index);
   });
-  const storages = new Set<string>();
+  const storages = new Map<string, Set<string>>();
   const storageList = snapshot.storages ?? [];
   for (const storage of storageList) {
-    if (storage.status !== 'unknown') storages.add(`${storage.node}\u0000${storage.id}`);
+    if (storage.status === 'unknown') continue;
+    const ids = storages.get(storage.node);
+    if (ids === undefined) storages.set(storage.node, new Set([storage.id]));
+    else ids.add(storage.id);
   }
   const constraints = snapshot.constraints ?? {
     affinityGroups: [],

@@ -24,7 +24,14 @@ export const defaultScaleDown: ResolvedScalingRules = {
   policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
 };
 
-/** A past recommendation of the autoscaler (for stabilisation). */
+/**
+ * A past replica recommendation of the autoscaler, for the HPA stabilisation windows.
+ *
+ * @example
+ * ```ts
+ * const history: ReplicaRecommendation[] = [{ timestamp: Date.now() - 60_000, replicas: 8 }];
+ * ```
+ */
 export interface ReplicaRecommendation {
   /** Epoch ms. */
   timestamp: number;

@@ -1,1 +1,27 @@
-export {};
+export { type ExtractedJson, extractJson, safeExtractJson } from '@ballast/core';
+export type { ReplicaRecommendation } from './hpa-behavior';
+export {
+  type MigrationReasonCode,
+  migrationReasonCodes,
+  type PredictedIssueReasonCode,
+  type Reason,
+  type Repair,
+  type RepairCode,
+  type ScalingReasonCode,
+  scalingReasonCodes,
+} from './reason-codes';
+export {
+  type MigrationValidationOptions,
+  type MigrationValidationResult,
+  type RejectedMigration,
+  type RejectedPredictedIssue,
+  validateMigrationAdvice,
+} from './validate-migration-advice';
+export {
+  type ScalingLimit,
+  type ScalingValidationFailure,
+  type ScalingValidationOptions,
+  type ScalingValidationResult,
+  type ScalingValidationSuccess,
+  validateScalingAdvice,
+} from './validate-scaling-advice';

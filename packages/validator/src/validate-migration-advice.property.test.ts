@@ -141,7 +141,7 @@ const nodeArbitrary = fc.record({
   memoryGiB: fc.integer({ min: 16, max: 128 }),
   usedPercent: fc.integer({ min: 0, max: 85 }),
   cores: fc.integer({ min: 4, max: 32 }),
-  cpuPercent: fc.integer({ min: 0, max: 90 }),
+  cpuPercent: fc.integer({ min: 0, max: 60 }),
 });
 
 const guestArbitrary = (nodeCount: number) =>
@@ -150,16 +150,20 @@ const guestArbitrary = (nodeCount: number) =>
     kind: fc.constantFrom('vm' as const, 'ct' as const),
     running: fc.integer({ min: 0, max: 3 }).map((value) => value > 0),
     template: fc.integer({ min: 0, max: 19 }).map((value) => value === 0),
-    locked: fc.integer({ min: 0, max: 19 }).map((value) => value === 0),
+    locked: fc.integer({ min: 0, max: 29 }).map((value) => value === 0),
     haManaged: fc.integer({ min: 0, max: 9 }).map((value) => value === 0),
-    tags: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 2, arbitrary: fc.subarray(tagPool, { maxLength: 2 }) }),
+    tags: fc.oneof(
+      { weight: 2, arbitrary: fc.constant<string[]>([]) },
+      { weight: 3, arbitrary: fc.subarray(tagPool.slice(0, 4), { maxLength: 2 }) },
+      { weight: 1, arbitrary: fc.subarray(tagPool, { maxLength: 2 }) },
+    ),
     maxGiB: fc.integer({ min: 1, max: 12 }),
     usedPercent: fc.integer({ min: 0, max: 100 }),
     cpuUsage: fc.integer({ min: 0, max: 800 }).map((value) => value / 100),
     storages: fc.oneof(
-      { weight: 6, arbitrary: fc.constant(['ceph']) },
-      { weight: 2, arbitrary: fc.constant(['ceph', 'nfs']) },
-      { weight: 2, arbitrary: fc.constant(['ceph', 'local-lvm']) },
+      { weight: 6, arbitrary: fc.constant<string[]>(['ceph']) },
+      { weight: 2, arbitrary: fc.constant<string[]>(['ceph', 'nfs']) },
+      { weight: 2, arbitrary: fc.constant<string[]>(['ceph', 'local-lvm']) },
     ),
   });
 
@@ -254,7 +258,10 @@ const adviceArbitrary = (snapshot: ClusterSnapshot) => {
           { weight: 3, arbitrary: fc.constantFrom(...names) },
           { weight: 1, arbitrary: fc.constant('ghost') },
         ),
-        priority: fc.constantFrom('low', 'medium', 'HIGH', 'critical', 'medium', 'high', 'urgent'),
+        priority: fc.oneof(
+          { weight: 12, arbitrary: fc.constantFrom('low', 'medium', 'HIGH', 'critical', 'high') },
+          { weight: 1, arbitrary: fc.constant('urgent') },
+        ),
         confidence: fc.option(
           fc.oneof(
             { weight: 9, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
@@ -373,9 +380,9 @@ describe('validateMigrationAdvice properties', () => {
           return guest;
         };
         plan.antiGroups.forEach((members, group) => {
-          members.forEach((moves, index) =>
-            add(index, moves ? 5 + index : undefined, [`plb_anti_affinity_g${group}`]),
-          );
+          members.forEach((moves, index) => {
+            add(index, moves ? 5 + index : undefined, [`plb_anti_affinity_g${group}`]);
+          });
         });
         plan.affinityGroups.forEach((group, index) => {
           for (let member = 0; member < group.size; member++)

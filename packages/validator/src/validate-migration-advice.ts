@@ -2,6 +2,7 @@ import {
   type ClusterSnapshot,
   type GuestSnapshot,
   type IssueSeverity,
+  type LlmMigrationRecommendation,
   llmMigrationAdviceSchema,
   llmMigrationRecommendationSchema,
   llmPredictedIssueSchema,
@@ -179,64 +180,97 @@ export function validateMigrationAdvice(
   const { items, issues, analysis } = readAdvice(advice, repairs);
   const index = buildClusterIndex(snapshot);
 
-  const rejectedByIndex = new Map<number, RejectedMigration>();
+  // Indexed by position: no hashing, no sorting at the end.
+  const rejectedAt: Array<RejectedMigration | undefined> = new Array(items.length);
   const reject = (position: number, item: unknown, reasons: Array<Reason<MigrationReasonCode>>) => {
-    const existing = rejectedByIndex.get(position);
-    if (existing === undefined) rejectedByIndex.set(position, { index: position, item, reasons });
+    const existing = rejectedAt[position];
+    if (existing === undefined) rejectedAt[position] = { index: position, item, reasons };
     else existing.reasons.push(...reasons);
   };
 
   // Phase 1: shape and per-item checks.
-  const survivors: Candidate[] = [];
-  const targetsByVmid = new Map<number, Array<{ index: number; target: string }>>();
-  const checked: Array<{ candidate: Candidate | undefined; reasons: Array<Reason<MigrationReasonCode>> }> =
-    [];
-  items.forEach((item, position) => {
-    const sink: RepairSink = { target: 'recommendation', index: position, repairs };
+  const candidates: Array<Candidate | undefined> = new Array(items.length);
+  const reasonsAt: Array<Array<Reason<MigrationReasonCode>>> = new Array(items.length);
+  const vmidAt: Array<number | undefined> = new Array(items.length);
+  const targetAt: Array<string | undefined> = new Array(items.length);
+  // First position per vmid; vmids given twice with the same target / with different targets.
+  const firstPosition = new Map<number, number>();
+  let repeated: Set<number> | undefined;
+  const sink: RepairSink = { target: 'recommendation', index: 0, repairs };
+  for (let position = 0; position < items.length; position++) {
+    const item = items[position];
+    sink.index = position;
     const reasons: Array<Reason<MigrationReasonCode>> = [];
     const normalized = normalizeItem(item, sink, reasons);
-    let candidate: Candidate | undefined;
-    if (normalized !== undefined) candidate = checkItem(normalized, position, item, index, settings, reasons);
-    if (normalized?.vmid !== undefined && normalized.targetNode !== undefined) {
-      const list = targetsByVmid.get(normalized.vmid);
-      const entry = { index: position, target: normalized.targetNode };
-      if (list === undefined) targetsByVmid.set(normalized.vmid, [entry]);
-      else list.push(entry);
-    }
-    checked.push({ candidate, reasons });
-  });
-
-  for (const [vmid, entries] of targetsByVmid) {
-    if (entries.length < 2) continue;
-    const targets = new Set(entries.map((entry) => entry.target));
-    if (targets.size > 1) {
-      for (const entry of entries) {
-        checked[entry.index]!.reasons.push({
-          code: 'conflicting_move',
-          message: `guest ${vmid} is moved to ${[...targets].map((target) => `"${target}"`).join(', ')} in one answer`,
-        });
+    if (normalized !== undefined) {
+      candidates[position] = checkItem(normalized, position, item, index, settings, reasons);
+      const { vmid, targetNode } = normalized;
+      if (vmid !== undefined && targetNode !== undefined) {
+        vmidAt[position] = vmid;
+        targetAt[position] = targetNode;
+        if (!firstPosition.has(vmid)) firstPosition.set(vmid, position);
+        else {
+          repeated ??= new Set();
+          repeated.add(vmid);
+        }
       }
-    } else {
-      for (const entry of entries.slice(1)) {
-        checked[entry.index]!.reasons.push({
+    }
+    reasonsAt[position] = reasons;
+  }
+
+  if (repeated !== undefined) {
+    const targetsOf = new Map<number, string[]>();
+    for (let position = 0; position < items.length; position++) {
+      const vmid = vmidAt[position];
+      if (vmid === undefined || !repeated.has(vmid)) continue;
+      const target = targetAt[position]!;
+      const targets = targetsOf.get(vmid);
+      if (targets === undefined) targetsOf.set(vmid, [target]);
+      else if (!targets.includes(target)) targets.push(target);
+    }
+    const conflictMessages = new Map<number, string>();
+    for (let position = 0; position < items.length; position++) {
+      const vmid = vmidAt[position];
+      if (vmid === undefined || !repeated.has(vmid)) continue;
+      const targets = targetsOf.get(vmid)!;
+      if (targets.length > 1) {
+        let message = conflictMessages.get(vmid);
+        if (message === undefined) {
+          message = `guest ${vmid} is moved to ${targets.map((target) => `"${target}"`).join(', ')} in one answer`;
+          conflictMessages.set(vmid, message);
+        }
+        reasonsAt[position]!.push({ code: 'conflicting_move', message });
+      } else if (firstPosition.get(vmid) !== position) {
+        reasonsAt[position]!.push({
           code: 'duplicate_move',
-          message: `guest ${vmid} → "${entry.target}" repeats recommendation #${entries[0]!.index}`,
+          message: `guest ${vmid} → "${targets[0]}" repeats recommendation #${firstPosition.get(vmid)}`,
         });
       }
     }
   }
 
-  checked.forEach(({ candidate, reasons }, position) => {
+  const survivors: Candidate[] = [];
+  for (let position = 0; position < items.length; position++) {
+    const reasons = reasonsAt[position]!;
+    const candidate = candidates[position];
     if (reasons.length > 0 || candidate === undefined) reject(position, items[position], reasons);
     else survivors.push(candidate);
-  });
+  }
 
   // Phase 2: replay survivors on a copy of the placement.
-  const accepted = replay(survivors, index, settings, reject);
+  const acceptedAt = replay(survivors, index, settings, reject, items.length);
 
+  const accepted: MigrationRecommendation[] = [];
+  const rejected: RejectedMigration[] = [];
+  for (let position = 0; position < items.length; position++) {
+    const recommendation = acceptedAt[position];
+    if (recommendation !== undefined) accepted.push(recommendation);
+    const rejection = rejectedAt[position];
+    if (rejection !== undefined) rejected.push(rejection);
+  }
   return {
-    accepted: accepted.sort((a, b) => a.index - b.index).map((entry) => entry.recommendation),
-    rejected: [...rejectedByIndex.values()].sort((a, b) => a.index - b.index),
+    accepted,
+    rejected,
     repairs,
     ...validateIssues(issues, index, repairs, settings.source),
     ...(analysis === undefined ? {} : { analysis }),
@@ -336,6 +370,17 @@ function readAdvice(
   };
 }
 
+/** The model's own shape: no camelCase twins to merge. */
+function isSnakeCase(item: Record<string, unknown>): boolean {
+  return (
+    item.sourceNode === undefined &&
+    item.targetNode === undefined &&
+    item.riskScore === undefined &&
+    item.estimatedImpact === undefined &&
+    item.bestTime === undefined
+  );
+}
+
 function pick(item: Record<string, unknown>, snake: string, camel: string): unknown {
   const value = item[snake];
   return value === undefined ? item[camel] : value;
@@ -353,27 +398,34 @@ function normalizeItem(
     });
     return undefined;
   }
-  const view = {
-    vmid: item.vmid,
-    name: item.name,
-    type: item.type,
-    source_node: pick(item, 'source_node', 'sourceNode'),
-    target_node: pick(item, 'target_node', 'targetNode'),
-    priority: item.priority,
-    reasoning: item.reasoning,
-    risk_score: pick(item, 'risk_score', 'riskScore'),
-    confidence: item.confidence,
-    estimated_impact: pick(item, 'estimated_impact', 'estimatedImpact'),
-    best_time: pick(item, 'best_time', 'bestTime'),
-  };
-  const parsed = llmMigrationRecommendationSchema.safeParse(view);
-  if (!parsed.success) {
-    for (const [code, fields] of groupIssues(parsed.error.issues, itemFieldCodes)) {
-      reasons.push({ code, message: `missing or mistyped field(s): ${fields.join(', ')}` });
+  const view = isSnakeCase(item)
+    ? item
+    : {
+        vmid: item.vmid,
+        name: item.name,
+        type: item.type,
+        source_node: pick(item, 'source_node', 'sourceNode'),
+        target_node: pick(item, 'target_node', 'targetNode'),
+        priority: item.priority,
+        reasoning: item.reasoning,
+        risk_score: pick(item, 'risk_score', 'riskScore'),
+        confidence: item.confidence,
+        estimated_impact: pick(item, 'estimated_impact', 'estimatedImpact'),
+        best_time: pick(item, 'best_time', 'bestTime'),
+      };
+  // Fast structural check; the schema runs only to explain what is wrong.
+  let data: LlmMigrationRecommendation;
+  if (hasItemShape(view)) data = view;
+  else {
+    const parsed = llmMigrationRecommendationSchema.safeParse(view);
+    if (parsed.success) data = parsed.data;
+    else {
+      for (const [code, fields] of groupIssues(parsed.error.issues, itemFieldCodes)) {
+        reasons.push({ code, message: `missing or mistyped field(s): ${fields.join(', ')}` });
+      }
+      return undefined;
     }
-    return undefined;
   }
-  const data = parsed.data;
   const normalized: Normalized = {
     vmid: undefined,
     name: undefined,
@@ -537,10 +589,14 @@ function checkItem(
         }
       }
       if (node !== undefined && index.hasStorageData) {
-        const missing = (guest.storages ?? []).filter(
-          (storage) => !index.storages.has(`${targetNode}\u0000${storage}`),
-        );
-        if (missing.length > 0) {
+        const available = index.storages.get(targetNode);
+        let missing: string[] | undefined;
+        for (const storage of guest.storages ?? []) {
+          if (available?.has(storage) === true) continue;
+          missing ??= [];
+          missing.push(storage);
+        }
+        if (missing !== undefined) {
           reasons.push({
             code: 'storage_unavailable',
             message: `storage ${missing.map((storage) => `"${storage}"`).join(', ')} not available on "${targetNode}"`,
@@ -582,11 +638,6 @@ function originLabel(origin: { kind: string; tags?: string[]; rule?: string }): 
   return origin.kind;
 }
 
-interface AcceptedEntry {
-  index: number;
-  recommendation: MigrationRecommendation;
-}
-
 function isRunning(guest: GuestSnapshot): boolean {
   return guest.status === 'running' || guest.status === 'paused';
 }
@@ -596,7 +647,8 @@ function replay(
   index: ClusterIndex,
   settings: Settings,
   reject: (position: number, item: unknown, reasons: Array<Reason<MigrationReasonCode>>) => void,
-): AcceptedEntry[] {
+  itemCount: number,
+): Array<MigrationRecommendation | undefined> {
   const nodeCount = index.nodeList.length;
   const memory = new Float64Array(nodeCount);
   const cpu = new Float64Array(nodeCount);
@@ -764,7 +816,7 @@ function replay(
     else list.push(candidate);
   }
 
-  const accepted: AcceptedEntry[] = [];
+  const accepted: Array<MigrationRecommendation | undefined> = new Array(itemCount);
   const done = new Set<number>();
   for (const first of survivors) {
     if (done.has(first.index)) continue;
@@ -798,10 +850,29 @@ function replay(
       }
       continue;
     }
-    for (const entry of applied)
-      accepted.push({ index: entry.candidate.index, recommendation: entry.recommendation });
+    for (const entry of applied) accepted[entry.candidate.index] = entry.recommendation;
   }
   return accepted;
+}
+
+const optionalString = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+const looseNumber = (value: unknown) => typeof value === 'number' || typeof value === 'string';
+
+/** Same acceptance as {@link llmMigrationRecommendationSchema}, without allocating. */
+function hasItemShape(view: Record<string, unknown>): view is LlmMigrationRecommendation {
+  return (
+    looseNumber(view.vmid) &&
+    typeof view.source_node === 'string' &&
+    typeof view.target_node === 'string' &&
+    optionalString(view.name) &&
+    optionalString(view.type) &&
+    optionalString(view.priority) &&
+    optionalString(view.reasoning) &&
+    (view.risk_score === undefined || view.risk_score === null || looseNumber(view.risk_score)) &&
+    (view.confidence === undefined || view.confidence === null || looseNumber(view.confidence)) &&
+    optionalString(view.estimated_impact) &&
+    optionalString(view.best_time)
+  );
 }
 
 const itemFieldCodes: Record<string, MigrationReasonCode> = {

@@ -3,10 +3,24 @@ import type { GuestSnapshot } from './guest-snapshot';
 import type { HaRule } from './ha-rule';
 import type { NodeSnapshot } from './node-snapshot';
 
-/** What {@link deriveConstraints} reads from a guest. */
+/**
+ * What {@link deriveConstraints} reads from a guest.
+ *
+ * @example
+ * ```ts
+ * const guest: ConstraintGuest = { vmid: 101, tags: ['plb_pin_pve1'] };
+ * ```
+ */
 export type ConstraintGuest = Pick<GuestSnapshot, 'vmid' | 'tags'>;
 
-/** What {@link deriveConstraints} reads from a node. */
+/**
+ * What {@link deriveConstraints} reads from a node.
+ *
+ * @example
+ * ```ts
+ * const node: ConstraintNode = { name: 'pve2', maintenance: true };
+ * ```
+ */
 export type ConstraintNode = Pick<NodeSnapshot, 'name' | 'maintenance'>;
 
 /**

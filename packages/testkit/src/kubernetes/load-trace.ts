@@ -25,27 +25,29 @@ const attribution =
   'alejandrofdez-us/DataCenter-Traces-Datasets@003bb8e7, CC BY 4.0 ' +
   '(https://creativecommons.org/licenses/by/4.0/); excerpted and rounded by Ballast.';
 
-const catalog: Record<TraceName, { description: string; unit: Trace['unit']; samples: string; file: string }> =
-  {
-    'alibaba-2018-cpu': {
-      description: 'Alibaba cluster-trace-v2018 machine CPU utilisation, first 576 samples',
-      unit: 'percent',
-      samples: alibaba2018CpuSamples,
-      file: 'alibaba2018-days1-4-300s.csv (cpu_util_percent)',
-    },
-    'google-2019-cpu': {
-      description: 'Google Borg 2019 average instance CPU, first 576 samples of week 1',
-      unit: 'fraction',
-      samples: google2019CpuSamples,
-      file: 'google2019-week1-300s.csv (avg_cpu)',
-    },
-    'azure-2019-cpu': {
-      description: 'Azure public dataset v2 VM CPU (sum of cores used), first 576 samples of week 2',
-      unit: 'cores',
-      samples: azure2019CpuSamples,
-      file: 'azure2019-week2-300s.csv (cpu_usage)',
-    },
-  };
+const catalog: Record<
+  TraceName,
+  { description: string; unit: Trace['unit']; samples: string; file: string }
+> = {
+  'alibaba-2018-cpu': {
+    description: 'Alibaba cluster-trace-v2018 machine CPU utilisation, first 576 samples',
+    unit: 'percent',
+    samples: alibaba2018CpuSamples,
+    file: 'alibaba2018-days1-4-300s.csv (cpu_util_percent)',
+  },
+  'google-2019-cpu': {
+    description: 'Google Borg 2019 average instance CPU, first 576 samples of week 1',
+    unit: 'fraction',
+    samples: google2019CpuSamples,
+    file: 'google2019-week1-300s.csv (avg_cpu)',
+  },
+  'azure-2019-cpu': {
+    description: 'Azure public dataset v2 VM CPU (sum of cores used), first 576 samples of week 2',
+    unit: 'cores',
+    samples: azure2019CpuSamples,
+    file: 'azure2019-week2-300s.csv (cpu_usage)',
+  },
+};
 
 /** Every bundled trace name. */
 export const traceNames: readonly TraceName[] = Object.keys(catalog) as TraceName[];

@@ -1,0 +1,80 @@
+export {
+  type BacktestForecastError,
+  type BacktestMetrics,
+  type BacktestOptions,
+  type BacktestPolicy,
+  type BacktestPolicyInput,
+  type BacktestPolicyReport,
+  type BacktestReport,
+  type BacktestState,
+  runBacktest,
+} from './backtest';
+export { type ElasticityMetrics, elasticityMetrics } from './elasticity-metrics';
+export {
+  type ForecastErrors,
+  forecastErrors,
+  meanAbsoluteError,
+  symmetricMeanAbsolutePercentageError,
+} from './forecast/error-metrics';
+export { type ForecastOptions, forecast } from './forecast/forecast';
+export type {
+  ForecastModel,
+  ForecastOutcome,
+  ForecastPoint,
+  ForecastResult,
+  InsufficientData,
+} from './forecast/forecast-types';
+export {
+  fitHoltWinters,
+  type HoltWintersOptions,
+  type HoltWintersParameters,
+  holtWinters,
+} from './forecast/holt-winters';
+export { LINEAR_TREND_MINIMUM, type LinearTrendOptions, linearTrend } from './forecast/linear-trend';
+export { normalQuantile, studentTQuantile } from './forecast/quantiles';
+export { type SeasonalNaiveOptions, seasonalNaive } from './forecast/seasonal-naive';
+export {
+  type ForecastAwareInput,
+  type ForecastAwareResult,
+  forecastAwareReplicas,
+} from './forecast-aware-scaling';
+export {
+  DEFAULT_DOWNSCALE_STABILIZATION_SECONDS,
+  emptyHpaControllerState,
+  type HpaBehavior,
+  type HpaCondition,
+  type HpaControllerState,
+  type HpaNormalization,
+  type HpaNormalizationInput,
+  type HpaRecommendation,
+  type HpaScaleEvent,
+  LEGACY_SCALE_UP_LIMIT_FACTOR,
+  LEGACY_SCALE_UP_LIMIT_MINIMUM,
+  normalizeHpaReplicas,
+  type ResolvedHpaBehavior,
+  type ResolvedHpaScalingRules,
+  replicasChangedInPeriod,
+  resolveHpaBehavior,
+  scaleDownLimit,
+  scaleUpLimit,
+} from './hpa-behavior';
+export {
+  type HpaDesiredReplicasInput,
+  type HpaDesiredReplicasResult,
+  hpaDesiredReplicas,
+} from './hpa-desired-replicas';
+export {
+  DEFAULT_HPA_TOLERANCE,
+  groupHpaPods,
+  type HpaCalculatorContext,
+  type HpaMetricProposal,
+  type HpaMetricSpec,
+  type HpaObjectTarget,
+  type HpaPod,
+  type HpaPodGroups,
+  type HpaPodSample,
+  type HpaResourceTarget,
+  type HpaTolerances,
+  hpaMetricReplicas,
+  isWithinTolerance,
+} from './hpa-replica-calculator';
