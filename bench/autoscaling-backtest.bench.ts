@@ -5,12 +5,13 @@
  *
  *   pnpm bench autoscaling-backtest
  */
+
+import { runBacktest } from '@ballast/advisor';
 import {
   loadTraceFixture,
   type TraceFixtureName,
   traceFixtureNames,
 } from '../packages/advisor/src/autoscaling/__fixtures__/load-trace';
-import { runBacktest } from '../packages/advisor/src/autoscaling/index';
 
 /** Deployment the utilisation traces are mapped onto: 20 pods × 0.4-core requests at 100 %. */
 const BASE_PODS = 20;

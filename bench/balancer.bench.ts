@@ -4,8 +4,8 @@
  * recorded calls spread over 24 hours of buckets.
  */
 
-import { createBalancer } from '../packages/balancer/src/index';
-import { type ChatModel, type ChatRequest, type ChatResult, createUsage } from '../packages/core/src/index';
+import { createBalancer } from '@ballast/balancer';
+import { type ChatModel, type ChatRequest, type ChatResult, createUsage } from '@ballast/core';
 
 function instantModel(modelId: string): ChatModel {
   const result: ChatResult = {

@@ -13,8 +13,8 @@ import {
   planCrsBruteForce,
   planMigrations,
   planProxLBGreedy,
-} from '../packages/advisor/src/index';
-import type { ClusterSnapshot, GuestSnapshot, NodeSnapshot } from '../packages/core/src/index';
+} from '@ballast/advisor';
+import type { ClusterSnapshot, GuestSnapshot, NodeSnapshot } from '@ballast/core';
 
 const GiB = 2 ** 30;
 

@@ -37,10 +37,14 @@ async function main() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     date: new Date().toISOString(),
   };
-  console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
+  console.log(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`,
+  );
   await mkdir(join(here, 'results'), { recursive: true });
   for (const file of files) {
-    const module = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<BenchReport> };
+    const module = (await import(pathToFileURL(join(here, file)).href)) as {
+      default: () => Promise<BenchReport>;
+    };
     const started = performance.now();
     const report = await module.default();
     console.log(`## ${report.name} (${((performance.now() - started) / 1000).toFixed(1)} s)`);

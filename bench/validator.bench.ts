@@ -11,8 +11,8 @@ import {
   type HaRule,
   type NodeSnapshot,
   type StorageSnapshot,
-} from '../packages/core/src/index';
-import { validateMigrationAdvice } from '../packages/validator/src/index';
+} from '@ballast/core';
+import { validateMigrationAdvice } from '@ballast/validator';
 
 const GiB = 2 ** 30;
 

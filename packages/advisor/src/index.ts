@@ -1,5 +1,6 @@
 // Migration planning and forecasting.
 export { applyMigrations } from './apply-migrations';
+export * from './autoscaling/index';
 export type { BaselineMove, BaselinePlan } from './baselines/baseline-plan';
 export { type CrsBruteForceOptions, planCrsBruteForce } from './baselines/crs-bruteforce';
 export { type ProxLBGreedyOptions, planProxLBGreedy } from './baselines/proxlb-greedy';

@@ -1,4 +1,9 @@
-import { type ChatModel, type ChatModelCapabilities, ConfigError, createOpenAIFormatChatModel } from '@ballast/core';
+import {
+  type ChatModel,
+  type ChatModelCapabilities,
+  ConfigError,
+  createOpenAIFormatChatModel,
+} from '@ballast/core';
 import OpenAI from 'openai';
 import { toOpenAIError } from './openai-error';
 import { type OpenAISettings, resolveOpenAISettings } from './openai-settings';
@@ -35,7 +40,10 @@ export interface OpenAIProvider {
  * const { text, costUsd } = await model.chat({ messages: [{ role: 'user', content: 'Hello' }] });
  * ```
  */
-export function createOpenAI(settings: OpenAISettings = {}, env: NodeJS.ProcessEnv = process.env): OpenAIProvider {
+export function createOpenAI(
+  settings: OpenAISettings = {},
+  env: NodeJS.ProcessEnv = process.env,
+): OpenAIProvider {
   const resolved = resolveOpenAISettings(settings, env);
   const client = new OpenAI({
     apiKey: resolved.apiKey,
@@ -60,7 +68,8 @@ export function createOpenAI(settings: OpenAISettings = {}, env: NodeJS.ProcessE
         modelId,
         capabilities: { ...defaultCapabilities, ...resolved.capabilities, ...options.capabilities },
         create: (body, requestOptions) => client.chat.completions.create(body as never, requestOptions),
-        toError: (error) => toOpenAIError(error, { provider: resolved.name, modelId, apiKey: resolved.apiKey }),
+        toError: (error) =>
+          toOpenAIError(error, { provider: resolved.name, modelId, apiKey: resolved.apiKey }),
         pricing: resolved.pricing,
         maxTokensField: resolved.maxTokensField,
         includeStreamUsage: resolved.includeStreamUsage,
