@@ -41,7 +41,10 @@ export interface PlanMigrationsOptions {
   minGain?: number;
   /** Most guest migrations in the plan (a bundle counts each member). Default 20. */
   maxMigrations?: number;
-  /** Stop once the normalised imbalance is at or below this. Default 0 (only `minGain` stops). */
+  /**
+   * Stop once the normalised imbalance is at or below this. Default 0.05: below it a move buys
+   * too little balance for its disruption (churn is the top complaint about ProxLB).
+   */
   targetImbalance?: number;
   /** Move HA-managed guests (through `ha-manager`). Default `true`; `false` leaves them to PVE CRS. */
   includeHaManaged?: boolean;
@@ -242,7 +245,7 @@ export function planMigrations(
     reserveBytes: options.memoryReserveBytes ?? 0,
     minGain: options.minGain ?? 0.1,
     maxMigrations: options.maxMigrations ?? 20,
-    targetImbalance: options.targetImbalance ?? 0,
+    targetImbalance: options.targetImbalance ?? 0.05,
     burstyPenalty: Math.min(1, Math.max(0, options.burstyPenalty ?? 0.5)),
     softPenalty: Math.min(1, Math.max(0, options.softConstraintPenalty ?? 0.5)),
     fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 4),

@@ -48,8 +48,9 @@ import {
   type ReliabilityPrior,
   resolveScoreWeights,
   type ScoreComponents,
+  type ScoredCandidate,
   type ScoreWeights,
-  scoreCandidates,
+  scoreInPlace,
 } from './scoring';
 import type { RecordOutcome, Selection, SelectRequest } from './selection';
 import { orderCandidates, type StrategyName, type StrategyState } from './strategies';
@@ -116,6 +117,8 @@ interface TargetRuntime {
   taskModels: Partial<Record<TaskType, ChatModel>>;
   capabilities: Map<ChatModel, Set<string>>;
   prices: Map<ChatModel, ModelPrice | undefined>;
+  /** Metric series of each model, built once instead of a `provider:modelId` string per attempt. */
+  metricKeys: Map<ChatModel, MetricKeys>;
   breaker: CircuitBreaker;
   limiter: ConcurrencyLimiter;
   latency: LatencyWindow;
@@ -137,16 +140,12 @@ interface CallPlan {
   deadline: number | undefined;
 }
 
-interface Candidate {
+/** A target that may serve this call: its signals, then its score (set by `scoreInPlace`). */
+interface Candidate extends ScoredCandidate {
   runtime: TargetRuntime;
   model: ChatModel;
   index: number;
-  total: number;
-  components: ScoreComponents;
   weight: number;
-  priority: number;
-  expectedCostUsd: number | undefined;
-  expectedLatencyMs: number | undefined;
   utilization: number;
 }
 
@@ -167,7 +166,8 @@ type AttemptResult<T> = { ok: true; value: T } | { ok: false; error: BallastErro
 interface AttemptHandle<T> {
   slot: Slot;
   record: RouteAttempt;
-  controller: AbortController;
+  /** `undefined` when nothing could ever abort the attempt (see `LoadBalancer.startAttempt`). */
+  controller: AbortController | undefined;
   startedAt: number;
   cancelled: boolean;
   detach: () => void;
@@ -185,7 +185,33 @@ interface OpenedStream {
   firstTokenAt: number;
 }
 
+type MetricKeys = Readonly<{ target: string; model: string }>;
+
 type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind };
+
+/**
+ * What the attempt loop needs of a call's {@link CallControl}. `signal` is `undefined` when nothing
+ * can ever stop the call (no caller signal, no timeout).
+ */
+interface CallScope {
+  readonly signal: AbortSignal | undefined;
+  failure(): BallastError | undefined;
+  dispose(): void;
+}
+
+/**
+ * The scope of a call without a signal or a timeout. Shared and stateless: building a real
+ * CallControl (AbortController, timer, promise, closures) for a call that can never be stopped
+ * was the largest single cost of an instant call in the profile.
+ */
+const unstoppableScope: CallScope = {
+  signal: undefined,
+  failure: () => undefined,
+  dispose: () => {},
+};
+
+const noop = () => {};
+const emptySet: ReadonlySet<string> = new Set();
 
 const unavailableCodes = new Set([
   'authentication_failed',
@@ -462,7 +488,9 @@ class LoadBalancer implements Balancer {
     );
     const capabilities = new Map<ChatModel, Set<string>>();
     const prices = new Map<ChatModel, ModelPrice | undefined>();
+    const metricKeys = new Map<ChatModel, MetricKeys>();
     for (const model of models) {
+      metricKeys.set(model, Object.freeze({ target: id, model: `${model.provider}:${model.modelId}` }));
       capabilities.set(model, new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]));
       prices.set(
         model,
@@ -483,6 +511,7 @@ class LoadBalancer implements Balancer {
       taskModels,
       capabilities,
       prices,
+      metricKeys,
       breaker: new CircuitBreaker(this.config.circuitBreaker ?? {}, this.now, (to, reason) => {
         if (to === 'open' && reason) this.events.emit('circuit-open', { target: id, ...reason });
         else if (to === 'half-open') this.events.emit('circuit-half-open', { target: id });
@@ -538,33 +567,46 @@ class LoadBalancer implements Balancer {
     return runtime.tags.has(taskType) ? runtime.model : undefined;
   }
 
-  private rank(call: CallPlan, excluded: ReadonlySet<string>): Ranked {
+  /** Records why a target was left out of this call. */
+  private skip(call: CallPlan, skipped: SkippedTarget[], runtime: TargetRuntime, reason: string, message: string) {
+    const entry = { target: runtime.id, reason, message };
+    skipped.push(entry);
+    call.skipped.set(runtime.id, entry);
+  }
+
+  /**
+   * Filters, scores and orders the candidates of a call. `withScores: false` skips building the
+   * rounded `RouteScore` list when the caller will not use it (every attempt round after the first).
+   */
+  private rank(call: CallPlan, excluded: ReadonlySet<string>, withScores = true): Ranked {
     const now = this.now();
     const { routing } = call;
     const skipped: SkippedTarget[] = [];
-    const skip = (runtime: TargetRuntime, reason: string, message: string) => {
-      const entry = { target: runtime.id, reason, message };
-      skipped.push(entry);
-      call.skipped.set(runtime.id, entry);
-    };
-    const found: Array<Omit<Candidate, 'total' | 'components'> & { successes: number; failures: number }> =
-      [];
+    const candidates: Candidate[] = [];
     for (const runtime of this.runtimes) {
       if (excluded.has(runtime.id)) continue;
       const model = this.modelFor(runtime, call.taskType);
       if (!model) {
-        skip(runtime, 'task_type_unsupported', `${runtime.id} has no model for task type "${call.taskType}"`);
+        this.skip(
+          call,
+          skipped,
+          runtime,
+          'task_type_unsupported',
+          `${runtime.id} has no model for task type "${call.taskType}"`,
+        );
         continue;
       }
       const capabilities = runtime.capabilities.get(model);
-      const missing = call.needs.filter((need) => !capabilities?.has(need));
-      if (missing.length > 0) {
-        skip(runtime, 'capability_mismatch', `${runtime.id} lacks ${missing.join(', ')}`);
+      if (!hasAll(capabilities, call.needs)) {
+        const missing = call.needs.filter((need) => !capabilities?.has(need));
+        this.skip(call, skipped, runtime, 'capability_mismatch', `${runtime.id} lacks ${missing.join(', ')}`);
         continue;
       }
       if (!runtime.breaker.canAttempt()) {
         const { cooldownRemainingMs, state } = runtime.breaker.snapshot();
-        skip(
+        this.skip(
+          call,
+          skipped,
           runtime,
           'circuit_open',
           state === 'half-open'
@@ -576,11 +618,19 @@ class LoadBalancer implements Balancer {
       const expectedCostUsd = estimateCostUsd(runtime.prices.get(model), call.tokens);
       if (routing.maxCostUsd !== undefined) {
         if (expectedCostUsd === undefined) {
-          skip(runtime, 'cost_unknown', `${runtime.id} has no price, so maxCostUsd cannot be guaranteed`);
+          this.skip(
+            call,
+            skipped,
+            runtime,
+            'cost_unknown',
+            `${runtime.id} has no price, so maxCostUsd cannot be guaranteed`,
+          );
           continue;
         }
         if (expectedCostUsd > routing.maxCostUsd) {
-          skip(
+          this.skip(
+            call,
+            skipped,
             runtime,
             'cost_constraint',
             `${runtime.id} expected cost $${expectedCostUsd.toPrecision(3)} > maxCostUsd $${routing.maxCostUsd}`,
@@ -591,7 +641,9 @@ class LoadBalancer implements Balancer {
       const quantiles =
         (call.kind === 'stream' ? runtime.ttft.quantiles(now) : undefined) ?? runtime.latency.quantiles(now);
       if (routing.maxLatencyMs !== undefined && quantiles && quantiles.p95 > routing.maxLatencyMs) {
-        skip(
+        this.skip(
+          call,
+          skipped,
           runtime,
           'latency_constraint',
           `${runtime.id} p95 ${Math.round(quantiles.p95)} ms > maxLatencyMs ${routing.maxLatencyMs}`,
@@ -600,7 +652,8 @@ class LoadBalancer implements Balancer {
       }
       const counts = runtime.outcomes.counts(now);
       const inFlight = runtime.limiter.inFlight;
-      found.push({
+      // One object per candidate carries the signals, the score and what the strategies need.
+      candidates.push({
         runtime,
         model,
         index: runtime.index,
@@ -614,33 +667,13 @@ class LoadBalancer implements Balancer {
             : Math.min(1, (inFlight + runtime.limiter.queued) / runtime.maxConcurrent),
         successes: counts.successes,
         failures: counts.failures,
+        inFlight,
+        maxConcurrent: runtime.maxConcurrent,
+        total: 0,
+        components: zeroComponents,
       });
     }
-    const scored = scoreCandidates(
-      found.map((candidate) => ({
-        expectedCostUsd: candidate.expectedCostUsd,
-        expectedLatencyMs: candidate.expectedLatencyMs,
-        successes: candidate.successes,
-        failures: candidate.failures,
-        inFlight: candidate.runtime.limiter.inFlight,
-        maxConcurrent: candidate.runtime.maxConcurrent,
-        priority: candidate.priority,
-      })),
-      this.weights,
-      this.prior,
-    );
-    const candidates: Candidate[] = found.map((candidate, index) => ({
-      runtime: candidate.runtime,
-      model: candidate.model,
-      index: candidate.index,
-      weight: candidate.weight,
-      priority: candidate.priority,
-      expectedCostUsd: candidate.expectedCostUsd,
-      expectedLatencyMs: candidate.expectedLatencyMs,
-      utilization: candidate.utilization,
-      total: scored[index]?.total ?? 0,
-      components: scored[index]?.components ?? { cost: 0, latency: 0, reliability: 0, load: 0, priority: 0 },
-    }));
+    if (candidates.length > 0) scoreInPlace(candidates, this.weights, this.prior);
     let ordered = orderCandidates(
       call.strategy,
       candidates,
@@ -656,21 +689,8 @@ class LoadBalancer implements Balancer {
           ...ordered.filter((candidate) => candidate.model.provider !== routing.preferredProvider),
         ];
     }
-    const scores: RouteScore[] = candidates.map((candidate) => ({
-      target: candidate.runtime.id,
-      total: round(candidate.total),
-      components: {
-        cost: round(candidate.components.cost),
-        latency: round(candidate.components.latency),
-        reliability: round(candidate.components.reliability),
-        load: round(candidate.components.load),
-        priority: round(candidate.components.priority),
-      },
-      ...(candidate.expectedCostUsd === undefined ? {} : { expectedCostUsd: candidate.expectedCostUsd }),
-      ...(candidate.expectedLatencyMs === undefined
-        ? {}
-        : { expectedLatencyMs: round(candidate.expectedLatencyMs) }),
-    }));
+    const scores: RouteScore[] = [];
+    if (withScores) for (const candidate of candidates) scores.push(routeScoreOf(candidate));
     return { ordered, scores, skipped };
   }
 
@@ -679,7 +699,7 @@ class LoadBalancer implements Balancer {
 
   private async route<T>(
     call: CallPlan,
-    scope: CallControl,
+    scope: CallScope,
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
     discard: (value: T) => void,
   ): Promise<Committed<T>> {
@@ -695,12 +715,16 @@ class LoadBalancer implements Balancer {
 
     while (true) {
       this.throwIfStopped(scope, call);
-      let ranked = this.rank(call, new Set([...failedOnce, ...dead]));
+      // Only the first round with candidates sets route.scores; later rounds skip building them.
+      const withScores = route.scores.length === 0;
+      const excluded =
+        failedOnce.size === 0 && dead.size === 0 ? emptySet : new Set([...failedOnce, ...dead]);
+      let ranked = this.rank(call, excluded, withScores);
       let delayMs = 0;
       let isRetry = false;
       if (ranked.ordered.length === 0 && failedOnce.size > 0) {
         // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
-        ranked = this.rank(call, dead);
+        ranked = this.rank(call, dead, withScores);
         const best = ranked.ordered[0];
         if (best) {
           isRetry = true;
@@ -728,7 +752,8 @@ class LoadBalancer implements Balancer {
       if (route.scores.length === 0 && ranked.ordered.length > 0) {
         route.scores = ranked.scores;
         const first = ranked.ordered[0];
-        if (first)
+        // Payloads are only built when someone listens: most calls are never observed.
+        if (first && this.events.listenerCount('selected') > 0)
           this.events.emit('selected', {
             target: first.runtime.id,
             strategy: call.strategy,
@@ -808,7 +833,7 @@ class LoadBalancer implements Balancer {
 
   private async acquireSlot(
     ordered: Candidate[],
-    scope: CallControl,
+    scope: CallScope,
     call: CallPlan,
     extra: TargetAttempt[],
   ): Promise<Slot | undefined> {
@@ -875,7 +900,7 @@ class LoadBalancer implements Balancer {
 
   private async attemptMaybeHedged<T>(
     call: CallPlan,
-    scope: CallControl,
+    scope: CallScope,
     slot: Slot,
     ordered: Candidate[],
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
@@ -908,7 +933,8 @@ class LoadBalancer implements Balancer {
       }
       return this.settle([primary], await primary.promise, primary, discard);
     }
-    this.events.emit('hedge', { primary: slot.candidate.runtime.id, hedge: hedgeSlot.candidate.runtime.id });
+    if (this.events.listenerCount('hedge') > 0)
+      this.events.emit('hedge', { primary: slot.candidate.runtime.id, hedge: hedgeSlot.candidate.runtime.id });
     const secondary = this.startAttempt(call, scope, hedgeSlot, execute, true);
     const handles = [primary, secondary];
     const winner = await new Promise<{ handle: AttemptHandle<T>; result: AttemptResult<T> } | undefined>(
@@ -944,7 +970,7 @@ class LoadBalancer implements Balancer {
       loser.cancelled = true;
       loser.record.outcome = 'cancelled';
       loser.record.durationMs = round(this.now() - loser.startedAt);
-      loser.controller.abort();
+      loser.controller?.abort();
       void loser.promise.then((late) => {
         if (late.ok) discard(late.value);
         loser.slot.release();
@@ -959,26 +985,23 @@ class LoadBalancer implements Balancer {
 
   private startAttempt<T>(
     call: CallPlan,
-    scope: CallControl,
+    scope: CallScope,
     slot: Slot,
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
     hedge: boolean,
   ): AttemptHandle<T> {
     const runtime = slot.candidate.runtime;
-    const controller = new AbortController();
-    const onScopeAbort = () => controller.abort(scope.signal.reason);
-    if (scope.signal.aborted) controller.abort(scope.signal.reason);
-    else scope.signal.addEventListener('abort', onScopeAbort, { once: true });
-    const detach = () => scope.signal.removeEventListener('abort', onScopeAbort);
+    const model = slot.candidate.model;
     const attemptTimeoutMs = this.config.attemptTimeoutMs;
-    let attemptTimedOut = false;
-    const timer =
-      attemptTimeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            attemptTimedOut = true;
-            controller.abort(new TimeoutError({ timeoutMs: attemptTimeoutMs }));
-          }, attemptTimeoutMs);
+    // An attempt can only be aborted by the call's scope, the attempt timeout, a lost hedge or a
+    // stream consumer that stops reading. Without any of those, the per-attempt AbortController,
+    // listeners and abort promise are pure overhead (they dominated the profile of instant
+    // calls), and the model gets no signal, which means the same as one that never fires.
+    const controlled =
+      scope.signal !== undefined ||
+      attemptTimeoutMs !== undefined ||
+      this.config.hedgeAfterMs !== undefined ||
+      call.kind === 'stream';
     const startedAt = this.now();
     const record: RouteAttempt = {
       target: runtime.id,
@@ -988,15 +1011,43 @@ class LoadBalancer implements Balancer {
     };
     if (hedge) record.hedge = true;
     call.route.attempts.push(record);
-    this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
+    if (this.events.listenerCount('attempt') > 0)
+      this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
+    const options: BalancerCallOptions = {};
     const remaining = this.remainingMs(call);
-    const options: BalancerCallOptions = { signal: controller.signal };
     if (remaining !== undefined) options.timeoutMs = Math.max(1, remaining);
     if (call.headers) options.headers = call.headers;
-    if (slot.candidate.model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
+    if (model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
       const { strategy: _strategy, preferredProvider: _preferred, ...forwarded } = call.routing;
       options.routing = forwarded;
     }
+    if (!controlled) {
+      return {
+        slot,
+        record,
+        controller: undefined,
+        startedAt,
+        cancelled: false,
+        detach: noop,
+        promise: this.runAttempt(execute, model, options, scope),
+      };
+    }
+
+    const controller = new AbortController();
+    const scopeSignal = scope.signal;
+    const onScopeAbort = () => controller.abort(scopeSignal?.reason);
+    if (scopeSignal?.aborted) controller.abort(scopeSignal.reason);
+    else scopeSignal?.addEventListener('abort', onScopeAbort, { once: true });
+    const detach = () => scopeSignal?.removeEventListener('abort', onScopeAbort);
+    let attemptTimedOut = false;
+    const timer =
+      attemptTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            attemptTimedOut = true;
+            controller.abort(new TimeoutError({ timeoutMs: attemptTimeoutMs }));
+          }, attemptTimeoutMs);
+    options.signal = controller.signal;
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
@@ -1010,7 +1061,7 @@ class LoadBalancer implements Balancer {
       detach,
       promise: (async (): Promise<AttemptResult<T>> => {
         try {
-          const value = await Promise.race([execute(slot.candidate.model, options), aborted]);
+          const value = await Promise.race([execute(model, options), aborted]);
           return { ok: true, value };
         } catch (thrown) {
           if (attemptTimedOut && attemptTimeoutMs !== undefined) {
@@ -1022,13 +1073,27 @@ class LoadBalancer implements Balancer {
               }),
             };
           }
-          return { ok: false, error: scope.failure() ?? this.toBallastError(thrown, slot.candidate.model) };
+          return { ok: false, error: scope.failure() ?? this.toBallastError(thrown, model) };
         } finally {
           if (timer) clearTimeout(timer);
         }
       })(),
     };
     return handle;
+  }
+
+  /** An attempt nothing can abort: no race, no timer, no listeners. */
+  private async runAttempt<T>(
+    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    model: ChatModel,
+    options: BalancerCallOptions,
+    scope: CallScope,
+  ): Promise<AttemptResult<T>> {
+    try {
+      return { ok: true, value: await execute(model, options) };
+    } catch (thrown) {
+      return { ok: false, error: scope.failure() ?? this.toBallastError(thrown, model) };
+    }
   }
 
   /** Books a failed attempt: route, breaker, windows, metrics, events, slot. */
@@ -1061,7 +1126,8 @@ class LoadBalancer implements Balancer {
         code: error.code,
         latencyMs: durationMs,
       });
-      this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
+      if (this.events.listenerCount('failure') > 0)
+        this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
     }
     return { runtime, error, kind };
   }
@@ -1090,13 +1156,14 @@ class LoadBalancer implements Balancer {
       outputTokens: result.usage.outputTokens,
       costUsd,
     });
-    this.events.emit('success', { target: runtime.id, durationMs, costUsd });
+    if (this.events.listenerCount('success') > 0)
+      this.events.emit('success', { target: runtime.id, durationMs, costUsd });
     return costUsd;
   }
 
-  private metricKeys<T>(handle: AttemptHandle<T>): { target: string; model: string } {
+  private metricKeys<T>(handle: AttemptHandle<T>): MetricKeys {
     const { runtime, model } = handle.slot.candidate;
-    return { target: runtime.id, model: `${model.provider}:${model.modelId}` };
+    return runtime.metricKeys.get(model) ?? { target: runtime.id, model: `${model.provider}:${model.modelId}` };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1197,7 +1264,7 @@ class LoadBalancer implements Balancer {
         // The consumer stopped reading: abort the upstream request and free the slot.
         settled = true;
         handle.record.outcome = 'cancelled';
-        handle.controller.abort();
+        handle.controller?.abort();
         handle.slot.release();
         handle.slot.candidate.runtime.breaker.onCancel(handle.slot.permit);
       }
@@ -1210,8 +1277,9 @@ class LoadBalancer implements Balancer {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private createScope(options: BalancerCallOptions | undefined): CallControl {
+  private createScope(options: BalancerCallOptions | undefined): CallScope {
     const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
+    if (options?.signal === undefined && timeoutMs === undefined) return unstoppableScope;
     const scoped: BalancerCallOptions = {};
     if (options?.signal) scoped.signal = options.signal;
     if (timeoutMs !== undefined) scoped.timeoutMs = timeoutMs;
@@ -1222,14 +1290,14 @@ class LoadBalancer implements Balancer {
     return call.deadline === undefined ? undefined : call.deadline - performance.now();
   }
 
-  private throwIfStopped(scope: CallControl, call: CallPlan, fallback?: BallastError): void {
+  private throwIfStopped(scope: CallScope, call: CallPlan, fallback?: BallastError): void {
     const failure = scope.failure() ?? (fallback?.code === 'aborted' ? fallback : undefined);
     if (!failure) return;
     attachRoute(failure, call.route);
     throw failure;
   }
 
-  private sleep(ms: number, scope: CallControl, call: CallPlan): Promise<void> {
+  private sleep(ms: number, scope: CallScope, call: CallPlan): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);
@@ -1237,12 +1305,13 @@ class LoadBalancer implements Balancer {
         attachRoute(failure, call.route);
         reject(failure);
       };
+      const signal = scope.signal;
       const timer = setTimeout(() => {
-        scope.signal.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
-      if (scope.signal.aborted) onAbort();
-      else scope.signal.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -1336,6 +1405,39 @@ async function openStream(
     void iterator.return?.()?.catch(() => {});
     throw error;
   }
+}
+
+/** Placeholder until `scoreInPlace` sets each candidate's own components. */
+const zeroComponents: Readonly<ScoreComponents> = Object.freeze({
+  cost: 0,
+  latency: 0,
+  reliability: 0,
+  load: 0,
+  priority: 0,
+});
+
+/** Whether `capabilities` holds every need (without building the list of missing ones). */
+function hasAll(capabilities: ReadonlySet<string> | undefined, needs: readonly string[]): boolean {
+  for (const need of needs) if (!capabilities?.has(need)) return false;
+  return true;
+}
+
+function routeScoreOf(candidate: Candidate): RouteScore {
+  const score: RouteScore = {
+    target: candidate.runtime.id,
+    total: round(candidate.total),
+    components: {
+      cost: round(candidate.components.cost),
+      latency: round(candidate.components.latency),
+      reliability: round(candidate.components.reliability),
+      load: round(candidate.components.load),
+      priority: round(candidate.components.priority),
+    },
+  };
+  if (candidate.expectedCostUsd !== undefined) score.expectedCostUsd = candidate.expectedCostUsd;
+  if (candidate.expectedLatencyMs !== undefined)
+    score.expectedLatencyMs = round(candidate.expectedLatencyMs);
+  return score;
 }
 
 function round(value: number): number {

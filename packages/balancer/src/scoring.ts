@@ -160,35 +160,57 @@ export function scoreCandidates(
   weights: ScoreWeights,
   prior: ReliabilityPrior = defaultReliabilityPrior,
 ): Array<{ total: number; components: ScoreComponents }> {
-  const costs = relativeToBest(
-    candidates.map((candidate) => candidate.expectedCostUsd),
-    0,
-  );
-  const latencies = relativeToBest(
-    candidates.map((candidate) => candidate.expectedLatencyMs),
-    5,
-  );
+  const scored = candidates.map((candidate) => ({ ...candidate, total: 0, components: neutralComponents() }));
+  scoreInPlace(scored, weights, prior);
+  return scored.map(({ total, components }) => ({ total, components }));
+}
+
+/** A candidate the balancer scores in place: its signals, and room for the result. */
+export interface ScoredCandidate extends CandidateSignals {
+  total: number;
+  components: ScoreComponents;
+}
+
+/**
+ * @internal {@link scoreCandidates} without the intermediate arrays: writes `total` and a fresh
+ * `components` onto each candidate. The balancer scores every candidate on every call, and the
+ * per-term `map`/`filter`/sort copies were a visible share of its per-call cost.
+ */
+export function scoreInPlace(
+  candidates: readonly ScoredCandidate[],
+  weights: ScoreWeights,
+  prior: ReliabilityPrior,
+): void {
+  const cost = relativeToBest(candidates, 'expectedCostUsd', 0);
+  const costBest = cost.best;
+  const costEpsilon = cost.epsilon;
+  const costFallback = cost.fallback;
+  const latency = relativeToBest(candidates, 'expectedLatencyMs', 5);
   const alpha = prior.successRate * prior.strength;
   const beta = (1 - prior.successRate) * prior.strength;
-  const failureRates = candidates.map(
-    (candidate) => (candidate.failures + beta) / (candidate.successes + candidate.failures + alpha + beta),
-  );
-  const bestFailure = Math.min(...failureRates);
-  const minPriority = Math.min(...candidates.map((candidate) => candidate.priority));
+  // Math.min pairwise is Math.min(...all), NaN included.
+  let bestFailure = Number.POSITIVE_INFINITY;
+  let minPriority = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    bestFailure = Math.min(bestFailure, failureRateOf(candidate, alpha, beta));
+    minPriority = Math.min(minPriority, candidate.priority);
+  }
   const weightSum = weights.cost + weights.latency + weights.reliability + weights.load + weights.priority;
-  return candidates.map((candidate, index) => {
+  for (const candidate of candidates) {
     const utilization =
       candidate.maxConcurrent === undefined
         ? candidate.inFlight / (candidate.inFlight + softCapacity)
         : Math.min(1, candidate.inFlight / Math.max(1, candidate.maxConcurrent));
     const components: ScoreComponents = {
-      cost: costs[index] ?? 1,
-      latency: latencies[index] ?? 1,
-      reliability: (bestFailure + failureFloor) / ((failureRates[index] ?? bestFailure) + failureFloor),
+      cost: relativeTerm(candidate.expectedCostUsd, costBest, costEpsilon, costFallback),
+      latency: relativeTerm(candidate.expectedLatencyMs, latency.best, latency.epsilon, latency.fallback),
+      reliability:
+        (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor),
       load: 1 - utilization,
       priority: 1 / (1 + candidate.priority - minPriority),
     };
-    const total =
+    candidate.components = components;
+    candidate.total =
       weightSum === 0
         ? 0
         : (weights.cost * components.cost +
@@ -197,20 +219,64 @@ export function scoreCandidates(
             weights.load * components.load +
             weights.priority * components.priority) /
           weightSum;
-    return { total, components };
-  });
+  }
 }
 
-function relativeToBest(values: ReadonlyArray<number | undefined>, minimumEpsilon: number): number[] {
-  const known = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
-  if (known.length === 0) return values.map(() => 1);
-  const sorted = [...known].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-  const best = sorted[0] ?? 0;
-  const worst = sorted[sorted.length - 1] ?? 0;
+function neutralComponents(): ScoreComponents {
+  return { cost: 0, latency: 0, reliability: 0, load: 0, priority: 0 };
+}
+
+function failureRateOf(candidate: CandidateSignals, alpha: number, beta: number): number {
+  return (candidate.failures + beta) / (candidate.successes + candidate.failures + alpha + beta);
+}
+
+/**
+ * How one term is normalized relative to the best value: `(best + ε) / (value + ε)`, unknown
+ * values standing at the median of the known ones. `best` is NaN when no value is known (every
+ * term is then 1).
+ */
+interface Relative {
+  best: number;
+  epsilon: number;
+  /** The median of the known values, used for unknown ones. */
+  fallback: number;
+}
+
+function relativeTerm(value: number | undefined, best: number, epsilon: number, fallback: number): number {
+  if (Number.isNaN(best)) return 1;
+  const resolved = value === undefined || !Number.isFinite(value) ? fallback : value;
+  return (best + epsilon) / (resolved + epsilon);
+}
+
+const knownScratch: number[] = [];
+
+function relativeToBest(
+  candidates: readonly CandidateSignals[],
+  key: 'expectedCostUsd' | 'expectedLatencyMs',
+  minimumEpsilon: number,
+): Relative {
+  // Best and worst in one pass; the median (a sort) only when some value is unknown and needs it.
+  let known = 0;
+  let best = Number.POSITIVE_INFINITY;
+  let worst = Number.NEGATIVE_INFINITY;
+  for (const candidate of candidates) {
+    const value = candidate[key];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    known++;
+    if (value < best) best = value;
+    if (value > worst) worst = value;
+  }
+  if (known === 0) return { best: Number.NaN, epsilon: 0, fallback: 0 };
+  let fallback = best;
+  if (known < candidates.length) {
+    knownScratch.length = 0;
+    for (const candidate of candidates) {
+      const value = candidate[key];
+      if (value !== undefined && Number.isFinite(value)) knownScratch.push(value);
+    }
+    knownScratch.sort((a, b) => a - b);
+    fallback = knownScratch[Math.floor((known - 1) / 2)] ?? 0;
+  }
   const epsilon = Math.max(minimumEpsilon, worst * 0.05, Number.MIN_VALUE);
-  return values.map((value) => {
-    const resolved = value === undefined || !Number.isFinite(value) ? median : value;
-    return (best + epsilon) / (resolved + epsilon);
-  });
+  return { best, epsilon, fallback };
 }

@@ -73,8 +73,7 @@ export function orderCandidates<T extends RankedCandidate>(
   random: () => number,
   exploration: ExplorationOptions = {},
 ): T[] {
-  const byTotal = (a: T, b: T) => b.total - a.total || a.index - b.index;
-  const sorted = [...candidates];
+  const sorted = candidates.slice();
   if (sorted.length <= 1) return sorted;
   switch (strategy) {
     case 'latency':
@@ -93,7 +92,7 @@ export function orderCandidates<T extends RankedCandidate>(
       return [...sorted.slice(start), ...sorted.slice(0, start)];
     }
     case 'random': {
-      const first = weightedDraw(sorted, (candidate) => candidate.weight, random);
+      const first = weightedDraw(sorted, weightOf, random);
       return [sorted[first] as T, ...sorted.filter((_, index) => index !== first).sort(byTotal)];
     }
     default: {
@@ -102,17 +101,11 @@ export function orderCandidates<T extends RankedCandidate>(
       if (mode === 'none') return sorted;
       let first: number;
       if (mode === 'power-of-two') {
-        const a = weightedDraw(sorted, (candidate) => candidate.weight, random);
-        const b = weightedDraw(sorted, (candidate) => candidate.weight, random);
+        const a = weightedDraw(sorted, weightOf, random);
+        const b = weightedDraw(sorted, weightOf, random);
         first = Math.min(a, b); // sorted by total: the lower index is the better one
       } else {
-        const temperature = Math.max(1e-6, exploration.temperature ?? 0.1);
-        const top = sorted[0]?.total ?? 0;
-        first = weightedDraw(
-          sorted,
-          (candidate) => candidate.weight * Math.exp((candidate.total - top) / temperature),
-          random,
-        );
+        first = softmaxDraw(sorted, Math.max(1e-6, exploration.temperature ?? 0.1), random);
       }
       if (first === 0) return sorted;
       const chosen = sorted[first] as T;
@@ -121,6 +114,33 @@ export function orderCandidates<T extends RankedCandidate>(
       return sorted;
     }
   }
+}
+
+/** Higher total first, then configuration order. A module function: no closure per call. */
+function byTotal(a: RankedCandidate, b: RankedCandidate): number {
+  return b.total - a.total || a.index - b.index;
+}
+
+function weightOf(candidate: RankedCandidate): number {
+  return candidate.weight;
+}
+
+const softmaxWeights: number[] = [];
+
+/**
+ * {@link weightedDraw} over `weight · e^((total − top) / T)`, with each weight computed once
+ * (the generic draw evaluates the weight function twice per item, i.e. two `Math.exp` each).
+ * Same arithmetic in the same order, so the same draw for the same `random()`.
+ */
+function softmaxDraw(sorted: readonly RankedCandidate[], temperature: number, random: () => number): number {
+  const top = sorted[0]?.total ?? 0;
+  softmaxWeights.length = 0;
+  for (const candidate of sorted) softmaxWeights.push(candidate.weight * Math.exp((candidate.total - top) / temperature));
+  return weightedDraw(softmaxWeights, identity, random);
+}
+
+function identity(value: number): number {
+  return value;
 }
 
 function compareUnknownLast(a: number | undefined, b: number | undefined): number {

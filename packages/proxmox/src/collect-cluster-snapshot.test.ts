@@ -66,7 +66,11 @@ describe('collectClusterSnapshot on the go-proxmox fixtures', () => {
 
   it('converts units exactly (cpu × maxcpu, bytes) and keeps the wire facts', async () => {
     const [, client] = await start({ tokenId, tokenSecret, responses: fixtureResponses });
-    const { snapshot, stats, warnings } = await collectCluster(client, { period: '1h', guestSeries: [101] });
+    const { snapshot, stats, warnings } = await collectCluster(client, {
+      period: '1h',
+      guestSeries: [101],
+      localStorageContent: false,
+    });
     expect(warnings).toEqual([]);
     expect(clusterSnapshotSchema.safeParse(snapshot).success).toBe(true);
     expect(snapshot.source).toEqual({ kind: 'proxmox', endpoint: client.baseUrl });
@@ -136,11 +140,20 @@ describe('collectClusterSnapshot on the go-proxmox fixtures', () => {
 
   it('reads local disks from the migrate precondition only when asked', async () => {
     const [fake, client] = await start({ tokenId, tokenSecret, responses: fixtureResponses });
-    const without = await collectClusterSnapshot(client, { period: '1h', ha: false });
+    const without = await collectClusterSnapshot(client, {
+      period: '1h',
+      ha: false,
+      localStorageContent: false,
+    });
     expect(without.guests.find((guest) => guest.vmid === 102)?.localDisks).toEqual([]);
     expect(fake.requests.some((request) => request.path.endsWith('/migrate'))).toBe(false);
 
-    const { snapshot } = await collectCluster(client, { period: '1h', ha: false, checkLocalDisks: true });
+    const { snapshot } = await collectCluster(client, {
+      period: '1h',
+      ha: false,
+      checkLocalDisks: true,
+      localStorageContent: false,
+    });
     expect(snapshot.guests.find((guest) => guest.vmid === 102)).toMatchObject({
       localDisks: [{ volumeId: 'local-lvm:vm-101-disk-0', storage: 'local-lvm', sizeBytes: 34359738368 }],
       storages: ['local-lvm'],
@@ -164,7 +177,10 @@ describe('collectClusterSnapshot on the simulator', () => {
         tokenId,
         tokenSecret,
       });
-      const { snapshot, stats, warnings } = await collectCluster(client, { period: '24h' });
+      const { snapshot, stats, warnings } = await collectCluster(client, {
+        period: '24h',
+        localStorageContent: false,
+      });
       expect(warnings).toEqual([]);
       expect(snapshot.period).toBe('day');
       const sim = fake.cluster;
@@ -192,17 +208,46 @@ describe('collectClusterSnapshot on the simulator', () => {
     },
   );
 
+  it('finds local disks with one content listing per node-local storage, not one call per guest', async () => {
+    const [fake, client] = await start({
+      cluster: { seed: 5, nodes: 3, guests: 20, pveVersion: 9, now: Date.UTC(2026, 4, 4, 15) },
+      tokenId,
+      tokenSecret,
+    });
+    const { snapshot, stats, warnings } = await collectCluster(client, { period: '1h', ha: false });
+    expect(warnings).toEqual([]);
+    const sim = fake.cluster;
+    const localStorages = sim.storages
+      .filter((storage) => !storage.shared && /images|rootdir/.test(storage.content.join(',')))
+      .reduce(
+        (count, storage) => count + storage.nodes.filter((node) => sim.node(node)?.online !== false).length,
+        0,
+      );
+    expect(stats.apiCalls).toBe(2 + 3 + localStorages);
+    for (const guest of sim.guests) {
+      const local = guest.disks.filter(
+        (disk) => !sim.storages.find((storage) => storage.id === disk.storage)?.shared,
+      );
+      const collected = snapshot.guests.find((entry) => entry.vmid === guest.vmid)!;
+      expect(collected.localDisks.map((disk) => disk.volumeId).sort()).toEqual(
+        local.map((disk) => disk.volid).sort(),
+      );
+      for (const disk of local) expect(collected.storages).toContain(disk.storage);
+    }
+    expect(snapshot.guests.some((guest) => guest.localDisks.length > 0)).toBe(true);
+  });
+
   it('trims 6h to the last six hours and 7d to a week, and costs 2 + nodes without HA', async () => {
     const [, client] = await start({
       cluster: { seed: 3, nodes: 4, guests: 10, pveVersion: 8, now: Date.UTC(2026, 4, 4, 15) },
       tokenId,
       tokenSecret,
     });
-    const six = await collectCluster(client, { period: '6h', ha: false });
+    const six = await collectCluster(client, { period: '6h', ha: false, localStorageContent: false });
     const cpu = six.snapshot.nodes[0]!.series!.cpuCores!;
     expect(cpu.timestamps.at(-1)! - cpu.timestamps[0]!).toBeLessThanOrEqual(6 * 3600 * 1000);
     expect(six.stats.apiCalls).toBe(2 + 4);
-    const week = await collectCluster(client, { period: '7d', ha: false });
+    const week = await collectCluster(client, { period: '7d', ha: false, localStorageContent: false });
     const weekly = week.snapshot.nodes[0]!.series!.cpuCores!;
     expect((weekly.timestamps[1]! - weekly.timestamps[0]!) / 1000).toBe(10800);
     expect(weekly.timestamps.at(-1)! - weekly.timestamps[0]!).toBeLessThanOrEqual(7 * 86400 * 1000);
@@ -274,7 +319,11 @@ describe('collectClusterSnapshot on the simulator', () => {
       tokenSecret,
     });
     const running = fake.cluster.guests.find((guest) => guest.status === 'running' && guest.node === 'pve1')!;
-    const { snapshot, stats } = await collectCluster(client, { period: '1h', guestSeries: [running.vmid] });
+    const { snapshot, stats } = await collectCluster(client, {
+      period: '1h',
+      guestSeries: [running.vmid],
+      localStorageContent: false,
+    });
     expect(snapshot.nodes.map((node) => [node.name, node.status, node.maintenance])).toEqual([
       ['pve1', 'online', false],
       ['pve2', 'online', true],

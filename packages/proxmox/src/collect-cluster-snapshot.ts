@@ -23,7 +23,7 @@ export type CollectionPeriod = '1h' | '6h' | '24h' | '7d';
 
 /** Progress of a collection, for a progress bar or a log. */
 export interface CollectionProgress {
-  phase: 'cluster' | 'ha' | 'node-series' | 'guest-series' | 'local-disks' | 'done';
+  phase: 'cluster' | 'ha' | 'node-series' | 'guest-series' | 'storage-content' | 'local-disks' | 'done';
   completed: number;
   total: number;
   node?: string;
@@ -36,6 +36,12 @@ export interface CollectClusterOptions {
   period?: CollectionPeriod;
   /** Guest RRD too: `true` for every running guest, or a list of vmids. Default none. */
   guestSeries?: boolean | number[];
+  /**
+   * Find each guest's local disks by listing the volumes of every node-local storage (one call per
+   * local storage of an online node). Default true: without it a planner cannot tell that a guest
+   * on node-local storage cannot move without `with-local-disks`.
+   */
+  localStorageContent?: boolean;
   /** Ask each guest's migrate precondition for its local disks (one call per guest). Default false. */
   checkLocalDisks?: boolean;
   /** Read HA status and rules (2–4 calls). Default true. */
@@ -210,6 +216,51 @@ export async function collectCluster(
     }
     progress({ phase: 'guest-series', completed: ++done, total: wanted.length, vmid: guest.vmid });
   });
+
+  // Local disks from the content of node-local storages: one call per local storage, not per guest.
+  if (options.localStorageContent !== false) {
+    const guestsByNode = new Map<string, Map<number, GuestSnapshot>>();
+    for (const guest of guests) {
+      const onNode = guestsByNode.get(guest.node) ?? new Map<number, GuestSnapshot>();
+      onNode.set(guest.vmid, guest);
+      guestsByNode.set(guest.node, onNode);
+    }
+    const onlineNodeNames = new Set(
+      nodes.filter((node) => node.status === 'online').map((node) => node.name),
+    );
+    const localStorages = resources.filter(
+      (row) =>
+        row.type === 'storage' &&
+        row.storage !== undefined &&
+        row.node !== undefined &&
+        onlineNodeNames.has(row.node) &&
+        row.shared !== true &&
+        row.status === 'available' &&
+        /images|rootdir/.test(row.content ?? 'images'),
+    );
+    done = 0;
+    if (localStorages.length > 0)
+      progress({ phase: 'storage-content', completed: 0, total: localStorages.length });
+    await mapLimit(localStorages, concurrency, async (row) => {
+      try {
+        const volumes = await client.getStorageContent(row.node!, row.storage!, request);
+        for (const volume of volumes) {
+          const owner = volume.vmid === undefined ? undefined : guestsByNode.get(row.node!)?.get(volume.vmid);
+          if (!owner || owner.localDisks.some((disk) => disk.volumeId === volume.volid)) continue;
+          owner.localDisks.push({
+            volumeId: volume.volid,
+            storage: row.storage!,
+            sizeBytes: Math.max(0, volume.size ?? 0),
+          });
+          if (!owner.storages.includes(row.storage!)) owner.storages.push(row.storage!);
+        }
+      } catch (error) {
+        rethrowAbort(error);
+        warnings.push(`volumes of storage ${row.storage} on ${row.node} unknown: ${message(error)}`);
+      }
+      progress({ phase: 'storage-content', completed: ++done, total: localStorages.length, node: row.node! });
+    });
+  }
 
   // Local disks, from the migrate precondition (the authoritative source), only when asked.
   if (options.checkLocalDisks === true) {

@@ -31,6 +31,8 @@ import {
   type PveVersionInfo,
   type RrdRow,
   rrdRowSchema,
+  type StorageVolume,
+  storageVolumeSchema,
   type TaskListEntry,
   type TaskStatus,
   taskListEntrySchema,
@@ -177,6 +179,11 @@ export interface ProxmoxClient {
   getNodeRrdData(node: string, options: RrdOptions): Promise<RrdRow[]>;
   getGuestRrdData(node: string, kind: 'qemu' | 'lxc', vmid: number, options: RrdOptions): Promise<RrdRow[]>;
   getNodeStorage(node: string, options?: ProxmoxRequestOptions): Promise<NodeStorage[]>;
+  /**
+   * `GET /nodes/{node}/storage/{storage}/content?content=images,rootdir`: the guest volumes on one
+   * storage of one node. One call per node-local storage finds every guest's local disks.
+   */
+  getStorageContent(node: string, storage: string, options?: ProxmoxRequestOptions): Promise<StorageVolume[]>;
   /** `GET /nodes/{node}/{qemu|lxc}/{vmid}/migrate` (LXC: PVE 9 only). */
   getMigratePrecondition(
     node: string,
@@ -377,6 +384,16 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
       }),
     getNodeStorage: (name, requestOptions) =>
       request('GET', `${node(name)}/storage`, z.array(nodeStorageSchema), requestOptions),
+    getStorageContent: (name, storage, requestOptions) =>
+      request(
+        'GET',
+        `${node(name)}/storage/${encodeURIComponent(storage)}/content`,
+        z.array(storageVolumeSchema),
+        {
+          ...requestOptions,
+          query: { content: 'images,rootdir' },
+        },
+      ),
     getMigratePrecondition: (name, kind, vmid, { target, ...rest } = {}) =>
       request('GET', `${node(name)}/${kind}/${vmid}/migrate`, migratePreconditionSchema, {
         ...rest,

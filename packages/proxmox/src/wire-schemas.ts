@@ -254,6 +254,18 @@ export const nodeStorageSchema = z.looseObject({
 /** A `/nodes/{node}/storage` entry. */
 export type NodeStorage = z.infer<typeof nodeStorageSchema>;
 
+/** A `/nodes/{node}/storage/{storage}/content` entry: one volume, with the guest that owns it. */
+export const storageVolumeSchema = z.looseObject({
+  volid: z.string(),
+  vmid: optionalNumber,
+  size: optionalNumber,
+  content: optionalString,
+  format: optionalString,
+});
+
+/** A `/nodes/{node}/storage/{storage}/content` entry. */
+export type StorageVolume = z.infer<typeof storageVolumeSchema>;
+
 /**
  * `GET /nodes/{node}/{qemu|lxc}/{vmid}/migrate`: the migration preconditions. PVE ≤ 8 lists
  * `allowed_nodes` / `not_allowed_nodes` only for stopped VMs.

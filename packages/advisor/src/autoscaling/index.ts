@@ -1,4 +1,14 @@
 export {
+  type AdviseScalingInput,
+  type AdviseScalingResult,
+  type AdvisedScaling,
+  adviseScaling,
+  buildScalingAdvicePrompt,
+  type LlmScalingOutcome,
+  type ScalingImpact,
+  type ScalingSource,
+} from './advise-scaling';
+export {
   type BacktestForecastError,
   type BacktestMetrics,
   type BacktestOptions,
@@ -78,3 +88,10 @@ export {
   hpaMetricReplicas,
   isWithinTolerance,
 } from './hpa-replica-calculator';
+export {
+  backtestWorkload,
+  type LlmPolicy,
+  type LlmPolicyOptions,
+  type LlmPolicyStats,
+  llmPolicy,
+} from './llm-policy';

@@ -297,8 +297,83 @@ export const scalingEventSchema = z.object({
 export type ScalingEvent = z.infer<typeof scalingEventSchema>;
 
 /**
- * A Kubernetes workload at one moment: Deployment, optional HPA, pod metrics, history and recent
- * scaling events. Units: CPU in cores, memory in bytes, times in epoch ms.
+ * One pod selected by the Deployment's selector, with what the HPA maths needs to group it: ready,
+ * not ready (pending, starting, failing probes) or ignored (terminating or failed), and whether
+ * metrics-server had a sample for it. Times are epoch ms.
+ *
+ * @example
+ * ```ts
+ * const pod: WorkloadPod = workloadPodSchema.parse({
+ *   name: 'web-1', phase: 'Running', ready: true, requests: { cpuCores: 0.5 }, hasMetrics: true,
+ * });
+ * ```
+ */
+export const workloadPodSchema = z.object({
+  name: z.string().min(1),
+  /** `status.phase`: Pending, Running, Succeeded, Failed or Unknown. */
+  phase: z.string(),
+  /** The `Ready` condition is `True`. */
+  ready: z.boolean(),
+  /** The HPA drops this pod entirely: it has a `deletionTimestamp` or phase `Failed`/`Succeeded`. Default false. */
+  ignored: z.boolean().optional(),
+  /** `status.startTime`, epoch ms. */
+  startTime: z.number().finite().optional(),
+  /** `lastTransitionTime` of the `Ready` condition, epoch ms. */
+  readyTransitionTime: z.number().finite().optional(),
+  /** Sum over containers; a resource is left out when any container has no request for it. */
+  requests: resourceAmountsSchema.default({}),
+  /** metrics.k8s.io returned a sample for this pod (see `podMetrics`). */
+  hasMetrics: z.boolean(),
+});
+
+/**
+ * A pod's scaling-relevant state.
+ *
+ * @example
+ * ```ts
+ * const missing = (pods: WorkloadPod[]) => pods.filter((pod) => !pod.ignored && !pod.hasMetrics);
+ * ```
+ */
+export type WorkloadPod = z.infer<typeof workloadPodSchema>;
+
+/**
+ * What the producer of a snapshot could and could not see. `hpa: 'no_hpa'` means no HPA targets
+ * the Deployment; `metrics: 'metrics_unavailable'` means metrics.k8s.io answered 404/503
+ * (metrics-server missing or down), so `podMetrics` is empty for a reason, not because usage is 0.
+ *
+ * @example
+ * ```ts
+ * const state: WorkloadCollectionState = workloadCollectionStateSchema.parse({ hpa: 'no_hpa', metrics: 'available' });
+ * ```
+ */
+export const workloadCollectionStateSchema = z.object({
+  hpa: z.enum(['found', 'no_hpa']),
+  metrics: z.enum(['available', 'metrics_unavailable']),
+  /** Why metrics are unavailable (status code and the server's message). */
+  metricsReason: z.string().optional(),
+  /** Pods (not ignored) that metrics-server had no sample for: the HPA's "missing" pods. */
+  podsWithoutMetrics: z.array(z.string()).default([]),
+  readyPods: count.default(0),
+  notReadyPods: count.default(0),
+  ignoredPods: count.default(0),
+  /** Anything odd, e.g. two HPAs targeting the same Deployment. */
+  warnings: z.array(z.string()).default([]),
+});
+
+/**
+ * The producer's view of what it could read.
+ *
+ * @example
+ * ```ts
+ * const blind = (state: WorkloadCollectionState) => state.metrics === 'metrics_unavailable';
+ * ```
+ */
+export type WorkloadCollectionState = z.infer<typeof workloadCollectionStateSchema>;
+
+/**
+ * A Kubernetes workload at one moment: Deployment, optional HPA, pod metrics, history, recent
+ * scaling events and, when the producer sees them, per-pod readiness (`pods`) and what it could
+ * collect (`state`). Units: CPU in cores, memory in bytes, times in epoch ms.
  *
  * @example
  * ```ts
@@ -330,6 +405,14 @@ export const workloadSnapshotSchema = z.object({
     })
     .default({}),
   events: z.array(scalingEventSchema).default([]),
+  /**
+   * Every pod the Deployment selects, with readiness and metric availability (the HPA's
+   * ready/unready/missing/ignored grouping). Optional: producers that cannot see pods leave it out,
+   * and consumers then treat the pods in `podMetrics` as ready.
+   */
+  pods: z.array(workloadPodSchema).optional(),
+  /** What the producer could see (HPA present, metrics-server available, pods without samples). */
+  state: workloadCollectionStateSchema.optional(),
 });
 
 /**

@@ -264,6 +264,42 @@ export function createClusterSimulator(options: ClusterSimulatorOptions): Cluste
   const nodeDown = (node: SimulatedNode, timeSec: number) =>
     !node.online || node.downtime.some((window) => timeSec >= window.fromSec && timeSec < window.toSec);
 
+  const rawCpuDemand = (guest: SimulatedGuest, timeSec: number): number => {
+    const profile = guest.profile;
+    const seed = options.seed;
+    const dayPhase = (2 * Math.PI * (timeSec / 3600 - profile.peakHour)) / 24;
+    const diurnal = 1 + profile.cpuAmplitude * Math.cos(dayPhase);
+    const ageDays = (timeSec - initialNowSec) / 86400;
+    const growth = profile.kind === 'growing' ? Math.max(0.15, 1 + profile.growthPerDay * ageDays) : 1;
+    const noise = (hashUnit(seed, guest.vmid, Math.floor(timeSec / 60)) - 0.5) * 2 * profile.noise;
+    const burst =
+      profile.kind === 'bursty' &&
+      hashUnit(seed, guest.vmid, Math.floor(timeSec / 1800), 7) < profile.burstProbability
+        ? profile.burstCpu
+        : 0;
+    return clamp(profile.cpuBase * diurnal * growth * (1 + noise) + burst, 0.001, 1);
+  };
+  // A saturated host cannot give its guests more CPU than it has: when the guests' demand exceeds
+  // the host's cores, each guest gets the same share of what it asked for (as the CFS scheduler
+  // roughly does). Memoized per host and minute because node and guest RRDs ask for it repeatedly.
+  const scaleCache = new Map<string, number>();
+  const hostCpuScale = (host: SimulatedNode, timeSec: number): number => {
+    const key = `${host.name}:${Math.floor(timeSec / 60)}`;
+    const cached = scaleCache.get(key);
+    if (cached !== undefined) return cached;
+    let demand = 0;
+    for (const guest of guests) {
+      if (guest.template || guest.status !== 'running' || timeSec < guest.startedSec) continue;
+      if (nodeAt(guest, timeSec) !== host.name) continue;
+      demand += rawCpuDemand(guest, timeSec) * guest.maxcpu;
+    }
+    const available = host.maxcpu * 0.98;
+    const scale = demand > available ? available / demand : 1;
+    if (scaleCache.size > 200_000) scaleCache.clear();
+    scaleCache.set(key, scale);
+    return scale;
+  };
+
   const guestUsageAt = (vmid: number, timeSec: number): SimulatedGuestUsage | undefined => {
     const guest = guestById.get(vmid);
     if (guest === undefined || guest.template || guest.status !== 'running') return undefined;
@@ -282,7 +318,8 @@ export function createClusterSimulator(options: ClusterSimulatorOptions): Cluste
       hashUnit(seed, vmid, Math.floor(timeSec / 1800), 7) < profile.burstProbability
         ? profile.burstCpu
         : 0;
-    const cpu = clamp(profile.cpuBase * diurnal * growth * (1 + noise) + burst, 0.001, 1);
+    const cpu =
+      clamp(profile.cpuBase * diurnal * growth * (1 + noise) + burst, 0.001, 1) * hostCpuScale(host, timeSec);
     const memFraction = clamp(
       profile.memoryBase * (profile.kind === 'growing' ? Math.min(1.4, growth) : 1) +
         profile.memoryAmplitude * Math.cos(dayPhase) +
@@ -478,6 +515,8 @@ export function createClusterSimulator(options: ClusterSimulatorOptions): Cluste
       if (!nodeByName.has(target)) throw new Error(`no node ${target}`);
       guest.node = target;
       guest.placements.push({ node: target, fromSec: nowSec() });
+      // Both hosts' CPU contention changes from now on.
+      scaleCache.clear();
     },
     storageUsedBytes(id, node) {
       const storage = storages.find((entry) => entry.id === id);
@@ -610,6 +649,7 @@ function buildGuests(
   const hotShare = imbalance === 'severe' ? 0.7 : imbalance === 'mild' ? 0.4 : 0;
   const first = nodes[0]!;
   const assignedMemory = new Map(nodes.map((node) => [node.name, 0]));
+  const expectedDemand = new Map<string, { cores: number; bytes: number }>();
   const onlineNodes = nodes.filter((node) => node.online && !node.maintenance);
   const placeable = onlineNodes.length > 0 ? onlineNodes : nodes;
   const leastLoaded = (): SimulatedNode =>
@@ -631,11 +671,14 @@ function buildGuests(
     const maxmem = (kind === 'lxc' ? random.pick([0.5, 1, 2, 4]) : random.pick([2, 4, 8, 8, 16])) * GiB;
 
     let node: SimulatedNode;
+    let hot = false;
     if (role === 'pin' || role === 'node-local-storage') node = first;
     else if (role === 'db' && dbPartner !== undefined) node = dbPartner;
     else if (role === 'ha') node = placeable[haIndex % placeable.length]!;
-    else if (hotShare > 0 && random.chance(hotShare)) node = first;
-    else node = leastLoaded();
+    else if (hotShare > 0 && random.chance(hotShare)) {
+      node = first;
+      hot = role !== 'db';
+    } else node = leastLoaded();
 
     const tags: string[] = [];
     let name = `${kind === 'lxc' ? 'ct' : 'vm'}-${vmid}`;
@@ -707,6 +750,27 @@ function buildGuests(
       },
     ];
     const profile = makeProfile(profileKind, random);
+    // An imbalanced cluster is still a physically possible one: the hot node takes guests only
+    // while their expected peak demand fits it (about 90 % of its memory, 110 % of its cores at
+    // the daily peak), otherwise the guest goes to the least-loaded node like any other.
+    const demand = {
+      cores: maxcpu * profile.cpuBase * (1 + profile.cpuAmplitude),
+      bytes: maxmem * (profile.memoryBase + profile.memoryAmplitude),
+    };
+    if (hot) {
+      const current = expectedDemand.get(node.name) ?? { cores: 0, bytes: 0 };
+      if (
+        current.cores + demand.cores > node.maxcpu * 1.1 ||
+        current.bytes + demand.bytes > node.maxmem * 0.9
+      ) {
+        node = leastLoaded();
+      }
+    }
+    const expected = expectedDemand.get(node.name) ?? { cores: 0, bytes: 0 };
+    expectedDemand.set(node.name, {
+      cores: expected.cores + demand.cores,
+      bytes: expected.bytes + demand.bytes,
+    });
     const startedSec =
       status === 'running'
         ? nowSec - (random.chance(0.1) ? random.int(2, 10) * 3600 : random.int(3, 60) * 86400)

@@ -17,6 +17,7 @@ import {
   renderHaStatus,
   renderNodeStatus,
   renderNodeStorage,
+  renderStorageContent,
 } from './wire-format';
 
 /** A fault injected for matching requests. */
@@ -418,6 +419,13 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
       const node = onlineNode(nodeName);
       if (method === 'GET' && rest === 'status') return renderNodeStatus(cluster, node);
       if (method === 'GET' && rest === 'storage') return renderNodeStorage(cluster, node);
+      const contentMatch = /^storage\/([^/]+)\/content$/.exec(rest);
+      if (method === 'GET' && contentMatch) {
+        const storageId = decodeURIComponent(contentMatch[1]!);
+        const volumes = renderStorageContent(cluster, node, storageId);
+        if (volumes === undefined) throw new PveError(500, `storage '${storageId}' does not exist`);
+        return volumes;
+      }
       if (method === 'GET' && rest === 'rrddata') {
         return cluster.nodeRrd(nodeName, timeframeOf(query), cfOf(query));
       }

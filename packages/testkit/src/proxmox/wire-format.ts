@@ -298,6 +298,32 @@ export function renderNodeStatus(cluster: ClusterSimulator, node: SimulatedNode)
 }
 
 /** `GET /nodes/{node}/storage`. */
+/**
+ * `GET /nodes/{node}/storage/{storage}/content`: the guest volumes on one storage of one node. A
+ * shared storage lists every guest's volumes; a local one only those of guests on that node.
+ * `undefined` when the storage is not on that node.
+ */
+export function renderStorageContent(
+  cluster: ClusterSimulator,
+  node: SimulatedNode,
+  storageId: string,
+): unknown[] | undefined {
+  const storage = cluster.storages.find((entry) => entry.id === storageId && entry.nodes.includes(node.name));
+  if (storage === undefined) return undefined;
+  return cluster.guests.flatMap((guest) =>
+    guest.disks
+      .filter((disk) => disk.storage === storageId && (storage.shared || guest.node === node.name))
+      .map((disk) => ({
+        volid: disk.volid,
+        vmid: guest.vmid,
+        size: disk.sizeBytes,
+        format: guest.kind === 'lxc' ? 'subvol' : 'raw',
+        content: guest.kind === 'lxc' ? 'rootdir' : 'images',
+        ctime: Math.floor(cluster.now() / 1000) - 86_400 * 30,
+      })),
+  );
+}
+
 export function renderNodeStorage(cluster: ClusterSimulator, node: SimulatedNode): unknown[] {
   return cluster.storages
     .filter((storage) => storage.nodes.includes(node.name))

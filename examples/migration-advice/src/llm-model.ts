@@ -1,0 +1,43 @@
+import { createAnthropic } from '@ballast/anthropic';
+import { createBalancer } from '@ballast/balancer';
+import type { ChatModel } from '@ballast/core';
+import { createGroq } from '@ballast/groq';
+import { createOllama } from '@ballast/ollama';
+import { createOpenAI } from '@ballast/openai';
+
+/** The model the demo will use, or why there is none. */
+export type DemoModel = { model: ChatModel; description: string } | { model: undefined; description: string };
+
+/**
+ * Builds the LLM from the environment: every provider whose key (or host) and model id are set,
+ * behind a balancer when there are several. Model ids are configuration: nothing is assumed.
+ */
+export function modelFromEnvironment(env: NodeJS.ProcessEnv): DemoModel {
+  const found: Array<{ model: ChatModel; label: string }> = [];
+  const missingModel: string[] = [];
+  const add = (keyVar: string, modelVar: string, create: (modelId: string) => ChatModel) => {
+    if (!env[keyVar]) return;
+    const modelId = env[modelVar];
+    if (!modelId) {
+      missingModel.push(`${keyVar} is set but ${modelVar} is not`);
+      return;
+    }
+    const model = create(modelId);
+    found.push({ model, label: `${model.provider}:${model.modelId}` });
+  };
+  add('OPENAI_API_KEY', 'OPENAI_MODEL', (id) => createOpenAI({}, env).chatModel(id));
+  add('ANTHROPIC_API_KEY', 'ANTHROPIC_MODEL', (id) => createAnthropic({}, env).chatModel(id));
+  add('GROQ_API_KEY', 'GROQ_MODEL', (id) => createGroq({}, env).chatModel(id));
+  add('OLLAMA_HOST', 'OLLAMA_MODEL', (id) => createOllama({}, env).chatModel(id));
+
+  if (found.length === 0) {
+    const hint = missingModel.length > 0 ? ` (${missingModel.join('; ')})` : '';
+    return {
+      model: undefined,
+      description: `not configured${hint}: set e.g. OPENAI_API_KEY and OPENAI_MODEL to add an LLM's analysis`,
+    };
+  }
+  if (found.length === 1) return { model: found[0]!.model, description: found[0]!.label };
+  const balancer = createBalancer({ targets: found.map(({ model }) => ({ model })) }, env);
+  return { model: balancer, description: `balancer over ${found.map((entry) => entry.label).join(', ')}` };
+}

@@ -1,0 +1,909 @@
+import {
+  AbortedError,
+  type ChatModel,
+  ConfigError,
+  generateObject,
+  type HpaMetric,
+  type ImpactLevel,
+  llmScalingAdviceSchema,
+  type PerformanceImpact,
+  type ScalingAction,
+  type ScalingRecommendation,
+  type Series,
+  type Usage,
+  type WorkloadSnapshot,
+} from '@ballast/core';
+import { type Reason, type Repair, type ScalingReasonCode, validateScalingAdvice } from '@ballast/validator';
+import { type ForecastOptions, forecast } from './forecast/forecast';
+import type { ForecastOutcome, ForecastResult } from './forecast/forecast-types';
+import { type ForecastAwareResult, forecastAwareReplicas } from './forecast-aware-scaling';
+import type { HpaControllerState } from './hpa-behavior';
+import {
+  type HpaDesiredReplicasInput,
+  type HpaDesiredReplicasResult,
+  hpaDesiredReplicas,
+} from './hpa-desired-replicas';
+import type { HpaMetricSpec, HpaPod, HpaPodSample } from './hpa-replica-calculator';
+
+/**
+ * Who produced a scaling answer: the HPA-parity rule, the forecast-aware rule, or the model.
+ *
+ * @example
+ * ```ts
+ * const source: ScalingSource = 'forecast';
+ * ```
+ */
+export type ScalingSource = 'hpa' | 'forecast' | 'llm';
+
+/**
+ * Cost and performance of moving to a target, computed by Ballast from the snapshot (never taken
+ * from a model). Utilization "after" assumes today's usage spread evenly over the target's pods.
+ *
+ * @example
+ * ```ts
+ * const monthly = (impact: ScalingImpact) => (impact.costDeltaUsdPerHour ?? 0) * 730;
+ * ```
+ */
+export interface ScalingImpact {
+  replicaDelta: number;
+  /** Requests of one pod (sum over the template's containers). */
+  perPodCpuCores: number | undefined;
+  perPodMemoryBytes: number | undefined;
+  /** `Δreplicas × per-pod requests × price`, USD per hour; `undefined` without pricing. */
+  costDeltaUsdPerHour: number | undefined;
+  /** Requests of all target replicas × price, USD per hour; `undefined` without pricing. */
+  costUsdPerHour: number | undefined;
+  /** The HPA's CPU target (percent of requests), when it has one. */
+  targetCpuUtilizationPercent: number | undefined;
+  /** Usage over the requests of the pods that have samples, now. */
+  cpuUtilizationNowPercent: number | undefined;
+  /** Usage now over the target's requests. */
+  cpuUtilizationAfterPercent: number | undefined;
+  /** Peak forecast upper bound over the lead time over the target's requests. */
+  forecastCpuUtilizationAfterPercent: number | undefined;
+  memoryUtilizationAfterPercent: number | undefined;
+}
+
+/**
+ * A candidate or chosen answer: the domain {@link ScalingRecommendation} with a precise `source`
+ * and the deterministic {@link ScalingImpact}.
+ *
+ * @example
+ * ```ts
+ * const line = (advice: AdvisedScaling) => `${advice.source}: ${advice.currentReplicas} → ${advice.targetReplicas}`;
+ * ```
+ */
+export type AdvisedScaling = Omit<ScalingRecommendation, 'source'> & {
+  source: ScalingSource;
+  impact: ScalingImpact;
+};
+
+/**
+ * What happened to the model, if any.
+ * - `used`: called, and its answer validated (whether or not it was chosen: see `chosen.source`);
+ * - `not_configured`: no model given;
+ * - `failed`: the call threw (timeout, rate limit, provider down, no JSON after the repairs);
+ * - `invalid`: the answer was unusable for `validateScalingAdvice` (reasons in `reasons`).
+ *
+ * @example
+ * ```ts
+ * const spent = (outcome: LlmScalingOutcome) => outcome.costUsd ?? 0;
+ * ```
+ */
+export interface LlmScalingOutcome {
+  status: 'used' | 'not_configured' | 'failed' | 'invalid';
+  reason?: string;
+  usage?: Usage;
+  costUsd?: number;
+  /** Model calls made (1 + schema repairs). */
+  calls?: number;
+  latencyMs?: number;
+  /** Validator reasons when `invalid`. */
+  reasons?: Array<Reason<ScalingReasonCode>>;
+  /** Repairs the validator made to a usable answer (clamping, rounding, action derived, ...). */
+  repairs?: Repair[];
+  /** The model's raw answer (AI4K8s shape), when one was parsed. */
+  raw?: unknown;
+}
+
+/**
+ * Input of {@link adviseScaling}.
+ *
+ * @example
+ * ```ts
+ * const input: AdviseScalingInput = { workload: snapshot, model, options: { timeoutMs: 15_000 } };
+ * ```
+ */
+export interface AdviseScalingInput {
+  workload: WorkloadSnapshot;
+  /** When left out, the rule answer is returned and `llm.status` is `not_configured`. */
+  model?: ChatModel | undefined;
+  /**
+   * Memory between calls and an optional demand series:
+   * - `state`: the `state` returned by the previous call (stabilization windows, scale events);
+   *   without it the recent `workload.events` seed the rate limits;
+   * - `cpuCores`: total CPU in use per step, instead of `workload.history.cpuCores`.
+   */
+  history?: { state?: HpaControllerState | undefined; cpuCores?: Series | readonly number[] | undefined } | undefined;
+  /**
+   * Forecast settings (`horizonSteps` defaults to `leadSteps`). `leadSteps` is the pod start-up
+   * time in forecast steps (default 1).
+   */
+  forecastOptions?: (Partial<ForecastOptions> & { leadSteps?: number | undefined }) | undefined;
+  /** Prices for the deterministic cost impact. */
+  pricing?: { perCoreHourUsd: number; perGiBHourUsd: number } | undefined;
+  /** Replica bounds for a workload without an HPA (then the HPA default CPU target, 80 %, is used). */
+  bounds?: { minReplicas?: number | undefined; maxReplicas: number } | undefined;
+  options?:
+    | {
+        /** Deadline of the model call (all repairs included). */
+        timeoutMs?: number | undefined;
+        /** Cancels the model call; a cancelled call rethrows `AbortedError` (the caller asked to stop). */
+        signal?: AbortSignal | undefined;
+        /** Schema repairs `generateObject` may ask for. Default 1. */
+        maxRepairs?: number | undefined;
+        /** Epoch ms of this decision. Default `workload.collectedAt`. */
+        now?: number | undefined;
+        /** Default 700. */
+        maxTokens?: number | undefined;
+      }
+    | undefined;
+}
+
+/**
+ * The outcome of {@link adviseScaling}.
+ *
+ * @example
+ * ```ts
+ * const result = await adviseScaling({ workload });
+ * console.log(result.chosen.targetReplicas, result.chosen.source, result.why);
+ * ```
+ */
+export interface AdviseScalingResult {
+  chosen: AdvisedScaling;
+  /** One sentence: what was chosen and why the others were not. */
+  why: string;
+  candidates: { hpa: AdvisedScaling; forecast?: AdvisedScaling; llm?: AdvisedScaling };
+  /** The demand forecast, or why there is no forecast candidate. */
+  forecast:
+    | { status: 'ok'; result: ForecastResult }
+    | { status: 'insufficient_data' | 'unavailable'; reason: string };
+  llm: LlmScalingOutcome;
+  bounds: { minReplicas: number; maxReplicas: number };
+  /** The HPA-parity evaluation in full (conditions, per-metric proposals). */
+  hpa: HpaDesiredReplicasResult;
+  /** The forecast-aware evaluation, when the forecast was usable. */
+  forecastAware: ForecastAwareResult | undefined;
+  /** Pass as `history.state` into the next call. */
+  state: HpaControllerState;
+  /** Things Ballast could not use (unsupported metric types, metrics-server down, ...). */
+  notes: string[];
+}
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+const HPA_DEFAULT_CPU_TARGET = 80;
+
+function round(value: number, digits = 3): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function sumDefined(values: Array<number | undefined>): number | undefined {
+  let total = 0;
+  for (const value of values) {
+    if (value === undefined) return undefined;
+    total += value;
+  }
+  return values.length === 0 ? undefined : total;
+}
+
+/** Requests of one pod from the Deployment template: `undefined` when any container lacks one. */
+function templateRequests(workload: WorkloadSnapshot): { cpu: number | undefined; memory: number | undefined } {
+  const containers = workload.deployment.containers;
+  return {
+    cpu: sumDefined(containers.map((container) => container.requests.cpuCores)),
+    memory: sumDefined(containers.map((container) => container.requests.memoryBytes)),
+  };
+}
+
+interface HpaView {
+  input: HpaDesiredReplicasInput;
+  bounds: { minReplicas: number; maxReplicas: number };
+  cpuTarget: number | undefined;
+  notes: string[];
+}
+
+function toRequests(cpu: number | undefined, memory: number | undefined): Record<string, number> {
+  const requests: Record<string, number> = {};
+  if (cpu !== undefined) requests.cpu = cpu;
+  if (memory !== undefined) requests.memory = memory;
+  return requests;
+}
+
+function hpaPods(workload: WorkloadSnapshot): HpaPod[] {
+  const template = templateRequests(workload);
+  const containerRequests: Record<string, Record<string, number>> = {};
+  for (const container of workload.deployment.containers) {
+    containerRequests[container.name] = toRequests(container.requests.cpuCores, container.requests.memoryBytes);
+  }
+  const phases = new Set(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']);
+  if (workload.pods !== undefined) {
+    return workload.pods.map((pod) => {
+      const hasOwn = pod.requests.cpuCores !== undefined || pod.requests.memoryBytes !== undefined;
+      return {
+        name: pod.name,
+        phase: (phases.has(pod.phase) ? pod.phase : 'Unknown') as HpaPod['phase'],
+        deleting: pod.ignored === true && pod.phase !== 'Failed' && pod.phase !== 'Succeeded',
+        ready: pod.ready,
+        startTime: pod.startTime,
+        readyTransitionTime: pod.readyTransitionTime,
+        requests: hasOwn
+          ? toRequests(pod.requests.cpuCores, pod.requests.memoryBytes)
+          : toRequests(template.cpu, template.memory),
+        containerRequests,
+      };
+    });
+  }
+  // A producer without pod states: the pods with samples are taken as ready and running.
+  return workload.podMetrics.map((sample) => ({
+    name: sample.pod,
+    requests: toRequests(template.cpu, template.memory),
+    containerRequests,
+  }));
+}
+
+function samplesFor(
+  workload: WorkloadSnapshot,
+  resource: string,
+  container: string | undefined,
+): Record<string, HpaPodSample> {
+  const samples: Record<string, HpaPodSample> = {};
+  for (const sample of workload.podMetrics) {
+    let value: number | undefined;
+    if (container === undefined) {
+      value = resource === 'cpu' ? sample.cpuCores : resource === 'memory' ? sample.memoryBytes : undefined;
+    } else {
+      const entry = sample.containers?.find((candidate) => candidate.name === container);
+      value = entry === undefined ? undefined : resource === 'cpu' ? entry.cpuCores : entry.memoryBytes;
+    }
+    if (value === undefined) continue;
+    samples[sample.pod] = { value, timestamp: sample.timestamp, windowSeconds: sample.windowSeconds };
+  }
+  return samples;
+}
+
+function metricSpec(workload: WorkloadSnapshot, metric: HpaMetric, notes: string[]): HpaMetricSpec {
+  const target = metric.target;
+  if (metric.type === 'Resource' || metric.type === 'ContainerResource') {
+    const resourceTarget =
+      target?.averageUtilization !== undefined && target.type !== 'AverageValue'
+        ? ({ type: 'Utilization', averageUtilization: target.averageUtilization } as const)
+        : target?.averageValue !== undefined
+          ? ({ type: 'AverageValue', averageValue: target.averageValue } as const)
+          : undefined;
+    if (resourceTarget !== undefined) {
+      if (metric.type === 'Resource') {
+        return {
+          type: 'Resource',
+          name: metric.name,
+          target: resourceTarget,
+          samples: samplesFor(workload, metric.name, undefined),
+        };
+      }
+      const container = metric.container ?? '';
+      return {
+        type: 'ContainerResource',
+        name: metric.name,
+        container,
+        target: resourceTarget,
+        samples: samplesFor(workload, metric.name, container),
+      };
+    }
+    notes.push(`${metric.type} metric ${metric.name} has no usable target; treated as unavailable`);
+  } else {
+    notes.push(
+      `${metric.type} metric ${metric.name} is not collected by Ballast; treated as unavailable (as the HPA treats a failing metrics API)`,
+    );
+  }
+  // An invalid metric: the HPA keeps the current count unless another metric asks for more.
+  return { type: 'Object', name: metric.name, target: { type: 'Value', value: 1 }, value: undefined };
+}
+
+function hpaView(
+  workload: WorkloadSnapshot,
+  now: number,
+  state: HpaControllerState,
+  bounds: AdviseScalingInput['bounds'],
+): HpaView {
+  const notes: string[] = [];
+  const hpa = workload.hpa;
+  let minReplicas: number;
+  let maxReplicas: number;
+  let specMetrics: HpaMetric[];
+  if (hpa !== undefined) {
+    minReplicas = hpa.spec.minReplicas;
+    maxReplicas = hpa.spec.maxReplicas;
+    specMetrics = hpa.spec.metrics;
+  } else {
+    if (bounds === undefined) {
+      throw new ConfigError({
+        message: `Workload ${workload.deployment.namespace}/${workload.deployment.name} has no HPA: pass bounds.maxReplicas`,
+        issues: [{ path: 'bounds.maxReplicas', message: 'required when the workload has no HPA' }],
+      });
+    }
+    minReplicas = bounds.minReplicas ?? 1;
+    maxReplicas = bounds.maxReplicas;
+    specMetrics = [];
+    notes.push(`no HPA: bounds [${minReplicas}, ${maxReplicas}] from the caller`);
+  }
+  if (specMetrics.length === 0) {
+    specMetrics = [
+      {
+        type: 'Resource',
+        name: 'cpu',
+        target: { type: 'Utilization', averageUtilization: HPA_DEFAULT_CPU_TARGET },
+      },
+    ];
+    notes.push(`no metrics in the HPA spec: the Kubernetes default, CPU at ${HPA_DEFAULT_CPU_TARGET} %, is used`);
+  }
+  if (workload.state?.metrics === 'metrics_unavailable') {
+    notes.push(`metrics unavailable: ${workload.state.metricsReason ?? 'metrics.k8s.io did not answer'}`);
+  }
+  const cpuMetric = specMetrics.find(
+    (metric) => metric.type === 'Resource' && metric.name === 'cpu' && metric.target?.averageUtilization !== undefined,
+  );
+  const input: HpaDesiredReplicasInput = {
+    now,
+    currentReplicas: workload.deployment.replicas.desired,
+    statusReplicas: hpa?.status.currentReplicas,
+    minReplicas,
+    maxReplicas,
+    metrics: specMetrics.map((metric) => metricSpec(workload, metric, notes)),
+    pods: hpaPods(workload),
+    behavior: hpa?.spec.behavior,
+    state,
+  };
+  return { input, bounds: { minReplicas, maxReplicas }, cpuTarget: cpuMetric?.target?.averageUtilization, notes };
+}
+
+/** Seeds the rate-limit memory from the snapshot's recent replica changes (no stabilization memory). */
+function seededState(workload: WorkloadSnapshot, now: number): HpaControllerState {
+  const recent = workload.events.filter((event) => event.timestamp <= now && now - event.timestamp <= 3_600_000);
+  return {
+    recommendations: [],
+    scaleUpEvents: recent
+      .filter((event) => event.toReplicas > event.fromReplicas)
+      .map((event) => ({ timestamp: event.timestamp, replicas: event.toReplicas - event.fromReplicas })),
+    scaleDownEvents: recent
+      .filter((event) => event.toReplicas < event.fromReplicas)
+      .map((event) => ({ timestamp: event.timestamp, replicas: event.fromReplicas - event.toReplicas })),
+  };
+}
+
+interface CurrentUsage {
+  cpuCores: number | undefined;
+  memoryBytes: number | undefined;
+  /** CPU requests of the pods with samples. */
+  sampledCpuRequests: number | undefined;
+}
+
+function currentUsage(workload: WorkloadSnapshot, pods: readonly HpaPod[]): CurrentUsage {
+  const live = new Map(
+    pods.filter((pod) => !pod.deleting && pod.phase !== 'Failed' && pod.phase !== 'Succeeded').map((pod) => [pod.name, pod]),
+  );
+  let cpu = 0;
+  let memory = 0;
+  let requests = 0;
+  let count = 0;
+  for (const sample of workload.podMetrics) {
+    const pod = live.get(sample.pod);
+    if (pod === undefined) continue;
+    cpu += sample.cpuCores;
+    memory += sample.memoryBytes;
+    requests += pod.requests?.cpu ?? 0;
+    count++;
+  }
+  if (count === 0) return { cpuCores: undefined, memoryBytes: undefined, sampledCpuRequests: undefined };
+  return { cpuCores: cpu, memoryBytes: memory, sampledCpuRequests: requests > 0 ? requests : undefined };
+}
+
+function impactOf(
+  target: number,
+  current: number,
+  workload: WorkloadSnapshot,
+  usage: CurrentUsage,
+  cpuTarget: number | undefined,
+  forecastPeak: number | undefined,
+  pricing: AdviseScalingInput['pricing'],
+): ScalingImpact {
+  const template = templateRequests(workload);
+  const perPodPrice =
+    pricing === undefined
+      ? undefined
+      : (template.cpu ?? 0) * pricing.perCoreHourUsd + ((template.memory ?? 0) / GiB) * pricing.perGiBHourUsd;
+  const percent = (used: number | undefined, capacity: number | undefined) =>
+    used === undefined || capacity === undefined || capacity <= 0 ? undefined : round((100 * used) / capacity, 1);
+  const cpuCapacity = template.cpu === undefined ? undefined : target * template.cpu;
+  return {
+    replicaDelta: target - current,
+    perPodCpuCores: template.cpu,
+    perPodMemoryBytes: template.memory,
+    costDeltaUsdPerHour: perPodPrice === undefined ? undefined : round((target - current) * perPodPrice, 6),
+    costUsdPerHour: perPodPrice === undefined ? undefined : round(target * perPodPrice, 6),
+    targetCpuUtilizationPercent: cpuTarget,
+    cpuUtilizationNowPercent: percent(usage.cpuCores, usage.sampledCpuRequests),
+    cpuUtilizationAfterPercent: percent(usage.cpuCores, cpuCapacity),
+    forecastCpuUtilizationAfterPercent: percent(forecastPeak, cpuCapacity),
+    memoryUtilizationAfterPercent: percent(
+      usage.memoryBytes,
+      template.memory === undefined ? undefined : target * template.memory,
+    ),
+  };
+}
+
+/** Relative cost change: ≤ 0 or ≤ 25 % → low, ≤ 50 % → medium, else high. */
+function costLevel(impact: ScalingImpact, current: number): ImpactLevel {
+  if (impact.replicaDelta <= 0) return 'low';
+  const relative = impact.replicaDelta / Math.max(1, current);
+  return relative <= 0.25 ? 'low' : relative <= 0.5 ? 'medium' : 'high';
+}
+
+/** Relieves pressure above the target → positive; pushes utilization above target (+10 %) → negative. */
+function performanceLevel(impact: ScalingImpact): PerformanceImpact {
+  const now = impact.cpuUtilizationNowPercent;
+  const after = impact.cpuUtilizationAfterPercent;
+  const target = impact.targetCpuUtilizationPercent ?? HPA_DEFAULT_CPU_TARGET;
+  if (now === undefined || after === undefined) return 'neutral';
+  if (after < now - 1 && now > target) return 'positive';
+  if (after > target * 1.1 && after > now + 1) return 'negative';
+  return 'neutral';
+}
+
+function riskLevel(impact: ScalingImpact): ImpactLevel {
+  const target = impact.targetCpuUtilizationPercent ?? HPA_DEFAULT_CPU_TARGET;
+  const values = [impact.cpuUtilizationAfterPercent, impact.forecastCpuUtilizationAfterPercent].filter(
+    (value): value is number => value !== undefined,
+  );
+  if (values.length === 0) return 'medium';
+  const worst = Math.max(...values);
+  return worst > 100 ? 'high' : worst > target * 1.1 ? 'medium' : 'low';
+}
+
+function actionFor(target: number, current: number, wanted: number | undefined, max: number): ScalingAction {
+  if (target > current) return 'scale_up';
+  if (target < current) return 'scale_down';
+  return wanted !== undefined && wanted > max && current === max ? 'at_max' : 'maintain';
+}
+
+function describeUsage(impact: ScalingImpact): string {
+  const now = impact.cpuUtilizationNowPercent;
+  const target = impact.targetCpuUtilizationPercent;
+  if (now === undefined) return 'no CPU samples';
+  return `CPU ${now} % of requests${target === undefined ? '' : ` vs target ${target} %`}`;
+}
+
+function historySeries(input: AdviseScalingInput): Series | readonly number[] | undefined {
+  return input.history?.cpuCores ?? input.workload.history.cpuCores;
+}
+
+function seriesLength(series: Series | readonly number[] | undefined): number {
+  if (series === undefined) return 0;
+  return Array.isArray(series) ? series.length : (series as Series).values.length;
+}
+
+const SYSTEM_PROMPT = [
+  'You are a Kubernetes autoscaling advisor. Recommend a replica count for one Deployment from the metrics given.',
+  'Weigh these criteria: performance 0.30, stability 0.25, cost 0.20, forecast alignment 0.15, response time 0.10.',
+  'Rules: target_replicas is an integer within [min_replicas, max_replicas]. Scale up when CPU utilization of ready pods is above the target or the forecast upper bound needs more pods within the lead time; scale down only when utilization and the forecast upper bound stay below the target with fewer pods; prefer small, stable changes.',
+  'Use only the numbers given. Ballast computes cost and performance impact itself; give your qualitative view.',
+  'Answer with one JSON object: {"scaling_type": "hpa"|"vpa"|"both"|"maintain", "action": "scale_up"|"scale_down"|"maintain"|"at_max", "target_replicas": integer, "confidence": number 0..1, "reasoning": string, "factors_considered": string[], "risk_assessment": "low"|"medium"|"high", "cost_impact": "low"|"medium"|"high", "performance_impact": "positive"|"neutral"|"negative", "recommended_timing": "immediate"|"gradual"|"scheduled", "criteria_scores": {"performance": 0..1, "stability": 0..1, "cost": 0..1, "forecast_alignment": 0..1, "response_time": 0..1}}',
+].join('\n');
+
+/**
+ * The user prompt {@link adviseScaling} sends: real metrics in a JSON document, after a first line
+ * `Current replicas: N (min A, max B)`.
+ *
+ * @example
+ * ```ts
+ * const text = buildScalingAdvicePrompt({ workload, bounds: { minReplicas: 2, maxReplicas: 12 }, hpa, forecast: outcome });
+ * ```
+ */
+export function buildScalingAdvicePrompt(context: {
+  workload: WorkloadSnapshot;
+  bounds: { minReplicas: number; maxReplicas: number };
+  hpa: HpaDesiredReplicasResult;
+  forecastAware?: ForecastAwareResult | undefined;
+  forecast?: ForecastOutcome | undefined;
+  leadSteps?: number | undefined;
+  cpuTarget?: number | undefined;
+  now?: number | undefined;
+}): string {
+  const { workload, bounds, hpa } = context;
+  const deployment = workload.deployment;
+  const template = templateRequests(workload);
+  const samples = new Map(workload.podMetrics.map((sample) => [sample.pod, sample]));
+  const podsSource =
+    workload.pods ??
+    workload.podMetrics.map((sample) => ({ name: sample.pod, phase: 'Running', ready: true, hasMetrics: true }));
+  const pods = podsSource.slice(0, 25).map((pod) => {
+    const sample = samples.get(pod.name);
+    return {
+      name: pod.name,
+      phase: pod.phase,
+      ready: pod.ready,
+      has_metrics: sample !== undefined,
+      cpu_cores: sample === undefined ? null : round(sample.cpuCores),
+      cpu_percent_of_request:
+        sample === undefined || template.cpu === undefined ? null : round((100 * sample.cpuCores) / template.cpu, 1),
+      memory_mib: sample === undefined ? null : round(sample.memoryBytes / MiB, 1),
+      memory_percent_of_request:
+        sample === undefined || template.memory === undefined
+          ? null
+          : round((100 * sample.memoryBytes) / template.memory, 1),
+    };
+  });
+  const totalCpu = workload.podMetrics.reduce((sum, sample) => sum + sample.cpuCores, 0);
+  const totalMemory = workload.podMetrics.reduce((sum, sample) => sum + sample.memoryBytes, 0);
+  const sampled = workload.podMetrics.length;
+  const forecastOutcome = context.forecast;
+  const targetPerPod =
+    template.cpu === undefined || context.cpuTarget === undefined ? undefined : (template.cpu * context.cpuTarget) / 100;
+  const document = {
+    deployment: `${deployment.namespace}/${deployment.name}`,
+    collected_at: new Date(context.now ?? workload.collectedAt).toISOString(),
+    replicas: {
+      current: deployment.replicas.desired,
+      ready: deployment.replicas.ready,
+      not_ready: Math.max(0, deployment.replicas.current - deployment.replicas.ready),
+      min_replicas: bounds.minReplicas,
+      max_replicas: bounds.maxReplicas,
+    },
+    requests_per_pod: {
+      cpu_cores: template.cpu ?? null,
+      memory_mib: template.memory === undefined ? null : round(template.memory / MiB, 1),
+    },
+    utilization: {
+      total_cpu_cores: sampled === 0 ? null : round(totalCpu),
+      total_memory_mib: sampled === 0 ? null : round(totalMemory / MiB, 1),
+      cpu_percent_of_requests:
+        sampled === 0 || template.cpu === undefined ? null : round((100 * totalCpu) / (sampled * template.cpu), 1),
+      memory_percent_of_requests:
+        sampled === 0 || template.memory === undefined
+          ? null
+          : round((100 * totalMemory) / (sampled * template.memory), 1),
+      target_cpu_percent: context.cpuTarget ?? null,
+    },
+    pods,
+    pods_not_listed: Math.max(0, podsSource.length - pods.length),
+    collection: workload.state ?? null,
+    hpa: workload.hpa
+      ? {
+          name: workload.hpa.name,
+          spec: {
+            min_replicas: workload.hpa.spec.minReplicas,
+            max_replicas: workload.hpa.spec.maxReplicas,
+            metrics: workload.hpa.spec.metrics,
+            behavior: workload.hpa.spec.behavior ?? null,
+          },
+          status: {
+            current_replicas: workload.hpa.status.currentReplicas,
+            desired_replicas: workload.hpa.status.desiredReplicas,
+            current_metrics: workload.hpa.status.currentMetrics,
+            last_scale_time:
+              workload.hpa.status.lastScaleTime === undefined
+                ? null
+                : new Date(workload.hpa.status.lastScaleTime).toISOString(),
+            conditions: workload.hpa.status.conditions ?? [],
+          },
+        }
+      : null,
+    hpa_parity: {
+      target_replicas: hpa.desiredReplicas,
+      metric_replicas: hpa.metricReplicas ?? null,
+      reason: hpa.reason,
+      scaling_limited: hpa.conditions.scalingLimited.reason,
+    },
+    forecast:
+      forecastOutcome === undefined
+        ? null
+        : forecastOutcome.status === 'ok'
+          ? {
+              metric: 'total CPU cores in use',
+              model: forecastOutcome.model,
+              level: forecastOutcome.level,
+              lead_steps: context.leadSteps ?? 1,
+              points: forecastOutcome.points.map((point) => ({
+                step: point.step,
+                mean: round(point.mean),
+                lower: round(point.lower),
+                upper: round(point.upper),
+                replicas_for_upper:
+                  targetPerPod === undefined ? null : Math.ceil(point.upper / targetPerPod - 1e-9),
+              })),
+              forecast_aware_target: context.forecastAware?.desiredReplicas ?? null,
+            }
+          : { status: forecastOutcome.status, needed: forecastOutcome.needed, have: forecastOutcome.have },
+    recent_scaling: workload.events.slice(-5).map((event) => ({
+      time: new Date(event.timestamp).toISOString(),
+      from: event.fromReplicas,
+      to: event.toReplicas,
+      reason: event.reason ?? null,
+    })),
+  };
+  return [
+    `Current replicas: ${deployment.replicas.desired} (min ${bounds.minReplicas}, max ${bounds.maxReplicas})`,
+    'Metrics (CPU in cores, memory in MiB, times UTC):',
+    JSON.stringify(document, null, 1),
+  ].join('\n');
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * Recommends a replica count for one workload, safety first:
+ *
+ * 1. **HPA parity** — {@link hpaDesiredReplicas} on the snapshot (pods' readiness, missing metrics,
+ *    tolerance, stabilization, policies, bounds). Always computed.
+ * 2. **Forecast-aware** — {@link forecastAwareReplicas} on a forecast of total CPU in use
+ *    (`history.cpuCores` or `workload.history.cpuCores`); absent, with the reason, when the history
+ *    is too short or there is no CPU Utilization target to convert it.
+ * 3. **LLM** (only with `model`) — `generateObject` with `llmScalingAdviceSchema` (AI4K8s's shape,
+ *    temperature 0.1) over a prompt of the real metrics, then `validateScalingAdvice` (bounds,
+ *    stabilization, policies, action consistency).
+ *
+ * Choice: the rule answer is the forecast-aware one when present, else HPA parity. The LLM answer is
+ * chosen only when it validated (clamped into `[min, max]`) and is not less safe than the rule
+ * answer: when either rule scales up, it must be ≥ the rule answer; below the rule answer it is
+ * accepted only if CPU utilization after the change (today's usage and the forecast's upper bound)
+ * stays at or under the HPA target. Otherwise the rule answer stands, and `why` says so — also when
+ * the model is absent, fails or answers nonsense. Cost and performance impact always come from
+ * {@link ScalingImpact}, never from the model.
+ *
+ * @example
+ * ```ts
+ * const result = await adviseScaling({ workload: snapshot, model, pricing: { perCoreHourUsd: 0.031, perGiBHourUsd: 0.004 }, options: { timeoutMs: 15_000 } });
+ * await scaleDeployment({ namespace, deployment, replicas: result.chosen.targetReplicas });
+ * ```
+ */
+export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseScalingResult> {
+  const { workload } = input;
+  const options = input.options ?? {};
+  const now = options.now ?? workload.collectedAt;
+  const state = input.history?.state ?? seededState(workload, now);
+  const view = hpaView(workload, now, state, input.bounds);
+  const { bounds, cpuTarget } = view;
+  const notes = [...view.notes];
+  const current = workload.deployment.replicas.desired;
+  const pods = view.input.pods ?? [];
+  const usage = currentUsage(workload, pods);
+  const leadSteps = Math.max(1, input.forecastOptions?.leadSteps ?? 1);
+
+  // 1. HPA parity.
+  const hpa = hpaDesiredReplicas(view.input);
+
+  // 2. Forecast-aware.
+  let forecastInfo: AdviseScalingResult['forecast'];
+  let forecastAware: ForecastAwareResult | undefined;
+  let forecastPeak: number | undefined;
+  const series = historySeries(input);
+  let outcome: ForecastOutcome | undefined;
+  if (seriesLength(series) === 0 || series === undefined) {
+    forecastInfo = { status: 'insufficient_data', reason: 'no CPU history in the snapshot (history.cpuCores)' };
+  } else {
+    const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
+    outcome = forecast(series as Series | number[], {
+      ...forecastSettings,
+      horizonSteps: forecastSettings.horizonSteps ?? leadSteps,
+    });
+    if (outcome.status !== 'ok') {
+      forecastInfo = {
+        status: 'insufficient_data',
+        reason: `insufficient history for a forecast: need ${outcome.needed} samples, have ${outcome.have}`,
+      };
+    } else {
+      try {
+        forecastAware = forecastAwareReplicas({ hpa: view.input, forecast: outcome, leadSteps });
+        forecastInfo = { status: 'ok', result: outcome };
+        forecastPeak = forecastAware.forecastUpper;
+      } catch (error) {
+        forecastInfo = {
+          status: 'unavailable',
+          reason:
+            error instanceof ConfigError
+              ? 'no CPU Utilization target and pod requests to turn the forecast into replicas'
+              : errorMessage(error),
+        };
+      }
+    }
+  }
+
+  const impact = (target: number) =>
+    impactOf(target, current, workload, usage, cpuTarget, forecastPeak, input.pricing);
+  const ruleCandidate = (
+    source: 'hpa' | 'forecast',
+    target: number,
+    wanted: number | undefined,
+    reasoning: string,
+    factors: string[],
+    confidence: number,
+  ): AdvisedScaling => {
+    const candidateImpact = impact(target);
+    return {
+      action: actionFor(target, current, wanted, bounds.maxReplicas),
+      currentReplicas: current,
+      targetReplicas: target,
+      confidence,
+      reasoning,
+      factors,
+      risk: riskLevel(candidateImpact),
+      costImpact: costLevel(candidateImpact, current),
+      performanceImpact: performanceLevel(candidateImpact),
+      timing: 'immediate',
+      scalingType: target === current ? 'maintain' : 'hpa',
+      source,
+      impact: candidateImpact,
+    };
+  };
+
+  const hpaImpact = impact(hpa.desiredReplicas);
+  const hpaCandidate = ruleCandidate(
+    'hpa',
+    hpa.desiredReplicas,
+    hpa.metricReplicas,
+    `HPA parity: ${hpa.reason} (${describeUsage(hpaImpact)}); ${current} → ${hpa.desiredReplicas}, ${hpa.conditions.scalingLimited.reason}`,
+    ['cpu utilization vs target', 'pod readiness and missing metrics', 'tolerance, stabilization and policies'],
+    hpa.conditions.scalingActive.status === 'True' ? 1 : 0.5,
+  );
+  const forecastCandidate =
+    forecastAware === undefined || forecastInfo.status !== 'ok'
+      ? undefined
+      : ruleCandidate(
+          'forecast',
+          forecastAware.desiredReplicas,
+          forecastAware.proposedReplicas,
+          `Forecast-aware (${forecastInfo.result.model}, ${Math.round(forecastInfo.result.level * 100)} % interval): ${
+            forecastAware.reason
+          }; peak upper ${round(forecastAware.forecastUpper ?? 0)} cores over ${leadSteps} step(s); ${current} → ${
+            forecastAware.desiredReplicas
+          }`,
+          ['forecast upper bound over the pod start-up lead time', 'reactive HPA floor'],
+          forecastInfo.result.level,
+        );
+  const rule = forecastCandidate ?? hpaCandidate;
+  const ruleName = rule.source === 'forecast' ? 'forecast-aware' : 'HPA-parity';
+  const nextState = forecastAware?.state ?? hpa.state;
+
+  // 3. LLM.
+  let llm: LlmScalingOutcome = { status: 'not_configured', reason: 'no model configured' };
+  let llmCandidate: AdvisedScaling | undefined;
+  if (input.model !== undefined) {
+    const prompt = buildScalingAdvicePrompt({
+      workload,
+      bounds,
+      hpa,
+      forecastAware,
+      forecast: outcome,
+      leadSteps,
+      cpuTarget,
+      now,
+    });
+    const started = performance.now();
+    try {
+      const callOptions: { timeoutMs?: number; signal?: AbortSignal } = {};
+      if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
+      if (options.signal !== undefined) callOptions.signal = options.signal;
+      const generated = await generateObject(
+        input.model,
+        {
+          schema: llmScalingAdviceSchema,
+          schemaName: 'scaling_advice',
+          system: SYSTEM_PROMPT,
+          prompt,
+          temperature: 0.1,
+          maxTokens: options.maxTokens ?? 700,
+          maxRepairs: options.maxRepairs ?? 1,
+        },
+        callOptions,
+      );
+      const latencyMs = round(performance.now() - started, 1);
+      const validation = validateScalingAdvice(workload, generated.object, {
+        minReplicas: bounds.minReplicas,
+        maxReplicas: bounds.maxReplicas,
+        recommendationHistory: state.recommendations,
+        now,
+        source: 'llm',
+      });
+      const spend = {
+        usage: generated.usage,
+        calls: generated.calls,
+        latencyMs,
+        raw: generated.object,
+        ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
+      };
+      if (!validation.ok) {
+        llm = {
+          status: 'invalid',
+          reason: validation.reasons.map((reason) => `${reason.code}: ${reason.message}`).join('; '),
+          reasons: validation.reasons,
+          repairs: validation.repairs,
+          ...spend,
+        };
+      } else {
+        const recommendation = validation.recommendation;
+        const llmImpact = impact(recommendation.targetReplicas);
+        llmCandidate = {
+          ...recommendation,
+          costImpact: costLevel(llmImpact, current),
+          performanceImpact: performanceLevel(llmImpact),
+          source: 'llm',
+          impact: llmImpact,
+        };
+        llm = { status: 'used', repairs: validation.repairs, ...spend };
+      }
+    } catch (error) {
+      if (error instanceof AbortedError && options.signal?.aborted) throw error;
+      llm = { status: 'failed', reason: errorMessage(error), latencyMs: round(performance.now() - started, 1) };
+    }
+  }
+
+  // Choice.
+  let chosen = rule;
+  let why: string;
+  const ruleText = `${ruleName} answer ${rule.targetReplicas}`;
+  const forecastNote = forecastCandidate === undefined && forecastInfo.status !== 'ok' ? ` (no forecast: ${forecastInfo.reason})` : '';
+  if (llm.status === 'not_configured') {
+    why = `Rule answer: ${ruleText}${forecastNote}; no model configured.`;
+  } else if (llm.status === 'failed') {
+    why = `Rule answer: ${ruleText}${forecastNote}; the model call failed (${llm.reason}).`;
+  } else if (llm.status === 'invalid' || llmCandidate === undefined) {
+    why = `Rule answer: ${ruleText}${forecastNote}; the model's advice was invalid (${llm.reason ?? 'unusable'}).`;
+  } else {
+    const target = llmCandidate.targetReplicas;
+    const scaleUpNeeded = hpaCandidate.targetReplicas > current || rule.targetReplicas > current;
+    const limit = cpuTarget ?? HPA_DEFAULT_CPU_TARGET;
+    const after = llmCandidate.impact.cpuUtilizationAfterPercent;
+    const forecastAfter = llmCandidate.impact.forecastCpuUtilizationAfterPercent;
+    let unsafe: string | undefined;
+    if (target < rule.targetReplicas) {
+      if (scaleUpNeeded) {
+        unsafe = `scale-up is needed and the model's ${target} is below the ${ruleText}`;
+      } else if (after === undefined) {
+        unsafe = `the model's ${target} is below the ${ruleText} and utilization after cannot be checked without CPU samples`;
+      } else if (after > limit || (forecastAfter !== undefined && forecastAfter > limit)) {
+        unsafe = `the model's ${target} would put CPU at ${after} %${
+          forecastAfter === undefined ? '' : ` (forecast upper ${forecastAfter} %)`
+        } of requests, above the ${limit} % target`;
+      }
+    }
+    const repaired = (llm.repairs ?? []).filter((repair) => repair.code !== 'action_derived');
+    const repairText = repaired.length === 0 ? '' : ` after ${repaired.length} repair(s): ${repaired.map((repair) => repair.message).join('; ')}`;
+    if (unsafe !== undefined) {
+      why = `Rule answer: ${ruleText}${forecastNote}; the model's advice was overruled because ${unsafe}.`;
+      llm = { ...llm, reason: `overruled: ${unsafe}` };
+    } else {
+      chosen = llmCandidate;
+      why = `LLM answer ${target} (${llmCandidate.action}, confidence ${llmCandidate.confidence}) chosen${repairText}: valid, within [${bounds.minReplicas}, ${bounds.maxReplicas}] and not less safe than the ${ruleText}.`;
+    }
+  }
+
+  const candidates: AdviseScalingResult['candidates'] = { hpa: hpaCandidate };
+  if (forecastCandidate !== undefined) candidates.forecast = forecastCandidate;
+  if (llmCandidate !== undefined) candidates.llm = llmCandidate;
+  return {
+    chosen,
+    why,
+    candidates,
+    forecast: forecastInfo,
+    llm,
+    bounds,
+    hpa,
+    forecastAware,
+    state: nextState,
+    notes,
+  };
+}
+

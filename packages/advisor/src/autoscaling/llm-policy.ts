@@ -1,0 +1,294 @@
+import type { ChatModel, WorkloadSnapshot } from '@ballast/core';
+import { type AdviseScalingInput, type AdviseScalingResult, adviseScaling } from './advise-scaling';
+import type { BacktestPolicy, BacktestState } from './backtest';
+import { fitHoltWinters, type HoltWintersParameters } from './forecast/holt-winters';
+import type { HpaControllerState } from './hpa-behavior';
+
+/**
+ * Options of {@link llmPolicy}.
+ *
+ * @example
+ * ```ts
+ * const options: LlmPolicyOptions = { options: { timeoutMs: 20_000 }, onDecision: (step, result) => console.log(step, result.why) };
+ * ```
+ */
+export interface LlmPolicyOptions {
+  /** Policy name in the report. Default `llm`. */
+  name?: string | undefined;
+  /** `chosen` (default): Ballast's safety-guarded choice; `llm`: the validated model answer when there is one (pure shadow of the model). */
+  decision?: 'chosen' | 'llm' | undefined;
+  /** Memory request per simulated pod (for the prompt and cost). Default 512 MiB. */
+  memoryPerPodBytes?: number | undefined;
+  /** Epoch ms of step 0. Default 2026-03-02T00:00:00Z. */
+  startTime?: number | undefined;
+  /** Most history steps given to the forecaster (default 8 days). */
+  maxHistorySteps?: number | undefined;
+  /** Samples per season for Holt-Winters (default one day). Parameters are refitted once per season. */
+  seasonLength?: number | undefined;
+  pricing?: AdviseScalingInput['pricing'];
+  options?: AdviseScalingInput['options'];
+  /** Called after each step's advice. */
+  onDecision?: ((step: number, result: AdviseScalingResult) => void) | undefined;
+}
+
+/**
+ * What the model did over a shadow run (the reference's LLM-specific metrics).
+ *
+ * @example
+ * ```ts
+ * const fallbackShare = (stats: LlmPolicyStats) => (stats.failed + stats.invalid) / stats.steps;
+ * ```
+ */
+export interface LlmPolicyStats {
+  steps: number;
+  /** Answers that validated. */
+  valid: number;
+  /** Valid answers the validator had to repair (beyond deriving `action`). */
+  repaired: number;
+  /** Valid answers Ballast chose. */
+  chosen: number;
+  /** Valid answers overruled as less safe than the rule answer. */
+  overruled: number;
+  failed: number;
+  invalid: number;
+  notConfigured: number;
+  /** Steps where the model's validated target equals the HPA-parity answer, over valid answers. */
+  agreementWithHpa: number;
+  meanLatencyMs: number | undefined;
+  inputTokens: number;
+  outputTokens: number;
+  /** `undefined` when any call's cost was unknown. */
+  costUsd: number | undefined;
+}
+
+/**
+ * A back-test policy with the run's LLM statistics.
+ *
+ * @example
+ * ```ts
+ * const policy: LlmPolicy = llmPolicy(model);
+ * await runBacktest({ ...options, policies: ['hpa', 'forecast', policy] });
+ * console.log(policy.stats());
+ * ```
+ */
+export interface LlmPolicy extends BacktestPolicy {
+  stats(): LlmPolicyStats;
+}
+
+/**
+ * The workload a back-test step looks like to {@link adviseScaling}: ready pods sharing the demand
+ * evenly (with samples), starting pods `Pending` without samples, an HPA with the back-test's CPU
+ * target and bounds, and the demand history as `history.cpuCores`.
+ *
+ * @example
+ * ```ts
+ * const workload = backtestWorkload(state, { startTime: Date.UTC(2026, 2, 2), memoryPerPodBytes: 2 ** 29 });
+ * ```
+ */
+export function backtestWorkload(
+  state: BacktestState,
+  settings: {
+    startTime: number;
+    memoryPerPodBytes: number;
+    maxHistorySteps: number;
+    events?: WorkloadSnapshot['events'] | undefined;
+  },
+): WorkloadSnapshot {
+  const now = settings.startTime + state.timeSeconds * 1000;
+  const demand = state.demandHistory.at(-1) ?? 0;
+  const ready = state.readyReplicas;
+  const request = state.requestsPerPodCores;
+  const memory = settings.memoryPerPodBytes;
+  const perPod = ready > 0 ? demand / ready : 0;
+  const load = request > 0 ? Math.min(2, perPod / request) : 0;
+  const pods: NonNullable<WorkloadSnapshot['pods']> = [];
+  const podMetrics: WorkloadSnapshot['podMetrics'] = [];
+  for (let index = 0; index < ready; index++) {
+    const name = `pod-${index}`;
+    pods.push({ name, phase: 'Running', ready: true, requests: { cpuCores: request, memoryBytes: memory }, hasMetrics: true });
+    podMetrics.push({
+      pod: name,
+      cpuCores: perPod,
+      memoryBytes: Math.round(memory * (0.35 + 0.3 * load)),
+      timestamp: now - 5000,
+      windowSeconds: 15,
+    });
+  }
+  for (let index = 0; index < state.startingReplicas; index++) {
+    pods.push({
+      name: `starting-${index}`,
+      phase: 'Pending',
+      ready: false,
+      startTime: now - state.stepSeconds * 1000,
+      requests: { cpuCores: request, memoryBytes: memory },
+      hasMetrics: false,
+    });
+  }
+  const history = state.demandHistory.slice(-settings.maxHistorySteps);
+  const firstStep = state.step + 1 - history.length;
+  const utilization = ready > 0 && request > 0 ? Math.floor((100 * demand) / (ready * request)) : undefined;
+  return {
+    collectedAt: now,
+    source: { kind: 'simulated' },
+    deployment: {
+      namespace: 'backtest',
+      name: 'workload',
+      replicas: { desired: state.currentReplicas, current: state.currentReplicas, ready },
+      selector: { matchLabels: { app: 'workload' } },
+      containers: [{ name: 'app', requests: { cpuCores: request, memoryBytes: memory }, limits: {} }],
+    },
+    hpa: {
+      name: 'workload',
+      spec: {
+        minReplicas: state.minReplicas,
+        maxReplicas: state.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: state.targetUtilization },
+          },
+        ],
+      },
+      status: {
+        currentReplicas: state.currentReplicas,
+        desiredReplicas: state.currentReplicas,
+        currentMetrics:
+          utilization === undefined
+            ? []
+            : [{ type: 'Resource', name: 'cpu', current: { averageUtilization: utilization } }],
+      },
+    },
+    podMetrics,
+    history: {
+      cpuCores: {
+        timestamps: history.map((_, index) => settings.startTime + (firstStep + index) * state.stepSeconds * 1000),
+        values: [...history],
+      },
+    },
+    events: settings.events ?? [],
+    pods,
+    state: {
+      hpa: 'found',
+      metrics: 'available',
+      podsWithoutMetrics: pods.filter((pod) => !pod.hasMetrics).map((pod) => pod.name),
+      readyPods: ready,
+      notReadyPods: state.startingReplicas,
+      ignoredPods: 0,
+      warnings: [],
+    },
+  };
+}
+
+/**
+ * A back-test policy (`{ name: 'llm', decide }`) that runs {@link adviseScaling} with `model` at every
+ * step — shadow mode: the model's advice is replayed against the trace without touching a cluster.
+ * The decision is Ballast's safety-guarded choice (or, with `decision: 'llm'`, the validated model
+ * answer when there is one). Without a model it is the rule answer. Controller state, recent
+ * scaling events and Holt-Winters parameters (refitted once per season) carry over between steps.
+ *
+ * @example
+ * ```ts
+ * const policy = llmPolicy(createOpenAI().chatModel('gpt-4o-mini'), { options: { timeoutMs: 20_000 } });
+ * const report = await runBacktest({ ...options, policies: ['hpa', 'forecast', policy] });
+ * console.log(policy.stats().agreementWithHpa);
+ * ```
+ */
+export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOptions = {}): LlmPolicy {
+  const startTime = options.startTime ?? Date.UTC(2026, 2, 2);
+  const memoryPerPodBytes = options.memoryPerPodBytes ?? 512 * 2 ** 20;
+  const maxHistorySteps = options.maxHistorySteps ?? 8 * 288;
+  let controller: HpaControllerState | undefined;
+  let events: WorkloadSnapshot['events'] = [];
+  let parameters: HoltWintersParameters | undefined;
+  let fittedAt = Number.NEGATIVE_INFINITY;
+  const stats: LlmPolicyStats = {
+    steps: 0,
+    valid: 0,
+    repaired: 0,
+    chosen: 0,
+    overruled: 0,
+    failed: 0,
+    invalid: 0,
+    notConfigured: 0,
+    agreementWithHpa: 0,
+    meanLatencyMs: undefined,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  };
+  let agreements = 0;
+  let latencySum = 0;
+  let latencyCount = 0;
+
+  return {
+    name: options.name ?? 'llm',
+    async decide(state) {
+      const workload = backtestWorkload(state, { startTime, memoryPerPodBytes, maxHistorySteps, events });
+      const seasonLength = options.seasonLength ?? Math.max(2, Math.round(86_400 / state.stepSeconds));
+      const history = workload.history.cpuCores?.values ?? [];
+      if (history.length >= 2 * seasonLength && state.step - fittedAt >= seasonLength) {
+        parameters = fitHoltWinters(history.slice(-8 * seasonLength), seasonLength);
+        fittedAt = state.step;
+      }
+      const result = await adviseScaling({
+        workload,
+        model,
+        history: { state: controller },
+        forecastOptions: {
+          leadSteps: Math.max(1, state.podStartupSteps),
+          seasonLength,
+          ...(parameters === undefined ? {} : { holtWintersParameters: parameters }),
+        },
+        pricing: options.pricing,
+        options: { ...options.options, now: workload.collectedAt },
+      });
+      controller = result.state;
+      const llmCandidate = result.candidates.llm;
+      const target =
+        options.decision === 'llm' && llmCandidate !== undefined
+          ? llmCandidate.targetReplicas
+          : result.chosen.targetReplicas;
+
+      stats.steps++;
+      const outcome = result.llm;
+      if (outcome.status === 'used') {
+        stats.valid++;
+        if ((outcome.repairs ?? []).some((repair) => repair.code !== 'action_derived')) stats.repaired++;
+        if (result.chosen.source === 'llm') stats.chosen++;
+        else stats.overruled++;
+        if (llmCandidate?.targetReplicas === result.candidates.hpa.targetReplicas) agreements++;
+      } else if (outcome.status === 'failed') stats.failed++;
+      else if (outcome.status === 'invalid') stats.invalid++;
+      else stats.notConfigured++;
+      if (outcome.latencyMs !== undefined) {
+        latencySum += outcome.latencyMs;
+        latencyCount++;
+      }
+      stats.inputTokens += outcome.usage?.inputTokens ?? 0;
+      stats.outputTokens += outcome.usage?.outputTokens ?? 0;
+      if (outcome.status !== 'not_configured' && outcome.usage !== undefined) {
+        stats.costUsd =
+          stats.costUsd === undefined || outcome.costUsd === undefined ? undefined : stats.costUsd + outcome.costUsd;
+      }
+      stats.agreementWithHpa = stats.valid === 0 ? 0 : agreements / stats.valid;
+      stats.meanLatencyMs = latencyCount === 0 ? undefined : latencySum / latencyCount;
+
+      const clamped = Math.min(state.maxReplicas, Math.max(state.minReplicas, target));
+      if (clamped !== state.currentReplicas) {
+        events = [
+          ...events,
+          {
+            timestamp: workload.collectedAt,
+            fromReplicas: state.currentReplicas,
+            toReplicas: clamped,
+            reason: `ballast:${result.chosen.source}`,
+          },
+        ].slice(-10);
+      }
+      options.onDecision?.(state.step, result);
+      return target;
+    },
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,643 @@
+import {
+  AbortedError,
+  BallastError,
+  type ChatModel,
+  type ClusterSnapshot,
+  generateObject,
+  llmMigrationAdviceSchema,
+  type MigrationRecommendation,
+  NoObjectGeneratedError,
+  type PredictedIssue,
+  type RecommendationSource,
+  redactSecrets,
+  type Usage,
+  ValidationError,
+} from '@ballast/core';
+import {
+  type MigrationReasonCode,
+  type MigrationValidationOptions,
+  type PredictedIssueReasonCode,
+  type Reason,
+  type Repair,
+  validateMigrationAdvice,
+} from '@ballast/validator';
+import { applyMigrations } from '../apply-migrations';
+import { type ForecastOptions, predictIssues } from '../forecast-node-load';
+import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
+import { type MigrationPlan, type PlanMigrationsOptions, type PlannedMigration, planMigrations } from '../plan-migrations';
+import { computeNodeTrends } from '../trend';
+import { profileWorkloads } from '../workload-profile';
+import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
+import { buildMigrationPrompt } from './build-migration-prompt';
+
+const EPSILON = 1e-9;
+
+/**
+ * Options of {@link adviseMigrations}. Every field has a default.
+ *
+ * @example
+ * ```ts
+ * const options: AdviseMigrationsOptions = { cpuThreshold: 70, memThreshold: 80, timeoutMs: 20_000, plan: { maxMigrations: 5 } };
+ * ```
+ */
+export interface AdviseMigrationsOptions {
+  /** A move may not leave its target above this CPU utilisation, percent. Default 60 (ProxBalance). */
+  cpuThreshold?: number;
+  /** A move may not leave its target above this memory utilisation, percent. Default 70 (ProxBalance). */
+  memThreshold?: number;
+  /** Re-asks after an answer that does not match the schema. Default 1. */
+  maxRepairs?: number;
+  /** Deadline of each model call, ms. Default 30 000 (ProxBalance). */
+  timeoutMs?: number;
+  /** Cancels the whole call; `adviseMigrations` then rejects with `AbortedError`. */
+  signal?: AbortSignal;
+  /** Sampling temperature. Default 0.2. */
+  temperature?: number;
+  maxTokens?: number;
+  /** Guests listed in the prompt (heaviest first). Default 150. */
+  maxGuestsInPrompt?: number;
+  /** Rule planner options (the thresholds above win over the same keys here). */
+  plan?: Omit<PlanMigrationsOptions, 'cpuThreshold' | 'memThreshold'>;
+  /**
+   * Validator options. Defaults follow the planner so that its moves validate too:
+   * `maxMemoryRatio = 1 − memoryReservePercent/100`, `allowHaManaged = includeHaManaged`,
+   * `allowLocalDisks = allowLocalDisks`.
+   */
+  validator?: Omit<MigrationValidationOptions, 'source'>;
+  /** Options of the rule-based `predictIssues` (default: 24 h horizon, 80 % CPU, 85 % memory). */
+  forecast?: ForecastOptions;
+}
+
+/**
+ * Input of {@link adviseMigrations}.
+ *
+ * @example
+ * ```ts
+ * const input: AdviseMigrationsInput = { snapshot, model, period: '24h', options: { cpuThreshold: 60 } };
+ * ```
+ */
+export interface AdviseMigrationsInput {
+  snapshot: ClusterSnapshot;
+  /** Any ChatModel (a provider adapter or a balancer). Without one the rule plan is returned. */
+  model?: ChatModel | undefined;
+  /** Analysis window. Default `24h`. */
+  period?: AnalysisPeriod;
+  options?: AdviseMigrationsOptions;
+}
+
+/**
+ * Why an item was refused: a validator code, or one of the advisor's own.
+ *
+ * | code | meaning |
+ * |---|---|
+ * | validator codes | see `MigrationReasonCode` / `PredictedIssueReasonCode` in `@ballast/validator` |
+ * | `no_improvement` | the move does not lower the cluster imbalance (alone, or on top of the moves before it) |
+ * | `conflicts_with_rule` | the rule plan moves the same guest elsewhere and the model's move is not strictly better |
+ * | `threshold_exceeded` | the target would end above `cpuThreshold` / `memThreshold` |
+ * | `cooldown` | the guest migrated within the planner's `cooldownHours` |
+ *
+ * @example
+ * ```ts
+ * const code: AdviceRejectionCode = 'no_improvement';
+ * ```
+ */
+export type AdviceRejectionCode =
+  | MigrationReasonCode
+  | PredictedIssueReasonCode
+  | 'no_improvement'
+  | 'conflicts_with_rule'
+  | 'threshold_exceeded'
+  | 'cooldown';
+
+/**
+ * A refused recommendation or predicted issue, exactly as it was given, with every reason.
+ *
+ * @example
+ * ```ts
+ * const line = (rejection: AdviceRejection) => `${rejection.source} #${rejection.index}: ${rejection.reasons.map((r) => r.code).join(', ')}`;
+ * ```
+ */
+export interface AdviceRejection {
+  kind: 'recommendation' | 'predicted_issue';
+  source: RecommendationSource;
+  /** Position in the model's list (or in the rule plan). */
+  index: number;
+  /** The item as given (never edited). */
+  item: unknown;
+  reasons: Array<Reason<AdviceRejectionCode>>;
+}
+
+/**
+ * Another producer's take on the same guest, kept next to the recommendation that won.
+ *
+ * @example
+ * ```ts
+ * const note = (other: AlsoSuggested) => `${other.source} also suggested → ${other.targetNode}: ${other.reasoning}`;
+ * ```
+ */
+export interface AlsoSuggested {
+  source: RecommendationSource;
+  targetNode: string;
+  priority: MigrationRecommendation['priority'];
+  /** The other producer's reasoning, unchanged. */
+  reasoning: string;
+  /** Δimbalance of that move alone on the snapshot. */
+  standaloneDelta: number;
+}
+
+/**
+ * One recommendation of the merged advice.
+ *
+ * @example
+ * ```ts
+ * const line = (move: AdvisedMigration) => `${move.step}. [${move.source}] ${move.vmid} ${move.sourceNode} → ${move.targetNode} Δ${move.imbalanceDelta.toFixed(3)}`;
+ * ```
+ */
+export interface AdvisedMigration extends MigrationRecommendation {
+  /** 1-based position in the merged list (rule moves first, then the model's). */
+  step: number;
+  /** `evacuation` of a node in maintenance, or `balance`. */
+  kind: 'evacuation' | 'balance';
+  /** Normalised imbalance (current usage) before and after this step of the merged list. */
+  imbalanceBefore: number;
+  imbalanceAfter: number;
+  /** `imbalanceAfter − imbalanceBefore` (negative is better). */
+  imbalanceDelta: number;
+  /** Δimbalance of this move alone on the snapshot. */
+  standaloneDelta: number;
+  /** The other producer suggested the same guest too (same or a different target). */
+  alsoSuggestedBy?: AlsoSuggested;
+  /** The planner's step record, for rule moves. */
+  planned?: PlannedMigration;
+}
+
+/**
+ * What happened with the model.
+ *
+ * @example
+ * ```ts
+ * const ok = (llm: LlmAdviceStatus) => llm.status === 'used';
+ * ```
+ */
+export interface LlmAdviceStatus {
+  /** `used`: answered and validated; `not_configured`: no model; `failed`: the call failed; `invalid`: no usable JSON. */
+  status: 'used' | 'not_configured' | 'failed' | 'invalid';
+  /** Why it was not used (error code and message, secrets redacted). */
+  reason?: string;
+  /** Ballast error code, when it failed. */
+  code?: string;
+  /** `provider:modelId`. */
+  model?: string;
+  usage?: Usage;
+  costUsd?: number;
+  latencyMs?: number;
+  /** Model calls made (repairs included). */
+  calls?: number;
+  /** Model recommendations kept / refused. */
+  accepted?: number;
+  rejected?: number;
+}
+
+/**
+ * The result of {@link adviseMigrations}.
+ *
+ * @example
+ * ```ts
+ * const advice: MigrationAdvice = await adviseMigrations({ snapshot });
+ * advice.recommendations.length === advice.plan.recommendations.length; // true without a model
+ * ```
+ */
+export interface MigrationAdvice {
+  /** The model's analysis (unchanged) when it gave one, otherwise the rule summary. */
+  analysis: string;
+  /** A summary of the rule plan. */
+  ruleAnalysis: string;
+  period: AnalysisPeriod;
+  /** `snapshot.collectedAt`. */
+  collectedAt: number;
+  recommendations: AdvisedMigration[];
+  /** Rule forecasts first, then validated model predictions. */
+  predictedIssues: PredictedIssue[];
+  /** Everything refused, with reasons. */
+  rejected: AdviceRejection[];
+  /** Safe normalisations the validator applied to the model's answer. */
+  repairs: Repair[];
+  /** The rule-based plan, as planned. */
+  plan: MigrationPlan;
+  /** Normalised imbalance on current usage: before, after the rule plan alone, after the merged advice. */
+  imbalance: { before: number; ruleAfter: number; after: number };
+  llm: LlmAdviceStatus;
+}
+
+interface Entry {
+  move: MigrationRecommendation;
+  source: RecommendationSource;
+  /** Position in its producer's list. */
+  index: number;
+  item: unknown;
+  planned?: PlannedMigration;
+  standaloneDelta: number;
+  alsoSuggestedBy?: AlsoSuggested;
+}
+
+/**
+ * Migration advice from the rule planner and, when a model is given, from the model, merged into
+ * one validated list.
+ *
+ * 1. **Rule**: `planMigrations` with the thresholds; `predictIssues` for node forecasts.
+ * 2. **LLM**: `buildMigrationPrompt` (real per-node and per-guest numbers, trends, the rule plan) →
+ *    `generateObject(model, { schema: llmMigrationAdviceSchema })` at low temperature with a timeout.
+ * 3. **Validate** the model's moves with `validateMigrationAdvice` against the snapshot *without*
+ *    the rule plan applied (the model saw the same snapshot), then refuse guests in cooldown.
+ * 4. **Re-score** each survivor by Δimbalance alone (`applyMigrations` + `computeImbalance`, current
+ *    usage); non-improving ones are refused `no_improvement` (evacuations excepted).
+ * 5. **Merge**: the same move in both → the rule's entry, with the model's reasoning in
+ *    `alsoSuggestedBy`; the same guest to another target → the rule wins unless the model's move,
+ *    swapped in, validates with the rest and gives a strictly lower final imbalance; otherwise
+ *    appended after the rule moves.
+ * 6. **Re-validate the union** (capacity, anti-affinity, affinity counted across both producers),
+ *    then walk it in order: a model move that leaves its target above a threshold or no longer
+ *    lowers the imbalance on top of the moves before it is refused. Repeated until stable.
+ *
+ * Without a model, or when the model fails (any Ballast error: HTTP errors, timeouts,
+ * `NoObjectGeneratedError`), the rule plan stands and `llm.status` / `llm.reason` say why. Only an
+ * abort through `options.signal` rejects (with `AbortedError`). Nodes and reasoning text are never
+ * rewritten.
+ *
+ * @example
+ * ```ts
+ * const model = createOpenAI().chatModel('gpt-4o-mini');
+ * const advice = await adviseMigrations({ snapshot, model, period: '24h', options: { cpuThreshold: 60, memThreshold: 70 } });
+ * for (const move of advice.recommendations) console.log(move.source, move.vmid, move.sourceNode, '→', move.targetNode);
+ * for (const rejection of advice.rejected) console.log(rejection.reasons.map((reason) => reason.message));
+ * console.log(advice.llm.status, advice.imbalance);
+ * ```
+ */
+export async function adviseMigrations(input: AdviseMigrationsInput): Promise<MigrationAdvice> {
+  const { snapshot, model } = input;
+  const period = input.period ?? '24h';
+  const options = input.options ?? {};
+  throwIfAborted(options.signal);
+  const cpuThreshold = options.cpuThreshold ?? 60;
+  const memThreshold = options.memThreshold ?? 70;
+  const planOptions: PlanMigrationsOptions = { ...options.plan, cpuThreshold, memThreshold };
+  const plan = planMigrations(snapshot, planOptions);
+  const rulePredicted = predictIssues(snapshot, options.forecast);
+  const validatorOptions: MigrationValidationOptions = {
+    maxMemoryRatio: 1 - (planOptions.memoryReservePercent ?? 5) / 100,
+    allowHaManaged: planOptions.includeHaManaged ?? true,
+    allowLocalDisks: planOptions.allowLocalDisks ?? false,
+    ...options.validator,
+    source: 'llm',
+  };
+  const weights = normalizeWeights(planOptions.weights);
+  const score = (moves: ReadonlyArray<{ vmid: number; sourceNode: string; targetNode: string }>) =>
+    computeImbalance(moves.length === 0 ? snapshot : applyMigrations(snapshot, moves), {
+      weights,
+      loadBasis: 'current',
+    }).normalized;
+  const baseline = score([]);
+  const ruleEntries: Entry[] = plan.recommendations.map((move, index) => ({
+    move,
+    source: 'rule',
+    index,
+    item: move,
+    planned: move,
+    standaloneDelta: score([move]) - baseline,
+  }));
+  const ruleAfter = score(plan.recommendations);
+  const ruleAnalysis = describePlan(plan, baseline, ruleAfter, rulePredicted.length);
+
+  const rejected: AdviceRejection[] = [];
+  const repairs: Repair[] = [];
+  const predictedIssues: PredictedIssue[] = [...rulePredicted];
+  let llm: LlmAdviceStatus = { status: 'not_configured', reason: 'no model configured' };
+  let llmAnalysis: string | undefined;
+  let llmEntries: Entry[] = [];
+
+  if (model !== undefined) {
+    const modelName = `${model.provider}:${model.modelId}`;
+    const prompt = buildMigrationPrompt(snapshot, {
+      period,
+      thresholds: { cpuThreshold, memThreshold },
+      plan,
+      profiles: profileWorkloads(snapshot, planOptions.profile),
+      trends: computeNodeTrends(snapshot, { recentWindowHours: analysisPeriodHours(period) / 4 }),
+      ...(options.maxGuestsInPrompt === undefined ? {} : { maxGuests: options.maxGuestsInPrompt }),
+      allowHaManaged: validatorOptions.allowHaManaged ?? false,
+      allowLocalDisks: validatorOptions.allowLocalDisks ?? false,
+    });
+    const started = performance.now();
+    try {
+      const generated = await generateObject(
+        model,
+        {
+          schema: llmMigrationAdviceSchema,
+          schemaName: 'migration_advice',
+          system: prompt.system,
+          prompt: prompt.user,
+          temperature: options.temperature ?? 0.2,
+          maxRepairs: options.maxRepairs ?? 1,
+          ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+        },
+        {
+          timeoutMs: options.timeoutMs ?? 30_000,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        },
+      );
+      llm = {
+        status: 'used',
+        model: modelName,
+        usage: generated.usage,
+        latencyMs: Math.round(performance.now() - started),
+        calls: generated.calls,
+        ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
+      };
+      const validation = validateMigrationAdvice(snapshot, generated.object, validatorOptions);
+      repairs.push(...validation.repairs);
+      llmAnalysis = validation.analysis;
+      for (const rejection of validation.rejected) {
+        rejected.push({ kind: 'recommendation', source: 'llm', ...rejection });
+      }
+      for (const rejection of validation.rejectedIssues) {
+        rejected.push({ kind: 'predicted_issue', source: 'llm', ...rejection });
+      }
+      predictedIssues.push(...validation.predictedIssues);
+      const items = generated.object.recommendations;
+      llmEntries = validation.accepted.map((move) => ({
+        move,
+        source: 'llm' as const,
+        index: indexOfItem(items, move.vmid),
+        item: items[indexOfItem(items, move.vmid)],
+        standaloneDelta: score([move]) - baseline,
+      }));
+    } catch (error) {
+      if (options.signal?.aborted) throw toAborted(options.signal, error);
+      llm = describeFailure(error, modelName, performance.now() - started);
+    }
+  }
+
+  const reject = (entry: Entry, code: AdviceRejectionCode, message: string) => {
+    rejected.push({
+      kind: 'recommendation',
+      source: entry.source,
+      index: entry.index,
+      item: entry.item,
+      reasons: [{ code, message }],
+    });
+  };
+
+  // Cooldown and stand-alone improvement; agreement with the rule plan.
+  const recent = planOptions.recentMigrations ?? {};
+  const cooldownMs = (planOptions.cooldownHours ?? 6) * 3_600_000;
+  const now = planOptions.now ?? snapshot.collectedAt;
+  const merged: Entry[] = [...ruleEntries];
+  const candidates: Entry[] = [];
+  for (const entry of llmEntries) {
+    const last = recent[entry.move.vmid];
+    const at = last === undefined ? undefined : typeof last === 'number' ? last : last.at;
+    if (at !== undefined && now - at < cooldownMs) {
+      reject(
+        entry,
+        'cooldown',
+        `guest ${entry.move.vmid} migrated ${((now - at) / 3_600_000).toFixed(1)} h ago (cooldown ${cooldownMs / 3_600_000} h)`,
+      );
+      continue;
+    }
+    const same = merged.find(
+      (other) => other.move.vmid === entry.move.vmid && other.move.targetNode === entry.move.targetNode,
+    );
+    if (same !== undefined) {
+      same.alsoSuggestedBy = alsoSuggested(entry);
+      continue;
+    }
+    if (!isEvacuation(snapshot, entry.move) && entry.standaloneDelta >= -EPSILON) {
+      reject(
+        entry,
+        'no_improvement',
+        `moving ${entry.move.vmid} ${entry.move.sourceNode} → ${entry.move.targetNode} changes the imbalance by ` +
+          `${signed(entry.standaloneDelta)} (${baseline.toFixed(4)} → ${(baseline + entry.standaloneDelta).toFixed(4)})`,
+      );
+      continue;
+    }
+    candidates.push(entry);
+  }
+
+  // Conflicts with the rule plan, then append.
+  for (const entry of candidates) {
+    const position = merged.findIndex((other) => other.move.vmid === entry.move.vmid);
+    if (position < 0) {
+      merged.push(entry);
+      continue;
+    }
+    const ruleEntry = merged[position]!;
+    const swapped = [...merged];
+    swapped[position] = { ...entry, alsoSuggestedBy: alsoSuggested(ruleEntry) };
+    const current = score(merged.map((other) => other.move));
+    const alternative = score(swapped.map((other) => other.move));
+    const feasible =
+      validateMigrationAdvice(snapshot, swapped.map(toTyped), validatorOptions).rejected.length === 0 &&
+      thresholdProblem(snapshot, swapped, position, cpuThreshold, memThreshold) === undefined;
+    if (feasible && alternative < current - EPSILON) {
+      merged[position] = swapped[position]!;
+      continue;
+    }
+    reject(
+      entry,
+      'conflicts_with_rule',
+      `the rule plan moves ${entry.move.vmid} to "${ruleEntry.move.targetNode}" (final imbalance ${current.toFixed(4)}); ` +
+        `"${entry.move.targetNode}" gives ${alternative.toFixed(4)}${feasible ? '' : ' and is not feasible with the other moves'}`,
+    );
+  }
+
+  // Re-validate the union and re-score along it until nothing changes.
+  let kept = merged;
+  for (let round = 0; round < 5; round++) {
+    const union = validateMigrationAdvice(snapshot, kept.map(toTyped), validatorOptions);
+    const refused = new Set(union.rejected.map((rejection) => rejection.index));
+    const next: Entry[] = [];
+    kept.forEach((entry, position) => {
+      const rejection = union.rejected.find((candidate) => candidate.index === position);
+      if (rejection !== undefined) {
+        rejected.push({
+          kind: 'recommendation',
+          source: entry.source,
+          index: entry.index,
+          item: entry.item,
+          reasons: rejection.reasons,
+        });
+      } else next.push(entry);
+    });
+    let changed = refused.size > 0;
+    const walked: Entry[] = [];
+    let before = baseline;
+    for (const entry of next) {
+      if (entry.source === 'llm') {
+        const problem = thresholdProblem(snapshot, [...walked, entry], walked.length, cpuThreshold, memThreshold);
+        if (problem !== undefined) {
+          reject(entry, 'threshold_exceeded', problem);
+          changed = true;
+          continue;
+        }
+        const after = score([...walked, entry].map((other) => other.move));
+        if (!isEvacuation(snapshot, entry.move) && after - before >= -EPSILON) {
+          reject(
+            entry,
+            'no_improvement',
+            `on top of the ${walked.length} moves before it, moving ${entry.move.vmid} → ${entry.move.targetNode} changes the imbalance by ${signed(after - before)}`,
+          );
+          changed = true;
+          continue;
+        }
+      }
+      walked.push(entry);
+      before = score(walked.map((other) => other.move));
+    }
+    kept = walked;
+    if (!changed) break;
+  }
+
+  const recommendations: AdvisedMigration[] = [];
+  let previous = baseline;
+  kept.forEach((entry, position) => {
+    const after = score(kept.slice(0, position + 1).map((other) => other.move));
+    const kind = entry.planned?.kind ?? (isEvacuation(snapshot, entry.move) ? 'evacuation' : 'balance');
+    const advised: AdvisedMigration = {
+      ...stripPlanned(entry.move),
+      source: entry.source,
+      step: position + 1,
+      kind,
+      imbalanceBefore: previous,
+      imbalanceAfter: after,
+      imbalanceDelta: after - previous,
+      standaloneDelta: entry.standaloneDelta,
+    };
+    if (entry.alsoSuggestedBy !== undefined) advised.alsoSuggestedBy = entry.alsoSuggestedBy;
+    if (entry.planned !== undefined) advised.planned = entry.planned;
+    recommendations.push(advised);
+    previous = after;
+  });
+
+  if (llm.status === 'used') {
+    llm.accepted = recommendations.filter((move) => move.source === 'llm').length;
+    llm.rejected = rejected.filter((entry) => entry.source === 'llm' && entry.kind === 'recommendation').length;
+  }
+  return {
+    analysis: llmAnalysis !== undefined && llmAnalysis.trim() !== '' ? llmAnalysis : ruleAnalysis,
+    ruleAnalysis,
+    period,
+    collectedAt: snapshot.collectedAt,
+    recommendations,
+    predictedIssues,
+    rejected,
+    repairs,
+    plan,
+    imbalance: { before: baseline, ruleAfter, after: previous },
+    llm,
+  };
+}
+
+function toTyped(entry: Entry): MigrationRecommendation {
+  return { ...stripPlanned(entry.move), source: entry.source };
+}
+
+function stripPlanned(move: MigrationRecommendation): MigrationRecommendation {
+  const copy: MigrationRecommendation = {
+    vmid: move.vmid,
+    name: move.name,
+    type: move.type,
+    sourceNode: move.sourceNode,
+    targetNode: move.targetNode,
+    priority: move.priority,
+    reasoning: move.reasoning,
+    source: move.source,
+    withLocalDisks: move.withLocalDisks,
+  };
+  if (move.riskScore !== undefined) copy.riskScore = move.riskScore;
+  if (move.estimatedImpact !== undefined) copy.estimatedImpact = move.estimatedImpact;
+  if (move.bestTime !== undefined) copy.bestTime = move.bestTime;
+  if (move.confidence !== undefined) copy.confidence = move.confidence;
+  if (move.loads !== undefined) copy.loads = move.loads;
+  return copy;
+}
+
+function alsoSuggested(entry: Entry): AlsoSuggested {
+  return {
+    source: entry.source,
+    targetNode: entry.move.targetNode,
+    priority: entry.move.priority,
+    reasoning: entry.move.reasoning,
+    standaloneDelta: entry.standaloneDelta,
+  };
+}
+
+function indexOfItem(items: readonly unknown[], vmid: number): number {
+  return items.findIndex((item) => {
+    if (typeof item !== 'object' || item === null) return false;
+    const value = (item as Record<string, unknown>).vmid;
+    return Number(value) === vmid;
+  });
+}
+
+function isEvacuation(snapshot: ClusterSnapshot, move: { sourceNode: string }): boolean {
+  const node = snapshot.nodes.find((candidate) => candidate.name === move.sourceNode);
+  return node !== undefined && !isBalancingNode(snapshot, node);
+}
+
+/** Checks the target of `entries[position]` after every move up to it, on current usage. */
+function thresholdProblem(
+  snapshot: ClusterSnapshot,
+  entries: readonly Entry[],
+  position: number,
+  cpuThreshold: number,
+  memThreshold: number,
+): string | undefined {
+  const entry = entries[position];
+  if (entry === undefined) return undefined;
+  const after = applyMigrations(
+    snapshot,
+    entries.slice(0, position + 1).map((other) => other.move),
+  );
+  const target = after.nodes.find((node) => node.name === entry.move.targetNode);
+  if (target === undefined) return undefined;
+  const cpu = target.cpu.cores > 0 ? (target.cpu.usageCores / target.cpu.cores) * 100 : 0;
+  const memory = target.memory.totalBytes > 0 ? (target.memory.usedBytes / target.memory.totalBytes) * 100 : 0;
+  const problems: string[] = [];
+  if (cpu > cpuThreshold + EPSILON) problems.push(`CPU ${cpu.toFixed(1)} % > ${cpuThreshold} %`);
+  if (memory > memThreshold + EPSILON) problems.push(`memory ${memory.toFixed(1)} % > ${memThreshold} %`);
+  return problems.length === 0 ? undefined : `"${target.name}" would end at ${problems.join(', ')}`;
+}
+
+function describePlan(plan: MigrationPlan, before: number, after: number, issues: number): string {
+  const moves = plan.recommendations.length;
+  const base = `Rule-based plan: ${moves} migration${moves === 1 ? '' : 's'}, cluster imbalance ${before.toFixed(3)} → ${after.toFixed(3)} (stopped: ${plan.summary.stopReason}).`;
+  const extra: string[] = [];
+  if (plan.unplaced.length > 0) extra.push(`${plan.unplaced.length} guest(s) on nodes in maintenance found no target.`);
+  if (issues > 0) extra.push(`${issues} predicted node issue${issues === 1 ? '' : 's'}.`);
+  return [base, ...extra].join(' ');
+}
+
+function describeFailure(error: unknown, model: string, latencyMs: number): LlmAdviceStatus {
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
+  const invalid = NoObjectGeneratedError.isInstance(error) || ValidationError.isInstance(error);
+  const code = BallastError.isInstance(error) ? error.code : 'unknown';
+  return {
+    status: invalid ? 'invalid' : 'failed',
+    reason: `${code}: ${message}`,
+    code,
+    model,
+    latencyMs: Math.round(latencyMs),
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw toAborted(signal, signal.reason);
+}
+
+function toAborted(_signal: AbortSignal, cause: unknown): AbortedError {
+  return AbortedError.isInstance(cause) ? cause : new AbortedError({ cause });
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
+}

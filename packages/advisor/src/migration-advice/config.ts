@@ -1,0 +1,320 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@ballast/core';
+import { z } from 'zod';
+import { analysisPeriodSchema } from './analysis-period';
+
+/**
+ * Model providers a Ballast deployment can use for advice (`ai_provider`).
+ *
+ * @example
+ * ```ts
+ * const provider: AiProvider = aiProviderSchema.parse('ollama');
+ * ```
+ */
+export const aiProviderSchema = z.enum(['openai', 'anthropic', 'ollama', 'groq', 'openai-compatible']);
+
+/**
+ * An `ai_provider` value.
+ *
+ * @example
+ * ```ts
+ * const provider: AiProvider = 'anthropic';
+ * ```
+ */
+export type AiProvider = z.infer<typeof aiProviderSchema>;
+
+/** Providers that need `ai_api_key`. */
+const hostedProviders: ReadonlySet<AiProvider> = new Set(['openai', 'anthropic', 'groq']);
+
+/**
+ * Keys whose values are credentials: never printed, never in error messages.
+ *
+ * @example
+ * ```ts
+ * ballastSecretKeys.includes('ai_api_key'); // true
+ * ```
+ */
+export const ballastSecretKeys = ['proxmox_api_token_secret', 'ai_api_key'] as const;
+
+/**
+ * A secret configuration key.
+ *
+ * @example
+ * ```ts
+ * const key: BallastSecretKey = 'ai_api_key';
+ * ```
+ */
+export type BallastSecretKey = (typeof ballastSecretKeys)[number];
+
+const percent = z.number().gt(0, 'must be above 0').max(100, 'must be at most 100');
+
+/**
+ * Ballast's deployment configuration with ProxBalance's flat `config.json` keys. Unknown keys are
+ * ignored (so a ProxBalance file can be reused); cross-field rules: `ai_enabled: true` needs
+ * `ai_provider` and `ai_model` (there is no default model id), `ai_api_key` for hosted providers
+ * (`openai`, `anthropic`, `groq`) and `ai_base_url` for `openai-compatible`; the Proxmox token id
+ * and secret come together.
+ *
+ * @example
+ * ```ts
+ * const config = ballastConfigSchema.parse({ proxmox_host: 'pve1.lan', ai_enabled: true, ai_provider: 'ollama', ai_model: 'qwen2.5:7b' });
+ * config.proxmox_port; // 8006
+ * ```
+ */
+export const ballastConfigSchema = z
+  .object({
+    /** Proxmox host name or address (no scheme). */
+    proxmox_host: z.string().trim().min(1, 'must not be empty').optional(),
+    proxmox_port: z.number().int('must be an integer').min(1).max(65_535).default(8006),
+    /** `user@realm!tokenid`. */
+    proxmox_api_token_id: z
+      .string()
+      .regex(/^[^@\s]+@[^!\s]+![^\s]+$/, 'must look like user@realm!tokenid')
+      .optional(),
+    proxmox_api_token_secret: z.string().min(1, 'must not be empty').optional(),
+    proxmox_verify_ssl: z.boolean().default(true),
+    /** SHA-256 certificate fingerprint to pin (`AA:BB:…`, 32 pairs) for self-signed clusters. */
+    proxmox_fingerprint: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (32 hex pairs joined by ":")')
+      .optional(),
+    ai_enabled: z.boolean().default(false),
+    ai_provider: aiProviderSchema.optional(),
+    ai_api_key: z.string().min(1, 'must not be empty').optional(),
+    /** The model id. Never defaulted. */
+    ai_model: z.string().trim().min(1, 'must not be empty').optional(),
+    ai_base_url: z.url('must be a URL').optional(),
+    ai_analysis_period: analysisPeriodSchema.default('24h'),
+    /** Deadline of each model call, seconds. */
+    ai_timeout_seconds: z.number().gt(0).max(600).default(30),
+    collection_interval_minutes: z.number().int('must be an integer').min(1).max(1440).default(60),
+    cpu_threshold: percent.default(60),
+    mem_threshold: percent.default(70),
+  })
+  .superRefine((config, context) => {
+    const missing = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+    if (config.ai_enabled) {
+      if (config.ai_provider === undefined) missing('ai_provider', 'is required when ai_enabled is true');
+      if (config.ai_model === undefined)
+        missing('ai_model', 'is required when ai_enabled is true (Ballast has no default model)');
+      if (config.ai_provider !== undefined && hostedProviders.has(config.ai_provider) && config.ai_api_key === undefined)
+        missing('ai_api_key', `is required for ai_provider "${config.ai_provider}"`);
+      if (config.ai_provider === 'openai-compatible' && config.ai_base_url === undefined)
+        missing('ai_base_url', 'is required for ai_provider "openai-compatible"');
+    }
+    if ((config.proxmox_api_token_id === undefined) !== (config.proxmox_api_token_secret === undefined)) {
+      missing(
+        config.proxmox_api_token_id === undefined ? 'proxmox_api_token_id' : 'proxmox_api_token_secret',
+        'proxmox_api_token_id and proxmox_api_token_secret must be given together',
+      );
+    }
+  });
+
+/**
+ * A validated Ballast configuration (defaults applied).
+ *
+ * @example
+ * ```ts
+ * const timeoutMs = (config: BallastConfig) => config.ai_timeout_seconds * 1000;
+ * ```
+ */
+export type BallastConfig = z.output<typeof ballastConfigSchema>;
+
+/**
+ * A configuration key.
+ *
+ * @example
+ * ```ts
+ * const key: BallastConfigKey = 'cpu_threshold';
+ * ```
+ */
+export type BallastConfigKey = keyof BallastConfig;
+
+const keyTypes: Record<BallastConfigKey, 'string' | 'number' | 'boolean'> = {
+  proxmox_host: 'string',
+  proxmox_port: 'number',
+  proxmox_api_token_id: 'string',
+  proxmox_api_token_secret: 'string',
+  proxmox_verify_ssl: 'boolean',
+  proxmox_fingerprint: 'string',
+  ai_enabled: 'boolean',
+  ai_provider: 'string',
+  ai_api_key: 'string',
+  ai_model: 'string',
+  ai_base_url: 'string',
+  ai_analysis_period: 'string',
+  ai_timeout_seconds: 'number',
+  collection_interval_minutes: 'number',
+  cpu_threshold: 'number',
+  mem_threshold: 'number',
+};
+
+/**
+ * Every configuration key, in table order.
+ *
+ * @example
+ * ```ts
+ * ballastConfigKeys.map((key) => ballastEnvVar(key)); // ['BALLAST_PROXMOX_HOST', …]
+ * ```
+ */
+export const ballastConfigKeys = Object.keys(keyTypes) as BallastConfigKey[];
+
+/**
+ * The environment variable that sets a key: `BALLAST_` + the key in upper case.
+ *
+ * @example
+ * ```ts
+ * ballastEnvVar('cpu_threshold'); // 'BALLAST_CPU_THRESHOLD'
+ * ```
+ */
+export function ballastEnvVar(key: BallastConfigKey): string {
+  return `BALLAST_${key.toUpperCase()}`;
+}
+
+/**
+ * Options of {@link loadBallastConfig}.
+ *
+ * @example
+ * ```ts
+ * const options: LoadBallastConfigOptions = { file: '/etc/ballast/config.json', env: process.env, overrides: { ai_enabled: false } };
+ * ```
+ */
+export interface LoadBallastConfigOptions {
+  /** Path of a JSON file with the flat keys (a ProxBalance `config.json` works). */
+  file?: string;
+  /** Environment to read `BALLAST_*` variables from. Default: none (pass `process.env` explicitly). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values that win over the file and the environment. */
+  overrides?: Partial<Record<BallastConfigKey, unknown>>;
+}
+
+type Origin = 'file' | 'env' | 'override';
+
+/**
+ * Loads and validates the configuration. Precedence: defaults < `file` < `env` (`BALLAST_<KEY>`,
+ * strings coerced: numbers, `true/false/1/0/yes/no/on/off`) < `overrides`. Throws a
+ * {@link ConfigError} listing every bad key with where it came from; secret values never appear in
+ * messages (not even inside a broken JSON file).
+ *
+ * @example
+ * ```ts
+ * const config = loadBallastConfig({ file: 'config.json', env: process.env });
+ * console.log(redactConfig(config));
+ * ```
+ */
+export function loadBallastConfig(options: LoadBallastConfigOptions = {}): BallastConfig {
+  const merged: Record<string, unknown> = {};
+  const origins = new Map<string, { origin: Origin; name: string }>();
+  const knownSecrets: string[] = [];
+
+  if (options.file !== undefined) {
+    const fromFile = readConfigFile(options.file);
+    for (const key of ballastConfigKeys) {
+      if (fromFile[key] === undefined) continue;
+      merged[key] = fromFile[key];
+      origins.set(key, { origin: 'file', name: options.file });
+    }
+  }
+  for (const key of ballastConfigKeys) {
+    const name = ballastEnvVar(key);
+    const raw = options.env?.[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    merged[key] = coerce(raw, keyTypes[key]);
+    origins.set(key, { origin: 'env', name });
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value === undefined || !(key in keyTypes)) continue;
+    merged[key] = value;
+    origins.set(key, { origin: 'override', name: key });
+  }
+  for (const key of ballastSecretKeys) {
+    const value = merged[key];
+    if (typeof value === 'string') knownSecrets.push(value);
+  }
+
+  const parsed = ballastConfigSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '(root)');
+    const origin = origins.get(key);
+    const where = origin === undefined ? '' : ` (from ${origin.origin === 'file' ? 'file' : origin.origin} ${origin.name})`;
+    return { path: key, message: withoutSecrets(`${key}${where}: ${issue.message}`, knownSecrets) };
+  });
+  throw new ConfigError({
+    message: `Invalid Ballast configuration: ${issues.map((issue) => issue.message).join('; ')}`,
+    issues,
+  });
+}
+
+/**
+ * A copy of the configuration safe to print or log: secret values replaced by `[redacted]`.
+ *
+ * @example
+ * ```ts
+ * redactConfig(config).ai_api_key; // '[redacted]' (or undefined when not set)
+ * ```
+ */
+export function redactConfig(config: BallastConfig): BallastConfig {
+  const copy: BallastConfig = { ...config };
+  for (const key of ballastSecretKeys) if (copy[key] !== undefined) copy[key] = '[redacted]';
+  return copy;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError({
+      message: `Cannot read config file ${path}${code === undefined ? '' : ` (${code})`}`,
+      issues: [{ path: '(file)', message: `cannot read ${path}` }],
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    // V8's message quotes the text around the error, which may hold a secret: report a position only.
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    const at = position === undefined ? '' : ` ${lineColumn(text, Number(position))}`;
+    throw new ConfigError({
+      message: `Config file ${path} is not valid JSON${at}`,
+      issues: [{ path: '(file)', message: `not valid JSON${at}` }],
+    });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError({
+      message: `Config file ${path} must hold a JSON object`,
+      issues: [{ path: '(file)', message: 'must hold a JSON object' }],
+    });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Removes known secret values (key names such as `ai_api_key` stay readable). */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  return result;
+}
+
+function lineColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+function coerce(raw: string, type: 'string' | 'number' | 'boolean'): unknown {
+  const value = raw.trim();
+  if (type === 'number') {
+    const number = Number(value);
+    return value !== '' && Number.isFinite(number) ? number : raw;
+  }
+  if (type === 'boolean') {
+    const lower = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    return raw;
+  }
+  return value;
+}
