@@ -18,6 +18,10 @@ export interface DemoOptions {
   parallel: number;
   cpuThreshold: number | undefined;
   memThreshold: number | undefined;
+  /** A ProxBalance-style JSON config file (flat keys: proxmox_host, ai_provider, ...). */
+  config: string | undefined;
+  /** Print the ProxBalance-compatible `POST /api/ai-recommendations` response as JSON instead. */
+  json: boolean;
   help: boolean;
 }
 
@@ -31,6 +35,9 @@ export const usage = `Usage: pnpm demo [-- options]
   --parallel N          migrations at a time when applying (default 2)
   --cpu-threshold P     CPU headroom threshold in percent (default 60, as ProxBalance)
   --mem-threshold P     memory headroom threshold in percent (default 70, as ProxBalance)
+  --json                print the ProxBalance-compatible /api/ai-recommendations response instead
+  --config FILE         a ProxBalance-style config (proxmox_host, proxmox_api_token_id, ai_provider,
+                        ai_model, ...); BALLAST_<KEY> environment variables override it
 
 Real cluster (read-only unless --apply --yes):
   --url https://pve1:8006 --token-id 'user@pve!ballast'   secret in PROXMOX_TOKEN_SECRET
@@ -58,6 +65,8 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
       parallel: { type: 'string', default: '2' },
       'cpu-threshold': { type: 'string' },
       'mem-threshold': { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -69,7 +78,7 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
   const url = values.url ?? env.PROXMOX_URL;
   const tokenId = values['token-id'] ?? env.PROXMOX_TOKEN_ID;
   const tokenSecret = env.PROXMOX_TOKEN_SECRET;
-  if (url && (!tokenId || !tokenSecret)) {
+  if (url && !values.config && (!tokenId || !tokenSecret)) {
     throw new Error('A real cluster needs --token-id (or PROXMOX_TOKEN_ID) and PROXMOX_TOKEN_SECRET');
   }
   return {
@@ -87,6 +96,8 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
     parallel: integer('--parallel', values.parallel, 1, 8),
     cpuThreshold: optionalPercent('--cpu-threshold', values['cpu-threshold']),
     memThreshold: optionalPercent('--mem-threshold', values['mem-threshold']),
+    config: values.config,
+    json: values.json,
     help: values.help,
   };
 }

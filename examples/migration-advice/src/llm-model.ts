@@ -1,3 +1,4 @@
+import type { BallastConfig } from '@ballast/advisor';
 import { createAnthropic } from '@ballast/anthropic';
 import { createBalancer } from '@ballast/balancer';
 import type { ChatModel } from '@ballast/core';
@@ -25,7 +26,9 @@ export function modelFromEnvironment(env: NodeJS.ProcessEnv): DemoModel {
     const model = create(modelId);
     found.push({ model, label: `${model.provider}:${model.modelId}` });
   };
-  add('OPENAI_API_KEY', 'OPENAI_MODEL', (id) => createOpenAI({}, env).chatModel(id));
+  add('OPENAI_API_KEY', 'OPENAI_MODEL', (id) =>
+    createOpenAI(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}, env).chatModel(id),
+  );
   add('ANTHROPIC_API_KEY', 'ANTHROPIC_MODEL', (id) => createAnthropic({}, env).chatModel(id));
   add('GROQ_API_KEY', 'GROQ_MODEL', (id) => createGroq({}, env).chatModel(id));
   add('OLLAMA_HOST', 'OLLAMA_MODEL', (id) => createOllama({}, env).chatModel(id));
@@ -40,4 +43,32 @@ export function modelFromEnvironment(env: NodeJS.ProcessEnv): DemoModel {
   if (found.length === 1) return { model: found[0]!.model, description: found[0]!.label };
   const balancer = createBalancer({ targets: found.map(({ model }) => ({ model })) }, env);
   return { model: balancer, description: `balancer over ${found.map((entry) => entry.label).join(', ')}` };
+}
+
+/** The model a ProxBalance-style config asks for (`ai_enabled`, `ai_provider`, `ai_model`, ...). */
+export function modelFromConfig(config: BallastConfig, env: NodeJS.ProcessEnv): DemoModel {
+  if (!config.ai_enabled || !config.ai_provider || !config.ai_model) {
+    return { model: undefined, description: 'disabled in the config (ai_enabled)' };
+  }
+  const key = config.ai_api_key === undefined ? {} : { apiKey: config.ai_api_key };
+  const baseURL = config.ai_base_url === undefined ? {} : { baseURL: config.ai_base_url };
+  const model = (() => {
+    switch (config.ai_provider) {
+      case 'openai':
+        return createOpenAI({ ...key, ...baseURL }, env).chatModel(config.ai_model);
+      case 'openai-compatible':
+        return createOpenAI({ name: 'openai-compatible', ...key, ...baseURL }, env).chatModel(
+          config.ai_model,
+        );
+      case 'anthropic':
+        return createAnthropic({ ...key, ...baseURL }, env).chatModel(config.ai_model);
+      case 'groq':
+        return createGroq({ ...key, ...baseURL }, env).chatModel(config.ai_model);
+      case 'ollama':
+        return createOllama(config.ai_base_url ? { host: config.ai_base_url } : {}, env).chatModel(
+          config.ai_model,
+        );
+    }
+  })();
+  return { model, description: `${model.provider}:${model.modelId} (from the config)` };
 }

@@ -1,3 +1,4 @@
+import { startFakeOpenAI } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { runMigrationDemo } from './run-demo';
 
@@ -6,8 +7,8 @@ describe('migration advice demo', () => {
     const lines: string[] = [];
     const outcome = await runMigrationDemo(['--seed', '7'], { log: (line) => lines.push(line), env: {} });
     const output = lines.join('\n');
-    expect(outcome?.plan.recommendations.length).toBeGreaterThan(0);
-    expect(outcome?.plan.summary.imbalanceAfter).toBeLessThan(outcome!.plan.summary.imbalanceBefore);
+    expect(outcome?.advice.recommendations.length).toBeGreaterThan(0);
+    expect(outcome?.advice.imbalance.after).toBeLessThan(outcome!.advice.imbalance.before);
     expect(outcome?.applied).toBeUndefined();
     expect(output).toContain('Dry run: nothing was changed');
     expect(output).toContain('LLM analysis: not configured');
@@ -22,8 +23,75 @@ describe('migration advice demo', () => {
       env: {},
     });
     expect(outcome?.applied?.statuses.every((status) => status === 'succeeded')).toBe(true);
-    expect(outcome?.applied?.imbalanceAfter).toBeLessThan(outcome!.plan.summary.imbalanceBefore / 2);
+    expect(outcome?.applied?.imbalanceAfter).toBeLessThan(outcome!.advice.imbalance.before / 2);
     expect(lines.join('\n')).toContain('Re-collected after applying');
+  });
+
+  it('asks the configured LLM and reports what it refused instead of rewriting it', async () => {
+    const fake = await startFakeOpenAI({ apiKey: 'sk-demo-test' });
+    fake.setResponder(() => ({
+      text: JSON.stringify({
+        analysis: 'pve1 carries most of the load; spread its largest guests.',
+        recommendations: [
+          {
+            vmid: 107,
+            source_node: 'pve1',
+            target_node: 'pve42',
+            priority: 'high',
+            reasoning: 'pve42 is idle',
+            risk_score: 20,
+            confidence: 0.8,
+          },
+          {
+            vmid: 999_999,
+            source_node: 'pve1',
+            target_node: 'pve2',
+            priority: 'low',
+            reasoning: 'made up',
+            risk_score: 10,
+            confidence: 0.5,
+          },
+        ],
+        predicted_issues: [],
+      }),
+    }));
+    try {
+      const lines: string[] = [];
+      const outcome = await runMigrationDemo(['--seed', '7'], {
+        log: (line) => lines.push(line),
+        env: {
+          OPENAI_API_KEY: 'sk-demo-test',
+          OPENAI_MODEL: 'gpt-4o-mini',
+          OPENAI_BASE_URL: `${fake.url}/v1`,
+        },
+      });
+      expect(outcome?.advice.llm.status).toBe('used');
+      expect(outcome?.advice.rejected.map((rejection) => rejection.reasons[0]?.code)).toEqual(
+        expect.arrayContaining(['unknown_target', 'unknown_guest']),
+      );
+      expect(
+        outcome?.advice.recommendations.every((recommendation) => recommendation.targetNode !== 'pve42'),
+      ).toBe(true);
+      // The prompt carried real numbers, not ProxBalance's zeros.
+      const prompt = JSON.stringify(fake.requests[0]?.body);
+      expect(prompt).toMatch(/pve1/);
+      expect(lines.join('\n')).toContain('Rejected');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('prints the ProxBalance-compatible response with --json', async () => {
+    const lines: string[] = [];
+    await runMigrationDemo(['--json', '--guests', '20'], { log: (line) => lines.push(line), env: {} });
+    const response = JSON.parse(lines.join('\n')) as {
+      success: boolean;
+      recommendations: unknown[];
+      predicted_issues: unknown[];
+    };
+    expect(response.success).toBe(true);
+    expect(Array.isArray(response.recommendations)).toBe(true);
+    expect(Array.isArray(response.predicted_issues)).toBe(true);
   });
 
   it('explains what is missing when a key is set without a model id', async () => {

@@ -1,11 +1,11 @@
 import {
+  adviseMigrations,
   computeImbalance,
-  type MigrationPlan,
-  type PlanMigrationsOptions,
-  planMigrations,
-  predictIssues,
+  loadBallastConfig,
+  type MigrationAdvice,
+  toProxBalanceResponse,
 } from '@ballast/advisor';
-import type { ClusterSnapshot, PredictedIssue } from '@ballast/core';
+import type { ClusterSnapshot } from '@ballast/core';
 import {
   collectCluster,
   createProxmoxClient,
@@ -14,15 +14,14 @@ import {
   type ProxmoxClient,
 } from '@ballast/proxmox';
 import { createClusterSimulator, type FakeProxmox, startFakeProxmox } from '@ballast/testkit';
-import { type DemoOptions, parseDemoOptions, usage } from './cli-options';
-import { modelFromEnvironment } from './llm-model';
+import { parseDemoOptions, usage } from './cli-options';
+import { type DemoModel, modelFromConfig, modelFromEnvironment } from './llm-model';
 import { describeIssue, nodeTable, wrap } from './report';
 
 /** What a demo run produced, for callers and tests. */
 export interface DemoOutcome {
   snapshot: ClusterSnapshot;
-  plan: MigrationPlan;
-  predictedIssues: PredictedIssue[];
+  advice: MigrationAdvice;
   apiCalls: number;
   /** After `--apply`: the re-collected imbalance and each move's status. */
   applied?: { imbalanceAfter: number; statuses: string[] };
@@ -57,6 +56,26 @@ export async function runMigrationDemo(
     log(usage);
     return undefined;
   }
+  let llm: DemoModel = modelFromEnvironment(env);
+  if (options.config) {
+    // A ProxBalance-style file: its keys replace the flags, BALLAST_<KEY> variables replace the file.
+    const config = loadBallastConfig({ file: options.config, env });
+    if (config.proxmox_host) {
+      options.url = `https://${config.proxmox_host}:${config.proxmox_port}`;
+      options.tokenId = config.proxmox_api_token_id;
+      options.tokenSecret = config.proxmox_api_token_secret;
+      options.insecure = !config.proxmox_verify_ssl;
+      options.fingerprint = config.proxmox_fingerprint ?? options.fingerprint;
+      if (!options.tokenId || !options.tokenSecret) {
+        throw new Error(`${options.config}: proxmox_api_token_id and proxmox_api_token_secret are required`);
+      }
+    }
+    options.period = config.ai_analysis_period;
+    options.cpuThreshold ??= config.cpu_threshold;
+    options.memThreshold ??= config.mem_threshold;
+    if (config.ai_enabled) llm = modelFromConfig(config, env);
+  }
+
   let fake: FakeProxmox | undefined;
   let client: ProxmoxClient;
   if (options.url) {
@@ -80,10 +99,12 @@ export async function runMigrationDemo(
     fake = await startFakeProxmox({ simulator, ...simulatedToken, migrationDurationMs: 250 });
     client = createProxmoxClient({ baseUrl: fake.url, ...simulatedToken });
   }
+  // --json prints only the response document, so the report goes nowhere.
+  const report = options.json ? () => {} : log;
 
   try {
-    log('Ballast migration advice\n');
-    log(
+    report('Ballast migration advice\n');
+    report(
       options.url
         ? `Cluster: ${options.url} (read-only${options.apply ? '; --apply given' : ''})`
         : `Cluster: simulated ${options.nodes}-node Proxmox VE cluster (seed ${options.seed}) served by the fake PVE API at ${fake!.url}\n         pass --url https://your-pve:8006 --token-id ... (secret in PROXMOX_TOKEN_SECRET) for a real one`,
@@ -97,51 +118,36 @@ export async function runMigrationDemo(
       calls.filter(([endpoint]) => test(endpoint)).reduce((sum, [, value]) => sum + value, 0);
     const rrdCalls = count((endpoint) => endpoint.includes('rrddata'));
     const contentCalls = count((endpoint) => endpoint.endsWith('/content'));
-    log(
+    report(
       `Collected ${snapshot.nodes.length} nodes (${nodesOnline} online) and ${snapshot.guests.length} guests over ${options.period} in ${((performance.now() - started) / 1000).toFixed(1)} s with ${stats.apiCalls} API calls: ${rrdCalls} node RRD, ${contentCalls} local-storage listings, ${stats.apiCalls - rrdCalls - contentCalls} cluster and HA state`,
     );
-    for (const warning of warnings) log(`  warning: ${warning}`);
+    for (const warning of warnings) report(`  warning: ${warning}`);
 
     const before = computeImbalance(snapshot);
-    log(`\n${nodeTable(snapshot)}\n`);
-    log(
+    report(`\n${nodeTable(snapshot)}\n`);
+    report(
       `Cluster imbalance ${before.normalized.toFixed(3)} (CRS: coefficient of variation of node load / sqrt(n-1); 0 = even). CPU spread ${pct(before.perResource.cpu.max - minOf(before, 'cpu'))}, memory spread ${pct(before.perResource.memory.max - minOf(before, 'memory'))}`,
     );
 
-    const planOptions: PlanMigrationsOptions = {
-      ...(options.cpuThreshold === undefined ? {} : { cpuThreshold: options.cpuThreshold }),
-      ...(options.memThreshold === undefined ? {} : { memThreshold: options.memThreshold }),
-    };
-    const plan = planMigrations(snapshot, planOptions);
-    const llm = modelFromEnvironment(env);
-    log(`\nLLM analysis: ${llm.description}`);
-
-    const { summary } = plan;
-    log(`\nRecommendations (${plan.recommendations.length}, rule-based planner)`);
-    if (plan.recommendations.length === 0)
-      log('  none: the cluster is balanced within the thresholds and the 10 % minimum gain');
-    plan.recommendations.forEach((recommendation, index) => {
-      const memoryGib =
-        (snapshot.guests.find((guest) => guest.vmid === recommendation.vmid)?.memory.maxBytes ?? 0) /
-        1024 ** 3;
-      log(
-        `  ${String(index + 1).padStart(2)}. ${recommendation.name} (${recommendation.type.toUpperCase()} ${recommendation.vmid})  ${recommendation.sourceNode} -> ${recommendation.targetNode}   priority ${recommendation.priority}, risk ${recommendation.riskScore}/100, ${memoryGib.toFixed(1)} GiB RAM${recommendation.bestTime ? `, best time ${recommendation.bestTime}` : ''}`,
-      );
-      log(wrap(recommendation.reasoning, '      '));
+    report(`\nLLM analysis: ${llm.description}`);
+    const advice = await adviseMigrations({
+      snapshot,
+      ...(llm.model ? { model: llm.model } : {}),
+      period: options.period,
+      options: {
+        ...(options.cpuThreshold === undefined ? {} : { cpuThreshold: options.cpuThreshold }),
+        ...(options.memThreshold === undefined ? {} : { memThreshold: options.memThreshold }),
+      },
     });
-    log(
-      `\nImbalance ${summary.imbalanceBefore.toFixed(3)} -> ${summary.imbalanceAfter.toFixed(3)} with ${summary.migrations} migrations, ${summary.gibMoved.toFixed(1)} GiB moved (stopped: ${summary.stopReason})`,
-    );
-    if (plan.unplaced.length > 0)
-      log(`Could not place ${plan.unplaced.length} guest(s) from maintenance nodes: see plan.unplaced`);
+    if (options.json) {
+      log(JSON.stringify(toProxBalanceResponse(advice), null, 2));
+    } else {
+      printAdvice(advice, snapshot, report);
+    }
 
-    const predictedIssues = predictIssues(snapshot, { horizonHours: 48 });
-    log(`\nPredicted issues (next 48 h): ${predictedIssues.length === 0 ? 'none' : ''}`);
-    for (const issue of predictedIssues.slice(0, 8)) log(`  - ${describeIssue(issue)}`);
-
-    const outcome: DemoOutcome = { snapshot, plan, predictedIssues, apiCalls: stats.apiCalls };
+    const outcome: DemoOutcome = { snapshot, advice, apiCalls: stats.apiCalls };
     if (!options.apply) {
-      log(
+      report(
         `\nDry run: nothing was changed. ${options.url ? 'Add --apply --yes to carry the plan out on your cluster.' : 'Run `pnpm demo --apply` to carry the plan out on the simulated cluster.'}`,
       );
       return outcome;
@@ -150,16 +156,16 @@ export async function runMigrationDemo(
       log('\n--apply on a real cluster also needs --yes. Nothing was changed.');
       return outcome;
     }
-    if (plan.recommendations.length === 0) return outcome;
+    if (advice.recommendations.length === 0) return outcome;
 
-    log(`\nApplying ${plan.recommendations.length} migrations, ${options.parallel} at a time`);
-    const moves: MigrationMove[] = plan.recommendations.map((recommendation) => ({
+    log(`\nApplying ${advice.recommendations.length} migrations, ${options.parallel} at a time`);
+    const moves: MigrationMove[] = advice.recommendations.map((recommendation) => ({
       vmid: recommendation.vmid,
       kind: recommendation.type === 'ct' ? 'ct' : 'vm',
       source: recommendation.sourceNode,
       target: recommendation.targetNode,
     }));
-    const report = await executeMigrations(client, moves, {
+    const execution = await executeMigrations(client, moves, {
       apply: true,
       parallel: options.parallel,
       pollIntervalMs: options.url ? 2000 : 100,
@@ -175,11 +181,11 @@ export async function runMigrationDemo(
     const measured = computeImbalance(after.snapshot);
     log(`\n${nodeTable(after.snapshot)}\n`);
     log(
-      `Re-collected after applying: imbalance ${before.normalized.toFixed(3)} -> ${measured.normalized.toFixed(3)} (measured; the plan predicted ${summary.imbalanceAfter.toFixed(3)})`,
+      `Re-collected after applying: imbalance ${before.normalized.toFixed(3)} -> ${measured.normalized.toFixed(3)} (measured; the advice predicted ${advice.imbalance.after.toFixed(3)})`,
     );
     outcome.applied = {
       imbalanceAfter: measured.normalized,
-      statuses: report.moves.map((move) => move.status),
+      statuses: execution.moves.map((move) => move.status),
     };
     return outcome;
   } finally {
@@ -195,4 +201,55 @@ function pct(fraction: number): string {
 function minOf(imbalance: ReturnType<typeof computeImbalance>, resource: 'cpu' | 'memory'): number {
   const values = imbalance.nodeLoads.map((load) => load[resource]);
   return values.length ? Math.min(...values) : 0;
+}
+
+function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (line: string) => void): void {
+  const { llm } = advice;
+  if (llm.status === 'used') {
+    const cost = llm.costUsd === undefined ? '' : `, $${llm.costUsd.toFixed(4)}`;
+    const latency = llm.latencyMs === undefined ? '' : `${(llm.latencyMs / 1000).toFixed(1)} s`;
+    log(
+      `  ${llm.model ?? 'model'} answered in ${latency}${cost}: ${llm.accepted ?? 0} move(s) accepted, ${llm.rejected ?? 0} rejected`,
+    );
+  } else if (llm.status !== 'not_configured') {
+    log(`  ${llm.status}: ${llm.reason ?? 'no reason given'}; the rule-based plan stands`);
+  }
+  if (advice.analysis) log(wrap(advice.analysis, '  '));
+
+  const gib = 1024 ** 3;
+  log(`\nRecommendations (${advice.recommendations.length})`);
+  if (advice.recommendations.length === 0) log('  none: the cluster is balanced within the thresholds');
+  advice.recommendations.forEach((recommendation, index) => {
+    const memoryGib =
+      (snapshot.guests.find((guest) => guest.vmid === recommendation.vmid)?.memory.maxBytes ?? 0) / gib;
+    const best = recommendation.bestTime ? `, best time ${recommendation.bestTime.split(' (')[0]}` : '';
+    log(
+      `  ${String(index + 1).padStart(2)}. [${recommendation.source}] ${recommendation.name} (${recommendation.type.toUpperCase()} ${recommendation.vmid})  ${recommendation.sourceNode} -> ${recommendation.targetNode}   priority ${recommendation.priority}, risk ${recommendation.riskScore}/100, ${memoryGib.toFixed(1)} GiB RAM${best}`,
+    );
+    log(wrap(recommendation.reasoning, '      '));
+    if (recommendation.alsoSuggestedBy)
+      log(wrap(`also suggested by the LLM: ${recommendation.alsoSuggestedBy}`, '      '));
+  });
+  log(
+    `\nImbalance ${advice.imbalance.before.toFixed(3)} -> ${advice.imbalance.after.toFixed(3)} with ${advice.recommendations.length} migrations (${advice.plan.summary.gibMoved.toFixed(1)} GiB in the rule plan, which stopped at: ${advice.plan.summary.stopReason})`,
+  );
+  if (advice.plan.unplaced.length > 0) {
+    log(`Could not place ${advice.plan.unplaced.length} guest(s) from maintenance nodes`);
+  }
+  if (advice.rejected.length > 0) {
+    log(`\nRejected (${advice.rejected.length}): nothing here was rewritten, only refused`);
+    for (const rejection of advice.rejected.slice(0, 10)) {
+      const item = rejection.item as { vmid?: unknown; target_node?: unknown; node?: unknown };
+      const what =
+        item.vmid === undefined
+          ? `issue on ${String(item.node)}`
+          : `VM/CT ${String(item.vmid)} -> ${String(item.target_node)}`;
+      log(
+        `  - [${rejection.source}] ${what}: ${rejection.reasons.map((reason) => `${reason.code} (${reason.message})`).join('; ')}`,
+      );
+    }
+  }
+  log(`\nPredicted issues (next 48 h): ${advice.predictedIssues.length === 0 ? 'none' : ''}`);
+  for (const issue of advice.predictedIssues.slice(0, 8))
+    log(`  - [${issue.source}] ${describeIssue(issue)}`);
 }

@@ -23,6 +23,7 @@ export {
   type ResourceSpread,
   type ResourceWeights,
 } from './imbalance';
+export * from './migration-advice/index';
 export {
   type MigrationPlan,
   type PlanCurvePoint,

@@ -337,7 +337,7 @@ class LoadBalancer implements Balancer {
         call,
         scope,
         (model, attemptOptions) => model.chat(request, attemptOptions),
-        () => {},
+        noop,
       );
       const result = committed.value;
       committed.handle.detach();

@@ -15,6 +15,9 @@ export interface LatencyWindowOptions {
   windowMs?: number;
 }
 
+/** Shared sort buffer of {@link LatencyWindow} recomputes (synchronous, so never used twice at once). */
+let scratch = new Float64Array(256);
+
 /**
  * A time-bounded ring of latency samples with cached quantiles.
  *
@@ -78,22 +81,26 @@ export class LatencyWindow {
 
   private recompute(now: number): void {
     const cutoff = now - this.windowMs;
-    const live: number[] = [];
+    // Copy the live samples into a shared typed scratch and sort it natively: same order as
+    // `(a, b) => a - b` for these finite values, without a fresh array and a JS comparator
+    // (this ran every few calls and showed up in the balancer's per-call profile).
+    if (scratch.length < this.size) scratch = new Float64Array(this.values.length);
+    let count = 0;
     for (let index = 0; index < this.size; index++) {
-      if ((this.times[index] ?? 0) >= cutoff) live.push(this.values[index] ?? 0);
+      if ((this.times[index] ?? 0) >= cutoff) scratch[count++] = this.values[index] ?? 0;
     }
     this.dirty = 0;
     this.computedAt = now;
-    if (live.length === 0) {
+    if (count === 0) {
       this.cached = undefined;
       return;
     }
-    live.sort((a, b) => a - b);
+    const live = scratch.subarray(0, count).sort();
     this.cached = {
       p50: quantileOfSorted(live, 0.5),
       p95: quantileOfSorted(live, 0.95),
       p99: quantileOfSorted(live, 0.99),
-      count: live.length,
+      count,
     };
   }
 }
@@ -106,7 +113,7 @@ export class LatencyWindow {
  * quantileOfSorted([1, 2, 3, 4], 0.5); // 2
  * ```
  */
-export function quantileOfSorted(sorted: readonly number[], q: number): number {
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank] ?? Number.NaN;

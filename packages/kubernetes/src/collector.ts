@@ -4,7 +4,8 @@ import {
   type HpaMetricValue,
   type HpaSnapshot,
   type PodMetrics,
-  resourceAmountsSchema,
+  workloadCollectionStateSchema,
+  workloadPodSchema,
   workloadSnapshotSchema,
 } from '@ballast/core';
 import {
@@ -36,32 +37,15 @@ import { matchesLabelSelector, toLabelSelectorString } from './label-selector';
 import { parseOptionalQuantity, parseQuantity } from './quantity';
 
 /**
- * One pod selected by the Deployment's selector, with what the HPA maths needs to group it:
- * ready, not ready (pending, starting, failing probes) or ignored (terminating or failed), and
- * whether metrics-server had a sample for it.
+ * A pod's scaling-relevant state, as the collector always fills it: core's `WorkloadPod` with
+ * `ignored` known.
  *
  * @example
  * ```ts
  * const pod: PodState = podStateSchema.parse({ name: 'web-1', phase: 'Running', ready: true, ignored: false, hasMetrics: false });
  * ```
  */
-export const podStateSchema = z.object({
-  name: z.string().min(1),
-  /** `status.phase`: Pending, Running, Succeeded, Failed or Unknown. */
-  phase: z.string(),
-  /** The `Ready` condition is `True`. */
-  ready: z.boolean(),
-  /** The HPA drops this pod entirely: it has a `deletionTimestamp` or phase `Failed`/`Succeeded`. */
-  ignored: z.boolean(),
-  /** `status.startTime`, epoch ms. */
-  startTime: z.number().finite().optional(),
-  /** `lastTransitionTime` of the `Ready` condition, epoch ms. */
-  readyTransitionTime: z.number().finite().optional(),
-  /** Sum over containers; a resource is left out when any container has no request for it. */
-  requests: resourceAmountsSchema.default({}),
-  /** metrics.k8s.io returned a sample for this pod (see `podMetrics`). */
-  hasMetrics: z.boolean(),
-});
+export const podStateSchema = workloadPodSchema.extend({ ignored: z.boolean() });
 
 /**
  * A pod's scaling-relevant state.
@@ -74,28 +58,14 @@ export const podStateSchema = z.object({
 export type PodState = z.infer<typeof podStateSchema>;
 
 /**
- * What the collector could and could not see. `hpa: 'no_hpa'` means no HPA targets the Deployment;
- * `metrics: 'metrics_unavailable'` means metrics.k8s.io answered 404/503 (metrics-server missing or
- * down), so `podMetrics` is empty for a reason, not because usage is zero.
+ * What the collector could and could not see: core's `WorkloadCollectionState`.
  *
  * @example
  * ```ts
  * const state: CollectionState = collectionStateSchema.parse({ hpa: 'no_hpa', metrics: 'available' });
  * ```
  */
-export const collectionStateSchema = z.object({
-  hpa: z.enum(['found', 'no_hpa']),
-  metrics: z.enum(['available', 'metrics_unavailable']),
-  /** Why metrics are unavailable (status code and the server's message). */
-  metricsReason: z.string().optional(),
-  /** Pods (not ignored) that metrics-server had no sample for: the HPA's "missing" pods. */
-  podsWithoutMetrics: z.array(z.string()).default([]),
-  readyPods: z.number().int().nonnegative().default(0),
-  notReadyPods: z.number().int().nonnegative().default(0),
-  ignoredPods: z.number().int().nonnegative().default(0),
-  /** Anything odd, e.g. two HPAs targeting the same Deployment. */
-  warnings: z.array(z.string()).default([]),
-});
+export const collectionStateSchema = workloadCollectionStateSchema;
 
 /**
  * The collector's view of what it could read.

@@ -56,7 +56,8 @@ export function resolveOpenAISettings(settings: OpenAISettings, env: NodeJS.Proc
   if (!parsed.success) throw ConfigError.fromZod('OpenAI settings', parsed.error);
   const name = settings.name ?? 'openai';
   const isOpenAI = settings.baseURL === undefined;
-  const apiKey = settings.apiKey ?? (isOpenAI ? env.OPENAI_API_KEY : undefined);
+  // OPENAI_API_KEY belongs to OpenAI (or a proxy in front of it), never to a differently named server.
+  const apiKey = settings.apiKey ?? (name === 'openai' ? env.OPENAI_API_KEY : undefined);
   if (isOpenAI && !apiKey) {
     throw new ConfigError({
       message: 'OpenAI API key missing: pass `apiKey` or set OPENAI_API_KEY',

@@ -124,7 +124,9 @@ export interface AdviseScalingInput {
    *   without it the recent `workload.events` seed the rate limits;
    * - `cpuCores`: total CPU in use per step, instead of `workload.history.cpuCores`.
    */
-  history?: { state?: HpaControllerState | undefined; cpuCores?: Series | readonly number[] | undefined } | undefined;
+  history?:
+    | { state?: HpaControllerState | undefined; cpuCores?: Series | readonly number[] | undefined }
+    | undefined;
   /**
    * Forecast settings (`horizonSteps` defaults to `leadSteps`). `leadSteps` is the pod start-up
    * time in forecast steps (default 1).
@@ -199,7 +201,10 @@ function sumDefined(values: Array<number | undefined>): number | undefined {
 }
 
 /** Requests of one pod from the Deployment template: `undefined` when any container lacks one. */
-function templateRequests(workload: WorkloadSnapshot): { cpu: number | undefined; memory: number | undefined } {
+function templateRequests(workload: WorkloadSnapshot): {
+  cpu: number | undefined;
+  memory: number | undefined;
+} {
   const containers = workload.deployment.containers;
   return {
     cpu: sumDefined(containers.map((container) => container.requests.cpuCores)),
@@ -225,7 +230,10 @@ function hpaPods(workload: WorkloadSnapshot): HpaPod[] {
   const template = templateRequests(workload);
   const containerRequests: Record<string, Record<string, number>> = {};
   for (const container of workload.deployment.containers) {
-    containerRequests[container.name] = toRequests(container.requests.cpuCores, container.requests.memoryBytes);
+    containerRequests[container.name] = toRequests(
+      container.requests.cpuCores,
+      container.requests.memoryBytes,
+    );
   }
   const phases = new Set(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']);
   if (workload.pods !== undefined) {
@@ -345,13 +353,16 @@ function hpaView(
         target: { type: 'Utilization', averageUtilization: HPA_DEFAULT_CPU_TARGET },
       },
     ];
-    notes.push(`no metrics in the HPA spec: the Kubernetes default, CPU at ${HPA_DEFAULT_CPU_TARGET} %, is used`);
+    notes.push(
+      `no metrics in the HPA spec: the Kubernetes default, CPU at ${HPA_DEFAULT_CPU_TARGET} %, is used`,
+    );
   }
   if (workload.state?.metrics === 'metrics_unavailable') {
     notes.push(`metrics unavailable: ${workload.state.metricsReason ?? 'metrics.k8s.io did not answer'}`);
   }
   const cpuMetric = specMetrics.find(
-    (metric) => metric.type === 'Resource' && metric.name === 'cpu' && metric.target?.averageUtilization !== undefined,
+    (metric) =>
+      metric.type === 'Resource' && metric.name === 'cpu' && metric.target?.averageUtilization !== undefined,
   );
   const input: HpaDesiredReplicasInput = {
     now,
@@ -364,12 +375,19 @@ function hpaView(
     behavior: hpa?.spec.behavior,
     state,
   };
-  return { input, bounds: { minReplicas, maxReplicas }, cpuTarget: cpuMetric?.target?.averageUtilization, notes };
+  return {
+    input,
+    bounds: { minReplicas, maxReplicas },
+    cpuTarget: cpuMetric?.target?.averageUtilization,
+    notes,
+  };
 }
 
 /** Seeds the rate-limit memory from the snapshot's recent replica changes (no stabilization memory). */
 function seededState(workload: WorkloadSnapshot, now: number): HpaControllerState {
-  const recent = workload.events.filter((event) => event.timestamp <= now && now - event.timestamp <= 3_600_000);
+  const recent = workload.events.filter(
+    (event) => event.timestamp <= now && now - event.timestamp <= 3_600_000,
+  );
   return {
     recommendations: [],
     scaleUpEvents: recent
@@ -390,7 +408,9 @@ interface CurrentUsage {
 
 function currentUsage(workload: WorkloadSnapshot, pods: readonly HpaPod[]): CurrentUsage {
   const live = new Map(
-    pods.filter((pod) => !pod.deleting && pod.phase !== 'Failed' && pod.phase !== 'Succeeded').map((pod) => [pod.name, pod]),
+    pods
+      .filter((pod) => !pod.deleting && pod.phase !== 'Failed' && pod.phase !== 'Succeeded')
+      .map((pod) => [pod.name, pod]),
   );
   let cpu = 0;
   let memory = 0;
@@ -423,7 +443,9 @@ function impactOf(
       ? undefined
       : (template.cpu ?? 0) * pricing.perCoreHourUsd + ((template.memory ?? 0) / GiB) * pricing.perGiBHourUsd;
   const percent = (used: number | undefined, capacity: number | undefined) =>
-    used === undefined || capacity === undefined || capacity <= 0 ? undefined : round((100 * used) / capacity, 1);
+    used === undefined || capacity === undefined || capacity <= 0
+      ? undefined
+      : round((100 * used) / capacity, 1);
   const cpuCapacity = template.cpu === undefined ? undefined : target * template.cpu;
   return {
     replicaDelta: target - current,
@@ -525,7 +547,12 @@ export function buildScalingAdvicePrompt(context: {
   const samples = new Map(workload.podMetrics.map((sample) => [sample.pod, sample]));
   const podsSource =
     workload.pods ??
-    workload.podMetrics.map((sample) => ({ name: sample.pod, phase: 'Running', ready: true, hasMetrics: true }));
+    workload.podMetrics.map((sample) => ({
+      name: sample.pod,
+      phase: 'Running',
+      ready: true,
+      hasMetrics: true,
+    }));
   const pods = podsSource.slice(0, 25).map((pod) => {
     const sample = samples.get(pod.name);
     return {
@@ -535,7 +562,9 @@ export function buildScalingAdvicePrompt(context: {
       has_metrics: sample !== undefined,
       cpu_cores: sample === undefined ? null : round(sample.cpuCores),
       cpu_percent_of_request:
-        sample === undefined || template.cpu === undefined ? null : round((100 * sample.cpuCores) / template.cpu, 1),
+        sample === undefined || template.cpu === undefined
+          ? null
+          : round((100 * sample.cpuCores) / template.cpu, 1),
       memory_mib: sample === undefined ? null : round(sample.memoryBytes / MiB, 1),
       memory_percent_of_request:
         sample === undefined || template.memory === undefined
@@ -548,7 +577,9 @@ export function buildScalingAdvicePrompt(context: {
   const sampled = workload.podMetrics.length;
   const forecastOutcome = context.forecast;
   const targetPerPod =
-    template.cpu === undefined || context.cpuTarget === undefined ? undefined : (template.cpu * context.cpuTarget) / 100;
+    template.cpu === undefined || context.cpuTarget === undefined
+      ? undefined
+      : (template.cpu * context.cpuTarget) / 100;
   const document = {
     deployment: `${deployment.namespace}/${deployment.name}`,
     collected_at: new Date(context.now ?? workload.collectedAt).toISOString(),
@@ -567,7 +598,9 @@ export function buildScalingAdvicePrompt(context: {
       total_cpu_cores: sampled === 0 ? null : round(totalCpu),
       total_memory_mib: sampled === 0 ? null : round(totalMemory / MiB, 1),
       cpu_percent_of_requests:
-        sampled === 0 || template.cpu === undefined ? null : round((100 * totalCpu) / (sampled * template.cpu), 1),
+        sampled === 0 || template.cpu === undefined
+          ? null
+          : round((100 * totalCpu) / (sampled * template.cpu), 1),
       memory_percent_of_requests:
         sampled === 0 || template.memory === undefined
           ? null
@@ -692,7 +725,10 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
   const series = historySeries(input);
   let outcome: ForecastOutcome | undefined;
   if (seriesLength(series) === 0 || series === undefined) {
-    forecastInfo = { status: 'insufficient_data', reason: 'no CPU history in the snapshot (history.cpuCores)' };
+    forecastInfo = {
+      status: 'insufficient_data',
+      reason: 'no CPU history in the snapshot (history.cpuCores)',
+    };
   } else {
     const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
     outcome = forecast(series as Series | number[], {
@@ -755,7 +791,11 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
     hpa.desiredReplicas,
     hpa.metricReplicas,
     `HPA parity: ${hpa.reason} (${describeUsage(hpaImpact)}); ${current} → ${hpa.desiredReplicas}, ${hpa.conditions.scalingLimited.reason}`,
-    ['cpu utilization vs target', 'pod readiness and missing metrics', 'tolerance, stabilization and policies'],
+    [
+      'cpu utilization vs target',
+      'pod readiness and missing metrics',
+      'tolerance, stabilization and policies',
+    ],
     hpa.conditions.scalingActive.status === 'True' ? 1 : 0.5,
   );
   const forecastCandidate =
@@ -846,7 +886,11 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
       }
     } catch (error) {
       if (error instanceof AbortedError && options.signal?.aborted) throw error;
-      llm = { status: 'failed', reason: errorMessage(error), latencyMs: round(performance.now() - started, 1) };
+      llm = {
+        status: 'failed',
+        reason: errorMessage(error),
+        latencyMs: round(performance.now() - started, 1),
+      };
     }
   }
 
@@ -854,7 +898,10 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
   let chosen = rule;
   let why: string;
   const ruleText = `${ruleName} answer ${rule.targetReplicas}`;
-  const forecastNote = forecastCandidate === undefined && forecastInfo.status !== 'ok' ? ` (no forecast: ${forecastInfo.reason})` : '';
+  const forecastNote =
+    forecastCandidate === undefined && forecastInfo.status !== 'ok'
+      ? ` (no forecast: ${forecastInfo.reason})`
+      : '';
   if (llm.status === 'not_configured') {
     why = `Rule answer: ${ruleText}${forecastNote}; no model configured.`;
   } else if (llm.status === 'failed') {
@@ -880,7 +927,10 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
       }
     }
     const repaired = (llm.repairs ?? []).filter((repair) => repair.code !== 'action_derived');
-    const repairText = repaired.length === 0 ? '' : ` after ${repaired.length} repair(s): ${repaired.map((repair) => repair.message).join('; ')}`;
+    const repairText =
+      repaired.length === 0
+        ? ''
+        : ` after ${repaired.length} repair(s): ${repaired.map((repair) => repair.message).join('; ')}`;
     if (unsafe !== undefined) {
       why = `Rule answer: ${ruleText}${forecastNote}; the model's advice was overruled because ${unsafe}.`;
       llm = { ...llm, reason: `overruled: ${unsafe}` };
@@ -906,4 +956,3 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
     notes,
   };
 }
-

@@ -1,7 +1,7 @@
 export {
+  type AdvisedScaling,
   type AdviseScalingInput,
   type AdviseScalingResult,
-  type AdvisedScaling,
   adviseScaling,
   buildScalingAdvicePrompt,
   type LlmScalingOutcome,

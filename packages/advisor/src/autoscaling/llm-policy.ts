@@ -105,7 +105,13 @@ export function backtestWorkload(
   const podMetrics: WorkloadSnapshot['podMetrics'] = [];
   for (let index = 0; index < ready; index++) {
     const name = `pod-${index}`;
-    pods.push({ name, phase: 'Running', ready: true, requests: { cpuCores: request, memoryBytes: memory }, hasMetrics: true });
+    pods.push({
+      name,
+      phase: 'Running',
+      ready: true,
+      requests: { cpuCores: request, memoryBytes: memory },
+      hasMetrics: true,
+    });
     podMetrics.push({
       pod: name,
       cpuCores: perPod,
@@ -162,7 +168,9 @@ export function backtestWorkload(
     podMetrics,
     history: {
       cpuCores: {
-        timestamps: history.map((_, index) => settings.startTime + (firstStep + index) * state.stepSeconds * 1000),
+        timestamps: history.map(
+          (_, index) => settings.startTime + (firstStep + index) * state.stepSeconds * 1000,
+        ),
         values: [...history],
       },
     },
@@ -269,7 +277,9 @@ export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOption
       stats.outputTokens += outcome.usage?.outputTokens ?? 0;
       if (outcome.status !== 'not_configured' && outcome.usage !== undefined) {
         stats.costUsd =
-          stats.costUsd === undefined || outcome.costUsd === undefined ? undefined : stats.costUsd + outcome.costUsd;
+          stats.costUsd === undefined || outcome.costUsd === undefined
+            ? undefined
+            : stats.costUsd + outcome.costUsd;
       }
       stats.agreementWithHpa = stats.valid === 0 ? 0 : agreements / stats.valid;
       stats.meanLatencyMs = latencyCount === 0 ? undefined : latencySum / latencyCount;

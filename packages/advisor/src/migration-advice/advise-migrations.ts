@@ -24,7 +24,12 @@ import {
 import { applyMigrations } from '../apply-migrations';
 import { type ForecastOptions, predictIssues } from '../forecast-node-load';
 import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
-import { type MigrationPlan, type PlanMigrationsOptions, type PlannedMigration, planMigrations } from '../plan-migrations';
+import {
+  type MigrationPlan,
+  type PlanMigrationsOptions,
+  type PlannedMigration,
+  planMigrations,
+} from '../plan-migrations';
 import { computeNodeTrends } from '../trend';
 import { profileWorkloads } from '../workload-profile';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
@@ -473,7 +478,13 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     let before = baseline;
     for (const entry of next) {
       if (entry.source === 'llm') {
-        const problem = thresholdProblem(snapshot, [...walked, entry], walked.length, cpuThreshold, memThreshold);
+        const problem = thresholdProblem(
+          snapshot,
+          [...walked, entry],
+          walked.length,
+          cpuThreshold,
+          memThreshold,
+        );
         if (problem !== undefined) {
           reject(entry, 'threshold_exceeded', problem);
           changed = true;
@@ -520,7 +531,9 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
 
   if (llm.status === 'used') {
     llm.accepted = recommendations.filter((move) => move.source === 'llm').length;
-    llm.rejected = rejected.filter((entry) => entry.source === 'llm' && entry.kind === 'recommendation').length;
+    llm.rejected = rejected.filter(
+      (entry) => entry.source === 'llm' && entry.kind === 'recommendation',
+    ).length;
   }
   return {
     analysis: llmAnalysis !== undefined && llmAnalysis.trim() !== '' ? llmAnalysis : ruleAnalysis,
@@ -601,7 +614,8 @@ function thresholdProblem(
   const target = after.nodes.find((node) => node.name === entry.move.targetNode);
   if (target === undefined) return undefined;
   const cpu = target.cpu.cores > 0 ? (target.cpu.usageCores / target.cpu.cores) * 100 : 0;
-  const memory = target.memory.totalBytes > 0 ? (target.memory.usedBytes / target.memory.totalBytes) * 100 : 0;
+  const memory =
+    target.memory.totalBytes > 0 ? (target.memory.usedBytes / target.memory.totalBytes) * 100 : 0;
   const problems: string[] = [];
   if (cpu > cpuThreshold + EPSILON) problems.push(`CPU ${cpu.toFixed(1)} % > ${cpuThreshold} %`);
   if (memory > memThreshold + EPSILON) problems.push(`memory ${memory.toFixed(1)} % > ${memThreshold} %`);
@@ -612,7 +626,8 @@ function describePlan(plan: MigrationPlan, before: number, after: number, issues
   const moves = plan.recommendations.length;
   const base = `Rule-based plan: ${moves} migration${moves === 1 ? '' : 's'}, cluster imbalance ${before.toFixed(3)} → ${after.toFixed(3)} (stopped: ${plan.summary.stopReason}).`;
   const extra: string[] = [];
-  if (plan.unplaced.length > 0) extra.push(`${plan.unplaced.length} guest(s) on nodes in maintenance found no target.`);
+  if (plan.unplaced.length > 0)
+    extra.push(`${plan.unplaced.length} guest(s) on nodes in maintenance found no target.`);
   if (issues > 0) extra.push(`${issues} predicted node issue${issues === 1 ? '' : 's'}.`);
   return [base, ...extra].join(' ');
 }

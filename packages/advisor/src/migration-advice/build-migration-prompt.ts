@@ -176,7 +176,10 @@ export function buildMigrationPrompt(
 
   const groups = [
     ...snapshot.constraints.affinityGroups.map((group) => ({ group, kind: 'affinity (keep together)' })),
-    ...snapshot.constraints.antiAffinityGroups.map((group) => ({ group, kind: 'anti-affinity (keep apart)' })),
+    ...snapshot.constraints.antiAffinityGroups.map((group) => ({
+      group,
+      kind: 'anti-affinity (keep apart)',
+    })),
   ];
   if (groups.length > 0) {
     lines.push('', 'Groups:');
@@ -242,7 +245,10 @@ function nodeLine(
 
 function trendText(label: string, trend: SeriesTrend | undefined): string | undefined {
   if (trend === undefined) return undefined;
-  const window = trend.recentWindowHours >= 1 ? `${fmt(trend.recentWindowHours, 0)} h` : `${fmt(trend.recentWindowHours * 60, 0)} min`;
+  const window =
+    trend.recentWindowHours >= 1
+      ? `${fmt(trend.recentWindowHours, 0)} h`
+      : `${fmt(trend.recentWindowHours * 60, 0)} min`;
   const slope = trend.slopePerHour * 24 * 100;
   return (
     `${label} trend: recent (${window}) ${fmt(trend.recentMean * 100, 1)} % vs period mean ${fmt(trend.periodMean * 100, 1)} %, ` +
@@ -285,7 +291,9 @@ function guestLine(
 ): string {
   const node = nodes.get(guest.node);
   const cpuShare =
-    node !== undefined && node.cpu.cores > 0 ? ` = ${fmt((guest.cpu.usageCores / node.cpu.cores) * 100, 1)} % of node` : '';
+    node !== undefined && node.cpu.cores > 0
+      ? ` = ${fmt((guest.cpu.usageCores / node.cpu.cores) * 100, 1)} % of node`
+      : '';
   const flags: string[] = [];
   if (constraints.ignored.has(guest.vmid)) flags.push('ignored');
   if (guest.template) flags.push('template');

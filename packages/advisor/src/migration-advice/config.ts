@@ -76,7 +76,10 @@ export const ballastConfigSchema = z
     /** SHA-256 certificate fingerprint to pin (`AA:BB:…`, 32 pairs) for self-signed clusters. */
     proxmox_fingerprint: z
       .string()
-      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (32 hex pairs joined by ":")')
+      .regex(
+        /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/,
+        'must be a SHA-256 fingerprint (32 hex pairs joined by ":")',
+      )
       .optional(),
     ai_enabled: z.boolean().default(false),
     ai_provider: aiProviderSchema.optional(),
@@ -92,23 +95,36 @@ export const ballastConfigSchema = z
     mem_threshold: percent.default(70),
   })
   .superRefine((config, context) => {
-    const missing = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-    if (config.ai_enabled) {
-      if (config.ai_provider === undefined) missing('ai_provider', 'is required when ai_enabled is true');
-      if (config.ai_model === undefined)
-        missing('ai_model', 'is required when ai_enabled is true (Ballast has no default model)');
-      if (config.ai_provider !== undefined && hostedProviders.has(config.ai_provider) && config.ai_api_key === undefined)
-        missing('ai_api_key', `is required for ai_provider "${config.ai_provider}"`);
-      if (config.ai_provider === 'openai-compatible' && config.ai_base_url === undefined)
-        missing('ai_base_url', 'is required for ai_provider "openai-compatible"');
-    }
-    if ((config.proxmox_api_token_id === undefined) !== (config.proxmox_api_token_secret === undefined)) {
-      missing(
-        config.proxmox_api_token_id === undefined ? 'proxmox_api_token_id' : 'proxmox_api_token_secret',
-        'proxmox_api_token_id and proxmox_api_token_secret must be given together',
-      );
+    for (const issue of crossFieldIssues(config)) {
+      context.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     }
   });
+
+/** Rules between keys; also run on raw input so every problem is reported in one error. */
+function crossFieldIssues(config: Record<string, unknown>): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  const provider = config.ai_provider as AiProvider | undefined;
+  if (config.ai_enabled === true) {
+    if (provider === undefined)
+      issues.push({ path: 'ai_provider', message: 'is required when ai_enabled is true' });
+    if (config.ai_model === undefined)
+      issues.push({
+        path: 'ai_model',
+        message: 'is required when ai_enabled is true (Ballast has no default model)',
+      });
+    if (provider !== undefined && hostedProviders.has(provider) && config.ai_api_key === undefined)
+      issues.push({ path: 'ai_api_key', message: `is required for ai_provider "${provider}"` });
+    if (provider === 'openai-compatible' && config.ai_base_url === undefined)
+      issues.push({ path: 'ai_base_url', message: 'is required for ai_provider "openai-compatible"' });
+  }
+  if ((config.proxmox_api_token_id === undefined) !== (config.proxmox_api_token_secret === undefined)) {
+    issues.push({
+      path: config.proxmox_api_token_id === undefined ? 'proxmox_api_token_id' : 'proxmox_api_token_secret',
+      message: 'proxmox_api_token_id and proxmox_api_token_secret must be given together',
+    });
+  }
+  return issues;
+}
 
 /**
  * A validated Ballast configuration (defaults applied).
@@ -234,10 +250,23 @@ export function loadBallastConfig(options: LoadBallastConfigOptions = {}): Balla
 
   const parsed = ballastConfigSchema.safeParse(merged);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => {
-    const key = String(issue.path[0] ?? '(root)');
+  const raw = [
+    ...parsed.error.issues.map((issue) => ({
+      path: String(issue.path[0] ?? '(root)'),
+      message: issue.message,
+    })),
+    ...crossFieldIssues(merged),
+  ].filter(
+    (issue, index, all) =>
+      all.findIndex((other) => other.path === issue.path && other.message === issue.message) === index,
+  );
+  const issues = raw.map((issue) => {
+    const key = issue.path;
     const origin = origins.get(key);
-    const where = origin === undefined ? '' : ` (from ${origin.origin === 'file' ? 'file' : origin.origin} ${origin.name})`;
+    const where =
+      origin === undefined
+        ? ''
+        : ` (from ${origin.origin === 'file' ? 'file' : origin.origin} ${origin.name})`;
     return { path: key, message: withoutSecrets(`${key}${where}: ${issue.message}`, knownSecrets) };
   });
   throw new ConfigError({

@@ -75,8 +75,20 @@ export interface ProxBalanceResponse {
   /** `rule` when only the planner's moves are returned, `rule+llm` when the model contributed. */
   source: 'rule' | 'rule+llm';
   imbalance: { before: number; after: number; rule_after: number };
-  llm: { status: string; reason: string | null; model: string | null; cost_usd: number | null; latency_ms: number | null };
-  rejected: Array<{ kind: string; source: string; index: number; item: unknown; reasons: Array<{ code: string; message: string }> }>;
+  llm: {
+    status: string;
+    reason: string | null;
+    model: string | null;
+    cost_usd: number | null;
+    latency_ms: number | null;
+  };
+  rejected: Array<{
+    kind: string;
+    source: string;
+    index: number;
+    item: unknown;
+    reasons: Array<{ code: string; message: string }>;
+  }>;
 }
 
 /**
@@ -110,10 +122,16 @@ export function toProxBalanceResponse(advice: MigrationAdvice): ProxBalanceRespo
       source: issue.source,
     })),
     analysis_period: advice.period,
-    source: recommendations.some((rec) => rec.source === 'llm') || advice.predictedIssues.some((i) => i.source === 'llm')
-      ? 'rule+llm'
-      : 'rule',
-    imbalance: { before: advice.imbalance.before, after: advice.imbalance.after, rule_after: advice.imbalance.ruleAfter },
+    source:
+      recommendations.some((rec) => rec.source === 'llm') ||
+      advice.predictedIssues.some((i) => i.source === 'llm')
+        ? 'rule+llm'
+        : 'rule',
+    imbalance: {
+      before: advice.imbalance.before,
+      after: advice.imbalance.after,
+      rule_after: advice.imbalance.ruleAfter,
+    },
     llm: {
       status: advice.llm.status,
       reason: advice.llm.reason ?? null,
@@ -229,7 +247,9 @@ export function parseProxBalanceRequest(
   let period: AnalysisPeriod = defaults.period ?? '24h';
   const rawPeriod = record.analysis_period;
   if (rawPeriod !== undefined && rawPeriod !== null && rawPeriod !== '') {
-    const parsed = analysisPeriodSchema.safeParse(typeof rawPeriod === 'string' ? rawPeriod.trim() : rawPeriod);
+    const parsed = analysisPeriodSchema.safeParse(
+      typeof rawPeriod === 'string' ? rawPeriod.trim() : rawPeriod,
+    );
     if (parsed.success) period = parsed.data;
     else {
       issues.push({

@@ -99,6 +99,10 @@ export {
   resourceAmountsSchema,
   type ScalingEvent,
   scalingEventSchema,
+  type WorkloadCollectionState,
+  type WorkloadPod,
   type WorkloadSnapshot,
+  workloadCollectionStateSchema,
+  workloadPodSchema,
   workloadSnapshotSchema,
 } from './workload-snapshot';

@@ -62,23 +62,29 @@ describe('workloadSnapshotSchema pods and state', () => {
   });
 
   it('rejects malformed pods and states', () => {
-    expect(workloadPodSchema.safeParse({ name: '', phase: 'Running', ready: true, hasMetrics: true }).success).toBe(
-      false,
-    );
-    expect(workloadPodSchema.safeParse({ name: 'a', phase: 'Running', ready: 'yes', hasMetrics: true }).success).toBe(
-      false,
-    );
-    expect(workloadCollectionStateSchema.safeParse({ hpa: 'maybe', metrics: 'available' }).success).toBe(false);
     expect(
-      workloadSnapshotSchema.safeParse({ ...base, state: { hpa: 'found', metrics: 'metrics_unavailable', readyPods: -1 } })
-        .success,
+      workloadPodSchema.safeParse({ name: '', phase: 'Running', ready: true, hasMetrics: true }).success,
+    ).toBe(false);
+    expect(
+      workloadPodSchema.safeParse({ name: 'a', phase: 'Running', ready: 'yes', hasMetrics: true }).success,
+    ).toBe(false);
+    expect(workloadCollectionStateSchema.safeParse({ hpa: 'maybe', metrics: 'available' }).success).toBe(
+      false,
+    );
+    expect(
+      workloadSnapshotSchema.safeParse({
+        ...base,
+        state: { hpa: 'found', metrics: 'metrics_unavailable', readyPods: -1 },
+      }).success,
     ).toBe(false);
   });
 
   it('accepts what the kubernetes collector produces (metrics-server down)', () => {
     const workload = workloadSnapshotSchema.parse({
       ...base,
-      pods: [{ name: 'web-a', phase: 'Running', ready: true, ignored: false, requests: {}, hasMetrics: false }],
+      pods: [
+        { name: 'web-a', phase: 'Running', ready: true, ignored: false, requests: {}, hasMetrics: false },
+      ],
       state: {
         hpa: 'found',
         metrics: 'metrics_unavailable',

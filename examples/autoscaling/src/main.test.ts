@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { runAutoscalingDemo } from './demo';
+
+describe('autoscaling example (smoke)', () => {
+  it('replays a short slice through the fake API server and summarizes the back-test', async () => {
+    const lines: string[] = [];
+    const summary = await runAutoscalingDemo({ steps: 36, log: (line) => lines.push(line) });
+
+    expect(summary.steps).toBe(36);
+    expect(summary.rows.map((row) => row.policy)).toEqual(['hpa', 'forecast', 'ballast-live']);
+    for (const row of summary.rows) {
+      expect(row.tauU + row.tauO).toBeLessThanOrEqual(1);
+      expect(row.thetaU).toBeGreaterThanOrEqual(0);
+      expect(row.podHours).toBeGreaterThan(0);
+      expect(row.meanReplicas).toBeGreaterThanOrEqual(2);
+      expect(row.meanReplicas).toBeLessThanOrEqual(20);
+    }
+    expect(summary.decisions.hpa + summary.decisions.forecast + summary.decisions.llm).toBe(36);
+    expect(summary.decisions.llm).toBe(0);
+    expect(summary.llmStats).toBeUndefined();
+    expect(summary.attribution).toMatch(/CC BY 4\.0/);
+
+    const text = lines.join('\n');
+    expect(text).toMatch(/^SIMULATION/);
+    expect(text).toMatch(/HPA +Ballast +reason/);
+    expect(text).toMatch(/No LLM row: set OPENAI_API_KEY/);
+    expect(lines.filter((line) => /^\d\d-\d\d \d\d:\d\d /.test(line)).length).toBe(4); // steps 0, 12, 24, 35
+  });
+});
