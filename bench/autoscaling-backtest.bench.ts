@@ -1,21 +1,13 @@
 /**
  * Back-test of HPA-parity vs forecast-aware autoscaling on the real traces shipped with
- * @ballast/advisor (Alibaba 2018, Google 2019, Azure 2019; CC BY 4.0, DataCenter-Traces-Datasets by
- * Alejandro Fernández, DOI 10.5281/zenodo.14564847).
- *
- * The traces stay in packages/advisor/src/autoscaling/__fixtures__ (4 days each): @ballast/testkit's
- * copies hold 576 rows (2 days), too short for Holt-Winters with a daily season (it needs 2 seasons
- * before the first forecast) and for the forecast-error comparison against seasonal-naive.
+ * @ballast/testkit (four days each of Alibaba 2018, Google 2019, Azure 2019; CC BY 4.0,
+ * DataCenter-Traces-Datasets by Alejandro Fernández, DOI 10.5281/zenodo.14564847).
  *
  *   pnpm bench autoscaling
  */
 
 import { llmPolicy, runBacktest } from '@ballast/advisor';
-import {
-  loadTraceFixture,
-  type TraceFixtureName,
-  traceFixtureNames,
-} from '../packages/advisor/src/autoscaling/__fixtures__/load-trace';
+import { loadTrace, traceNames, traceUtilizationPercent } from '@ballast/testkit';
 
 /** Deployment the utilisation traces are mapped onto: 20 pods × 0.4-core requests at 100 %. */
 const BASE_PODS = 20;
@@ -38,9 +30,11 @@ export default async function run(): Promise<{
     'fcMAE/fcSMAPE: 1-step-ahead mean of the forecaster; naiveMAE/naiveSMAPE: seasonal-naive (daily) on the same steps; cov = 90 % interval coverage.',
     'Traces: real, CC BY 4.0, DataCenter-Traces-Datasets (A. Fernández, DOI 10.5281/zenodo.14564847); Alibaba util% as is, Google avg_cpu × 100, Azure cpu_usage as % of its peak.',
   ];
-  for (const name of traceFixtureNames as readonly TraceFixtureName[]) {
-    const trace = loadTraceFixture(name);
-    const demand = trace.utilizationPercent.map((percent) => (percent * REQUEST_CORES * BASE_PODS) / 100);
+  for (const name of traceNames) {
+    const trace = loadTrace(name);
+    const demand = traceUtilizationPercent(trace).map(
+      (percent) => (percent * REQUEST_CORES * BASE_PODS) / 100,
+    );
     const report = await runBacktest({
       trace: demand,
       stepSeconds: trace.stepSeconds,

@@ -568,7 +568,13 @@ class LoadBalancer implements Balancer {
   }
 
   /** Records why a target was left out of this call. */
-  private skip(call: CallPlan, skipped: SkippedTarget[], runtime: TargetRuntime, reason: string, message: string) {
+  private skip(
+    call: CallPlan,
+    skipped: SkippedTarget[],
+    runtime: TargetRuntime,
+    reason: string,
+    message: string,
+  ) {
     const entry = { target: runtime.id, reason, message };
     skipped.push(entry);
     call.skipped.set(runtime.id, entry);
@@ -934,7 +940,10 @@ class LoadBalancer implements Balancer {
       return this.settle([primary], await primary.promise, primary, discard);
     }
     if (this.events.listenerCount('hedge') > 0)
-      this.events.emit('hedge', { primary: slot.candidate.runtime.id, hedge: hedgeSlot.candidate.runtime.id });
+      this.events.emit('hedge', {
+        primary: slot.candidate.runtime.id,
+        hedge: hedgeSlot.candidate.runtime.id,
+      });
     const secondary = this.startAttempt(call, scope, hedgeSlot, execute, true);
     const handles = [primary, secondary];
     const winner = await new Promise<{ handle: AttemptHandle<T>; result: AttemptResult<T> } | undefined>(
@@ -1163,7 +1172,9 @@ class LoadBalancer implements Balancer {
 
   private metricKeys<T>(handle: AttemptHandle<T>): MetricKeys {
     const { runtime, model } = handle.slot.candidate;
-    return runtime.metricKeys.get(model) ?? { target: runtime.id, model: `${model.provider}:${model.modelId}` };
+    return (
+      runtime.metricKeys.get(model) ?? { target: runtime.id, model: `${model.provider}:${model.modelId}` }
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1435,8 +1446,7 @@ function routeScoreOf(candidate: Candidate): RouteScore {
     },
   };
   if (candidate.expectedCostUsd !== undefined) score.expectedCostUsd = candidate.expectedCostUsd;
-  if (candidate.expectedLatencyMs !== undefined)
-    score.expectedLatencyMs = round(candidate.expectedLatencyMs);
+  if (candidate.expectedLatencyMs !== undefined) score.expectedLatencyMs = round(candidate.expectedLatencyMs);
   return score;
 }
 

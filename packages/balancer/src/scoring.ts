@@ -204,8 +204,7 @@ export function scoreInPlace(
     const components: ScoreComponents = {
       cost: relativeTerm(candidate.expectedCostUsd, costBest, costEpsilon, costFallback),
       latency: relativeTerm(candidate.expectedLatencyMs, latency.best, latency.epsilon, latency.fallback),
-      reliability:
-        (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor),
+      reliability: (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor),
       load: 1 - utilization,
       priority: 1 / (1 + candidate.priority - minPriority),
     };

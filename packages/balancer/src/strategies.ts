@@ -135,7 +135,8 @@ const softmaxWeights: number[] = [];
 function softmaxDraw(sorted: readonly RankedCandidate[], temperature: number, random: () => number): number {
   const top = sorted[0]?.total ?? 0;
   softmaxWeights.length = 0;
-  for (const candidate of sorted) softmaxWeights.push(candidate.weight * Math.exp((candidate.total - top) / temperature));
+  for (const candidate of sorted)
+    softmaxWeights.push(candidate.weight * Math.exp((candidate.total - top) / temperature));
   return weightedDraw(softmaxWeights, identity, random);
 }
 

@@ -1,13 +1,14 @@
 import { ConfigError } from '@ballast/core';
+import { loadTrace, traceUtilizationPercent } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadTraceFixture } from './__fixtures__/load-trace';
 import { type BacktestOptions, runBacktest } from './backtest';
 import { elasticityMetrics } from './elasticity-metrics';
 
-// Alibaba 2018, day 1 and the start of day 2 (real data, CC BY 4.0; see __fixtures__/README.md),
+// Alibaba 2018, day 1 and the start of day 2 (real data, CC BY 4.0, shipped by @ballast/testkit),
 // scaled to a 20-pod deployment with 0.4-core requests: demand = util% × 0.4 × 20 / 100.
-const alibaba = loadTraceFixture('alibaba2018');
-const slice = alibaba.utilizationPercent.slice(0, 400).map((percent) => (percent * 0.4 * 20) / 100);
+const slice = traceUtilizationPercent(loadTrace('alibaba-2018-cpu'))
+  .slice(0, 400)
+  .map((percent) => (percent * 0.4 * 20) / 100);
 
 const options: BacktestOptions = {
   trace: slice,

@@ -12,7 +12,14 @@ export {
   type StaticWorkloadInit,
   startFakeKubernetes,
 } from './fake-kubernetes';
-export { loadTrace, scaleTrace, type Trace, type TraceName, traceNames } from './load-trace';
+export {
+  loadTrace,
+  scaleTrace,
+  type Trace,
+  type TraceName,
+  traceNames,
+  traceUtilizationPercent,
+} from './load-trace';
 export type {
   ConditionJson,
   ContainerJson,

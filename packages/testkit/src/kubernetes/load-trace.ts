@@ -30,19 +30,20 @@ const catalog: Record<
   { description: string; unit: Trace['unit']; samples: string; file: string }
 > = {
   'alibaba-2018-cpu': {
-    description: 'Alibaba cluster-trace-v2018 machine CPU utilisation, first 576 samples',
+    description: 'Alibaba cluster-trace-v2018 machine CPU utilisation, days 1–4 (1 091 samples)',
     unit: 'percent',
     samples: alibaba2018CpuSamples,
     file: 'alibaba2018-days1-4-300s.csv (cpu_util_percent)',
   },
   'google-2019-cpu': {
-    description: 'Google Borg 2019 average instance CPU, first 576 samples of week 1',
+    description: 'Google Borg 2019 average instance CPU, first four days (1 152 samples) of week 1',
     unit: 'fraction',
     samples: google2019CpuSamples,
     file: 'google2019-week1-300s.csv (avg_cpu)',
   },
   'azure-2019-cpu': {
-    description: 'Azure public dataset v2 VM CPU (sum of cores used), first 576 samples of week 2',
+    description:
+      'Azure public dataset v2 VM CPU (sum of cores used), first four days (1 152 samples) of week 2',
     unit: 'cores',
     samples: azure2019CpuSamples,
     file: 'azure2019-week2-300s.csv (cpu_usage)',
@@ -53,7 +54,7 @@ const catalog: Record<
 export const traceNames: readonly TraceName[] = Object.keys(catalog) as TraceName[];
 
 /**
- * Returns one of the bundled real traces (576 samples, 300 s apart) with its attribution.
+ * Returns one of the bundled real traces (four days, 300 s apart) with its attribution.
  *
  * @example
  * ```ts
@@ -93,4 +94,20 @@ export function scaleTrace(values: readonly number[], options: { peak: number; f
   if (options.floor === undefined || max === min) return values.map((value) => (value / max) * options.peak);
   const floor = options.floor;
   return values.map((value) => floor + ((value - min) / (max - min)) * (options.peak - floor));
+}
+
+/**
+ * A trace as utilisation percent (0–100) per step: percent as is, fractions × 100, and core
+ * counts relative to their own peak (the Azure trace is a sum of cores, with no capacity given).
+ *
+ * @example
+ * ```ts
+ * const percent = traceUtilizationPercent(loadTrace('google-2019-cpu')); // [44.2, 43.3, ...]
+ * ```
+ */
+export function traceUtilizationPercent(trace: Trace): number[] {
+  if (trace.unit === 'percent') return [...trace.values];
+  if (trace.unit === 'fraction') return trace.values.map((value) => value * 100);
+  const peak = Math.max(...trace.values);
+  return trace.values.map((value) => (value / peak) * 100);
 }
