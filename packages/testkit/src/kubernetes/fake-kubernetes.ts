@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, parseJsonBody, readBody } from '../http/loopback-server';
 import { matchesRequirements, parseLabelSelectorQuery, selectorString } from './label-selector-query';
 import { applyJsonPatch, applyMergePatch } from './patch';
 import type { DeploymentJson, HpaJson, PodJson, PodMetricsJson, ScaleJson, StatusJson } from './wire';
@@ -210,7 +210,6 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
   const token = options.token ?? 'fake-token';
   const requests: FakeKubernetesRequest[] = [];
   const faults: Array<FakeKubernetesFaultRule & { remaining: number }> = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let resourceVersion = 1000;
   let closing = false;
@@ -257,7 +256,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
       query: Object.fromEntries(url.searchParams),
       headers: incoming.headers,
       contentType,
-      body: parseJson(raw),
+      body: parseJsonBody(raw),
       receivedAt: Date.now(),
     };
     requests.push(request);
@@ -454,21 +453,17 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     return sendStatus(response, 404, 'the server could not find the requested resource');
   };
 
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      if (!response.headersSent) sendStatus(response, 500, String(error));
-      else response.destroy();
-    });
+  const server = await listenOnLoopback({
+    port: options.port,
+    handle,
+    onHandlerError: (response, error) => sendStatus(response, 500, String(error)),
+    beforeClose: () => {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = server;
   const url = `http://127.0.0.1:${port}`;
 
   return {
@@ -484,12 +479,8 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     clearFaults() {
       faults.length = 0;
     },
-    async close() {
-      closing = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close() {
+      return server.close();
     },
   };
 }
@@ -636,22 +627,4 @@ function sendJson(
 ) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
-}
-
-function readBody(incoming: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }

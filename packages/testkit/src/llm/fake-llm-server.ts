@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, parseJsonBody, readBody } from '../http/loopback-server';
 import type { WireDialect } from './dialect';
 import type { ReceivedRequest, Responder, ScriptedReply, ScriptedUsage } from './scripted-reply';
 
@@ -40,7 +40,6 @@ export async function startFakeLlmServer(
 ): Promise<FakeLlmServer> {
   const queue: ScriptedReply[] = [];
   const requests: ReceivedRequest[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let responder: Responder = options.responder ?? (() => ({ text: 'OK' }));
   let closing = false;
@@ -61,7 +60,7 @@ export async function startFakeLlmServer(
       method: incoming.method ?? 'GET',
       path,
       headers: incoming.headers,
-      body: parseJson(raw),
+      body: parseJsonBody(raw),
       receivedAt: Date.now(),
     };
     requests.push(request);
@@ -145,21 +144,17 @@ export async function startFakeLlmServer(
     sendRaw(response, 200, body);
   };
 
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });
-      else response.destroy();
-    });
+  const server = await listenOnLoopback({
+    port: options.port,
+    handle,
+    onHandlerError: (response, error) => sendJson(response, 500, { error: { message: String(error) } }),
+    beforeClose: () => {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = server;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -172,32 +167,8 @@ export async function startFakeLlmServer(
       responder = next;
     },
     pending: () => queue.length,
-    close: async () => {
-      closing = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
-}
-
-function readBody(incoming: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function sendJson(

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, readBody } from '../http/loopback-server';
 import {
   type ClusterSimulator,
   type ClusterSimulatorOptions,
@@ -138,7 +138,6 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
     ...fault,
     used: 0,
   }));
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const duration = options.migrationDurationMs ?? 100;
   let closing = false;
@@ -560,22 +559,18 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
     }
   };
 
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      if (!response.headersSent)
-        sendJson(response, 500, 'internal error', { data: null, message: String(error) });
-      else response.destroy();
-    });
+  const server = await listenOnLoopback({
+    port: options.port,
+    handle,
+    onHandlerError: (response, error) =>
+      sendJson(response, 500, 'internal error', { data: null, message: String(error) }),
+    beforeClose: () => {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = server;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -589,13 +584,7 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
     clearFaults: () => {
       faults.length = 0;
     },
-    close: async () => {
-      closing = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
 
@@ -621,15 +610,6 @@ function safeDecode(path: string): string {
 
 function cfOf(query: Record<string, string>): RrdConsolidation {
   return query.cf === 'MAX' ? 'MAX' : 'AVERAGE';
-}
-
-function readBody(incoming: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.on('error', reject);
-  });
 }
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, string> {
