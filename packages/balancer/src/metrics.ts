@@ -358,30 +358,30 @@ function buildBlockRollup(buckets: readonly Bucket[], offsets: readonly number[]
   return rollup;
 }
 
+/** Sorts rollups as they are built (synchronous, so shared). */
+let sharedRollupRuns: RunMerger | undefined;
+
 function buildReservoirRollup(
   buckets: readonly Bucket[],
   offsets: readonly number[],
   kind: ReservoirKind,
 ): ReservoirRollup {
-  const values: number[] = [];
-  const sampleOffsets: number[] = [];
   const weights = new Float64Array(rollupBuckets);
+  // Each bucket becomes one sorted run carrying its offset (in place of a weight); merging the
+  // runs stably gives the block sorted by value, ties in arrival order. Typed arrays and
+  // insertion sorts of ≤ reservoirSize samples: far cheaper than one comparator sort.
+  sharedRollupRuns ??= new RunMerger();
+  const rollupRuns = sharedRollupRuns;
+  rollupRuns.reset();
   buckets.forEach((bucket, position) => {
     const offset = offsets[position] ?? 0;
     const reservoir = kind === 'latency' ? bucket.latency : bucket.ttft;
     const seen = kind === 'latency' ? bucket.latencySeen : bucket.ttftSeen;
     weights[offset] = seen / Math.max(1, reservoir.length);
-    for (const value of reservoir) {
-      values.push(value);
-      sampleOffsets.push(offset);
-    }
+    rollupRuns.addSortedRun(reservoir, offset);
   });
-  const order = stableOrder(values);
-  return {
-    values: Float64Array.from(order, (position) => values[position] ?? 0),
-    offsets: Uint8Array.from(order, (position) => sampleOffsets[position] ?? 0),
-    weights,
-  };
+  const { values, weights: sampleOffsets } = rollupRuns.sorted();
+  return { values: values.slice(), offsets: Uint8Array.from(sampleOffsets), weights };
 }
 
 /** Positions of `values` sorted by value, ties in arrival order (what a stable sort does). */
@@ -433,6 +433,32 @@ class RunMerger {
       this.weights[this.length] = weight;
       this.length++;
     }
+  }
+
+  /** Adds one run of `values` (sorted here, stably), every sample carrying `weight`. */
+  addSortedRun(values: readonly number[], weight: number): void {
+    this.closeLoose();
+    if (values.length === 0) return;
+    this.reserve(values.length);
+    const start = this.length;
+    for (const value of values) {
+      let at = this.length++;
+      // Stable insertion sort: only strictly greater values move right.
+      while (at > start && (this.values[at - 1] ?? 0) > value) {
+        this.values[at] = this.values[at - 1] ?? 0;
+        at--;
+      }
+      this.values[at] = value;
+    }
+    this.weights.fill(weight, start, this.length);
+    this.ends.push(this.length);
+  }
+
+  /** Every run merged: views valid until the next use of this merger. */
+  sorted(): { values: Float64Array; weights: Float64Array } {
+    this.closeLoose();
+    this.mergeAll();
+    return { values: this.values.subarray(0, this.length), weights: this.weights.subarray(0, this.length) };
   }
 
   quantiles(qs: readonly number[]): number[] | undefined {
