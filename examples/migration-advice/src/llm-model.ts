@@ -11,7 +11,7 @@ export type DemoModel = { model: ChatModel; description: string } | { model: und
 
 /**
  * Builds the LLM from the environment: every provider whose key (or host) and model id are set,
- * behind a balancer when there are several. Model ids are configuration: nothing is assumed.
+ * behind a balancer. Model ids are configuration: nothing is assumed.
  */
 export function modelFromEnvironment(env: NodeJS.ProcessEnv): DemoModel {
   const found: Array<{ model: ChatModel; label: string }> = [];
@@ -40,7 +40,8 @@ export function modelFromEnvironment(env: NodeJS.ProcessEnv): DemoModel {
       description: `not configured${hint}: set e.g. OPENAI_API_KEY and OPENAI_MODEL to add an LLM's analysis`,
     };
   }
-  if (found.length === 1) return { model: found[0]!.model, description: found[0]!.label };
+  // Always through the balancer, even with one provider: it adds retries with backoff, the
+  // circuit breaker and a route that says what happened.
   const balancer = createBalancer({ targets: found.map(({ model }) => ({ model })) }, env);
   return { model: balancer, description: `balancer over ${found.map((entry) => entry.label).join(', ')}` };
 }
