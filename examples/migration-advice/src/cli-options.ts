@@ -25,7 +25,7 @@ export interface DemoOptions {
   help: boolean;
 }
 
-export const usage = `Usage: pnpm demo [-- options]
+export const usage = `Usage: pnpm demo [options]   (pnpm -s demo --json for clean JSON output)
 
   --apply               apply the plan (simulated cluster: always fine; real cluster: also needs --yes)
   --period 1h|6h|24h|7d load history to analyse (default 24h)
