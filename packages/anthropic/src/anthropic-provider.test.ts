@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAnthropic } from './anthropic-provider';
 
-const apiKey = 'sk-ant-test-0123456789abcdefghijklmnop';
+const apiKey = 'test-anthropic-key-not-real';
 let fake: FakeLlmServer;
 const model = (modelId = 'claude-sonnet-4-6') =>
   createAnthropic({ apiKey, baseURL: fake.url }).chatModel(modelId);
@@ -470,7 +470,7 @@ describe('Anthropic errors', () => {
   });
 
   it('maps a wrong key to authentication_failed without leaking it', async () => {
-    const wrongKey = 'sk-ant-wrong-key-abcdefghijklmnopqrstuv';
+    const wrongKey = 'wrong-anthropic-key-not-real';
     const error = (await createAnthropic({ apiKey: wrongKey, baseURL: fake.url })
       .chatModel('claude-sonnet-4-6')
       .chat(ask)

@@ -33,9 +33,7 @@ describe('over loopback through the real adapters', () => {
   const openaiModel = () =>
     createOpenAI({ apiKey: 'sk-test', baseURL: `${openaiFake.url}/v1` }).chatModel('gpt-4o-mini');
   const groqModel = () =>
-    createGroq({ apiKey: 'gsk_testkey0123456789abcdefghijkl', baseURL: groqFake.url }).chatModel(
-      'llama-3.1-8b-instant',
-    );
+    createGroq({ apiKey: 'test-groq-key-not-real', baseURL: groqFake.url }).chatModel('llama-3.1-8b-instant');
   const twoTargets = (extra: Record<string, unknown> = {}) =>
     createBalancer(
       {

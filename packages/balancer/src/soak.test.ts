@@ -134,7 +134,7 @@ describe('soak', () => {
             },
             {
               id: 'groq',
-              model: createGroq({ apiKey: 'gsk_testkey0123456789abcdefghijkl', baseURL: groq.url }).chatModel(
+              model: createGroq({ apiKey: 'test-groq-key-not-real', baseURL: groq.url }).chatModel(
                 'llama-3.1-8b-instant',
               ),
             },

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createGroq } from './groq-provider';
 
-const apiKey = 'gsk_testkey0123456789abcdefghijkl';
+const apiKey = 'test-groq-key-not-real';
 let fake: FakeLlmServer;
 const model = (id = 'llama-3.3-70b-versatile') => createGroq({ apiKey, baseURL: fake.url }).chatModel(id);
 const ask = { messages: [{ role: 'user' as const, content: 'Hello' }] };
@@ -127,7 +127,7 @@ describe('Groq errors', () => {
   });
 
   it('maps a wrong key to authentication_failed without echoing it', async () => {
-    const wrong = 'gsk_wrongwrongwrongwrongwrong1234';
+    const wrong = 'wrong-groq-key-not-real';
     const error = (await createGroq({ apiKey: wrong, baseURL: fake.url })
       .chatModel('llama-3.1-8b-instant')
       .chat(ask)
