@@ -22,6 +22,8 @@ export interface DemoOptions {
   config: string | undefined;
   /** Print the ProxBalance-compatible `POST /api/ai-recommendations` response as JSON instead. */
   json: boolean;
+  /** Skip the per-guest RRD reads (one per running guest) that workload profiles need. */
+  skipGuestTrends: boolean;
   help: boolean;
 }
 
@@ -35,6 +37,7 @@ export const usage = `Usage: pnpm demo [options]   (pnpm -s demo --json for clea
   --parallel N          migrations at a time when applying (default 2)
   --cpu-threshold P     CPU headroom threshold in percent (default 60, as ProxBalance)
   --mem-threshold P     memory headroom threshold in percent (default 70, as ProxBalance)
+  --skip-guest-trends   read node RRD only (1 + nodes calls); no per-guest workload profiles
   --json                print the ProxBalance-compatible /api/ai-recommendations response instead
   --config FILE         a ProxBalance-style config (proxmox_host, proxmox_api_token_id, ai_provider,
                         ai_model, ...); BALLAST_<KEY> environment variables override it
@@ -67,6 +70,7 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
       'mem-threshold': { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'skip-guest-trends': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -98,6 +102,7 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
     memThreshold: optionalPercent('--mem-threshold', values['mem-threshold']),
     config: values.config,
     json: values.json,
+    skipGuestTrends: values['skip-guest-trends'],
     help: values.help,
   };
 }

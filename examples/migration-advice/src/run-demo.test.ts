@@ -5,7 +5,10 @@ import { runMigrationDemo } from './run-demo';
 describe('migration advice demo', () => {
   it('advises on the simulated cluster without changing it by default', async () => {
     const lines: string[] = [];
-    const outcome = await runMigrationDemo(['--seed', '7'], { log: (line) => lines.push(line), env: {} });
+    const outcome = await runMigrationDemo(['--seed', '7', '--skip-guest-trends'], {
+      log: (line) => lines.push(line),
+      env: {},
+    });
     const output = lines.join('\n');
     expect(outcome?.advice.recommendations.length).toBeGreaterThan(0);
     expect(outcome?.advice.imbalance.after).toBeLessThan(outcome!.advice.imbalance.before);

@@ -3,6 +3,7 @@ import {
   computeImbalance,
   loadBallastConfig,
   type MigrationAdvice,
+  profileWorkloads,
   toProxBalanceResponse,
 } from '@ballast/advisor';
 import type { ClusterSnapshot } from '@ballast/core';
@@ -111,15 +112,21 @@ export async function runMigrationDemo(
     );
 
     const started = performance.now();
-    const { snapshot, stats, warnings } = await collectCluster(client, { period: options.period });
+    const { snapshot, stats, warnings } = await collectCluster(client, {
+      period: options.period,
+      guestSeries: !options.skipGuestTrends,
+    });
     const nodesOnline = snapshot.nodes.filter((node) => node.status === 'online').length;
     const calls = Object.entries(stats.byEndpoint);
     const count = (test: (endpoint: string) => boolean) =>
       calls.filter(([endpoint]) => test(endpoint)).reduce((sum, [, value]) => sum + value, 0);
-    const rrdCalls = count((endpoint) => endpoint.includes('rrddata'));
+    const rrdCalls = count((endpoint) => endpoint.includes('rrddata') && !/\/(qemu|lxc)\//.test(endpoint));
+    const guestRrdCalls = count(
+      (endpoint) => endpoint.includes('rrddata') && /\/(qemu|lxc)\//.test(endpoint),
+    );
     const contentCalls = count((endpoint) => endpoint.endsWith('/content'));
     report(
-      `Collected ${snapshot.nodes.length} nodes (${nodesOnline} online) and ${snapshot.guests.length} guests over ${options.period} in ${((performance.now() - started) / 1000).toFixed(1)} s with ${stats.apiCalls} API calls: ${rrdCalls} node RRD, ${contentCalls} local-storage listings, ${stats.apiCalls - rrdCalls - contentCalls} cluster and HA state`,
+      `Collected ${snapshot.nodes.length} nodes (${nodesOnline} online) and ${snapshot.guests.length} guests over ${options.period} in ${((performance.now() - started) / 1000).toFixed(1)} s with ${stats.apiCalls} API calls: ${rrdCalls} node RRD, ${contentCalls} local-storage listings, ${stats.apiCalls - rrdCalls - contentCalls - guestRrdCalls} cluster and HA state${guestRrdCalls ? `, ${guestRrdCalls} guest RRD for workload profiles (--skip-guest-trends to skip)` : ''}`,
     );
     for (const warning of warnings) report(`  warning: ${warning}`);
 
@@ -217,14 +224,16 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   if (advice.analysis) log(wrap(advice.analysis, '  '));
 
   const gib = 1024 ** 3;
+  const profiles = profileWorkloads(snapshot);
   log(`\nRecommendations (${advice.recommendations.length})`);
   if (advice.recommendations.length === 0) log('  none: the cluster is balanced within the thresholds');
   advice.recommendations.forEach((recommendation, index) => {
     const memoryGib =
       (snapshot.guests.find((guest) => guest.vmid === recommendation.vmid)?.memory.maxBytes ?? 0) / gib;
     const best = recommendation.bestTime ? `, best time ${recommendation.bestTime.split(' (')[0]}` : '';
+    const workload = profiles.get(recommendation.vmid)?.classes.join('/') ?? 'unprofiled';
     log(
-      `  ${String(index + 1).padStart(2)}. [${recommendation.source}] ${recommendation.name} (${recommendation.type.toUpperCase()} ${recommendation.vmid})  ${recommendation.sourceNode} -> ${recommendation.targetNode}   priority ${recommendation.priority}, risk ${recommendation.riskScore}/100, ${memoryGib.toFixed(1)} GiB RAM${best}`,
+      `  ${String(index + 1).padStart(2)}. [${recommendation.source}] ${recommendation.name} (${recommendation.type.toUpperCase()} ${recommendation.vmid})  ${recommendation.sourceNode} -> ${recommendation.targetNode}   priority ${recommendation.priority}, risk ${recommendation.riskScore}/100, ${memoryGib.toFixed(1)} GiB RAM, ${workload}${best}`,
     );
     log(wrap(recommendation.reasoning, '      '));
     if (recommendation.alsoSuggestedBy)
