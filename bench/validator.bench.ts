@@ -2,8 +2,10 @@
  * Throughput of `validateMigrationAdvice`: a synthetic 100-node / 5 000-guest cluster with tags,
  * HA rules and storages, and 10 000 recommendations of every kind (valid, hallucinated node,
  * unknown guest, wrong source, duplicates, anti-affinity clashes, affinity bundles). Warm-up
- * first, then the median and p95 of several timed runs (`performance.now()`).
+ * first, then the median and p95 of several timed runs (`performance.now()`), and the garbage
+ * collections (count and pause time, from `PerformanceObserver` 'gc' entries) during those runs.
  */
+import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import {
   type ClusterSnapshot,
   deriveConstraints,
@@ -143,6 +145,12 @@ async function measure(
   for (let warm = 0; warm < 5; warm++) result = validateMigrationAdvice(snapshot, advice);
   const times: number[] = [];
   const cpuTimes: number[] = [];
+  const gcEntries: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => {
+    gcEntries.push(...list.getEntries());
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const timedFrom = performance.now();
   for (let run = 0; run < 25; run++) {
     const cpuStarted = process.cpuUsage();
     const started = performance.now();
@@ -151,6 +159,14 @@ async function measure(
     const cpu = process.cpuUsage(cpuStarted);
     cpuTimes.push((cpu.user + cpu.system) / 1000);
   }
+  const timedTo = performance.now();
+  // GC entries are delivered asynchronously: let them arrive, then keep those of the timed runs.
+  await new Promise((resolve) => setImmediate(resolve));
+  gcEntries.push(...observer.takeRecords());
+  observer.disconnect();
+  const gcs = gcEntries.filter((entry) => entry.startTime >= timedFrom && entry.startTime <= timedTo);
+  const gcMs = gcs.reduce((total, entry) => total + entry.duration, 0);
+  const longestGcMs = gcs.reduce((longest, entry) => Math.max(longest, entry.duration), 0);
   times.sort((a, b) => a - b);
   cpuTimes.sort((a, b) => a - b);
   return {
@@ -160,6 +176,10 @@ async function measure(
     targetMs,
     // CPU time of this process (user + system; includes GC threads): less sensitive to other load.
     medianCpuMs: Number(percentile(cpuTimes, 0.5).toFixed(2)),
+    // Garbage collections during the 25 timed runs: how many, total and longest pause.
+    gcCount: gcs.length,
+    gcMs: Number(gcMs.toFixed(1)),
+    longestGcMs: Number(longestGcMs.toFixed(1)),
     accepted: result.accepted.length,
     rejected: result.rejected.length,
     repairs: result.repairs.length,
@@ -179,6 +199,7 @@ export default async function run(): Promise<{
     ],
     notes: [
       '25 timed runs after 5 warm-up runs; recommendations mix valid, hallucinated and conflicting moves.',
+      'gcCount / gcMs / longestGcMs: garbage collections (PerformanceObserver "gc" entries) during the 25 timed runs.',
     ],
   };
 }

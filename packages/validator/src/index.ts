@@ -1,5 +1,4 @@
 export { type ExtractedJson, extractJson, safeExtractJson } from '@ballast/core';
-export type { ReplicaRecommendation } from './hpa-behavior';
 export {
   type MigrationReasonCode,
   migrationReasonCodes,
@@ -18,6 +17,7 @@ export {
   validateMigrationAdvice,
 } from './validate-migration-advice';
 export {
+  type ReplicaRecommendation,
   type ScalingLimit,
   type ScalingValidationFailure,
   type ScalingValidationOptions,

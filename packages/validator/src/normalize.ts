@@ -22,6 +22,25 @@ export function recordRepair(
 /** Outcome of reading a loose field. @internal */
 export type ReadResult<T> = { ok: true; value: T | undefined } | { ok: false; message: string };
 
+/**
+ * Reusable out-parameter of the `read…Into` functions: they return whether the read succeeded and
+ * write `value` (on success) or `message` (on failure) here, so that the hot path allocates no
+ * result object. @internal
+ */
+export interface ReadOut<T> {
+  value: T | undefined;
+  message: string;
+}
+
+/** @internal */
+export function readOut<T>(): ReadOut<T> {
+  return { value: undefined, message: '' };
+}
+
+function toResult<T>(ok: boolean, out: ReadOut<T>): ReadResult<T> {
+  return ok ? { ok: true, value: out.value } : { ok: false, message: out.message };
+}
+
 const numericString = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 /**
@@ -29,9 +48,26 @@ const numericString = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
  * repair. `null`/`undefined` read as absent. @internal
  */
 export function readLooseNumber(value: unknown, field: string, sink: RepairSink): ReadResult<number> {
-  if (value === undefined || value === null) return { ok: true, value: undefined };
+  const out = readOut<number>();
+  return toResult(readLooseNumberInto(value, field, sink, out), out);
+}
+
+/** {@link readLooseNumber} writing into `out`. @internal */
+export function readLooseNumberInto(
+  value: unknown,
+  field: string,
+  sink: RepairSink,
+  out: ReadOut<number>,
+): boolean {
+  out.value = undefined;
+  if (value === undefined || value === null) return true;
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? { ok: true, value } : { ok: false, message: `${field} is not finite` };
+    if (Number.isFinite(value)) {
+      out.value = value;
+      return true;
+    }
+    out.message = `${field} is not finite`;
+    return false;
   }
   if (typeof value === 'string' && numericString.test(value)) {
     const parsed = Number(value);
@@ -44,10 +80,12 @@ export function readLooseNumber(value: unknown, field: string, sink: RepairSink)
         parsed,
         `${field} ${JSON.stringify(value)} read as ${parsed}`,
       );
-      return { ok: true, value: parsed };
+      out.value = parsed;
+      return true;
     }
   }
-  return { ok: false, message: `${field} must be a number, got ${describe(value)}` };
+  out.message = `${field} must be a number, got ${describe(value)}`;
+  return false;
 }
 
 /**
@@ -55,14 +93,29 @@ export function readLooseNumber(value: unknown, field: string, sink: RepairSink)
  * @internal
  */
 export function readTrimmedString(value: unknown, field: string, sink: RepairSink): ReadResult<string> {
-  if (value === undefined || value === null) return { ok: true, value: undefined };
-  if (typeof value !== 'string')
-    return { ok: false, message: `${field} must be a string, got ${describe(value)}` };
+  const out = readOut<string>();
+  return toResult(readTrimmedStringInto(value, field, sink, out), out);
+}
+
+/** {@link readTrimmedString} writing into `out`. @internal */
+export function readTrimmedStringInto(
+  value: unknown,
+  field: string,
+  sink: RepairSink,
+  out: ReadOut<string>,
+): boolean {
+  out.value = undefined;
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'string') {
+    out.message = `${field} must be a string, got ${describe(value)}`;
+    return false;
+  }
   const trimmed = value.trim();
   if (trimmed !== value) {
     recordRepair(sink, field, 'trimmed', value, trimmed, `${field} ${JSON.stringify(value)} trimmed`);
   }
-  return { ok: true, value: trimmed };
+  out.value = trimmed;
+  return true;
 }
 
 /**
@@ -74,14 +127,41 @@ export function readEnum<T extends string>(
   allowed: readonly T[],
   sink: RepairSink,
 ): ReadResult<T> {
-  if (value === undefined || value === null) return { ok: true, value: undefined };
-  if (typeof value !== 'string')
-    return { ok: false, message: `${field} must be one of ${allowed.join('|')}` };
-  if ((allowed as readonly string[]).includes(value)) return { ok: true, value: value as T };
+  const out = readOut<T>();
+  return toResult(readEnumInto(value, field, allowed, sink, out), out);
+}
+
+/** {@link readEnum} writing into `out`. @internal */
+export function readEnumInto<T extends string>(
+  value: unknown,
+  field: string,
+  allowed: readonly T[],
+  sink: RepairSink,
+  out: ReadOut<T>,
+): boolean {
+  out.value = undefined;
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'string') {
+    out.message = `${field} must be one of ${allowed.join('|')}`;
+    return false;
+  }
+  for (let position = 0; position < allowed.length; position++) {
+    if (allowed[position] === value) {
+      out.value = allowed[position];
+      return true;
+    }
+  }
   const lower = value.trim().toLowerCase();
-  const match = allowed.find((candidate) => candidate === lower);
+  let match: T | undefined;
+  for (let position = 0; position < allowed.length; position++) {
+    if (allowed[position] === lower) {
+      match = allowed[position];
+      break;
+    }
+  }
   if (match === undefined) {
-    return { ok: false, message: `${field} ${JSON.stringify(value)} is not one of ${allowed.join('|')}` };
+    out.message = `${field} ${JSON.stringify(value)} is not one of ${allowed.join('|')}`;
+    return false;
   }
   recordRepair(
     sink,
@@ -91,7 +171,8 @@ export function readEnum<T extends string>(
     match,
     `${field} ${JSON.stringify(value)} read as "${match}"`,
   );
-  return { ok: true, value: match };
+  out.value = match;
+  return true;
 }
 
 /** A short, safe description of a value for messages. @internal */

@@ -14,14 +14,18 @@ import {
   safeExtractJson,
   ValidationError,
 } from '@ballast/core';
-import { buildClusterIndex, type ClusterIndex } from './cluster-index';
+import { buildClusterIndex, type ClusterIndex, slotOf } from './cluster-index';
 import {
   describe,
   isRecord,
+  type ReadOut,
   type RepairSink,
   readEnum,
+  readEnumInto,
   readLooseNumber,
-  readTrimmedString,
+  readLooseNumberInto,
+  readOut,
+  readTrimmedStringInto,
   recordRepair,
 } from './normalize';
 import type { MigrationReasonCode, PredictedIssueReasonCode, Reason, Repair } from './reason-codes';
@@ -106,22 +110,10 @@ export interface MigrationValidationResult {
   analysis?: string;
 }
 
-interface Candidate {
-  index: number;
-  item: unknown;
-  vmid: number;
-  guest: GuestSnapshot;
-  sourceNode: string;
-  targetNode: string;
-  priority: MigrationPriority;
-  reasoning: string;
-  riskScore: number | undefined;
-  confidence: number | undefined;
-  estimatedImpact: string | undefined;
-  bestTime: string | undefined;
-  source: RecommendationSource;
-}
-
+/**
+ * One item after normalisation. A single object per call is reused for every item (the accept
+ * path allocates nothing per item until a recommendation is produced).
+ */
 interface Normalized {
   vmid: number | undefined;
   name: string | undefined;
@@ -132,9 +124,35 @@ interface Normalized {
   reasoning: string | undefined;
   riskScore: number | undefined;
   confidence: number | undefined;
-  estimatedImpact: string | undefined;
-  bestTime: string | undefined;
   source: RecommendationSource | undefined;
+}
+
+type MigrationReason = Reason<MigrationReasonCode>;
+
+/**
+ * Per-call working state, indexed by item position. Candidates (items that passed every per-item
+ * check) are kept as columns of typed arrays rather than one object each; their strings are read
+ * back from the item itself when a recommendation is built.
+ */
+interface Work {
+  items: readonly unknown[];
+  index: ClusterIndex;
+  settings: Settings;
+  /** Reasons per position (only for positions that have some). */
+  reasonsAt: Array<MigrationReason[] | undefined>;
+  rejectedAt: Array<RejectedMigration | undefined>;
+  /** Normalised vmid / target per position (when both are valid), for duplicate detection. */
+  vmidAt: Array<number | undefined>;
+  targetAt: Array<string | undefined>;
+  /** Guest slot of a candidate, -1 otherwise. */
+  slotAt: Int32Array;
+  /** 1 + index in `priorities` of a candidate. */
+  priorityAt: Uint8Array;
+  /** NaN when absent (valid values are always finite). */
+  riskAt: Float64Array;
+  confidenceAt: Float64Array;
+  /** The schema's output for the (rare) items that only the schema accepted. */
+  parsedAt?: Map<number, LlmMigrationRecommendation>;
 }
 
 const priorities: readonly MigrationPriority[] = ['low', 'medium', 'high', 'critical'];
@@ -161,6 +179,9 @@ const kindAliases: Record<string, 'vm' | 'ct'> = {
  * are rejected, never rewritten; the model's reasoning is never edited. Throws a
  * {@link ValidationError} when the snapshot or the advice as a whole is unusable.
  *
+ * The snapshot is indexed afresh on every call (nothing is cached across calls, so editing a
+ * snapshot in place between calls is always seen).
+ *
  * @example
  * ```ts
  * const result = validateMigrationAdvice(snapshot, {
@@ -179,102 +200,192 @@ export function validateMigrationAdvice(
   const repairs: Repair[] = [];
   const { items, issues, analysis } = readAdvice(advice, repairs);
   const index = buildClusterIndex(snapshot);
+  const count = items.length;
 
-  // Indexed by position: no hashing, no sorting at the end.
-  const rejectedAt: Array<RejectedMigration | undefined> = new Array(items.length);
-  const reject = (position: number, item: unknown, reasons: Array<Reason<MigrationReasonCode>>) => {
-    const existing = rejectedAt[position];
-    if (existing === undefined) rejectedAt[position] = { index: position, item, reasons };
-    else existing.reasons.push(...reasons);
+  const work: Work = {
+    items,
+    index,
+    settings,
+    reasonsAt: new Array(count),
+    rejectedAt: new Array(count),
+    vmidAt: new Array(count),
+    targetAt: new Array(count),
+    slotAt: new Int32Array(count).fill(-1),
+    priorityAt: new Uint8Array(count),
+    riskAt: new Float64Array(count),
+    confidenceAt: new Float64Array(count),
   };
 
-  // Phase 1: shape and per-item checks.
-  const candidates: Array<Candidate | undefined> = new Array(items.length);
-  const reasonsAt: Array<Array<Reason<MigrationReasonCode>>> = new Array(items.length);
-  const vmidAt: Array<number | undefined> = new Array(items.length);
-  const targetAt: Array<string | undefined> = new Array(items.length);
-  // First position per vmid; vmids given twice with the same target / with different targets.
-  const firstPosition = new Map<number, number>();
-  let repeated: Set<number> | undefined;
+  // Phase 1: shape and per-item checks. Reasons go to one scratch list, copied only on rejection.
+  const scratch: MigrationReason[] = [];
+  const normalized: Normalized = {
+    vmid: undefined,
+    name: undefined,
+    kind: undefined,
+    sourceNode: undefined,
+    targetNode: undefined,
+    priority: undefined,
+    reasoning: undefined,
+    riskScore: undefined,
+    confidence: undefined,
+    source: undefined,
+  };
+  const out = readOut<never>();
   const sink: RepairSink = { target: 'recommendation', index: 0, repairs };
-  for (let position = 0; position < items.length; position++) {
+  for (let position = 0; position < count; position++) {
     const item = items[position];
     sink.index = position;
-    const reasons: Array<Reason<MigrationReasonCode>> = [];
-    const normalized = normalizeItem(item, sink, reasons);
-    if (normalized !== undefined) {
-      candidates[position] = checkItem(normalized, position, item, index, settings, reasons);
+    scratch.length = 0;
+    if (normalizeItem(item, sink, scratch, normalized, out, work, position)) {
+      checkItem(normalized, position, index, settings, scratch, work);
       const { vmid, targetNode } = normalized;
       if (vmid !== undefined && targetNode !== undefined) {
-        vmidAt[position] = vmid;
-        targetAt[position] = targetNode;
-        if (!firstPosition.has(vmid)) firstPosition.set(vmid, position);
-        else {
-          repeated ??= new Set();
-          repeated.add(vmid);
-        }
+        work.vmidAt[position] = vmid;
+        work.targetAt[position] = targetNode;
       }
     }
-    reasonsAt[position] = reasons;
+    if (scratch.length > 0) work.reasonsAt[position] = scratch.slice();
   }
 
-  if (repeated !== undefined) {
-    const targetsOf = new Map<number, string[]>();
-    for (let position = 0; position < items.length; position++) {
-      const vmid = vmidAt[position];
-      if (vmid === undefined || !repeated.has(vmid)) continue;
-      const target = targetAt[position]!;
-      const targets = targetsOf.get(vmid);
-      if (targets === undefined) targetsOf.set(vmid, [target]);
-      else if (!targets.includes(target)) targets.push(target);
-    }
-    const conflictMessages = new Map<number, string>();
-    for (let position = 0; position < items.length; position++) {
-      const vmid = vmidAt[position];
-      if (vmid === undefined || !repeated.has(vmid)) continue;
-      const targets = targetsOf.get(vmid)!;
-      if (targets.length > 1) {
-        let message = conflictMessages.get(vmid);
-        if (message === undefined) {
-          message = `guest ${vmid} is moved to ${targets.map((target) => `"${target}"`).join(', ')} in one answer`;
-          conflictMessages.set(vmid, message);
-        }
-        reasonsAt[position]!.push({ code: 'conflicting_move', message });
-      } else if (firstPosition.get(vmid) !== position) {
-        reasonsAt[position]!.push({
-          code: 'duplicate_move',
-          message: `guest ${vmid} → "${targets[0]}" repeats recommendation #${firstPosition.get(vmid)}`,
-        });
-      }
-    }
-  }
+  markRepeatedMoves(work);
 
-  const survivors: Candidate[] = [];
-  for (let position = 0; position < items.length; position++) {
-    const reasons = reasonsAt[position]!;
-    const candidate = candidates[position];
-    if (reasons.length > 0 || candidate === undefined) reject(position, items[position], reasons);
-    else survivors.push(candidate);
+  const survivors: number[] = [];
+  for (let position = 0; position < count; position++) {
+    const reasons = work.reasonsAt[position];
+    if (reasons !== undefined || work.slotAt[position]! < 0) reject(work, position, reasons ?? []);
+    else survivors.push(position);
   }
 
   // Phase 2: replay survivors on a copy of the placement.
-  const acceptedAt = replay(survivors, index, settings, reject, items.length);
+  const acceptedAt = replay(survivors, work);
 
   const accepted: MigrationRecommendation[] = [];
   const rejected: RejectedMigration[] = [];
-  for (let position = 0; position < items.length; position++) {
+  for (let position = 0; position < count; position++) {
     const recommendation = acceptedAt[position];
     if (recommendation !== undefined) accepted.push(recommendation);
-    const rejection = rejectedAt[position];
+    const rejection = work.rejectedAt[position];
     if (rejection !== undefined) rejected.push(rejection);
   }
-  return {
-    accepted,
-    rejected,
-    repairs,
-    ...validateIssues(issues, index, repairs, settings.source),
-    ...(analysis === undefined ? {} : { analysis }),
-  };
+  const { predictedIssues, rejectedIssues } = validateIssues(issues, index, repairs, settings.source);
+  const result: MigrationValidationResult = { accepted, rejected, repairs, predictedIssues, rejectedIssues };
+  if (analysis !== undefined) result.analysis = analysis;
+  return result;
+}
+
+/** Appends to a list created on first use. */
+function appendReason(reasons: MigrationReason[] | undefined, reason: MigrationReason): MigrationReason[] {
+  if (reasons === undefined) return [reason];
+  reasons.push(reason);
+  return reasons;
+}
+
+function reject(work: Work, position: number, reasons: MigrationReason[]): void {
+  const existing = work.rejectedAt[position];
+  if (existing === undefined)
+    work.rejectedAt[position] = { index: position, item: work.items[position], reasons };
+  else existing.reasons.push(...reasons);
+}
+
+/** Appends a reason into an exactly sized list (`push` would grow the list's store to 17 slots). */
+function addReason(work: Work, position: number, reason: MigrationReason): void {
+  const reasons = work.reasonsAt[position];
+  if (reasons === undefined) {
+    work.reasonsAt[position] = [reason];
+    return;
+  }
+  const grown: MigrationReason[] = new Array(reasons.length + 1);
+  for (let at = 0; at < reasons.length; at++) grown[at] = reasons[at]!;
+  grown[reasons.length] = reason;
+  work.reasonsAt[position] = grown;
+}
+
+/** `guest 101 is moved to "pve2", "pve3" in one answer`. */
+function conflictMessage(vmid: number, targets: readonly string[]): string {
+  if (targets.length === 2) return `guest ${vmid} is moved to "${targets[0]}", "${targets[1]}" in one answer`;
+  let list = `"${targets[0]}"`;
+  for (let at = 1; at < targets.length; at++) list += `, "${targets[at]}"`;
+  return `guest ${vmid} is moved to ${list} in one answer`;
+}
+
+/**
+ * `duplicate_move` / `conflicting_move`: a vmid given twice with the same target (the first is
+ * kept) or with different targets (all are rejected). Vmids are keyed by guest slot (unknown
+ * vmids after them), positions of one key are chained in an `Int32Array`.
+ */
+function markRepeatedMoves(work: Work): void {
+  const { vmidAt, targetAt, index } = work;
+  const count = vmidAt.length;
+  const guestCount = index.guestList.length;
+  const keyAt = new Int32Array(count);
+  let unknown: Map<number, number> | undefined;
+  for (let position = 0; position < count; position++) {
+    const vmid = vmidAt[position];
+    if (vmid === undefined) {
+      keyAt[position] = -1;
+      continue;
+    }
+    let key: number | undefined = slotOf(index, vmid);
+    if (key < 0) {
+      unknown ??= new Map();
+      key = unknown.get(vmid);
+      if (key === undefined) {
+        key = guestCount + unknown.size;
+        unknown.set(vmid, key);
+      }
+    }
+    keyAt[position] = key;
+  }
+  const keyCount = guestCount + (unknown?.size ?? 0);
+  const firstAt = new Int32Array(keyCount).fill(-1);
+  const lastAt = new Int32Array(keyCount);
+  const nextAt = new Int32Array(count);
+  // 0: given once, 1: repeated with one target, 2: different targets.
+  const state = new Uint8Array(keyCount);
+  let anyRepeated = false;
+  for (let position = 0; position < count; position++) {
+    const key = keyAt[position]!;
+    if (key < 0) continue;
+    const first = firstAt[key]!;
+    if (first < 0) firstAt[key] = position;
+    else {
+      anyRepeated = true;
+      nextAt[lastAt[key]!] = position;
+      if (state[key] === 0) state[key] = 1;
+      if (targetAt[position] !== targetAt[first]) state[key] = 2;
+    }
+    lastAt[key] = position;
+  }
+  if (!anyRepeated) return;
+
+  const conflictMessages: Array<string | undefined> = new Array(keyCount);
+  const targets: string[] = [];
+  for (let position = 0; position < count; position++) {
+    const key = keyAt[position]!;
+    if (key < 0 || state[key] === 0) continue;
+    const vmid = vmidAt[position]!;
+    const first = firstAt[key]!;
+    if (state[key] === 2) {
+      let message = conflictMessages[key];
+      if (message === undefined) {
+        // Distinct targets in order of first appearance.
+        targets.length = 0;
+        for (let at = first; ; at = nextAt[at]!) {
+          const target = targetAt[at]!;
+          if (!targets.includes(target)) targets.push(target);
+          if (at === lastAt[key]) break;
+        }
+        message = conflictMessage(vmid, targets);
+        conflictMessages[key] = message;
+      }
+      addReason(work, position, { code: 'conflicting_move', message });
+    } else if (first !== position) {
+      addReason(work, position, {
+        code: 'duplicate_move',
+        message: `guest ${vmid} → "${targetAt[first]}" repeats recommendation #${first}`,
+      });
+    }
+  }
 }
 
 interface Settings {
@@ -351,6 +462,17 @@ function readAdvice(
       value,
     );
   }
+  // Fast path for the common, well-formed case: exactly what the schema accepts, without the copy
+  // of every list it makes. Anything else goes through the schema (and its error messages).
+  const { recommendations, predicted_issues: predicted, analysis, success } = value;
+  if (
+    Array.isArray(recommendations) &&
+    (predicted === undefined || predicted === null || Array.isArray(predicted)) &&
+    (analysis === undefined || analysis === null || typeof analysis === 'string') &&
+    (success === undefined || success === null || typeof success === 'boolean')
+  ) {
+    return { items: recommendations, issues: predicted ?? [], analysis: analysis ?? undefined };
+  }
   const parsed = llmMigrationAdviceSchema.safeParse(value);
   if (!parsed.success) {
     throw new ValidationError({
@@ -386,17 +508,25 @@ function pick(item: Record<string, unknown>, snake: string, camel: string): unkn
   return value === undefined ? item[camel] : value;
 }
 
+/**
+ * Normalises one item into `normalized` (reused across items), pushing reasons to `reasons`.
+ * Returns `false` when the item does not even have the expected shape.
+ */
 function normalizeItem(
   item: unknown,
   sink: RepairSink,
-  reasons: Array<Reason<MigrationReasonCode>>,
-): Normalized | undefined {
+  reasons: MigrationReason[],
+  normalized: Normalized,
+  out: ReadOut<unknown>,
+  work: Work,
+  position: number,
+): boolean {
   if (!isRecord(item)) {
     reasons.push({
       code: 'invalid_shape',
       message: `recommendation must be an object, got ${describe(item)}`,
     });
-    return undefined;
+    return false;
   }
   const view = isSnakeCase(item)
     ? item
@@ -418,46 +548,45 @@ function normalizeItem(
   if (hasItemShape(view)) data = view;
   else {
     const parsed = llmMigrationRecommendationSchema.safeParse(view);
-    if (parsed.success) data = parsed.data;
-    else {
+    if (parsed.success) {
+      data = parsed.data;
+      work.parsedAt ??= new Map();
+      work.parsedAt.set(position, data);
+    } else {
       for (const [code, fields] of groupIssues(parsed.error.issues, itemFieldCodes)) {
         reasons.push({ code, message: `missing or mistyped field(s): ${fields.join(', ')}` });
       }
-      return undefined;
+      return false;
     }
   }
-  const normalized: Normalized = {
-    vmid: undefined,
-    name: undefined,
-    kind: undefined,
-    sourceNode: undefined,
-    targetNode: undefined,
-    priority: undefined,
-    reasoning: undefined,
-    riskScore: undefined,
-    confidence: undefined,
-    estimatedImpact: data.estimated_impact ?? undefined,
-    bestTime: data.best_time ?? undefined,
-    source: item.source === 'rule' || item.source === 'llm' ? item.source : undefined,
-  };
+  normalized.vmid = undefined;
+  normalized.name = undefined;
+  normalized.kind = undefined;
+  normalized.sourceNode = undefined;
+  normalized.targetNode = undefined;
+  normalized.priority = undefined;
+  normalized.reasoning = undefined;
+  normalized.riskScore = undefined;
+  normalized.confidence = undefined;
+  normalized.source = item.source === 'rule' || item.source === 'llm' ? item.source : undefined;
 
-  const vmid = readLooseNumber(data.vmid, 'vmid', sink);
-  if (!vmid.ok || vmid.value === undefined || !Number.isInteger(vmid.value) || vmid.value <= 0) {
+  const numberOut = out as ReadOut<number>;
+  const stringOut = out as ReadOut<string>;
+  const vmidOk = readLooseNumberInto(data.vmid, 'vmid', sink, numberOut);
+  const vmid = numberOut.value;
+  if (!vmidOk || vmid === undefined || !Number.isInteger(vmid) || vmid <= 0) {
     reasons.push({
       code: 'invalid_shape',
       message: `vmid must be a positive integer, got ${describe(data.vmid)}`,
     });
-  } else normalized.vmid = vmid.value;
+  } else normalized.vmid = vmid;
 
-  for (const [field, key] of [
-    ['source_node', 'sourceNode'],
-    ['target_node', 'targetNode'],
-  ] as const) {
-    const read = readTrimmedString(data[field], field, sink);
-    if (!read.ok || !read.value)
-      reasons.push({ code: 'invalid_shape', message: `${field} must be a node name` });
-    else normalized[key] = read.value;
-  }
+  if (!readTrimmedStringInto(data.source_node, 'source_node', sink, stringOut) || !stringOut.value)
+    reasons.push({ code: 'invalid_shape', message: 'source_node must be a node name' });
+  else normalized.sourceNode = stringOut.value;
+  if (!readTrimmedStringInto(data.target_node, 'target_node', sink, stringOut) || !stringOut.value)
+    reasons.push({ code: 'invalid_shape', message: 'target_node must be a node name' });
+  else normalized.targetNode = stringOut.value;
 
   if (typeof data.reasoning !== 'string') {
     reasons.push({ code: 'invalid_shape', message: 'reasoning is required' });
@@ -484,41 +613,52 @@ function normalizeItem(
     }
   }
 
-  const priority = readEnum(data.priority, 'priority', priorities, sink);
-  if (!priority.ok) reasons.push({ code: 'priority_invalid', message: priority.message });
-  else if (priority.value === undefined)
+  const priorityOut = out as ReadOut<MigrationPriority>;
+  if (!readEnumInto(data.priority, 'priority', priorities, sink, priorityOut))
+    reasons.push({ code: 'priority_invalid', message: priorityOut.message });
+  else if (priorityOut.value === undefined)
     reasons.push({ code: 'priority_invalid', message: 'priority is required' });
-  else normalized.priority = priority.value;
+  else normalized.priority = priorityOut.value;
 
-  const risk = readLooseNumber(data.risk_score, 'risk_score', sink);
-  if (!risk.ok) reasons.push({ code: 'risk_out_of_range', message: risk.message });
-  else if (risk.value !== undefined && (risk.value < 0 || risk.value > 100)) {
-    reasons.push({ code: 'risk_out_of_range', message: `risk_score ${risk.value} is outside 0..100` });
-  } else normalized.riskScore = risk.value;
+  if (!readLooseNumberInto(data.risk_score, 'risk_score', sink, numberOut))
+    reasons.push({ code: 'risk_out_of_range', message: numberOut.message });
+  else {
+    const risk = numberOut.value;
+    if (risk !== undefined && (risk < 0 || risk > 100)) {
+      reasons.push({ code: 'risk_out_of_range', message: `risk_score ${risk} is outside 0..100` });
+    } else normalized.riskScore = risk;
+  }
 
-  const confidence = readLooseNumber(data.confidence, 'confidence', sink);
-  if (!confidence.ok) reasons.push({ code: 'confidence_out_of_range', message: confidence.message });
-  else if (confidence.value !== undefined && (confidence.value < 0 || confidence.value > 1)) {
-    reasons.push({
-      code: 'confidence_out_of_range',
-      message: `confidence ${confidence.value} is outside 0..1`,
-    });
-  } else normalized.confidence = confidence.value;
-
-  return normalized;
+  if (!readLooseNumberInto(data.confidence, 'confidence', sink, numberOut))
+    reasons.push({ code: 'confidence_out_of_range', message: numberOut.message });
+  else {
+    const confidence = numberOut.value;
+    if (confidence !== undefined && (confidence < 0 || confidence > 1)) {
+      reasons.push({
+        code: 'confidence_out_of_range',
+        message: `confidence ${confidence} is outside 0..1`,
+      });
+    } else normalized.confidence = confidence;
+  }
+  return true;
 }
 
+/**
+ * Per-item checks against the cluster. When the item passes, it becomes a candidate: its guest
+ * slot, priority, risk and confidence are stored in `work`'s columns.
+ */
 function checkItem(
   item: Normalized,
   position: number,
-  raw: unknown,
   index: ClusterIndex,
   settings: Settings,
-  reasons: Array<Reason<MigrationReasonCode>>,
-): Candidate | undefined {
+  reasons: MigrationReason[],
+  work: Work,
+): void {
   const { vmid, targetNode, sourceNode } = item;
-  if (vmid === undefined) return undefined;
-  const guest = index.guests.get(vmid);
+  if (vmid === undefined) return;
+  const slot = slotOf(index, vmid);
+  const guest = slot < 0 ? undefined : index.guestList[slot]!;
   if (guest === undefined) {
     reasons.push({ code: 'unknown_guest', message: `no guest with vmid ${vmid} in the cluster` });
   } else {
@@ -556,7 +696,8 @@ function checkItem(
     }
   }
   if (targetNode !== undefined) {
-    const node = index.nodes.get(targetNode);
+    const nodePosition = index.nodeIndex.get(targetNode);
+    const node = nodePosition === undefined ? undefined : index.nodeList[nodePosition]!;
     if (node === undefined) {
       reasons.push({ code: 'unknown_target', message: `target node "${targetNode}" does not exist` });
     } else {
@@ -579,19 +720,22 @@ function checkItem(
       reasons.push({ code: 'self_move', message: `source and target are both "${targetNode}"` });
     }
     if (guest !== undefined) {
-      for (const pin of index.pins.get(vmid) ?? []) {
-        if (!pin.strict && !settings.enforceNonStrictPins) continue;
-        if (!pin.nodes.includes(targetNode)) {
-          reasons.push({
-            code: 'pin_violated',
-            message: `guest ${vmid} is pinned to ${pin.nodes.map((pinned) => `"${pinned}"`).join(', ')} (${originLabel(pin.origin)})`,
-          });
+      const pins = index.pins.get(vmid);
+      if (pins !== undefined) {
+        for (const pin of pins) {
+          if (!pin.strict && !settings.enforceNonStrictPins) continue;
+          if (!pin.nodes.includes(targetNode)) {
+            reasons.push({
+              code: 'pin_violated',
+              message: `guest ${vmid} is pinned to ${pin.nodes.map((pinned) => `"${pinned}"`).join(', ')} (${originLabel(pin.origin)})`,
+            });
+          }
         }
       }
-      if (node !== undefined && index.hasStorageData) {
+      if (node !== undefined && index.hasStorageData && guest.storages !== undefined) {
         const available = index.storages.get(targetNode);
         let missing: string[] | undefined;
-        for (const storage of guest.storages ?? []) {
+        for (const storage of guest.storages) {
           if (available?.has(storage) === true) continue;
           missing ??= [];
           missing.push(storage);
@@ -613,23 +757,12 @@ function checkItem(
     item.priority === undefined ||
     item.reasoning === undefined
   ) {
-    return undefined;
+    return;
   }
-  return {
-    index: position,
-    item: raw,
-    vmid,
-    guest,
-    sourceNode,
-    targetNode,
-    priority: item.priority,
-    reasoning: item.reasoning,
-    riskScore: item.riskScore,
-    confidence: item.confidence,
-    estimatedImpact: item.estimatedImpact,
-    bestTime: item.bestTime,
-    source: item.source ?? settings.source,
-  };
+  work.slotAt[position] = slot;
+  work.priorityAt[position] = 1 + priorities.indexOf(item.priority);
+  work.riskAt[position] = item.riskScore ?? Number.NaN;
+  work.confidenceAt[position] = item.confidence ?? Number.NaN;
 }
 
 function originLabel(origin: { kind: string; tags?: string[]; rule?: string }): string {
@@ -642,43 +775,52 @@ function isRunning(guest: GuestSnapshot): boolean {
   return guest.status === 'running' || guest.status === 'paused';
 }
 
-function replay(
-  survivors: readonly Candidate[],
-  index: ClusterIndex,
-  settings: Settings,
-  reject: (position: number, item: unknown, reasons: Array<Reason<MigrationReasonCode>>) => void,
-  itemCount: number,
-): Array<MigrationRecommendation | undefined> {
-  const nodeCount = index.nodeList.length;
+/** Fields of a candidate that are read back from the item (or its parsed form) when it is accepted. */
+function itemData(work: Work, position: number): Record<string, unknown> {
+  return (work.parsedAt?.get(position) ?? work.items[position]) as Record<string, unknown>;
+}
+
+/**
+ * Replays the candidates in order on a copy of the placement. Per-node memory / CPU live in
+ * `Float64Array`s and each guest's current node in an `Int32Array` (by slot); anti-affinity and
+ * affinity are counted on demand over the (small) member lists of the guest's groups, so nothing
+ * is allocated for a move unless it is accepted (its recommendation) or rejected (its reasons).
+ */
+function replay(survivors: readonly number[], work: Work): Array<MigrationRecommendation | undefined> {
+  const { index, settings, items } = work;
+  const { nodeList, guestList } = index;
+  const nodeCount = nodeList.length;
   const memory = new Float64Array(nodeCount);
   const cpu = new Float64Array(nodeCount);
-  index.nodeList.forEach((node, position) => {
+  for (let position = 0; position < nodeCount; position++) {
+    const node = nodeList[position]!;
     memory[position] = node.memory.usedBytes;
     cpu[position] = node.cpu.usageCores;
-  });
-  const moved = new Map<number, string>();
-  const nodeOf = (vmid: number): string | undefined => moved.get(vmid) ?? index.guests.get(vmid)?.node;
-
-  const countsOf = (groups: number[][]): Array<Map<string, number>> =>
-    groups.map((members) => {
-      const counts = new Map<string, number>();
-      for (const vmid of members) {
-        const node = nodeOf(vmid);
-        if (node !== undefined) counts.set(node, (counts.get(node) ?? 0) + 1);
-      }
-      return counts;
-    });
-  const antiCounts = countsOf(index.antiAffinityMembers);
-  const affinityCounts = countsOf(index.affinityMembers);
-  const shift = (counts: Map<string, number>, from: string, to: string) => {
-    const left = (counts.get(from) ?? 0) - 1;
-    if (left <= 0) counts.delete(from);
-    else counts.set(from, left);
-    counts.set(to, (counts.get(to) ?? 0) + 1);
+  }
+  // Node position a guest has been moved to in this replay, -1 while it has not moved.
+  const movedTo = new Int32Array(guestList.length).fill(-1);
+  const nodeOf = (slot: number): string => {
+    const moved = movedTo[slot]!;
+    return moved >= 0 ? nodeList[moved]!.name : guestList[slot]!.node;
+  };
+  /** Number of distinct nodes the members of an affinity group are on. */
+  const spread = (members: readonly number[]): number => {
+    if (members.length > 32) {
+      const nodes = new Set<string>();
+      for (const slot of members) nodes.add(nodeOf(slot));
+      return nodes.size;
+    }
+    let distinct = 0;
+    outer: for (let at = 0; at < members.length; at++) {
+      const node = nodeOf(members[at]!);
+      for (let before = 0; before < at; before++) if (nodeOf(members[before]!) === node) continue outer;
+      distinct++;
+    }
+    return distinct;
   };
 
   const load = (position: number): NodeLoad => {
-    const node = index.nodeList[position]!;
+    const node = nodeList[position]!;
     return {
       cpuCores: Math.max(0, cpu[position]!),
       cpuTotalCores: node.cpu.cores,
@@ -687,28 +829,31 @@ function replay(
     };
   };
 
-  interface Applied {
-    candidate: Candidate;
-    sourcePosition: number;
-    targetPosition: number;
-    saved: [number, number, number, number];
-    recommendation: MigrationRecommendation;
-  }
-
-  const tryApply = (candidate: Candidate): Applied | Array<Reason<MigrationReasonCode>> => {
-    const { guest, targetNode, vmid } = candidate;
+  /** Checks and applies one candidate; rejects it (returning `undefined`) when it does not fit. */
+  const tryApply = (position: number): MigrationRecommendation | undefined => {
+    const slot = work.slotAt[position]!;
+    const guest = guestList[slot]!;
+    const vmid = work.vmidAt[position]!;
+    const targetNode = work.targetAt[position]!;
     const sourcePosition = index.nodeIndex.get(guest.node);
     const targetPosition = index.nodeIndex.get(targetNode)!;
-    const reasons: Array<Reason<MigrationReasonCode>> = [];
-    for (const group of index.antiAffinityOf.get(vmid) ?? []) {
-      if ((antiCounts[group]!.get(targetNode) ?? 0) > 0) {
-        const other = index.antiAffinityMembers[group]!.find(
-          (member) => member !== vmid && nodeOf(member) === targetNode,
-        );
-        reasons.push({
+    let reasons: MigrationReason[] | undefined;
+    const antiGroups = index.antiAffinityOf.get(vmid);
+    if (antiGroups !== undefined) {
+      for (const group of antiGroups) {
+        // The guest itself is on its source, never on the target (`self_move`).
+        let other: number | undefined;
+        for (const member of index.antiAffinityMembers[group]!) {
+          if (member !== slot && nodeOf(member) === targetNode) {
+            other = member;
+            break;
+          }
+        }
+        if (other === undefined) continue;
+        reasons = appendReason(reasons, {
           code: 'anti_affinity_violated',
-          message: `guest ${other ?? '?'} of anti-affinity group "${index.antiAffinityNames[group]}" is ${
-            other !== undefined && moved.has(other) ? 'moving' : 'already'
+          message: `guest ${guestList[other]!.vmid} of anti-affinity group "${index.antiAffinityNames[group]}" is ${
+            movedTo[other]! >= 0 ? 'moving' : 'already'
           } on "${targetNode}"`,
         });
       }
@@ -721,11 +866,11 @@ function replay(
       : 0;
     const removeMemory = running ? guest.memory.usedBytes : 0;
     const addCpu = running ? guest.cpu.usageCores : 0;
-    const target = index.nodeList[targetPosition]!;
+    const target = nodeList[targetPosition]!;
     const memoryAfter = memory[targetPosition]! + addMemory;
     const memoryLimit = settings.maxMemoryRatio * target.memory.totalBytes;
     if (memoryAfter > memoryLimit) {
-      reasons.push({
+      reasons = appendReason(reasons, {
         code: 'target_memory_exceeded',
         message: `"${targetNode}" memory would reach ${percent(memoryAfter, target.memory.totalBytes)} (limit ${Math.round(
           settings.maxMemoryRatio * 100,
@@ -735,7 +880,7 @@ function replay(
     if (settings.maxCpuRatio !== undefined) {
       const cpuAfter = cpu[targetPosition]! + addCpu;
       if (cpuAfter > settings.maxCpuRatio * target.cpu.cores) {
-        reasons.push({
+        reasons = appendReason(reasons, {
           code: 'target_cpu_exceeded',
           message: `"${targetNode}" CPU would reach ${cpuAfter.toFixed(2)} of ${target.cpu.cores} cores (limit ${Math.round(
             settings.maxCpuRatio * 100,
@@ -743,15 +888,12 @@ function replay(
         });
       }
     }
-    if (reasons.length > 0) return reasons;
+    if (reasons !== undefined) {
+      reject(work, position, reasons);
+      return undefined;
+    }
 
     const sourceIndex = sourcePosition ?? -1;
-    const saved: [number, number, number, number] = [
-      sourceIndex >= 0 ? memory[sourceIndex]! : 0,
-      sourceIndex >= 0 ? cpu[sourceIndex]! : 0,
-      memory[targetPosition]!,
-      cpu[targetPosition]!,
-    ];
     const sourceBefore = sourceIndex >= 0 ? load(sourceIndex) : undefined;
     const targetBefore = load(targetPosition);
     if (sourceIndex >= 0) {
@@ -760,97 +902,122 @@ function replay(
     }
     memory[targetPosition] = memoryAfter;
     cpu[targetPosition] = cpu[targetPosition]! + addCpu;
-    for (const group of index.antiAffinityOf.get(vmid) ?? [])
-      shift(antiCounts[group]!, guest.node, targetNode);
-    for (const group of index.affinityOf.get(vmid) ?? [])
-      shift(affinityCounts[group]!, guest.node, targetNode);
-    moved.set(vmid, targetNode);
+    movedTo[slot] = targetPosition;
 
+    const data = itemData(work, position);
+    const item = items[position] as Record<string, unknown>;
+    const source = item.source === 'rule' || item.source === 'llm' ? item.source : settings.source;
     const recommendation: MigrationRecommendation = {
       vmid,
       name: guest.name,
       type: guest.kind,
       sourceNode: guest.node,
       targetNode,
-      priority: candidate.priority,
-      reasoning: candidate.reasoning,
-      source: candidate.source,
+      priority: priorities[work.priorityAt[position]! - 1]!,
+      reasoning: data.reasoning as string,
+      source,
       withLocalDisks: (guest.localDisks?.length ?? 0) > 0,
     };
-    if (candidate.riskScore !== undefined) recommendation.riskScore = candidate.riskScore;
-    if (candidate.confidence !== undefined) recommendation.confidence = candidate.confidence;
-    if (candidate.estimatedImpact !== undefined) recommendation.estimatedImpact = candidate.estimatedImpact;
-    if (candidate.bestTime !== undefined) recommendation.bestTime = candidate.bestTime;
+    const riskScore = work.riskAt[position]!;
+    if (!Number.isNaN(riskScore)) recommendation.riskScore = riskScore;
+    const confidence = work.confidenceAt[position]!;
+    if (!Number.isNaN(confidence)) recommendation.confidence = confidence;
+    const estimatedImpact = pick(data, 'estimated_impact', 'estimatedImpact') as string | null | undefined;
+    if (estimatedImpact !== undefined && estimatedImpact !== null)
+      recommendation.estimatedImpact = estimatedImpact;
+    const bestTime = pick(data, 'best_time', 'bestTime') as string | null | undefined;
+    if (bestTime !== undefined && bestTime !== null) recommendation.bestTime = bestTime;
     if (sourceBefore !== undefined) {
       recommendation.loads = {
         source: { before: sourceBefore, after: load(sourceIndex) },
         target: { before: targetBefore, after: load(targetPosition) },
       };
     }
-    return { candidate, sourcePosition: sourceIndex, targetPosition, saved, recommendation };
-  };
-
-  const undo = (applied: Applied) => {
-    const { candidate, sourcePosition, targetPosition, saved } = applied;
-    if (sourcePosition >= 0) {
-      memory[sourcePosition] = saved[0];
-      cpu[sourcePosition] = saved[1];
-    }
-    memory[targetPosition] = saved[2];
-    cpu[targetPosition] = saved[3];
-    const { vmid, guest, targetNode } = candidate;
-    for (const group of index.antiAffinityOf.get(vmid) ?? [])
-      shift(antiCounts[group]!, targetNode, guest.node);
-    for (const group of index.affinityOf.get(vmid) ?? [])
-      shift(affinityCounts[group]!, targetNode, guest.node);
-    moved.delete(vmid);
+    return recommendation;
   };
 
   // Survivors linked through affinity groups are judged together, at the position of the first.
-  const byComponent = new Map<number, Candidate[]>();
-  for (const candidate of survivors) {
-    const component = index.component.get(candidate.vmid);
+  let byComponent: Map<number, number[]> | undefined;
+  for (const position of survivors) {
+    const component = index.component.get(work.vmidAt[position]!);
     if (component === undefined) continue;
+    byComponent ??= new Map();
     const list = byComponent.get(component);
-    if (list === undefined) byComponent.set(component, [candidate]);
-    else list.push(candidate);
+    if (list === undefined) byComponent.set(component, [position]);
+    else list.push(position);
   }
 
-  const accepted: Array<MigrationRecommendation | undefined> = new Array(itemCount);
-  const done = new Set<number>();
+  const accepted: Array<MigrationRecommendation | undefined> = new Array(items.length);
+  let done: Uint8Array | undefined;
   for (const first of survivors) {
-    if (done.has(first.index)) continue;
-    const component = index.component.get(first.vmid);
-    const bundle = component === undefined ? [first] : byComponent.get(component)!;
-    const groups = new Set<number>();
-    for (const candidate of bundle) {
-      done.add(candidate.index);
-      for (const group of index.affinityOf.get(candidate.vmid) ?? []) groups.add(group);
+    const component = index.component.get(work.vmidAt[first]!);
+    if (component === undefined) {
+      // Not in any affinity group: judged alone.
+      const recommendation = tryApply(first);
+      if (recommendation !== undefined) accepted[first] = recommendation;
+      continue;
     }
-    const before = new Map<number, number>();
-    for (const group of groups) before.set(group, affinityCounts[group]!.size);
+    done ??= new Uint8Array(items.length);
+    if (done[first] === 1) continue;
+    const bundle = byComponent!.get(component)!;
+    const groups: number[] = [];
+    for (const position of bundle) {
+      done[position] = 1;
+      const of = index.affinityOf.get(work.vmidAt[position]!);
+      if (of === undefined) continue;
+      for (const group of of) if (!groups.includes(group)) groups.push(group);
+    }
+    const before = groups.map((group) => spread(index.affinityMembers[group]!));
 
-    const applied: Applied[] = [];
-    for (const candidate of bundle) {
-      const outcome = tryApply(candidate);
-      if (Array.isArray(outcome)) reject(candidate.index, candidate.item, outcome);
-      else applied.push(outcome);
+    // Applied moves with the placement values they overwrote, to undo them.
+    const applied: Array<{ position: number; recommendation: MigrationRecommendation; saved: number[] }> = [];
+    for (const position of bundle) {
+      const guest = guestList[work.slotAt[position]!]!;
+      const sourceIndex = index.nodeIndex.get(guest.node) ?? -1;
+      const targetPosition = index.nodeIndex.get(work.targetAt[position]!)!;
+      const saved = [
+        sourceIndex >= 0 ? memory[sourceIndex]! : 0,
+        sourceIndex >= 0 ? cpu[sourceIndex]! : 0,
+        memory[targetPosition]!,
+        cpu[targetPosition]!,
+        sourceIndex,
+        targetPosition,
+      ];
+      const recommendation = tryApply(position);
+      if (recommendation !== undefined) applied.push({ position, recommendation, saved });
     }
-    const split = [...groups].filter((group) => affinityCounts[group]!.size > before.get(group)!);
+    const split = groups.filter((group, at) => spread(index.affinityMembers[group]!) > before[at]!);
     if (split.length > 0 && applied.length > 0) {
-      for (let position = applied.length - 1; position >= 0; position--) undo(applied[position]!);
+      for (let at = applied.length - 1; at >= 0; at--) {
+        const { position, saved } = applied[at]!;
+        const [sourceMemory, sourceCpu, targetMemory, targetCpu, sourceIndex, targetPosition] = saved as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        if (sourceIndex >= 0) {
+          memory[sourceIndex] = sourceMemory;
+          cpu[sourceIndex] = sourceCpu;
+        }
+        memory[targetPosition] = targetMemory;
+        cpu[targetPosition] = targetCpu;
+        movedTo[work.slotAt[position]!] = -1;
+      }
       const names = split.map((group) => `"${index.affinityNames[group]}"`).join(', ');
-      for (const entry of applied) {
-        reject(entry.candidate.index, entry.candidate.item, [
+      for (const { position } of applied) {
+        reject(work, position, [
           {
             code: 'affinity_split',
-            message: `moving guest ${entry.candidate.vmid} (with the other accepted moves of its group) would spread affinity group ${names} over more nodes`,
+            message: `moving guest ${work.vmidAt[position]} (with the other accepted moves of its group) would spread affinity group ${names} over more nodes`,
           },
         ]);
       }
       continue;
     }
-    for (const entry of applied) accepted[entry.candidate.index] = entry.recommendation;
+    for (const { position, recommendation } of applied) accepted[position] = recommendation;
   }
   return accepted;
 }
@@ -910,7 +1077,9 @@ function validateIssues(
 ): { predictedIssues: PredictedIssue[]; rejectedIssues: RejectedPredictedIssue[] } {
   const predictedIssues: PredictedIssue[] = [];
   const rejectedIssues: RejectedPredictedIssue[] = [];
-  issues.forEach((item, position) => {
+  // Indexed (not `forEach`): a hole reads as `undefined` and is reported, as the schema's copy did.
+  for (let position = 0; position < issues.length; position++) {
+    const item = issues[position];
     const sink: RepairSink = { target: 'predicted_issue', index: position, repairs };
     const reasons: Array<Reason<PredictedIssueReasonCode>> = [];
     const parsed = llmPredictedIssueSchema.safeParse(item);
@@ -924,11 +1093,11 @@ function validateIssues(
           message: `missing or mistyped field(s): ${fields.join(', ')}`,
         })),
       });
-      return;
+      continue;
     }
     const data = parsed.data;
     const node = data.node.trim();
-    if (!index.nodes.has(node))
+    if (!index.nodeIndex.has(node))
       reasons.push({ code: 'unknown_node', message: `node "${data.node}" does not exist` });
     const confidence = readLooseNumber(data.confidence, 'confidence', sink);
     if (!confidence.ok || confidence.value === undefined || confidence.value < 0 || confidence.value > 1) {
@@ -940,7 +1109,7 @@ function validateIssues(
     if (!value.ok) reasons.push({ code: 'invalid_shape', message: value.message });
     if (reasons.length > 0 || !confidence.ok || confidence.value === undefined) {
       rejectedIssues.push({ index: position, item, reasons });
-      return;
+      continue;
     }
     const issue: PredictedIssue = {
       node,
@@ -952,6 +1121,6 @@ function validateIssues(
     if (severity.ok && severity.value !== undefined) issue.severity = severity.value;
     if (value.ok && value.value !== undefined) issue.predictedValue = value.value;
     predictedIssues.push(issue);
-  });
+  }
   return { predictedIssues, rejectedIssues };
 }

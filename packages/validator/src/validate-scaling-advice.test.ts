@@ -242,6 +242,32 @@ describe('validateScalingAdvice: HPA behavior', () => {
     expect(result.ok && result.recommendation).toMatchObject({ targetReplicas: 4, action: 'maintain' });
     expect(result.ok && result.limitedBy).toEqual(['scale_down_stabilization']);
   });
+
+  it('ignores scaling events recorded after now', () => {
+    const spec = {
+      behavior: { scaleUp: { policies: [{ type: 'Pods' as const, value: 2, periodSeconds: 60 }] } },
+    };
+    const later = workload(4, spec);
+    later.events = [{ timestamp: now + 30_000, fromReplicas: 3, toReplicas: 4 }];
+    const result = validateScalingAdvice(later, advice(10));
+    expect(result.ok && result.recommendation.targetReplicas).toBe(6);
+  });
+
+  it('layers options.behavior over the HPA rules field by field', () => {
+    const spec = {
+      behavior: { scaleUp: { policies: [{ type: 'Pods' as const, value: 2, periodSeconds: 60 }] } },
+    };
+    const result = validateScalingAdvice(workload(4, spec), advice(10), {
+      behavior: { scaleUp: { selectPolicy: 'Min' } },
+    });
+    expect(result.ok && result.recommendation.targetReplicas).toBe(6);
+  });
+
+  it('keeps an explicitly empty policies list, as the controller does: Max then allows no scale-up', () => {
+    const result = validateScalingAdvice(workload(4, { behavior: { scaleUp: { policies: [] } } }), advice(8));
+    expect(result.ok && result.recommendation).toMatchObject({ targetReplicas: 4, action: 'maintain' });
+    expect(result.ok && result.limitedBy).toEqual(['scale_up_policy']);
+  });
 });
 
 describe('validateScalingAdvice: unrecoverable advice → rule-based', () => {

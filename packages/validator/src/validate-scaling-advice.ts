@@ -1,27 +1,35 @@
 import {
+  type HpaRecommendation,
   type HpaScalingRules,
+  hpaScaleEventsFromHistory,
   type ImpactLevel,
   llmScalingAdviceSchema,
   type PerformanceImpact,
   type RecommendationSource,
+  resolveHpaBehavior,
   type ScalingAction,
   type ScalingRecommendation,
   type ScalingTiming,
   safeExtractJson,
+  scaleDownLimit,
+  scaleUpLimit,
+  stabilizeRecommendation,
   ValidationError,
   type WorkloadSnapshot,
 } from '@ballast/core';
-import {
-  defaultScaleDown,
-  defaultScaleUp,
-  type ReplicaRecommendation,
-  type ResolvedScalingRules,
-  scaleDownLimit,
-  scaleUpLimit,
-  stabilize,
-} from './hpa-behavior';
 import { describe, isRecord, type RepairSink, readEnum, readLooseNumber, recordRepair } from './normalize';
 import type { Reason, Repair, ScalingReasonCode } from './reason-codes';
+
+/**
+ * A past replica recommendation of the autoscaler, for the HPA stabilisation windows (the same
+ * shape as `HpaRecommendation` in `@ballast/core`).
+ *
+ * @example
+ * ```ts
+ * const history: ReplicaRecommendation[] = [{ timestamp: Date.now() - 60_000, replicas: 8 }];
+ * ```
+ */
+export type ReplicaRecommendation = HpaRecommendation;
 
 /**
  * Options of {@link validateScalingAdvice}.
@@ -262,15 +270,16 @@ export function validateScalingAdvice(
   // HPA stabilisation, then rate policies.
   if (options.applyBehavior ?? hpa !== undefined) {
     const now = options.now ?? workload.collectedAt;
-    const up = resolveRules(defaultScaleUp, hpa?.spec.behavior?.scaleUp, options.behavior?.scaleUp);
-    const down = resolveRules(defaultScaleDown, hpa?.spec.behavior?.scaleDown, options.behavior?.scaleDown);
-    const stabilized = stabilize(
+    const behavior = resolveHpaBehavior({
+      scaleUp: mergeRules(hpa?.spec.behavior?.scaleUp, options.behavior?.scaleUp),
+      scaleDown: mergeRules(hpa?.spec.behavior?.scaleDown, options.behavior?.scaleDown),
+    });
+    const stabilized = stabilizeRecommendation(
       final,
       current,
       options.recommendationHistory ?? [],
+      behavior,
       now,
-      up.stabilizationWindowSeconds,
-      down.stabilizationWindowSeconds,
     );
     if (stabilized !== final) {
       limitedBy.push(final > current ? 'scale_up_stabilization' : 'scale_down_stabilization');
@@ -284,16 +293,19 @@ export function validateScalingAdvice(
       );
       final = stabilized;
     }
-    const events = workload.events ?? [];
+    // Changes recorded after `now` have not happened yet from this point of view.
+    const events = hpaScaleEventsFromHistory(
+      (workload.events ?? []).filter((event) => event.timestamp <= now),
+    );
     let limited = final;
     if (final > current) {
-      const limit = Math.max(scaleUpLimit(current, events, now, up), current);
+      const limit = Math.max(scaleUpLimit(current, events, behavior.scaleUp, now), current);
       if (final > limit) {
         limited = limit;
         limitedBy.push('scale_up_policy');
       }
     } else if (final < current) {
-      const limit = Math.min(scaleDownLimit(current, events, now, down), current);
+      const limit = Math.min(scaleDownLimit(current, events, behavior.scaleDown, now), current);
       if (final < limit) {
         limited = limit;
         limitedBy.push('scale_down_policy');
@@ -470,21 +482,21 @@ function readScalingAdvice(
   return { ...parsed.data, source: value.source };
 }
 
-/** Field-by-field merge, as the API server defaults a partly-set `behavior`. */
-function resolveRules(
-  base: ResolvedScalingRules,
-  ...overrides: Array<HpaScalingRules | undefined>
-): ResolvedScalingRules {
-  const result = { ...base };
-  for (const override of overrides) {
-    if (override === undefined) continue;
-    if (override.stabilizationWindowSeconds !== undefined) {
-      result.stabilizationWindowSeconds = override.stabilizationWindowSeconds;
-    }
-    if (override.selectPolicy !== undefined) result.selectPolicy = override.selectPolicy;
-    if (override.policies !== undefined && override.policies.length > 0) result.policies = override.policies;
-  }
-  return result;
+/**
+ * `options.behavior` over the HPA's own rules, field by field (a set field wins, as in
+ * `copyHPAScalingRules`); {@link resolveHpaBehavior} then fills what neither sets.
+ */
+function mergeRules(
+  base: HpaScalingRules | undefined,
+  override: HpaScalingRules | undefined,
+): HpaScalingRules | undefined {
+  if (base === undefined || override === undefined) return override ?? base;
+  return {
+    stabilizationWindowSeconds: override.stabilizationWindowSeconds ?? base.stabilizationWindowSeconds,
+    selectPolicy: override.selectPolicy ?? base.selectPolicy,
+    policies: override.policies ?? base.policies,
+    tolerance: override.tolerance ?? base.tolerance,
+  };
 }
 
 function numericRecord(value: unknown): Record<string, number> | undefined {

@@ -4,6 +4,7 @@ import {
   ConfigError,
   generateObject,
   type HpaMetric,
+  hpaScaleEventsFromHistory,
   type ImpactLevel,
   llmScalingAdviceSchema,
   type PerformanceImpact,
@@ -388,15 +389,7 @@ function seededState(workload: WorkloadSnapshot, now: number): HpaControllerStat
   const recent = workload.events.filter(
     (event) => event.timestamp <= now && now - event.timestamp <= 3_600_000,
   );
-  return {
-    recommendations: [],
-    scaleUpEvents: recent
-      .filter((event) => event.toReplicas > event.fromReplicas)
-      .map((event) => ({ timestamp: event.timestamp, replicas: event.toReplicas - event.fromReplicas })),
-    scaleDownEvents: recent
-      .filter((event) => event.toReplicas < event.fromReplicas)
-      .map((event) => ({ timestamp: event.timestamp, replicas: event.fromReplicas - event.toReplicas })),
-  };
+  return { recommendations: [], ...hpaScaleEventsFromHistory(recent) };
 }
 
 interface CurrentUsage {

@@ -1,76 +1,29 @@
-import type { HpaScalingPolicy, HpaScalingRules } from '@ballast/core';
+import {
+  DEFAULT_DOWNSCALE_STABILIZATION_SECONDS,
+  type HpaBehavior,
+  type HpaRecommendation,
+  type HpaScaleEvent,
+  resolveHpaBehavior,
+  scaleDownLimit,
+  scaleUpLimit,
+  stabilizeRecommendation,
+} from '@ballast/core';
 
-/**
- * `spec.behavior` of an autoscaling/v2 HPA: scaling rules per direction. Any field left out takes
- * the API default (see {@link resolveHpaBehavior}).
- *
- * @example
- * ```ts
- * const behavior: HpaBehavior = { scaleDown: { stabilizationWindowSeconds: 60 } };
- * ```
- */
-export interface HpaBehavior {
-  scaleUp?: HpaScalingRules | undefined;
-  scaleDown?: HpaScalingRules | undefined;
-}
-
-/**
- * Scaling rules with every field filled in, as the controller sees them after API defaulting.
- *
- * @example
- * ```ts
- * const rules: ResolvedHpaScalingRules = { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [] };
- * ```
- */
-export interface ResolvedHpaScalingRules {
-  stabilizationWindowSeconds: number;
-  selectPolicy: 'Max' | 'Min' | 'Disabled';
-  policies: readonly HpaScalingPolicy[];
-  /** KEP-4951 per-direction tolerance, when set on the HPA. */
-  tolerance?: number | undefined;
-}
-
-/**
- * A behavior with both directions resolved.
- *
- * @example
- * ```ts
- * const resolved: ResolvedHpaBehavior = resolveHpaBehavior({});
- * ```
- */
-export interface ResolvedHpaBehavior {
-  scaleUp: ResolvedHpaScalingRules;
-  scaleDown: ResolvedHpaScalingRules;
-}
-
-/**
- * One recommendation the controller remembers for stabilization (`timestampedRecommendation`).
- *
- * @example
- * ```ts
- * const rec: HpaRecommendation = { timestamp: Date.now(), replicas: 4 };
- * ```
- */
-export interface HpaRecommendation {
-  /** Epoch ms. */
-  timestamp: number;
-  replicas: number;
-}
-
-/**
- * One scale event the controller remembers for rate limiting (`timestampedScaleEvent`):
- * `replicas` is the number of pods added (scale-up list) or removed (scale-down list).
- *
- * @example
- * ```ts
- * const event: HpaScaleEvent = { timestamp: Date.now(), replicas: 2 };
- * ```
- */
-export interface HpaScaleEvent {
-  /** Epoch ms. */
-  timestamp: number;
-  replicas: number;
-}
+// The pure behavior primitives (API defaults, rate limits, stabilization) live in `@ballast/core`
+// so that `@ballast/validator` shares them; they are re-exported here unchanged. This module keeps
+// the controller parts: its memory, the legacy path, conditions and `normalizeHpaReplicas`.
+export {
+  DEFAULT_DOWNSCALE_STABILIZATION_SECONDS,
+  type HpaBehavior,
+  type HpaRecommendation,
+  type HpaScaleEvent,
+  type ResolvedHpaBehavior,
+  type ResolvedHpaScalingRules,
+  replicasChangedInPeriod,
+  resolveHpaBehavior,
+  scaleDownLimit,
+  scaleUpLimit,
+} from '@ballast/core';
 
 /**
  * The per-HPA memory the controller keeps between syncs. Pass the `state` returned by one call into
@@ -99,129 +52,10 @@ export function emptyHpaControllerState(): HpaControllerState {
   return { recommendations: [], scaleUpEvents: [], scaleDownEvents: [] };
 }
 
-/** Controller flag `--horizontal-pod-autoscaler-downscale-stabilization` default, seconds. */
-export const DEFAULT_DOWNSCALE_STABILIZATION_SECONDS = 300;
 /** `scaleUpLimitFactor` of the legacy (no `behavior`) path. */
 export const LEGACY_SCALE_UP_LIMIT_FACTOR = 2;
 /** `scaleUpLimitMinimum` of the legacy (no `behavior`) path. */
 export const LEGACY_SCALE_UP_LIMIT_MINIMUM = 4;
-
-/**
- * Fills a behavior with the autoscaling/v2 API defaults (`pkg/apis/autoscaling/v2/defaults.go`):
- * scale-up `{ window 0, Max, [Pods 4 / 15 s, Percent 100 / 15 s] }`, scale-down
- * `{ window = controller flag (300 s), Max, [Percent 100 / 15 s] }`. Fields set by the caller win
- * field by field, as in `copyHPAScalingRules`.
- *
- * @example
- * ```ts
- * resolveHpaBehavior({ scaleUp: { selectPolicy: 'Min' } }).scaleUp.policies.length; // 2 (defaults kept)
- * ```
- */
-export function resolveHpaBehavior(
-  behavior: HpaBehavior,
-  downscaleStabilizationSeconds: number = DEFAULT_DOWNSCALE_STABILIZATION_SECONDS,
-): ResolvedHpaBehavior {
-  const up = behavior.scaleUp;
-  const down = behavior.scaleDown;
-  return {
-    scaleUp: {
-      stabilizationWindowSeconds: up?.stabilizationWindowSeconds ?? 0,
-      selectPolicy: up?.selectPolicy ?? 'Max',
-      policies: up?.policies ?? [
-        { type: 'Pods', value: 4, periodSeconds: 15 },
-        { type: 'Percent', value: 100, periodSeconds: 15 },
-      ],
-      tolerance: up?.tolerance,
-    },
-    scaleDown: {
-      stabilizationWindowSeconds: down?.stabilizationWindowSeconds ?? downscaleStabilizationSeconds,
-      selectPolicy: down?.selectPolicy ?? 'Max',
-      policies: down?.policies ?? [{ type: 'Percent', value: 100, periodSeconds: 15 }],
-      tolerance: down?.tolerance,
-    },
-  };
-}
-
-/**
- * Sum of the replica changes of the events strictly newer than `now − periodSeconds`
- * (`getReplicasChangePerPeriod`).
- *
- * @example
- * ```ts
- * replicasChangedInPeriod([{ timestamp: 10_000, replicas: 2 }], 15, 20_000); // 2
- * ```
- */
-export function replicasChangedInPeriod(
-  events: readonly HpaScaleEvent[],
-  periodSeconds: number,
-  now: number,
-): number {
-  const cutoff = now - periodSeconds * 1000;
-  let replicas = 0;
-  for (const event of events) if (event.timestamp > cutoff) replicas += event.replicas;
-  return replicas;
-}
-
-/**
- * The highest replica count the scale-up policies allow now (`calculateScaleUpLimitWithScalingRules`):
- * per policy `start = current − added + removed` over its period, then Pods `start + value` or
- * Percent `ceil(start × (1 + value/100))`; `Max` takes the largest, `Min` the smallest, `Disabled`
- * returns `current`.
- *
- * @example
- * ```ts
- * scaleUpLimit(3, emptyHpaControllerState(), resolveHpaBehavior({}).scaleUp, Date.now()); // 7 (3 + 4 pods beats 3 × 2)
- * ```
- */
-export function scaleUpLimit(
-  currentReplicas: number,
-  state: HpaControllerState,
-  rules: ResolvedHpaScalingRules,
-  now: number,
-): number {
-  if (rules.selectPolicy === 'Disabled') return currentReplicas;
-  const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
-  let result = rules.selectPolicy === 'Min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  for (const policy of rules.policies) {
-    const added = replicasChangedInPeriod(state.scaleUpEvents, policy.periodSeconds, now);
-    const removed = replicasChangedInPeriod(state.scaleDownEvents, policy.periodSeconds, now);
-    const start = currentReplicas - added + removed;
-    const proposed =
-      policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100));
-    result = pick(result, proposed);
-  }
-  return result;
-}
-
-/**
- * The lowest replica count the scale-down policies allow now (`calculateScaleDownLimitWithBehaviors`):
- * Pods `start − value`, Percent `trunc(start × (1 − value/100))`; `Max` (largest change) takes the
- * smallest, `Min` the largest, `Disabled` returns `current`.
- *
- * @example
- * ```ts
- * scaleDownLimit(10, emptyHpaControllerState(), resolveHpaBehavior({}).scaleDown, Date.now()); // 0 (100 % per 15 s)
- * ```
- */
-export function scaleDownLimit(
-  currentReplicas: number,
-  state: HpaControllerState,
-  rules: ResolvedHpaScalingRules,
-  now: number,
-): number {
-  if (rules.selectPolicy === 'Disabled') return currentReplicas;
-  const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
-  let result = rules.selectPolicy === 'Min' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  for (const policy of rules.policies) {
-    const added = replicasChangedInPeriod(state.scaleUpEvents, policy.periodSeconds, now);
-    const removed = replicasChangedInPeriod(state.scaleDownEvents, policy.periodSeconds, now);
-    const start = currentReplicas - added + removed;
-    const proposed =
-      policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
-    result = pick(result, proposed);
-  }
-  return result;
-}
 
 /**
  * A status condition as the HPA controller sets it.
@@ -385,15 +219,7 @@ export function normalizeHpaReplicas(input: HpaNormalizationInput): HpaNormaliza
   // stabilizeRecommendationWithBehaviors: only samples strictly after each cutoff count.
   const upCutoff = now - behavior.scaleUp.stabilizationWindowSeconds * 1000;
   const downCutoff = now - behavior.scaleDown.stabilizationWindowSeconds * 1000;
-  let upRecommendation = desired;
-  let downRecommendation = desired;
-  for (const rec of state.recommendations) {
-    if (rec.timestamp > upCutoff) upRecommendation = Math.min(rec.replicas, upRecommendation);
-    if (rec.timestamp > downCutoff) downRecommendation = Math.max(rec.replicas, downRecommendation);
-  }
-  let stabilized = current;
-  if (stabilized < upRecommendation) stabilized = upRecommendation;
-  if (stabilized > downRecommendation) stabilized = downRecommendation;
+  const stabilized = stabilizeRecommendation(desired, current, state.recommendations, behavior, now);
   const ableToScale: HpaCondition =
     stabilized === desired
       ? { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' }

@@ -32,6 +32,21 @@ export {
 } from './guest-snapshot';
 export { type HaRule, haRuleFromApi, haRuleSchema } from './ha-rule';
 export {
+  DEFAULT_DOWNSCALE_STABILIZATION_SECONDS,
+  type HpaBehavior,
+  type HpaRecommendation,
+  type HpaScaleEvent,
+  type HpaScaleEvents,
+  hpaScaleEventsFromHistory,
+  type ResolvedHpaBehavior,
+  type ResolvedHpaScalingRules,
+  replicasChangedInPeriod,
+  resolveHpaBehavior,
+  scaleDownLimit,
+  scaleUpLimit,
+  stabilizeRecommendation,
+} from './hpa-behavior';
+export {
   type LlmMigrationAdvice,
   type LlmMigrationRecommendation,
   type LlmPredictedIssue,
