@@ -42,8 +42,9 @@ export function modelFromEnvironment(env: NodeJS.ProcessEnv): DemoModel {
   }
   // Always through the balancer, even with one provider: it adds retries with backoff, the
   // circuit breaker and a route that says what happened.
-  const balancer = createBalancer({ targets: found.map(({ model }) => ({ model })) }, env);
-  return { model: balancer, description: `balancer over ${found.map((entry) => entry.label).join(', ')}` };
+  const label = found.map((entry) => entry.label).join(', ');
+  const balancer = createBalancer({ name: label, targets: found.map(({ model }) => ({ model })) }, env);
+  return { model: balancer, description: `balancer over ${label}` };
 }
 
 /** The model a ProxBalance-style config asks for (`ai_enabled`, `ai_provider`, `ai_model`, ...). */

@@ -214,9 +214,14 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   const { llm } = advice;
   if (llm.status === 'used') {
     const cost = llm.costUsd === undefined ? '' : `, $${llm.costUsd.toFixed(4)}`;
-    const latency = llm.latencyMs === undefined ? '' : `${(llm.latencyMs / 1000).toFixed(1)} s`;
+    const latency =
+      llm.latencyMs === undefined
+        ? ''
+        : llm.latencyMs < 1000
+          ? ` in ${Math.round(llm.latencyMs)} ms`
+          : ` in ${(llm.latencyMs / 1000).toFixed(1)} s`;
     log(
-      `  ${llm.model ?? 'model'} answered in ${latency}${cost}: ${llm.accepted ?? 0} move(s) accepted, ${llm.rejected ?? 0} rejected`,
+      `  ${llm.model ?? 'the model'} answered${latency}${cost}: ${llm.accepted ?? 0} move(s) accepted, ${llm.rejected ?? 0} rejected`,
     );
   } else if (llm.status !== 'not_configured') {
     log(`  ${llm.status}: ${llm.reason ?? 'no reason given'}; the rule-based plan stands`);
