@@ -36,10 +36,10 @@ export interface NodeLoadForecast {
  *
  * @example
  * ```ts
- * const options: ForecastOptions = { horizonHours: 48, memThreshold: 90 };
+ * const options: NodeLoadForecastOptions = { horizonHours: 48, memThreshold: 90 };
  * ```
  */
-export interface ForecastOptions {
+export interface NodeLoadForecastOptions {
   /** How far ahead to look, hours. Default 24. */
   horizonHours?: number;
   /** CPU utilisation treated as an issue, percent. Default 80. */
@@ -83,7 +83,7 @@ export function forecastConfidence(
  */
 export function forecastNodeLoad(
   snapshot: Pick<ClusterSnapshot, 'nodes' | 'collectedAt'>,
-  options: ForecastOptions = {},
+  options: NodeLoadForecastOptions = {},
 ): NodeLoadForecast[] {
   const horizonHours = options.horizonHours ?? 24;
   const minSamples = options.minSamples ?? 12;
@@ -150,7 +150,7 @@ function severityOf(
  */
 export function predictIssues(
   snapshot: Pick<ClusterSnapshot, 'nodes' | 'collectedAt'>,
-  options: ForecastOptions = {},
+  options: NodeLoadForecastOptions = {},
 ): PredictedIssue[] {
   const horizonHours = options.horizonHours ?? 24;
   const now = options.now ?? snapshot.collectedAt;

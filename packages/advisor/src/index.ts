@@ -5,10 +5,10 @@ export type { BaselineMove, BaselinePlan } from './baselines/baseline-plan';
 export { type CrsBruteForceOptions, planCrsBruteForce } from './baselines/crs-bruteforce';
 export { type ProxLBGreedyOptions, planProxLBGreedy } from './baselines/proxlb-greedy';
 export {
-  type ForecastOptions,
   forecastConfidence,
   forecastNodeLoad,
   type NodeLoadForecast,
+  type NodeLoadForecastOptions,
   predictIssues,
 } from './forecast-node-load';
 export {

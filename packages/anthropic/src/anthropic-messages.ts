@@ -290,7 +290,13 @@ export function mergeAnthropicUsage(
 }
 
 /** The content blocks of an Anthropic message that Ballast reads. */
-type ContentBlockLike = { type: string; text?: string; id?: string; name?: string; input?: unknown };
+export type AnthropicContentBlock = {
+  type: string;
+  text?: string;
+  id?: string;
+  name?: string;
+  input?: unknown;
+};
 
 /**
  * Reads the text (all `text` blocks joined) and the tool calls (`tool_use` blocks, input object
@@ -302,7 +308,7 @@ type ContentBlockLike = { type: string; text?: string; id?: string; name?: strin
  * // { text: '', toolCalls: [{ id: 'toolu_1', name: 'get_load', arguments: { node: 'pve1' }, rawArguments: '{"node":"pve1"}' }] }
  * ```
  */
-export function fromAnthropicContent(content: readonly ContentBlockLike[]): {
+export function fromAnthropicContent(content: readonly AnthropicContentBlock[]): {
   text: string;
   toolCalls: ToolCall[];
 } {

@@ -1,6 +1,7 @@
 export { toAnthropicError } from './anthropic-error';
 export {
   type AnthropicBodyOptions,
+  type AnthropicContentBlock,
   type AnthropicMessagesBody,
   type AnthropicUsage,
   fromAnthropicContent,

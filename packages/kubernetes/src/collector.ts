@@ -78,7 +78,7 @@ export const collectionStateSchema = workloadCollectionStateSchema;
 export type CollectionState = z.infer<typeof collectionStateSchema>;
 
 /**
- * A {@link WorkloadSnapshot} from a live cluster plus the collector's `state` and per-pod `pods`.
+ * A `WorkloadSnapshot` (from `@ballast/core`) from a live cluster plus the collector's `state` and per-pod `pods`.
  * Every value of this schema is also a valid `WorkloadSnapshot` (`workloadSnapshotSchema.parse`
  * keeps the common fields).
  *

@@ -22,7 +22,7 @@ import {
   validateMigrationAdvice,
 } from '@ballast/validator';
 import { applyMigrations } from '../apply-migrations';
-import { type ForecastOptions, predictIssues } from '../forecast-node-load';
+import { type NodeLoadForecastOptions, predictIssues } from '../forecast-node-load';
 import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
 import {
   type MigrationPlan,
@@ -70,7 +70,7 @@ export interface AdviseMigrationsOptions {
    */
   validator?: Omit<MigrationValidationOptions, 'source'>;
   /** Options of the rule-based `predictIssues` (default: 24 h horizon, 80 % CPU, 85 % memory). */
-  forecast?: ForecastOptions;
+  forecast?: NodeLoadForecastOptions;
 }
 
 /**
