@@ -1,10 +1,11 @@
 import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import {
   AbortedError,
-  ApiCallError,
   apiCallErrorFromResponse,
   type BallastError,
-  redactSecrets,
+  describeNetworkFailure,
+  invalidResponseError,
+  isNetworkFailure,
 } from '@ballast/core';
 
 /**
@@ -46,7 +47,7 @@ export function toAnthropicError(error: unknown, context: { modelId: string; api
     return apiCallErrorFromResponse({
       provider,
       modelId,
-      message: describeCause(error),
+      message: describeNetworkFailure(error),
       cause: error,
       secrets,
     });
@@ -65,33 +66,11 @@ export function toAnthropicError(error: unknown, context: { modelId: string; api
       secrets,
     });
   }
-  return new ApiCallError({
-    message: redactSecrets(
-      `${provider}:${modelId} sent a response that could not be read: ${(error as Error | undefined)?.message ?? String(error)}`,
-      secrets,
-    ),
-    code: 'invalid_response',
+  return invalidResponseError({
     provider,
     modelId,
-    isRetryable: true,
+    detail: error instanceof Error ? error.message : String(error),
+    secrets,
     cause: error,
   });
-}
-
-/** Body streams that break mid-way surface as undici `TypeError: terminated` or socket errors. */
-function isNetworkFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
-  return (
-    error.message === 'terminated' ||
-    error.message === 'fetch failed' ||
-    (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_)/.test(code))
-  );
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { message?: string; code?: string } | undefined;
-  const detail = cause?.code ?? cause?.message;
-  return detail ? `${error.message} (${detail})` : error.message;
 }

@@ -175,3 +175,35 @@ function stringifyBody(body: unknown): string | undefined {
     return String(body);
   }
 }
+
+/**
+ * A retryable `invalid_response` error: the provider answered, but not in a form that could be
+ * read (malformed JSON, a broken stream event, a body without the expected fields).
+ *
+ * @example
+ * ```ts
+ * throw invalidResponseError({ provider: 'groq', modelId, detail: error.message, secrets: [apiKey], cause: error });
+ * ```
+ */
+export function invalidResponseError(options: {
+  provider: string;
+  modelId: string;
+  detail: string;
+  url?: string | undefined;
+  secrets?: ReadonlyArray<string | undefined>;
+  cause?: unknown;
+}): ApiCallError {
+  const secrets = options.secrets ?? [];
+  return new ApiCallError({
+    message: redactSecrets(
+      `${options.provider}:${options.modelId} sent a response that could not be read: ${options.detail}`,
+      secrets,
+    ),
+    code: 'invalid_response',
+    provider: options.provider,
+    modelId: options.modelId,
+    url: options.url === undefined ? undefined : redactSecrets(options.url, secrets),
+    isRetryable: true,
+    cause: options.cause,
+  });
+}

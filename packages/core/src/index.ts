@@ -1,4 +1,8 @@
-export { apiCallErrorFromResponse, type FailedResponse } from './api-call-error-from-response';
+export {
+  apiCallErrorFromResponse,
+  type FailedResponse,
+  invalidResponseError,
+} from './api-call-error-from-response';
 export { type CallControl, createCallControl, runControlledCall } from './call-control';
 export type { ChatModel, ChatModelCapabilities } from './chat-model';
 export type {
@@ -38,6 +42,7 @@ export {
   type ObjectMode,
 } from './generate-object';
 export { isZodSchema, toJsonSchema } from './json-schema';
+export { describeNetworkFailure, isNetworkFailure } from './network-failure';
 export {
   fromOpenAIFormatFinishReason,
   fromOpenAIFormatUsage,

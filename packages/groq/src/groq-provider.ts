@@ -1,14 +1,15 @@
 import {
   AbortedError,
-  ApiCallError,
   apiCallErrorFromResponse,
   type BallastError,
   type ChatModel,
   type ChatModelCapabilities,
   ConfigError,
   createOpenAIFormatChatModel,
+  describeNetworkFailure,
+  invalidResponseError,
+  isNetworkFailure,
   type PricingTable,
-  redactSecrets,
 } from '@ballast/core';
 import Groq from 'groq-sdk';
 import { z } from 'zod';
@@ -115,8 +116,12 @@ export function createGroq(settings: GroqSettings = {}, env: NodeJS.ProcessEnv =
 export function toGroqError(error: unknown, context: { modelId: string; apiKey: string }): BallastError {
   const base = { provider: 'groq', modelId: context.modelId, cause: error, secrets: [context.apiKey] };
   if (error instanceof Groq.APIUserAbortError) return new AbortedError({ cause: error });
-  if (error instanceof Groq.APIConnectionError)
-    return apiCallErrorFromResponse({ ...base, message: error.message });
+  if (
+    error instanceof Groq.APIConnectionError ||
+    (!(error instanceof Groq.APIError) && isNetworkFailure(error))
+  ) {
+    return apiCallErrorFromResponse({ ...base, message: describeNetworkFailure(error) });
+  }
   if (error instanceof Groq.APIError) {
     return apiCallErrorFromResponse({
       ...base,
@@ -126,17 +131,5 @@ export function toGroqError(error: unknown, context: { modelId: string; apiKey: 
       message: error.message,
     });
   }
-  const message = error instanceof Error ? error.message : String(error);
-  if (message === 'terminated' || message === 'fetch failed')
-    return apiCallErrorFromResponse({ ...base, message });
-  return new ApiCallError({
-    message: redactSecrets(`groq:${context.modelId} sent a response that could not be read: ${message}`, [
-      context.apiKey,
-    ]),
-    code: 'invalid_response',
-    provider: 'groq',
-    modelId: context.modelId,
-    isRetryable: true,
-    cause: error,
-  });
+  return invalidResponseError({ ...base, detail: error instanceof Error ? error.message : String(error) });
 }

@@ -3,7 +3,10 @@ import {
   ApiCallError,
   apiCallErrorFromResponse,
   type BallastError,
+  describeNetworkFailure,
   type HeadersLike,
+  invalidResponseError,
+  isNetworkFailure,
   redactSecrets,
 } from '@ballast/core';
 
@@ -62,18 +65,18 @@ export function toOllamaError(error: unknown, context: OllamaErrorContext): Ball
       message: error.message,
     });
   }
-  if (isNetworkFailure(error)) return apiCallErrorFromResponse({ ...base, message: describeCause(error) });
+  if (isNetworkFailure(error))
+    return apiCallErrorFromResponse({ ...base, message: describeNetworkFailure(error) });
 
   const message = error instanceof Error ? error.message : String(error);
   const where = `${provider}:${context.modelId}`;
   const invalid = (detail: string) =>
-    new ApiCallError({
-      message: redactSecrets(`${where} sent a response that could not be read: ${detail}`, secrets),
-      code: 'invalid_response',
+    invalidResponseError({
       provider,
       modelId: context.modelId,
-      url: context.url === undefined ? undefined : redactSecrets(context.url, secrets),
-      isRetryable: true,
+      detail,
+      url: context.url,
+      secrets,
       cause: error,
     });
   if (error instanceof SyntaxError) return invalid(message);
@@ -105,23 +108,4 @@ function isResponseError(error: unknown): error is Error & { error: string; stat
 
 function isAbortError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
-}
-
-/** Refused, reset and cut connections surface from undici as `fetch failed`, `terminated` or socket codes. */
-function isNetworkFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
-  return (
-    error.message === 'terminated' ||
-    error.message === 'fetch failed' ||
-    (typeof code === 'string' &&
-      /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code))
-  );
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { message?: string; code?: string } | undefined;
-  const detail = cause?.code ?? cause?.message;
-  return detail ? `${error.message} (${detail})` : error.message;
 }
