@@ -1,10 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import {
+  anyJsonInstruction,
   type ChatMessage,
   type ChatRequest,
   createUsage,
   type FinishReason,
   parseToolArguments,
+  schemaInstruction,
   type ToolCall,
   type ToolChoice,
   toJsonSchema,
@@ -186,11 +188,7 @@ export function toAnthropicBody(
     if (format.schema && options.nativeJsonSchema) {
       body.output_config = { format: { type: 'json_schema', schema: toJsonSchema(format.schema) } };
     } else {
-      instructions.push(
-        format.schema
-          ? `Answer with one JSON value that matches this JSON Schema, and nothing else:\n${JSON.stringify(toJsonSchema(format.schema))}`
-          : 'Answer with one JSON object and nothing else.',
-      );
+      instructions.push(format.schema ? schemaInstruction(toJsonSchema(format.schema)) : anyJsonInstruction);
     }
   }
   const systemText = instructions.filter((part) => part !== undefined).join('\n\n');

@@ -16,6 +16,9 @@ import {
   type ModelPrice,
   NoHealthyTargetError,
   type PricingTable,
+  prepareStructuredRequest,
+  restoreStructuredResult,
+  restoreStructuredStream,
   type TargetAttempt,
   TimeoutError,
   ValidationError,
@@ -319,8 +322,10 @@ class LoadBalancer implements Balancer {
     this.capabilities = {
       tools: union('tools'),
       vision: union('vision'),
-      jsonMode: union('jsonMode'),
-      jsonSchema: union('jsonSchema'),
+      // Every attempt adapts a JSON request to its target (prepareStructuredRequest), so the
+      // balancer takes a schema whatever its targets support natively.
+      jsonMode: true,
+      jsonSchema: true,
       streaming: union('streaming'),
     };
   }
@@ -336,7 +341,7 @@ class LoadBalancer implements Balancer {
       const committed = await this.route(
         call,
         scope,
-        (model, attemptOptions) => model.chat(request, attemptOptions),
+        (model, attemptOptions) => chatAdapted(model, request, attemptOptions),
         noop,
       );
       const result = committed.value;
@@ -1386,6 +1391,17 @@ class LoadBalancer implements Balancer {
   }
 }
 
+/** One chat attempt, with a JSON request adapted to this target's strongest native mode. */
+async function chatAdapted(
+  model: ChatModel,
+  request: ChatRequest,
+  options: BalancerCallOptions,
+): Promise<ChatResult> {
+  const prepared = prepareStructuredRequest(request, model.capabilities);
+  if (prepared.mode === undefined) return model.chat(request, options);
+  return restoreStructuredResult(await model.chat(prepared.request, options), prepared);
+}
+
 /** Opens a stream and reads it up to its first content chunk (the failover point). */
 async function openStream(
   model: ChatModel,
@@ -1393,7 +1409,11 @@ async function openStream(
   options: BalancerCallOptions,
   now: () => number,
 ): Promise<OpenedStream> {
-  const iterator = model.stream(request, options)[Symbol.asyncIterator]();
+  const prepared = prepareStructuredRequest(request, model.capabilities);
+  const chunks = model.stream(prepared.request, options);
+  const iterator = (prepared.mode === undefined ? chunks : restoreStructuredStream(chunks, prepared))[
+    Symbol.asyncIterator
+  ]();
   const buffered: ChatChunk[] = [];
   try {
     while (true) {

@@ -54,7 +54,9 @@ export function capabilitiesOfModel(model: ChatModel): string[] {
 
 /**
  * Capabilities a request needs: `tools` when it has tools, `vision` when a message holds an image,
- * `json` for a JSON response format (`json-schema` with a schema), `streaming` for streams.
+ * `streaming` for streams. A JSON response format needs nothing: every attempt adapts it to its
+ * target's strongest native mode (`prepareStructuredRequest`), so structured output can fail over
+ * to any target. Ask for `json-schema` in `routing.requiredCapabilities` to insist on native output.
  *
  * @example
  * ```ts
@@ -65,10 +67,6 @@ export function requiredCapabilitiesOf(request: ChatRequest, kind: 'chat' | 'str
   const needs: string[] = [];
   if (request.tools && request.tools.length > 0) needs.push('tools');
   if (hasImage(request)) needs.push('vision');
-  if (request.responseFormat?.type === 'json') {
-    needs.push('json');
-    if (request.responseFormat.schema !== undefined) needs.push('json-schema');
-  }
   if (kind === 'stream') needs.push('streaming');
   return needs;
 }

@@ -1,4 +1,5 @@
 import type { ToolCall } from './chat-request';
+import type { StructuredOutputMode } from './structured-output';
 
 /** Why the model stopped, normalized. */
 export type UnifiedFinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
@@ -40,6 +41,11 @@ export interface ChatResult {
   responseId?: string;
   /** The provider's response as received (for streams: the last chunk). */
   raw: unknown;
+  /**
+   * Set when the request asked for JSON and a router adapted it to this model
+   * (see `prepareStructuredRequest`): the mode that actually served the answer.
+   */
+  structuredOutputMode?: StructuredOutputMode;
 }
 
 /**

@@ -6,16 +6,14 @@ import { NoObjectGeneratedError, type ObjectAttempt } from './errors/no-object-g
 import type { ValidationIssue } from './errors/validation-error';
 import { safeExtractJson } from './extract-json';
 import { toJsonSchema } from './json-schema';
+import { type StructuredOutputMode, schemaInstruction, structuredOutputModeFor } from './structured-output';
 
 /**
- * How `generateObject` asks for structure:
- * - `json-schema`: the provider's native structured output (OpenAI `json_schema`, Ollama `format`);
- * - `tool`: a forced call of one tool whose parameters are the schema (Anthropic);
- * - `json`: JSON mode plus the schema in the prompt;
- * - `text`: the schema in the prompt and JSON extracted from the prose;
- * - `auto` (default): the first of these the model's capabilities allow.
+ * How `generateObject` asks for structure: one of the {@link StructuredOutputMode}s, or `auto`
+ * (default), the strongest the model's capabilities allow. A balancer advertises `json-schema`
+ * and adapts the request to each target it tries, so with a balancer `auto` reaches every target.
  */
-export type ObjectMode = 'auto' | 'json-schema' | 'tool' | 'json' | 'text';
+export type ObjectMode = 'auto' | StructuredOutputMode;
 
 /** Options of {@link generateObject}. */
 export interface GenerateObjectOptions<Schema extends z.ZodType> {
@@ -39,7 +37,8 @@ export interface GenerateObjectResult<T> {
   object: T;
   /** Number of model calls made (1 when the first answer was valid). */
   calls: number;
-  mode: Exclude<ObjectMode, 'auto'>;
+  /** The mode that served the accepted answer (a balancer reports its target's). */
+  mode: StructuredOutputMode;
   /** Usage summed over every call. */
   usage: Usage;
   /** Cost summed over every call; `undefined` if any call's cost was unknown. */
@@ -93,7 +92,7 @@ export async function generateObject<Schema extends z.ZodType>(
       return {
         object: outcome.value as z.output<Schema>,
         calls: call,
-        mode,
+        mode: result.structuredOutputMode ?? mode,
         usage,
         costUsd,
         result,
@@ -112,26 +111,20 @@ export async function generateObject<Schema extends z.ZodType>(
   });
 }
 
-function resolveMode(model: ChatModel, mode: ObjectMode): Exclude<ObjectMode, 'auto'> {
-  if (mode !== 'auto') return mode;
-  if (model.capabilities.jsonSchema) return 'json-schema';
-  if (model.capabilities.tools) return 'tool';
-  if (model.capabilities.jsonMode) return 'json';
-  return 'text';
+function resolveMode(model: ChatModel, mode: ObjectMode): StructuredOutputMode {
+  return mode === 'auto' ? structuredOutputModeFor(model.capabilities) : mode;
 }
 
 function initialMessages(
   options: GenerateObjectOptions<z.ZodType>,
-  mode: Exclude<ObjectMode, 'auto'>,
+  mode: StructuredOutputMode,
   jsonSchema: Record<string, unknown>,
 ): ChatMessage[] {
   const messages: ChatMessage[] = [];
   const instructions: string[] = [];
   if (options.system) instructions.push(options.system);
   if (mode === 'json' || mode === 'text') {
-    instructions.push(
-      `Answer with one JSON value that matches this JSON Schema, and nothing else:\n${JSON.stringify(jsonSchema)}`,
-    );
+    instructions.push(schemaInstruction(jsonSchema));
   }
   if (instructions.length > 0) messages.push({ role: 'system', content: instructions.join('\n\n') });
   messages.push(...(options.messages ?? []));
@@ -141,7 +134,7 @@ function initialMessages(
 
 function buildRequest(
   options: GenerateObjectOptions<z.ZodType>,
-  mode: Exclude<ObjectMode, 'auto'>,
+  mode: StructuredOutputMode,
   messages: ChatMessage[],
   jsonSchema: Record<string, unknown>,
   name: string,

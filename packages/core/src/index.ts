@@ -64,4 +64,14 @@ export {
 export { redactSecrets } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { StreamAccumulator } from './stream-accumulator';
+export {
+  anyJsonInstruction,
+  prepareStructuredRequest,
+  restoreStructuredResult,
+  restoreStructuredStream,
+  type StructuredOutputMode,
+  type StructuredRequest,
+  schemaInstruction,
+  structuredOutputModeFor,
+} from './structured-output';
 export { parseToolArguments } from './tool-arguments';
