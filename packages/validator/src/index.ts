@@ -1,5 +1,12 @@
 export { type ExtractedJson, extractJson, safeExtractJson } from '@ballast/core';
 export {
+  type ModelTextFinding,
+  type ModelTextFindingCode,
+  type ScreenedModelText,
+  type ScreenModelTextOptions,
+  screenModelText,
+} from './model-text';
+export {
   type MigrationReasonCode,
   migrationReasonCodes,
   type PredictedIssueReasonCode,
