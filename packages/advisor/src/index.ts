@@ -4,6 +4,7 @@ export * from './autoscaling/index';
 export type { BaselineMove, BaselinePlan } from './baselines/baseline-plan';
 export { type CrsBruteForceOptions, planCrsBruteForce } from './baselines/crs-bruteforce';
 export { type ProxLBGreedyOptions, planProxLBGreedy } from './baselines/proxlb-greedy';
+export * from './forecast/index';
 export {
   forecastConfidence,
   forecastNodeLoad,
@@ -35,18 +36,6 @@ export {
 } from './plan-migrations';
 export type { RecentMigration, RecentMigrations } from './planning-model';
 export { findQuietHour, type QuietHour } from './quiet-hour';
-export { coefficientOfVariation } from './statistics';
-export {
-  type BlendWeights,
-  blendLoad,
-  computeNodeTrends,
-  defaultBlendWeights,
-  type NodeTrend,
-  type SeriesTrend,
-  type SummarizeSeriesOptions,
-  summarizeSeries,
-  trendValueAt,
-} from './trend';
 export {
   profileWorkload,
   profileWorkloads,

@@ -22,6 +22,7 @@ import {
   validateMigrationAdvice,
 } from '@ballast/validator';
 import { applyMigrations } from '../apply-migrations';
+import { computeNodeTrends } from '../forecast/trend';
 import { type NodeLoadForecastOptions, predictIssues } from '../forecast-node-load';
 import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
 import {
@@ -30,7 +31,6 @@ import {
   type PlannedMigration,
   planMigrations,
 } from '../plan-migrations';
-import { computeNodeTrends } from '../trend';
 import { profileWorkloads } from '../workload-profile';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
 import { buildMigrationPrompt } from './build-migration-prompt';
