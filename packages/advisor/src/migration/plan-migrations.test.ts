@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planCrsBruteForce } from '../baselines/crs-bruteforce';
 import {
   crsScenarios,
   emptyConstraints,
@@ -10,7 +11,6 @@ import {
   T0,
 } from './__fixtures__/snapshots';
 import { applyMigrations } from './apply-migrations';
-import { planCrsBruteForce } from './baselines/crs-bruteforce';
 import { computeImbalance } from './imbalance';
 import { planMigrations } from './plan-migrations';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { computeNodeTrends, summarizeSeries, trendValueAt } from '../forecast/trend';
 import { GiB, HOUR, hourly, makeCluster, T0 } from './__fixtures__/snapshots';
-import { computeNodeTrends, summarizeSeries, trendValueAt } from './forecast/trend';
 import { forecastConfidence, forecastNodeLoad, predictIssues } from './forecast-node-load';
 
 describe('trends', () => {
