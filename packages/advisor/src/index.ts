@@ -5,4 +5,3 @@ export { type CrsBruteForceOptions, planCrsBruteForce } from './baselines/crs-br
 export { type ProxLBGreedyOptions, planProxLBGreedy } from './baselines/proxlb-greedy';
 export * from './forecast/index';
 export * from './migration/index';
-export * from './migration-advice/index';

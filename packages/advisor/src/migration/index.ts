@@ -1,6 +1,7 @@
 // Migration planning: the deterministic planner, its planning model, the CRS imbalance, workload
 // profiles and node-load forecasts. Imports ../forecast, never ../autoscaling.
 
+export * from './advice/index';
 export { applyMigrations } from './apply-migrations';
 export {
   forecastConfidence,

@@ -21,17 +21,17 @@ import {
   type Repair,
   validateMigrationAdvice,
 } from '@ballast/validator';
-import { computeNodeTrends } from '../forecast/trend';
-import { applyMigrations } from '../migration/apply-migrations';
-import { type NodeLoadForecastOptions, predictIssues } from '../migration/forecast-node-load';
-import { computeImbalance, isBalancingNode, normalizeWeights } from '../migration/imbalance';
+import { computeNodeTrends } from '../../forecast/trend';
+import { applyMigrations } from '../apply-migrations';
+import { type NodeLoadForecastOptions, predictIssues } from '../forecast-node-load';
+import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
 import {
   type MigrationPlan,
   type PlanMigrationsOptions,
   type PlannedMigration,
   planMigrations,
-} from '../migration/plan-migrations';
-import { profileWorkloads } from '../migration/workload-profile';
+} from '../plan-migrations';
+import { profileWorkloads } from '../workload-profile';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
 import { buildMigrationPrompt } from './build-migration-prompt';
 

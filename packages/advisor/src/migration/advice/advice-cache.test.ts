@@ -1,7 +1,7 @@
 import { createOpenAI } from '@ballast/openai';
 import { type FakeLlmServer, startFakeOpenAI } from '@ballast/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../migration/apply-migrations';
+import { applyMigrations } from '../apply-migrations';
 import { adviceCluster } from './__fixtures__/advice-cluster';
 import { createAdviceCache, snapshotFingerprint } from './advice-cache';
 

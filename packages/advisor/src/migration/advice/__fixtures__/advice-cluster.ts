@@ -1,6 +1,6 @@
 /** A four-node cluster for the migration-advice tests: pve1 hot, pve2/pve3 light, pve4 in maintenance. */
 import type { ClusterSnapshot } from '@ballast/core';
-import { hourly, makeCluster, T0 } from '../../migration/__fixtures__/snapshots';
+import { hourly, makeCluster, T0 } from '../../__fixtures__/snapshots';
 
 export function adviceCluster(collectedAt = T0): ClusterSnapshot {
   const snapshot = makeCluster(

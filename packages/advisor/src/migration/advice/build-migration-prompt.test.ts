@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { computeNodeTrends } from '../forecast/trend';
-import { makeCluster } from '../migration/__fixtures__/snapshots';
-import { planMigrations } from '../migration/plan-migrations';
-import { profileWorkloads } from '../migration/workload-profile';
+import { computeNodeTrends } from '../../forecast/trend';
+import { makeCluster } from '../__fixtures__/snapshots';
+import { planMigrations } from '../plan-migrations';
+import { profileWorkloads } from '../workload-profile';
 import { adviceCluster } from './__fixtures__/advice-cluster';
 import { buildMigrationPrompt } from './build-migration-prompt';
 

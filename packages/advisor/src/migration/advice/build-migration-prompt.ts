@@ -1,8 +1,8 @@
 import { type ClusterSnapshot, type GuestSnapshot, type NodeSnapshot, redactSecrets } from '@ballast/core';
-import type { NodeTrend, SeriesTrend } from '../forecast/trend';
-import { isBalancingNode } from '../migration/imbalance';
-import type { MigrationPlan } from '../migration/plan-migrations';
-import type { WorkloadProfile } from '../migration/workload-profile';
+import type { NodeTrend, SeriesTrend } from '../../forecast/trend';
+import { isBalancingNode } from '../imbalance';
+import type { MigrationPlan } from '../plan-migrations';
+import type { WorkloadProfile } from '../workload-profile';
 import type { AnalysisPeriod } from './analysis-period';
 
 const GIB = 2 ** 30;
