@@ -3,6 +3,7 @@
 
 export * from './advice/index';
 export { applyMigrations } from './apply-migrations';
+export * from './baselines/index';
 export {
   forecastConfidence,
   forecastNodeLoad,

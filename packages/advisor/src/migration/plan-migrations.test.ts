@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { planCrsBruteForce } from '../baselines/crs-bruteforce';
 import {
   crsScenarios,
   emptyConstraints,
@@ -11,6 +10,7 @@ import {
   T0,
 } from './__fixtures__/snapshots';
 import { applyMigrations } from './apply-migrations';
+import { planCrsBruteForce } from './baselines/crs-bruteforce';
 import { computeImbalance } from './imbalance';
 import { planMigrations } from './plan-migrations';
 

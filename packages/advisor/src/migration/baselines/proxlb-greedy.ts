@@ -1,7 +1,7 @@
 import type { ClusterSnapshot } from '@ballast/core';
-import { normalizeWeights } from '../migration/imbalance';
-import { createLoadTracker } from '../migration/load-tracker';
-import { buildPlanningModel, type MovableUnit, moveUnit } from '../migration/planning-model';
+import { normalizeWeights } from '../imbalance';
+import { createLoadTracker } from '../load-tracker';
+import { buildPlanningModel, type MovableUnit, moveUnit } from '../planning-model';
 import type { BaselineMove, BaselinePlan } from './baseline-plan';
 
 const GIB = 2 ** 30;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crsScenarios, makeCluster } from '../migration/__fixtures__/snapshots';
+import { crsScenarios, makeCluster } from '../__fixtures__/snapshots';
 import { planCrsBruteForce } from './crs-bruteforce';
 import { planProxLBGreedy } from './proxlb-greedy';
 

@@ -1,4 +1,4 @@
-import type { PlanCurvePoint } from '../migration/plan-migrations';
+import type { PlanCurvePoint } from '../plan-migrations';
 
 /**
  * One move of a baseline plan.
