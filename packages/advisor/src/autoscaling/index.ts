@@ -1,3 +1,6 @@
+// Autoscaling: HPA port, forecast-aware and LLM policies, adviseScaling, back-test. Imports ../forecast,
+// never ../migration.
+
 export {
   type AdvisedScaling,
   type AdviseScalingInput,
