@@ -15,8 +15,8 @@ import {
   type WorkloadSnapshot,
 } from '@ballast/core';
 import { type Reason, type Repair, type ScalingReasonCode, validateScalingAdvice } from '@ballast/validator';
-import { type ForecastOptions, forecast } from './forecast/forecast';
-import type { ForecastOutcome, ForecastResult } from './forecast/forecast-types';
+import { type ForecastOptions, forecast } from '../forecast/forecast';
+import type { ForecastOutcome, ForecastResult } from '../forecast/forecast-types';
 import { type ForecastAwareResult, forecastAwareReplicas } from './forecast-aware-scaling';
 import type { HpaControllerState } from './hpa-behavior';
 import {

@@ -1,11 +1,11 @@
 import { ConfigError } from '@ballast/core';
 import { z } from 'zod';
+import { type ForecastErrors, forecastErrors } from '../forecast/error-metrics';
+import { forecast } from '../forecast/forecast';
+import type { ForecastModel, ForecastOutcome } from '../forecast/forecast-types';
+import { fitHoltWinters, type HoltWintersParameters } from '../forecast/holt-winters';
+import { seasonalNaive } from '../forecast/seasonal-naive';
 import { elasticityMetrics } from './elasticity-metrics';
-import { type ForecastErrors, forecastErrors } from './forecast/error-metrics';
-import { forecast } from './forecast/forecast';
-import type { ForecastModel, ForecastOutcome } from './forecast/forecast-types';
-import { fitHoltWinters, type HoltWintersParameters } from './forecast/holt-winters';
-import { seasonalNaive } from './forecast/seasonal-naive';
 import { forecastAwareReplicas } from './forecast-aware-scaling';
 import { emptyHpaControllerState, type HpaBehavior, type HpaControllerState } from './hpa-behavior';
 import { type HpaDesiredReplicasInput, hpaDesiredReplicas } from './hpa-desired-replicas';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ForecastOutcome } from './forecast/forecast-types';
+import type { ForecastOutcome } from '../forecast/forecast-types';
 import { forecastAwareReplicas } from './forecast-aware-scaling';
 import type { HpaBehavior } from './hpa-behavior';
 import { type HpaDesiredReplicasInput, hpaDesiredReplicas } from './hpa-desired-replicas';

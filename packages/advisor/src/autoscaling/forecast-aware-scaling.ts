@@ -1,5 +1,5 @@
 import { ConfigError } from '@ballast/core';
-import type { ForecastOutcome } from './forecast/forecast-types';
+import type { ForecastOutcome } from '../forecast/forecast-types';
 import { type HpaCondition, type HpaControllerState, normalizeHpaReplicas } from './hpa-behavior';
 import {
   type HpaDesiredReplicasInput,

@@ -1,3 +1,6 @@
+// Autoscaling: HPA port, forecast-aware and LLM policies, adviseScaling, back-test. Imports ../forecast,
+// never ../migration.
+
 export {
   type AdvisedScaling,
   type AdviseScalingInput,
@@ -20,29 +23,6 @@ export {
   runBacktest,
 } from './backtest';
 export { type ElasticityMetrics, elasticityMetrics } from './elasticity-metrics';
-export {
-  type ForecastErrors,
-  forecastErrors,
-  meanAbsoluteError,
-  symmetricMeanAbsolutePercentageError,
-} from './forecast/error-metrics';
-export { type ForecastOptions, forecast } from './forecast/forecast';
-export type {
-  ForecastModel,
-  ForecastOutcome,
-  ForecastPoint,
-  ForecastResult,
-  InsufficientData,
-} from './forecast/forecast-types';
-export {
-  fitHoltWinters,
-  type HoltWintersOptions,
-  type HoltWintersParameters,
-  holtWinters,
-} from './forecast/holt-winters';
-export { LINEAR_TREND_MINIMUM, type LinearTrendOptions, linearTrend } from './forecast/linear-trend';
-export { normalQuantile, studentTQuantile } from './forecast/quantiles';
-export { type SeasonalNaiveOptions, seasonalNaive } from './forecast/seasonal-naive';
 export {
   type ForecastAwareInput,
   type ForecastAwareResult,

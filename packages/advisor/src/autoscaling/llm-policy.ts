@@ -1,7 +1,7 @@
 import type { ChatModel, WorkloadSnapshot } from '@ballast/core';
+import { fitHoltWinters, type HoltWintersParameters } from '../forecast/holt-winters';
 import { type AdviseScalingInput, type AdviseScalingResult, adviseScaling } from './advise-scaling';
 import type { BacktestPolicy, BacktestState } from './backtest';
-import { fitHoltWinters, type HoltWintersParameters } from './forecast/holt-winters';
 import type { HpaControllerState } from './hpa-behavior';
 
 /**

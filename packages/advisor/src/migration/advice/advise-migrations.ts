@@ -21,6 +21,7 @@ import {
   type Repair,
   validateMigrationAdvice,
 } from '@ballast/validator';
+import { computeNodeTrends } from '../../forecast/trend';
 import { applyMigrations } from '../apply-migrations';
 import { type NodeLoadForecastOptions, predictIssues } from '../forecast-node-load';
 import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
@@ -30,7 +31,6 @@ import {
   type PlannedMigration,
   planMigrations,
 } from '../plan-migrations';
-import { computeNodeTrends } from '../trend';
 import { profileWorkloads } from '../workload-profile';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
 import { buildMigrationPrompt } from './build-migration-prompt';

@@ -1,6 +1,6 @@
 import type { ClusterSnapshot, NodeSnapshot } from '@ballast/core';
-import { coefficientOfVariation, mean } from './statistics';
-import { blendLoad, summarizeSeries } from './trend';
+import { coefficientOfVariation, mean } from '../forecast/statistics';
+import { blendLoad, summarizeSeries } from '../forecast/trend';
 
 /**
  * Relative weights of CPU and memory in a node's combined load. They are normalised to sum 1;

@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, GuestSnapshot, Series } from '@ballast/core';
-import { type SeriesTrend, summarizeSeries } from './trend';
+import { type SeriesTrend, summarizeSeries } from '../forecast/trend';
 
 /**
  * A workload class. A guest can have several (`['cpu-bound', 'bursty']`); `insufficient_data`

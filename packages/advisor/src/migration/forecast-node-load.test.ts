@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { computeNodeTrends, summarizeSeries, trendValueAt } from '../forecast/trend';
 import { GiB, HOUR, hourly, makeCluster, T0 } from './__fixtures__/snapshots';
 import { forecastConfidence, forecastNodeLoad, predictIssues } from './forecast-node-load';
-import { computeNodeTrends, summarizeSeries, trendValueAt } from './trend';
 
 describe('trends', () => {
   it('summarises recent vs period averages and the slope', () => {

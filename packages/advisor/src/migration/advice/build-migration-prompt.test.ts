@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { computeNodeTrends } from '../../forecast/trend';
 import { makeCluster } from '../__fixtures__/snapshots';
 import { planMigrations } from '../plan-migrations';
-import { computeNodeTrends } from '../trend';
 import { profileWorkloads } from '../workload-profile';
 import { adviceCluster } from './__fixtures__/advice-cluster';
 import { buildMigrationPrompt } from './build-migration-prompt';

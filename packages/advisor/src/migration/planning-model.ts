@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, GuestSnapshot, NodeSnapshot } from '@ballast/core';
-import { blendLoad, summarizeSeries } from './trend';
+import { blendLoad, summarizeSeries } from '../forecast/trend';
 
 /**
  * A previous migration, for hysteresis: the guest is frozen for the cooldown and never sent back to

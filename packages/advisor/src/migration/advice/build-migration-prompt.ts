@@ -1,7 +1,7 @@
 import { type ClusterSnapshot, type GuestSnapshot, type NodeSnapshot, redactSecrets } from '@ballast/core';
+import type { NodeTrend, SeriesTrend } from '../../forecast/trend';
 import { isBalancingNode } from '../imbalance';
 import type { MigrationPlan } from '../plan-migrations';
-import type { NodeTrend, SeriesTrend } from '../trend';
 import type { WorkloadProfile } from '../workload-profile';
 import type { AnalysisPeriod } from './analysis-period';
 

@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, IssueSeverity, PredictedIssue } from '@ballast/core';
-import { computeNodeTrends, type SeriesTrend, trendValueAt } from './trend';
+import { computeNodeTrends, type SeriesTrend, trendValueAt } from '../forecast/trend';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,0 +1,38 @@
+// Forecasting: series statistics and trends, Holt-Winters, seasonal-naive and linear-trend
+// forecasts with prediction intervals, quantiles and error metrics. Imports nothing else of the advisor.
+
+export {
+  type ForecastErrors,
+  forecastErrors,
+  meanAbsoluteError,
+  symmetricMeanAbsolutePercentageError,
+} from './error-metrics';
+export { type ForecastOptions, forecast } from './forecast';
+export type {
+  ForecastModel,
+  ForecastOutcome,
+  ForecastPoint,
+  ForecastResult,
+  InsufficientData,
+} from './forecast-types';
+export {
+  fitHoltWinters,
+  type HoltWintersOptions,
+  type HoltWintersParameters,
+  holtWinters,
+} from './holt-winters';
+export { LINEAR_TREND_MINIMUM, type LinearTrendOptions, linearTrend } from './linear-trend';
+export { normalQuantile, studentTQuantile } from './quantiles';
+export { type SeasonalNaiveOptions, seasonalNaive } from './seasonal-naive';
+export { coefficientOfVariation } from './statistics';
+export {
+  type BlendWeights,
+  blendLoad,
+  computeNodeTrends,
+  defaultBlendWeights,
+  type NodeTrend,
+  type SeriesTrend,
+  type SummarizeSeriesOptions,
+  summarizeSeries,
+  trendValueAt,
+} from './trend';
