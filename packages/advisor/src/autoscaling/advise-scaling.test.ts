@@ -1,6 +1,13 @@
+import { createAnthropic } from '@ballast/anthropic';
+import { createBalancer } from '@ballast/balancer';
 import { type ChatModel, type WorkloadSnapshot, workloadSnapshotSchema } from '@ballast/core';
 import { createOpenAI } from '@ballast/openai';
-import { type FakeLlmServer, type ReceivedRequest, startFakeOpenAI } from '@ballast/testkit';
+import {
+  type FakeLlmServer,
+  type ReceivedRequest,
+  startFakeAnthropic,
+  startFakeOpenAI,
+} from '@ballast/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adviseScaling, buildScalingAdvicePrompt } from './advise-scaling';
 import { hpaDesiredReplicas } from './hpa-desired-replicas';
@@ -300,5 +307,54 @@ describe('buildScalingAdvicePrompt', () => {
     });
     expect(text.split('\n')[0]).toBe('Current replicas: 2 (min 2, max 12)');
     expect(JSON.parse(text.split('\n').slice(2).join('\n')).pods).toHaveLength(2);
+  });
+});
+
+describe('adviseScaling through a balancer when OpenAI is down', () => {
+  it('gets its advice from Anthropic (a forced tool call) instead of falling back', async () => {
+    const [openai, anthropic] = await Promise.all([startFakeOpenAI(), startFakeAnthropic()]);
+    try {
+      openai.setResponder(() => ({ fault: { type: 'status', status: 503, message: 'overloaded' } }));
+      anthropic.setResponder((request) => {
+        const tool = (request.body as { tools?: Array<{ name: string }> }).tools?.[0];
+        const arguments_ = {
+          scaling_type: 'hpa',
+          action: 'scale_up',
+          target_replicas: 4,
+          confidence: 0.8,
+          reasoning: 'CPU close to target and rising',
+          factors_considered: ['cpu'],
+          risk_assessment: 'low',
+          cost_impact: 'low',
+          performance_impact: 'positive',
+          recommended_timing: 'immediate',
+        };
+        return { toolCalls: [{ name: tool?.name ?? 'missing', arguments: arguments_ }] };
+      });
+      const balancer = createBalancer({
+        name: 'scaling',
+        strategy: 'failover',
+        targets: [
+          {
+            id: 'openai',
+            model: createOpenAI({ apiKey: 'test-key', baseURL: `${openai.url}/v1` }).chatModel('gpt-4o-mini'),
+          },
+          {
+            id: 'anthropic',
+            model: createAnthropic({ apiKey: 'test-anthropic-key', baseURL: anthropic.url }).chatModel(
+              'claude-sonnet-4-6',
+            ),
+          },
+        ],
+        retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      });
+      const result = await adviseScaling({ workload: workload([0.35, 0.35, 0.35]), model: balancer });
+      expect(result.llm.status).toBe('used');
+      expect(result.chosen).toMatchObject({ source: 'llm', targetReplicas: 4 });
+      expect(openai.requests.length).toBeGreaterThan(0);
+      expect(anthropic.requests[0]?.body).toMatchObject({ tool_choice: { type: 'tool' } });
+    } finally {
+      await Promise.all([openai.close(), anthropic.close()]);
+    }
   });
 });

@@ -1,5 +1,7 @@
+import { createAnthropic } from '@ballast/anthropic';
+import { createBalancer } from '@ballast/balancer';
 import { createOpenAI } from '@ballast/openai';
-import { type FakeLlmServer, startFakeOpenAI } from '@ballast/testkit';
+import { type FakeLlmServer, startFakeAnthropic, startFakeOpenAI } from '@ballast/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adviceCluster } from './__fixtures__/advice-cluster';
 import { adviseMigrations } from './advise-migrations';
@@ -229,5 +231,60 @@ describe('adviseMigrations with the OpenAI adapter against a fake server', () =>
     });
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
+  });
+});
+
+describe('adviseMigrations through a balancer when OpenAI is down', () => {
+  it('gets its advice from Anthropic (a forced tool call) instead of failing', async () => {
+    const anthropic = await startFakeAnthropic();
+    try {
+      fake.setResponder(() => ({ fault: { type: 'status', status: 503, message: 'overloaded' } }));
+      anthropic.setResponder((request) => {
+        const tool = (request.body as { tools?: Array<{ name: string }> }).tools?.[0];
+        const advice = {
+          analysis: 'pve1 carries most of the load.',
+          recommendations: [
+            {
+              vmid: 101,
+              name: 'db1',
+              type: 'VM',
+              source_node: 'pve1',
+              target_node: 'pve2',
+              priority: 'high',
+              reasoning: 'db1 is the heaviest guest on pve1',
+              risk_score: 30,
+            },
+          ],
+          predicted_issues: [],
+        };
+        return { toolCalls: [{ name: tool?.name ?? 'missing', arguments: advice }] };
+      });
+      const balancer = createBalancer({
+        name: 'advice',
+        strategy: 'failover',
+        targets: [
+          { id: 'openai', model: model() },
+          {
+            id: 'anthropic',
+            model: createAnthropic({ apiKey: 'test-anthropic-key', baseURL: anthropic.url }).chatModel(
+              'claude-sonnet-4-6',
+            ),
+          },
+        ],
+        retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      });
+      const advice = await adviseMigrations({
+        snapshot: adviceCluster(),
+        model: balancer,
+        options: { plan: planOptions },
+      });
+      expect(advice.llm.status).toBe('used');
+      expect(advice.analysis).toBe('pve1 carries most of the load.');
+      expect(advice.recommendations.map((move) => move.vmid)).toContain(101);
+      expect(fake.requests.length).toBeGreaterThan(0);
+      expect(anthropic.requests[0]?.body).toMatchObject({ tool_choice: { type: 'tool' } });
+    } finally {
+      await anthropic.close();
+    }
   });
 });
