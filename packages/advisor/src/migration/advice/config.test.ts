@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
-import { loadBallastConfig, redactConfig } from './config';
+import { configWarnings, loadBallastConfig, redactConfig } from './config';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-config-'));
 const file = (name: string, content: unknown) => {
@@ -37,6 +37,7 @@ describe('loadBallastConfig', () => {
       env: {
         BALLAST_CPU_THRESHOLD: '65',
         BALLAST_PROXMOX_VERIFY_SSL: 'false',
+        BALLAST_PROXMOX_ALLOW_INSECURE_TLS: 'true',
         BALLAST_AI_ANALYSIS_PERIOD: '7d',
       },
       overrides: { mem_threshold: 80 },
@@ -124,5 +125,73 @@ describe('loadBallastConfig', () => {
     expect(printed).not.toContain('11111111');
     expect(printed).toContain('root@pam!ballast');
     expect(config.ai_api_key).toBe('sk-proj-abcdefghijklmnopqrstuvwxyz');
+  });
+});
+
+describe('loadBallastConfig refuses silent insecurity', () => {
+  it.each([
+    ['file', { proxmox_verify_ssl: false }],
+    ['env', undefined],
+  ])('refuses proxmox_verify_ssl off without the explicit opt-in (%s)', (_where, content) => {
+    const error = catchError(() =>
+      content === undefined
+        ? loadBallastConfig({ env: { BALLAST_PROXMOX_VERIFY_SSL: 'off' } })
+        : loadBallastConfig({ file: file('insecure.json', content) }),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual(['proxmox_verify_ssl']);
+    expect(error.message).toMatch(/proxmox_fingerprint instead, or set proxmox_allow_insecure_tls: true/);
+  });
+
+  it('accepts verification off with a pinned certificate, or with the opt-in and a warning', () => {
+    const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
+    const pinned = loadBallastConfig({
+      overrides: { proxmox_verify_ssl: false, proxmox_fingerprint: fingerprint },
+    });
+    expect(configWarnings(pinned)).toEqual([]);
+    const insecure = loadBallastConfig({
+      env: { BALLAST_PROXMOX_VERIFY_SSL: 'off', BALLAST_PROXMOX_ALLOW_INSECURE_TLS: 'yes' },
+    });
+    expect(configWarnings(insecure)).toEqual([
+      expect.stringMatching(/TLS verification of the Proxmox API is OFF/),
+    ]);
+    expect(configWarnings(loadBallastConfig())).toEqual([]);
+  });
+
+  it.each([
+    ['pve1.lan:8007', 'must not carry a port: set proxmox_port instead'],
+    ['[fd00::1]:8006', 'must not carry a port: set proxmox_port instead'],
+    ['https://pve1.lan', 'must be a host name without a scheme'],
+    ['pve1.lan/api2/json', 'must be a bare host name or address'],
+    ['root@pve1', 'must be a bare host name or address'],
+    ['pve_1!', 'must be a host name or an IP address'],
+  ])('refuses proxmox_host %j instead of dropping part of it', (host, message) => {
+    const error = catchError(() => loadBallastConfig({ overrides: { proxmox_host: host } }));
+    expect(error.issues).toEqual([{ path: 'proxmox_host', message: expect.stringContaining(message) }]);
+  });
+
+  it.each(['pve1', 'pve1.corp.example', '192.0.2.10', 'fd00::1', '[fd00::1]'])(
+    'accepts proxmox_host %j',
+    (host) => {
+      expect(loadBallastConfig({ overrides: { proxmox_host: host } }).proxmox_host).toBe(
+        host.replace(/[[\]]/g, ''),
+      );
+    },
+  );
+
+  it.each(['file:///etc/passwd', 'data:text/plain,hi', 'ftp://models.example/v1', 'javascript:alert(1)'])(
+    'refuses ai_base_url %j',
+    (url) => {
+      const error = catchError(() => loadBallastConfig({ overrides: { ai_base_url: url } }));
+      expect(error.issues.map((issue) => issue.path)).toEqual(['ai_base_url']);
+    },
+  );
+
+  it('warns about a plain-HTTP model endpoint on another machine, not on loopback', () => {
+    const remote = loadBallastConfig({ overrides: { ai_base_url: 'http://10.0.0.5:8000/v1' } });
+    expect(configWarnings(remote)).toEqual([
+      expect.stringMatching(/http:\/\/10\.0\.0\.5:8000 is plain HTTP/),
+    ]);
+    const local = loadBallastConfig({ overrides: { ai_base_url: 'http://127.0.0.1:11434/v1' } });
+    expect(configWarnings(local)).toEqual([]);
   });
 });

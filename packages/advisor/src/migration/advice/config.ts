@@ -48,6 +48,36 @@ export type BallastSecretKey = (typeof ballastSecretKeys)[number];
 
 const percent = z.number().gt(0, 'must be above 0').max(100, 'must be at most 100');
 
+// A DNS name, an IPv4 address or a bracket-less IPv6 address; nothing that could carry a scheme,
+// a port or a path, which a host field would otherwise drop or misread silently.
+const hostPattern =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
+
+const proxmoxHostSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(253, 'must be at most 253 characters')
+  .superRefine((host, context) => {
+    const problem = /^[a-z][a-z0-9+.-]*:\/\//i.test(host)
+      ? 'must be a host name without a scheme (https:// is implied)'
+      : /^[^:]+:\d+$/.test(host) || /^\[.*\]:\d+$/.test(host)
+        ? 'must not carry a port: set proxmox_port instead'
+        : /[/?#@\s]/.test(host)
+          ? 'must be a bare host name or address (no path, user or spaces)'
+          : hostPattern.test(host.replace(/^\[(.*)\]$/, '$1'))
+            ? undefined
+            : 'must be a host name or an IP address';
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((host) => host.replace(/^\[(.*)\]$/, '$1'));
+
+// Model endpoints are reached with fetch: only http(s) makes sense, and `file:` or `data:` URLs
+// would turn a config value into a way to read local files or inject answers.
+const httpUrlSchema = z
+  .url('must be a URL')
+  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http:// or https:// URL');
+
 /**
  * Ballast's deployment configuration with ProxBalance's flat `config.json` keys. Unknown keys are
  * ignored (so a ProxBalance file can be reused); cross-field rules: `ai_enabled: true` needs
@@ -63,8 +93,8 @@ const percent = z.number().gt(0, 'must be above 0').max(100, 'must be at most 10
  */
 export const ballastConfigSchema = z
   .object({
-    /** Proxmox host name or address (no scheme). */
-    proxmox_host: z.string().trim().min(1, 'must not be empty').optional(),
+    /** Proxmox host name or address: no scheme, no port (that is `proxmox_port`), no path. */
+    proxmox_host: proxmoxHostSchema.optional(),
     proxmox_port: z.number().int('must be an integer').min(1).max(65_535).default(8006),
     /** `user@realm!tokenid`. */
     proxmox_api_token_id: z
@@ -73,6 +103,11 @@ export const ballastConfigSchema = z
       .optional(),
     proxmox_api_token_secret: z.string().min(1, 'must not be empty').optional(),
     proxmox_verify_ssl: z.boolean().default(true),
+    /**
+     * The explicit opt-in that `proxmox_verify_ssl: false` needs without a `proxmox_fingerprint`:
+     * anyone on the path can then read the API token. Prefer pinning the certificate.
+     */
+    proxmox_allow_insecure_tls: z.boolean().default(false),
     /** SHA-256 certificate fingerprint to pin (`AA:BB:…`, 32 pairs) for self-signed clusters. */
     proxmox_fingerprint: z
       .string()
@@ -86,7 +121,7 @@ export const ballastConfigSchema = z
     ai_api_key: z.string().min(1, 'must not be empty').optional(),
     /** The model id. Never defaulted. */
     ai_model: z.string().trim().min(1, 'must not be empty').optional(),
-    ai_base_url: z.url('must be a URL').optional(),
+    ai_base_url: httpUrlSchema.optional(),
     ai_analysis_period: analysisPeriodSchema.default('24h'),
     /** Deadline of each model call, seconds. */
     ai_timeout_seconds: z.number().gt(0).max(600).default(30),
@@ -116,6 +151,18 @@ function crossFieldIssues(config: Record<string, unknown>): Array<{ path: string
       issues.push({ path: 'ai_api_key', message: `is required for ai_provider "${provider}"` });
     if (provider === 'openai-compatible' && config.ai_base_url === undefined)
       issues.push({ path: 'ai_base_url', message: 'is required for ai_provider "openai-compatible"' });
+  }
+  if (
+    config.proxmox_verify_ssl === false &&
+    config.proxmox_fingerprint === undefined &&
+    config.proxmox_allow_insecure_tls !== true
+  ) {
+    issues.push({
+      path: 'proxmox_verify_ssl',
+      message:
+        'false turns TLS verification off, so anyone on the path can read the API token: pin the ' +
+        'certificate with proxmox_fingerprint instead, or set proxmox_allow_insecure_tls: true to accept the risk',
+    });
   }
   if ((config.proxmox_api_token_id === undefined) !== (config.proxmox_api_token_secret === undefined)) {
     issues.push({
@@ -152,6 +199,7 @@ const keyTypes: Record<BallastConfigKey, 'string' | 'number' | 'boolean'> = {
   proxmox_api_token_id: 'string',
   proxmox_api_token_secret: 'string',
   proxmox_verify_ssl: 'boolean',
+  proxmox_allow_insecure_tls: 'boolean',
   proxmox_fingerprint: 'string',
   ai_enabled: 'boolean',
   ai_provider: 'string',
@@ -273,6 +321,37 @@ export function loadBallastConfig(options: LoadBallastConfigOptions = {}): Balla
     message: `Invalid Ballast configuration: ${issues.map((issue) => issue.message).join('; ')}`,
     issues,
   });
+}
+
+/**
+ * The risks a loaded configuration accepts, one sentence each, for a program to print on every
+ * start (the demo and the server do): TLS verification off, a model endpoint over plain HTTP to
+ * another machine. Empty when there are none.
+ *
+ * @example
+ * ```ts
+ * for (const warning of configWarnings(config)) console.warn(`warning: ${warning}`);
+ * ```
+ */
+export function configWarnings(config: BallastConfig): string[] {
+  const warnings: string[] = [];
+  if (!config.proxmox_verify_ssl && config.proxmox_fingerprint === undefined)
+    warnings.push(
+      'TLS verification of the Proxmox API is OFF (proxmox_allow_insecure_tls): the API token can be read by anyone on the path',
+    );
+  if (config.ai_base_url !== undefined) {
+    const url = new URL(config.ai_base_url);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+      warnings.push(
+        `the model endpoint ${url.origin} is plain HTTP: prompts and the API key travel unencrypted`,
+      );
+  }
+  return warnings;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**

@@ -49,6 +49,7 @@ export {
   ballastConfigSchema,
   ballastEnvVar,
   ballastSecretKeys,
+  configWarnings,
   type LoadBallastConfigOptions,
   loadBallastConfig,
   redactConfig,
