@@ -2,10 +2,12 @@ import {
   AbortedError,
   type ChatModel,
   ConfigError,
+  type GenerateObjectResult,
   generateObject,
   type HpaMetric,
   hpaScaleEventsFromHistory,
   type ImpactLevel,
+  type LlmScalingAdvice,
   llmScalingAdviceSchema,
   type PerformanceImpact,
   type ScalingAction,
@@ -696,256 +698,424 @@ function errorMessage(error: unknown): string {
  * ```
  */
 export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseScalingResult> {
+  const context = scalingContext(input);
+
+  // 1. HPA parity.
+  const hpa = hpaDesiredReplicas(context.view.input);
+
+  // 2. Forecast-aware.
+  const demand = forecastDemand(input, context);
+  const impact = (target: number) =>
+    impactOf(
+      target,
+      context.current,
+      context.workload,
+      context.usage,
+      context.cpuTarget,
+      demand.peak,
+      input.pricing,
+    );
+  const hpaCandidate = hpaParityCandidate(hpa, context, impact);
+  const forecastCandidate = forecastAwareCandidate(demand, context, impact);
+  const rule = forecastCandidate ?? hpaCandidate;
+
+  // 3. LLM.
+  const answer: ModelScalingAnswer =
+    input.model === undefined
+      ? { llm: { status: 'not_configured', reason: 'no model configured' }, candidate: undefined }
+      : await askScalingModel(input.model, context, hpa, demand, impact);
+
+  // Choice.
+  const { chosen, why, llm } = chooseScaling(
+    context,
+    { rule, hpaCandidate, forecastCandidate, demand },
+    answer,
+  );
+  const candidates: AdviseScalingResult['candidates'] = { hpa: hpaCandidate };
+  if (forecastCandidate !== undefined) candidates.forecast = forecastCandidate;
+  if (answer.candidate !== undefined) candidates.llm = answer.candidate;
+  return {
+    chosen,
+    why,
+    candidates,
+    forecast: demand.info,
+    llm,
+    bounds: context.bounds,
+    hpa,
+    forecastAware: demand.aware,
+    state: demand.aware?.state ?? hpa.state,
+    notes: context.notes,
+  };
+}
+
+/** What every step of {@link adviseScaling} reads: the workload seen as an HPA sees it. */
+interface ScalingContext {
+  workload: WorkloadSnapshot;
+  options: NonNullable<AdviseScalingInput['options']>;
+  now: number;
+  /** Controller state of the previous call, or seeded from the workload's recent events. */
+  state: HpaControllerState;
+  view: HpaView;
+  bounds: { minReplicas: number; maxReplicas: number };
+  cpuTarget: number | undefined;
+  notes: string[];
+  current: number;
+  usage: CurrentUsage;
+  /** Pod start-up time in forecast steps. */
+  leadSteps: number;
+}
+
+/** The demand forecast and the forecast-aware answer on it, or why there is none. */
+interface DemandForecast {
+  info: AdviseScalingResult['forecast'];
+  aware: ForecastAwareResult | undefined;
+  /** Forecast upper bound of CPU over the lead time, cores (impact "forecast after"). */
+  peak: number | undefined;
+  /** The forecaster's outcome, for the prompt; `undefined` without history. */
+  outcome: ForecastOutcome | undefined;
+}
+
+/** The model's outcome and, when its advice validated, the candidate built from it. */
+interface ModelScalingAnswer {
+  llm: LlmScalingOutcome;
+  candidate: AdvisedScaling | undefined;
+}
+
+type ImpactOf = (target: number) => ScalingImpact;
+
+function scalingContext(input: AdviseScalingInput): ScalingContext {
   const { workload } = input;
   const options = input.options ?? {};
   const now = options.now ?? workload.collectedAt;
   const state = input.history?.state ?? seededState(workload, now);
   const view = hpaView(workload, now, state, input.bounds);
-  const { bounds, cpuTarget } = view;
-  const notes = [...view.notes];
-  const current = workload.deployment.replicas.desired;
   const pods = view.input.pods ?? [];
-  const usage = currentUsage(workload, pods);
-  const leadSteps = Math.max(1, input.forecastOptions?.leadSteps ?? 1);
+  return {
+    workload,
+    options,
+    now,
+    state,
+    view,
+    bounds: view.bounds,
+    cpuTarget: view.cpuTarget,
+    notes: [...view.notes],
+    current: workload.deployment.replicas.desired,
+    usage: currentUsage(workload, pods),
+    leadSteps: Math.max(1, input.forecastOptions?.leadSteps ?? 1),
+  };
+}
 
-  // 1. HPA parity.
-  const hpa = hpaDesiredReplicas(view.input);
-
-  // 2. Forecast-aware.
-  let forecastInfo: AdviseScalingResult['forecast'];
-  let forecastAware: ForecastAwareResult | undefined;
-  let forecastPeak: number | undefined;
+/** Forecasts total CPU in use and turns it into replicas; the reason when either is not possible. */
+function forecastDemand(input: AdviseScalingInput, context: ScalingContext): DemandForecast {
   const series = historySeries(input);
-  let outcome: ForecastOutcome | undefined;
   if (seriesLength(series) === 0 || series === undefined) {
-    forecastInfo = {
-      status: 'insufficient_data',
-      reason: 'no CPU history in the snapshot (history.cpuCores)',
+    return {
+      info: { status: 'insufficient_data', reason: 'no CPU history in the snapshot (history.cpuCores)' },
+      aware: undefined,
+      peak: undefined,
+      outcome: undefined,
     };
-  } else {
-    const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
-    outcome = forecast(series as Series | number[], {
-      ...forecastSettings,
-      horizonSteps: forecastSettings.horizonSteps ?? leadSteps,
-    });
-    if (outcome.status !== 'ok') {
-      forecastInfo = {
+  }
+  const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
+  const outcome = forecast(series as Series | number[], {
+    ...forecastSettings,
+    horizonSteps: forecastSettings.horizonSteps ?? context.leadSteps,
+  });
+  if (outcome.status !== 'ok') {
+    return {
+      info: {
         status: 'insufficient_data',
         reason: `insufficient history for a forecast: need ${outcome.needed} samples, have ${outcome.have}`,
-      };
-    } else {
-      try {
-        forecastAware = forecastAwareReplicas({ hpa: view.input, forecast: outcome, leadSteps });
-        forecastInfo = { status: 'ok', result: outcome };
-        forecastPeak = forecastAware.forecastUpper;
-      } catch (error) {
-        forecastInfo = {
-          status: 'unavailable',
-          reason:
-            error instanceof ConfigError
-              ? 'no CPU Utilization target and pod requests to turn the forecast into replicas'
-              : errorMessage(error),
-        };
-      }
-    }
-  }
-
-  const impact = (target: number) =>
-    impactOf(target, current, workload, usage, cpuTarget, forecastPeak, input.pricing);
-  const ruleCandidate = (
-    source: 'hpa' | 'forecast',
-    target: number,
-    wanted: number | undefined,
-    reasoning: string,
-    factors: string[],
-    confidence: number,
-  ): AdvisedScaling => {
-    const candidateImpact = impact(target);
-    return {
-      action: actionFor(target, current, wanted, bounds.maxReplicas),
-      currentReplicas: current,
-      targetReplicas: target,
-      confidence,
-      reasoning,
-      factors,
-      risk: riskLevel(candidateImpact),
-      costImpact: costLevel(candidateImpact, current),
-      performanceImpact: performanceLevel(candidateImpact),
-      timing: 'immediate',
-      scalingType: target === current ? 'maintain' : 'hpa',
-      source,
-      impact: candidateImpact,
+      },
+      aware: undefined,
+      peak: undefined,
+      outcome,
     };
-  };
+  }
+  try {
+    const aware = forecastAwareReplicas({
+      hpa: context.view.input,
+      forecast: outcome,
+      leadSteps: context.leadSteps,
+    });
+    return { info: { status: 'ok', result: outcome }, aware, peak: aware.forecastUpper, outcome };
+  } catch (error) {
+    return {
+      info: {
+        status: 'unavailable',
+        reason:
+          error instanceof ConfigError
+            ? 'no CPU Utilization target and pod requests to turn the forecast into replicas'
+            : errorMessage(error),
+      },
+      aware: undefined,
+      peak: undefined,
+      outcome,
+    };
+  }
+}
 
+/** A rule answer as a candidate, with its levels derived from the deterministic impact. */
+function ruleCandidate(
+  context: ScalingContext,
+  impact: ImpactOf,
+  answer: {
+    source: 'hpa' | 'forecast';
+    target: number;
+    wanted: number | undefined;
+    reasoning: string;
+    factors: string[];
+    confidence: number;
+  },
+): AdvisedScaling {
+  const { current } = context;
+  const { target } = answer;
+  const candidateImpact = impact(target);
+  return {
+    action: actionFor(target, current, answer.wanted, context.bounds.maxReplicas),
+    currentReplicas: current,
+    targetReplicas: target,
+    confidence: answer.confidence,
+    reasoning: answer.reasoning,
+    factors: answer.factors,
+    risk: riskLevel(candidateImpact),
+    costImpact: costLevel(candidateImpact, current),
+    performanceImpact: performanceLevel(candidateImpact),
+    timing: 'immediate',
+    scalingType: target === current ? 'maintain' : 'hpa',
+    source: answer.source,
+    impact: candidateImpact,
+  };
+}
+
+function hpaParityCandidate(
+  hpa: HpaDesiredReplicasResult,
+  context: ScalingContext,
+  impact: ImpactOf,
+): AdvisedScaling {
   const hpaImpact = impact(hpa.desiredReplicas);
-  const hpaCandidate = ruleCandidate(
-    'hpa',
-    hpa.desiredReplicas,
-    hpa.metricReplicas,
-    `HPA parity: ${hpa.reason} (${describeUsage(hpaImpact)}); ${current} → ${hpa.desiredReplicas}, ${hpa.conditions.scalingLimited.reason}`,
-    [
+  return ruleCandidate(context, impact, {
+    source: 'hpa',
+    target: hpa.desiredReplicas,
+    wanted: hpa.metricReplicas,
+    reasoning: `HPA parity: ${hpa.reason} (${describeUsage(hpaImpact)}); ${context.current} → ${hpa.desiredReplicas}, ${hpa.conditions.scalingLimited.reason}`,
+    factors: [
       'cpu utilization vs target',
       'pod readiness and missing metrics',
       'tolerance, stabilization and policies',
     ],
-    hpa.conditions.scalingActive.status === 'True' ? 1 : 0.5,
-  );
-  const forecastCandidate =
-    forecastAware === undefined || forecastInfo.status !== 'ok'
-      ? undefined
-      : ruleCandidate(
-          'forecast',
-          forecastAware.desiredReplicas,
-          forecastAware.proposedReplicas,
-          `Forecast-aware (${forecastInfo.result.model}, ${Math.round(forecastInfo.result.level * 100)} % interval): ${
-            forecastAware.reason
-          }; peak upper ${round(forecastAware.forecastUpper ?? 0)} cores over ${leadSteps} step(s); ${current} → ${
-            forecastAware.desiredReplicas
-          }`,
-          ['forecast upper bound over the pod start-up lead time', 'reactive HPA floor'],
-          forecastInfo.result.level,
-        );
-  const rule = forecastCandidate ?? hpaCandidate;
-  const ruleName = rule.source === 'forecast' ? 'forecast-aware' : 'HPA-parity';
-  const nextState = forecastAware?.state ?? hpa.state;
+    confidence: hpa.conditions.scalingActive.status === 'True' ? 1 : 0.5,
+  });
+}
 
-  // 3. LLM.
-  let llm: LlmScalingOutcome = { status: 'not_configured', reason: 'no model configured' };
-  let llmCandidate: AdvisedScaling | undefined;
-  if (input.model !== undefined) {
-    const prompt = buildScalingAdvicePrompt({
-      workload,
-      bounds,
-      hpa,
-      forecastAware,
-      forecast: outcome,
-      leadSteps,
-      cpuTarget,
-      now,
-    });
-    const started = performance.now();
-    try {
-      const callOptions: { timeoutMs?: number; signal?: AbortSignal } = {};
-      if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
-      if (options.signal !== undefined) callOptions.signal = options.signal;
-      const generated = await generateObject(
-        input.model,
-        {
-          schema: llmScalingAdviceSchema,
-          schemaName: 'scaling_advice',
-          system: SYSTEM_PROMPT,
-          prompt,
-          temperature: 0.1,
-          maxTokens: options.maxTokens ?? 700,
-          maxRepairs: options.maxRepairs ?? 1,
-        },
-        callOptions,
-      );
-      const latencyMs = round(performance.now() - started, 1);
-      const validation = validateScalingAdvice(workload, generated.object, {
-        minReplicas: bounds.minReplicas,
-        maxReplicas: bounds.maxReplicas,
-        recommendationHistory: state.recommendations,
-        now,
-        source: 'llm',
-      });
-      const spend = {
-        usage: generated.usage,
-        calls: generated.calls,
-        latencyMs,
-        raw: generated.object,
-        ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
-      };
-      if (!validation.ok) {
-        llm = {
-          status: 'invalid',
-          reason: validation.reasons.map((reason) => `${reason.code}: ${reason.message}`).join('; '),
-          reasons: validation.reasons,
-          repairs: validation.repairs,
-          ...spend,
-        };
-      } else {
-        const recommendation = validation.recommendation;
-        const llmImpact = impact(recommendation.targetReplicas);
-        llmCandidate = {
-          ...recommendation,
-          costImpact: costLevel(llmImpact, current),
-          performanceImpact: performanceLevel(llmImpact),
-          source: 'llm',
-          impact: llmImpact,
-        };
-        llm = { status: 'used', repairs: validation.repairs, ...spend };
-      }
-    } catch (error) {
-      if (error instanceof AbortedError && options.signal?.aborted) throw error;
-      llm = {
+function forecastAwareCandidate(
+  demand: DemandForecast,
+  context: ScalingContext,
+  impact: ImpactOf,
+): AdvisedScaling | undefined {
+  const { aware, info } = demand;
+  if (aware === undefined || info.status !== 'ok') return undefined;
+  return ruleCandidate(context, impact, {
+    source: 'forecast',
+    target: aware.desiredReplicas,
+    wanted: aware.proposedReplicas,
+    reasoning: `Forecast-aware (${info.result.model}, ${Math.round(info.result.level * 100)} % interval): ${
+      aware.reason
+    }; peak upper ${round(aware.forecastUpper ?? 0)} cores over ${context.leadSteps} step(s); ${context.current} → ${
+      aware.desiredReplicas
+    }`,
+    factors: ['forecast upper bound over the pod start-up lead time', 'reactive HPA floor'],
+    confidence: info.result.level,
+  });
+}
+
+/**
+ * Asks the model over the metrics prompt and validates its answer. A failed call becomes `failed`;
+ * only the caller's abort rethrows.
+ */
+async function askScalingModel(
+  model: ChatModel,
+  context: ScalingContext,
+  hpa: HpaDesiredReplicasResult,
+  demand: DemandForecast,
+  impact: ImpactOf,
+): Promise<ModelScalingAnswer> {
+  const { options } = context;
+  const prompt = buildScalingAdvicePrompt({
+    workload: context.workload,
+    bounds: context.bounds,
+    hpa,
+    forecastAware: demand.aware,
+    forecast: demand.outcome,
+    leadSteps: context.leadSteps,
+    cpuTarget: context.cpuTarget,
+    now: context.now,
+  });
+  const started = performance.now();
+  try {
+    const callOptions: { timeoutMs?: number; signal?: AbortSignal } = {};
+    if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
+    if (options.signal !== undefined) callOptions.signal = options.signal;
+    const generated = await generateObject(
+      model,
+      {
+        schema: llmScalingAdviceSchema,
+        schemaName: 'scaling_advice',
+        system: SYSTEM_PROMPT,
+        prompt,
+        temperature: 0.1,
+        maxTokens: options.maxTokens ?? 700,
+        maxRepairs: options.maxRepairs ?? 1,
+      },
+      callOptions,
+    );
+    const latencyMs = round(performance.now() - started, 1);
+    return judgeModelAdvice(generated, latencyMs, context, impact);
+  } catch (error) {
+    if (error instanceof AbortedError && options.signal?.aborted) throw error;
+    return {
+      llm: {
         status: 'failed',
         reason: errorMessage(error),
         latencyMs: round(performance.now() - started, 1),
-      };
-    }
+      },
+      candidate: undefined,
+    };
   }
+}
 
-  // Choice.
-  let chosen = rule;
-  let why: string;
+/** Validates the model's advice (bounds, stabilization, policies) and prices it with our impact. */
+function judgeModelAdvice(
+  generated: GenerateObjectResult<LlmScalingAdvice>,
+  latencyMs: number,
+  context: ScalingContext,
+  impact: ImpactOf,
+): ModelScalingAnswer {
+  const validation = validateScalingAdvice(context.workload, generated.object, {
+    minReplicas: context.bounds.minReplicas,
+    maxReplicas: context.bounds.maxReplicas,
+    recommendationHistory: context.state.recommendations,
+    now: context.now,
+    source: 'llm',
+  });
+  const spend = {
+    usage: generated.usage,
+    calls: generated.calls,
+    latencyMs,
+    raw: generated.object,
+    ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
+  };
+  if (!validation.ok) {
+    return {
+      llm: {
+        status: 'invalid',
+        reason: validation.reasons.map((reason) => `${reason.code}: ${reason.message}`).join('; '),
+        reasons: validation.reasons,
+        repairs: validation.repairs,
+        ...spend,
+      },
+      candidate: undefined,
+    };
+  }
+  const recommendation = validation.recommendation;
+  const llmImpact = impact(recommendation.targetReplicas);
+  return {
+    llm: { status: 'used', repairs: validation.repairs, ...spend },
+    candidate: {
+      ...recommendation,
+      costImpact: costLevel(llmImpact, context.current),
+      performanceImpact: performanceLevel(llmImpact),
+      source: 'llm',
+      impact: llmImpact,
+    },
+  };
+}
+
+/**
+ * Safety first: the rule answer unless the model's validated answer is not less safe than it;
+ * `why` says which case applied.
+ */
+function chooseScaling(
+  context: ScalingContext,
+  rules: {
+    rule: AdvisedScaling;
+    hpaCandidate: AdvisedScaling;
+    forecastCandidate: AdvisedScaling | undefined;
+    demand: DemandForecast;
+  },
+  answer: ModelScalingAnswer,
+): { chosen: AdvisedScaling; why: string; llm: LlmScalingOutcome } {
+  const { rule, demand } = rules;
+  const { llm, candidate } = answer;
+  const ruleName = rule.source === 'forecast' ? 'forecast-aware' : 'HPA-parity';
   const ruleText = `${ruleName} answer ${rule.targetReplicas}`;
   const forecastNote =
-    forecastCandidate === undefined && forecastInfo.status !== 'ok'
-      ? ` (no forecast: ${forecastInfo.reason})`
+    rules.forecastCandidate === undefined && demand.info.status !== 'ok'
+      ? ` (no forecast: ${demand.info.reason})`
       : '';
   if (llm.status === 'not_configured') {
-    why = `Rule answer: ${ruleText}${forecastNote}; no model configured.`;
-  } else if (llm.status === 'failed') {
-    why = `Rule answer: ${ruleText}${forecastNote}; the model call failed (${llm.reason}).`;
-  } else if (llm.status === 'invalid' || llmCandidate === undefined) {
-    why = `Rule answer: ${ruleText}${forecastNote}; the model's advice was invalid (${llm.reason ?? 'unusable'}).`;
-  } else {
-    const target = llmCandidate.targetReplicas;
-    const scaleUpNeeded = hpaCandidate.targetReplicas > current || rule.targetReplicas > current;
-    const limit = cpuTarget ?? HPA_DEFAULT_CPU_TARGET;
-    const after = llmCandidate.impact.cpuUtilizationAfterPercent;
-    const forecastAfter = llmCandidate.impact.forecastCpuUtilizationAfterPercent;
-    let unsafe: string | undefined;
-    if (target < rule.targetReplicas) {
-      if (scaleUpNeeded) {
-        unsafe = `scale-up is needed and the model's ${target} is below the ${ruleText}`;
-      } else if (after === undefined) {
-        unsafe = `the model's ${target} is below the ${ruleText} and utilization after cannot be checked without CPU samples`;
-      } else if (after > limit || (forecastAfter !== undefined && forecastAfter > limit)) {
-        unsafe = `the model's ${target} would put CPU at ${after} %${
-          forecastAfter === undefined ? '' : ` (forecast upper ${forecastAfter} %)`
-        } of requests, above the ${limit} % target`;
-      }
-    }
-    const repaired = (llm.repairs ?? []).filter((repair) => repair.code !== 'action_derived');
-    const repairText =
-      repaired.length === 0
-        ? ''
-        : ` after ${repaired.length} repair(s): ${repaired.map((repair) => repair.message).join('; ')}`;
-    if (unsafe !== undefined) {
-      why = `Rule answer: ${ruleText}${forecastNote}; the model's advice was overruled because ${unsafe}.`;
-      llm = { ...llm, reason: `overruled: ${unsafe}` };
-    } else {
-      chosen = llmCandidate;
-      why = `LLM answer ${target} (${llmCandidate.action}, confidence ${llmCandidate.confidence}) chosen${repairText}: valid, within [${bounds.minReplicas}, ${bounds.maxReplicas}] and not less safe than the ${ruleText}.`;
-    }
+    return { chosen: rule, why: `Rule answer: ${ruleText}${forecastNote}; no model configured.`, llm };
   }
-
-  const candidates: AdviseScalingResult['candidates'] = { hpa: hpaCandidate };
-  if (forecastCandidate !== undefined) candidates.forecast = forecastCandidate;
-  if (llmCandidate !== undefined) candidates.llm = llmCandidate;
+  if (llm.status === 'failed') {
+    return {
+      chosen: rule,
+      why: `Rule answer: ${ruleText}${forecastNote}; the model call failed (${llm.reason}).`,
+      llm,
+    };
+  }
+  if (llm.status === 'invalid' || candidate === undefined) {
+    return {
+      chosen: rule,
+      why: `Rule answer: ${ruleText}${forecastNote}; the model's advice was invalid (${llm.reason ?? 'unusable'}).`,
+      llm,
+    };
+  }
+  const unsafe = unsafeReason(context, rules, candidate, ruleText);
+  if (unsafe !== undefined) {
+    return {
+      chosen: rule,
+      why: `Rule answer: ${ruleText}${forecastNote}; the model's advice was overruled because ${unsafe}.`,
+      llm: { ...llm, reason: `overruled: ${unsafe}` },
+    };
+  }
+  const repaired = (llm.repairs ?? []).filter((repair) => repair.code !== 'action_derived');
+  const repairText =
+    repaired.length === 0
+      ? ''
+      : ` after ${repaired.length} repair(s): ${repaired.map((repair) => repair.message).join('; ')}`;
+  const { bounds } = context;
   return {
-    chosen,
-    why,
-    candidates,
-    forecast: forecastInfo,
+    chosen: candidate,
+    why: `LLM answer ${candidate.targetReplicas} (${candidate.action}, confidence ${candidate.confidence}) chosen${repairText}: valid, within [${bounds.minReplicas}, ${bounds.maxReplicas}] and not less safe than the ${ruleText}.`,
     llm,
-    bounds,
-    hpa,
-    forecastAware,
-    state: nextState,
-    notes,
   };
+}
+
+/**
+ * Why the model's answer is less safe than the rule's: below it while a scale-up is needed, or
+ * leaving CPU (now or the forecast's upper bound) above the HPA target. `undefined` when safe.
+ */
+function unsafeReason(
+  context: ScalingContext,
+  rules: { rule: AdvisedScaling; hpaCandidate: AdvisedScaling },
+  candidate: AdvisedScaling,
+  ruleText: string,
+): string | undefined {
+  const { current } = context;
+  const target = candidate.targetReplicas;
+  if (target >= rules.rule.targetReplicas) return undefined;
+  const scaleUpNeeded = rules.hpaCandidate.targetReplicas > current || rules.rule.targetReplicas > current;
+  const limit = context.cpuTarget ?? HPA_DEFAULT_CPU_TARGET;
+  const after = candidate.impact.cpuUtilizationAfterPercent;
+  const forecastAfter = candidate.impact.forecastCpuUtilizationAfterPercent;
+  if (scaleUpNeeded) return `scale-up is needed and the model's ${target} is below the ${ruleText}`;
+  if (after === undefined) {
+    return `the model's ${target} is below the ${ruleText} and utilization after cannot be checked without CPU samples`;
+  }
+  if (after > limit || (forecastAfter !== undefined && forecastAfter > limit)) {
+    return `the model's ${target} would put CPU at ${after} %${
+      forecastAfter === undefined ? '' : ` (forecast upper ${forecastAfter} %)`
+    } of requests, above the ${limit} % target`;
+  }
+  return undefined;
 }

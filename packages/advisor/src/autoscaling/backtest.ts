@@ -240,6 +240,65 @@ function podsFor(ready: number, starting: number, requests: number, demand: numb
  * ```
  */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestReport> {
+  validateBacktestOptions(options);
+  const setup = backtestSetup(options);
+  const forecasts = forecastEachStep(setup);
+  const forecastError = forecastErrorReport(setup, forecasts);
+  const reports: BacktestPolicyReport[] = [];
+  for (const policy of options.policies) reports.push(await replayPolicy(policy, setup, forecasts));
+  return {
+    steps: setup.steps,
+    stepSeconds: options.stepSeconds,
+    demandPods: setup.demandPods,
+    policies: reports,
+    forecastError,
+  };
+}
+
+/** The options with their defaults resolved, shared by every step of the replay. */
+interface BacktestSetup {
+  options: BacktestOptions;
+  trace: readonly number[];
+  steps: number;
+  /** Steps until an added pod is ready (at least 1). */
+  lead: number;
+  /** Demand one pod serves at the target utilization, cores. */
+  perPodTarget: number;
+  slo: number;
+  seasonLength: number;
+  refitEvery: number;
+  level: number;
+  model: ForecastModel | 'auto';
+  /** SPEC demand per step: pods needed at the target utilization. */
+  demandPods: number[];
+}
+
+/** One policy's simulated deployment and running totals. */
+interface ReplayState {
+  /** Step at which each existing pod is (or becomes) ready. */
+  readyAt: number[];
+  hpaState: HpaControllerState;
+  /** State of the HPA a custom policy sees in shadow. */
+  shadowState: HpaControllerState;
+  replicas: number[];
+  readyReplicas: number[];
+  podSeconds: number;
+  scalingActions: number;
+  utilizationSum: number;
+  utilizationCount: number;
+  maxUtilization: number;
+  violations: number;
+}
+
+/** What the deployment looks like at one step, before the policy decides. */
+interface StepObservation {
+  demand: number;
+  ready: number;
+  total: number;
+  utilization: number;
+}
+
+function validateBacktestOptions(options: BacktestOptions): void {
   const parsed = backtestScalarsSchema.safeParse({
     stepSeconds: options.stepSeconds,
     requestsPerPodCores: options.requestsPerPodCores,
@@ -258,18 +317,34 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
       issues: [{ path: 'trace', message: 'must be non-empty, finite and ≥ 0' }],
     });
   }
-  const { stepSeconds, requestsPerPodCores: request, targetUtilization, minReplicas, maxReplicas } = options;
-  const steps = trace.length;
-  const lead = Math.max(1, options.podStartupSteps);
-  const perPodTarget = (request * targetUtilization) / 100;
-  const slo = options.sloUtilizationPercent ?? 100;
-  const seasonLength = options.forecast?.seasonLength ?? Math.max(2, Math.round(86_400 / stepSeconds));
-  const refitEvery = options.forecast?.refitEverySteps ?? seasonLength;
-  const level = options.forecast?.level ?? 0.9;
-  const model = options.forecast?.model ?? 'auto';
-  const demandPods = trace.map((demand) => Math.max(1, Math.ceil(demand / perPodTarget - 1e-9)));
+}
 
-  // Forecasts of demand made after observing step t, shared by the forecast policy and the error report.
+function backtestSetup(options: BacktestOptions): BacktestSetup {
+  const { trace, stepSeconds, requestsPerPodCores: request, targetUtilization } = options;
+  const perPodTarget = (request * targetUtilization) / 100;
+  const seasonLength = options.forecast?.seasonLength ?? Math.max(2, Math.round(86_400 / stepSeconds));
+  return {
+    options,
+    trace,
+    steps: trace.length,
+    lead: Math.max(1, options.podStartupSteps),
+    perPodTarget,
+    slo: options.sloUtilizationPercent ?? 100,
+    seasonLength,
+    refitEvery: options.forecast?.refitEverySteps ?? seasonLength,
+    level: options.forecast?.level ?? 0.9,
+    model: options.forecast?.model ?? 'auto',
+    demandPods: trace.map((demand) => Math.max(1, Math.ceil(demand / perPodTarget - 1e-9))),
+  };
+}
+
+/**
+ * Forecasts of demand made after observing each step, shared by the forecast policy and the error
+ * report. Holt-Winters parameters are refitted every `refitEvery` steps, not per step.
+ */
+function forecastEachStep(setup: BacktestSetup): ForecastOutcome[] {
+  const { trace, steps, seasonLength, refitEvery, model, lead, level } = setup;
+  const stepSeconds = setup.options.stepSeconds;
   const forecasts: ForecastOutcome[] = [];
   let parameters: HoltWintersParameters | undefined;
   let fittedAt = Number.NEGATIVE_INFINITY;
@@ -295,148 +370,209 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
       }),
     );
   }
+  return forecasts;
+}
 
-  const forecastError = (() => {
-    const actual: number[] = [];
-    const predicted: number[] = [];
-    const naive: number[] = [];
-    let covered = 0;
-    let naiveCovered = 0;
-    for (let t = 0; t + lead < steps; t++) {
-      const outcome = forecasts[t]!;
-      const baseline = seasonalNaive(trace.slice(0, t + 1), { seasonLength, horizonSteps: lead, level });
-      if (outcome.status !== 'ok' || baseline.status !== 'ok') continue;
-      const point = outcome.points[lead - 1]!;
-      const naivePoint = baseline.points[lead - 1]!;
-      const value = trace[t + lead]!;
-      actual.push(value);
-      predicted.push(point.mean);
-      naive.push(Math.max(0, naivePoint.mean));
-      if (value >= point.lower && value <= point.upper) covered++;
-      if (value >= naivePoint.lower && value <= naivePoint.upper) naiveCovered++;
-    }
-    if (actual.length === 0) return undefined;
-    return {
-      horizonSteps: lead,
-      forecaster: { ...forecastErrors(actual, predicted), intervalCoverage: covered / actual.length },
-      seasonalNaive: { ...forecastErrors(actual, naive), intervalCoverage: naiveCovered / actual.length },
-    };
-  })();
-
-  const reports: BacktestPolicyReport[] = [];
-  for (const input of options.policies) {
-    const name = typeof input === 'string' ? input : input.name;
-    const initial = clampInteger(options.initialReplicas ?? demandPods[0]!, minReplicas, maxReplicas);
-    let readyAt: number[] = Array.from({ length: initial }, () => Number.NEGATIVE_INFINITY);
-    let hpaState: HpaControllerState = emptyHpaControllerState();
-    let shadowState: HpaControllerState = emptyHpaControllerState();
-    const replicas: number[] = [];
-    const readyReplicas: number[] = [];
-    let podSeconds = 0;
-    let scalingActions = 0;
-    let utilizationSum = 0;
-    let utilizationCount = 0;
-    let maxUtilization = 0;
-    let violations = 0;
-
-    for (let t = 0; t < steps; t++) {
-      const demand = trace[t]!;
-      const ready = readyAt.filter((at) => at <= t).length;
-      const total = readyAt.length;
-      const utilization =
-        ready > 0 ? (demand / (ready * request)) * 100 : demand > 0 ? Number.POSITIVE_INFINITY : 0;
-      readyReplicas.push(ready);
-      podSeconds += total * stepSeconds;
-      if (ready > 0) {
-        utilizationSum += utilization;
-        utilizationCount++;
-        maxUtilization = Math.max(maxUtilization, utilization);
-      }
-      if (utilization > slo) violations++;
-
-      const { pods, samples } = podsFor(ready, total - ready, request, demand);
-      const hpaInput = (state: HpaControllerState): HpaDesiredReplicasInput => ({
-        now: t * stepSeconds * 1000,
-        currentReplicas: total,
-        minReplicas,
-        maxReplicas,
-        pods,
-        metrics: [
-          {
-            type: 'Resource',
-            name: 'cpu',
-            target: { type: 'Utilization', averageUtilization: targetUtilization },
-            samples,
-          },
-        ],
-        behavior: options.behavior,
-        state,
-      });
-
-      let desired: number;
-      if (input === 'hpa') {
-        const result = hpaDesiredReplicas(hpaInput(hpaState));
-        hpaState = result.state;
-        desired = result.desiredReplicas;
-      } else if (input === 'forecast') {
-        const result = forecastAwareReplicas({
-          hpa: hpaInput(hpaState),
-          forecast: forecasts[t]!,
-          targetPerPod: perPodTarget,
-          leadSteps: lead,
-        });
-        hpaState = result.state;
-        desired = result.desiredReplicas;
-      } else {
-        const shadow = hpaDesiredReplicas(hpaInput(shadowState));
-        shadowState = shadow.state;
-        desired = await input.decide({
-          step: t,
-          timeSeconds: t * stepSeconds,
-          stepSeconds,
-          demandHistory: trace.slice(0, t + 1),
-          currentReplicas: total,
-          readyReplicas: ready,
-          startingReplicas: total - ready,
-          utilizationPercent: utilization,
-          requestsPerPodCores: request,
-          targetUtilization,
-          minReplicas,
-          maxReplicas,
-          podStartupSteps: options.podStartupSteps,
-          hpaReplicas: shadow.desiredReplicas,
-        });
-      }
-      desired = clampInteger(desired, minReplicas, maxReplicas);
-      if (desired !== total) scalingActions++;
-      if (desired > total) {
-        readyAt = [...readyAt, ...Array.from({ length: desired - total }, () => t + lead)];
-      } else if (desired < total) {
-        // Remove starting pods first (newest first), then ready ones.
-        readyAt = [...readyAt].sort((a, b) => a - b).slice(0, desired);
-      }
-      replicas.push(desired);
-    }
-
-    const elasticity = elasticityMetrics(demandPods, readyReplicas);
-    reports.push({
-      name,
-      replicas,
-      readyReplicas,
-      metrics: {
-        underProvisioningAccuracy: elasticity.underProvisioningAccuracy,
-        underProvisioningTimeshare: elasticity.underProvisioningTimeshare,
-        overProvisioningAccuracy: elasticity.overProvisioningAccuracy,
-        overProvisioningTimeshare: elasticity.overProvisioningTimeshare,
-        podSeconds,
-        scalingActions,
-        meanReplicas: replicas.reduce((sum, value) => sum + value, 0) / steps,
-        maxUtilizationPercent: maxUtilization,
-        meanUtilizationPercent: utilizationCount === 0 ? 0 : utilizationSum / utilizationCount,
-        sloViolationSteps: violations,
-        sloViolationShare: violations / steps,
-      },
-    });
+/** `lead`-step-ahead errors and interval coverage of the forecaster against seasonal-naive. */
+function forecastErrorReport(
+  setup: BacktestSetup,
+  forecasts: readonly ForecastOutcome[],
+): BacktestForecastError | undefined {
+  const { trace, steps, lead, seasonLength, level } = setup;
+  const actual: number[] = [];
+  const predicted: number[] = [];
+  const naive: number[] = [];
+  let covered = 0;
+  let naiveCovered = 0;
+  for (let t = 0; t + lead < steps; t++) {
+    const outcome = forecasts[t]!;
+    const baseline = seasonalNaive(trace.slice(0, t + 1), { seasonLength, horizonSteps: lead, level });
+    if (outcome.status !== 'ok' || baseline.status !== 'ok') continue;
+    const point = outcome.points[lead - 1]!;
+    const naivePoint = baseline.points[lead - 1]!;
+    const value = trace[t + lead]!;
+    actual.push(value);
+    predicted.push(point.mean);
+    naive.push(Math.max(0, naivePoint.mean));
+    if (value >= point.lower && value <= point.upper) covered++;
+    if (value >= naivePoint.lower && value <= naivePoint.upper) naiveCovered++;
   }
-  return { steps, stepSeconds, demandPods, policies: reports, forecastError };
+  if (actual.length === 0) return undefined;
+  return {
+    horizonSteps: lead,
+    forecaster: { ...forecastErrors(actual, predicted), intervalCoverage: covered / actual.length },
+    seasonalNaive: { ...forecastErrors(actual, naive), intervalCoverage: naiveCovered / actual.length },
+  };
+}
+
+/** Replays the whole trace against one policy: observe, decide, scale, step after step. */
+async function replayPolicy(
+  policy: BacktestPolicyInput,
+  setup: BacktestSetup,
+  forecasts: readonly ForecastOutcome[],
+): Promise<BacktestPolicyReport> {
+  const { options } = setup;
+  const initial = clampInteger(
+    options.initialReplicas ?? setup.demandPods[0]!,
+    options.minReplicas,
+    options.maxReplicas,
+  );
+  const state: ReplayState = {
+    readyAt: Array.from({ length: initial }, () => Number.NEGATIVE_INFINITY),
+    hpaState: emptyHpaControllerState(),
+    shadowState: emptyHpaControllerState(),
+    replicas: [],
+    readyReplicas: [],
+    podSeconds: 0,
+    scalingActions: 0,
+    utilizationSum: 0,
+    utilizationCount: 0,
+    maxUtilization: 0,
+    violations: 0,
+  };
+  for (let t = 0; t < setup.steps; t++) {
+    const observation = observeStep(state, setup, t);
+    const decided = await decideReplicas(policy, state, setup, forecasts, t, observation);
+    scaleTo(
+      state,
+      setup,
+      t,
+      observation.total,
+      clampInteger(decided, options.minReplicas, options.maxReplicas),
+    );
+  }
+  return policyReport(typeof policy === 'string' ? policy : policy.name, state, setup);
+}
+
+/** Ready pods serve this step's demand: records utilization, pod-seconds and SLO violations. */
+function observeStep(state: ReplayState, setup: BacktestSetup, t: number): StepObservation {
+  const { stepSeconds, requestsPerPodCores: request } = setup.options;
+  const demand = setup.trace[t]!;
+  const ready = state.readyAt.filter((at) => at <= t).length;
+  const total = state.readyAt.length;
+  const utilization =
+    ready > 0 ? (demand / (ready * request)) * 100 : demand > 0 ? Number.POSITIVE_INFINITY : 0;
+  state.readyReplicas.push(ready);
+  state.podSeconds += total * stepSeconds;
+  if (ready > 0) {
+    state.utilizationSum += utilization;
+    state.utilizationCount++;
+    state.maxUtilization = Math.max(state.maxUtilization, utilization);
+  }
+  if (utilization > setup.slo) state.violations++;
+  return { demand, ready, total, utilization };
+}
+
+/** The policy's replica count for this step (unclamped); the HPA states carry over in `state`. */
+async function decideReplicas(
+  policy: BacktestPolicyInput,
+  state: ReplayState,
+  setup: BacktestSetup,
+  forecasts: readonly ForecastOutcome[],
+  t: number,
+  observation: StepObservation,
+): Promise<number> {
+  const { options } = setup;
+  const { ready, total } = observation;
+  const { pods, samples } = podsFor(ready, total - ready, options.requestsPerPodCores, observation.demand);
+  const hpaInput = (hpaState: HpaControllerState) => hpaInputAt(setup, t, total, pods, samples, hpaState);
+  if (policy === 'hpa') {
+    const result = hpaDesiredReplicas(hpaInput(state.hpaState));
+    state.hpaState = result.state;
+    return result.desiredReplicas;
+  }
+  if (policy === 'forecast') {
+    const result = forecastAwareReplicas({
+      hpa: hpaInput(state.hpaState),
+      forecast: forecasts[t]!,
+      targetPerPod: setup.perPodTarget,
+      leadSteps: setup.lead,
+    });
+    state.hpaState = result.state;
+    return result.desiredReplicas;
+  }
+  const shadow = hpaDesiredReplicas(hpaInput(state.shadowState));
+  state.shadowState = shadow.state;
+  return await policy.decide({
+    step: t,
+    timeSeconds: t * options.stepSeconds,
+    stepSeconds: options.stepSeconds,
+    demandHistory: setup.trace.slice(0, t + 1),
+    currentReplicas: total,
+    readyReplicas: ready,
+    startingReplicas: total - ready,
+    utilizationPercent: observation.utilization,
+    requestsPerPodCores: options.requestsPerPodCores,
+    targetUtilization: options.targetUtilization,
+    minReplicas: options.minReplicas,
+    maxReplicas: options.maxReplicas,
+    podStartupSteps: options.podStartupSteps,
+    hpaReplicas: shadow.desiredReplicas,
+  });
+}
+
+/** The HPA's view of the step: one CPU Utilization metric over the simulated pods. */
+function hpaInputAt(
+  setup: BacktestSetup,
+  t: number,
+  total: number,
+  pods: HpaPod[],
+  samples: Record<string, HpaPodSample>,
+  state: HpaControllerState,
+): HpaDesiredReplicasInput {
+  const { options } = setup;
+  return {
+    now: t * options.stepSeconds * 1000,
+    currentReplicas: total,
+    minReplicas: options.minReplicas,
+    maxReplicas: options.maxReplicas,
+    pods,
+    metrics: [
+      {
+        type: 'Resource',
+        name: 'cpu',
+        target: { type: 'Utilization', averageUtilization: options.targetUtilization },
+        samples,
+      },
+    ],
+    behavior: options.behavior,
+    state,
+  };
+}
+
+/** Sets the replica count: added pods are ready `lead` steps later; removals take starting pods first. */
+function scaleTo(state: ReplayState, setup: BacktestSetup, t: number, total: number, desired: number): void {
+  if (desired !== total) state.scalingActions++;
+  if (desired > total) {
+    state.readyAt = [...state.readyAt, ...Array.from({ length: desired - total }, () => t + setup.lead)];
+  } else if (desired < total) {
+    // Remove starting pods first (newest first), then ready ones.
+    state.readyAt = [...state.readyAt].sort((a, b) => a - b).slice(0, desired);
+  }
+  state.replicas.push(desired);
+}
+
+function policyReport(name: string, state: ReplayState, setup: BacktestSetup): BacktestPolicyReport {
+  const { steps } = setup;
+  const { replicas, violations } = state;
+  const elasticity = elasticityMetrics(setup.demandPods, state.readyReplicas);
+  return {
+    name,
+    replicas,
+    readyReplicas: state.readyReplicas,
+    metrics: {
+      underProvisioningAccuracy: elasticity.underProvisioningAccuracy,
+      underProvisioningTimeshare: elasticity.underProvisioningTimeshare,
+      overProvisioningAccuracy: elasticity.overProvisioningAccuracy,
+      overProvisioningTimeshare: elasticity.overProvisioningTimeshare,
+      podSeconds: state.podSeconds,
+      scalingActions: state.scalingActions,
+      meanReplicas: replicas.reduce((sum, value) => sum + value, 0) / steps,
+      maxUtilizationPercent: state.maxUtilization,
+      meanUtilizationPercent:
+        state.utilizationCount === 0 ? 0 : state.utilizationSum / state.utilizationCount,
+      sloViolationSteps: violations,
+      sloViolationShare: violations / steps,
+    },
+  };
 }

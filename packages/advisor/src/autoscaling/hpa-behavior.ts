@@ -3,6 +3,7 @@ import {
   type HpaBehavior,
   type HpaRecommendation,
   type HpaScaleEvent,
+  type ResolvedHpaBehavior,
   resolveHpaBehavior,
   scaleDownLimit,
   scaleUpLimit,
@@ -146,100 +147,155 @@ function pruneRecommendations(
  * ```
  */
 export function normalizeHpaReplicas(input: HpaNormalizationInput): HpaNormalization {
-  const { now, currentReplicas: current, desiredReplicas: desired, minReplicas, maxReplicas } = input;
   const state = input.state ?? emptyHpaControllerState();
   const downWindow = input.downscaleStabilizationSeconds ?? DEFAULT_DOWNSCALE_STABILIZATION_SECONDS;
+  if (input.behavior === undefined) return normalizeLegacy(input, state, downWindow);
+  return normalizeWithBehaviors(input, input.behavior, state, downWindow);
+}
 
-  if (input.behavior === undefined) {
-    // stabilizeRecommendation: samples older than the cutoff are ignored, the rest (including one
-    // exactly at the cutoff) may raise the recommendation.
-    const cutoff = now - downWindow * 1000;
-    let stabilized = desired;
-    for (const rec of state.recommendations) {
-      if (rec.timestamp >= cutoff && rec.replicas > stabilized) stabilized = rec.replicas;
-    }
-    const ableToScale: HpaCondition =
-      stabilized !== desired
-        ? {
-            status: 'True',
-            reason: 'ScaleDownStabilized',
-            message:
-              'recent recommendations were higher than current one, applying the highest recent recommendation',
-          }
-        : { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
-    // convertDesiredReplicasWithRules
-    const legacyLimit = Math.max(LEGACY_SCALE_UP_LIMIT_FACTOR * current, LEGACY_SCALE_UP_LIMIT_MINIMUM);
-    let maximumAllowed: number;
-    let limiting: HpaCondition;
-    if (maxReplicas > legacyLimit) {
-      maximumAllowed = legacyLimit;
-      limiting = {
-        status: 'True',
-        reason: 'ScaleUpLimit',
-        message: 'the desired replica count is increasing faster than the maximum scale rate',
-      };
-    } else {
-      maximumAllowed = maxReplicas;
-      limiting = {
-        status: 'True',
-        reason: 'TooManyReplicas',
-        message: 'the desired replica count is more than the maximum replica count',
-      };
-    }
-    let result = stabilized;
-    let scalingLimited = within;
-    if (stabilized < minReplicas) {
-      result = minReplicas;
-      scalingLimited = {
+/** A replica count after the limits, and the `ScalingLimited` condition that explains it. */
+interface LimitedReplicas {
+  result: number;
+  scalingLimited: HpaCondition;
+}
+
+/** `normalizeDesiredReplicas`: the path without `behavior` (downscale window, legacy rate). */
+function normalizeLegacy(
+  input: HpaNormalizationInput,
+  state: HpaControllerState,
+  downWindow: number,
+): HpaNormalization {
+  const { now, currentReplicas: current, desiredReplicas: desired, minReplicas, maxReplicas } = input;
+  // stabilizeRecommendation: samples older than the cutoff are ignored, the rest (including one
+  // exactly at the cutoff) may raise the recommendation.
+  const cutoff = now - downWindow * 1000;
+  let stabilized = desired;
+  for (const rec of state.recommendations) {
+    if (rec.timestamp >= cutoff && rec.replicas > stabilized) stabilized = rec.replicas;
+  }
+  const ableToScale: HpaCondition =
+    stabilized !== desired
+      ? {
+          status: 'True',
+          reason: 'ScaleDownStabilized',
+          message:
+            'recent recommendations were higher than current one, applying the highest recent recommendation',
+        }
+      : { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
+  const { result, scalingLimited } = convertWithRules(stabilized, current, minReplicas, maxReplicas);
+  return {
+    desiredReplicas: result,
+    stabilizedReplicas: stabilized,
+    ableToScale,
+    scalingLimited,
+    state: {
+      recommendations: pruneRecommendations(state.recommendations, cutoff, {
+        timestamp: now,
+        replicas: desired,
+      }),
+      scaleUpEvents: state.scaleUpEvents,
+      scaleDownEvents: state.scaleDownEvents,
+    },
+  };
+}
+
+/** `convertDesiredReplicasWithRules`: clamp to `[min, min(max, max(2 · current, 4))]`. */
+function convertWithRules(
+  stabilized: number,
+  current: number,
+  minReplicas: number,
+  maxReplicas: number,
+): LimitedReplicas {
+  const legacyLimit = Math.max(LEGACY_SCALE_UP_LIMIT_FACTOR * current, LEGACY_SCALE_UP_LIMIT_MINIMUM);
+  let maximumAllowed: number;
+  let limiting: HpaCondition;
+  if (maxReplicas > legacyLimit) {
+    maximumAllowed = legacyLimit;
+    limiting = {
+      status: 'True',
+      reason: 'ScaleUpLimit',
+      message: 'the desired replica count is increasing faster than the maximum scale rate',
+    };
+  } else {
+    maximumAllowed = maxReplicas;
+    limiting = {
+      status: 'True',
+      reason: 'TooManyReplicas',
+      message: 'the desired replica count is more than the maximum replica count',
+    };
+  }
+  if (stabilized < minReplicas) {
+    return {
+      result: minReplicas,
+      scalingLimited: {
         status: 'True',
         reason: 'TooFewReplicas',
         message: 'the desired replica count is less than the minimum replica count',
-      };
-    } else if (stabilized > maximumAllowed) {
-      result = maximumAllowed;
-      scalingLimited = limiting;
-    }
-    return {
-      desiredReplicas: result,
-      stabilizedReplicas: stabilized,
-      ableToScale,
-      scalingLimited,
-      state: {
-        recommendations: pruneRecommendations(state.recommendations, cutoff, {
-          timestamp: now,
-          replicas: desired,
-        }),
-        scaleUpEvents: state.scaleUpEvents,
-        scaleDownEvents: state.scaleDownEvents,
       },
     };
   }
+  if (stabilized > maximumAllowed) return { result: maximumAllowed, scalingLimited: limiting };
+  return { result: stabilized, scalingLimited: within };
+}
 
-  const behavior = resolveHpaBehavior(input.behavior, downWindow);
+/** `normalizeDesiredReplicasWithBehaviors`: stabilization windows, then the policies' rate limits. */
+function normalizeWithBehaviors(
+  input: HpaNormalizationInput,
+  configured: HpaBehavior,
+  state: HpaControllerState,
+  downWindow: number,
+): HpaNormalization {
+  const { now, currentReplicas: current, desiredReplicas: desired } = input;
+  const behavior = resolveHpaBehavior(configured, downWindow);
   // stabilizeRecommendationWithBehaviors: only samples strictly after each cutoff count.
   const upCutoff = now - behavior.scaleUp.stabilizationWindowSeconds * 1000;
   const downCutoff = now - behavior.scaleDown.stabilizationWindowSeconds * 1000;
   const stabilized = stabilizeRecommendation(desired, current, state.recommendations, behavior, now);
-  const ableToScale: HpaCondition =
-    stabilized === desired
-      ? { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' }
-      : desired >= current
-        ? {
-            status: 'True',
-            reason: 'ScaleUpStabilized',
-            message:
-              'recent recommendations were lower than current one, applying the lowest recent recommendation',
-          }
-        : {
-            status: 'True',
-            reason: 'ScaleDownStabilized',
-            message:
-              'recent recommendations were higher than current one, applying the highest recent recommendation',
-          };
+  const { result, scalingLimited } = convertWithBehaviorRate(input, stabilized, state, behavior);
+  return {
+    desiredReplicas: result,
+    stabilizedReplicas: stabilized,
+    ableToScale: stabilizationCondition(stabilized, desired, current),
+    scalingLimited,
+    state: {
+      recommendations: pruneRecommendations(state.recommendations, Math.min(upCutoff, downCutoff), {
+        timestamp: now,
+        replicas: desired,
+      }),
+      ...recordScaleEvents(state, behavior, now, current, result),
+    },
+  };
+}
 
-  // convertDesiredReplicasWithBehaviorRate
-  let result = stabilized;
-  let scalingLimited = within;
+/** `AbleToScale` after stabilization with behaviors: which window held the recommendation back. */
+function stabilizationCondition(stabilized: number, desired: number, current: number): HpaCondition {
+  if (stabilized === desired) {
+    return { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
+  }
+  if (desired >= current) {
+    return {
+      status: 'True',
+      reason: 'ScaleUpStabilized',
+      message:
+        'recent recommendations were lower than current one, applying the lowest recent recommendation',
+    };
+  }
+  return {
+    status: 'True',
+    reason: 'ScaleDownStabilized',
+    message:
+      'recent recommendations were higher than current one, applying the highest recent recommendation',
+  };
+}
+
+/** `convertDesiredReplicasWithBehaviorRate`: the scale-up or scale-down policy limit, then min/max. */
+function convertWithBehaviorRate(
+  input: HpaNormalizationInput,
+  stabilized: number,
+  state: HpaControllerState,
+  behavior: ResolvedHpaBehavior,
+): LimitedReplicas {
+  const { now, currentReplicas: current, minReplicas, maxReplicas } = input;
   if (stabilized > current) {
     const limit = Math.max(scaleUpLimit(current, state, behavior.scaleUp, now), current);
     let maximumAllowed = maxReplicas;
@@ -258,10 +314,7 @@ export function normalizeHpaReplicas(input: HpaNormalizationInput): HpaNormaliza
         message: 'the desired replica count is more than the maximum replica count',
       };
     }
-    if (stabilized > maximumAllowed) {
-      result = maximumAllowed;
-      scalingLimited = limiting;
-    }
+    if (stabilized > maximumAllowed) return { result: maximumAllowed, scalingLimited: limiting };
   } else if (stabilized < current) {
     const limit = Math.min(scaleDownLimit(current, state, behavior.scaleDown, now), current);
     let minimumAllowed = minReplicas;
@@ -280,13 +333,19 @@ export function normalizeHpaReplicas(input: HpaNormalizationInput): HpaNormaliza
         message: 'the desired replica count is less than the minimum replica count',
       };
     }
-    if (stabilized < minimumAllowed) {
-      result = minimumAllowed;
-      scalingLimited = limiting;
-    }
+    if (stabilized < minimumAllowed) return { result: minimumAllowed, scalingLimited: limiting };
   }
+  return { result: stabilized, scalingLimited: within };
+}
 
-  const oldest = Math.min(upCutoff, downCutoff);
+/** Scale events still inside the longest policy period, plus this sync's change (assumed applied). */
+function recordScaleEvents(
+  state: HpaControllerState,
+  behavior: ResolvedHpaBehavior,
+  now: number,
+  current: number,
+  result: number,
+): Pick<HpaControllerState, 'scaleUpEvents' | 'scaleDownEvents'> {
   const longestUp = Math.max(0, ...behavior.scaleUp.policies.map((policy) => policy.periodSeconds));
   const longestDown = Math.max(0, ...behavior.scaleDown.policies.map((policy) => policy.periodSeconds));
   let scaleUpEvents = state.scaleUpEvents.filter((event) => event.timestamp > now - longestUp * 1000);
@@ -294,18 +353,5 @@ export function normalizeHpaReplicas(input: HpaNormalizationInput): HpaNormaliza
   if (result > current) scaleUpEvents = [...scaleUpEvents, { timestamp: now, replicas: result - current }];
   if (result < current)
     scaleDownEvents = [...scaleDownEvents, { timestamp: now, replicas: current - result }];
-  return {
-    desiredReplicas: result,
-    stabilizedReplicas: stabilized,
-    ableToScale,
-    scalingLimited,
-    state: {
-      recommendations: pruneRecommendations(state.recommendations, oldest, {
-        timestamp: now,
-        replicas: desired,
-      }),
-      scaleUpEvents,
-      scaleDownEvents,
-    },
-  };
+  return { scaleUpEvents, scaleDownEvents };
 }

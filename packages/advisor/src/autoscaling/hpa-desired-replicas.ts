@@ -7,6 +7,7 @@ import {
 } from './hpa-behavior';
 import {
   DEFAULT_HPA_TOLERANCE,
+  type HpaCalculatorContext,
   type HpaMetricProposal,
   type HpaMetricSpec,
   type HpaPod,
@@ -131,20 +132,88 @@ const notLimited: HpaCondition = {
 export function hpaDesiredReplicas(input: HpaDesiredReplicasInput): HpaDesiredReplicasResult {
   const current = input.currentReplicas;
   const minReplicas = input.minReplicas ?? 1;
-  const maxReplicas = input.maxReplicas;
   const state = input.state ?? emptyHpaControllerState();
-  const ableToScale: HpaCondition = {
+  const guarded = guardReplicas(input, state);
+  if (guarded !== undefined) return guarded;
+
+  const computed = computeReplicasForMetrics(input);
+  const { proposals, metricReplicas, invalid, firstInvalid } = computed;
+  if (
+    input.metrics.length === 0 ||
+    invalid >= input.metrics.length ||
+    (invalid > 0 && metricReplicas < current)
+  ) {
+    const error = firstInvalid?.error ?? 'no metrics specified';
+    return unchanged(
+      input,
+      state,
+      current,
+      `failed to compute desired number of replicas based on listed metrics: ${error}`,
+      {
+        status: 'False',
+        reason: firstInvalid === undefined ? 'InvalidMetricSourceType' : failedReason[firstInvalid.spec.type],
+        message: `the HPA was unable to compute the replica count: ${error}`,
+      },
+      proposals,
+    );
+  }
+
+  let reason = '';
+  if (metricReplicas > current) reason = `${computed.metricLabel} above target`;
+  if (metricReplicas < current) reason = 'All metrics below target';
+  const normalized = normalizeHpaReplicas({
+    now: input.now,
+    currentReplicas: current,
+    desiredReplicas: metricReplicas,
+    minReplicas,
+    maxReplicas: input.maxReplicas,
+    behavior: input.behavior,
+    state,
+    downscaleStabilizationSeconds: input.downscaleStabilizationSeconds,
+  });
+  return {
+    desiredReplicas: normalized.desiredReplicas,
+    currentReplicas: current,
+    rescale: normalized.desiredReplicas !== current,
+    metricReplicas,
+    metricName: computed.metricName,
+    stabilizedReplicas: normalized.stabilizedReplicas,
+    metrics: proposals,
+    reason: reason || 'recommended size matches current size',
+    conditions: {
+      ableToScale: normalized.ableToScale,
+      scalingActive: {
+        status: 'True',
+        reason: 'ValidMetricFound',
+        message: `the HPA was able to successfully calculate a replica count from ${computed.metricLabel}`,
+      },
+      scalingLimited: normalized.scalingLimited,
+    },
+    state: normalized.state,
+  };
+}
+
+/** A fresh `AbleToScale` condition per result, as before (callers may hold on to it). */
+function gotScale(): HpaCondition {
+  return {
     status: 'True',
     reason: 'SucceededGetScale',
     message: 'the HPA controller was able to get the target scale',
   };
-  const unchanged = (
-    desired: number,
-    reason: string,
-    scalingActive: HpaCondition,
-    metrics: HpaMetricProposal[] = [],
-    scalingLimited: HpaCondition = notLimited,
-  ): HpaDesiredReplicasResult => ({
+}
+
+/** A result that sets `desired` without metric maths or normalization (guards, invalid metrics). */
+function unchanged(
+  input: HpaDesiredReplicasInput,
+  state: HpaControllerState,
+  desired: number,
+  reason: string,
+  scalingActive: HpaCondition,
+  metrics: HpaMetricProposal[] = [],
+  scalingLimited: HpaCondition = notLimited,
+): HpaDesiredReplicasResult {
+  const current = input.currentReplicas;
+  return {
     desiredReplicas: desired,
     currentReplicas: current,
     rescale: desired !== current && scalingActive.reason !== 'ScalingDisabled',
@@ -153,16 +222,31 @@ export function hpaDesiredReplicas(input: HpaDesiredReplicasInput): HpaDesiredRe
     stabilizedReplicas: undefined,
     metrics,
     reason,
-    conditions: { ableToScale, scalingActive, scalingLimited },
+    conditions: { ableToScale: gotScale(), scalingActive, scalingLimited },
     state,
-  });
+  };
+}
 
+/** The controller's guards before any metric: scaling disabled at 0 replicas, current outside [min, max]. */
+function guardReplicas(
+  input: HpaDesiredReplicasInput,
+  state: HpaControllerState,
+): HpaDesiredReplicasResult | undefined {
+  const current = input.currentReplicas;
+  const minReplicas = input.minReplicas ?? 1;
+  const maxReplicas = input.maxReplicas;
   if (current === 0 && minReplicas !== 0) {
-    return unchanged(current, 'scaling is disabled since the replica count of the target is zero', {
-      status: 'False',
-      reason: 'ScalingDisabled',
-      message: 'scaling is disabled since the replica count of the target is zero',
-    });
+    return unchanged(
+      input,
+      state,
+      current,
+      'scaling is disabled since the replica count of the target is zero',
+      {
+        status: 'False',
+        reason: 'ScalingDisabled',
+        message: 'scaling is disabled since the replica count of the target is zero',
+      },
+    );
   }
   const active: HpaCondition = {
     status: 'True',
@@ -170,35 +254,48 @@ export function hpaDesiredReplicas(input: HpaDesiredReplicasInput): HpaDesiredRe
     message: 'the HPA was able to successfully calculate a replica count',
   };
   if (current > maxReplicas) {
-    return unchanged(maxReplicas, 'Current number of replicas above Spec.MaxReplicas', active, [], {
-      status: 'True',
-      reason: 'TooManyReplicas',
-      message: 'the desired replica count is more than the maximum replica count',
-    });
+    return unchanged(
+      input,
+      state,
+      maxReplicas,
+      'Current number of replicas above Spec.MaxReplicas',
+      active,
+      [],
+      {
+        status: 'True',
+        reason: 'TooManyReplicas',
+        message: 'the desired replica count is more than the maximum replica count',
+      },
+    );
   }
   if (current < minReplicas) {
-    return unchanged(minReplicas, 'Current number of replicas below Spec.MinReplicas', active, [], {
-      status: 'True',
-      reason: 'TooFewReplicas',
-      message: 'the desired replica count is less than the minimum replica count',
-    });
+    return unchanged(
+      input,
+      state,
+      minReplicas,
+      'Current number of replicas below Spec.MinReplicas',
+      active,
+      [],
+      {
+        status: 'True',
+        reason: 'TooFewReplicas',
+        message: 'the desired replica count is less than the minimum replica count',
+      },
+    );
   }
+  return undefined;
+}
 
-  // computeReplicasForMetrics
-  const globalTolerance = input.tolerance ?? DEFAULT_HPA_TOLERANCE;
-  const tolerances = {
-    scaleUp: input.behavior?.scaleUp?.tolerance ?? globalTolerance,
-    scaleDown: input.behavior?.scaleDown?.tolerance ?? globalTolerance,
-  };
-  const context = {
-    now: input.now,
-    currentReplicas: current,
-    statusReplicas: input.statusReplicas,
-    pods: input.pods ?? [],
-    tolerances,
-    cpuInitializationPeriodSeconds: input.cpuInitializationPeriodSeconds,
-    initialReadinessDelaySeconds: input.initialReadinessDelaySeconds,
-  };
+/** `computeReplicasForMetrics`: each metric's proposal, the largest valid one and the invalid count. */
+function computeReplicasForMetrics(input: HpaDesiredReplicasInput): {
+  proposals: HpaMetricProposal[];
+  metricReplicas: number;
+  metricName: string | undefined;
+  metricLabel: string;
+  invalid: number;
+  firstInvalid: { spec: HpaMetricSpec; error: string } | undefined;
+} {
+  const context = calculatorContext(input);
   const proposals: HpaMetricProposal[] = [];
   let metricReplicas = 0;
   let metricName: string | undefined;
@@ -219,55 +316,23 @@ export function hpaDesiredReplicas(input: HpaDesiredReplicasInput): HpaDesiredRe
       metricLabel = describe(spec);
     }
   }
-  if (
-    input.metrics.length === 0 ||
-    invalid >= input.metrics.length ||
-    (invalid > 0 && metricReplicas < current)
-  ) {
-    const error = firstInvalid?.error ?? 'no metrics specified';
-    return unchanged(
-      current,
-      `failed to compute desired number of replicas based on listed metrics: ${error}`,
-      {
-        status: 'False',
-        reason: firstInvalid === undefined ? 'InvalidMetricSourceType' : failedReason[firstInvalid.spec.type],
-        message: `the HPA was unable to compute the replica count: ${error}`,
-      },
-      proposals,
-    );
-  }
+  return { proposals, metricReplicas, metricName, metricLabel, invalid, firstInvalid };
+}
 
-  let reason = '';
-  if (metricReplicas > current) reason = `${metricLabel} above target`;
-  if (metricReplicas < current) reason = 'All metrics below target';
-  const normalized = normalizeHpaReplicas({
-    now: input.now,
-    currentReplicas: current,
-    desiredReplicas: metricReplicas,
-    minReplicas,
-    maxReplicas,
-    behavior: input.behavior,
-    state,
-    downscaleStabilizationSeconds: input.downscaleStabilizationSeconds,
-  });
+/** What the replica calculator needs; tolerances per direction from `behavior`, else the global one. */
+function calculatorContext(input: HpaDesiredReplicasInput): HpaCalculatorContext {
+  const globalTolerance = input.tolerance ?? DEFAULT_HPA_TOLERANCE;
+  const tolerances = {
+    scaleUp: input.behavior?.scaleUp?.tolerance ?? globalTolerance,
+    scaleDown: input.behavior?.scaleDown?.tolerance ?? globalTolerance,
+  };
   return {
-    desiredReplicas: normalized.desiredReplicas,
-    currentReplicas: current,
-    rescale: normalized.desiredReplicas !== current,
-    metricReplicas,
-    metricName,
-    stabilizedReplicas: normalized.stabilizedReplicas,
-    metrics: proposals,
-    reason: reason || 'recommended size matches current size',
-    conditions: {
-      ableToScale: normalized.ableToScale,
-      scalingActive: {
-        status: 'True',
-        reason: 'ValidMetricFound',
-        message: `the HPA was able to successfully calculate a replica count from ${metricLabel}`,
-      },
-      scalingLimited: normalized.scalingLimited,
-    },
-    state: normalized.state,
+    now: input.now,
+    currentReplicas: input.currentReplicas,
+    statusReplicas: input.statusReplicas,
+    pods: input.pods ?? [],
+    tolerances,
+    cpuInitializationPeriodSeconds: input.cpuInitializationPeriodSeconds,
+    initialReadinessDelaySeconds: input.initialReadinessDelaySeconds,
   };
 }

@@ -4,6 +4,9 @@ import {
   buildPlanningModel,
   type MovableUnit,
   moveUnit,
+  type PlanningModel,
+  type PlanningModelSettings,
+  type PlanningNode,
   type RecentMigrations,
   storageFits,
 } from './planning-model';
@@ -227,17 +230,69 @@ export function planMigrations(
   snapshot: ClusterSnapshot,
   options: PlanMigrationsOptions = {},
 ): MigrationPlan {
-  const now = options.now ?? snapshot.collectedAt;
-  const model = buildPlanningModel(snapshot, {
+  const model = buildPlanningModel(snapshot, planningModelSettings(snapshot, options));
+  const context = createPlanContext(snapshot, model, resolveSettings(options), options.profile);
+  const loadsBefore = nodeLoadFractions(context);
+  const cvBefore = rawCv(context, context.sum, context.sumSquares);
+  const imbalanceBefore = imbalanceOf(context, context.sum, context.sumSquares);
+  context.curve.push({ migrations: 0, imbalance: imbalanceBefore, gibMoved: 0 });
+
+  evacuateMaintenanceNodes(context);
+  const stopReason = balanceGreedily(context);
+  return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
+}
+
+/** What every step of the planner shares: the model, the settings and the running totals. */
+interface PlanContext {
+  model: PlanningModel;
+  settings: Resolved;
+  workloads: Map<number, WorkloadClass[]>;
+  /** Bursty guests per node, kept current as units move (bursty stacking penalty). */
+  burstyCount: Int32Array;
+  /** Whether each unit has a bursty member. */
+  unitBursty: boolean[];
+  /** Nodes that count in the imbalance (online, not in maintenance). */
+  active: number[];
+  /** `1 / sqrt(n − 1)`: scales the CV of `n` active nodes to 0..1. */
+  normalize: number;
+  /** Σ load and Σ load² over the active nodes, updated per move so a step costs O(1) per candidate. */
+  sum: number;
+  sumSquares: number;
+  /** Active nodes that may receive guests. */
+  targets: number[];
+  /** Targets grouped by equal capacity (cores / memory). */
+  capacityClasses: number[][];
+  /** `units × nodes` flags for the constraints that do not change while planning. */
+  staticOk: Uint8Array;
+  recommendations: PlannedMigration[];
+  curve: PlanCurvePoint[];
+  unplaced: Array<{ vmid: number; reason: string }>;
+  moved: Uint8Array;
+  migrations: number;
+  evacuations: number;
+  step: number;
+  ramBytesMoved: number;
+  diskBytesMoved: number;
+  totalCost: number;
+}
+
+function planningModelSettings(
+  snapshot: ClusterSnapshot,
+  options: PlanMigrationsOptions,
+): PlanningModelSettings {
+  return {
     loadBasis: options.loadBasis ?? 'blended',
     includeHaManaged: options.includeHaManaged ?? true,
     allowLocalDisks: options.allowLocalDisks ?? false,
     recentMigrations: options.recentMigrations ?? {},
     cooldownMs: (options.cooldownHours ?? 6) * 3_600_000,
-    now,
+    now: options.now ?? snapshot.collectedAt,
     checkStorage: true,
-  });
-  const settings: Resolved = {
+  };
+}
+
+function resolveSettings(options: PlanMigrationsOptions): Resolved {
+  return {
     weights: normalizeWeights(options.weights),
     cpuLimit: (options.cpuThreshold ?? 60) / 100,
     memLimit: (options.memThreshold ?? 70) / 100,
@@ -251,63 +306,73 @@ export function planMigrations(
     fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 4),
     gainShare: Math.min(1, Math.max(0, options.gainShare ?? 0.85)),
   };
-  const { nodes, cpuUsed, memoryUsed, units } = model;
-  const { weights } = settings;
+}
 
-  // Workload profiles (bursty stacking).
-  const workloads = new Map<number, WorkloadClass[]>();
-  const burstyCount = new Int32Array(nodes.length);
-  for (const guest of snapshot.guests) {
-    if (guest.status !== 'running') continue;
-    const classes = profileWorkload(guest, options.profile).classes;
-    workloads.set(guest.vmid, classes);
-    const index = model.nodeIndex.get(guest.node);
-    if (index !== undefined && classes.includes('bursty')) burstyCount[index]!++;
-  }
-  const unitBursty = units.map((unit) =>
-    unit.members.some((guest) => workloads.get(guest.vmid)?.includes('bursty')),
-  );
-
-  // Imbalance bookkeeping over active nodes.
+function createPlanContext(
+  snapshot: ClusterSnapshot,
+  model: PlanningModel,
+  settings: Resolved,
+  profileOptions: WorkloadProfileOptions | undefined,
+): PlanContext {
+  const { nodes, units } = model;
   const active: number[] = [];
   nodes.forEach((node, index) => {
     if (node.active) active.push(index);
   });
   const count = active.length;
-  const loadOf = (index: number, cpu: number, memory: number): number => {
-    const node = nodes[index]!;
-    return (
-      (node.cores > 0 ? (weights.cpu * cpu) / node.cores : 0) +
-      (node.memoryTotal > 0 ? (weights.memory * memory) / node.memoryTotal : 0)
-    );
-  };
-  let sum = 0;
-  let sumSquares = 0;
-  for (const index of active) {
-    const load = loadOf(index, cpuUsed[index]!, memoryUsed[index]!);
-    sum += load;
-    sumSquares += load * load;
-  }
-  const rawCv = (s1: number, s2: number): number => {
-    if (count === 0) return 0;
-    const average = s1 / count;
-    if (average <= EPSILON) return 0;
-    return Math.sqrt(Math.max(0, s2 / count - average * average)) / average;
-  };
-  const normalize = count > 1 ? 1 / Math.sqrt(count - 1) : 0;
-  const imbalanceOf = (s1: number, s2: number) => rawCv(s1, s2) * normalize;
-  const snapshotLoads = (): NodeLoadFraction[] =>
-    active.map((index) => {
-      const node = nodes[index]!;
-      const cpu = node.cores > 0 ? cpuUsed[index]! / node.cores : 0;
-      const memory = node.memoryTotal > 0 ? memoryUsed[index]! / node.memoryTotal : 0;
-      return { node: node.name, cpu, memory, load: weights.cpu * cpu + weights.memory * memory };
-    });
-  const loadsBefore = snapshotLoads();
-  const cvBefore = rawCv(sum, sumSquares);
-  const imbalanceBefore = imbalanceOf(sum, sumSquares);
-
   const targets = active.filter((index) => nodes[index]!.target);
+  const context: PlanContext = {
+    model,
+    settings,
+    ...profileBurstiness(snapshot, model, profileOptions),
+    active,
+    normalize: count > 1 ? 1 / Math.sqrt(count - 1) : 0,
+    sum: 0,
+    sumSquares: 0,
+    targets,
+    capacityClasses: capacityClassesOf(nodes, targets),
+    staticOk: staticFeasibility(model, targets),
+    recommendations: [],
+    curve: [],
+    unplaced: [],
+    moved: new Uint8Array(units.length),
+    migrations: 0,
+    evacuations: 0,
+    step: 0,
+    ramBytesMoved: 0,
+    diskBytesMoved: 0,
+    totalCost: 0,
+  };
+  for (const index of active) {
+    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
+    context.sum += load;
+    context.sumSquares += load * load;
+  }
+  return context;
+}
+
+/** Workload classes of running guests and bursty counts per node and per unit (bursty stacking). */
+function profileBurstiness(
+  snapshot: ClusterSnapshot,
+  model: PlanningModel,
+  profileOptions: WorkloadProfileOptions | undefined,
+): Pick<PlanContext, 'workloads' | 'burstyCount' | 'unitBursty'> {
+  const workloads = new Map<number, WorkloadClass[]>();
+  const burstyCount = new Int32Array(model.nodes.length);
+  for (const guest of snapshot.guests) {
+    if (guest.status !== 'running') continue;
+    const classes = profileWorkload(guest, profileOptions).classes;
+    workloads.set(guest.vmid, classes);
+    const index = model.nodeIndex.get(guest.node);
+    if (index !== undefined && classes.includes('bursty')) burstyCount[index]!++;
+  }
+  const unitBursty = model.units.map((unit) =>
+    unit.members.some((guest) => workloads.get(guest.vmid)?.includes('bursty')),
+  );
+  return { workloads, burstyCount, unitBursty };
+}
+
+function capacityClassesOf(nodes: readonly PlanningNode[], targets: readonly number[]): number[][] {
   const classByKey = new Map<string, number[]>();
   for (const index of targets) {
     const key = `${nodes[index]!.cores}/${nodes[index]!.memoryTotal}`;
@@ -315,15 +380,17 @@ export function planMigrations(
     members.push(index);
     classByKey.set(key, members);
   }
-  const capacityClasses = [...classByKey.values()];
-  const costOf = (unit: MovableUnit) =>
-    settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
+  return [...classByKey.values()];
+}
 
-  // Constraints that do not change while planning: target eligibility, strict pins, where the guest
-  // came from, storages present on the target.
-  const nodeCount = nodes.length;
-  const staticOk = new Uint8Array(units.length * nodeCount);
-  units.forEach((unit, unitIndex) => {
+/**
+ * Constraints that do not change while planning: target eligibility, strict pins, where the guest
+ * came from, storages present on the target.
+ */
+function staticFeasibility(model: PlanningModel, targets: readonly number[]): Uint8Array {
+  const nodeCount = model.nodes.length;
+  const staticOk = new Uint8Array(model.units.length * nodeCount);
+  model.units.forEach((unit, unitIndex) => {
     for (const target of targets) {
       if (unit.allowed !== undefined && !unit.allowed.has(target)) continue;
       if (unit.blockedTargets.has(target)) continue;
@@ -332,319 +399,481 @@ export function planMigrations(
       staticOk[unitIndex * nodeCount + target] = 1;
     }
   });
+  return staticOk;
+}
 
-  /** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
-  const evaluate = (
-    unitIndex: number,
-    target: number,
-  ): { s1: number; s2: number; penalties: number } | undefined => {
-    const unit = units[unitIndex]!;
-    const source = unit.source;
-    if (target === source) return undefined;
-    if (staticOk[unitIndex * nodeCount + target] === 0) return undefined;
-    const node = nodes[target]!;
-    const cpuAfter = cpuUsed[target]! + unit.cpuCores;
-    const memAfter = memoryUsed[target]! + unit.memoryUsed;
-    if (cpuAfter > settings.cpuLimit * node.cores + EPSILON) return undefined;
-    if (memAfter > settings.memLimit * node.memoryTotal + EPSILON) return undefined;
-    if (
-      memoryUsed[target]! + unit.memoryMax >
-      node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
-    ) {
-      return undefined;
-    }
-    if (unit.antiAffinityStrict.size > 0) {
-      for (const group of unit.antiAffinityStrict.keys())
-        if (model.antiCount[group]![target]! > 0) return undefined;
-    }
-    if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
-    let penalties = 0;
-    if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
-    if (unit.antiAffinitySoft.size > 0) {
-      for (const group of unit.antiAffinitySoft.keys())
-        if (model.antiSoftCount[group]![target]! > 0) penalties++;
-    }
-    let s1 = sum;
-    let s2 = sumSquares;
-    const targetBefore = loadOf(target, cpuUsed[target]!, memoryUsed[target]!);
-    const targetAfter = loadOf(target, cpuAfter, memAfter);
-    s1 += targetAfter - targetBefore;
-    s2 += targetAfter * targetAfter - targetBefore * targetBefore;
-    if (nodes[source]!.active) {
-      const sourceBefore = loadOf(source, cpuUsed[source]!, memoryUsed[source]!);
-      const sourceAfter = loadOf(
-        source,
-        Math.max(0, cpuUsed[source]! - unit.cpuCores),
-        Math.max(0, memoryUsed[source]! - unit.memoryUsed),
-      );
-      s1 += sourceAfter - sourceBefore;
-      s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
-    }
-    return { s1, s2, penalties };
-  };
+function loadOf(context: PlanContext, index: number, cpu: number, memory: number): number {
+  const node = context.model.nodes[index]!;
+  const { weights } = context.settings;
+  return (
+    (node.cores > 0 ? (weights.cpu * cpu) / node.cores : 0) +
+    (node.memoryTotal > 0 ? (weights.memory * memory) / node.memoryTotal : 0)
+  );
+}
 
-  const recommendations: PlannedMigration[] = [];
-  const curve: PlanCurvePoint[] = [{ migrations: 0, imbalance: imbalanceBefore, gibMoved: 0 }];
-  const unplaced: Array<{ vmid: number; reason: string }> = [];
-  const moved = new Uint8Array(units.length);
-  let migrations = 0;
-  let evacuations = 0;
-  let step = 0;
-  let ramBytesMoved = 0;
-  let diskBytesMoved = 0;
-  let totalCost = 0;
-  let stopReason: PlanStopReason = 'min-gain';
+function rawCv(context: PlanContext, s1: number, s2: number): number {
+  const count = context.active.length;
+  if (count === 0) return 0;
+  const average = s1 / count;
+  if (average <= EPSILON) return 0;
+  return Math.sqrt(Math.max(0, s2 / count - average * average)) / average;
+}
 
-  const nodeLoad = (index: number): NodeLoad => ({
-    cpuCores: cpuUsed[index]!,
-    cpuTotalCores: nodes[index]!.cores,
-    memoryUsedBytes: memoryUsed[index]!,
-    memoryTotalBytes: nodes[index]!.memoryTotal,
+function imbalanceOf(context: PlanContext, s1: number, s2: number): number {
+  return rawCv(context, s1, s2) * context.normalize;
+}
+
+function nodeLoadFractions(context: PlanContext): NodeLoadFraction[] {
+  const { nodes, cpuUsed, memoryUsed } = context.model;
+  const { weights } = context.settings;
+  return context.active.map((index) => {
+    const node = nodes[index]!;
+    const cpu = node.cores > 0 ? cpuUsed[index]! / node.cores : 0;
+    const memory = node.memoryTotal > 0 ? memoryUsed[index]! / node.memoryTotal : 0;
+    return { node: node.name, cpu, memory, load: weights.cpu * cpu + weights.memory * memory };
   });
+}
 
-  const commit = (unitIndex: number, target: number, kind: 'evacuation' | 'balance') => {
-    const unit = units[unitIndex]!;
-    const source = unit.source;
-    const result = evaluate(unitIndex, target)!;
-    const before = imbalanceOf(sum, sumSquares);
-    const after = imbalanceOf(result.s1, result.s2);
-    const sourceBefore = nodeLoad(source);
-    const targetBefore = nodeLoad(target);
-    moveUnit(model, unit, target);
-    if (unitBursty[unitIndex]) {
-      for (const guest of unit.members) {
-        if (workloads.get(guest.vmid)?.includes('bursty')) {
-          burstyCount[source]!--;
-          burstyCount[target]!++;
-        }
-      }
-    }
-    sum = result.s1;
-    sumSquares = result.s2;
-    moved[unitIndex] = 1;
-    step++;
-    migrations += unit.members.length;
-    if (kind === 'evacuation') evacuations += unit.members.length;
-    ramBytesMoved += unit.ramBytes;
-    diskBytesMoved += unit.localDiskBytes;
-    const cost = costOf(unit);
-    totalCost += cost;
-    curve.push({ migrations, imbalance: after, gibMoved: (ramBytesMoved + diskBytesMoved) / GIB });
-    const loads = {
-      source: { before: sourceBefore, after: nodeLoad(source) },
-      target: { before: targetBefore, after: nodeLoad(target) },
-    };
-    const sourceName = nodes[source]!.name;
-    const targetName = nodes[target]!.name;
-    const quiet = findQuietHour([
-      {
-        series: nodes[source]!.snapshot.series?.cpuCores,
-        scale: nodes[source]!.cores > 0 ? 1 / nodes[source]!.cores : 1,
-      },
-      {
-        series: nodes[target]!.snapshot.series?.cpuCores,
-        scale: nodes[target]!.cores > 0 ? 1 / nodes[target]!.cores : 1,
-      },
-      ...unit.members.map((guest) => ({
-        series: guest.series?.cpuCores,
-        scale: guest.cpu.cores > 0 ? 1 / guest.cpu.cores : 1,
-      })),
-    ]);
-    const sourceHot =
-      sourceBefore.cpuCores > settings.cpuLimit * sourceBefore.cpuTotalCores ||
-      sourceBefore.memoryUsedBytes > settings.memLimit * sourceBefore.memoryTotalBytes;
-    const relative = before > 0 ? (before - after) / before : 0;
-    const priority: MigrationPriority =
-      kind === 'evacuation' ? 'critical' : sourceHot ? 'high' : relative >= 0.25 ? 'medium' : 'low';
-    const memberIds = unit.members.map((guest) => guest.vmid);
-    for (const guest of unit.members) {
-      const workload = workloads.get(guest.vmid) ?? [];
-      const reasoning = describeMove({
-        kind,
-        sourceName,
-        targetName,
-        loads,
-        before,
-        after,
-        sourceHot,
-        settings,
-        partners: memberIds.filter((vmid) => vmid !== guest.vmid),
-        groups: unit.affinityGroupNames,
-        workload,
-      });
-      const recommendation: PlannedMigration = {
-        vmid: guest.vmid,
-        name: guest.name,
-        type: guest.kind,
-        sourceNode: sourceName,
-        targetNode: targetName,
-        priority,
-        reasoning,
-        riskScore: riskScore(unit, guest),
-        estimatedImpact: `cluster imbalance ${before.toFixed(2)} → ${after.toFixed(2)} (${formatChange(before, after)}); ${sourceName} load ${pct(fraction(loads.source.before, weights))} → ${pct(fraction(loads.source.after, weights))}, ${targetName} ${pct(fraction(loads.target.before, weights))} → ${pct(fraction(loads.target.after, weights))}`,
-        source: 'rule',
-        loads,
-        withLocalDisks: guest.localDisks.length > 0,
-        step,
-        kind,
-        imbalanceBefore: before,
-        imbalanceAfter: after,
-        imbalanceDelta: after - before,
-        cost,
-        workload,
-      };
-      if (quiet !== undefined) {
-        recommendation.bestTime = `${quiet.label} (lowest average CPU of ${sourceName}, ${targetName} and the guest in the history: ${pct(quiet.meanLoad)})`;
-      }
-      if (unit.members.length > 1) {
-        recommendation.bundle = { id: unit.id, members: memberIds, groups: unit.affinityGroupNames };
-      }
-      recommendations.push(recommendation);
-    }
+function nodeLoadOf(model: PlanningModel, index: number): NodeLoad {
+  return {
+    cpuCores: model.cpuUsed[index]!,
+    cpuTotalCores: model.nodes[index]!.cores,
+    memoryUsedBytes: model.memoryUsed[index]!,
+    memoryTotalBytes: model.nodes[index]!.memoryTotal,
   };
+}
 
-  // 1. Evacuate nodes in maintenance, largest units first.
-  const evacuationOrder = units
+function costOf(settings: Resolved, unit: MovableUnit): number {
+  return settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
+}
+
+/** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
+function evaluateMove(
+  context: PlanContext,
+  unitIndex: number,
+  target: number,
+): { s1: number; s2: number; penalties: number } | undefined {
+  const { model, settings } = context;
+  const { nodes, cpuUsed, memoryUsed } = model;
+  const unit = model.units[unitIndex]!;
+  const source = unit.source;
+  if (target === source) return undefined;
+  if (context.staticOk[unitIndex * nodes.length + target] === 0) return undefined;
+  const node = nodes[target]!;
+  const cpuAfter = cpuUsed[target]! + unit.cpuCores;
+  const memAfter = memoryUsed[target]! + unit.memoryUsed;
+  if (cpuAfter > settings.cpuLimit * node.cores + EPSILON) return undefined;
+  if (memAfter > settings.memLimit * node.memoryTotal + EPSILON) return undefined;
+  if (
+    memoryUsed[target]! + unit.memoryMax >
+    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
+  ) {
+    return undefined;
+  }
+  if (unit.antiAffinityStrict.size > 0) {
+    for (const group of unit.antiAffinityStrict.keys())
+      if (model.antiCount[group]![target]! > 0) return undefined;
+  }
+  if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
+  let penalties = 0;
+  if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
+  if (unit.antiAffinitySoft.size > 0) {
+    for (const group of unit.antiAffinitySoft.keys())
+      if (model.antiSoftCount[group]![target]! > 0) penalties++;
+  }
+  let s1 = context.sum;
+  let s2 = context.sumSquares;
+  const targetBefore = loadOf(context, target, cpuUsed[target]!, memoryUsed[target]!);
+  const targetAfter = loadOf(context, target, cpuAfter, memAfter);
+  s1 += targetAfter - targetBefore;
+  s2 += targetAfter * targetAfter - targetBefore * targetBefore;
+  if (nodes[source]!.active) {
+    const sourceBefore = loadOf(context, source, cpuUsed[source]!, memoryUsed[source]!);
+    const sourceAfter = loadOf(
+      context,
+      source,
+      Math.max(0, cpuUsed[source]! - unit.cpuCores),
+      Math.max(0, memoryUsed[source]! - unit.memoryUsed),
+    );
+    s1 += sourceAfter - sourceBefore;
+    s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
+  }
+  return { s1, s2, penalties };
+}
+
+/** Moves the unit in the model and the totals, and records one recommendation per member. */
+function commitMove(
+  context: PlanContext,
+  unitIndex: number,
+  target: number,
+  kind: 'evacuation' | 'balance',
+): void {
+  const { model } = context;
+  const unit = model.units[unitIndex]!;
+  const source = unit.source;
+  const result = evaluateMove(context, unitIndex, target)!;
+  const before = imbalanceOf(context, context.sum, context.sumSquares);
+  const after = imbalanceOf(context, result.s1, result.s2);
+  const sourceBefore = nodeLoadOf(model, source);
+  const targetBefore = nodeLoadOf(model, target);
+  moveUnit(model, unit, target);
+  moveBurstyCounts(context, unitIndex, source, target);
+  context.sum = result.s1;
+  context.sumSquares = result.s2;
+  const cost = recordProgress(context, unitIndex, kind, after);
+  const loads = {
+    source: { before: sourceBefore, after: nodeLoadOf(model, source) },
+    target: { before: targetBefore, after: nodeLoadOf(model, target) },
+  };
+  const move = { kind, source, target, loads, before, after, cost };
+  for (const recommendation of recommendationsFor(context, unit, move))
+    context.recommendations.push(recommendation);
+}
+
+function moveBurstyCounts(context: PlanContext, unitIndex: number, source: number, target: number): void {
+  if (!context.unitBursty[unitIndex]) return;
+  for (const guest of context.model.units[unitIndex]!.members) {
+    if (context.workloads.get(guest.vmid)?.includes('bursty')) {
+      context.burstyCount[source]!--;
+      context.burstyCount[target]!++;
+    }
+  }
+}
+
+/** Counts the move (migrations, GiB, cost) and extends the curve; returns the move's cost. */
+function recordProgress(
+  context: PlanContext,
+  unitIndex: number,
+  kind: 'evacuation' | 'balance',
+  imbalance: number,
+): number {
+  const unit = context.model.units[unitIndex]!;
+  context.moved[unitIndex] = 1;
+  context.step++;
+  context.migrations += unit.members.length;
+  if (kind === 'evacuation') context.evacuations += unit.members.length;
+  context.ramBytesMoved += unit.ramBytes;
+  context.diskBytesMoved += unit.localDiskBytes;
+  const cost = costOf(context.settings, unit);
+  context.totalCost += cost;
+  context.curve.push({
+    migrations: context.migrations,
+    imbalance,
+    gibMoved: (context.ramBytesMoved + context.diskBytesMoved) / GIB,
+  });
+  return cost;
+}
+
+interface CommittedMove {
+  kind: 'evacuation' | 'balance';
+  /** Node indexes; the unit's own `source` already points at the target once moved. */
+  source: number;
+  target: number;
+  loads: { source: { before: NodeLoad; after: NodeLoad }; target: { before: NodeLoad; after: NodeLoad } };
+  before: number;
+  after: number;
+  cost: number;
+}
+
+/** One recommendation per member of the moved unit (bundles move together). */
+function recommendationsFor(
+  context: PlanContext,
+  unit: MovableUnit,
+  move: CommittedMove,
+): PlannedMigration[] {
+  const { nodes } = context.model;
+  const { settings } = context;
+  const { kind, loads, before, after } = move;
+  const sourceName = nodes[move.source]!.name;
+  const targetName = nodes[move.target]!.name;
+  const quiet = quietHourOf(context.model, unit, move.source, move.target);
+  const sourceHot =
+    loads.source.before.cpuCores > settings.cpuLimit * loads.source.before.cpuTotalCores ||
+    loads.source.before.memoryUsedBytes > settings.memLimit * loads.source.before.memoryTotalBytes;
+  const priority = movePriority(kind, sourceHot, before, after);
+  const memberIds = unit.members.map((guest) => guest.vmid);
+  return unit.members.map((guest) => {
+    const workload = context.workloads.get(guest.vmid) ?? [];
+    const reasoning = describeMove({
+      kind,
+      sourceName,
+      targetName,
+      loads,
+      before,
+      after,
+      sourceHot,
+      settings,
+      partners: memberIds.filter((vmid) => vmid !== guest.vmid),
+      groups: unit.affinityGroupNames,
+      workload,
+    });
+    const recommendation: PlannedMigration = {
+      vmid: guest.vmid,
+      name: guest.name,
+      type: guest.kind,
+      sourceNode: sourceName,
+      targetNode: targetName,
+      priority,
+      reasoning,
+      riskScore: riskScore(unit, guest),
+      estimatedImpact: `cluster imbalance ${before.toFixed(2)} → ${after.toFixed(2)} (${formatChange(before, after)}); ${sourceName} load ${pct(fraction(loads.source.before, settings.weights))} → ${pct(fraction(loads.source.after, settings.weights))}, ${targetName} ${pct(fraction(loads.target.before, settings.weights))} → ${pct(fraction(loads.target.after, settings.weights))}`,
+      source: 'rule',
+      loads,
+      withLocalDisks: guest.localDisks.length > 0,
+      step: context.step,
+      kind,
+      imbalanceBefore: before,
+      imbalanceAfter: after,
+      imbalanceDelta: after - before,
+      cost: move.cost,
+      workload,
+    };
+    if (quiet !== undefined) {
+      recommendation.bestTime = `${quiet.label} (lowest average CPU of ${sourceName}, ${targetName} and the guest in the history: ${pct(quiet.meanLoad)})`;
+    }
+    if (unit.members.length > 1) {
+      recommendation.bundle = { id: unit.id, members: memberIds, groups: unit.affinityGroupNames };
+    }
+    return recommendation;
+  });
+}
+
+/** The quietest UTC hour of the source, the target and the unit's guests, in CPU fraction. */
+function quietHourOf(model: PlanningModel, unit: MovableUnit, source: number, target: number) {
+  const { nodes } = model;
+  return findQuietHour([
+    {
+      series: nodes[source]!.snapshot.series?.cpuCores,
+      scale: nodes[source]!.cores > 0 ? 1 / nodes[source]!.cores : 1,
+    },
+    {
+      series: nodes[target]!.snapshot.series?.cpuCores,
+      scale: nodes[target]!.cores > 0 ? 1 / nodes[target]!.cores : 1,
+    },
+    ...unit.members.map((guest) => ({
+      series: guest.series?.cpuCores,
+      scale: guest.cpu.cores > 0 ? 1 / guest.cpu.cores : 1,
+    })),
+  ]);
+}
+
+function movePriority(
+  kind: 'evacuation' | 'balance',
+  sourceHot: boolean,
+  before: number,
+  after: number,
+): MigrationPriority {
+  const relative = before > 0 ? (before - after) / before : 0;
+  return kind === 'evacuation' ? 'critical' : sourceHot ? 'high' : relative >= 0.25 ? 'medium' : 'low';
+}
+
+/** Step 1: evacuate nodes in maintenance, largest units first, each to its best target. */
+function evacuateMaintenanceNodes(context: PlanContext): void {
+  const evacuationOrder = context.model.units
     .map((unit, index) => ({ unit, index }))
     .filter(({ unit }) => unit.evacuate)
     .sort((a, b) => b.unit.memoryMax - a.unit.memoryMax || a.unit.members[0]!.vmid - b.unit.members[0]!.vmid);
   for (const { unit, index } of evacuationOrder) {
-    if (migrations + unit.members.length > settings.maxMigrations) {
-      for (const guest of unit.members) unplaced.push({ vmid: guest.vmid, reason: 'maxMigrations reached' });
+    if (context.migrations + unit.members.length > context.settings.maxMigrations) {
+      for (const guest of unit.members)
+        context.unplaced.push({ vmid: guest.vmid, reason: 'maxMigrations reached' });
       continue;
     }
-    let best: { target: number; imbalance: number; penalties: number } | undefined;
-    for (const target of targets) {
-      const result = evaluate(index, target);
-      if (result === undefined) continue;
-      const penalties =
-        result.penalties +
-        (unitBursty[index] && burstyCount[target]! > 0 && settings.burstyPenalty > 0 ? 1 : 0);
-      const imbalance = imbalanceOf(result.s1, result.s2);
-      if (
-        best === undefined ||
-        penalties < best.penalties ||
-        (penalties === best.penalties && imbalance < best.imbalance - EPSILON)
-      ) {
-        best = { target, imbalance, penalties };
-      }
-    }
-    if (best === undefined) {
+    const target = bestEvacuationTarget(context, index);
+    if (target === undefined) {
       for (const guest of unit.members) {
-        unplaced.push({
+        context.unplaced.push({
           vmid: guest.vmid,
           reason: 'no node satisfies its constraints, the memory fit and the headroom thresholds',
         });
       }
       continue;
     }
-    commit(index, best.target, 'evacuation');
+    commitMove(context, index, target, 'evacuation');
   }
+}
 
-  // 2. Greedy best-improvement balancing.
+/** The feasible target with the fewest penalties, then the lowest resulting imbalance. */
+function bestEvacuationTarget(context: PlanContext, unitIndex: number): number | undefined {
+  let best: { target: number; imbalance: number; penalties: number } | undefined;
+  for (const target of context.targets) {
+    const result = evaluateMove(context, unitIndex, target);
+    if (result === undefined) continue;
+    const penalties =
+      result.penalties +
+      (context.unitBursty[unitIndex] && context.burstyCount[target]! > 0 && context.settings.burstyPenalty > 0
+        ? 1
+        : 0);
+    const imbalance = imbalanceOf(context, result.s1, result.s2);
+    if (
+      best === undefined ||
+      penalties < best.penalties ||
+      (penalties === best.penalties && imbalance < best.imbalance - EPSILON)
+    ) {
+      best = { target, imbalance, penalties };
+    }
+  }
+  return best?.target;
+}
+
+/** Step 2: greedy best improvement, one move per round, until a stop condition holds. */
+function balanceGreedily(context: PlanContext): PlanStopReason {
   let pool = growPool(undefined);
   for (;;) {
-    const current = imbalanceOf(sum, sumSquares);
-    if (current <= settings.targetImbalance + EPSILON) {
-      stopReason = 'target-reached';
-      break;
-    }
-    if (migrations >= settings.maxMigrations) {
-      stopReason = 'max-migrations';
-      break;
-    }
-    // Targets of equal capacity, least loaded first: for a given unit the resulting imbalance only
-    // grows with the target's load within such a class, so each class is scanned only up to its first
-    // feasible, unpenalised target (exact, and O(units × classes) per step on typical clusters).
-    const classOrders = capacityClasses.map((members) =>
-      [...members].sort(
-        (a, b) => loadOf(a, cpuUsed[a]!, memoryUsed[a]!) - loadOf(b, cpuUsed[b]!, memoryUsed[b]!) || a - b,
-      ),
-    );
-    let anyMovable = false;
-    let candidates = 0;
-    let bestGain = 0;
-    for (let unitIndex = 0; unitIndex < units.length; unitIndex++) {
-      const unit = units[unitIndex]!;
-      if (moved[unitIndex] === 1 || !nodes[unit.source]!.active) continue;
-      if (migrations + unit.members.length > settings.maxMigrations) continue;
-      anyMovable = true;
-      const cost = costOf(unit);
-      for (const order of classOrders) {
-        for (const target of order) {
-          if (target === unit.source) continue;
-          const result = evaluate(unitIndex, target);
-          if (result === undefined) continue;
-          const imbalance = imbalanceOf(result.s1, result.s2);
-          const gain = current - imbalance;
-          if (gain <= EPSILON || gain < settings.minGain * current) break;
-          let factor = 1;
-          if (unitBursty[unitIndex] && burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
-          for (let penalty = 0; penalty < result.penalties; penalty++) factor *= 1 - settings.softPenalty;
-          if (candidates === pool.gain.length) pool = growPool(pool);
-          pool.unit[candidates] = unitIndex;
-          pool.target[candidates] = target;
-          pool.gain[candidates] = gain;
-          pool.imbalance[candidates] = imbalance;
-          pool.score[candidates] = (gain / cost) * factor;
-          candidates++;
-          if (gain * factor > bestGain) bestGain = gain * factor;
-          if (factor === 1) break;
-        }
-      }
-    }
-    // Among moves that achieve at least `gainShare` of the best (penalised) gain, take the best gain per cost.
-    let best: Candidate | undefined;
-    const floor = settings.gainShare * bestGain - EPSILON;
-    for (let index = 0; index < candidates; index++) {
-      const gain = pool.gain[index]!;
-      const score = pool.score[index]!;
-      if (score <= 0 || gain < floor) continue;
-      if (
-        best === undefined ||
-        score > best.score * (1 + 1e-9) + EPSILON ||
-        (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON &&
-          (gain > best.gain + EPSILON ||
-            (Math.abs(gain - best.gain) <= EPSILON &&
-              (pool.unit[index]! < best.unit ||
-                (pool.unit[index]! === best.unit && pool.target[index]! < best.target)))))
-      ) {
-        best = {
-          unit: pool.unit[index]!,
-          target: pool.target[index]!,
-          imbalance: pool.imbalance[index]!,
-          gain,
-          score,
-          penalties: 0,
-        };
-      }
-    }
-    if (best === undefined || best.score <= 0) {
-      stopReason = anyMovable ? 'min-gain' : 'nothing-movable';
-      break;
-    }
-    commit(best.unit, best.target, 'balance');
+    const current = imbalanceOf(context, context.sum, context.sumSquares);
+    if (current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
+    if (context.migrations >= context.settings.maxMigrations) return 'max-migrations';
+    const round = collectCandidates(context, current, pool);
+    pool = round.pool;
+    const best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
+    if (best === undefined || best.score <= 0) return round.anyMovable ? 'min-gain' : 'nothing-movable';
+    commitMove(context, best.unit, best.target, 'balance');
   }
+}
 
+/** The candidate moves of one greedy round. */
+interface CandidateRound {
+  pool: CandidatePool;
+  count: number;
+  /** Best penalised gain of the round. */
+  bestGain: number;
+  anyMovable: boolean;
+}
+
+/** Every unmoved unit against every capacity class: the moves that gain at least `minGain`. */
+function collectCandidates(context: PlanContext, current: number, pool: CandidatePool): CandidateRound {
+  const { model, settings } = context;
+  const classOrders = capacityClassesByLoad(context);
+  const round: CandidateRound = { pool, count: 0, bestGain: 0, anyMovable: false };
+  for (let unitIndex = 0; unitIndex < model.units.length; unitIndex++) {
+    const unit = model.units[unitIndex]!;
+    if (context.moved[unitIndex] === 1 || !model.nodes[unit.source]!.active) continue;
+    if (context.migrations + unit.members.length > settings.maxMigrations) continue;
+    round.anyMovable = true;
+    const cost = costOf(settings, unit);
+    for (const order of classOrders) scanCapacityClass(context, round, unitIndex, cost, order, current);
+  }
+  return round;
+}
+
+/**
+ * Targets of equal capacity, least loaded first: for a given unit the resulting imbalance only
+ * grows with the target's load within such a class, so each class is scanned only up to its first
+ * feasible, unpenalised target (exact, and O(units × classes) per step on typical clusters).
+ */
+function capacityClassesByLoad(context: PlanContext): number[][] {
+  const { cpuUsed, memoryUsed } = context.model;
+  return context.capacityClasses.map((members) =>
+    [...members].sort(
+      (a, b) =>
+        loadOf(context, a, cpuUsed[a]!, memoryUsed[a]!) - loadOf(context, b, cpuUsed[b]!, memoryUsed[b]!) ||
+        a - b,
+    ),
+  );
+}
+
+/** Adds the unit's moves to one class's targets, least loaded first, up to the first unpenalised one. */
+function scanCapacityClass(
+  context: PlanContext,
+  round: CandidateRound,
+  unitIndex: number,
+  cost: number,
+  order: readonly number[],
+  current: number,
+): void {
+  const unit = context.model.units[unitIndex]!;
+  for (const target of order) {
+    if (target === unit.source) continue;
+    const result = evaluateMove(context, unitIndex, target);
+    if (result === undefined) continue;
+    const imbalance = imbalanceOf(context, result.s1, result.s2);
+    const gain = current - imbalance;
+    if (gain <= EPSILON || gain < context.settings.minGain * current) return;
+    const factor = penaltyFactor(context, unitIndex, target, result.penalties);
+    if (round.count === round.pool.gain.length) round.pool = growPool(round.pool);
+    const { pool } = round;
+    pool.unit[round.count] = unitIndex;
+    pool.target[round.count] = target;
+    pool.gain[round.count] = gain;
+    pool.imbalance[round.count] = imbalance;
+    pool.score[round.count] = (gain / cost) * factor;
+    round.count++;
+    if (gain * factor > round.bestGain) round.bestGain = gain * factor;
+    if (factor === 1) return;
+  }
+}
+
+/** Score factor for stacking bursty guests and for each broken soft constraint. */
+function penaltyFactor(context: PlanContext, unitIndex: number, target: number, penalties: number): number {
+  const { settings } = context;
+  let factor = 1;
+  if (context.unitBursty[unitIndex] && context.burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
+  for (let penalty = 0; penalty < penalties; penalty++) factor *= 1 - settings.softPenalty;
+  return factor;
+}
+
+/**
+ * Among moves that achieve at least `gainShare` of the best (penalised) gain (`floor`), the best gain
+ * per cost; ties go to the larger gain, then the lower unit and target index.
+ */
+function pickCandidate(round: CandidateRound, floor: number): Candidate | undefined {
+  const { pool } = round;
+  let best: Candidate | undefined;
+  for (let index = 0; index < round.count; index++) {
+    const gain = pool.gain[index]!;
+    const score = pool.score[index]!;
+    if (score <= 0 || gain < floor) continue;
+    if (
+      best === undefined ||
+      score > best.score * (1 + 1e-9) + EPSILON ||
+      (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON &&
+        (gain > best.gain + EPSILON ||
+          (Math.abs(gain - best.gain) <= EPSILON &&
+            (pool.unit[index]! < best.unit ||
+              (pool.unit[index]! === best.unit && pool.target[index]! < best.target)))))
+    ) {
+      best = {
+        unit: pool.unit[index]!,
+        target: pool.target[index]!,
+        imbalance: pool.imbalance[index]!,
+        gain,
+        score,
+        penalties: 0,
+      };
+    }
+  }
+  return best;
+}
+
+function assemblePlan(
+  context: PlanContext,
+  start: {
+    imbalanceBefore: number;
+    cvBefore: number;
+    loadsBefore: NodeLoadFraction[];
+    stopReason: PlanStopReason;
+  },
+): MigrationPlan {
+  const { sum, sumSquares, ramBytesMoved, diskBytesMoved } = context;
   return {
-    recommendations,
+    recommendations: context.recommendations,
     summary: {
-      imbalanceBefore,
-      imbalanceAfter: imbalanceOf(sum, sumSquares),
-      cvBefore,
-      cvAfter: rawCv(sum, sumSquares),
-      migrations,
-      evacuations,
+      imbalanceBefore: start.imbalanceBefore,
+      imbalanceAfter: imbalanceOf(context, sum, sumSquares),
+      cvBefore: start.cvBefore,
+      cvAfter: rawCv(context, sum, sumSquares),
+      migrations: context.migrations,
+      evacuations: context.evacuations,
       gibMoved: (ramBytesMoved + diskBytesMoved) / GIB,
       ramGib: ramBytesMoved / GIB,
       localDiskGib: diskBytesMoved / GIB,
-      cost: totalCost,
-      stopReason,
+      cost: context.totalCost,
+      stopReason: start.stopReason,
     },
-    curve,
-    nodeLoads: { before: loadsBefore, after: snapshotLoads() },
-    skipped: model.skipped,
-    unplaced: unplaced.sort((a, b) => a.vmid - b.vmid),
+    curve: context.curve,
+    nodeLoads: { before: start.loadsBefore, after: nodeLoadFractions(context) },
+    skipped: context.model.skipped,
+    unplaced: context.unplaced.sort((a, b) => a.vmid - b.vmid),
   };
 }
 

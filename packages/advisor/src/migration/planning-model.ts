@@ -116,8 +116,66 @@ export function buildPlanningModel(
   snapshot: ClusterSnapshot,
   settings: PlanningModelSettings,
 ): PlanningModel {
+  const nodes = planningNodes(snapshot);
+  const nodeIndex = new Map(nodes.map((node, index) => [node.name, index]));
+  const { cpuUsed, memoryUsed } = nodeUsage(nodes, settings);
+  const guestCpu = guestCpuOf(settings);
+  const guests = [...snapshot.guests].sort((a, b) => a.vmid - b.vmid);
+  const guestById = new Map(guests.map((guest) => [guest.vmid, guest]));
+  const constraints = snapshot.constraints;
+  const storageFree = storageFreeByNode(snapshot, settings, nodes, nodeIndex);
+  const anti = antiAffinityIndex(constraints.antiAffinityGroups, guestById, nodes.length, nodeIndex);
+  const { bundles, groupNamesOf } = affinityBundles(constraints.affinityGroups, guests, guestById);
+  const { units, skipped } = movableUnits(bundles, {
+    settings,
+    nodes,
+    nodeIndex,
+    guestCpu,
+    ignored: new Set(constraints.ignoredGuests.map((entry) => entry.vmid)),
+    pinsOf: pinsByGuest(constraints.pins),
+    antiOf: anti.antiOf,
+    groupNamesOf,
+  });
+  return {
+    nodes,
+    nodeIndex,
+    cpuUsed,
+    memoryUsed,
+    units,
+    skipped,
+    antiCount: anti.antiCount,
+    antiSoftCount: anti.antiSoftCount,
+    antiNames: anti.antiNames,
+    ...(storageFree === undefined ? {} : { storageFree }),
+    guestCpu,
+  };
+}
+
+type GuestPins = ClusterSnapshot['constraints']['pins'];
+type GuestGroups = ClusterSnapshot['constraints']['affinityGroups'];
+
+/** Anti-affinity group indexes a guest belongs to. */
+interface AntiAffinityMembership {
+  strict: number[];
+  soft: number[];
+}
+
+/** What turning bundles into movable units needs to look up. */
+interface UnitLookup {
+  settings: PlanningModelSettings;
+  nodes: PlanningNode[];
+  nodeIndex: Map<string, number>;
+  guestCpu: (guest: GuestSnapshot) => number;
+  ignored: Set<number>;
+  pinsOf: Map<number, GuestPins>;
+  antiOf: Map<number, AntiAffinityMembership>;
+  groupNamesOf: Map<number, string[]>;
+}
+
+/** Nodes sorted by name, with maintenance taken from the node or the constraints. */
+function planningNodes(snapshot: ClusterSnapshot): PlanningNode[] {
   const maintenanceNames = new Set(snapshot.constraints.maintenanceNodes.map((entry) => entry.node));
-  const nodes: PlanningNode[] = [...snapshot.nodes].sort(byName).map((node) => {
+  return [...snapshot.nodes].sort(byName).map((node) => {
     const maintenance = node.maintenance || maintenanceNames.has(node.name);
     const online = node.status === 'online';
     const active = online && !maintenance;
@@ -132,7 +190,13 @@ export function buildPlanningModel(
       snapshot: node,
     };
   });
-  const nodeIndex = new Map(nodes.map((node, index) => [node.name, index]));
+}
+
+/** CPU (on the chosen basis) and memory in use per node. */
+function nodeUsage(
+  nodes: readonly PlanningNode[],
+  settings: PlanningModelSettings,
+): { cpuUsed: Float64Array; memoryUsed: Float64Array } {
   const cpuUsed = new Float64Array(nodes.length);
   const memoryUsed = new Float64Array(nodes.length);
   nodes.forEach((node, index) => {
@@ -143,37 +207,52 @@ export function buildPlanningModel(
         : source.cpu.usageCores;
     memoryUsed[index] = source.memory.usedBytes;
   });
-  const guestCpu = (guest: GuestSnapshot): number => {
+  return { cpuUsed, memoryUsed };
+}
+
+/** A guest's CPU on the chosen basis; 0 when it does not run. */
+function guestCpuOf(settings: PlanningModelSettings): (guest: GuestSnapshot) => number {
+  return (guest: GuestSnapshot): number => {
     if (guest.status !== 'running') return 0;
     return settings.loadBasis === 'blended'
       ? blendLoad(guest.cpu.usageCores, summarizeSeries(guest.series?.cpuCores))
       : guest.cpu.usageCores;
   };
+}
 
-  const guests = [...snapshot.guests].sort((a, b) => a.vmid - b.vmid);
-  const guestById = new Map(guests.map((guest) => [guest.vmid, guest]));
-  const constraints = snapshot.constraints;
-  const ignored = new Set(constraints.ignoredGuests.map((entry) => entry.vmid));
-
-  // Storage availability per node.
-  let storageFree: Array<Map<string, number>> | undefined;
-  if (settings.checkStorage && snapshot.storages.length > 0) {
-    storageFree = nodes.map(() => new Map<string, number>());
-    for (const storage of snapshot.storages) {
-      const index = nodeIndex.get(storage.node);
-      if (index === undefined || storage.status !== 'available') continue;
-      storageFree[index]!.set(storage.id, Math.max(0, storage.totalBytes - storage.usedBytes));
-    }
+/** Free bytes per available storage per node; `undefined` when storage is not checked or unknown. */
+function storageFreeByNode(
+  snapshot: ClusterSnapshot,
+  settings: PlanningModelSettings,
+  nodes: readonly PlanningNode[],
+  nodeIndex: Map<string, number>,
+): Array<Map<string, number>> | undefined {
+  if (!settings.checkStorage || snapshot.storages.length === 0) return undefined;
+  const storageFree = nodes.map(() => new Map<string, number>());
+  for (const storage of snapshot.storages) {
+    const index = nodeIndex.get(storage.node);
+    if (index === undefined || storage.status !== 'available') continue;
+    storageFree[index]!.set(storage.id, Math.max(0, storage.totalBytes - storage.usedBytes));
   }
+  return storageFree;
+}
 
-  // Anti-affinity counts.
+/** Members of each anti-affinity group per node (strict and soft apart), and each guest's groups. */
+function antiAffinityIndex(
+  groups: ClusterSnapshot['constraints']['antiAffinityGroups'],
+  guestById: Map<number, GuestSnapshot>,
+  nodeCount: number,
+  nodeIndex: Map<string, number>,
+): Pick<PlanningModel, 'antiNames' | 'antiCount' | 'antiSoftCount'> & {
+  antiOf: Map<number, AntiAffinityMembership>;
+} {
   const antiNames: string[] = [];
   const antiCount: Int32Array[] = [];
   const antiSoftCount: Int32Array[] = [];
-  const antiOf = new Map<number, { strict: number[]; soft: number[] }>();
-  constraints.antiAffinityGroups.forEach((group, groupIndex) => {
+  const antiOf = new Map<number, AntiAffinityMembership>();
+  groups.forEach((group, groupIndex) => {
     antiNames.push(group.name);
-    const counts = new Int32Array(nodes.length);
+    const counts = new Int32Array(nodeCount);
     for (const vmid of new Set(group.members)) {
       const guest = guestById.get(vmid);
       if (guest === undefined) continue;
@@ -186,11 +265,21 @@ export function buildPlanningModel(
       }
       (group.strict ? entry.strict : entry.soft).push(groupIndex);
     }
-    antiCount.push(group.strict ? counts : new Int32Array(nodes.length));
-    antiSoftCount.push(group.strict ? new Int32Array(nodes.length) : counts);
+    antiCount.push(group.strict ? counts : new Int32Array(nodeCount));
+    antiSoftCount.push(group.strict ? new Int32Array(nodeCount) : counts);
   });
+  return { antiNames, antiCount, antiSoftCount, antiOf };
+}
 
-  // Affinity bundles: union-find over strict affinity groups.
+/**
+ * Affinity bundles: union-find over strict affinity groups (groups sharing a member merge), keyed
+ * by the lowest vmid; every other guest is a bundle of one. Also each guest's group names.
+ */
+function affinityBundles(
+  groups: GuestGroups,
+  guests: readonly GuestSnapshot[],
+  guestById: Map<number, GuestSnapshot>,
+): { bundles: Map<number, GuestSnapshot[]>; groupNamesOf: Map<number, string[]> } {
   const parent = new Map<number, number>();
   const find = (vmid: number): number => {
     let root = vmid;
@@ -199,7 +288,7 @@ export function buildPlanningModel(
     return root;
   };
   const groupNamesOf = new Map<number, string[]>();
-  for (const group of constraints.affinityGroups) {
+  for (const group of groups) {
     if (!group.strict) continue;
     const present = [...new Set(group.members)].filter((vmid) => guestById.has(vmid)).sort((a, b) => a - b);
     for (const vmid of present) {
@@ -221,151 +310,222 @@ export function buildPlanningModel(
     list.push(guest);
     bundles.set(root, list);
   }
+  return { bundles, groupNamesOf };
+}
 
-  const pinsOf = new Map<number, typeof constraints.pins>();
-  for (const pin of constraints.pins) {
+function pinsByGuest(pins: GuestPins): Map<number, GuestPins> {
+  const pinsOf = new Map<number, GuestPins>();
+  for (const pin of pins) {
     const list = pinsOf.get(pin.vmid) ?? [];
     list.push(pin);
     pinsOf.set(pin.vmid, list);
   }
+  return pinsOf;
+}
 
+/** Bundles in vmid order: a movable unit each, or the reasons its guests stay. */
+function movableUnits(
+  bundles: Map<number, GuestSnapshot[]>,
+  lookup: UnitLookup,
+): { units: MovableUnit[]; skipped: Array<{ vmid: number; reason: string }> } {
   const skipped: Array<{ vmid: number; reason: string }> = [];
   const units: MovableUnit[] = [];
-  const frozenReason = (guest: GuestSnapshot): string | undefined => {
-    if (guest.template) return 'template';
-    if (ignored.has(guest.vmid)) return 'ignored';
-    if (guest.lock !== undefined) return `locked (${guest.lock})`;
-    if (guest.haManaged && !settings.includeHaManaged)
-      return 'HA-managed (excluded by includeHaManaged: false)';
-    const index = nodeIndex.get(guest.node);
-    if (index === undefined) return `unknown node ${guest.node}`;
-    if (!nodes[index]!.online) return `node ${guest.node} is ${nodes[index]!.snapshot.status}`;
-    const recent = settings.recentMigrations[guest.vmid];
-    if (recent !== undefined) {
-      const at = typeof recent === 'number' ? recent : recent.at;
-      if (settings.now - at < settings.cooldownMs) {
-        return `migrated ${((settings.now - at) / 3_600_000).toFixed(1)} h ago (cooldown ${settings.cooldownMs / 3_600_000} h)`;
-      }
-    }
-    if (guest.localDisks.length > 0 && !settings.allowLocalDisks)
-      return 'has local disks (allowLocalDisks: false)';
-    return undefined;
-  };
-
   for (const [root, members] of [...bundles.entries()].sort((a, b) => a[0] - b[0])) {
-    const isBundle = members.length > 1;
-    // A guest that does not run is moved only as part of a bundle; alone it changes no load.
-    if (!isBundle && members[0]!.status !== 'running') {
-      if (!members[0]!.template) skipped.push({ vmid: root, reason: `not running (${members[0]!.status})` });
-      else skipped.push({ vmid: root, reason: 'template' });
+    const reasons = unmovableReasons(root, members, lookup);
+    if (reasons !== undefined) {
+      for (const entry of reasons) skipped.push(entry);
       continue;
     }
-    if (isBundle && !members.some((guest) => guest.status === 'running')) {
-      for (const guest of members) skipped.push({ vmid: guest.vmid, reason: 'affinity bundle not running' });
-      continue;
-    }
-    const reasons = members.map((guest) => [guest.vmid, frozenReason(guest)] as const);
-    const frozen = reasons.find(([, reason]) => reason !== undefined);
-    if (frozen !== undefined) {
-      for (const guest of members) {
-        skipped.push({
-          vmid: guest.vmid,
-          reason:
-            guest.vmid === frozen[0] ? frozen[1]! : `affinity bundle member ${frozen[0]} is ${frozen[1]}`,
-        });
-      }
-      continue;
-    }
-    const sourceNames = new Set(members.map((guest) => guest.node));
-    if (sourceNames.size > 1) {
-      for (const guest of members) {
-        skipped.push({ vmid: guest.vmid, reason: 'affinity bundle split across nodes (not stationary)' });
-      }
-      continue;
-    }
-    const source = nodeIndex.get(members[0]!.node)!;
-    let allowed: Set<number> | undefined;
-    let preferred: Set<number> | undefined;
-    const strictAnti = new Map<number, number>();
-    const softAnti = new Map<number, number>();
-    const storages = new Set<string>();
-    const localDiskByStorage = new Map<string, number>();
-    const blockedTargets = new Set<number>();
-    let cpuCores = 0;
-    let memoryUsed = 0;
-    let memoryMax = 0;
-    let ramBytes = 0;
-    let localDiskBytes = 0;
-    let haManaged = false;
-    const groupNames = new Set<string>();
-    for (const guest of members) {
-      cpuCores += guestCpu(guest);
-      if (guest.status === 'running') {
-        memoryUsed += guest.memory.usedBytes;
-        memoryMax += guest.memory.maxBytes;
-        ramBytes += guest.memory.maxBytes;
-      }
-      haManaged ||= guest.haManaged;
-      for (const storage of guest.storages) storages.add(storage);
-      for (const disk of guest.localDisks) {
-        localDiskBytes += disk.sizeBytes;
-        localDiskByStorage.set(disk.storage, (localDiskByStorage.get(disk.storage) ?? 0) + disk.sizeBytes);
-      }
-      for (const pin of pinsOf.get(guest.vmid) ?? []) {
-        const pinned = new Set(
-          pin.nodes
-            .map((name) => nodeIndex.get(name))
-            .filter((index): index is number => index !== undefined),
-        );
-        if (pin.strict)
-          allowed = allowed === undefined ? pinned : new Set([...allowed].filter((i) => pinned.has(i)));
-        else preferred = new Set([...(preferred ?? []), ...pinned]);
-      }
-      const anti = antiOf.get(guest.vmid);
-      for (const group of anti?.strict ?? []) strictAnti.set(group, (strictAnti.get(group) ?? 0) + 1);
-      for (const group of anti?.soft ?? []) softAnti.set(group, (softAnti.get(group) ?? 0) + 1);
-      const recent = settings.recentMigrations[guest.vmid];
-      if (recent !== undefined && typeof recent !== 'number' && recent.fromNode !== undefined) {
-        const index = nodeIndex.get(recent.fromNode);
-        if (index !== undefined) blockedTargets.add(index);
-      }
-      for (const name of groupNamesOf.get(guest.vmid) ?? []) groupNames.add(name);
-    }
-    units.push({
-      id: isBundle ? `bundle:${members.map((guest) => guest.vmid).join('+')}` : `guest:${root}`,
-      members,
-      source,
-      cpuCores,
-      memoryUsed,
-      memoryMax,
-      ramBytes,
-      localDiskBytes,
-      localDiskByStorage,
-      storages: [...storages].sort(),
-      ...(allowed === undefined ? {} : { allowed }),
-      ...(preferred === undefined ? {} : { preferred }),
-      antiAffinityStrict: strictAnti,
-      antiAffinitySoft: softAnti,
-      haManaged,
-      blockedTargets,
-      evacuate: nodes[source]!.maintenance,
-      affinityGroupNames: [...groupNames].sort(),
-    });
+    units.push(movableUnit(root, members, lookup));
   }
   skipped.sort((a, b) => a.vmid - b.vmid);
+  return { units, skipped };
+}
+
+/** Why a bundle cannot move, one entry per guest; `undefined` when it can. */
+function unmovableReasons(
+  root: number,
+  members: GuestSnapshot[],
+  lookup: UnitLookup,
+): Array<{ vmid: number; reason: string }> | undefined {
+  const isBundle = members.length > 1;
+  // A guest that does not run is moved only as part of a bundle; alone it changes no load.
+  if (!isBundle && members[0]!.status !== 'running') {
+    if (!members[0]!.template) return [{ vmid: root, reason: `not running (${members[0]!.status})` }];
+    return [{ vmid: root, reason: 'template' }];
+  }
+  if (isBundle && !members.some((guest) => guest.status === 'running')) {
+    return members.map((guest) => ({ vmid: guest.vmid, reason: 'affinity bundle not running' }));
+  }
+  const reasons = members.map((guest) => [guest.vmid, frozenReason(guest, lookup)] as const);
+  const frozen = reasons.find(([, reason]) => reason !== undefined);
+  if (frozen !== undefined) {
+    return members.map((guest) => ({
+      vmid: guest.vmid,
+      reason: guest.vmid === frozen[0] ? frozen[1]! : `affinity bundle member ${frozen[0]} is ${frozen[1]}`,
+    }));
+  }
+  const sourceNames = new Set(members.map((guest) => guest.node));
+  if (sourceNames.size > 1) {
+    return members.map((guest) => ({
+      vmid: guest.vmid,
+      reason: 'affinity bundle split across nodes (not stationary)',
+    }));
+  }
+  return undefined;
+}
+
+/** Why a guest must stay where it is (template, ignored, locked, HA, node, cooldown, local disks). */
+function frozenReason(guest: GuestSnapshot, lookup: UnitLookup): string | undefined {
+  const { settings, nodes, nodeIndex } = lookup;
+  if (guest.template) return 'template';
+  if (lookup.ignored.has(guest.vmid)) return 'ignored';
+  if (guest.lock !== undefined) return `locked (${guest.lock})`;
+  if (guest.haManaged && !settings.includeHaManaged)
+    return 'HA-managed (excluded by includeHaManaged: false)';
+  const index = nodeIndex.get(guest.node);
+  if (index === undefined) return `unknown node ${guest.node}`;
+  if (!nodes[index]!.online) return `node ${guest.node} is ${nodes[index]!.snapshot.status}`;
+  const recent = settings.recentMigrations[guest.vmid];
+  if (recent !== undefined) {
+    const at = typeof recent === 'number' ? recent : recent.at;
+    if (settings.now - at < settings.cooldownMs) {
+      return `migrated ${((settings.now - at) / 3_600_000).toFixed(1)} h ago (cooldown ${settings.cooldownMs / 3_600_000} h)`;
+    }
+  }
+  if (guest.localDisks.length > 0 && !settings.allowLocalDisks)
+    return 'has local disks (allowLocalDisks: false)';
+  return undefined;
+}
+
+/** A bundle's summed load, storage, pins, anti-affinity, blocked targets and group names. */
+function movableUnit(root: number, members: GuestSnapshot[], lookup: UnitLookup): MovableUnit {
+  const isBundle = members.length > 1;
+  const source = lookup.nodeIndex.get(members[0]!.node)!;
+  const usage = memberUsage(members, lookup.guestCpu);
+  const disks = memberStorage(members);
+  const { allowed, preferred } = pinnedTargets(members, lookup);
+  const anti = antiAffinityCounts(members, lookup.antiOf);
   return {
-    nodes,
-    nodeIndex,
-    cpuUsed,
-    memoryUsed,
-    units,
-    skipped,
-    antiCount,
-    antiSoftCount,
-    antiNames,
-    ...(storageFree === undefined ? {} : { storageFree }),
-    guestCpu,
+    id: isBundle ? `bundle:${members.map((guest) => guest.vmid).join('+')}` : `guest:${root}`,
+    members,
+    source,
+    cpuCores: usage.cpuCores,
+    memoryUsed: usage.memoryUsed,
+    memoryMax: usage.memoryMax,
+    ramBytes: usage.ramBytes,
+    localDiskBytes: disks.localDiskBytes,
+    localDiskByStorage: disks.localDiskByStorage,
+    storages: [...disks.storages].sort(),
+    ...(allowed === undefined ? {} : { allowed }),
+    ...(preferred === undefined ? {} : { preferred }),
+    antiAffinityStrict: anti.strict,
+    antiAffinitySoft: anti.soft,
+    haManaged: usage.haManaged,
+    blockedTargets: blockedTargetsOf(members, lookup),
+    evacuate: lookup.nodes[source]!.maintenance,
+    affinityGroupNames: affinityGroupNamesOf(members, lookup.groupNamesOf),
   };
+}
+
+/** CPU and memory the members use (memory of running members only) and whether any is HA-managed. */
+function memberUsage(
+  members: readonly GuestSnapshot[],
+  guestCpu: (guest: GuestSnapshot) => number,
+): { cpuCores: number; memoryUsed: number; memoryMax: number; ramBytes: number; haManaged: boolean } {
+  let cpuCores = 0;
+  let memoryUsed = 0;
+  let memoryMax = 0;
+  let ramBytes = 0;
+  let haManaged = false;
+  for (const guest of members) {
+    cpuCores += guestCpu(guest);
+    if (guest.status === 'running') {
+      memoryUsed += guest.memory.usedBytes;
+      memoryMax += guest.memory.maxBytes;
+      ramBytes += guest.memory.maxBytes;
+    }
+    haManaged ||= guest.haManaged;
+  }
+  return { cpuCores, memoryUsed, memoryMax, ramBytes, haManaged };
+}
+
+/** Storages the members use and their local disk bytes, in total and per storage. */
+function memberStorage(members: readonly GuestSnapshot[]): {
+  storages: Set<string>;
+  localDiskBytes: number;
+  localDiskByStorage: Map<string, number>;
+} {
+  const storages = new Set<string>();
+  const localDiskByStorage = new Map<string, number>();
+  let localDiskBytes = 0;
+  for (const guest of members) {
+    for (const storage of guest.storages) storages.add(storage);
+    for (const disk of guest.localDisks) {
+      localDiskBytes += disk.sizeBytes;
+      localDiskByStorage.set(disk.storage, (localDiskByStorage.get(disk.storage) ?? 0) + disk.sizeBytes);
+    }
+  }
+  return { storages, localDiskBytes, localDiskByStorage };
+}
+
+/** Nodes allowed by every strict pin (intersection) and preferred by any soft one (union). */
+function pinnedTargets(
+  members: readonly GuestSnapshot[],
+  lookup: UnitLookup,
+): { allowed: Set<number> | undefined; preferred: Set<number> | undefined } {
+  let allowed: Set<number> | undefined;
+  let preferred: Set<number> | undefined;
+  for (const guest of members) {
+    for (const pin of lookup.pinsOf.get(guest.vmid) ?? []) {
+      const pinned = new Set(
+        pin.nodes
+          .map((name) => lookup.nodeIndex.get(name))
+          .filter((index): index is number => index !== undefined),
+      );
+      if (pin.strict)
+        allowed = allowed === undefined ? pinned : new Set([...allowed].filter((i) => pinned.has(i)));
+      else preferred = new Set([...(preferred ?? []), ...pinned]);
+    }
+  }
+  return { allowed, preferred };
+}
+
+/** Anti-affinity group index → members of the unit in it, strict and soft apart. */
+function antiAffinityCounts(
+  members: readonly GuestSnapshot[],
+  antiOf: Map<number, AntiAffinityMembership>,
+): { strict: Map<number, number>; soft: Map<number, number> } {
+  const strict = new Map<number, number>();
+  const soft = new Map<number, number>();
+  for (const guest of members) {
+    const anti = antiOf.get(guest.vmid);
+    for (const group of anti?.strict ?? []) strict.set(group, (strict.get(group) ?? 0) + 1);
+    for (const group of anti?.soft ?? []) soft.set(group, (soft.get(group) ?? 0) + 1);
+  }
+  return { strict, soft };
+}
+
+/** Nodes the members recently came from: never sent back there (hysteresis). */
+function blockedTargetsOf(members: readonly GuestSnapshot[], lookup: UnitLookup): Set<number> {
+  const blockedTargets = new Set<number>();
+  for (const guest of members) {
+    const recent = lookup.settings.recentMigrations[guest.vmid];
+    if (recent !== undefined && typeof recent !== 'number' && recent.fromNode !== undefined) {
+      const index = lookup.nodeIndex.get(recent.fromNode);
+      if (index !== undefined) blockedTargets.add(index);
+    }
+  }
+  return blockedTargets;
+}
+
+function affinityGroupNamesOf(
+  members: readonly GuestSnapshot[],
+  groupNamesOf: Map<number, string[]>,
+): string[] {
+  const groupNames = new Set<string>();
+  for (const guest of members) for (const name of groupNamesOf.get(guest.vmid) ?? []) groupNames.add(name);
+  return [...groupNames].sort();
 }
 
 /**

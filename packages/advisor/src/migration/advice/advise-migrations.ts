@@ -4,6 +4,7 @@ import {
   type ChatModel,
   type ClusterSnapshot,
   generateObject,
+  type LlmMigrationAdvice,
   llmMigrationAdviceSchema,
   type MigrationRecommendation,
   NoObjectGeneratedError,
@@ -33,7 +34,7 @@ import {
 } from '../plan-migrations';
 import { profileWorkloads } from '../workload-profile';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
-import { buildMigrationPrompt } from './build-migration-prompt';
+import { buildMigrationPrompt, type MigrationPrompt } from './build-migration-prompt';
 
 const EPSILON = 1e-9;
 
@@ -283,11 +284,85 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
   const period = input.period ?? '24h';
   const options = input.options ?? {};
   throwIfAborted(options.signal);
+  const context = adviceContext(snapshot, options);
+
+  // 1. Rule.
+  const plan = planMigrations(snapshot, context.planOptions);
+  const rulePredicted = predictIssues(snapshot, options.forecast);
+  const ruleEntries = ruleEntriesOf(plan, context);
+  const ruleAfter = context.score(plan.recommendations);
+  const ruleAnalysis = describePlan(plan, context.baseline, ruleAfter, rulePredicted.length);
+
+  // 2–3. LLM and validation against the snapshot without the rule plan.
+  const answer: ModelAnswer = {
+    llm: { status: 'not_configured', reason: 'no model configured' },
+    analysis: undefined,
+    entries: [],
+    repairs: [],
+    predictedIssues: [...rulePredicted],
+  };
+  if (model !== undefined) await askModel(model, period, plan, options, context, answer);
+
+  // 4–6. Re-score, merge with the rule plan, re-validate the union.
+  const merged: Entry[] = [...ruleEntries];
+  const candidates = screenModelMoves(answer.entries, merged, context);
+  resolveRuleConflicts(candidates, merged, context);
+  const kept = revalidateUnion(merged, context);
+  const { recommendations, after } = advisedMigrations(kept, context);
+
+  const { llm } = answer;
+  const { rejected } = context;
+  if (llm.status === 'used') {
+    llm.accepted = recommendations.filter((move) => move.source === 'llm').length;
+    llm.rejected = rejected.filter(
+      (entry) => entry.source === 'llm' && entry.kind === 'recommendation',
+    ).length;
+  }
+  return {
+    analysis: answer.analysis !== undefined && answer.analysis.trim() !== '' ? answer.analysis : ruleAnalysis,
+    ruleAnalysis,
+    period,
+    collectedAt: snapshot.collectedAt,
+    recommendations,
+    predictedIssues: answer.predictedIssues,
+    rejected,
+    repairs: answer.repairs,
+    plan,
+    imbalance: { before: context.baseline, ruleAfter, after },
+    llm,
+  };
+}
+
+/** What every step shares: the snapshot, thresholds, option defaults, the scorer and the refusals. */
+interface AdviceContext {
+  snapshot: ClusterSnapshot;
+  cpuThreshold: number;
+  memThreshold: number;
+  planOptions: PlanMigrationsOptions;
+  validatorOptions: MigrationValidationOptions;
+  /** Normalised imbalance on current usage after `moves` (the plan's weights). */
+  score: (moves: ReadonlyArray<{ vmid: number; sourceNode: string; targetNode: string }>) => number;
+  /** Imbalance of the snapshot as it is. */
+  baseline: number;
+  /** Every refused item, in the order it was refused. */
+  rejected: AdviceRejection[];
+}
+
+/** The model's contribution; stays `not_configured` with no entries without a model. */
+interface ModelAnswer {
+  llm: LlmAdviceStatus;
+  analysis: string | undefined;
+  entries: Entry[];
+  repairs: Repair[];
+  /** Rule forecasts first, then the model's valid issues. */
+  predictedIssues: PredictedIssue[];
+}
+
+function adviceContext(snapshot: ClusterSnapshot, options: AdviseMigrationsOptions): AdviceContext {
   const cpuThreshold = options.cpuThreshold ?? 60;
   const memThreshold = options.memThreshold ?? 70;
   const planOptions: PlanMigrationsOptions = { ...options.plan, cpuThreshold, memThreshold };
-  const plan = planMigrations(snapshot, planOptions);
-  const rulePredicted = predictIssues(snapshot, options.forecast);
+  // Validator defaults follow the planner's, so a move the planner may make also validates.
   const validatorOptions: MigrationValidationOptions = {
     maxMemoryRatio: 1 - (planOptions.memoryReservePercent ?? 5) / 100,
     allowHaManaged: planOptions.includeHaManaged ?? true,
@@ -301,108 +376,144 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
       weights,
       loadBasis: 'current',
     }).normalized;
-  const baseline = score([]);
-  const ruleEntries: Entry[] = plan.recommendations.map((move, index) => ({
+  return {
+    snapshot,
+    cpuThreshold,
+    memThreshold,
+    planOptions,
+    validatorOptions,
+    score,
+    baseline: score([]),
+    rejected: [],
+  };
+}
+
+function ruleEntriesOf(plan: MigrationPlan, context: AdviceContext): Entry[] {
+  return plan.recommendations.map((move, index) => ({
     move,
     source: 'rule',
     index,
     item: move,
     planned: move,
-    standaloneDelta: score([move]) - baseline,
+    standaloneDelta: context.score([move]) - context.baseline,
   }));
-  const ruleAfter = score(plan.recommendations);
-  const ruleAnalysis = describePlan(plan, baseline, ruleAfter, rulePredicted.length);
+}
 
-  const rejected: AdviceRejection[] = [];
-  const repairs: Repair[] = [];
-  const predictedIssues: PredictedIssue[] = [...rulePredicted];
-  let llm: LlmAdviceStatus = { status: 'not_configured', reason: 'no model configured' };
-  let llmAnalysis: string | undefined;
-  let llmEntries: Entry[] = [];
-
-  if (model !== undefined) {
-    const modelName = `${model.provider}:${model.modelId}`;
-    const prompt = buildMigrationPrompt(snapshot, {
-      period,
-      thresholds: { cpuThreshold, memThreshold },
-      plan,
-      profiles: profileWorkloads(snapshot, planOptions.profile),
-      trends: computeNodeTrends(snapshot, { recentWindowHours: analysisPeriodHours(period) / 4 }),
-      ...(options.maxGuestsInPrompt === undefined ? {} : { maxGuests: options.maxGuestsInPrompt }),
-      allowHaManaged: validatorOptions.allowHaManaged ?? false,
-      allowLocalDisks: validatorOptions.allowLocalDisks ?? false,
-    });
-    const started = performance.now();
-    try {
-      const generated = await generateObject(
-        model,
-        {
-          schema: llmMigrationAdviceSchema,
-          schemaName: 'migration_advice',
-          system: prompt.system,
-          prompt: prompt.user,
-          temperature: options.temperature ?? 0.2,
-          maxRepairs: options.maxRepairs ?? 1,
-          ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
-        },
-        {
-          timeoutMs: options.timeoutMs ?? 30_000,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        },
-      );
-      llm = {
-        status: 'used',
-        model: modelName,
-        usage: generated.usage,
-        latencyMs: Math.round(performance.now() - started),
-        calls: generated.calls,
-        ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
-      };
-      const validation = validateMigrationAdvice(snapshot, generated.object, validatorOptions);
-      repairs.push(...validation.repairs);
-      llmAnalysis = validation.analysis;
-      for (const rejection of validation.rejected) {
-        rejected.push({ kind: 'recommendation', source: 'llm', ...rejection });
-      }
-      for (const rejection of validation.rejectedIssues) {
-        rejected.push({ kind: 'predicted_issue', source: 'llm', ...rejection });
-      }
-      predictedIssues.push(...validation.predictedIssues);
-      const items = generated.object.recommendations;
-      llmEntries = validation.accepted.map((move) => ({
-        move,
-        source: 'llm' as const,
-        index: indexOfItem(items, move.vmid),
-        item: items[indexOfItem(items, move.vmid)],
-        standaloneDelta: score([move]) - baseline,
-      }));
-    } catch (error) {
-      if (options.signal?.aborted) throw toAborted(options.signal, error);
-      llm = describeFailure(error, modelName, performance.now() - started);
-    }
+/**
+ * Asks the model for its critique of the rule plan and validates the answer into `answer`. A model
+ * failure becomes `llm.status` `failed` / `invalid`; only an abort through `options.signal` throws.
+ */
+async function askModel(
+  model: ChatModel,
+  period: AnalysisPeriod,
+  plan: MigrationPlan,
+  options: AdviseMigrationsOptions,
+  context: AdviceContext,
+  answer: ModelAnswer,
+): Promise<void> {
+  const modelName = `${model.provider}:${model.modelId}`;
+  const prompt = migrationPrompt(period, plan, options, context);
+  const started = performance.now();
+  try {
+    const generated = await generateObject(
+      model,
+      {
+        schema: llmMigrationAdviceSchema,
+        schemaName: 'migration_advice',
+        system: prompt.system,
+        prompt: prompt.user,
+        temperature: options.temperature ?? 0.2,
+        maxRepairs: options.maxRepairs ?? 1,
+        ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+    );
+    answer.llm = {
+      status: 'used',
+      model: modelName,
+      usage: generated.usage,
+      latencyMs: Math.round(performance.now() - started),
+      calls: generated.calls,
+      ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
+    };
+    acceptModelAdvice(generated.object, context, answer);
+  } catch (error) {
+    if (options.signal?.aborted) throw toAborted(options.signal, error);
+    answer.llm = describeFailure(error, modelName, performance.now() - started);
   }
+}
 
-  const reject = (entry: Entry, code: AdviceRejectionCode, message: string) => {
-    rejected.push({
-      kind: 'recommendation',
-      source: entry.source,
-      index: entry.index,
-      item: entry.item,
-      reasons: [{ code, message }],
-    });
-  };
+function migrationPrompt(
+  period: AnalysisPeriod,
+  plan: MigrationPlan,
+  options: AdviseMigrationsOptions,
+  context: AdviceContext,
+): MigrationPrompt {
+  const { snapshot, planOptions, validatorOptions } = context;
+  return buildMigrationPrompt(snapshot, {
+    period,
+    thresholds: { cpuThreshold: context.cpuThreshold, memThreshold: context.memThreshold },
+    plan,
+    profiles: profileWorkloads(snapshot, planOptions.profile),
+    trends: computeNodeTrends(snapshot, { recentWindowHours: analysisPeriodHours(period) / 4 }),
+    ...(options.maxGuestsInPrompt === undefined ? {} : { maxGuests: options.maxGuestsInPrompt }),
+    allowHaManaged: validatorOptions.allowHaManaged ?? false,
+    allowLocalDisks: validatorOptions.allowLocalDisks ?? false,
+  });
+}
 
-  // Cooldown and stand-alone improvement; agreement with the rule plan.
+/** Validates the model's answer: refusals and repairs recorded, accepted moves scored alone. */
+function acceptModelAdvice(advice: LlmMigrationAdvice, context: AdviceContext, answer: ModelAnswer): void {
+  const validation = validateMigrationAdvice(context.snapshot, advice, context.validatorOptions);
+  answer.repairs.push(...validation.repairs);
+  answer.analysis = validation.analysis;
+  for (const rejection of validation.rejected) {
+    context.rejected.push({ kind: 'recommendation', source: 'llm', ...rejection });
+  }
+  for (const rejection of validation.rejectedIssues) {
+    context.rejected.push({ kind: 'predicted_issue', source: 'llm', ...rejection });
+  }
+  answer.predictedIssues.push(...validation.predictedIssues);
+  const items = advice.recommendations;
+  answer.entries = validation.accepted.map((move) => ({
+    move,
+    source: 'llm' as const,
+    index: indexOfItem(items, move.vmid),
+    item: items[indexOfItem(items, move.vmid)],
+    standaloneDelta: context.score([move]) - context.baseline,
+  }));
+}
+
+function reject(context: AdviceContext, entry: Entry, code: AdviceRejectionCode, message: string): void {
+  context.rejected.push({
+    kind: 'recommendation',
+    source: entry.source,
+    index: entry.index,
+    item: entry.item,
+    reasons: [{ code, message }],
+  });
+}
+
+/**
+ * Step 4: refuses model moves of guests in cooldown and those that do not improve the imbalance
+ * alone (evacuations excepted); a move the rule plan also makes only adds `alsoSuggestedBy` to it.
+ * Returns the model moves left to merge.
+ */
+function screenModelMoves(entries: readonly Entry[], merged: Entry[], context: AdviceContext): Entry[] {
+  const { snapshot, planOptions, baseline } = context;
   const recent = planOptions.recentMigrations ?? {};
   const cooldownMs = (planOptions.cooldownHours ?? 6) * 3_600_000;
   const now = planOptions.now ?? snapshot.collectedAt;
-  const merged: Entry[] = [...ruleEntries];
   const candidates: Entry[] = [];
-  for (const entry of llmEntries) {
+  for (const entry of entries) {
     const last = recent[entry.move.vmid];
     const at = last === undefined ? undefined : typeof last === 'number' ? last : last.at;
     if (at !== undefined && now - at < cooldownMs) {
       reject(
+        context,
         entry,
         'cooldown',
         `guest ${entry.move.vmid} migrated ${((now - at) / 3_600_000).toFixed(1)} h ago (cooldown ${cooldownMs / 3_600_000} h)`,
@@ -418,6 +529,7 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     }
     if (!isEvacuation(snapshot, entry.move) && entry.standaloneDelta >= -EPSILON) {
       reject(
+        context,
         entry,
         'no_improvement',
         `moving ${entry.move.vmid} ${entry.move.sourceNode} → ${entry.move.targetNode} changes the imbalance by ` +
@@ -427,8 +539,16 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     }
     candidates.push(entry);
   }
+  return candidates;
+}
 
-  // Conflicts with the rule plan, then append.
+/**
+ * Step 5: a model move of a guest the rule plan moves elsewhere replaces the rule's move only when,
+ * swapped in, it validates with the rest and gives a strictly lower final imbalance; other model
+ * moves are appended.
+ */
+function resolveRuleConflicts(candidates: readonly Entry[], merged: Entry[], context: AdviceContext): void {
+  const { snapshot, score } = context;
   for (const entry of candidates) {
     const position = merged.findIndex((other) => other.move.vmid === entry.move.vmid);
     if (position < 0) {
@@ -441,78 +561,113 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     const current = score(merged.map((other) => other.move));
     const alternative = score(swapped.map((other) => other.move));
     const feasible =
-      validateMigrationAdvice(snapshot, swapped.map(toTyped), validatorOptions).rejected.length === 0 &&
-      thresholdProblem(snapshot, swapped, position, cpuThreshold, memThreshold) === undefined;
+      validateMigrationAdvice(snapshot, swapped.map(toTyped), context.validatorOptions).rejected.length ===
+        0 &&
+      thresholdProblem(snapshot, swapped, position, context.cpuThreshold, context.memThreshold) === undefined;
     if (feasible && alternative < current - EPSILON) {
       merged[position] = swapped[position]!;
       continue;
     }
     reject(
+      context,
       entry,
       'conflicts_with_rule',
       `the rule plan moves ${entry.move.vmid} to "${ruleEntry.move.targetNode}" (final imbalance ${current.toFixed(4)}); ` +
         `"${entry.move.targetNode}" gives ${alternative.toFixed(4)}${feasible ? '' : ' and is not feasible with the other moves'}`,
     );
   }
+}
 
-  // Re-validate the union and re-score along it until nothing changes.
+/** Step 6: re-validates the union and re-scores along it until nothing changes (at most 5 rounds). */
+function revalidateUnion(merged: Entry[], context: AdviceContext): Entry[] {
   let kept = merged;
   for (let round = 0; round < 5; round++) {
-    const union = validateMigrationAdvice(snapshot, kept.map(toTyped), validatorOptions);
-    const refused = new Set(union.rejected.map((rejection) => rejection.index));
-    const next: Entry[] = [];
-    kept.forEach((entry, position) => {
-      const rejection = union.rejected.find((candidate) => candidate.index === position);
-      if (rejection !== undefined) {
-        rejected.push({
-          kind: 'recommendation',
-          source: entry.source,
-          index: entry.index,
-          item: entry.item,
-          reasons: rejection.reasons,
-        });
-      } else next.push(entry);
-    });
-    let changed = refused.size > 0;
-    const walked: Entry[] = [];
-    let before = baseline;
-    for (const entry of next) {
-      if (entry.source === 'llm') {
-        const problem = thresholdProblem(
-          snapshot,
-          [...walked, entry],
-          walked.length,
-          cpuThreshold,
-          memThreshold,
-        );
-        if (problem !== undefined) {
-          reject(entry, 'threshold_exceeded', problem);
-          changed = true;
-          continue;
-        }
-        const after = score([...walked, entry].map((other) => other.move));
-        if (!isEvacuation(snapshot, entry.move) && after - before >= -EPSILON) {
-          reject(
-            entry,
-            'no_improvement',
-            `on top of the ${walked.length} moves before it, moving ${entry.move.vmid} → ${entry.move.targetNode} changes the imbalance by ${signed(after - before)}`,
-          );
-          changed = true;
-          continue;
-        }
-      }
-      walked.push(entry);
-      before = score(walked.map((other) => other.move));
-    }
-    kept = walked;
-    if (!changed) break;
+    const valid = dropInvalidInUnion(kept, context);
+    const walk = walkModelMoves(valid.next, context);
+    kept = walk.walked;
+    if (!valid.changed && !walk.changed) break;
   }
+  return kept;
+}
 
-  const recommendations: AdvisedMigration[] = [];
-  let previous = baseline;
+/** The entries the validator accepts as a whole (capacity, anti-affinity, affinity across producers). */
+function dropInvalidInUnion(
+  kept: readonly Entry[],
+  context: AdviceContext,
+): { next: Entry[]; changed: boolean } {
+  const union = validateMigrationAdvice(context.snapshot, kept.map(toTyped), context.validatorOptions);
+  const refused = new Set(union.rejected.map((rejection) => rejection.index));
+  const next: Entry[] = [];
   kept.forEach((entry, position) => {
-    const after = score(kept.slice(0, position + 1).map((other) => other.move));
-    const kind = entry.planned?.kind ?? (isEvacuation(snapshot, entry.move) ? 'evacuation' : 'balance');
+    const rejection = union.rejected.find((candidate) => candidate.index === position);
+    if (rejection !== undefined) {
+      context.rejected.push({
+        kind: 'recommendation',
+        source: entry.source,
+        index: entry.index,
+        item: entry.item,
+        reasons: rejection.reasons,
+      });
+    } else next.push(entry);
+  });
+  return { next, changed: refused.size > 0 };
+}
+
+/**
+ * Walks the list in order: a model move whose target would end above a threshold, or that no longer
+ * lowers the imbalance on top of the moves before it, is refused.
+ */
+function walkModelMoves(
+  next: readonly Entry[],
+  context: AdviceContext,
+): { walked: Entry[]; changed: boolean } {
+  const { snapshot, score } = context;
+  let changed = false;
+  const walked: Entry[] = [];
+  let before = context.baseline;
+  for (const entry of next) {
+    if (entry.source === 'llm') {
+      const problem = thresholdProblem(
+        snapshot,
+        [...walked, entry],
+        walked.length,
+        context.cpuThreshold,
+        context.memThreshold,
+      );
+      if (problem !== undefined) {
+        reject(context, entry, 'threshold_exceeded', problem);
+        changed = true;
+        continue;
+      }
+      const after = score([...walked, entry].map((other) => other.move));
+      if (!isEvacuation(snapshot, entry.move) && after - before >= -EPSILON) {
+        reject(
+          context,
+          entry,
+          'no_improvement',
+          `on top of the ${walked.length} moves before it, moving ${entry.move.vmid} → ${entry.move.targetNode} changes the imbalance by ${signed(after - before)}`,
+        );
+        changed = true;
+        continue;
+      }
+    }
+    walked.push(entry);
+    before = score(walked.map((other) => other.move));
+  }
+  return { walked, changed };
+}
+
+/** The kept moves as advice, each with the imbalance before and after it along the list. */
+function advisedMigrations(
+  kept: readonly Entry[],
+  context: AdviceContext,
+): { recommendations: AdvisedMigration[]; after: number } {
+  const recommendations: AdvisedMigration[] = [];
+  let previous = context.baseline;
+  kept.forEach((entry, position) => {
+    const after = context.score(kept.slice(0, position + 1).map((other) => other.move));
+    const kind =
+      entry.planned?.kind ?? (isEvacuation(context.snapshot, entry.move) ? 'evacuation' : 'balance');
     const advised: AdvisedMigration = {
       ...stripPlanned(entry.move),
       source: entry.source,
@@ -528,26 +683,7 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     recommendations.push(advised);
     previous = after;
   });
-
-  if (llm.status === 'used') {
-    llm.accepted = recommendations.filter((move) => move.source === 'llm').length;
-    llm.rejected = rejected.filter(
-      (entry) => entry.source === 'llm' && entry.kind === 'recommendation',
-    ).length;
-  }
-  return {
-    analysis: llmAnalysis !== undefined && llmAnalysis.trim() !== '' ? llmAnalysis : ruleAnalysis,
-    ruleAnalysis,
-    period,
-    collectedAt: snapshot.collectedAt,
-    recommendations,
-    predictedIssues,
-    rejected,
-    repairs,
-    plan,
-    imbalance: { before: baseline, ruleAfter, after: previous },
-    llm,
-  };
+  return { recommendations, after: previous };
 }
 
 function toTyped(entry: Entry): MigrationRecommendation {
