@@ -16,7 +16,14 @@ import {
   type Usage,
   type WorkloadSnapshot,
 } from '@ballast/core';
-import { type Reason, type Repair, type ScalingReasonCode, validateScalingAdvice } from '@ballast/validator';
+import {
+  type ModelTextFinding,
+  type Reason,
+  type Repair,
+  type ScalingReasonCode,
+  screenModelText,
+  validateScalingAdvice,
+} from '@ballast/validator';
 import { type ForecastOptions, forecast } from '../forecast/forecast';
 import type { ForecastOutcome, ForecastResult } from '../forecast/forecast-types';
 import { type ForecastAwareResult, forecastAwareReplicas } from './forecast-aware-scaling';
@@ -107,6 +114,8 @@ export interface LlmScalingOutcome {
   repairs?: Repair[];
   /** The model's raw answer (AI4K8s shape), when one was parsed. */
   raw?: unknown;
+  /** What `screenModelText` found in the model's text when it made the answer `invalid`. */
+  textFindings?: ModelTextFinding[];
 }
 
 /**
@@ -991,13 +1000,6 @@ function judgeModelAdvice(
   context: ScalingContext,
   impact: ImpactOf,
 ): ModelScalingAnswer {
-  const validation = validateScalingAdvice(context.workload, generated.object, {
-    minReplicas: context.bounds.minReplicas,
-    maxReplicas: context.bounds.maxReplicas,
-    recommendationHistory: context.state.recommendations,
-    now: context.now,
-    source: 'llm',
-  });
   const spend = {
     usage: generated.usage,
     calls: generated.calls,
@@ -1005,6 +1007,31 @@ function judgeModelAdvice(
     raw: generated.object,
     ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
   };
+  // Model-written text is screened before anything else: an answer that tells someone to run a
+  // command was not written as advice, whatever its numbers say.
+  const screened = screenModelText(generated.object.reasoning ?? '', { maxLength: 1_000 });
+  if (screened.unsafe) {
+    return {
+      llm: {
+        status: 'invalid',
+        reason: `unsafe_text: the reasoning reads as an instruction (${screened.findings.map((finding) => finding.code).join(', ')})`,
+        textFindings: screened.findings,
+        ...spend,
+      },
+      candidate: undefined,
+    };
+  }
+  const advice =
+    typeof generated.object.reasoning === 'string'
+      ? { ...generated.object, reasoning: screened.text }
+      : generated.object;
+  const validation = validateScalingAdvice(context.workload, advice, {
+    minReplicas: context.bounds.minReplicas,
+    maxReplicas: context.bounds.maxReplicas,
+    recommendationHistory: context.state.recommendations,
+    now: context.now,
+    source: 'llm',
+  });
   if (!validation.ok) {
     return {
       llm: {

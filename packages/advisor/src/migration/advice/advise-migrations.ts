@@ -17,6 +17,7 @@ import {
 import {
   type MigrationReasonCode,
   type MigrationValidationOptions,
+  type ModelTextFinding,
   type PredictedIssueReasonCode,
   type Reason,
   type Repair,
@@ -35,6 +36,8 @@ import {
 import { profileWorkloads } from '../workload-profile';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
 import { buildMigrationPrompt, type MigrationPrompt } from './build-migration-prompt';
+import { createPseudonymizer, type Pseudonymizer } from './pseudonymize';
+import { type ModelTextLimits, screenModelAdvice } from './screen-model-advice';
 
 const EPSILON = 1e-9;
 
@@ -72,6 +75,16 @@ export interface AdviseMigrationsOptions {
   validator?: Omit<MigrationValidationOptions, 'source'>;
   /** Options of the rule-based `predictIssues` (default: 24 h horizon, 80 % CPU, 85 % memory). */
   forecast?: NodeLoadForecastOptions;
+  /**
+   * What the prompt may reveal. By default the prompt holds node and guest names, tags, pools,
+   * storages, affinity group names and the Proxmox host (never credentials). With
+   * `pseudonymize: true` every name becomes a stable pseudonym (`node-1`, `guest-3`, `tag-2`), the
+   * host is left out, and the model's answer is mapped back before it is validated; numbers
+   * (vmids, cores, bytes, percentages) are still sent.
+   */
+  privacy?: { pseudonymize?: boolean };
+  /** Longest model-written texts kept (analysis 4 000, each item field 1 000 characters). */
+  modelTextLimits?: ModelTextLimits;
 }
 
 /**
@@ -101,6 +114,7 @@ export interface AdviseMigrationsInput {
  * | `conflicts_with_rule` | the rule plan moves the same guest elsewhere and the model's move is not strictly better |
  * | `threshold_exceeded` | the target would end above `cpuThreshold` / `memThreshold` |
  * | `cooldown` | the guest migrated within the planner's `cooldownHours` |
+ * | `unsafe_text` | the item's text reads as an instruction to run something or to steer a model (`screenModelText`) |
  *
  * @example
  * ```ts
@@ -113,7 +127,8 @@ export type AdviceRejectionCode =
   | 'no_improvement'
   | 'conflicts_with_rule'
   | 'threshold_exceeded'
-  | 'cooldown';
+  | 'cooldown'
+  | 'unsafe_text';
 
 /**
  * A refused recommendation or predicted issue, exactly as it was given, with every reason.
@@ -202,6 +217,10 @@ export interface LlmAdviceStatus {
   /** Model recommendations kept / refused. */
   accepted?: number;
   rejected?: number;
+  /** Set when the model's analysis was withheld: what `screenModelText` found in it. */
+  analysisWithheld?: ModelTextFinding[];
+  /** True when names were pseudonymised in the prompt (`options.privacy.pseudonymize`). */
+  pseudonymized?: boolean;
 }
 
 /**
@@ -214,8 +233,13 @@ export interface LlmAdviceStatus {
  * ```
  */
 export interface MigrationAdvice {
-  /** The model's analysis (unchanged) when it gave one, otherwise the rule summary. */
+  /**
+   * The model's analysis when it gave a safe one (bounded, terminal escapes removed; see
+   * `analysisSource`), otherwise the rule summary. Model-written: show it as text, never run it.
+   */
   analysis: string;
+  /** Who wrote `analysis`: the model, or the rule planner (no model, a failure, or withheld). */
+  analysisSource: 'model' | 'rule';
   /** A summary of the rule plan. */
   ruleAnalysis: string;
   period: AnalysisPeriod;
@@ -318,8 +342,10 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
       (entry) => entry.source === 'llm' && entry.kind === 'recommendation',
     ).length;
   }
+  const modelAnalysis = answer.analysis !== undefined && answer.analysis.trim() !== '';
   return {
-    analysis: answer.analysis !== undefined && answer.analysis.trim() !== '' ? answer.analysis : ruleAnalysis,
+    analysis: modelAnalysis ? (answer.analysis as string) : ruleAnalysis,
+    analysisSource: modelAnalysis ? 'model' : 'rule',
     ruleAnalysis,
     period,
     collectedAt: snapshot.collectedAt,
@@ -412,7 +438,8 @@ async function askModel(
   answer: ModelAnswer,
 ): Promise<void> {
   const modelName = `${model.provider}:${model.modelId}`;
-  const prompt = migrationPrompt(period, plan, options, context);
+  const names = options.privacy?.pseudonymize ? createPseudonymizer(context.snapshot) : undefined;
+  const prompt = migrationPrompt(period, plan, options, context, names);
   const started = performance.now();
   try {
     const generated = await generateObject(
@@ -438,43 +465,80 @@ async function askModel(
       latencyMs: Math.round(performance.now() - started),
       calls: generated.calls,
       ...(generated.costUsd === undefined ? {} : { costUsd: generated.costUsd }),
+      ...(names === undefined ? {} : { pseudonymized: true }),
     };
-    acceptModelAdvice(generated.object, context, answer);
+    const advice = names === undefined ? generated.object : names.reveal(generated.object);
+    acceptModelAdvice(advice, options, context, answer);
   } catch (error) {
     if (options.signal?.aborted) throw toAborted(options.signal, error);
     answer.llm = describeFailure(error, modelName, performance.now() - started);
   }
 }
 
+/** The prompt, built from pseudonymised names when `names` is given (nothing real leaves then). */
 function migrationPrompt(
   period: AnalysisPeriod,
   plan: MigrationPlan,
   options: AdviseMigrationsOptions,
   context: AdviceContext,
+  names: Pseudonymizer | undefined,
 ): MigrationPrompt {
   const { snapshot, planOptions, validatorOptions } = context;
-  return buildMigrationPrompt(snapshot, {
+  const hide = <T>(value: T): T => (names === undefined ? value : names.hide(value));
+  return buildMigrationPrompt(names?.snapshot ?? snapshot, {
     period,
     thresholds: { cpuThreshold: context.cpuThreshold, memThreshold: context.memThreshold },
-    plan,
-    profiles: profileWorkloads(snapshot, planOptions.profile),
-    trends: computeNodeTrends(snapshot, { recentWindowHours: analysisPeriodHours(period) / 4 }),
+    plan: hide(plan),
+    profiles: hide(profileWorkloads(snapshot, planOptions.profile)),
+    trends: hide(computeNodeTrends(snapshot, { recentWindowHours: analysisPeriodHours(period) / 4 })),
     ...(options.maxGuestsInPrompt === undefined ? {} : { maxGuests: options.maxGuestsInPrompt }),
     allowHaManaged: validatorOptions.allowHaManaged ?? false,
     allowLocalDisks: validatorOptions.allowLocalDisks ?? false,
   });
 }
 
-/** Validates the model's answer: refusals and repairs recorded, accepted moves scored alone. */
-function acceptModelAdvice(advice: LlmMigrationAdvice, context: AdviceContext, answer: ModelAnswer): void {
-  const validation = validateMigrationAdvice(context.snapshot, advice, context.validatorOptions);
-  answer.repairs.push(...validation.repairs);
+/**
+ * Screens, then validates the model's answer: unsafe text refused or withheld, refusals and repairs
+ * recorded, accepted moves scored alone.
+ */
+function acceptModelAdvice(
+  advice: LlmMigrationAdvice,
+  options: AdviseMigrationsOptions,
+  context: AdviceContext,
+  answer: ModelAnswer,
+): void {
+  const screened = screenModelAdvice(advice, options.modelTextLimits);
+  for (const unsafe of screened.unsafe) {
+    context.rejected.push({
+      kind: unsafe.kind,
+      source: 'llm',
+      index: unsafe.index,
+      item: unsafe.item,
+      reasons: [{ code: 'unsafe_text', message: `withheld model text (${unsafe.message})` }],
+    });
+  }
+  if (screened.analysisWithheld !== undefined) answer.llm.analysisWithheld = screened.analysisWithheld;
+  const validation = validateMigrationAdvice(context.snapshot, screened.advice, context.validatorOptions);
+  answer.repairs.push(
+    ...validation.repairs.map((repair) => {
+      const positions =
+        repair.target === 'predicted_issue' ? screened.issueIndexes : screened.recommendationIndexes;
+      return repair.target === 'advice'
+        ? repair
+        : { ...repair, index: positions[repair.index] ?? repair.index };
+    }),
+  );
   answer.analysis = validation.analysis;
+  // The validator counts positions in the screened lists; report them in the model's own lists.
   for (const rejection of validation.rejected) {
-    context.rejected.push({ kind: 'recommendation', source: 'llm', ...rejection });
+    const index = screened.recommendationIndexes[rejection.index] ?? rejection.index;
+    const item = advice.recommendations[index] ?? rejection.item;
+    context.rejected.push({ kind: 'recommendation', source: 'llm', ...rejection, index, item });
   }
   for (const rejection of validation.rejectedIssues) {
-    context.rejected.push({ kind: 'predicted_issue', source: 'llm', ...rejection });
+    const index = screened.issueIndexes[rejection.index] ?? rejection.index;
+    const item = advice.predicted_issues?.[index] ?? rejection.item;
+    context.rejected.push({ kind: 'predicted_issue', source: 'llm', ...rejection, index, item });
   }
   answer.predictedIssues.push(...validation.predictedIssues);
   const items = advice.recommendations;

@@ -120,10 +120,11 @@ export function buildMigrationPrompt(
     '',
     'Answer with JSON only, in this shape:',
     '{"analysis": "<short assessment>",',
-    ' "recommendations": [{"vmid": 101, "name": "web1", "type": "VM|CT", "source_node": "pve1", "target_node": "pve2",',
+    ' "recommendations": [{"vmid": <vmid>, "name": "<guest name>", "type": "VM|CT", "source_node": "<node it is on>",',
+    '   "target_node": "<valid target node>",',
     '   "priority": "low|medium|high|critical", "reasoning": "<why, citing the numbers>", "risk_score": 0-100,',
     '   "confidence": 0-1, "estimated_impact": "<text>", "best_time": "<text>"}],',
-    ' "predicted_issues": [{"node": "pve1", "metric": "cpu|memory", "prediction": "<text>",',
+    ' "predicted_issues": [{"node": "<node>", "metric": "cpu|memory", "prediction": "<text>",',
     '   "severity": "low|medium|high|critical", "confidence": 0-1}]}',
   ].join('\n');
 
