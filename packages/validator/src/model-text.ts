@@ -70,9 +70,11 @@ const patterns: ReadonlyArray<readonly [ModelTextFindingCode, RegExp]> = [
 ];
 
 // C0/C1 controls except tab and newline, DEL, and Unicode bidirectional overrides and isolates.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 // ANSI escape sequences (CSI and OSC) are removed whole, not only their ESC byte.
 const ansiSequences =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /\u001b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\u001b\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?/g;
 
 /**

@@ -350,6 +350,7 @@ describe('adviseMigrations treats model text as model-written', () => {
     const kept = advice.recommendations.find((move) => move.source === 'llm' && move.vmid === 102);
     expect(kept?.reasoning).toBe('web1 2.5 cores to the idle pve3');
     expect(advice.predictedIssues.filter((issue) => issue.source === 'llm')).toHaveLength(1);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
     expect(JSON.stringify(advice.recommendations)).not.toMatch(/curl|rm -rf|\u001b/);
   });
 });
