@@ -51,7 +51,7 @@ describe('screenModelText', () => {
   it('returns bounded, control-free text for any input (property)', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: 'binary', maxLength: 3_000 }),
+        fc.string({ unit: 'binary', maxLength: 800 }),
         fc.integer({ min: 1, max: 2_000 }),
         (text, max) => {
           const screened = screenModelText(text, { maxLength: max });
