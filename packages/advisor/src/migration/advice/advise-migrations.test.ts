@@ -400,3 +400,30 @@ describe('adviseMigrations with privacy: { pseudonymize: true }', () => {
     expect(advice.predictedIssues.find((issue) => issue.source === 'llm')?.node).toBe('pve1');
   });
 });
+
+describe('adviseMigrations refuses moves that change nothing', () => {
+  it('refuses a model move whose Δimbalance is exactly zero as no_improvement', async () => {
+    const snapshot = adviceCluster();
+    const idle = snapshot.guests.find((guest) => guest.vmid === 104)!;
+    // An idle guest: moving it shifts no CPU and no memory, so the imbalance does not change.
+    snapshot.guests.push({
+      ...idle,
+      vmid: 106,
+      name: 'idle1',
+      cpu: { cores: 1, usageCores: 0 },
+      memory: { maxBytes: 2 ** 30, usedBytes: 0 },
+    });
+    fake.enqueue(
+      answer({
+        analysis: 'Tidy up.',
+        recommendations: [
+          { vmid: 106, source_node: 'pve1', target_node: 'pve3', priority: 'low', reasoning: 'tidy' },
+        ],
+      }),
+    );
+    const advice = await adviseMigrations({ snapshot, model: model(), options: { plan: planOptions } });
+    const refused = advice.rejected.find((rejection) => (rejection.item as { vmid?: number }).vmid === 106);
+    expect(refused?.reasons.map((reason) => reason.code)).toEqual(['no_improvement']);
+    expect(advice.recommendations.some((move) => move.vmid === 106)).toBe(false);
+  });
+});
