@@ -548,6 +548,54 @@ export function buildScalingAdvicePrompt(context: {
   const { workload, bounds, hpa } = context;
   const deployment = workload.deployment;
   const template = templateRequests(workload);
+  const { pods, notListed } = promptPods(workload, template);
+  const document = {
+    deployment: `${deployment.namespace}/${deployment.name}`,
+    collected_at: new Date(context.now ?? workload.collectedAt).toISOString(),
+    replicas: {
+      current: deployment.replicas.desired,
+      ready: deployment.replicas.ready,
+      not_ready: Math.max(0, deployment.replicas.current - deployment.replicas.ready),
+      min_replicas: bounds.minReplicas,
+      max_replicas: bounds.maxReplicas,
+    },
+    requests_per_pod: {
+      cpu_cores: template.cpu ?? null,
+      memory_mib: template.memory === undefined ? null : round(template.memory / MiB, 1),
+    },
+    utilization: promptUtilization(workload, template, context.cpuTarget),
+    pods,
+    pods_not_listed: notListed,
+    collection: workload.state ?? null,
+    hpa: promptHpa(workload),
+    hpa_parity: {
+      target_replicas: hpa.desiredReplicas,
+      metric_replicas: hpa.metricReplicas ?? null,
+      reason: hpa.reason,
+      scaling_limited: hpa.conditions.scalingLimited.reason,
+    },
+    forecast: promptForecast(context, template),
+    recent_scaling: workload.events.slice(-5).map((event) => ({
+      time: new Date(event.timestamp).toISOString(),
+      from: event.fromReplicas,
+      to: event.toReplicas,
+      reason: event.reason ?? null,
+    })),
+  };
+  return [
+    `Current replicas: ${deployment.replicas.desired} (min ${bounds.minReplicas}, max ${bounds.maxReplicas})`,
+    'Metrics (CPU in cores, memory in MiB, times UTC):',
+    JSON.stringify(document, null, 1),
+  ].join('\n');
+}
+
+/** What {@link buildScalingAdvicePrompt} reads. */
+type ScalingPromptContext = Parameters<typeof buildScalingAdvicePrompt>[0];
+
+type TemplateRequests = ReturnType<typeof templateRequests>;
+
+/** The first 25 pods with their usage against requests (pods from the metrics when not listed). */
+function promptPods(workload: WorkloadSnapshot, template: TemplateRequests) {
   const samples = new Map(workload.podMetrics.map((sample) => [sample.pod, sample]));
   const podsSource =
     workload.pods ??
@@ -576,103 +624,82 @@ export function buildScalingAdvicePrompt(context: {
           : round((100 * sample.memoryBytes) / template.memory, 1),
     };
   });
+  return { pods, notListed: Math.max(0, podsSource.length - pods.length) };
+}
+
+/** Totals over the sampled pods and their share of the requests, with the HPA's CPU target. */
+function promptUtilization(
+  workload: WorkloadSnapshot,
+  template: TemplateRequests,
+  cpuTarget: number | undefined,
+) {
   const totalCpu = workload.podMetrics.reduce((sum, sample) => sum + sample.cpuCores, 0);
   const totalMemory = workload.podMetrics.reduce((sum, sample) => sum + sample.memoryBytes, 0);
   const sampled = workload.podMetrics.length;
+  return {
+    total_cpu_cores: sampled === 0 ? null : round(totalCpu),
+    total_memory_mib: sampled === 0 ? null : round(totalMemory / MiB, 1),
+    cpu_percent_of_requests:
+      sampled === 0 || template.cpu === undefined
+        ? null
+        : round((100 * totalCpu) / (sampled * template.cpu), 1),
+    memory_percent_of_requests:
+      sampled === 0 || template.memory === undefined
+        ? null
+        : round((100 * totalMemory) / (sampled * template.memory), 1),
+    target_cpu_percent: cpuTarget ?? null,
+  };
+}
+
+/** The HPA's spec and status as the API reports them; `null` without an HPA. */
+function promptHpa(workload: WorkloadSnapshot) {
+  if (!workload.hpa) return null;
+  return {
+    name: workload.hpa.name,
+    spec: {
+      min_replicas: workload.hpa.spec.minReplicas,
+      max_replicas: workload.hpa.spec.maxReplicas,
+      metrics: workload.hpa.spec.metrics,
+      behavior: workload.hpa.spec.behavior ?? null,
+    },
+    status: {
+      current_replicas: workload.hpa.status.currentReplicas,
+      desired_replicas: workload.hpa.status.desiredReplicas,
+      current_metrics: workload.hpa.status.currentMetrics,
+      last_scale_time:
+        workload.hpa.status.lastScaleTime === undefined
+          ? null
+          : new Date(workload.hpa.status.lastScaleTime).toISOString(),
+      conditions: workload.hpa.status.conditions ?? [],
+    },
+  };
+}
+
+/** Forecast points with the replicas the upper bound needs, or why there is no forecast. */
+function promptForecast(context: ScalingPromptContext, template: TemplateRequests) {
   const forecastOutcome = context.forecast;
+  if (forecastOutcome === undefined) return null;
+  if (forecastOutcome.status !== 'ok') {
+    return { status: forecastOutcome.status, needed: forecastOutcome.needed, have: forecastOutcome.have };
+  }
   const targetPerPod =
     template.cpu === undefined || context.cpuTarget === undefined
       ? undefined
       : (template.cpu * context.cpuTarget) / 100;
-  const document = {
-    deployment: `${deployment.namespace}/${deployment.name}`,
-    collected_at: new Date(context.now ?? workload.collectedAt).toISOString(),
-    replicas: {
-      current: deployment.replicas.desired,
-      ready: deployment.replicas.ready,
-      not_ready: Math.max(0, deployment.replicas.current - deployment.replicas.ready),
-      min_replicas: bounds.minReplicas,
-      max_replicas: bounds.maxReplicas,
-    },
-    requests_per_pod: {
-      cpu_cores: template.cpu ?? null,
-      memory_mib: template.memory === undefined ? null : round(template.memory / MiB, 1),
-    },
-    utilization: {
-      total_cpu_cores: sampled === 0 ? null : round(totalCpu),
-      total_memory_mib: sampled === 0 ? null : round(totalMemory / MiB, 1),
-      cpu_percent_of_requests:
-        sampled === 0 || template.cpu === undefined
-          ? null
-          : round((100 * totalCpu) / (sampled * template.cpu), 1),
-      memory_percent_of_requests:
-        sampled === 0 || template.memory === undefined
-          ? null
-          : round((100 * totalMemory) / (sampled * template.memory), 1),
-      target_cpu_percent: context.cpuTarget ?? null,
-    },
-    pods,
-    pods_not_listed: Math.max(0, podsSource.length - pods.length),
-    collection: workload.state ?? null,
-    hpa: workload.hpa
-      ? {
-          name: workload.hpa.name,
-          spec: {
-            min_replicas: workload.hpa.spec.minReplicas,
-            max_replicas: workload.hpa.spec.maxReplicas,
-            metrics: workload.hpa.spec.metrics,
-            behavior: workload.hpa.spec.behavior ?? null,
-          },
-          status: {
-            current_replicas: workload.hpa.status.currentReplicas,
-            desired_replicas: workload.hpa.status.desiredReplicas,
-            current_metrics: workload.hpa.status.currentMetrics,
-            last_scale_time:
-              workload.hpa.status.lastScaleTime === undefined
-                ? null
-                : new Date(workload.hpa.status.lastScaleTime).toISOString(),
-            conditions: workload.hpa.status.conditions ?? [],
-          },
-        }
-      : null,
-    hpa_parity: {
-      target_replicas: hpa.desiredReplicas,
-      metric_replicas: hpa.metricReplicas ?? null,
-      reason: hpa.reason,
-      scaling_limited: hpa.conditions.scalingLimited.reason,
-    },
-    forecast:
-      forecastOutcome === undefined
-        ? null
-        : forecastOutcome.status === 'ok'
-          ? {
-              metric: 'total CPU cores in use',
-              model: forecastOutcome.model,
-              level: forecastOutcome.level,
-              lead_steps: context.leadSteps ?? 1,
-              points: forecastOutcome.points.map((point) => ({
-                step: point.step,
-                mean: round(point.mean),
-                lower: round(point.lower),
-                upper: round(point.upper),
-                replicas_for_upper:
-                  targetPerPod === undefined ? null : Math.ceil(point.upper / targetPerPod - 1e-9),
-              })),
-              forecast_aware_target: context.forecastAware?.desiredReplicas ?? null,
-            }
-          : { status: forecastOutcome.status, needed: forecastOutcome.needed, have: forecastOutcome.have },
-    recent_scaling: workload.events.slice(-5).map((event) => ({
-      time: new Date(event.timestamp).toISOString(),
-      from: event.fromReplicas,
-      to: event.toReplicas,
-      reason: event.reason ?? null,
+  return {
+    metric: 'total CPU cores in use',
+    model: forecastOutcome.model,
+    level: forecastOutcome.level,
+    lead_steps: context.leadSteps ?? 1,
+    points: forecastOutcome.points.map((point) => ({
+      step: point.step,
+      mean: round(point.mean),
+      lower: round(point.lower),
+      upper: round(point.upper),
+      replicas_for_upper: targetPerPod === undefined ? null : Math.ceil(point.upper / targetPerPod - 1e-9),
     })),
+    forecast_aware_target: context.forecastAware?.desiredReplicas ?? null,
   };
-  return [
-    `Current replicas: ${deployment.replicas.desired} (min ${bounds.minReplicas}, max ${bounds.maxReplicas})`,
-    'Metrics (CPU in cores, memory in MiB, times UTC):',
-    JSON.stringify(document, null, 1),
-  ].join('\n');
 }
 
 function errorMessage(error: unknown): string {
