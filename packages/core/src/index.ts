@@ -63,5 +63,6 @@ export {
 } from './pricing';
 export { redactSecrets } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
+export { type SdkLogger, type SdkLogLevel, sdkLoggingSettingsSchema } from './sdk-logger';
 export { StreamAccumulator } from './stream-accumulator';
 export { parseToolArguments } from './tool-arguments';
