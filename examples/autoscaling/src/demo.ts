@@ -18,6 +18,7 @@ import {
   runBacktest,
 } from '@ballast/advisor';
 import type { ChatModel } from '@ballast/core';
+import { llmSettingsHelp } from '@ballast/example-shared';
 import { collectWorkloadSnapshot, createHistoryRing, scaleDeployment } from '@ballast/kubernetes';
 import { createWorkloadSimulator, loadTrace, scaleTrace, startFakeKubernetes } from '@ballast/testkit';
 
@@ -31,6 +32,8 @@ export interface AutoscalingDemoOptions {
   every?: number | undefined;
   /** A chat model for the LLM candidate and the `llm` back-test row. */
   model?: ChatModel | undefined;
+  /** How the model was configured, or why there is none (from `modelFromEnvironment`). */
+  modelDescription?: string | undefined;
   /** Per-call deadline of the model, ms. Default 20 000. */
   timeoutMs?: number | undefined;
 }
@@ -138,7 +141,7 @@ export async function runAutoscalingDemo(
     `Deployment shop/web: ${REQUEST_CORES} CPU / 256 MiB requests per pod, HPA ${MIN}–${MAX} replicas at ${TARGET} % CPU; demand = ${trace.name} scaled to peak ${PEAK_CORES} cores, ${steps} steps.`,
   );
   log(
-    `Model: ${options.model ? `${options.model.provider}/${options.model.modelId}` : 'none (rule answers only; set OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY or OLLAMA_HOST to add the LLM)'}`,
+    `Model: ${options.modelDescription ?? (options.model ? `${options.model.provider}/${options.model.modelId}` : `none, rule answers only (${llmSettingsHelp})`)}`,
   );
   log('');
   log('time         demand  ready  cpu%   HPA  Ballast  reason');
@@ -286,9 +289,7 @@ export async function runAutoscalingDemo(
       `LLM back-test: ${llmStats.valid}/${llmStats.steps} valid (${llmStats.repaired} repaired), ${llmStats.chosen} chosen, ${llmStats.overruled} overruled, ${llmStats.failed} failed, ${llmStats.invalid} invalid; agreement with HPA ${(llmStats.agreementWithHpa * 100).toFixed(0)} %; ${llmStats.inputTokens}/${llmStats.outputTokens} tokens${llmStats.costUsd === undefined ? '' : `, $${llmStats.costUsd.toFixed(4)}`}.`,
     );
   } else {
-    log(
-      'No LLM row: set OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY or OLLAMA_HOST (model id: BALLAST_MODEL) to add one.',
-    );
+    log(`No LLM row (${llmSettingsHelp}).`);
   }
   log(`Trace: ${trace.attribution}`);
   return {

@@ -23,7 +23,7 @@ describe('autoscaling example (smoke)', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/^SIMULATION/);
     expect(text).toMatch(/HPA +Ballast +reason/);
-    expect(text).toMatch(/No LLM row: set OPENAI_API_KEY/);
+    expect(text).toMatch(/No LLM row \(to add one, set e\.g\. OPENAI_API_KEY and OPENAI_MODEL/);
     expect(lines.filter((line) => /^\d\d-\d\d \d\d:\d\d /.test(line)).length).toBe(4); // steps 0, 12, 24, 35
   });
 });

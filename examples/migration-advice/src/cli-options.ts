@@ -48,7 +48,9 @@ Real cluster (read-only unless --apply --yes):
 
 LLM analysis (optional): set a provider key and its model id, e.g.
   OPENAI_API_KEY + OPENAI_MODEL, ANTHROPIC_API_KEY + ANTHROPIC_MODEL, GROQ_API_KEY + GROQ_MODEL,
-  OLLAMA_HOST + OLLAMA_MODEL. With several, Ballast balances across them.`;
+  OLLAMA_HOST + OLLAMA_MODEL (OPENAI_BASE_URL for an OpenAI-compatible server). Every configured
+  provider goes behind one balancer; there are no built-in model ids.
+  See docs/getting-started.md#llm-settings.`;
 
 /** Parses flags; throws an Error with a readable message on bad input. */
 export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions {

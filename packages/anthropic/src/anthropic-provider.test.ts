@@ -320,10 +320,21 @@ describe('Anthropic streaming', () => {
     expect(error).toMatchObject({ code: 'invalid_response', isRetryable: true });
   });
 
-  it('reports a malformed event as a retryable invalid response', async () => {
+  it('reports a malformed event as a retryable invalid response, the SDK logging to our logger', async () => {
     fake.enqueue({ text: 'x', fault: { type: 'malformed-json' } });
-    const error = await collectStream(model().stream(ask)).catch((caught: unknown) => caught);
+    // The SDK logs the unparsable event before throwing: route it here instead of stderr.
+    const logged: string[] = [];
+    const note = (message: string) => {
+      logged.push(message);
+    };
+    const quiet = createAnthropic({
+      apiKey,
+      baseURL: fake.url,
+      logger: { error: note, warn: note, info: note, debug: note },
+    }).chatModel('claude-sonnet-4-6');
+    const error = await collectStream(quiet.stream(ask)).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'invalid_response', isRetryable: true });
+    expect(logged).toContain('Could not parse message into JSON:');
   });
 
   it('maps an HTTP error on a stream request (529) to overloaded', async () => {

@@ -80,6 +80,8 @@ export function createAnthropic(
     ...(resolved.baseURL === undefined ? {} : { baseURL: resolved.baseURL }),
     ...(resolved.headers === undefined ? {} : { defaultHeaders: resolved.headers }),
     ...(resolved.fetch === undefined ? {} : { fetch: resolved.fetch }),
+    ...(resolved.logger === undefined ? {} : { logger: resolved.logger }),
+    ...(resolved.logLevel === undefined ? {} : { logLevel: resolved.logLevel }),
   });
   return {
     name: 'anthropic',

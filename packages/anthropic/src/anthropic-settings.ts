@@ -1,4 +1,11 @@
-import { type ChatModelCapabilities, ConfigError, type PricingTable } from '@ballast/core';
+import {
+  type ChatModelCapabilities,
+  ConfigError,
+  type PricingTable,
+  type SdkLogger,
+  type SdkLogLevel,
+  sdkLoggingSettingsSchema,
+} from '@ballast/core';
 import { z } from 'zod';
 
 /**
@@ -27,6 +34,13 @@ export interface AnthropicSettings {
   defaultMaxTokens?: number;
   /** Capabilities every model of this provider has unless a model overrides them. */
   capabilities?: Partial<ChatModelCapabilities>;
+  /**
+   * Where the SDK logs its own diagnostics (a stream event it cannot parse, retries when
+   * `maxRetries` > 0). Default: the console. Ballast reports every failure as a typed error anyway.
+   */
+  logger?: SdkLogger;
+  /** Most verbose SDK messages logged. Default: the SDK's (`ANTHROPIC_LOG`, else `warn`); `off` for none. */
+  logLevel?: SdkLogLevel;
   /** Custom fetch (for proxies or tracing). */
   fetch?: typeof globalThis.fetch;
 }
@@ -49,6 +63,7 @@ const settingsSchema = z.object({
   pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   defaultMaxTokens: z.number().int().positive().optional(),
   capabilities: z.record(z.string(), z.boolean()).optional(),
+  ...sdkLoggingSettingsSchema,
   fetch: z
     .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
     .optional(),

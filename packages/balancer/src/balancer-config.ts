@@ -197,6 +197,7 @@ export const balancerConfigSchema = z.object({
     .object({
       bucketMs: positive.optional(),
       retentionMs: positive.optional(),
+      relativeAccuracy: z.number().gt(0).lt(1).optional(),
       reservoirSize: z.number().int().min(1).optional(),
     })
     .optional(),

@@ -37,6 +37,7 @@ export {
   type TargetMetrics,
 } from './metrics';
 export { type OutcomeCounts, OutcomeWindow } from './outcome-window';
+export { QuantileSketch } from './quantile-sketch';
 export {
   classifyFailure,
   computeBackoffMs,

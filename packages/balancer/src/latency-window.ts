@@ -19,7 +19,9 @@ export interface LatencyWindowOptions {
 let scratch = new Float64Array(256);
 
 /**
- * A time-bounded ring of latency samples with cached quantiles.
+ * A time-bounded ring of latency samples with cached quantiles. The quantiles are exact
+ * (nearest-rank) over the samples the ring holds, the newest `capacity` within `windowMs`: a recency
+ * bound for routing, not a sample of a longer stream (the metrics use {@link QuantileSketch} for that).
  *
  * Unlike LiteLLM's list, the ring rotates every slot (no "sticky first nine") and samples expire
  * by age, so a provider that recovered is not judged by what it did an hour ago. Quantiles are

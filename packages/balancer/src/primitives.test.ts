@@ -269,7 +269,7 @@ describe('latency window and metrics', () => {
   it('keeps bounded, time-bucketed aggregates', () => {
     const clock = manualClock();
     const metrics = new MetricsRecorder(
-      { bucketMs: 60_000, retentionMs: 3_600_000, reservoirSize: 8 },
+      { bucketMs: 60_000, retentionMs: 3_600_000, relativeAccuracy: 0.02 },
       clock.now,
     );
     for (let index = 0; index < 1_000; index++) {

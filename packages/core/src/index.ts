@@ -63,6 +63,7 @@ export {
 } from './pricing';
 export { redactSecrets } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
+export { type SdkLogger, type SdkLogLevel, sdkLoggingSettingsSchema } from './sdk-logger';
 export { StreamAccumulator } from './stream-accumulator';
 export {
   anyJsonInstruction,

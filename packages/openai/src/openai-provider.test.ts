@@ -193,10 +193,26 @@ describe('OpenAI streaming', () => {
     expect((error as ApiCallError).isRetryable).toBe(true);
   });
 
-  it('reports a malformed event as a retryable invalid response', async () => {
+  it('reports a malformed event as a retryable invalid response, the SDK logging to our logger', async () => {
     fake.enqueue({ text: 'x', fault: { type: 'malformed-json' } });
-    const error = await collectStream(model().stream(ask)).catch((caught: unknown) => caught);
+    // The SDK logs the unparsable event before throwing: route it here instead of stderr.
+    const logged: string[] = [];
+    const note = (message: string) => {
+      logged.push(message);
+    };
+    const quiet = createOpenAI({
+      apiKey,
+      baseURL: `${fake.url}/v1`,
+      logger: { error: note, warn: note, info: note, debug: note },
+    }).chatModel('gpt-4o-mini');
+    const error = await collectStream(quiet.stream(ask)).catch((caught: unknown) => caught);
     expect((error as ApiCallError).code).toBe('invalid_response');
+    expect(logged).toContain('Could not parse message into JSON:');
+  });
+
+  it('passes logLevel and refuses a logger without the four levels', () => {
+    expect(() => createOpenAI({ apiKey, logLevel: 'off' })).not.toThrow();
+    expect(() => createOpenAI({ apiKey, logger: { error() {} } as never })).toThrow(ConfigError);
   });
 
   it('aborts the HTTP request when the consumer stops reading', async () => {

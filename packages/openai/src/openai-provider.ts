@@ -53,6 +53,8 @@ export function createOpenAI(
     ...(resolved.project === undefined ? {} : { project: resolved.project }),
     ...(resolved.headers === undefined ? {} : { defaultHeaders: resolved.headers }),
     ...(resolved.fetch === undefined ? {} : { fetch: resolved.fetch }),
+    ...(resolved.logger === undefined ? {} : { logger: resolved.logger }),
+    ...(resolved.logLevel === undefined ? {} : { logLevel: resolved.logLevel }),
   });
   return {
     name: resolved.name,

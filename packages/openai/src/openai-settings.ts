@@ -1,4 +1,11 @@
-import { type ChatModelCapabilities, ConfigError, type PricingTable } from '@ballast/core';
+import {
+  type ChatModelCapabilities,
+  ConfigError,
+  type PricingTable,
+  type SdkLogger,
+  type SdkLogLevel,
+  sdkLoggingSettingsSchema,
+} from '@ballast/core';
 import { z } from 'zod';
 
 /** Settings of {@link createOpenAI}. */
@@ -23,6 +30,13 @@ export interface OpenAISettings {
   includeStreamUsage?: boolean;
   /** Capabilities every model of this provider has unless a model overrides them. */
   capabilities?: Partial<ChatModelCapabilities>;
+  /**
+   * Where the SDK logs its own diagnostics (a stream event it cannot parse, retries when
+   * `maxRetries` > 0). Default: the console. Ballast reports every failure as a typed error anyway.
+   */
+  logger?: SdkLogger;
+  /** Most verbose SDK messages logged. Default: the SDK's (`OPENAI_LOG`, else `warn`); `off` for none. */
+  logLevel?: SdkLogLevel;
   /** Custom fetch (for proxies or tracing). */
   fetch?: typeof globalThis.fetch;
 }
@@ -42,6 +56,7 @@ const settingsSchema = z.object({
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
   includeStreamUsage: z.boolean().optional(),
   capabilities: z.record(z.string(), z.boolean()).optional(),
+  ...sdkLoggingSettingsSchema,
   fetch: z
     .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
     .optional(),

@@ -232,7 +232,7 @@ const nodePresets: Array<{ cores: number; memoryGiB: number; rootDiskGiB: number
  * @example
  * ```ts
  * const cluster = createClusterSimulator({ seed: 1, nodes: 3, guests: 20, imbalance: 'severe', pveVersion: 9 });
- * cluster.nodeRrd('pve1', 'hour').length; // 60 (PVE 8: 70)
+ * cluster.nodeRrd('pve1', 'hour').length; // 59: PVE 9 drops the trailing empty bucket (PVE 8: 70)
  * ```
  */
 export function createClusterSimulator(options: ClusterSimulatorOptions): ClusterSimulator {

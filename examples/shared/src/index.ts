@@ -1,0 +1,1 @@
+export { type ExampleModel, llmSettingsHelp, llmSettingsLink, modelFromEnvironment } from './llm-settings';
