@@ -20,11 +20,15 @@ export interface Armable {
 export class ArmingSweep {
   private batch: Armable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private compactAt = 256;
 
   constructor(private readonly delayMs = 1) {}
 
   /** Arms `item` at the next sweep unless it has settled by then. */
   watch(item: Armable): void {
+    // A caller looping over instant calls in microtasks never lets the timer run: drop the
+    // settled entries now and then, or the batch would keep every call of the loop alive.
+    if (this.batch.length >= this.compactAt) this.compact();
     this.batch.push(item);
     if (this.timer === undefined) {
       this.timer = setTimeout(this.sweep, this.delayMs);
@@ -33,10 +37,19 @@ export class ArmingSweep {
     }
   }
 
+  private compact(): void {
+    let kept = 0;
+    for (const item of this.batch) if (!item.settled) this.batch[kept++] = item;
+    this.batch.length = kept;
+    // Amortized O(1) per watch: the next compaction waits until the batch has doubled.
+    this.compactAt = Math.max(256, kept * 2);
+  }
+
   private readonly sweep = (): void => {
     const batch = this.batch;
     this.batch = [];
     this.timer = undefined;
+    this.compactAt = 256;
     for (const item of batch) if (!item.settled) item.arm();
   };
 }

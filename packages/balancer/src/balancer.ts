@@ -143,8 +143,11 @@ interface CallPlan {
   tokens: { inputTokens: number; outputTokens: number };
   strategy: StrategyName;
   route: Route;
-  skipped: Map<string, SkippedTarget>;
+  /** Why each target was left out, last reason wins (built on the first skip). */
+  skipped: Map<string, SkippedTarget> | undefined;
   headers: Record<string, string> | undefined;
+  /** The candidates of the first ranking that had any: the route's (lazy) scores. */
+  scoredFrom: Candidate[] | undefined;
   /** This call's place in the round-robin rotation, taken once per call (on its first ranking). */
   rotation: number | undefined;
   /** Earliest end of a Retry-After among the targets the last ranking skipped for one (epoch ms). */
@@ -168,6 +171,8 @@ interface Candidate extends ScoredCandidate {
 
 interface Ranked {
   ordered: Candidate[];
+  /** Every scored candidate, in configuration order. */
+  candidates: Candidate[];
   scores: RouteScore[];
   skipped: SkippedTarget[];
 }
@@ -389,7 +394,8 @@ class LoadBalancer implements Balancer {
       },
       strategy: input.strategy ?? this.config.strategy ?? 'weighted',
       route: this.emptyRoute(input.strategy ?? this.config.strategy ?? 'weighted'),
-      skipped: new Map(),
+      scoredFrom: undefined,
+      skipped: undefined,
       headers: undefined,
       rotation: undefined,
       coolingUntil: undefined,
@@ -564,21 +570,24 @@ class LoadBalancer implements Balancer {
     const needs = requiredCapabilitiesOf(request, kind);
     for (const capability of routing.requiredCapabilities ?? [])
       if (!needs.includes(capability)) needs.push(capability);
-    return {
+    const call: CallPlan = {
       kind,
       routing,
       needs,
       taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
       tokens: estimateTokens(request, this.config.defaultOutputTokens ?? 256),
       strategy,
-      route: this.emptyRoute(strategy),
-      skipped: new Map(),
+      route: undefined as unknown as Route,
+      scoredFrom: undefined,
+      skipped: undefined,
       headers: options?.headers,
       rotation: undefined,
       coolingUntil: undefined,
       coolingTarget: undefined,
       waitedFor: undefined,
     };
+    call.route = lazyRoute(strategy, call);
+    return call;
   }
 
   private emptyRoute(strategy: StrategyName): Route {
@@ -603,6 +612,7 @@ class LoadBalancer implements Balancer {
   ) {
     const entry = { target: runtime.id, reason, message };
     skipped.push(entry);
+    call.skipped ??= new Map();
     call.skipped.set(runtime.id, entry);
   }
 
@@ -739,7 +749,7 @@ class LoadBalancer implements Balancer {
     }
     const scores: RouteScore[] = [];
     if (withScores) for (const candidate of candidates) scores.push(routeScoreOf(candidate));
-    return { ordered, scores, skipped };
+    return { ordered, candidates, scores, skipped };
   }
 
   /**
@@ -767,9 +777,10 @@ class LoadBalancer implements Balancer {
     discard: (value: T) => Promise<void> | undefined,
   ): Promise<Committed<T>> {
     const route = call.route;
-    const failedOnce = new Set<string>();
-    const dead = new Set<string>();
-    const tries = new Map<string, number>();
+    // Most calls succeed on their first attempt: the failure bookkeeping is built on demand.
+    let failedOnce: Set<string> = emptySet as Set<string>;
+    let dead: Set<string> = emptySet as Set<string>;
+    let tries: Map<string, number> | undefined;
     const extra: TargetAttempt[] = [];
     let lastError: BallastError | undefined;
     let previous: { id: string; code: string } | undefined;
@@ -777,8 +788,8 @@ class LoadBalancer implements Balancer {
 
     while (true) {
       this.throwIfStopped(run, call);
-      // Only the first round with candidates sets route.scores; later rounds skip building them.
-      const withScores = route.scores.length === 0;
+      // Scores are taken (lazily) from the first round with candidates; no round builds them here.
+      const withScores = false;
       const excluded =
         failedOnce.size === 0 && dead.size === 0 ? emptySet : new Set([...failedOnce, ...dead]);
       let ranked = this.rank(call, excluded, withScores);
@@ -794,9 +805,10 @@ class LoadBalancer implements Balancer {
           // it is a candidate again its wait is over: no extra backoff on top.
           delayMs = call.waitedFor?.has(best.runtime.id)
             ? 0
-            : this.backoffMs(tries.get(best.runtime.id) ?? 1);
+            : this.backoffMs(tries?.get(best.runtime.id) ?? 1);
           const remaining = run.remainingMs();
           if (remaining !== undefined && delayMs >= remaining) {
+            if (dead === emptySet) dead = new Set();
             dead.add(best.runtime.id);
             extra.push({
               target: best.runtime.id,
@@ -831,8 +843,8 @@ class LoadBalancer implements Balancer {
         });
         throw this.noHealthy(call, extra, lastError);
       }
-      if (route.scores.length === 0 && ranked.ordered.length > 0) {
-        route.scores = ranked.scores;
+      if (call.scoredFrom === undefined && ranked.ordered.length > 0) {
+        call.scoredFrom = ranked.candidates;
         const first = ranked.ordered[0];
         // Payloads are only built when someone listens: most calls are never observed.
         if (first && this.events.listenerCount('selected') > 0)
@@ -903,6 +915,9 @@ class LoadBalancer implements Balancer {
           attachRoute(failure.error, route);
           throw failure.error;
         }
+        if (dead === emptySet) dead = new Set();
+        if (failedOnce === emptySet) failedOnce = new Set();
+        tries ??= new Map();
         if (failure.kind === 'target-unavailable') {
           dead.add(id);
           continue;
@@ -1092,13 +1107,14 @@ class LoadBalancer implements Balancer {
     call.route.attempts.push(record);
     if (this.events.listenerCount('attempt') > 0)
       this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
+    const clock = performance.now();
     const attempt = new Attempt<T>(
       run,
-      performance.now(),
+      clock,
       call.kind === 'stream' ? this.timeouts.firstTokenTimeoutMs : this.timeouts.attemptTimeoutMs,
       runtime.id,
     );
-    const options = attemptOptions(call, run, model, attempt);
+    const options = attemptOptions(call, run, model, attempt, clock);
     attempt.begin(
       () => execute(model, options),
       (thrown) => this.toBallastError(thrown, model),
@@ -1233,92 +1249,29 @@ class LoadBalancer implements Balancer {
       run.dispose();
       throw failure;
     }
-    const { iterator, buffered, firstTokenAt } = committed.value;
+    const { iterator, buffered } = committed.value;
     const handle = committed.handle;
     // Past the first token there is no failover: the first-token timeout no longer applies, the
     // call's deadline still does.
     handle.attempt.commit();
-    const timeToFirstTokenMs = firstTokenAt - handle.startedAt;
-    let settled = false;
-    /** Set when the stream was given up while its consumer was not reading (the deadline passed). */
-    let abandonedWith: BallastError | undefined;
-    let closing: Promise<void> | undefined;
-    // The slot stays taken until the upstream stream is closed, not merely abandoned.
-    const closeUpstream = (): Promise<void> => {
-      closing ??= Promise.resolve(iterator.return?.())
-        .then(noop, noop)
-        .then(() => {
-          handle.attempt.dispose();
-          handle.slot.release();
-        });
-      return closing;
-    };
-    /** Books a stream nobody reads to the end: cancelled by its consumer, or past its deadline. */
-    const abandon = (code: string): void => {
-      if (settled) return;
-      settled = true;
-      const { runtime } = handle.slot.candidate;
-      const durationMs = this.now() - handle.startedAt;
-      handle.record.outcome = code;
-      handle.record.durationMs = round(durationMs);
-      handle.attempt.cancel();
-      runtime.breaker.onCancel(handle.slot.permit);
-      this.metrics.record(this.metricKeys(handle), {
-        success: false,
-        code,
-        latencyMs: durationMs,
-        timeToFirstTokenMs,
-      });
-      this.metrics.recordCall({
-        success: false,
-        code,
-        latencyMs: performance.now() - startedAt,
-        timeToFirstTokenMs,
-      });
-      void closeUpstream();
-    };
-    // While the consumer holds a chunk and does not ask for the next, nothing in this generator
-    // runs: only this watcher can notice the deadline (or the caller's abort) and close it.
-    let waitingForConsumer = false;
-    const unread: Stoppable = {
-      stop: (error) => {
-        if (!waitingForConsumer || settled) return;
-        abandonedWith = error;
-        abandon(error.code);
-      },
-    };
-    run.watch(unread);
-    const finish = (result: ChatResult): BalancedChatChunk => {
-      settled = true;
-      const costUsd = this.succeed(handle, result, timeToFirstTokenMs);
-      this.metrics.recordCall({
-        success: true,
-        latencyMs: performance.now() - startedAt,
-        timeToFirstTokenMs,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        costUsd,
-      });
-      return {
-        type: 'finish',
-        result: {
-          ...result,
-          ...(result.costUsd === undefined && costUsd !== undefined ? { costUsd } : {}),
-          timeToFirstTokenMs: result.timeToFirstTokenMs ?? timeToFirstTokenMs,
-          route: call.route,
-        },
-      };
-    };
+    const session = new StreamSession(
+      this,
+      handle,
+      iterator,
+      startedAt,
+      committed.value.firstTokenAt - handle.startedAt,
+    );
+    run.watch(session);
     try {
       for (const chunk of buffered) {
         if (chunk.type === 'finish') {
-          yield finish(chunk.result);
+          yield this.finishStream(session, chunk.result, call.route);
           return;
         }
-        waitingForConsumer = true;
+        session.waitingForConsumer = true;
         yield chunk;
-        waitingForConsumer = false;
-        if (abandonedWith) throw abandonedWith;
+        session.waitingForConsumer = false;
+        if (session.abandonedWith) throw session.abandonedWith;
       }
       while (true) {
         const next = await iterator.next();
@@ -1332,38 +1285,87 @@ class LoadBalancer implements Balancer {
           });
         }
         if (next.value.type === 'finish') {
-          yield finish(next.value.result);
+          yield this.finishStream(session, next.value.result, call.route);
           return;
         }
-        waitingForConsumer = true;
+        session.waitingForConsumer = true;
         yield next.value;
-        waitingForConsumer = false;
-        if (abandonedWith) throw abandonedWith;
+        session.waitingForConsumer = false;
+        if (session.abandonedWith) throw session.abandonedWith;
       }
     } catch (thrown) {
       // After the first token the answer is partly delivered: never fail over, report the error.
       const error = run.failure ?? this.toBallastError(thrown, handle.slot.candidate.model);
-      if (!settled) {
-        settled = true;
+      if (!session.settled) {
+        session.settled = true;
         this.fail(handle, error, false);
         this.metrics.recordCall({
           success: false,
           code: error.code,
           latencyMs: performance.now() - startedAt,
-          timeToFirstTokenMs,
+          timeToFirstTokenMs: session.timeToFirstTokenMs,
         });
       }
       attachRoute(error, call.route);
       throw error;
     } finally {
-      waitingForConsumer = false;
+      session.waitingForConsumer = false;
       // Not settled here means the consumer stopped reading (break, return, throw): abort the
       // upstream request and count the stream as cancelled, with its latency and TTFT so far.
-      abandon('cancelled');
-      run.unwatch(unread);
-      void closeUpstream();
+      this.abandonStream(session, 'cancelled');
+      run.unwatch(session);
+      session.closeUpstream();
       run.dispose();
     }
+  }
+
+  /** Books a stream that finished; returns its `finish` chunk. */
+  private finishStream(session: StreamSession, result: ChatResult, route: Route): BalancedChatChunk {
+    session.settled = true;
+    const { timeToFirstTokenMs } = session;
+    const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs);
+    this.metrics.recordCall({
+      success: true,
+      latencyMs: performance.now() - session.startedAt,
+      timeToFirstTokenMs,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      costUsd,
+    });
+    return {
+      type: 'finish',
+      result: {
+        ...result,
+        ...(result.costUsd === undefined && costUsd !== undefined ? { costUsd } : {}),
+        timeToFirstTokenMs: result.timeToFirstTokenMs ?? timeToFirstTokenMs,
+        route,
+      },
+    };
+  }
+
+  /** @internal Books a stream nobody reads to the end: cancelled by its consumer, or past its deadline. */
+  abandonStream(session: StreamSession, code: string): void {
+    if (session.settled) return;
+    session.settled = true;
+    const { handle, timeToFirstTokenMs } = session;
+    const durationMs = this.now() - handle.startedAt;
+    handle.record.outcome = code;
+    handle.record.durationMs = round(durationMs);
+    handle.attempt.cancel();
+    handle.slot.candidate.runtime.breaker.onCancel(handle.slot.permit);
+    this.metrics.record(this.metricKeys(handle), {
+      success: false,
+      code,
+      latencyMs: durationMs,
+      timeToFirstTokenMs,
+    });
+    this.metrics.recordCall({
+      success: false,
+      code,
+      latencyMs: performance.now() - session.startedAt,
+      timeToFirstTokenMs,
+    });
+    session.closeUpstream();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1399,6 +1401,7 @@ class LoadBalancer implements Balancer {
 
   /** The targets this call never attempted, with the last reason each was skipped. */
   private finalizeSkipped(call: CallPlan): void {
+    if (call.skipped === undefined) return;
     const attempted = new Set(call.route.attempts.map((attempt) => attempt.target));
     call.route.skipped = [...call.skipped.values()].filter((entry) => !attempted.has(entry.target));
   }
@@ -1457,6 +1460,46 @@ class LoadBalancer implements Balancer {
   }
 }
 
+/**
+ * The committed part of one stream: what the balancer needs once the first token is out. A class
+ * (not closures) so a stream call allocates one object, and so it can watch the call: while the
+ * consumer holds a chunk and does not ask for the next, nothing in the stream's generator runs,
+ * and only this watcher can notice the deadline (or the caller's abort) and close the stream.
+ */
+class StreamSession implements Stoppable {
+  settled = false;
+  waitingForConsumer = false;
+  /** Set when the stream was given up while its consumer was not reading. */
+  abandonedWith: BallastError | undefined = undefined;
+  private closing: Promise<void> | undefined = undefined;
+
+  constructor(
+    private readonly balancer: LoadBalancer,
+    readonly handle: AttemptHandle<OpenedStream>,
+    private readonly iterator: AsyncIterator<ChatChunk>,
+    readonly startedAt: number,
+    readonly timeToFirstTokenMs: number,
+  ) {}
+
+  stop(error: BallastError): void {
+    if (!this.waitingForConsumer || this.settled) return;
+    this.abandonedWith = error;
+    this.balancer.abandonStream(this, error.code);
+  }
+
+  /** Closes the upstream stream (once); the slot is freed only when it has closed. */
+  closeUpstream(): void {
+    if (this.closing) return;
+    const handle = this.handle;
+    this.closing = Promise.resolve(this.iterator.return?.())
+      .then(noop, noop)
+      .then(() => {
+        handle.attempt.dispose();
+        handle.slot.release();
+      });
+  }
+}
+
 /** Opens a stream and reads it up to its first content chunk (the failover point). */
 async function openStream(
   model: ChatModel,
@@ -1510,20 +1553,46 @@ function attemptOptions<T>(
   run: CallRun,
   model: ChatModel,
   attempt: Attempt<T>,
+  clock: number,
 ): BalancerCallOptions {
   const options: BalancerCallOptions = {
     get signal() {
       return attempt.signal();
     },
   };
-  const remaining = run.remainingMs();
-  if (remaining !== undefined) options.timeoutMs = Math.max(1, remaining);
+  if (run.deadline !== undefined) options.timeoutMs = Math.max(1, run.deadline - clock);
   if (call.headers) options.headers = call.headers;
   if (model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
     const { strategy: _strategy, preferredProvider: _preferred, ...forwarded } = call.routing;
     options.routing = forwarded;
   }
   return options;
+}
+
+/**
+ * A route whose `scores` are rounded and copied from the call's first candidates only when
+ * someone reads them. They are on every result, but most callers never look: building eight
+ * score objects per call was a measurable share of an instant call's cost and garbage. An own
+ * enumerable accessor, so JSON, spreads and deep equality see `scores` like a plain field.
+ */
+function lazyRoute(strategy: StrategyName, call: CallPlan): Route {
+  let scores: RouteScore[] | undefined;
+  return {
+    target: '',
+    strategy,
+    get scores(): RouteScore[] {
+      if (scores === undefined) {
+        if (call.scoredFrom === undefined) return [];
+        scores = call.scoredFrom.map(routeScoreOf);
+      }
+      return scores;
+    },
+    set scores(value: RouteScore[]) {
+      scores = value;
+    },
+    attempts: [],
+    skipped: [],
+  };
 }
 
 /** Placeholder until `scoreInPlace` sets each candidate's own components. */

@@ -41,11 +41,14 @@ export class CallRun implements Armable {
     else if (signal !== undefined || deadline !== undefined) sweep.watch(this);
   }
 
-  /** Polls the caller's signal and the deadline; returns the failure once the call must stop. */
+  /**
+   * Polls the caller's signal (cheap); returns the failure once the call must stop. The deadline
+   * needs no polling: a call younger than a sweep tick cannot have passed it, and an older one
+   * has its timer armed.
+   */
   check(): BallastError | undefined {
     if (this.failure) return this.failure;
     if (this.signal?.aborted) this.stop(new AbortedError({ cause: this.signal.reason }));
-    else if (this.deadline !== undefined && performance.now() >= this.deadline) this.stop(this.timeout());
     return this.failure;
   }
 
@@ -59,6 +62,10 @@ export class CallRun implements Armable {
     if (this.armed || this.settled) return;
     this.armed = true;
     if (this.check()) return;
+    if (this.deadline !== undefined && performance.now() >= this.deadline) {
+      this.stop(this.timeout());
+      return;
+    }
     if (this.signal) {
       const signal = this.signal;
       this.onAbort = () => this.stop(new AbortedError({ cause: signal.reason }));
