@@ -146,7 +146,7 @@ interface CallPlan {
   /** Why each target was left out, last reason wins (built on the first skip). */
   skipped: Map<string, SkippedTarget> | undefined;
   headers: Record<string, string> | undefined;
-  /** The candidates of the first ranking that had any: the route's (lazy) scores. */
+  /** The candidates of the first ranking that had any (the route's scores). */
   scoredFrom: Candidate[] | undefined;
   /** This call's place in the round-robin rotation, taken once per call (on its first ranking). */
   rotation: number | undefined;
@@ -577,6 +577,7 @@ class LoadBalancer implements Balancer {
       taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
       tokens: estimateTokens(request, this.config.defaultOutputTokens ?? 256),
       strategy,
+      // Set below: `emptyRoute` is a method, and the plan object is built first.
       route: undefined as unknown as Route,
       scoredFrom: undefined,
       skipped: undefined,
@@ -586,7 +587,7 @@ class LoadBalancer implements Balancer {
       coolingTarget: undefined,
       waitedFor: undefined,
     };
-    call.route = lazyRoute(strategy, call);
+    call.route = this.emptyRoute(strategy);
     return call;
   }
 
@@ -845,6 +846,7 @@ class LoadBalancer implements Balancer {
       }
       if (call.scoredFrom === undefined && ranked.ordered.length > 0) {
         call.scoredFrom = ranked.candidates;
+        route.scores = ranked.candidates.map(routeScoreOf);
         const first = ranked.ordered[0];
         // Payloads are only built when someone listens: most calls are never observed.
         if (first && this.events.listenerCount('selected') > 0)
@@ -1543,10 +1545,28 @@ function noDiscard(): undefined {
   return undefined;
 }
 
+const attemptKey = Symbol('ballast.attempt');
+
+/** What the shared `signal` getter needs of an attempt. */
+type AttemptCallOptions = BalancerCallOptions & { [attemptKey]: { signal(): AbortSignal } };
+
 /**
- * The options one attempt hands its model. `signal` is a getter, an own enumerable property (so
- * a wrapper that spreads the options still gets it), and builds the attempt's AbortController on
- * first read: a model that never reads it never pays for it.
+ * `signal` of every attempt's options: one shared getter, so all options objects share one
+ * hidden class. (A getter written in an object literal is a new function per call, and V8 then
+ * gives every object its own map in old space: measured, it tripled full GCs.)
+ */
+const signalProperty: PropertyDescriptor = {
+  get(this: AttemptCallOptions): AbortSignal {
+    return this[attemptKey].signal();
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * The options one attempt hands its model. `signal` is an own enumerable getter (so a wrapper
+ * that spreads the options still gets it) that builds the attempt's AbortController on first
+ * read: a model that never reads it never pays for it.
  */
 function attemptOptions<T>(
   call: CallPlan,
@@ -1555,11 +1575,8 @@ function attemptOptions<T>(
   attempt: Attempt<T>,
   clock: number,
 ): BalancerCallOptions {
-  const options: BalancerCallOptions = {
-    get signal() {
-      return attempt.signal();
-    },
-  };
+  const options: AttemptCallOptions = { [attemptKey]: attempt };
+  Object.defineProperty(options, 'signal', signalProperty);
   if (run.deadline !== undefined) options.timeoutMs = Math.max(1, run.deadline - clock);
   if (call.headers) options.headers = call.headers;
   if (model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
@@ -1567,32 +1584,6 @@ function attemptOptions<T>(
     options.routing = forwarded;
   }
   return options;
-}
-
-/**
- * A route whose `scores` are rounded and copied from the call's first candidates only when
- * someone reads them. They are on every result, but most callers never look: building eight
- * score objects per call was a measurable share of an instant call's cost and garbage. An own
- * enumerable accessor, so JSON, spreads and deep equality see `scores` like a plain field.
- */
-function lazyRoute(strategy: StrategyName, call: CallPlan): Route {
-  let scores: RouteScore[] | undefined;
-  return {
-    target: '',
-    strategy,
-    get scores(): RouteScore[] {
-      if (scores === undefined) {
-        if (call.scoredFrom === undefined) return [];
-        scores = call.scoredFrom.map(routeScoreOf);
-      }
-      return scores;
-    },
-    set scores(value: RouteScore[]) {
-      scores = value;
-    },
-    attempts: [],
-    skipped: [],
-  };
 }
 
 /** Placeholder until `scoreInPlace` sets each candidate's own components. */
