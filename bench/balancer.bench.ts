@@ -105,10 +105,11 @@ function cases(): Case[] {
   const everything = balancerOf({ attemptTimeoutMs: 30_000, firstTokenTimeoutMs: 10_000 });
   const signal = new AbortController().signal;
   const failing = instantModel('failing', true);
-  const failover = balancerOf({ strategy: 'failover', retry: { budget: false } }, [
-    failing,
-    ...models.slice(1),
-  ]);
+  // The circuit must stay closed, or the failing target would be skipped instead of failed over.
+  const failover = balancerOf(
+    { strategy: 'failover', retry: { budget: false }, circuitBreaker: { minimumRequests: 1_000_000_000 } },
+    [failing, ...models.slice(1)],
+  );
   const concurrent = balancerOf();
   const callers = 32;
   const batch =
