@@ -831,7 +831,8 @@ class LoadBalancer implements Balancer {
         const remaining = run.remainingMs();
         if (waitMs <= this.retry.maxRetryAfterMs && (remaining === undefined || waitMs < remaining)) {
           await this.sleep(Math.max(1, waitMs), run, call);
-          (call.waitedFor ??= new Set()).add(call.coolingTarget ?? '');
+          call.waitedFor ??= new Set();
+          call.waitedFor.add(call.coolingTarget ?? '');
           continue;
         }
         extra.push({

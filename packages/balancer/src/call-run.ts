@@ -87,7 +87,8 @@ export class CallRun implements Armable {
       watcher.stop(this.failure);
       return;
     }
-    (this.watchers ??= []).push(watcher);
+    this.watchers ??= [];
+    this.watchers.push(watcher);
     if (this.armed) watcher.arm?.();
   }
 
