@@ -32,6 +32,8 @@ export class Attempt<T> implements Stoppable {
   private resolveResult!: (result: AttemptResult<T>) => void;
   private resolveSettled!: (result: AttemptResult<T>) => void;
   private done = false;
+  /** Cancelled after it ended, before anyone read its signal: abort the signal if it is ever built. */
+  private cancelledLate = false;
   private controller: AbortController | undefined = undefined;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -61,6 +63,7 @@ export class Attempt<T> implements Stoppable {
   signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      if (this.cancelledLate) this.interrupt(this.cancellation());
       if (this.stopReason) this.controller.abort(this.stopReason);
       else this.run.arm();
     }
@@ -89,7 +92,17 @@ export class Attempt<T> implements Stoppable {
 
   /** This attempt is no longer wanted (a lost hedge, a consumer that stopped reading). */
   cancel(): void {
-    this.interrupt(new AbortedError({ message: `${this.label} was cancelled` }));
+    // An error captures a stack trace, which costs more than a whole instant call: when the
+    // attempt is over and nobody holds its signal, there is nothing to abort yet.
+    if (this.done && !this.controller) {
+      this.cancelledLate = true;
+      return;
+    }
+    this.interrupt(this.cancellation());
+  }
+
+  private cancellation(): AbortedError {
+    return new AbortedError({ message: `${this.label} was cancelled` });
   }
 
   /** Installs the attempt timeout's timer (when the call is armed). */
