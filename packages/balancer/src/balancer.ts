@@ -787,6 +787,8 @@ class LoadBalancer implements Balancer {
     const extra: TargetAttempt[] = [];
     let lastError: BallastError | undefined;
     let previous: { id: string; code: string } | undefined;
+    /** Time already waited for a Retry-After before this round: reported with the retry. */
+    let heldOffMs = 0;
     this.budget?.recordRequest();
 
     while (true) {
@@ -831,6 +833,7 @@ class LoadBalancer implements Balancer {
         const remaining = run.remainingMs();
         if (waitMs <= this.retry.maxRetryAfterMs && (remaining === undefined || waitMs < remaining)) {
           await this.sleep(Math.max(1, waitMs), run, call);
+          heldOffMs += waitMs;
           call.waitedFor ??= new Set();
           call.waitedFor.add(call.coolingTarget ?? '');
           continue;
@@ -888,11 +891,12 @@ class LoadBalancer implements Balancer {
           this.events.emit('retry', {
             target: next,
             attempt: route.attempts.length + 1,
-            delayMs,
+            delayMs: delayMs + heldOffMs,
             code: previous.code,
           });
         else this.events.emit('failover', { from: previous.id, code: previous.code });
       }
+      heldOffMs = 0;
       if (delayMs > 0) await this.sleep(delayMs, run, call);
 
       const slot = await this.acquireSlot(choices, run, call, extra);
