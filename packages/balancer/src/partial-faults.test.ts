@@ -10,6 +10,7 @@ import {
   type ChatModel,
   type ChatRequest,
   type ChatResult,
+  ConfigError,
   createUsage,
   NoHealthyTargetError,
   TimeoutError,
@@ -564,5 +565,32 @@ describe('7. round-robin is a strict rotation, whatever the failovers', () => {
       firstPicks.push(result.route.attempts[0]?.target ?? '');
     }
     expect(firstPicks).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+  });
+});
+
+describe('configuration of the new settings', () => {
+  it('rejects bad deadlines and probe timeouts with one ConfigError listing every problem', () => {
+    let caught: unknown;
+    try {
+      createBalancer(
+        {
+          targets: [{ model: fakeModel('a') }],
+          timeoutMs: -1,
+          attemptTimeoutMs: 0,
+          firstTokenTimeoutMs: Number.NaN,
+          circuitBreaker: { probeTimeoutMs: -5 },
+        },
+        noEnv,
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(ConfigError.isInstance(caught)).toBe(true);
+    expect((caught as ConfigError).issues.map((issue) => issue.path).sort()).toEqual([
+      'attemptTimeoutMs',
+      'circuitBreaker.probeTimeoutMs',
+      'firstTokenTimeoutMs',
+      'timeoutMs',
+    ]);
   });
 });
