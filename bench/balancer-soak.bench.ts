@@ -135,6 +135,7 @@ export default async function run() {
           { id: 'steady', model: scriptedModel('steady', () => undefined), maxConcurrent: 40 },
         ],
         retry: { baseDelayMs: 1, maxDelayMs: 5 },
+        circuitBreaker: { minimumRequests: 50, failureRateThreshold: 0.9 },
       },
       {},
     );
@@ -195,6 +196,8 @@ export default async function run() {
             },
           ],
           retry: { baseDelayMs: 1, maxDelayMs: 5 },
+          // Circuits that open only on a real outage, so the flaky targets keep getting traffic.
+          circuitBreaker: { minimumRequests: 50, failureRateThreshold: 0.9 },
         },
         {},
       );
@@ -213,7 +216,7 @@ export default async function run() {
     name: 'balancer soak',
     rows,
     notes: [
-      `${total} calls per row, ${concurrency} callers, ~30 % faults on two of three targets (seeded), default retry budget.`,
+      `${total} calls per row, ${concurrency} callers, ~30 % faults on two of three targets (seeded), default retry budget, circuits that open only at ≥ 90 % failures.`,
       'HTTP rows: maxConcurrent 16 per target; "max in flight" is each fake upstream’s own high-water mark.',
       'The test suite runs a bounded version of this (packages/balancer/src/soak.test.ts).',
     ],
