@@ -33,10 +33,18 @@ export interface BalancerConfig {
   reliabilityPrior?: Partial<ReliabilityPrior>;
   retry?: RetryPolicyOptions;
   circuitBreaker?: CircuitBreakerOptions;
-  /** Default deadline of a whole call (every attempt and wait); a call's `timeoutMs` wins. */
+  /**
+   * Deadline of a whole call: every attempt, queue wait and backoff, and for streams the whole
+   * stream. A call's own `timeoutMs` wins. Default 120 000 ms.
+   */
   timeoutMs?: number;
-  /** Deadline of one attempt (for streams: until the first content chunk). */
+  /** Deadline of one `chat` attempt; when it passes, the balancer fails over. Default 60 000 ms. */
   attemptTimeoutMs?: number;
+  /**
+   * Deadline of one stream attempt until its first content chunk (the failover point).
+   * Default: `attemptTimeoutMs` when configured, else 30 000 ms.
+   */
+  firstTokenTimeoutMs?: number;
   /** Start a second target when the first has not answered after this long; first success wins. */
   hedgeAfterMs?: number;
   /** Calls that may wait for a slot per target. Default 100. */
@@ -56,6 +64,45 @@ export interface BalancerConfig {
   now?: () => number;
   /** Random numbers in [0, 1) (inject for deterministic tests). */
   random?: () => number;
+}
+
+/** The deadlines a balancer applies, after defaults. */
+export interface Timeouts {
+  timeoutMs: number;
+  attemptTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+}
+
+/**
+ * The balancer's default deadlines. A hung upstream must not hold a call for the SDK's own
+ * timeout (10 minutes for OpenAI's) while a healthy fallback sits idle, so every call and attempt
+ * is bounded unless configured otherwise: generous enough for long answers, short enough that a
+ * hang becomes a failover.
+ */
+export const defaultTimeouts: Readonly<Timeouts> = Object.freeze({
+  timeoutMs: 120_000,
+  attemptTimeoutMs: 60_000,
+  firstTokenTimeoutMs: 30_000,
+});
+
+/**
+ * The effective deadlines of a configuration.
+ *
+ * @example
+ * ```ts
+ * resolveTimeouts({ targets, attemptTimeoutMs: 5_000 });
+ * // { timeoutMs: 120_000, attemptTimeoutMs: 5_000, firstTokenTimeoutMs: 5_000 }
+ * ```
+ */
+export function resolveTimeouts(
+  config: Pick<BalancerConfig, 'timeoutMs' | 'attemptTimeoutMs' | 'firstTokenTimeoutMs'>,
+): Timeouts {
+  return {
+    timeoutMs: config.timeoutMs ?? defaultTimeouts.timeoutMs,
+    attemptTimeoutMs: config.attemptTimeoutMs ?? defaultTimeouts.attemptTimeoutMs,
+    firstTokenTimeoutMs:
+      config.firstTokenTimeoutMs ?? config.attemptTimeoutMs ?? defaultTimeouts.firstTokenTimeoutMs,
+  };
 }
 
 /** Per-call routing options of a balancer. */
@@ -181,10 +228,12 @@ export const balancerConfigSchema = z.object({
       cooldownMs: nonNegative.optional(),
       cooldownMultiplier: z.number().min(1).optional(),
       maxCooldownMs: nonNegative.optional(),
+      probeTimeoutMs: positive.optional(),
     })
     .optional(),
   timeoutMs: positive.optional(),
   attemptTimeoutMs: positive.optional(),
+  firstTokenTimeoutMs: positive.optional(),
   hedgeAfterMs: nonNegative.optional(),
   maxQueue: z.number().int().min(0).optional(),
   queueTimeoutMs: nonNegative.optional(),

@@ -97,9 +97,13 @@ describe('over loopback through the real adapters', () => {
   it('retries the only target after a 429 and honours Retry-After', async () => {
     openaiFake.enqueue({ fault: { type: 'status', status: 429, headers: { 'retry-after-ms': '60' } } });
     const balancer = createBalancer({ targets: [{ model: openaiModel() }], retry: fastRetry }, noEnv);
-    const started = performance.now();
+    const delays: number[] = [];
+    balancer.on('retry', ({ delayMs }) => delays.push(delayMs));
     const result = await balancer.chat(ask);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+    // The balancer decided to wait exactly what the server asked (no wall-clock assertion).
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThan(5); // more than any backoff of fastRetry (≤ 5 ms)
+    expect(delays[0]).toBeLessThanOrEqual(60);
     expect(result.route.attempts.map((attempt) => attempt.outcome)).toEqual(['rate_limited', 'success']);
     expect(result.route.attempts[0]?.retryAfterMs).toBe(60);
   });
@@ -107,9 +111,7 @@ describe('over loopback through the real adapters', () => {
   it('fails over instead of waiting when Retry-After exceeds the deadline', async () => {
     openaiFake.enqueue({ fault: { type: 'status', status: 429, retryAfter: '30' } });
     const balancer = createBalancer({ targets: [{ model: openaiModel() }], retry: fastRetry }, noEnv);
-    const started = performance.now();
     const error = await balancer.chat(ask, { timeoutMs: 2_000 }).catch((caught: unknown) => caught);
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(NoHealthyTargetError.isInstance(error)).toBe(true);
     expect((error as NoHealthyTargetError).attempts.map((attempt) => attempt.outcome)).toEqual([
       'rate_limited',
@@ -540,9 +542,8 @@ describe('health, retries and limits (in-process models)', () => {
     const controller = new AbortController();
     const pending = balancer.chat(ask, { signal: controller.signal });
     setTimeout(() => controller.abort(), 10);
-    const started = performance.now();
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(slow.active).toBe(0); // the model saw the abort too
     expect(balancer.health()[0]?.inFlight).toBe(0);
 
     const failing = createBalancer(
@@ -608,9 +609,7 @@ describe('health, retries and limits (in-process models)', () => {
       { strategy: 'failover', hedgeAfterMs: 20, targets: [{ model: slow }, { model: quick, priority: 1 }] },
       noEnv,
     );
-    const started = performance.now();
     const result = await balancer.chat(ask);
-    expect(performance.now() - started).toBeLessThan(200);
     expect(result.text).toBe('quick');
     expect(
       result.route.attempts.map(

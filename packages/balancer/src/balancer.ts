@@ -1,14 +1,12 @@
 import {
   ApiCallError,
   BallastError,
-  type CallControl,
   type ChatChunk,
   type ChatModel,
   type ChatModelCapabilities,
   type ChatRequest,
   type ChatResult,
   computeCostUsd,
-  createCallControl,
   createUsage,
   defaultPricing,
   estimateCostUsd,
@@ -20,16 +18,20 @@ import {
   restoreStructuredResult,
   restoreStructuredStream,
   type TargetAttempt,
-  TimeoutError,
   ValidationError,
 } from '@ballast/core';
 import { EventEmitter } from 'eventemitter3';
+import { ArmingSweep } from './arming-sweep';
+import { Attempt, type AttemptResult } from './attempt';
 import {
   type BalancerCallOptions,
   type BalancerConfig,
   type RoutingOptions,
+  resolveTimeouts,
+  type Timeouts,
   validateBalancerConfig,
 } from './balancer-config';
+import { CallRun, type Stoppable } from './call-run';
 import { type BreakerPermit, CircuitBreaker, type CircuitBreakerSnapshot } from './circuit-breaker';
 import { ConcurrencyLimiter, type ReleaseSlot, SlotUnavailable } from './concurrency-limiter';
 import type { BalancerEvents } from './events';
@@ -102,6 +104,8 @@ export interface Balancer extends ChatModel {
   resetCircuit(targetId: string): void;
   /** The effective score weights (defaults ← env ← config). */
   readonly weights: Readonly<ScoreWeights>;
+  /** The effective deadlines: the configured ones, else the defaults (120 s, 60 s, 30 s). */
+  readonly timeouts: Readonly<Timeouts>;
   /** Typed events (eventemitter3). */
   readonly events: EventEmitter<BalancerEvents>;
   on: EventEmitter<BalancerEvents>['on'];
@@ -127,6 +131,11 @@ interface TargetRuntime {
   latency: LatencyWindow;
   ttft: LatencyWindow;
   outcomes: OutcomeWindow;
+  /**
+   * Epoch ms before which the target asked not to be called (its last Retry-After). Target state,
+   * not call state: every call skips the target until then, not only the call that was told.
+   */
+  retryAt: number;
 }
 
 interface CallPlan {
@@ -137,10 +146,21 @@ interface CallPlan {
   tokens: { inputTokens: number; outputTokens: number };
   strategy: StrategyName;
   route: Route;
-  skipped: Map<string, SkippedTarget>;
+  /** Why each target was left out, last reason wins (built on the first skip). */
+  skipped: Map<string, SkippedTarget> | undefined;
   headers: Record<string, string> | undefined;
-  /** `performance.now()` deadline of the whole call. */
-  deadline: number | undefined;
+  /** The candidates of the first ranking that had any (the route's scores). */
+  scoredFrom: Candidate[] | undefined;
+  /** This call's place in the round-robin rotation, taken once per call (on its first ranking). */
+  rotation: number | undefined;
+  /** Earliest end of a Retry-After among the targets the last ranking skipped for one (epoch ms). */
+  coolingUntil: number | undefined;
+  coolingTarget: string | undefined;
+  /**
+   * Targets this call already waited out a Retry-After for. They may be tried once the real wait
+   * is over even if the balancer's clock says otherwise (an injected clock that did not move).
+   */
+  waitedFor: Set<string> | undefined;
 }
 
 /** A target that may serve this call: its signals, then its score (set by `scoreInPlace`). */
@@ -154,6 +174,8 @@ interface Candidate extends ScoredCandidate {
 
 interface Ranked {
   ordered: Candidate[];
+  /** Every scored candidate, in configuration order. */
+  candidates: Candidate[];
   scores: RouteScore[];
   skipped: SkippedTarget[];
 }
@@ -164,17 +186,15 @@ interface Slot {
   release: ReleaseSlot;
 }
 
-type AttemptResult<T> = { ok: true; value: T } | { ok: false; error: BallastError };
-
 interface AttemptHandle<T> {
   slot: Slot;
   record: RouteAttempt;
-  /** `undefined` when nothing could ever abort the attempt (see `LoadBalancer.startAttempt`). */
-  controller: AbortController | undefined;
+  attempt: Attempt<T>;
+  /** Epoch ms (the balancer's clock). */
   startedAt: number;
   cancelled: boolean;
-  detach: () => void;
-  promise: Promise<AttemptResult<T>>;
+  /** Closes a value the upstream delivered after nobody wanted it any more (a late stream). */
+  discard: (value: T) => Promise<void> | undefined;
 }
 
 interface Committed<T> {
@@ -191,27 +211,6 @@ interface OpenedStream {
 type MetricKeys = Readonly<{ target: string; model: string }>;
 
 type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind };
-
-/**
- * What the attempt loop needs of a call's {@link CallControl}. `signal` is `undefined` when nothing
- * can ever stop the call (no caller signal, no timeout).
- */
-interface CallScope {
-  readonly signal: AbortSignal | undefined;
-  failure(): BallastError | undefined;
-  dispose(): void;
-}
-
-/**
- * The scope of a call without a signal or a timeout. Shared and stateless: building a real
- * CallControl (AbortController, timer, promise, closures) for a call that can never be stopped
- * was the largest single cost of an instant call in the profile.
- */
-const unstoppableScope: CallScope = {
-  signal: undefined,
-  failure: () => undefined,
-  dispose: () => {},
-};
 
 const noop = () => {};
 const emptySet: ReadonlySet<string> = new Set();
@@ -231,7 +230,9 @@ const requestErrorCodes = new Set([
   'validation_failed',
 ]);
 
-const defaultNow = () => performance.timeOrigin + performance.now();
+// `performance.timeOrigin` is a getter that costs as much as the clock read: read it once.
+const timeOrigin = performance.timeOrigin;
+const defaultNow = () => timeOrigin + performance.now();
 
 /**
  * Creates a load balancer over chat models. It routes each call by a composite score of expected
@@ -269,6 +270,7 @@ class LoadBalancer implements Balancer {
   readonly modelId: string;
   readonly capabilities: ChatModelCapabilities;
   readonly weights: Readonly<ScoreWeights>;
+  readonly timeouts: Readonly<Timeouts>;
   readonly events = new EventEmitter<BalancerEvents>();
   readonly on: Balancer['on'];
   readonly off: Balancer['off'];
@@ -282,6 +284,7 @@ class LoadBalancer implements Balancer {
   private readonly budget: RetryBudget | undefined;
   private readonly metrics: MetricsRecorder;
   private readonly prior: ReliabilityPrior;
+  private readonly sweep = new ArmingSweep();
   private readonly retry: {
     maxAttempts: number;
     maxRetriesPerTarget: number;
@@ -296,6 +299,7 @@ class LoadBalancer implements Balancer {
   ) {
     this.modelId = config.name ?? 'balancer';
     this.weights = Object.freeze({ ...weights });
+    this.timeouts = Object.freeze(resolveTimeouts(config));
     this.now = config.now ?? defaultNow;
     this.random = config.random ?? Math.random;
     this.on = this.events.on.bind(this.events);
@@ -334,19 +338,22 @@ class LoadBalancer implements Balancer {
   // Public API
 
   async chat(request: ChatRequest, options?: BalancerCallOptions): Promise<BalancedChatResult> {
-    const scope = this.createScope(options);
     const startedAt = performance.now();
+    const run = this.createRun(options, startedAt);
     const call = this.plan(request, options, 'chat');
     try {
       const committed = await this.route(
         call,
-        scope,
+        run,
         (model, attemptOptions) => chatAdapted(model, request, attemptOptions),
-        noop,
+        noDiscard,
       );
       const result = committed.value;
-      committed.handle.detach();
-      this.succeed(committed.handle, result, undefined);
+      const handle = committed.handle;
+      this.succeed(handle, result, undefined);
+      // A chat attempt's upstream has settled when its result is here: the slot is free now.
+      handle.attempt.dispose();
+      handle.slot.release();
       this.metrics.recordCall({
         success: true,
         latencyMs: performance.now() - startedAt,
@@ -365,7 +372,7 @@ class LoadBalancer implements Balancer {
       attachRoute(failure, call.route);
       throw failure;
     } finally {
-      scope.dispose();
+      run.dispose();
     }
   }
 
@@ -394,12 +401,33 @@ class LoadBalancer implements Balancer {
       },
       strategy: input.strategy ?? this.config.strategy ?? 'weighted',
       route: this.emptyRoute(input.strategy ?? this.config.strategy ?? 'weighted'),
-      skipped: new Map(),
+      scoredFrom: undefined,
+      skipped: undefined,
       headers: undefined,
-      deadline: undefined,
+      rotation: undefined,
+      coolingUntil: undefined,
+      coolingTarget: undefined,
+      waitedFor: undefined,
     };
-    const ranked = this.rank(call, new Set());
-    const first = ranked.ordered[0];
+    const ranked = this.rank(call, emptySet);
+    // The same admission as chat: a half-open target lets exactly one probe through, and the
+    // host's `record()` is its verdict (or the probe lease runs out, see `probeTimeoutMs`).
+    let first: Candidate | undefined;
+    let permit: BreakerPermit | undefined;
+    for (const candidate of ranked.ordered) {
+      permit = candidate.runtime.breaker.tryAcquire();
+      if (permit) {
+        first = candidate;
+        break;
+      }
+      this.skip(
+        call,
+        ranked.skipped,
+        candidate.runtime,
+        'circuit_open',
+        `${candidate.runtime.id} is half-open and its probe is out`,
+      );
+    }
     if (!first) throw this.noHealthy(call, [], undefined);
     return {
       provider: first.model.provider,
@@ -411,6 +439,7 @@ class LoadBalancer implements Balancer {
       strategy: call.strategy,
       scores: ranked.scores,
       skipped: ranked.skipped,
+      probe: permit === 'probe',
     };
   }
 
@@ -424,6 +453,7 @@ class LoadBalancer implements Balancer {
     }
     const at = this.now();
     const usage = createUsage(outcome.usage ?? {});
+    if (outcome.retryAfterMs !== undefined) this.holdOff(runtime, outcome.retryAfterMs, at);
     if (outcome.outcome === 'success') {
       runtime.latency.add(outcome.latencyMs, at);
       if (outcome.ttftMs !== undefined) runtime.ttft.add(outcome.ttftMs, at);
@@ -505,6 +535,7 @@ class LoadBalancer implements Balancer {
       );
     }
     const latencyOptions = this.config.latencyWindow ?? {};
+    const breakerOptions = { probeTimeoutMs: this.timeouts.timeoutMs, ...this.config.circuitBreaker };
     return {
       id,
       index,
@@ -517,7 +548,7 @@ class LoadBalancer implements Balancer {
       capabilities,
       prices,
       metricKeys,
-      breaker: new CircuitBreaker(this.config.circuitBreaker ?? {}, this.now, (to, reason) => {
+      breaker: new CircuitBreaker(breakerOptions, this.now, (to, reason) => {
         if (to === 'open' && reason) this.events.emit('circuit-open', { target: id, ...reason });
         else if (to === 'half-open') this.events.emit('circuit-half-open', { target: id });
         else if (to === 'closed') this.events.emit('circuit-close', { target: id });
@@ -529,6 +560,7 @@ class LoadBalancer implements Balancer {
       latency: new LatencyWindow(latencyOptions),
       ttft: new LatencyWindow(latencyOptions),
       outcomes: new OutcomeWindow(this.config.reliabilityWindowMs ?? 300_000),
+      retryAt: 0,
     };
   }
 
@@ -545,19 +577,25 @@ class LoadBalancer implements Balancer {
     const needs = requiredCapabilitiesOf(request, kind);
     for (const capability of routing.requiredCapabilities ?? [])
       if (!needs.includes(capability)) needs.push(capability);
-    const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
-    return {
+    const call: CallPlan = {
       kind,
       routing,
       needs,
       taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
       tokens: estimateTokens(request, this.config.defaultOutputTokens ?? 256),
       strategy,
-      route: this.emptyRoute(strategy),
-      skipped: new Map(),
+      // Set below: `emptyRoute` is a method, and the plan object is built first.
+      route: undefined as unknown as Route,
+      scoredFrom: undefined,
+      skipped: undefined,
       headers: options?.headers,
-      deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
+      rotation: undefined,
+      coolingUntil: undefined,
+      coolingTarget: undefined,
+      waitedFor: undefined,
     };
+    call.route = this.emptyRoute(strategy);
+    return call;
   }
 
   private emptyRoute(strategy: StrategyName): Route {
@@ -582,6 +620,7 @@ class LoadBalancer implements Balancer {
   ) {
     const entry = { target: runtime.id, reason, message };
     skipped.push(entry);
+    call.skipped ??= new Map();
     call.skipped.set(runtime.id, entry);
   }
 
@@ -594,6 +633,8 @@ class LoadBalancer implements Balancer {
     const { routing } = call;
     const skipped: SkippedTarget[] = [];
     const candidates: Candidate[] = [];
+    call.coolingUntil = undefined;
+    call.coolingTarget = undefined;
     for (const runtime of this.runtimes) {
       if (excluded.has(runtime.id)) continue;
       const model = this.modelFor(runtime, call.taskType);
@@ -624,6 +665,20 @@ class LoadBalancer implements Balancer {
             ? `${runtime.id} is half-open and its probe is in flight`
             : `${runtime.id} circuit is open for another ${Math.ceil(cooldownRemainingMs)} ms`,
         );
+        continue;
+      }
+      if (runtime.retryAt > now && !call.waitedFor?.has(runtime.id)) {
+        this.skip(
+          call,
+          skipped,
+          runtime,
+          'retry_after',
+          `${runtime.id} asked not to be called for another ${Math.ceil(runtime.retryAt - now)} ms (Retry-After)`,
+        );
+        if (call.coolingUntil === undefined || runtime.retryAt < call.coolingUntil) {
+          call.coolingUntil = runtime.retryAt;
+          call.coolingTarget = runtime.id;
+        }
         continue;
       }
       const expectedCostUsd = estimateCostUsd(runtime.prices.get(model), call.tokens);
@@ -688,7 +743,7 @@ class LoadBalancer implements Balancer {
     let ordered = orderCandidates(
       call.strategy,
       candidates,
-      this.strategyState,
+      call.strategy === 'round-robin' ? this.rotationOf(call) : this.strategyState,
       this.random,
       this.config.exploration,
     );
@@ -702,7 +757,22 @@ class LoadBalancer implements Balancer {
     }
     const scores: RouteScore[] = [];
     if (withScores) for (const candidate of candidates) scores.push(routeScoreOf(candidate));
-    return { ordered, scores, skipped };
+    return { ordered, candidates, scores, skipped };
+  }
+
+  /**
+   * Round-robin state for one call. The rotation advances once per call, on its first ranking;
+   * the failover rounds of the same call reuse that place (on a copy, so they cannot advance it),
+   * which keeps the rotation strict however many attempts a call needs.
+   */
+  private rotationOf(call: CallPlan): StrategyState {
+    if (call.rotation === undefined) call.rotation = this.strategyState.roundRobin++;
+    return { roundRobin: call.rotation };
+  }
+
+  /** Remembers a target's Retry-After as target state: no call picks it before then. */
+  private holdOff(runtime: TargetRuntime, retryAfterMs: number, at: number): void {
+    if (retryAfterMs > 0) runtime.retryAt = Math.max(runtime.retryAt, at + retryAfterMs);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -710,24 +780,26 @@ class LoadBalancer implements Balancer {
 
   private async route<T>(
     call: CallPlan,
-    scope: CallScope,
+    run: CallRun,
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
-    discard: (value: T) => void,
+    discard: (value: T) => Promise<void> | undefined,
   ): Promise<Committed<T>> {
     const route = call.route;
-    const failedOnce = new Set<string>();
-    const dead = new Set<string>();
-    const tries = new Map<string, number>();
-    const retryAfter = new Map<string, number | undefined>();
+    // Most calls succeed on their first attempt: the failure bookkeeping is built on demand.
+    let failedOnce: Set<string> = emptySet as Set<string>;
+    let dead: Set<string> = emptySet as Set<string>;
+    let tries: Map<string, number> | undefined;
     const extra: TargetAttempt[] = [];
     let lastError: BallastError | undefined;
     let previous: { id: string; code: string } | undefined;
+    /** Time already waited for a Retry-After before this round: reported with the retry. */
+    let heldOffMs = 0;
     this.budget?.recordRequest();
 
     while (true) {
-      this.throwIfStopped(scope, call);
-      // Only the first round with candidates sets route.scores; later rounds skip building them.
-      const withScores = route.scores.length === 0;
+      this.throwIfStopped(run, call);
+      // Scores are taken (lazily) from the first round with candidates; no round builds them here.
+      const withScores = false;
       const excluded =
         failedOnce.size === 0 && dead.size === 0 ? emptySet : new Set([...failedOnce, ...dead]);
       let ranked = this.rank(call, excluded, withScores);
@@ -739,29 +811,53 @@ class LoadBalancer implements Balancer {
         const best = ranked.ordered[0];
         if (best) {
           isRetry = true;
-          const delay = retryDelayMs(
-            { retry: (tries.get(best.runtime.id) ?? 1) - 1, retryAfterMs: retryAfter.get(best.runtime.id) },
-            this.retry,
-            this.random,
-          );
-          const remaining = this.remainingMs(call);
-          if (delay === undefined || (remaining !== undefined && delay >= remaining)) {
+          // A target that sent Retry-After is skipped until then (target state), so by the time
+          // it is a candidate again its wait is over: no extra backoff on top.
+          delayMs = call.waitedFor?.has(best.runtime.id)
+            ? 0
+            : this.backoffMs(tries?.get(best.runtime.id) ?? 1);
+          const remaining = run.remainingMs();
+          if (remaining !== undefined && delayMs >= remaining) {
+            if (dead === emptySet) dead = new Set();
             dead.add(best.runtime.id);
             extra.push({
               target: best.runtime.id,
               outcome: 'retry_after_exceeds_deadline',
-              message: `${best.runtime.id} asked to wait ${retryAfter.get(best.runtime.id) ?? delay} ms, beyond the ${
-                delay === undefined ? 'Retry-After cap' : 'remaining deadline'
-              }`,
+              message: `${best.runtime.id} would be retried after ${delayMs} ms, beyond the remaining deadline`,
               durationMs: 0,
             });
             continue;
           }
-          delayMs = delay;
         }
       }
-      if (route.scores.length === 0 && ranked.ordered.length > 0) {
-        route.scores = ranked.scores;
+      if (ranked.ordered.length === 0 && call.coolingUntil !== undefined) {
+        // Every target that could serve the call asked to be left alone (Retry-After). Wait for the
+        // first to come back if that fits the call (`maxRetryAfterMs`, the deadline); else give up
+        // now rather than hold the caller.
+        const waitMs = Math.max(0, call.coolingUntil - this.now());
+        const remaining = run.remainingMs();
+        if (waitMs <= this.retry.maxRetryAfterMs && (remaining === undefined || waitMs < remaining)) {
+          await this.sleep(Math.max(1, waitMs), run, call);
+          heldOffMs += waitMs;
+          call.waitedFor ??= new Set();
+          call.waitedFor.add(call.coolingTarget ?? '');
+          continue;
+        }
+        extra.push({
+          target: call.coolingTarget ?? '*',
+          outcome: 'retry_after_exceeds_deadline',
+          message: `${call.coolingTarget} asked to wait ${Math.ceil(waitMs)} ms, beyond the ${
+            waitMs > this.retry.maxRetryAfterMs
+              ? 'Retry-After cap (retry.maxRetryAfterMs)'
+              : 'remaining deadline'
+          }`,
+          durationMs: 0,
+        });
+        throw this.noHealthy(call, extra, lastError);
+      }
+      if (call.scoredFrom === undefined && ranked.ordered.length > 0) {
+        call.scoredFrom = ranked.candidates;
+        route.scores = ranked.candidates.map(routeScoreOf);
         const first = ranked.ordered[0];
         // Payloads are only built when someone listens: most calls are never observed.
         if (first && this.events.listenerCount('selected') > 0)
@@ -782,7 +878,10 @@ class LoadBalancer implements Balancer {
         });
         throw this.noHealthy(call, extra, lastError);
       }
-      if (route.attempts.length > 0 && this.budget && !this.budget.tryWithdraw()) {
+      // The budget caps *re-tries* of a target this call already tried. Moving on to a target not
+      // yet tried is never refused: it is what makes a partial outage invisible to callers, and it
+      // is bounded anyway (each target once per call, `maxAttempts`, circuit breakers).
+      if (isRetry && this.budget && !this.budget.tryWithdraw()) {
         extra.push({
           target: '*',
           outcome: 'retry_budget_exhausted',
@@ -797,18 +896,19 @@ class LoadBalancer implements Balancer {
           this.events.emit('retry', {
             target: next,
             attempt: route.attempts.length + 1,
-            delayMs,
+            delayMs: delayMs + heldOffMs,
             code: previous.code,
           });
         else this.events.emit('failover', { from: previous.id, code: previous.code });
       }
-      if (delayMs > 0) await this.sleep(delayMs, scope, call);
+      heldOffMs = 0;
+      if (delayMs > 0) await this.sleep(delayMs, run, call);
 
-      const slot = await this.acquireSlot(choices, scope, call, extra);
+      const slot = await this.acquireSlot(choices, run, call, extra);
       if (!slot) continue;
       const outcome = await this.attemptMaybeHedged(
         call,
-        scope,
+        run,
         slot,
         ranked.ordered,
         execute,
@@ -824,27 +924,34 @@ class LoadBalancer implements Balancer {
         lastError = failure.error;
         const id = failure.runtime.id;
         previous = { id, code: failure.error.code };
-        if (failure.kind === 'cancelled' || scope.failure()) this.throwIfStopped(scope, call, failure.error);
+        if (failure.kind === 'cancelled' || run.failure) this.throwIfStopped(run, call, failure.error);
         if (failure.kind === 'request-error') {
           attachRoute(failure.error, route);
           throw failure.error;
         }
+        if (dead === emptySet) dead = new Set();
+        if (failedOnce === emptySet) failedOnce = new Set();
+        tries ??= new Map();
         if (failure.kind === 'target-unavailable') {
           dead.add(id);
           continue;
         }
         const count = (tries.get(id) ?? 0) + 1;
         tries.set(id, count);
-        retryAfter.set(id, failure.error.retryAfterMs);
         if (count > this.retry.maxRetriesPerTarget) dead.add(id);
         else failedOnce.add(id);
       }
     }
   }
 
+  /** Full-jitter backoff before the n-th try of a target (`tries` counts the failed ones). */
+  private backoffMs(tries: number): number {
+    return retryDelayMs({ retry: tries - 1, retryAfterMs: undefined }, this.retry, this.random) ?? 0;
+  }
+
   private async acquireSlot(
     ordered: Candidate[],
-    scope: CallScope,
+    run: CallRun,
     call: CallPlan,
     extra: TargetAttempt[],
   ): Promise<Slot | undefined> {
@@ -863,16 +970,16 @@ class LoadBalancer implements Balancer {
       throw this.noHealthy(call, extra, undefined);
     }
     const limiter = best.runtime.limiter;
-    const remaining = this.remainingMs(call);
+    const remaining = run.remainingMs();
     const queueTimeoutMs = Math.min(
       this.config.queueTimeoutMs ?? 10_000,
       remaining ?? Number.POSITIVE_INFINITY,
     );
     let release: ReleaseSlot;
     try {
-      release = await limiter.acquire({ signal: scope.signal, timeoutMs: queueTimeoutMs });
+      release = await limiter.acquire({ signal: run.abortSignal(), timeoutMs: queueTimeoutMs });
     } catch (error) {
-      this.throwIfStopped(scope, call);
+      this.throwIfStopped(run, call);
       const reason = error instanceof SlotUnavailable ? error.reason : 'queue_full';
       extra.push(...full, {
         target: best.runtime.id,
@@ -911,61 +1018,62 @@ class LoadBalancer implements Balancer {
 
   private async attemptMaybeHedged<T>(
     call: CallPlan,
-    scope: CallScope,
+    run: CallRun,
     slot: Slot,
     ordered: Candidate[],
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
-    discard: (value: T) => void,
+    discard: (value: T) => Promise<void> | undefined,
     isRetry: boolean,
   ): Promise<{ ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] }> {
-    const primary = this.startAttempt(call, scope, slot, execute, false);
+    const primary = this.startAttempt(call, run, slot, execute, discard, false);
     const hedgeAfterMs = this.config.hedgeAfterMs;
-    const alternatives = ordered.filter((candidate) => candidate.runtime !== slot.candidate.runtime);
-    if (hedgeAfterMs === undefined || isRetry || alternatives.length === 0) {
-      return this.settle([primary], await primary.promise, primary, discard);
+    if (hedgeAfterMs === undefined || isRetry || ordered.length < 2) {
+      return this.settle([primary], await primary.attempt.result, primary);
     }
+    const alternatives = ordered.filter((candidate) => candidate.runtime !== slot.candidate.runtime);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fired = new Promise<'hedge'>((resolve) => {
       timer = setTimeout(() => resolve('hedge'), hedgeAfterMs);
     });
-    const first = await Promise.race([primary.promise, fired]);
+    const first = await Promise.race([primary.attempt.result, fired]);
     clearTimeout(timer);
-    if (first !== 'hedge' || scope.failure()) {
-      return this.settle([primary], await primary.promise, primary, discard);
+    if (first !== 'hedge' || run.failure) {
+      return this.settle([primary], await primary.attempt.result, primary);
     }
     const hedgeSlot =
       this.budget === undefined || this.budget.available() >= 1
         ? this.tryImmediateSlot(alternatives)
         : undefined;
+    // A hedge is speculative extra load, not a failover after a failure: it stays on the budget.
     if (!hedgeSlot || (this.budget && !this.budget.tryWithdraw())) {
       if (hedgeSlot) {
         hedgeSlot.release();
         hedgeSlot.candidate.runtime.breaker.onCancel(hedgeSlot.permit);
       }
-      return this.settle([primary], await primary.promise, primary, discard);
+      return this.settle([primary], await primary.attempt.result, primary);
     }
     if (this.events.listenerCount('hedge') > 0)
       this.events.emit('hedge', {
         primary: slot.candidate.runtime.id,
         hedge: hedgeSlot.candidate.runtime.id,
       });
-    const secondary = this.startAttempt(call, scope, hedgeSlot, execute, true);
+    const secondary = this.startAttempt(call, run, hedgeSlot, execute, discard, true);
     const handles = [primary, secondary];
     const winner = await new Promise<{ handle: AttemptHandle<T>; result: AttemptResult<T> } | undefined>(
       (resolve) => {
         let pending = handles.length;
         for (const handle of handles) {
-          void handle.promise.then((result) => {
+          void handle.attempt.result.then((result) => {
             if (result.ok) resolve({ handle, result });
             else if (--pending === 0) resolve(undefined);
           });
         }
       },
     );
-    if (winner) return this.settle(handles, winner.result, winner.handle, discard);
+    if (winner) return this.settle(handles, winner.result, winner.handle);
     const failures: Failure[] = [];
     for (const handle of handles) {
-      const result = await handle.promise;
+      const result = await handle.attempt.result;
       if (!result.ok) failures.push(this.fail(handle, result.error));
     }
     return { ok: false, failures };
@@ -976,7 +1084,6 @@ class LoadBalancer implements Balancer {
     handles: AttemptHandle<T>[],
     result: AttemptResult<T>,
     winner: AttemptHandle<T>,
-    discard: (value: T) => void,
   ): { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] } {
     if (!result.ok) return { ok: false, failures: [this.fail(winner, result.error)] };
     for (const loser of handles) {
@@ -984,13 +1091,9 @@ class LoadBalancer implements Balancer {
       loser.cancelled = true;
       loser.record.outcome = 'cancelled';
       loser.record.durationMs = round(this.now() - loser.startedAt);
-      loser.controller?.abort();
-      void loser.promise.then((late) => {
-        if (late.ok) discard(late.value);
-        loser.slot.release();
-        loser.detach();
-        loser.slot.candidate.runtime.breaker.onCancel(loser.slot.permit);
-      });
+      loser.attempt.cancel();
+      loser.slot.candidate.runtime.breaker.onCancel(loser.slot.permit);
+      this.releaseWhenUpstreamSettles(loser);
     }
     winner.record.outcome = 'success';
     winner.record.durationMs = round(this.now() - winner.startedAt);
@@ -999,23 +1102,14 @@ class LoadBalancer implements Balancer {
 
   private startAttempt<T>(
     call: CallPlan,
-    scope: CallScope,
+    run: CallRun,
     slot: Slot,
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    discard: (value: T) => Promise<void> | undefined,
     hedge: boolean,
   ): AttemptHandle<T> {
     const runtime = slot.candidate.runtime;
     const model = slot.candidate.model;
-    const attemptTimeoutMs = this.config.attemptTimeoutMs;
-    // An attempt can only be aborted by the call's scope, the attempt timeout, a lost hedge or a
-    // stream consumer that stops reading. Without any of those, the per-attempt AbortController,
-    // listeners and abort promise are pure overhead (they dominated the profile of instant
-    // calls), and the model gets no signal, which means the same as one that never fires.
-    const controlled =
-      scope.signal !== undefined ||
-      attemptTimeoutMs !== undefined ||
-      this.config.hedgeAfterMs !== undefined ||
-      call.kind === 'stream';
     const startedAt = this.now();
     const record: RouteAttempt = {
       target: runtime.id,
@@ -1027,91 +1121,48 @@ class LoadBalancer implements Balancer {
     call.route.attempts.push(record);
     if (this.events.listenerCount('attempt') > 0)
       this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
-    const options: BalancerCallOptions = {};
-    const remaining = this.remainingMs(call);
-    if (remaining !== undefined) options.timeoutMs = Math.max(1, remaining);
-    if (call.headers) options.headers = call.headers;
-    if (model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
-      const { strategy: _strategy, preferredProvider: _preferred, ...forwarded } = call.routing;
-      options.routing = forwarded;
-    }
-    if (!controlled) {
-      return {
-        slot,
-        record,
-        controller: undefined,
-        startedAt,
-        cancelled: false,
-        detach: noop,
-        promise: this.runAttempt(execute, model, options, scope),
-      };
-    }
-
-    const controller = new AbortController();
-    const scopeSignal = scope.signal;
-    const onScopeAbort = () => controller.abort(scopeSignal?.reason);
-    if (scopeSignal?.aborted) controller.abort(scopeSignal.reason);
-    else scopeSignal?.addEventListener('abort', onScopeAbort, { once: true });
-    const detach = () => scopeSignal?.removeEventListener('abort', onScopeAbort);
-    let attemptTimedOut = false;
-    const timer =
-      attemptTimeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            attemptTimedOut = true;
-            controller.abort(new TimeoutError({ timeoutMs: attemptTimeoutMs }));
-          }, attemptTimeoutMs);
-    options.signal = controller.signal;
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
-    const handle: AttemptHandle<T> = {
-      slot,
-      record,
-      controller,
-      startedAt,
-      cancelled: false,
-      detach,
-      promise: (async (): Promise<AttemptResult<T>> => {
-        try {
-          const value = await Promise.race([execute(model, options), aborted]);
-          return { ok: true, value };
-        } catch (thrown) {
-          if (attemptTimedOut && attemptTimeoutMs !== undefined) {
-            return {
-              ok: false,
-              error: new TimeoutError({
-                timeoutMs: attemptTimeoutMs,
-                message: `${runtime.id} did not answer within the attempt timeout of ${attemptTimeoutMs} ms`,
-              }),
-            };
-          }
-          return { ok: false, error: scope.failure() ?? this.toBallastError(thrown, model) };
-        } finally {
-          if (timer) clearTimeout(timer);
-        }
-      })(),
-    };
-    return handle;
+    const clock = performance.now();
+    const attempt = new Attempt<T>(
+      run,
+      clock,
+      call.kind === 'stream' ? this.timeouts.firstTokenTimeoutMs : this.timeouts.attemptTimeoutMs,
+      runtime.id,
+    );
+    const options = attemptOptions(call, run, model, attempt, clock);
+    attempt.begin(
+      () => execute(model, options),
+      (thrown) => this.toBallastError(thrown, model),
+    );
+    return { slot, record, attempt, startedAt, cancelled: false, discard };
   }
 
-  /** An attempt nothing can abort: no race, no timer, no listeners. */
-  private async runAttempt<T>(
-    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
-    model: ChatModel,
-    options: BalancerCallOptions,
-    scope: CallScope,
-  ): Promise<AttemptResult<T>> {
-    try {
-      return { ok: true, value: await execute(model, options) };
-    } catch (thrown) {
-      return { ok: false, error: scope.failure() ?? this.toBallastError(thrown, model) };
+  /**
+   * Frees an attempt's slot once its upstream call has really settled — not when the balancer
+   * stopped waiting for it (a timeout, an abort, a lost hedge). Freeing it earlier lets more
+   * requests reach the upstream than `maxConcurrent`. A value that arrives after nobody wants it
+   * (a stream opened late) is closed first.
+   */
+  private releaseWhenUpstreamSettles<T>(handle: AttemptHandle<T>): void {
+    const { attempt } = handle;
+    attempt.dispose();
+    const settled = attempt.settledWith;
+    if (settled) {
+      this.releaseAfter(handle, settled);
+      return;
     }
+    void attempt.upstreamSettled.then((late) => {
+      this.releaseAfter(handle, late);
+    });
+  }
+
+  private releaseAfter<T>(handle: AttemptHandle<T>, settled: AttemptResult<T>): void {
+    const closing = settled.ok ? handle.discard(settled.value) : undefined;
+    if (closing) void closing.then(handle.slot.release, handle.slot.release);
+    else handle.slot.release();
   }
 
   /** Books a failed attempt: route, breaker, windows, metrics, events, slot. */
-  private fail<T>(handle: AttemptHandle<T>, error: BallastError): Failure {
+  private fail<T>(handle: AttemptHandle<T>, error: BallastError, release = true): Failure {
     const runtime = handle.slot.candidate.runtime;
     const kind = classifyFailure(error);
     const at = this.now();
@@ -1119,9 +1170,11 @@ class LoadBalancer implements Balancer {
     handle.record.outcome = error.code;
     handle.record.durationMs = round(durationMs);
     handle.record.message = error.message;
-    if (error.retryAfterMs !== undefined) handle.record.retryAfterMs = error.retryAfterMs;
-    handle.slot.release();
-    handle.detach();
+    if (error.retryAfterMs !== undefined) {
+      handle.record.retryAfterMs = error.retryAfterMs;
+      this.holdOff(runtime, error.retryAfterMs, at);
+    }
+    if (release) this.releaseWhenUpstreamSettles(handle);
     const breaker = runtime.breaker;
     if (kind === 'cancelled') breaker.onCancel(handle.slot.permit);
     else {
@@ -1146,7 +1199,7 @@ class LoadBalancer implements Balancer {
     return { runtime, error, kind };
   }
 
-  /** Books a successful attempt (for streams: when the stream finished). */
+  /** Books a successful attempt (for streams: when the stream finished). The caller frees the slot. */
   private succeed<T>(
     handle: AttemptHandle<T>,
     result: ChatResult,
@@ -1160,7 +1213,6 @@ class LoadBalancer implements Balancer {
     if (timeToFirstTokenMs !== undefined) runtime.ttft.add(timeToFirstTokenMs, at);
     runtime.outcomes.add(true, at);
     runtime.breaker.onSuccess(handle.slot.permit);
-    handle.slot.release();
     const costUsd = result.costUsd ?? computeCostUsd(runtime.prices.get(model), result.usage);
     this.metrics.record(this.metricKeys(handle), {
       success: true,
@@ -1189,16 +1241,16 @@ class LoadBalancer implements Balancer {
     request: ChatRequest,
     options: BalancerCallOptions | undefined,
   ): AsyncGenerator<BalancedChatChunk, void, undefined> {
-    const scope = this.createScope(options);
     const startedAt = performance.now();
+    const run = this.createRun(options, startedAt);
     const call = this.plan(request, options, 'stream');
     let committed: Committed<OpenedStream>;
     try {
       committed = await this.route(
         call,
-        scope,
+        run,
         (model, attemptOptions) => openStream(model, request, attemptOptions, this.now),
-        (opened) => void opened.iterator.return?.()?.catch(() => {}),
+        closeOpenedStream,
       );
     } catch (error) {
       const failure = this.toBallastError(error);
@@ -1208,41 +1260,32 @@ class LoadBalancer implements Balancer {
         latencyMs: performance.now() - startedAt,
       });
       attachRoute(failure, call.route);
-      scope.dispose();
+      run.dispose();
       throw failure;
     }
-    const { iterator, buffered, firstTokenAt } = committed.value;
+    const { iterator, buffered } = committed.value;
     const handle = committed.handle;
-    const timeToFirstTokenMs = firstTokenAt - handle.startedAt;
-    let settled = false;
-    const finish = (result: ChatResult): BalancedChatChunk => {
-      settled = true;
-      const costUsd = this.succeed(handle, result, timeToFirstTokenMs);
-      this.metrics.recordCall({
-        success: true,
-        latencyMs: performance.now() - startedAt,
-        timeToFirstTokenMs,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        costUsd,
-      });
-      return {
-        type: 'finish',
-        result: {
-          ...result,
-          ...(result.costUsd === undefined && costUsd !== undefined ? { costUsd } : {}),
-          timeToFirstTokenMs: result.timeToFirstTokenMs ?? timeToFirstTokenMs,
-          route: call.route,
-        },
-      };
-    };
+    // Past the first token there is no failover: the first-token timeout no longer applies, the
+    // call's deadline still does.
+    handle.attempt.commit();
+    const session = new StreamSession(
+      this,
+      handle,
+      iterator,
+      startedAt,
+      committed.value.firstTokenAt - handle.startedAt,
+    );
+    run.watch(session);
     try {
       for (const chunk of buffered) {
         if (chunk.type === 'finish') {
-          yield finish(chunk.result);
+          yield this.finishStream(session, chunk.result, call.route);
           return;
         }
+        session.waitingForConsumer = true;
         yield chunk;
+        session.waitingForConsumer = false;
+        if (session.abandonedWith) throw session.abandonedWith;
       }
       while (true) {
         const next = await iterator.next();
@@ -1256,83 +1299,123 @@ class LoadBalancer implements Balancer {
           });
         }
         if (next.value.type === 'finish') {
-          yield finish(next.value.result);
+          yield this.finishStream(session, next.value.result, call.route);
           return;
         }
+        session.waitingForConsumer = true;
         yield next.value;
+        session.waitingForConsumer = false;
+        if (session.abandonedWith) throw session.abandonedWith;
       }
     } catch (thrown) {
       // After the first token the answer is partly delivered: never fail over, report the error.
-      const error = scope.failure() ?? this.toBallastError(thrown, handle.slot.candidate.model);
-      if (!settled) {
-        settled = true;
-        this.fail(handle, error);
+      const error = run.failure ?? this.toBallastError(thrown, handle.slot.candidate.model);
+      if (!session.settled) {
+        session.settled = true;
+        this.fail(handle, error, false);
         this.metrics.recordCall({
           success: false,
           code: error.code,
           latencyMs: performance.now() - startedAt,
+          timeToFirstTokenMs: session.timeToFirstTokenMs,
         });
       }
       attachRoute(error, call.route);
       throw error;
     } finally {
-      if (!settled) {
-        // The consumer stopped reading: abort the upstream request and free the slot.
-        settled = true;
-        handle.record.outcome = 'cancelled';
-        handle.controller?.abort();
-        handle.slot.release();
-        handle.slot.candidate.runtime.breaker.onCancel(handle.slot.permit);
-      }
-      handle.detach();
-      void iterator.return?.()?.catch(() => {});
-      scope.dispose();
+      session.waitingForConsumer = false;
+      // Not settled here means the consumer stopped reading (break, return, throw): abort the
+      // upstream request and count the stream as cancelled, with its latency and TTFT so far.
+      this.abandonStream(session, 'cancelled');
+      run.unwatch(session);
+      session.closeUpstream();
+      run.dispose();
     }
+  }
+
+  /** Books a stream that finished; returns its `finish` chunk. */
+  private finishStream(session: StreamSession, result: ChatResult, route: Route): BalancedChatChunk {
+    session.settled = true;
+    const { timeToFirstTokenMs } = session;
+    const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs);
+    this.metrics.recordCall({
+      success: true,
+      latencyMs: performance.now() - session.startedAt,
+      timeToFirstTokenMs,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      costUsd,
+    });
+    // One spread, then plain stores: a conditional `...{}` spread made this the hottest line of
+    // an instant stream.
+    const balanced: BalancedChatResult = {
+      ...result,
+      timeToFirstTokenMs: result.timeToFirstTokenMs ?? timeToFirstTokenMs,
+      route,
+    };
+    if (result.costUsd === undefined && costUsd !== undefined) balanced.costUsd = costUsd;
+    return { type: 'finish', result: balanced };
+  }
+
+  /** @internal Books a stream nobody reads to the end: cancelled by its consumer, or past its deadline. */
+  abandonStream(session: StreamSession, code: string): void {
+    if (session.settled) return;
+    session.settled = true;
+    const { handle, timeToFirstTokenMs } = session;
+    const durationMs = this.now() - handle.startedAt;
+    handle.record.outcome = code;
+    handle.record.durationMs = round(durationMs);
+    handle.attempt.cancel();
+    handle.slot.candidate.runtime.breaker.onCancel(handle.slot.permit);
+    this.metrics.record(this.metricKeys(handle), {
+      success: false,
+      code,
+      latencyMs: durationMs,
+      timeToFirstTokenMs,
+    });
+    this.metrics.recordCall({
+      success: false,
+      code,
+      latencyMs: performance.now() - session.startedAt,
+      timeToFirstTokenMs,
+    });
+    session.closeUpstream();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private createScope(options: BalancerCallOptions | undefined): CallScope {
-    const timeoutMs = options?.timeoutMs ?? this.config.timeoutMs;
-    if (options?.signal === undefined && timeoutMs === undefined) return unstoppableScope;
-    const scoped: BalancerCallOptions = {};
-    if (options?.signal) scoped.signal = options.signal;
-    if (timeoutMs !== undefined) scoped.timeoutMs = timeoutMs;
-    return createCallControl(scoped);
+  /** The lifetime of one call: its caller's signal and its deadline (default 120 s). */
+  private createRun(options: BalancerCallOptions | undefined, startedAt: number): CallRun {
+    const timeoutMs = options?.timeoutMs ?? this.timeouts.timeoutMs;
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new ValidationError({
+        message: `timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`,
+        issues: [{ path: 'timeoutMs', message: 'must be a positive finite number' }],
+      });
+    }
+    return new CallRun(options?.signal, timeoutMs, startedAt + timeoutMs, this.sweep);
   }
 
-  private remainingMs(call: CallPlan): number | undefined {
-    return call.deadline === undefined ? undefined : call.deadline - performance.now();
-  }
-
-  private throwIfStopped(scope: CallScope, call: CallPlan, fallback?: BallastError): void {
-    const failure = scope.failure() ?? (fallback?.code === 'aborted' ? fallback : undefined);
+  private throwIfStopped(run: CallRun, call: CallPlan, fallback?: BallastError): void {
+    const failure = run.check() ?? (fallback?.code === 'aborted' ? fallback : undefined);
     if (!failure) return;
     attachRoute(failure, call.route);
     throw failure;
   }
 
-  private sleep(ms: number, scope: CallScope, call: CallPlan): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        const failure = scope.failure() ?? new TimeoutError({ timeoutMs: ms });
-        attachRoute(failure, call.route);
-        reject(failure);
-      };
-      const signal = scope.signal;
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  private async sleep(ms: number, run: CallRun, call: CallPlan): Promise<void> {
+    try {
+      await run.sleep(ms);
+    } catch (failure) {
+      attachRoute(failure, call.route);
+      throw failure;
+    }
   }
 
   /** The targets this call never attempted, with the last reason each was skipped. */
   private finalizeSkipped(call: CallPlan): void {
+    if (call.skipped === undefined) return;
     const attempted = new Set(call.route.attempts.map((attempt) => attempt.target));
     call.route.skipped = [...call.skipped.values()].filter((entry) => !attempted.has(entry.target));
   }
@@ -1402,6 +1485,46 @@ async function chatAdapted(
   return restoreStructuredResult(await model.chat(prepared.request, options), prepared);
 }
 
+/**
+ * The committed part of one stream: what the balancer needs once the first token is out. A class
+ * (not closures) so a stream call allocates one object, and so it can watch the call: while the
+ * consumer holds a chunk and does not ask for the next, nothing in the stream's generator runs,
+ * and only this watcher can notice the deadline (or the caller's abort) and close the stream.
+ */
+class StreamSession implements Stoppable {
+  settled = false;
+  waitingForConsumer = false;
+  /** Set when the stream was given up while its consumer was not reading. */
+  abandonedWith: BallastError | undefined = undefined;
+  private closing: Promise<void> | undefined = undefined;
+
+  constructor(
+    private readonly balancer: LoadBalancer,
+    readonly handle: AttemptHandle<OpenedStream>,
+    private readonly iterator: AsyncIterator<ChatChunk>,
+    readonly startedAt: number,
+    readonly timeToFirstTokenMs: number,
+  ) {}
+
+  stop(error: BallastError): void {
+    if (!this.waitingForConsumer || this.settled) return;
+    this.abandonedWith = error;
+    this.balancer.abandonStream(this, error.code);
+  }
+
+  /** Closes the upstream stream (once); the slot is freed only when it has closed. */
+  closeUpstream(): void {
+    if (this.closing) return;
+    const handle = this.handle;
+    this.closing = Promise.resolve(this.iterator.return?.())
+      .then(noop, noop)
+      .then(() => {
+        handle.attempt.dispose();
+        handle.slot.release();
+      });
+  }
+}
+
 /** Opens a stream and reads it up to its first content chunk (the failover point). */
 async function openStream(
   model: ChatModel,
@@ -1433,9 +1556,61 @@ async function openStream(
         return { iterator, buffered, firstTokenAt: now() };
     }
   } catch (error) {
-    void iterator.return?.()?.catch(() => {});
+    // Settle only once the upstream stream is closed: the attempt's slot is freed then.
+    await Promise.resolve(iterator.return?.()).catch(noop);
     throw error;
   }
+}
+
+/** Closes a stream that opened after nobody wanted it (a lost hedge, a timed-out attempt). */
+function closeOpenedStream(opened: OpenedStream): Promise<void> {
+  return Promise.resolve(opened.iterator.return?.()).then(noop, noop);
+}
+
+/** A chat result needs no closing. */
+function noDiscard(): undefined {
+  return undefined;
+}
+
+const attemptKey = Symbol('ballast.attempt');
+
+/** What the shared `signal` getter needs of an attempt. */
+type AttemptCallOptions = BalancerCallOptions & { [attemptKey]: { signal(): AbortSignal } };
+
+/**
+ * `signal` of every attempt's options: one shared getter, so all options objects share one
+ * hidden class. (A getter written in an object literal is a new function per call, and V8 then
+ * gives every object its own map in old space: measured, it tripled full GCs.)
+ */
+const signalProperty: PropertyDescriptor = {
+  get(this: AttemptCallOptions): AbortSignal {
+    return this[attemptKey].signal();
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * The options one attempt hands its model. `signal` is an own enumerable getter (so a wrapper
+ * that spreads the options still gets it) that builds the attempt's AbortController on first
+ * read: a model that never reads it never pays for it.
+ */
+function attemptOptions<T>(
+  call: CallPlan,
+  run: CallRun,
+  model: ChatModel,
+  attempt: Attempt<T>,
+  clock: number,
+): BalancerCallOptions {
+  const options: AttemptCallOptions = { [attemptKey]: attempt };
+  Object.defineProperty(options, 'signal', signalProperty);
+  if (run.deadline !== undefined) options.timeoutMs = Math.max(1, run.deadline - clock);
+  if (call.headers) options.headers = call.headers;
+  if (model.provider === 'balancer' && Object.keys(call.routing).length > 0) {
+    const { strategy: _strategy, preferredProvider: _preferred, ...forwarded } = call.routing;
+    options.routing = forwarded;
+  }
+  return options;
 }
 
 /** Placeholder until `scoreInPlace` sets each candidate's own components. */

@@ -17,6 +17,12 @@ export interface CircuitBreakerOptions {
   cooldownMultiplier?: number;
   /** Longest cooldown, whatever the backoff or Retry-After says. Default 300 000 ms. */
   maxCooldownMs?: number;
+  /**
+   * How long the half-open probe may stay out without a verdict before another may go. A host
+   * that took the probe with `select()` and never called `record()` must not wedge the target
+   * half-open forever. Default 120 000 ms (the balancer passes its call timeout).
+   */
+  probeTimeoutMs?: number;
 }
 
 /** Why the circuit opened, passed to the transition listener. */
@@ -86,6 +92,8 @@ export class CircuitBreaker {
   private opens = 0;
   private retryAt = 0;
   private probeOut = false;
+  private probeSince = 0;
+  private readonly probeTimeoutMs: number;
 
   constructor(
     options: CircuitBreakerOptions,
@@ -98,6 +106,7 @@ export class CircuitBreaker {
     this.cooldownMs = options.cooldownMs ?? 5_000;
     this.multiplier = options.cooldownMultiplier ?? 2;
     this.maxCooldownMs = options.maxCooldownMs ?? 300_000;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 120_000;
   }
 
   /** The current state (an open circuit whose cooldown has passed reports `half-open`). */
@@ -119,6 +128,7 @@ export class CircuitBreaker {
     if (this.current === 'closed') return 'normal';
     if (this.current === 'half-open' && !this.probeOut) {
       this.probeOut = true;
+      this.probeSince = this.now();
       return 'probe';
     }
     return undefined;
@@ -180,10 +190,14 @@ export class CircuitBreaker {
   }
 
   private refresh(): void {
+    if (this.current === 'closed') return;
     if (this.current === 'open' && this.now() >= this.retryAt) {
       this.current = 'half-open';
       this.probeOut = false;
       this.onTransition('half-open');
+    } else if (this.probeOut && this.now() - this.probeSince >= this.probeTimeoutMs) {
+      // The probe's verdict never came (a host that selected it did not record): let another go.
+      this.probeOut = false;
     }
   }
 

@@ -21,7 +21,7 @@ export interface BalancerEvents {
   success: (event: { target: string; durationMs: number; costUsd: number | undefined }) => void;
   /** An attempt failed. */
   failure: (event: { target: string; code: string; durationMs: number; error: BallastError }) => void;
-  /** The same target is retried after `delayMs`. */
+  /** The same target is retried after `delayMs` (its backoff, or the Retry-After it asked for). */
   retry: (event: { target: string; attempt: number; delayMs: number; code: string }) => void;
   /** The call moves on from a failed target. */
   failover: (event: { from: string; code: string }) => void;

@@ -4,7 +4,10 @@ export {
   type BalancerConfig,
   balancerConfigSchema,
   balancerTargetSchema,
+  defaultTimeouts,
   type RoutingOptions,
+  resolveTimeouts,
+  type Timeouts,
   validateBalancerConfig,
 } from './balancer-config';
 export {

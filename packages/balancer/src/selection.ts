@@ -51,6 +51,11 @@ export interface Selection {
   /** Every candidate's score. */
   scores: RouteScore[];
   skipped: SkippedTarget[];
+  /**
+   * The target is half-open and this selection is its single probe: `record()` its outcome,
+   * which closes or re-opens the circuit (until then no other selection gets the target).
+   */
+  probe: boolean;
 }
 
 /**

@@ -1,11 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type TrafficCounters, TrafficGauge } from './traffic-gauge';
 
 /** A started fake's address and its shutdown. */
 export interface LoopbackServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** Live counters: requests in flight, their high-water mark, connections closed by the client. */
+  readonly traffic: TrafficCounters & {
+    resetMaxInFlight(): void;
+    /** Resolves when no request is in flight. */
+    whenIdle(): Promise<void>;
+  };
   /** Stops listening and destroys every open connection, hung ones included. */
   close(): Promise<void>;
 }
@@ -36,7 +43,9 @@ export interface LoopbackServerOptions {
  */
 export async function listenOnLoopback(options: LoopbackServerOptions): Promise<LoopbackServer> {
   const sockets = new Set<Socket>();
+  const traffic = new TrafficGauge();
   const server = createServer((incoming, response) => {
+    traffic.track(incoming, response);
     options.handle(incoming, response).catch((error: unknown) => {
       if (!response.headersSent) options.onHandlerError(response, error);
       else response.destroy();
@@ -54,7 +63,9 @@ export async function listenOnLoopback(options: LoopbackServerOptions): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    traffic,
     close: async () => {
+      traffic.stop();
       options.beforeClose?.();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

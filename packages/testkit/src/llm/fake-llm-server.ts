@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { appendBounded } from '../http/bounded-log';
 import { listenOnLoopback, parseJsonBody, readBody } from '../http/loopback-server';
+import { dropConnection } from '../http/traffic-gauge';
 import type { WireDialect } from './dialect';
 import type { ReceivedRequest, Responder, ScriptedReply, ScriptedUsage } from './scripted-reply';
 
@@ -11,6 +13,8 @@ export interface FakeLlmServerOptions {
   responder?: Responder;
   /** Port to listen on; default 0 (a free port). Always bound to 127.0.0.1. */
   port?: number;
+  /** Requests kept in `requests` (the newest; older ones are dropped). Default 1000. */
+  requestLogSize?: number;
 }
 
 /**
@@ -21,8 +25,23 @@ export interface FakeLlmServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** Every request received, in order. */
+  /**
+   * The newest requests received (at most `requestLogSize`, default 1000), oldest first. Clearing
+   * it (`requests.length = 0`) is fine; `requestsReceived` keeps counting.
+   */
   readonly requests: ReceivedRequest[];
+  /** Requests received since start, including those the log no longer holds. */
+  readonly requestsReceived: number;
+  /** Requests whose response has not finished yet (hung, delayed and streaming ones included). */
+  readonly inFlight: number;
+  /** Highest `inFlight` since start or the last `resetMaxInFlight()`. */
+  readonly maxInFlight: number;
+  /** Requests whose connection the client closed before the response finished (aborts, timeouts). */
+  readonly closedByClient: number;
+  /** Starts a new `maxInFlight` high-water mark from the current `inFlight`. */
+  resetMaxInFlight(): void;
+  /** Resolves when `inFlight` is 0 (at once if it is). */
+  whenIdle(): Promise<void>;
   /** Adds replies answered in order, one per chat request. */
   enqueue(...replies: ScriptedReply[]): void;
   /** Replaces the responder used when the queue is empty. */
@@ -40,6 +59,7 @@ export async function startFakeLlmServer(
 ): Promise<FakeLlmServer> {
   const queue: ScriptedReply[] = [];
   const requests: ReceivedRequest[] = [];
+  const requestLogSize = options.requestLogSize ?? 1000;
   const timers = new Set<NodeJS.Timeout>();
   let responder: Responder = options.responder ?? (() => ({ text: 'OK' }));
   let closing = false;
@@ -63,7 +83,7 @@ export async function startFakeLlmServer(
       body: parseJsonBody(raw),
       receivedAt: Date.now(),
     };
-    requests.push(request);
+    appendBounded(requests, request, requestLogSize);
 
     if (!dialect.isChatPath(request.method, path)) {
       const other = dialect.answerOther?.(request.method, path);
@@ -81,10 +101,11 @@ export async function startFakeLlmServer(
     const usage = reply.usage ?? estimateUsage(request, reply);
 
     if (fault?.type === 'delay') await wait(fault.ms);
+    if (fault?.type === 'hold') await fault.until.catch(() => {});
     if (closing) return;
     if (fault?.type === 'hang') return; // keep the socket open; close() destroys it
     if (fault?.type === 'reset') {
-      incoming.socket.destroy();
+      dropConnection(incoming);
       return;
     }
     if (fault?.type === 'status') {
@@ -121,7 +142,7 @@ export async function startFakeLlmServer(
       if (fault?.type === 'cut-stream') {
         // Let the written frames reach the client before the connection drops.
         await wait(5);
-        incoming.socket.destroy();
+        dropConnection(incoming);
         return;
       }
       response.end();
@@ -138,7 +159,7 @@ export async function startFakeLlmServer(
       });
       response.write(body.slice(0, Math.floor(body.length / 2)));
       await wait(5);
-      incoming.socket.destroy();
+      dropConnection(incoming);
       return;
     }
     sendRaw(response, 200, body);
@@ -154,12 +175,26 @@ export async function startFakeLlmServer(
       timers.clear();
     },
   });
-  const { port } = server;
+  const { port, traffic } = server;
 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    get requestsReceived() {
+      return traffic.received;
+    },
+    get inFlight() {
+      return traffic.inFlight;
+    },
+    get maxInFlight() {
+      return traffic.maxInFlight;
+    },
+    get closedByClient() {
+      return traffic.closedByClient;
+    },
+    resetMaxInFlight: () => traffic.resetMaxInFlight(),
+    whenIdle: () => traffic.whenIdle(),
     enqueue: (...replies) => {
       queue.push(...replies);
     },

@@ -22,6 +22,7 @@ export type ScriptedFinish = 'stop' | 'length' | 'tool_calls' | 'content_filter'
  * A fault to inject instead of (or before) a normal answer:
  * - `status`: an HTTP error with the provider's realistic error body (override with `body`);
  * - `delay`: wait, then answer normally;
+ * - `hold`: wait until `until` settles, then answer normally (a test decides when, no timers);
  * - `hang`: accept the request and never answer;
  * - `reset`: destroy the connection without a response;
  * - `malformed-json`: a 200 whose body is not valid JSON (for streams: a broken event);
@@ -39,6 +40,7 @@ export type Fault =
       headers?: Record<string, string>;
     }
   | { type: 'delay'; ms: number }
+  | { type: 'hold'; until: Promise<unknown> }
   | { type: 'hang' }
   | { type: 'reset' }
   | { type: 'malformed-json' }
