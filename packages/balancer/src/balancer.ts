@@ -149,8 +149,8 @@ interface CallPlan {
   /** Why each target was left out, last reason wins (built on the first skip). */
   skipped: Map<string, SkippedTarget> | undefined;
   headers: Record<string, string> | undefined;
-  /** The candidates of the first ranking that had any (the route's scores). */
-  scoredFrom: Candidate[] | undefined;
+  /** Whether `route.scores` holds the first ranking that had candidates (later rounds keep it). */
+  scored: boolean;
   /** This call's place in the round-robin rotation, taken once per call (on its first ranking). */
   rotation: number | undefined;
   /** Earliest end of a Retry-After among the targets the last ranking skipped for one (epoch ms). */
@@ -401,7 +401,7 @@ class LoadBalancer implements Balancer {
       },
       strategy: input.strategy ?? this.config.strategy ?? 'weighted',
       route: this.emptyRoute(input.strategy ?? this.config.strategy ?? 'weighted'),
-      scoredFrom: undefined,
+      scored: false,
       skipped: undefined,
       headers: undefined,
       rotation: undefined,
@@ -577,16 +577,15 @@ class LoadBalancer implements Balancer {
     const needs = requiredCapabilitiesOf(request, kind);
     for (const capability of routing.requiredCapabilities ?? [])
       if (!needs.includes(capability)) needs.push(capability);
-    const call: CallPlan = {
+    return {
       kind,
       routing,
       needs,
       taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
       tokens: estimateTokens(request, this.config.defaultOutputTokens ?? 256),
       strategy,
-      // Set below: `emptyRoute` is a method, and the plan object is built first.
-      route: undefined as unknown as Route,
-      scoredFrom: undefined,
+      route: this.emptyRoute(strategy),
+      scored: false,
       skipped: undefined,
       headers: options?.headers,
       rotation: undefined,
@@ -594,8 +593,6 @@ class LoadBalancer implements Balancer {
       coolingTarget: undefined,
       waitedFor: undefined,
     };
-    call.route = this.emptyRoute(strategy);
-    return call;
   }
 
   private emptyRoute(strategy: StrategyName): Route {
@@ -798,16 +795,15 @@ class LoadBalancer implements Balancer {
 
     while (true) {
       this.throwIfStopped(run, call);
-      // Scores are taken (lazily) from the first round with candidates; no round builds them here.
-      const withScores = false;
       const excluded =
         failedOnce.size === 0 && dead.size === 0 ? emptySet : new Set([...failedOnce, ...dead]);
-      let ranked = this.rank(call, excluded, withScores);
+      // The route keeps the scores of the first round with candidates: no round builds them here.
+      let ranked = this.rank(call, excluded, false);
       let delayMs = 0;
       let isRetry = false;
       if (ranked.ordered.length === 0 && failedOnce.size > 0) {
         // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
-        ranked = this.rank(call, dead, withScores);
+        ranked = this.rank(call, dead, false);
         const best = ranked.ordered[0];
         if (best) {
           isRetry = true;
@@ -855,8 +851,8 @@ class LoadBalancer implements Balancer {
         });
         throw this.noHealthy(call, extra, lastError);
       }
-      if (call.scoredFrom === undefined && ranked.ordered.length > 0) {
-        call.scoredFrom = ranked.candidates;
+      if (!call.scored && ranked.ordered.length > 0) {
+        call.scored = true;
         route.scores = ranked.candidates.map(routeScoreOf);
         const first = ranked.ordered[0];
         // Payloads are only built when someone listens: most calls are never observed.
