@@ -29,6 +29,25 @@ describe('runControlledCall', () => {
     );
   });
 
+  it('settles an aborted call only once the SDK has let go of its request', async () => {
+    // An SDK that needs a moment after the abort to close its connection.
+    let released = false;
+    const slowToRelease = (signal: AbortSignal) =>
+      new Promise<never>((_, reject) => {
+        signal.addEventListener('abort', () =>
+          setTimeout(() => {
+            released = true;
+            reject(new Error('request aborted'));
+          }, 30),
+        );
+      });
+    const controller = new AbortController();
+    const pending = runControlledCall({ signal: controller.signal }, slowToRelease, wrap);
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    expect(released).toBe(true);
+  });
+
   it('passes an aborted signal to the call', async () => {
     let seen: AbortSignal | undefined;
     const controller = new AbortController();

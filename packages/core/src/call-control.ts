@@ -92,11 +92,38 @@ export async function runControlledCall<T>(
   toError: (error: unknown) => BallastError,
 ): Promise<T> {
   const control = createCallControl(options);
+  let pending: Promise<T> | undefined;
   try {
-    return await Promise.race([call(control.signal), control.aborted]);
+    pending = call(control.signal);
+    return await Promise.race([pending, control.aborted]);
   } catch (error) {
-    throw control.failure() ?? (BallastError.isInstance(error) ? error : toError(error));
+    const failure = control.failure();
+    // The SDK was told to abort; wait (briefly) until it has let go of its request, so that when
+    // this call settles its connection is closed too. A router that counts calls in flight per
+    // upstream (the balancer's maxConcurrent) then never admits a new call while the old one is
+    // still open at the server.
+    if (failure && pending) await settledWithin(pending, abortGraceMs);
+    throw failure ?? (BallastError.isInstance(error) ? error : toError(error));
   } finally {
     control.dispose();
   }
+}
+
+/**
+ * How long an aborted call waits for its SDK to let go of the request before it rejects anyway.
+ * SDKs on `fetch` settle within a tick of the abort; only one that ignores its signal waits this long.
+ */
+export const abortGraceMs = 1_000;
+
+/** Resolves when `promise` settles (either way) or after `ms`, whichever comes first. */
+export function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(done, done);
+  });
 }

@@ -1,4 +1,4 @@
-import { createCallControl } from './call-control';
+import { abortGraceMs, createCallControl, settledWithin } from './call-control';
 import type { CallOptions } from './chat-request';
 import type { ChatChunk, ChatResult } from './chat-result';
 import { ApiCallError } from './errors/api-call-error';
@@ -52,8 +52,11 @@ export async function* runControlledStream(
   } finally {
     if (!finished && !control.failure()) control.cancel();
     control.dispose();
-    // Release the HTTP response; the provider iterator may already be closed.
-    void iterator?.return?.().catch(() => {});
+    // Release the HTTP response (the provider iterator may already be closed), and end only once it
+    // is released, so a router that counts streams in flight never sees a closed stream still open
+    // at the server. Bounded: a provider iterator that never returns cannot hold the stream open.
+    const released = iterator?.return?.();
+    if (released) await settledWithin(released, abortGraceMs);
   }
 }
 
