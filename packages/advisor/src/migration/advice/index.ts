@@ -63,3 +63,10 @@ export {
   toProxBalanceErrorResponse,
   toProxBalanceResponse,
 } from './proxbalance-response';
+export { createPseudonymizer, type Pseudonymizer } from './pseudonymize';
+export {
+  type ModelTextLimits,
+  type ScreenedModelAdvice,
+  screenModelAdvice,
+  type UnsafeModelItem,
+} from './screen-model-advice';
