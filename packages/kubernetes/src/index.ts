@@ -41,4 +41,4 @@ export {
   matchesLabelSelector,
   toLabelSelectorString,
 } from './label-selector';
-export { parseOptionalQuantity, parseQuantity } from './quantity';
+export { MAX_QUANTITY_LENGTH, parseOptionalQuantity, parseQuantity } from './quantity';
