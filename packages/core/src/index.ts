@@ -68,6 +68,7 @@ export {
   createPricingTable,
   defaultPricing,
   estimateCostUsd,
+  type FindModelPriceOptions,
   findModelPrice,
   type ModelPrice,
   type PricingTable,
