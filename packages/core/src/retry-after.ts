@@ -34,7 +34,9 @@ export function parseRetryAfterMs(headers: HeadersLike, now: number = Date.now()
   if (retryAfter === undefined || retryAfter.length > MAX_RETRY_AFTER_HEADER_LENGTH) return undefined;
   if (retryAfter.trim() === '') return undefined;
   const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  // `1e306` seconds is finite, its milliseconds are not: treat both as unparseable.
+  if (Number.isFinite(seconds))
+    return seconds >= 0 && Number.isFinite(seconds * 1000) ? seconds * 1000 : undefined;
   const date = Date.parse(retryAfter);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
