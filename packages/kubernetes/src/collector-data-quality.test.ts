@@ -65,6 +65,26 @@ describe('collectWorkloadSnapshot never turns missing data into zero (issue 10)'
     );
   });
 
+  it('leaves a metrics sample without a timestamp out instead of dating it 1970', async () => {
+    const { deployment, hpa, pods, podMetrics } = shopWeb();
+    const first = podMetrics[0]!;
+    delete (first as { timestamp?: string }).timestamp;
+    fake = await startFakeKubernetes({
+      workloads: [createStaticWorkload({ deployment, hpa, pods, podMetrics })],
+    });
+    const snapshot = await collectWorkloadSnapshot({
+      kubeConfig: fake.kubeConfigYaml,
+      namespace: 'shop',
+      deployment: 'web',
+    });
+    const name = first.metadata.name;
+    expect(snapshot.podMetrics.map((sample) => sample.pod)).not.toContain(name);
+    expect(snapshot.podMetrics.every((sample) => sample.timestamp > 0)).toBe(true);
+    expect(snapshot.state.warnings).toContain(
+      `pod "${name}": metrics sample has no valid timestamp or window; sample ignored`,
+    );
+  });
+
   it.each([
     ['pods', /\/api\/v1\/namespaces\/shop\/pods$/, 'PodList'],
     ['HPAs', /horizontalpodautoscalers$/, 'HorizontalPodAutoscalerList'],

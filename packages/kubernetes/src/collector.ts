@@ -413,12 +413,19 @@ async function readPodMetrics(
       memoryBytes: parseQuantity(container.usage.memory!),
     }));
     const timestamp = item.timestamp ? Date.parse(item.timestamp) : Number.NaN;
+    if (!Number.isFinite(timestamp) || !item.window) {
+      // A sample without a time or window cannot be placed (epoch 0 made it look ancient).
+      warnings.push(
+        `pod "${item.metadata.name}": metrics sample has no valid timestamp or window; sample ignored`,
+      );
+      continue;
+    }
     samples.push({
       pod: item.metadata.name,
       cpuCores: round(containers.reduce((sum, container) => sum + container.cpuCores, 0)),
       memoryBytes: containers.reduce((sum, container) => sum + container.memoryBytes, 0),
-      timestamp: Number.isFinite(timestamp) ? timestamp : 0,
-      windowSeconds: item.window ? parseDurationSeconds(item.window) : 0,
+      timestamp,
+      windowSeconds: parseDurationSeconds(item.window),
       containers,
     });
   }
