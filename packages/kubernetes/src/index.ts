@@ -8,7 +8,7 @@ export {
   type PodState,
   podStateSchema,
 } from './collector';
-export { parseDurationSeconds } from './duration';
+export { MAX_DURATION_LENGTH, parseDurationSeconds } from './duration';
 export {
   type ExecutionMode,
   type ExecutorOptions,
