@@ -6,6 +6,7 @@ import {
   describeNetworkFailure,
   invalidResponseError,
   isNetworkFailure,
+  sanitizeCause,
 } from '@ballast/core';
 
 /**
@@ -42,7 +43,7 @@ export function toAnthropicError(error: unknown, context: { modelId: string; api
   const provider = 'anthropic';
   const { modelId } = context;
   const secrets = [context.apiKey];
-  if (error instanceof APIUserAbortError) return new AbortedError({ cause: error });
+  if (error instanceof APIUserAbortError) return new AbortedError({ cause: sanitizeCause(error, secrets) });
   if (error instanceof APIConnectionError || (!(error instanceof APIError) && isNetworkFailure(error))) {
     return apiCallErrorFromResponse({
       provider,

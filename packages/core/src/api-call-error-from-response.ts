@@ -1,7 +1,9 @@
 import { ApiCallError } from './errors/api-call-error';
 import type { ApiCallErrorCode } from './errors/error-codes';
-import { redactSecrets } from './redact';
+import { DEFAULT_MAX_ERROR_BODY_PARSE_LENGTH } from './input-limits';
+import { redactSecrets, redactThenTruncate } from './redact';
 import { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
+import { sanitizeCause } from './sanitize-cause';
 
 /** What an adapter knows about a failed HTTP call, in whatever shape its SDK exposed it. */
 export interface FailedResponse {
@@ -21,6 +23,7 @@ export interface FailedResponse {
 }
 
 const maxBodyLength = 2_000;
+const maxMessageLength = 1_000;
 
 /**
  * Turns a failed provider response into an {@link ApiCallError} with a normalized `code`, the
@@ -48,19 +51,19 @@ export function apiCallErrorFromResponse(failure: FailedResponse): ApiCallError 
   const status = failure.statusCode === undefined ? '' : ` (HTTP ${failure.statusCode})`;
   const bodyText = stringifyBody(failure.body);
   return new ApiCallError({
-    message: redactSecrets(`${where} failed${status}: ${detail}`, secrets),
+    message: redactThenTruncate(`${where} failed${status}: ${detail}`, maxMessageLength, secrets),
     code,
     provider: failure.provider,
     modelId: failure.modelId,
     statusCode: failure.statusCode,
     url: failure.url === undefined ? undefined : redactSecrets(failure.url, secrets),
-    responseBody:
-      bodyText === undefined ? undefined : redactSecrets(bodyText.slice(0, maxBodyLength), secrets),
+    responseBody: bodyText === undefined ? undefined : redactThenTruncate(bodyText, maxBodyLength, secrets),
     requestId: readHeader(failure.headers, 'x-request-id') ?? readHeader(failure.headers, 'request-id'),
     isRetryable,
     isTargetUnavailable,
     retryAfterMs: parseRetryAfterMs(failure.headers),
-    cause: failure.cause,
+    // The SDK error holds headers and body, where an upstream may have echoed the key.
+    cause: sanitizeCause(failure.cause, secrets),
   });
 }
 
@@ -87,7 +90,10 @@ function readErrorHints(body: unknown): ErrorHints {
     if (typeof record.message === 'string') message ??= record.message;
     if ('error' in record) visit(record.error);
   };
-  if (typeof body === 'string') {
+  if (typeof body === 'string' && body.length > DEFAULT_MAX_ERROR_BODY_PARSE_LENGTH) {
+    // Too big to be a real error body: keep a prefix as the message, do not parse it.
+    message = body.slice(0, 300).trim() || undefined;
+  } else if (typeof body === 'string') {
     try {
       visit(JSON.parse(body));
     } catch {
@@ -195,8 +201,9 @@ export function invalidResponseError(options: {
 }): ApiCallError {
   const secrets = options.secrets ?? [];
   return new ApiCallError({
-    message: redactSecrets(
+    message: redactThenTruncate(
       `${options.provider}:${options.modelId} sent a response that could not be read: ${options.detail}`,
+      maxMessageLength,
       secrets,
     ),
     code: 'invalid_response',
@@ -204,6 +211,6 @@ export function invalidResponseError(options: {
     modelId: options.modelId,
     url: options.url === undefined ? undefined : redactSecrets(options.url, secrets),
     isRetryable: true,
-    cause: options.cause,
+    cause: sanitizeCause(options.cause, secrets),
   });
 }

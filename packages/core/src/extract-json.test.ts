@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { naiveFirstBalanced } from './__fixtures__/naive-first-balanced';
 import { ValidationError } from './errors/validation-error';
-import { extractJson, safeExtractJson } from './extract-json';
+import { extractJson, firstBalanced, safeExtractJson } from './extract-json';
+import { DEFAULT_MAX_MODEL_TEXT_LENGTH } from './input-limits';
 
 describe('extractJson', () => {
   it.each([
@@ -56,6 +58,68 @@ describe('extractJson', () => {
         expect(result.ok && result.value).toEqual(object);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('extractJson on hostile input (issue 10)', () => {
+  // Before the fix each of these ran for minutes (quadratic rescans; 200 000 brackets never
+  // finished) and blocked the event loop; now each is a few linear passes. No timing is asserted:
+  // the test only has to complete (timings are in bench/parsers-fuzz.bench.ts).
+  it.each([
+    ['200 000 opening brackets', '['.repeat(200_000)],
+    ['200 000 opening braces after prose', `answer: ${'{'.repeat(200_000)}`],
+    ['nested opens with a mismatched close each time', '[{]'.repeat(70_000)],
+    ['a quote per bracket', '["'.repeat(100_000)],
+  ])(
+    'gives up on %s with no_json instead of hanging',
+    (_, text) => {
+      const result = safeExtractJson(text);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.issues[0]?.code).toBe('no_json');
+    },
+    30_000,
+  );
+
+  it('still finds JSON after 100 000 unbalanced brackets of prose', () => {
+    expect(extractJson(`${'['.repeat(100_000)} then {"a":1}`).value).toEqual({ a: 1 });
+  }, 30_000);
+
+  it('refuses text over the documented limit with input_too_large, before parsing', () => {
+    const text = `{"a":"${'x'.repeat(DEFAULT_MAX_MODEL_TEXT_LENGTH)}"}`;
+    const result = safeExtractJson(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(ValidationError.isInstance(result.error)).toBe(true);
+      expect(result.error.issues[0]?.code).toBe('input_too_large');
+      expect(result.error.message).toContain(String(DEFAULT_MAX_MODEL_TEXT_LENGTH));
+    }
+    expect(safeExtractJson('{"a":1}', { maxLength: 6 }).ok).toBe(false);
+    expect(safeExtractJson(text, { maxLength: text.length }).ok).toBe(true);
+  });
+
+  it('finds the same span as the naive per-bracket scan on bracket- and quote-heavy text', () => {
+    const alphabet = fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      '\u201c',
+      '\u201d',
+      '\\',
+      'a',
+      ' ',
+      ':',
+      ',',
+      '1',
+    );
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        expect(firstBalanced(text)).toBe(naiveFirstBalanced(text));
+      }),
+      { numRuns: 3_000 },
     );
   });
 });

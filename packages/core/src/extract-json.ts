@@ -1,4 +1,5 @@
 import { ValidationError } from './errors/validation-error';
+import { DEFAULT_MAX_MODEL_TEXT_LENGTH } from './input-limits';
 
 /** A JSON value found in model text, and what had to be mended to parse it. */
 export interface ExtractedJson {
@@ -7,18 +8,30 @@ export interface ExtractedJson {
   repairs: string[];
 }
 
+/** Options of {@link extractJson} and {@link safeExtractJson}. */
+export interface ExtractJsonOptions {
+  /**
+   * Longest text accepted, in characters. Default {@link DEFAULT_MAX_MODEL_TEXT_LENGTH}. Longer
+   * text fails with a {@link ValidationError} (issue code `input_too_large`) before any parsing.
+   */
+  maxLength?: number | undefined;
+}
+
 /**
  * Finds the JSON a model meant in its raw text: a bare value, a fenced ```json block, or the first
  * balanced object/array inside prose; mends smart quotes and trailing commas. Throws a
- * {@link ValidationError} (issue code `no_json`) when there is none: it never invents a value.
+ * {@link ValidationError} (issue code `no_json`) when there is none: it never invents a value, and
+ * (issue code `input_too_large`) when the text is longer than `options.maxLength`.
+ *
+ * Runs in time linear in the text's length, so a hostile answer cannot block the event loop.
  *
  * @example
  * ```ts
  * extractJson('Here you go:\n```json\n{"moves": [],}\n```').value; // { moves: [] }
  * ```
  */
-export function extractJson(text: string): ExtractedJson {
-  const result = safeExtractJson(text);
+export function extractJson(text: string, options: ExtractJsonOptions = {}): ExtractedJson {
+  const result = safeExtractJson(text, options);
   if (result.ok) return { value: result.value, repairs: result.repairs };
   throw result.error;
 }
@@ -26,10 +39,13 @@ export function extractJson(text: string): ExtractedJson {
 /** Like {@link extractJson}, returning `{ ok: false, error }` instead of throwing. */
 export function safeExtractJson(
   text: string,
+  options: ExtractJsonOptions = {},
 ): { ok: true; value: unknown; repairs: string[] } | { ok: false; error: ValidationError } {
   if (typeof text !== 'string') {
     return { ok: false, error: noJson('expected model text (a string)', text) };
   }
+  const maxLength = options.maxLength ?? DEFAULT_MAX_MODEL_TEXT_LENGTH;
+  if (text.length > maxLength) return { ok: false, error: tooLarge(text, maxLength) };
   const candidates: Array<{ text: string; repairs: string[] }> = [{ text: text.trim(), repairs: [] }];
   for (const block of fencedBlocks(text)) candidates.push({ text: block, repairs: ['fenced-block'] });
   const balanced = firstBalanced(text);
@@ -62,6 +78,15 @@ function noJson(message: string, text: unknown): ValidationError {
   });
 }
 
+function tooLarge(text: string, maxLength: number): ValidationError {
+  const message = `model text is ${text.length} characters, over the limit of ${maxLength}`;
+  return new ValidationError({
+    message: `Could not extract JSON: ${message}`,
+    issues: [{ path: '(root)', message, code: 'input_too_large' }],
+    value: text.slice(0, 500),
+  });
+}
+
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
   if (!text) return { ok: false };
   const first = text[0];
@@ -84,22 +109,62 @@ function fencedBlocks(text: string): string[] {
   return blocks;
 }
 
-/** The first `{...}` or `[...]` whose brackets balance, ignoring brackets inside strings. */
-function firstBalanced(text: string): string | undefined {
-  for (let start = 0; start < text.length; start++) {
-    const open = text[start];
-    if (open !== '{' && open !== '[') continue;
-    const end = matchingClose(text, start);
-    if (end !== undefined) return text.slice(start, end + 1);
+/**
+ * How many quote alignments {@link firstBalanced} tries. Each costs one linear pass; real model
+ * output needs one (two when prose before the JSON has an odd number of quotes).
+ */
+const maxQuoteAlignments = 8;
+
+/**
+ * The first `{...}` or `[...]` whose brackets balance, ignoring brackets inside strings: the span
+ * a scan from each opening bracket in turn would find, computed in linear time.
+ *
+ * A naive scan restarts at every `{`/`[`, which is quadratic (20 KB of `[` took seconds and blocked
+ * the event loop). Here one pass simulates the scans of every opening bracket that the pass sees
+ * outside a string: their stacks are suffixes of one shared stack, a matching close ends the scan
+ * of the bracket it pops, and a mismatched close ends every scan still open. Brackets that sit
+ * inside a string in that pass (an odd quote in prose before the JSON shifts what counts as a
+ * string) get another pass starting at them, at most {@link maxQuoteAlignments} passes in all.
+ *
+ * @internal Exported for the property test against the naive scan.
+ */
+export function firstBalanced(text: string): string | undefined {
+  const decided = new Uint8Array(text.length);
+  let best: { start: number; end: number } | undefined;
+  let from = nextUndecidedOpener(text, decided, 0);
+  for (let pass = 0; pass < maxQuoteAlignments && from !== undefined; pass++) {
+    if (best !== undefined && from >= best.start) break;
+    const found = scanFrom(text, from, decided, best?.start ?? text.length);
+    if (found !== undefined && (best === undefined || found.start < best.start)) best = found;
+    from = nextUndecidedOpener(text, decided, from + 1);
+  }
+  return best === undefined ? undefined : text.slice(best.start, best.end + 1);
+}
+
+function nextUndecidedOpener(text: string, decided: Uint8Array, from: number): number | undefined {
+  for (let index = from; index < text.length; index++) {
+    const char = text[index];
+    if ((char === '{' || char === '[') && decided[index] === 0) return index;
   }
   return undefined;
 }
 
-function matchingClose(text: string, start: number): number | undefined {
-  const stack: string[] = [];
+/**
+ * One pass from `from`: returns the balanced span with the smallest start among the brackets it
+ * sees outside strings, and marks those brackets as decided. Stops once no bracket that could
+ * still beat `limit` (the best start of earlier passes) is open.
+ */
+function scanFrom(
+  text: string,
+  from: number,
+  decided: Uint8Array,
+  limit: number,
+): { start: number; end: number } | undefined {
+  const stack: number[] = [];
+  let found: { start: number; end: number } | undefined;
   let inString = false;
   let quote = '';
-  for (let index = start; index < text.length; index++) {
+  for (let index = from; index < text.length; index++) {
     const char = text[index]!;
     if (inString) {
       if (char === '\\') index++;
@@ -111,13 +176,25 @@ function matchingClose(text: string, start: number): number | undefined {
       quote = char === '"' ? '"' : '\u201d';
       continue;
     }
-    if (char === '{' || char === '[') stack.push(char === '{' ? '}' : ']');
-    else if (char === '}' || char === ']') {
-      if (stack.pop() !== char) return undefined;
-      if (stack.length === 0) return index;
+    if (char === '{' || char === '[') {
+      // Nothing open and past every earlier candidate: later brackets cannot win.
+      if (stack.length === 0 && (found !== undefined || index >= limit)) break;
+      decided[index] = 1;
+      stack.push(index);
+    } else if (char === '}' || char === ']') {
+      const open = stack.pop();
+      if (open === undefined) continue;
+      if ((text[open] === '{' ? '}' : ']') !== char) {
+        // A mismatched close ends the scan of every bracket still open.
+        stack.length = 0;
+        if (found !== undefined) break;
+        continue;
+      }
+      if (found === undefined || open < found.start) found = { start: open, end: index };
+      if (stack.length === 0) break;
     }
   }
-  return undefined;
+  return found;
 }
 
 function mend(text: string): { text: string; repairs: string[] } {

@@ -34,13 +34,24 @@ export {
 export { collectStream, runControlledStream } from './controlled-stream';
 export * from './domain/index';
 export * from './errors/index';
-export { type ExtractedJson, extractJson, safeExtractJson } from './extract-json';
+export {
+  type ExtractedJson,
+  type ExtractJsonOptions,
+  extractJson,
+  safeExtractJson,
+} from './extract-json';
 export {
   type GenerateObjectOptions,
   type GenerateObjectResult,
   generateObject,
   type ObjectMode,
 } from './generate-object';
+export {
+  DEFAULT_MAX_ERROR_BODY_PARSE_LENGTH,
+  DEFAULT_MAX_MODEL_TEXT_LENGTH,
+  DEFAULT_MAX_TOOL_ARGUMENTS_LENGTH,
+  MAX_RETRY_AFTER_HEADER_LENGTH,
+} from './input-limits';
 export { isZodSchema, toJsonSchema } from './json-schema';
 export { describeNetworkFailure, isNetworkFailure } from './network-failure';
 export {
@@ -57,12 +68,14 @@ export {
   createPricingTable,
   defaultPricing,
   estimateCostUsd,
+  type FindModelPriceOptions,
   findModelPrice,
   type ModelPrice,
   type PricingTable,
 } from './pricing';
-export { redactSecrets } from './redact';
+export { redactSecrets, redactThenTruncate } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
+export { sanitizeCause } from './sanitize-cause';
 export { type SdkLogger, type SdkLogLevel, sdkLoggingSettingsSchema } from './sdk-logger';
 export { StreamAccumulator } from './stream-accumulator';
 export {

@@ -9,8 +9,13 @@ export interface ModelPrice {
 }
 
 /**
- * Prices by provider and model id. A model key may end in `*` to match every id with that prefix
- * (`"*"` alone matches every model of the provider, e.g. a local Ollama at zero cost).
+ * Prices by provider and model id. A model id also matches its dated snapshots: `gpt-4o-mini`
+ * prices `gpt-4o-mini-2024-07-18`, `claude-sonnet-4` prices `claude-sonnet-4-20250514`.
+ *
+ * A key may end in `*` to match every id with that prefix (`"*"` alone matches every model of the
+ * provider, e.g. a local Ollama at zero cost). Use it only where every future model under the
+ * prefix is known to cost the same: the default table does not, because `claude-opus-4*` would
+ * have priced Opus 4.5 at three times its real price.
  */
 export type PricingTable = Record<string, Record<string, ModelPrice>>;
 
@@ -21,20 +26,26 @@ export type PricingTable = Record<string, Record<string, ModelPrice>>;
  */
 export const defaultPricing: PricingTable = {
   openai: {
-    'gpt-4o-mini*': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
-    'gpt-4o*': { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
-    'gpt-4.1-nano*': { inputPerMillion: 0.1, outputPerMillion: 0.4, cachedInputPerMillion: 0.025 },
-    'gpt-4.1-mini*': { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
-    'gpt-4.1*': { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
-    'o4-mini*': { inputPerMillion: 1.1, outputPerMillion: 4.4, cachedInputPerMillion: 0.275 },
+    'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
+    'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+    'gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4, cachedInputPerMillion: 0.025 },
+    'gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
+    'gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
+    'o4-mini': { inputPerMillion: 1.1, outputPerMillion: 4.4, cachedInputPerMillion: 0.275 },
   },
   anthropic: {
-    'claude-3-5-haiku*': { inputPerMillion: 0.8, outputPerMillion: 4, cachedInputPerMillion: 0.08 },
-    'claude-haiku-4*': { inputPerMillion: 1, outputPerMillion: 5, cachedInputPerMillion: 0.1 },
-    'claude-sonnet-4*': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
-    'claude-3-7-sonnet*': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
-    'claude-opus-4*': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
-    'claude-opus-4-5*': { inputPerMillion: 5, outputPerMillion: 25, cachedInputPerMillion: 0.5 },
+    'claude-3-5-haiku': { inputPerMillion: 0.8, outputPerMillion: 4, cachedInputPerMillion: 0.08 },
+    'claude-3-7-sonnet': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-haiku-4-5': { inputPerMillion: 1, outputPerMillion: 5, cachedInputPerMillion: 0.1 },
+    'claude-sonnet-4': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-sonnet-4-0': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-sonnet-4-6': { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
+    'claude-opus-4': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
+    'claude-opus-4-0': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
+    'claude-opus-4-1': { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5 },
+    'claude-opus-4-5': { inputPerMillion: 5, outputPerMillion: 25, cachedInputPerMillion: 0.5 },
+    'claude-opus-4-6': { inputPerMillion: 5, outputPerMillion: 25, cachedInputPerMillion: 0.5 },
   },
   groq: {
     'llama-3.1-8b-instant': { inputPerMillion: 0.05, outputPerMillion: 0.08 },
@@ -68,23 +79,53 @@ export function createPricingTable(
   return merged;
 }
 
+/** Options of {@link findModelPrice}. */
+export interface FindModelPriceOptions {
+  /**
+   * Called once per provider and model id that has no price (default `console.warn`), so an
+   * unpriced model is noticed instead of silently reporting no cost. Pass `() => {}` to silence.
+   */
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+/** A model id's dated-snapshot suffix: `-2024-07-18` (OpenAI) or `-20250514` (Anthropic). */
+const datedSnapshot = /-(?:\d{4}-\d{2}-\d{2}|\d{8})$/;
+
+/** Ids already warned about; bounded so a caller looping over generated ids cannot grow it forever. */
+const warnedModels = new Set<string>();
+const maxWarnedModels = 1_000;
+
 /**
- * Finds the price of a model: exact id first, then the longest matching `prefix*` entry.
+ * Finds the price of a model: the exact id, then the id without a dated-snapshot suffix, then
+ * the longest matching `prefix*` entry. Returns `undefined` (and warns once per model id) when
+ * none matches: an unknown future model has an unknown cost, not the price of an older one.
  *
  * @example
  * ```ts
- * findModelPrice(defaultPricing, 'openai', 'gpt-4o-mini-2024-07-18'); // matches 'gpt-4o-mini*'
+ * findModelPrice(defaultPricing, 'openai', 'gpt-4o-mini-2024-07-18'); // the 'gpt-4o-mini' price
+ * findModelPrice(defaultPricing, 'anthropic', 'claude-opus-9'); // undefined, with one warning
  * ```
  */
 export function findModelPrice(
   table: PricingTable,
   provider: string,
   modelId: string,
+  options: FindModelPriceOptions = {},
 ): ModelPrice | undefined {
-  const models = table[provider];
+  const price = lookUp(table, provider, modelId);
+  if (price === undefined) warnOnce(provider, modelId, options.onWarning);
+  return price;
+}
+
+function lookUp(table: PricingTable, provider: string, modelId: string): ModelPrice | undefined {
+  const models = Object.hasOwn(table, provider) ? table[provider] : undefined;
   if (!models) return undefined;
-  const exact = models[modelId];
-  if (exact) return exact;
+  if (Object.hasOwn(models, modelId)) return models[modelId];
+  const dated = datedSnapshot.exec(modelId);
+  if (dated !== null) {
+    const base = modelId.slice(0, dated.index);
+    if (Object.hasOwn(models, base)) return models[base];
+  }
   let best: { length: number; price: ModelPrice } | undefined;
   for (const [key, price] of Object.entries(models)) {
     if (!key.endsWith('*')) continue;
@@ -93,6 +134,15 @@ export function findModelPrice(
       best = { length: prefix.length, price };
   }
   return best?.price;
+}
+
+function warnOnce(provider: string, modelId: string, onWarning: ((message: string) => void) | undefined) {
+  const key = `${provider}:${modelId}`;
+  if (warnedModels.has(key)) return;
+  if (warnedModels.size >= maxWarnedModels) warnedModels.clear();
+  warnedModels.add(key);
+  const message = `Ballast has no price for ${key}: its cost is reported as unknown. Add it with createPricingTable({ ${JSON.stringify(provider)}: { ${JSON.stringify(modelId)}: { inputPerMillion, outputPerMillion } } }).`;
+  (onWarning ?? console.warn)(message);
 }
 
 /**

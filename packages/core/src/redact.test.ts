@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from './redact';
+import { redactSecrets, redactThenTruncate } from './redact';
 
 describe('redactSecrets', () => {
   it.each([
@@ -23,5 +23,21 @@ describe('redactSecrets', () => {
 
   it('leaves ordinary text alone', () => {
     expect(redactSecrets('node pve1 has 64 GiB of memory')).toBe('node pve1 has 64 GiB of memory');
+  });
+});
+
+describe('redactThenTruncate (issue 10)', () => {
+  it('removes a secret that straddles the cut instead of leaving its first half', () => {
+    const secret = '8f2a1c3e-0000-4000-8000-123456789abc';
+    const text = `${'x'.repeat(100)}${secret} trailing`;
+    // Truncating first leaves `8f2a1c3e-0000-4000-8` (not the whole secret, so not redacted).
+    expect(redactSecrets(text.slice(0, 120), [secret])).toContain('8f2a1c3e');
+    const safe = redactThenTruncate(text, 120, [secret]);
+    expect(safe).toBe(`${'x'.repeat(100)}[redacted] trailing`.slice(0, 120));
+    expect(safe).not.toContain('8f2a');
+  });
+
+  it('costs no more on a huge text than on a short one (only a window is redacted)', () => {
+    expect(redactThenTruncate('a'.repeat(5_000_000), 10)).toBe('a'.repeat(10));
   });
 });

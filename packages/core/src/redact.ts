@@ -31,3 +31,26 @@ export function redactSecrets(text: string, knownSecrets: ReadonlyArray<string |
   }
   return result;
 }
+
+/**
+ * Redacts, then truncates to `maxLength` characters. The order matters: truncating first can cut
+ * a secret in two, and the surviving half no longer matches the secret or its pattern (the
+ * Proxmox client leaked 13 characters of a token secret that way).
+ *
+ * Only a window slightly longer than `maxLength` is redacted, so a huge text costs no more than a
+ * short one; a secret that starts inside the window is still removed whole.
+ *
+ * @example
+ * ```ts
+ * redactThenTruncate(responseText, 120, [tokenSecret]);
+ * ```
+ */
+export function redactThenTruncate(
+  text: string,
+  maxLength: number,
+  knownSecrets: ReadonlyArray<string | undefined> = [],
+): string {
+  const longestSecret = knownSecrets.reduce((longest, secret) => Math.max(longest, secret?.length ?? 0), 0);
+  const window = text.slice(0, maxLength + longestSecret + 512);
+  return redactSecrets(window, knownSecrets).slice(0, maxLength);
+}

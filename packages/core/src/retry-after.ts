@@ -1,3 +1,5 @@
+import { MAX_RETRY_AFTER_HEADER_LENGTH } from './input-limits';
+
 /** Something with HTTP headers: a `Headers` object or a plain record. */
 export type HeadersLike = Headers | Record<string, string | string[] | undefined> | undefined | null;
 
@@ -14,7 +16,8 @@ export function readHeader(headers: HeadersLike, name: string): string | undefin
 
 /**
  * How long the server asked us to wait, in milliseconds, from `retry-after-ms`, then
- * `retry-after` (seconds or an HTTP date). Returns `undefined` when absent or unparseable.
+ * `retry-after` (seconds or an HTTP date). Returns `undefined` when absent, unparseable or longer
+ * than {@link MAX_RETRY_AFTER_HEADER_LENGTH} characters (an upstream controls the header).
  *
  * @example
  * ```ts
@@ -23,14 +26,17 @@ export function readHeader(headers: HeadersLike, name: string): string | undefin
  */
 export function parseRetryAfterMs(headers: HeadersLike, now: number = Date.now()): number | undefined {
   const milliseconds = readHeader(headers, 'retry-after-ms');
-  if (milliseconds !== undefined) {
+  if (milliseconds !== undefined && milliseconds.length <= MAX_RETRY_AFTER_HEADER_LENGTH) {
     const value = Number(milliseconds);
     if (Number.isFinite(value) && value >= 0) return value;
   }
   const retryAfter = readHeader(headers, 'retry-after');
-  if (retryAfter === undefined || retryAfter.trim() === '') return undefined;
+  if (retryAfter === undefined || retryAfter.length > MAX_RETRY_AFTER_HEADER_LENGTH) return undefined;
+  if (retryAfter.trim() === '') return undefined;
   const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  // `1e306` seconds is finite, its milliseconds are not: treat both as unparseable.
+  if (Number.isFinite(seconds))
+    return seconds >= 0 && Number.isFinite(seconds * 1000) ? seconds * 1000 : undefined;
   const date = Date.parse(retryAfter);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);

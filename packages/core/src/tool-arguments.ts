@@ -1,9 +1,12 @@
 import type { ToolCall } from './chat-request';
+import { DEFAULT_MAX_TOOL_ARGUMENTS_LENGTH } from './input-limits';
 
 /**
  * Normalizes tool-call arguments from any provider: OpenAI and Groq send a JSON string (which a
  * model can break), Anthropic and Ollama send an object. Never throws: a broken string is kept
- * in `rawArguments` and explained in `argumentsError`.
+ * in `rawArguments` and explained in `argumentsError`. A string longer than `maxLength` (default
+ * {@link DEFAULT_MAX_TOOL_ARGUMENTS_LENGTH}) is not parsed; `rawArguments` keeps its first
+ * 1 000 characters and `argumentsError` says why.
  *
  * @example
  * ```ts
@@ -12,8 +15,17 @@ import type { ToolCall } from './chat-request';
  */
 export function parseToolArguments(
   input: unknown,
+  options: { maxLength?: number | undefined } = {},
 ): Pick<ToolCall, 'arguments' | 'rawArguments' | 'argumentsError'> {
   if (input === undefined || input === null || input === '') return { arguments: {}, rawArguments: '' };
+  const maxLength = options.maxLength ?? DEFAULT_MAX_TOOL_ARGUMENTS_LENGTH;
+  if (typeof input === 'string' && input.length > maxLength) {
+    return {
+      arguments: {},
+      rawArguments: input.slice(0, 1_000),
+      argumentsError: `arguments are ${input.length} characters, over the limit of ${maxLength}`,
+    };
+  }
   if (typeof input !== 'string') {
     if (isPlainObject(input)) return { arguments: input, rawArguments: JSON.stringify(input) };
     return {

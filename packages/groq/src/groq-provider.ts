@@ -10,6 +10,7 @@ import {
   invalidResponseError,
   isNetworkFailure,
   type PricingTable,
+  sanitizeCause,
 } from '@ballast/core';
 import Groq from 'groq-sdk';
 import { z } from 'zod';
@@ -115,7 +116,8 @@ export function createGroq(settings: GroqSettings = {}, env: NodeJS.ProcessEnv =
 /** Converts anything `groq-sdk` throws into a Ballast error. */
 export function toGroqError(error: unknown, context: { modelId: string; apiKey: string }): BallastError {
   const base = { provider: 'groq', modelId: context.modelId, cause: error, secrets: [context.apiKey] };
-  if (error instanceof Groq.APIUserAbortError) return new AbortedError({ cause: error });
+  if (error instanceof Groq.APIUserAbortError)
+    return new AbortedError({ cause: sanitizeCause(error, base.secrets) });
   if (
     error instanceof Groq.APIConnectionError ||
     (!(error instanceof Groq.APIError) && isNetworkFailure(error))

@@ -193,7 +193,8 @@ export async function collectWorkloadSnapshot(
       readPodMetrics(control, custom, namespace, labelSelector),
     ]);
 
-    const pods = podList.items.filter((pod) => matchesLabelSelector(selector, pod.metadata?.labels));
+    const podItems = requireItems(podList, `/api/v1/namespaces/${namespace}/pods`, 'PodList');
+    const pods = podItems.filter((pod) => matchesLabelSelector(selector, pod.metadata?.labels));
     const podNames = new Set(pods.map((pod) => pod.metadata?.name ?? ''));
     const podMetrics = metricsResult.samples.filter((sample) => podNames.has(sample.pod));
     const sampled = new Set(podMetrics.map((sample) => sample.pod));
@@ -219,7 +220,7 @@ export async function collectWorkloadSnapshot(
         readyPods: live.filter((pod) => pod.ready).length,
         notReadyPods: live.filter((pod) => !pod.ready).length,
         ignoredPods: podStates.length - live.length,
-        warnings: hpaResult.warnings,
+        warnings: [...hpaResult.warnings, ...metricsResult.warnings],
       },
     };
     const parsed = kubernetesWorkloadSnapshotSchema.safeParse(snapshot);
@@ -326,7 +327,7 @@ async function findHpa(
   const list = await control.run({ verb: 'list', resource, namespace, path: base }, (requestOptions) =>
     api.listNamespacedHorizontalPodAutoscaler({ namespace }, requestOptions),
   );
-  const matches = list.items
+  const matches = requireItems(list, base, 'HorizontalPodAutoscalerList')
     .filter((hpa) => targetsDeployment(hpa, deployment))
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   const warnings =
@@ -351,7 +352,7 @@ async function readPodMetrics(
   api: CustomObjectsApi,
   namespace: string,
   labelSelector: string,
-): Promise<{ available: boolean; samples: PodMetrics[]; reason?: string }> {
+): Promise<{ available: boolean; samples: PodMetrics[]; warnings: string[]; reason?: string }> {
   let body: unknown;
   try {
     body = await control.run(
@@ -368,6 +369,7 @@ async function readPodMetrics(
       return {
         available: false,
         samples: [],
+        warnings: [],
         reason: `metrics.k8s.io answered ${status}${
           status === 404 ? ' (metrics-server is not installed)' : ' (metrics-server is unavailable)'
         }`,
@@ -386,23 +388,70 @@ async function readPodMetrics(
     });
   }
   const samples: PodMetrics[] = [];
+  const warnings: string[] = [];
   for (const item of parsed.data.items) {
+    // A container without `cpu` or `memory` usage has unknown usage, not zero: reading it as 0
+    // made three busy pods look idle and the advisor recommend scaling 3 → 1. The whole sample is
+    // left out, so the pod counts as one without metrics (`state.podsWithoutMetrics`), which is
+    // what the HPA controller does with a pod it has no usable sample for.
+    const incomplete = item.containers.filter(
+      (container) => container.usage.cpu === undefined || container.usage.memory === undefined,
+    );
+    if (incomplete.length > 0 || item.containers.length === 0) {
+      warnings.push(
+        item.containers.length === 0
+          ? `pod "${item.metadata.name}": metrics sample has no containers; usage unknown, sample ignored`
+          : `pod "${item.metadata.name}": metrics sample lacks cpu or memory for container(s) ${incomplete
+              .map((container) => `"${container.name}"`)
+              .join(', ')}; usage unknown, sample ignored`,
+      );
+      continue;
+    }
     const containers = item.containers.map((container) => ({
       name: container.name,
-      cpuCores: parseQuantity(container.usage.cpu ?? 0),
-      memoryBytes: parseQuantity(container.usage.memory ?? 0),
+      cpuCores: parseQuantity(container.usage.cpu!),
+      memoryBytes: parseQuantity(container.usage.memory!),
     }));
     const timestamp = item.timestamp ? Date.parse(item.timestamp) : Number.NaN;
+    if (!Number.isFinite(timestamp) || !item.window) {
+      // A sample without a time or window cannot be placed (epoch 0 made it look ancient).
+      warnings.push(
+        `pod "${item.metadata.name}": metrics sample has no valid timestamp or window; sample ignored`,
+      );
+      continue;
+    }
     samples.push({
       pod: item.metadata.name,
       cpuCores: round(containers.reduce((sum, container) => sum + container.cpuCores, 0)),
       memoryBytes: containers.reduce((sum, container) => sum + container.memoryBytes, 0),
-      timestamp: Number.isFinite(timestamp) ? timestamp : 0,
-      windowSeconds: item.window ? parseDurationSeconds(item.window) : 0,
+      timestamp,
+      windowSeconds: parseDurationSeconds(item.window),
       containers,
     });
   }
-  return { available: true, samples };
+  return { available: true, samples, warnings };
+}
+
+/**
+ * The `items` of a list response. The API server always sends an array (empty when nothing
+ * matches); `null` or a missing field means a broken server or proxy, which must not pass as "no
+ * pods" nor crash as a `TypeError` deep in the collector.
+ */
+function requireItems<T>(
+  list: { items?: T[] | null } | null | undefined,
+  endpoint: string,
+  kind: string,
+): T[] {
+  const items = list?.items;
+  if (Array.isArray(items)) return items;
+  throw new CollectorError({
+    message: `Kubernetes API ${endpoint} returned a ${kind} without an items array (got ${
+      items === null ? 'null' : typeof items
+    })`,
+    source: 'kubernetes',
+    endpoint,
+    isRetryable: true,
+  });
 }
 
 /** Rounds away float noise from summing nano-core values (12 significant decimals). */

@@ -10,19 +10,26 @@ const unitSeconds: Readonly<Record<string, number>> = {
   h: 3600,
 };
 
+/**
+ * Longest duration text parsed (`window` of a metrics sample is e.g. `15.012s`). Longer text from
+ * a broken or hostile metrics server is refused before any matching.
+ */
+export const MAX_DURATION_LENGTH = 64;
+
 const durationPattern = /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h)/;
 
 /**
  * Parses a Go `time.Duration` string, as metrics.k8s.io sends in `window` (`15.012s`, `1m0s`,
  * `500ms`), into seconds.
  *
- * @throws ValidationError on anything else.
+ * @throws ValidationError on anything else, and on text over {@link MAX_DURATION_LENGTH} characters.
  * @example
  * ```ts
  * parseDurationSeconds('1m30.5s'); // 90.5
  * ```
  */
 export function parseDurationSeconds(text: string): number {
+  if (typeof text !== 'string' || text.length > MAX_DURATION_LENGTH) throw invalid(String(text));
   if (text === '0') return 0;
   let rest = text;
   let total = 0;

@@ -8,7 +8,7 @@ export {
   type PodState,
   podStateSchema,
 } from './collector';
-export { parseDurationSeconds } from './duration';
+export { MAX_DURATION_LENGTH, parseDurationSeconds } from './duration';
 export {
   type ExecutionMode,
   type ExecutorOptions,
@@ -41,4 +41,4 @@ export {
   matchesLabelSelector,
   toLabelSelectorString,
 } from './label-selector';
-export { parseOptionalQuantity, parseQuantity } from './quantity';
+export { MAX_QUANTITY_LENGTH, parseOptionalQuantity, parseQuantity } from './quantity';

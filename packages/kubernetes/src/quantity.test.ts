@@ -1,7 +1,7 @@
 import { ValidationError } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
 import { parseDurationSeconds } from './duration';
-import { parseOptionalQuantity, parseQuantity } from './quantity';
+import { MAX_QUANTITY_LENGTH, parseOptionalQuantity, parseQuantity, quantityPattern } from './quantity';
 
 describe('parseQuantity', () => {
   it.each([
@@ -117,4 +117,32 @@ describe('parseDurationSeconds', () => {
   it.each(['', '15', 's', '1d', '1.5.2s'])('rejects %j', (text) => {
     expect(() => parseDurationSeconds(text)).toThrow(ValidationError);
   });
+});
+
+describe('parseQuantity on hostile input (issue 10)', () => {
+  it('refuses text over MAX_QUANTITY_LENGTH with a typed error before matching', () => {
+    const digits = '1'.repeat(128_000);
+    expect(() => parseQuantity(`${digits}x`)).toThrow(ValidationError);
+    try {
+      parseQuantity(`${digits}x`);
+    } catch (error) {
+      expect((error as ValidationError).issues[0]?.code).toBe('quantity_too_long');
+    }
+    expect(parseQuantity(`${'0'.repeat(MAX_QUANTITY_LENGTH - 1)}1`)).toBe(1);
+  });
+
+  // The old pattern (`\d+\.?\d*`) backtracked over every split of a digit run: 128 000 digits
+  // took a minute. The pattern alone must now be linear, cap or no cap. Only completion is
+  // asserted, never a duration.
+  it.each([
+    ['digits then junk', `${'1'.repeat(200_000)}x`],
+    ['digits, dot, digits then junk', `${'1'.repeat(100_000)}.${'2'.repeat(100_000)}x`],
+    ['digits then a bad exponent', `${'9'.repeat(200_000)}e+`],
+  ])(
+    'the quantity pattern rejects %s without backtracking blow-up',
+    (_, text) => {
+      expect(quantityPattern.test(text)).toBe(false);
+    },
+    30_000,
+  );
 });

@@ -1,7 +1,18 @@
 import { ValidationError } from '@ballast/core';
 
-const quantityPattern =
-  /^([+-]?)(\d+\.?\d*|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/;
+/**
+ * Longest quantity text parsed. Real quantities are short (`1.5Gi`, `431552871n`); the API server
+ * itself rejects values beyond int64 scale. Longer text is refused before the regular expression
+ * runs, so a hostile metrics server cannot make parsing expensive.
+ */
+export const MAX_QUANTITY_LENGTH = 64;
+
+// The number part is unambiguous (`\d+(?:\.\d*)?`, not `\d+\.?\d*`): with two adjacent digit runs
+// a failed match backtracks over every way to split the digits, quadratic in their count
+// (128 000 digits took 60 s).
+/** @internal Exported for the linear-time test and the parser fuzz bench. */
+export const quantityPattern =
+  /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/;
 
 const decimalExponents: Readonly<Record<string, number>> = {
   n: -9,
@@ -26,7 +37,8 @@ const binaryExponents: Readonly<Record<string, number>> = { Ki: 10, Mi: 20, Gi: 
  * decimal exponent (`1e3`, `1E-3`). `12E` is 12 exa (a suffix), `12e3` is 12000 (an exponent). Decimal
  * scaling goes through the string form, so `431552871n` is exactly `0.431552871`. Numbers pass through.
  *
- * @throws ValidationError when the text is not a quantity (`''`, `'1 Gi'`, `'1KiB'`, `'abc'`, `'1e'`).
+ * @throws ValidationError when the text is not a quantity (`''`, `'1 Gi'`, `'1KiB'`, `'abc'`, `'1e'`)
+ *   or is longer than {@link MAX_QUANTITY_LENGTH} characters (issue code `quantity_too_long`).
  * @example
  * ```ts
  * parseQuantity('250m'); // 0.25 (cores)
@@ -38,6 +50,10 @@ export function parseQuantity(text: string | number): number {
   if (typeof text === 'number') {
     if (Number.isFinite(text)) return text;
     throw invalid(String(text), 'must be a finite number');
+  }
+  if (typeof text !== 'string') throw invalid(String(text), 'is not a string or number');
+  if (text.length > MAX_QUANTITY_LENGTH) {
+    throw invalid(text, `is longer than ${MAX_QUANTITY_LENGTH} characters`, 'quantity_too_long');
   }
   const match = quantityPattern.exec(text);
   if (!match) throw invalid(text, 'is not a Kubernetes quantity (expected e.g. 500m, 1.5Gi, 1e3, 2)');
@@ -71,11 +87,11 @@ export function parseOptionalQuantity(text: string | number | undefined | null):
   return parseQuantity(text);
 }
 
-function invalid(text: string, reason: string): ValidationError {
+function invalid(text: string, reason: string, code = 'invalid_quantity'): ValidationError {
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   return new ValidationError({
     message: `Quantity ${JSON.stringify(shown)} ${reason}`,
-    issues: [{ path: 'quantity', message: reason, code: 'invalid_quantity' }],
+    issues: [{ path: 'quantity', message: reason, code }],
     value: shown,
   });
 }

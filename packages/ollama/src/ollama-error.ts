@@ -8,6 +8,7 @@ import {
   invalidResponseError,
   isNetworkFailure,
   redactSecrets,
+  sanitizeCause,
 } from '@ballast/core';
 
 /**
@@ -56,7 +57,7 @@ export function toOllamaError(error: unknown, context: OllamaErrorContext): Ball
     cause: error,
     secrets,
   };
-  if (isAbortError(error)) return new AbortedError({ cause: error });
+  if (isAbortError(error)) return new AbortedError({ cause: sanitizeCause(error, secrets) });
   if (isResponseError(error)) {
     return apiCallErrorFromResponse({
       ...base,
@@ -91,7 +92,7 @@ export function toOllamaError(error: unknown, context: OllamaErrorContext): Ball
       url: context.url === undefined ? undefined : redactSecrets(context.url, secrets),
       responseBody: redactSecrets(JSON.stringify({ error: message }), secrets),
       isRetryable: true,
-      cause: error,
+      cause: sanitizeCause(error, secrets),
     });
   }
   return invalid(message);

@@ -5,6 +5,7 @@ import {
   describeNetworkFailure,
   invalidResponseError,
   isNetworkFailure,
+  sanitizeCause,
 } from '@ballast/core';
 import OpenAI from 'openai';
 
@@ -29,7 +30,8 @@ export function toOpenAIError(
     cause: error,
     secrets: [context.apiKey],
   };
-  if (error instanceof OpenAI.APIUserAbortError) return new AbortedError({ cause: error });
+  if (error instanceof OpenAI.APIUserAbortError)
+    return new AbortedError({ cause: sanitizeCause(error, base.secrets) });
   if (
     error instanceof OpenAI.APIConnectionError ||
     (!(error instanceof OpenAI.APIError) && isNetworkFailure(error))

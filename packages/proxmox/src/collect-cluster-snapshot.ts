@@ -15,6 +15,7 @@ import {
   type StorageSnapshot,
 } from '@ballast/core';
 import type { ProxmoxClient } from './proxmox-client';
+import { checkClusterResources } from './resource-integrity';
 import { nonEmpty, rrdSeries, trimRows } from './rrd-series';
 import type { ClusterResource, HaStatusEntry, RrdRow } from './wire-schemas';
 
@@ -122,6 +123,21 @@ export async function collectCluster(
 
   progress({ phase: 'cluster', completed: 0, total: 2 });
   const resources = await client.getClusterResources(request);
+  // Missing or impossible numbers must not become zeros in the snapshot (see checkClusterResources).
+  const integrity = checkClusterResources(resources);
+  if (integrity.problems.length > 0) {
+    const shown = integrity.problems.slice(0, 10);
+    const more = integrity.problems.length - shown.length;
+    throw new CollectorError({
+      message: `Proxmox /cluster/resources is missing or contradicts data a plan needs: ${shown.join('; ')}${
+        more > 0 ? `; and ${more} more` : ''
+      }`,
+      source: 'proxmox',
+      endpoint: 'GET /cluster/resources',
+      statusCode: 200,
+    });
+  }
+  warnings.push(...integrity.warnings);
   const status = await client.getClusterStatus(request).catch((error: unknown) => {
     rethrowAbort(error);
     warnings.push(`cluster status unavailable: ${message(error)}`);

@@ -32,6 +32,7 @@ export {
   type TaskListOptions,
   type VmMigrateParams,
 } from './proxmox-client';
+export { DEFAULT_MAX_RESPONSE_BYTES } from './read-body';
 export { rrdSeries, trimRows } from './rrd-series';
 export {
   createProxmoxAgent,
@@ -40,6 +41,7 @@ export {
   normalizeFingerprint,
   type ProxmoxTlsOptions,
 } from './tls';
+export { isLoopbackHost, type ProxmoxWarningHandler } from './transport-security';
 export { parseUpid, type Upid } from './upid';
 export {
   type ClusterOptions,

@@ -268,6 +268,7 @@ describe('TLS verification', () => {
       tokenId,
       tokenSecret,
       retries: 0,
+      onWarning: () => {},
       ...(tls ? { tls } : {}),
     });
     try {
@@ -296,8 +297,21 @@ describe('TLS verification', () => {
     expect((error as CollectorError).message).toContain('ERR_PROXMOX_FINGERPRINT_MISMATCH');
   });
 
-  it('skips verification only with an explicit insecure: true', async () => {
+  it('skips verification only with an explicit insecureSkipVerify: true (or the older insecure: true)', async () => {
+    await expect(versionWith({ insecureSkipVerify: true })).resolves.toMatchObject({ version: '9.0.10' });
     await expect(versionWith({ insecure: true })).resolves.toMatchObject({ version: '9.0.10' });
-    await expect(versionWith({ insecure: false })).rejects.toBeDefined();
+    for (const tls of [{ insecure: false }, { insecureSkipVerify: false }]) {
+      const refused = await versionWith(tls).catch((caught: unknown) => caught);
+      expect(CollectorError.isInstance(refused)).toBe(true);
+      expect(refused).toMatchObject({
+        code: 'collector_failed',
+        source: 'proxmox',
+        endpoint: 'GET /version',
+        statusCode: undefined,
+        message:
+          'Proxmox API GET /version request failed: DEPTH_ZERO_SELF_SIGNED_CERT self-signed certificate',
+      });
+      expect((refused as CollectorError).cause).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    }
   });
 });

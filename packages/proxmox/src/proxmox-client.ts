@@ -5,10 +5,14 @@ import {
   createCallControl,
   parseRetryAfterMs,
   redactSecrets,
+  redactThenTruncate,
 } from '@ballast/core';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
+import { countEndpoint, endpointKey } from './endpoint-key';
+import { DEFAULT_MAX_RESPONSE_BYTES, readBodyCapped } from './read-body';
 import { createProxmoxAgent, type ProxmoxTlsOptions } from './tls';
+import { enforceTransportSecurity, type ProxmoxWarningHandler } from './transport-security';
 import {
   type ClusterOptions,
   type ClusterResource,
@@ -46,6 +50,8 @@ export interface ProxmoxFetchResponse {
   readonly statusText: string;
   readonly ok: boolean;
   readonly headers: { get(name: string): string | null };
+  /** The body as a web stream; when present, it is read with the `maxResponseBytes` cap. */
+  readonly body?: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
 }
 
@@ -63,7 +69,11 @@ export type ProxmoxFetch = (url: string, init: ProxmoxFetchInit) => Promise<Prox
 
 /** Options of {@link createProxmoxClient}. */
 export interface ProxmoxClientOptions {
-  /** `https://pve1.example.com:8006` (a trailing `/api2/json` is accepted). Or give `host`. */
+  /**
+   * `https://pve1.example.com:8006` (a trailing `/api2/json` is accepted). Or give `host`.
+   * `http://` is refused (the token would travel in clear text) except to loopback hosts or with
+   * `allowInsecureHttp: true`.
+   */
   baseUrl?: string;
   /** Host name or address, with `port` (default 8006); HTTPS. */
   host?: string;
@@ -72,8 +82,20 @@ export interface ProxmoxClientOptions {
   tokenId: string;
   /** The token's secret (a UUID). Never logged, never in errors. */
   tokenSecret: string;
-  /** Certificate verification; on by default. */
+  /** Certificate verification; on by default. `insecureSkipVerify: true` turns it off, loudly. */
   tls?: ProxmoxTlsOptions;
+  /**
+   * Allows an `http://` `baseUrl` to a host that is not loopback: the API token then crosses the
+   * network in clear text. For a lab behind a trusted tunnel only; warned about on every start.
+   */
+  allowInsecureHttp?: boolean;
+  /** Receives security warnings (TLS verification off, plain HTTP). Default `console.warn`. */
+  onWarning?: ProxmoxWarningHandler;
+  /**
+   * Largest response body read, in bytes; a bigger one fails with a `CollectorError` instead of
+   * being buffered. Default `DEFAULT_MAX_RESPONSE_BYTES` (32 MiB).
+   */
+  maxResponseBytes?: number;
   /** Per-attempt timeout. Default 30 000 ms. */
   timeoutMs?: number;
   /** Extra attempts for GET requests on 5xx, 429, resets and timeouts (never for POST). Default 2, at most 5. */
@@ -99,7 +121,11 @@ export interface ProxmoxClientStats {
   apiCalls: number;
   /** Of which retries. */
   retries: number;
-  /** Requests per `METHOD /path` (path with ids, no query). */
+  /**
+   * Requests per endpoint kind, e.g. `GET /nodes/{node}/tasks/{upid}/status`: ids are replaced by
+   * placeholders and at most 200 keys are kept (then `(other)`), so the map stays small in a
+   * long-lived client.
+   */
   byEndpoint: Record<string, number>;
 }
 
@@ -231,9 +257,12 @@ const optionsSchema = z.object({
         .string()
         .regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (AA:BB:…)')
         .optional(),
+      insecureSkipVerify: z.boolean().optional(),
       insecure: z.boolean().optional(),
     })
     .optional(),
+  allowInsecureHttp: z.boolean().optional(),
+  maxResponseBytes: z.number().int().positive().optional(),
 });
 
 /**
@@ -267,6 +296,13 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
   }
 
   const origin = resolveOrigin(options);
+  enforceTransportSecurity(
+    origin,
+    options.tls,
+    options.allowInsecureHttp === true,
+    options.onWarning ?? ((message) => console.warn(message)),
+  );
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const apiRoot = `${origin}/api2/json`;
   const secret = options.tokenSecret;
   const authorization = `PVEAPIToken=${options.tokenId}=${secret}`;
@@ -280,10 +316,15 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
       : undefined;
   const dispatcher = options.dispatcher ?? ownAgent;
   const stats: ProxmoxClientStats = { apiCalls: 0, retries: 0, byEndpoint: {} };
-  const redact = (text: string) => redactSecrets(text, [secret, authorization]);
+  // Redacts before truncating (given a length): cutting first can leave half a secret behind.
+  const redact: Redact = (text, maxLength) =>
+    maxLength === undefined
+      ? redactSecrets(text, [secret, authorization])
+      : redactThenTruncate(text, maxLength, [secret, authorization]);
 
   const request: ProxmoxClient['request'] = async (method, path, schema, requestOptions = {}) => {
     const endpoint = `${method} ${path}`;
+    const statsKey = endpointKey(method, path);
     const query = encodeParams(requestOptions.query);
     const url = `${apiRoot}${path
       .split('/')
@@ -301,7 +342,7 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
         timeoutMs: requestOptions.timeoutMs ?? timeoutMs,
       });
       stats.apiCalls++;
-      stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
+      countEndpoint(stats.byEndpoint, statsKey);
       if (attempt > 1) stats.retries++;
       let failure: CollectorError;
       try {
@@ -309,7 +350,10 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
         if (body !== undefined) init.body = body;
         if (dispatcher !== undefined) init.dispatcher = dispatcher;
         const response = await Promise.race([fetchImpl(url, init), control.aborted]);
-        const text = await Promise.race([response.text(), control.aborted]);
+        const text = await Promise.race([
+          readBodyCapped(response, maxResponseBytes, endpoint, response.status),
+          control.aborted,
+        ]);
         if (response.ok) return parseEnvelope(endpoint, text, schema, redact);
         failure = httpError(endpoint, response, text, redact);
       } catch (error) {
@@ -439,6 +483,9 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
   };
 }
 
+/** Removes the token from a text; with `maxLength`, redacts first and then truncates. */
+type Redact = (text: string, maxLength?: number) => string;
+
 function resolveOrigin(options: ProxmoxClientOptions): string {
   if (options.baseUrl !== undefined) {
     const url = new URL(options.baseUrl);
@@ -466,14 +513,14 @@ function parseEnvelope<Schema extends z.ZodType>(
   endpoint: string,
   text: string,
   schema: Schema,
-  redact: (text: string) => string,
+  redact: Redact,
 ): z.output<Schema> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw new CollectorError({
-      message: `Proxmox API ${endpoint} returned a body that is not JSON: ${redact(text.slice(0, 120))}`,
+      message: `Proxmox API ${endpoint} returned a body that is not JSON: ${redact(text, 120)}`,
       source: 'proxmox',
       endpoint,
       statusCode: 200,
@@ -497,7 +544,7 @@ function httpError(
   endpoint: string,
   response: ProxmoxFetchResponse,
   text: string,
-  redact: (text: string) => string,
+  redact: Redact,
 ): CollectorError {
   const parts = [`Proxmox API ${endpoint} failed with ${response.status}`];
   if (response.statusText) parts.push(response.statusText);
@@ -517,7 +564,7 @@ function httpError(
   const status = response.status;
   const retryAfterMs = parseRetryAfterMs({ 'retry-after': response.headers.get('retry-after') ?? undefined });
   return new CollectorError({
-    message: redact(`${parts.join(' ')}${detail}`).slice(0, 600),
+    message: redact(`${parts.join(' ')}${detail}`, 600),
     source: 'proxmox',
     endpoint,
     statusCode: status,

@@ -9,7 +9,9 @@ import { Agent, buildConnector } from 'undici';
  * - `fingerprint`: pin the server certificate by its SHA-256 fingerprint (`AA:BB:…`, as shown under
  *   Node → Certificates). With a pin and no `ca`, the chain is not checked (PVE's self-signed
  *   certificates have none) but any other certificate is refused. With both, both must pass.
- * - `insecure: true`: no verification at all. Explicit opt-in, for labs only.
+ * - `insecureSkipVerify: true`: no verification at all. Explicit opt-in, for labs only: the client
+ *   warns on every start (see `onWarning`), because anyone on the path can then read the token.
+ * - `insecure: true`: the older name of `insecureSkipVerify` (deprecated, same effect and warning).
  *
  * @example
  * ```ts
@@ -19,6 +21,9 @@ import { Agent, buildConnector } from 'undici';
 export interface ProxmoxTlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   fingerprint?: string;
+  /** Turns certificate verification off. Warned about on every client start. */
+  insecureSkipVerify?: boolean;
+  /** @deprecated Use `insecureSkipVerify`. */
   insecure?: boolean;
 }
 
@@ -60,7 +65,8 @@ export class FingerprintMismatchError extends Error {
  */
 export function createProxmoxConnector(tls: ProxmoxTlsOptions): buildConnector.connector {
   const pin = tls.fingerprint === undefined ? undefined : normalizeFingerprint(tls.fingerprint);
-  const verifyChain = tls.insecure !== true && (pin === undefined || tls.ca !== undefined);
+  const skipVerify = tls.insecureSkipVerify === true || tls.insecure === true;
+  const verifyChain = !skipVerify && (pin === undefined || tls.ca !== undefined);
   const base = buildConnector({
     rejectUnauthorized: verifyChain,
     ...(tls.ca === undefined ? {} : { ca: tls.ca }),

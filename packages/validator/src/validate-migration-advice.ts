@@ -57,6 +57,12 @@ export interface MigrationValidationOptions {
   enforceNonStrictPins?: boolean;
   /** `source` given to accepted items that do not carry one. Default `llm`. */
   source?: RecommendationSource;
+  /**
+   * Longest advice given as model text, in characters. Default `DEFAULT_MAX_MODEL_TEXT_LENGTH`
+   * (1 000 000) from `@ballast/core`. Longer text is refused with a `ValidationError` (issue code
+   * `input_too_large`) before it is parsed.
+   */
+  maxAdviceTextLength?: number;
 }
 
 /**
@@ -198,7 +204,7 @@ export function validateMigrationAdvice(
   assertSnapshot(snapshot);
   const settings = resolveOptions(options);
   const repairs: Repair[] = [];
-  const { items, issues, analysis } = readAdvice(advice, repairs);
+  const { items, issues, analysis } = readAdvice(advice, repairs, options.maxAdviceTextLength);
   const index = buildClusterIndex(snapshot);
   const count = items.length;
 
@@ -436,10 +442,11 @@ function assertSnapshot(snapshot: unknown): asserts snapshot is ClusterSnapshot 
 function readAdvice(
   advice: unknown,
   repairs: Repair[],
+  maxLength: number | undefined,
 ): { items: readonly unknown[]; issues: readonly unknown[]; analysis: string | undefined } {
   let value = advice;
   if (typeof value === 'string') {
-    const extracted = safeExtractJson(value);
+    const extracted = safeExtractJson(value, { maxLength });
     if (!extracted.ok) throw extracted.error;
     for (const mend of extracted.repairs) {
       repairs.push({

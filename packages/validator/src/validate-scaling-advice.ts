@@ -59,6 +59,12 @@ export interface ScalingValidationOptions {
   now?: number;
   /** `source` of the resulting recommendation. Default `llm`. */
   source?: RecommendationSource;
+  /**
+   * Longest advice given as model text, in characters. Default `DEFAULT_MAX_MODEL_TEXT_LENGTH`
+   * (1 000 000) from `@ballast/core`. Longer text is rejected (`invalid_shape`, saying so)
+   * without being parsed.
+   */
+  maxAdviceTextLength?: number;
 }
 
 /**
@@ -181,7 +187,7 @@ export function validateScalingAdvice(
     });
   }
 
-  const data = readScalingAdvice(advice, sink, reasons);
+  const data = readScalingAdvice(advice, sink, reasons, options.maxAdviceTextLength);
   if (data === undefined) return fail();
 
   const target = readLooseNumber(data.target_replicas, 'target_replicas', sink);
@@ -422,12 +428,17 @@ function readScalingAdvice(
   advice: unknown,
   sink: RepairSink,
   reasons: Array<Reason<ScalingReasonCode>>,
+  maxLength: number | undefined,
 ): ScalingView | undefined {
   let value = advice;
   if (typeof value === 'string') {
-    const extracted = safeExtractJson(value);
+    const extracted = safeExtractJson(value, { maxLength });
     if (!extracted.ok) {
-      reasons.push({ code: 'invalid_shape', message: 'no JSON object in the model output' });
+      const tooLarge = extracted.error.issues[0]?.code === 'input_too_large';
+      reasons.push({
+        code: 'invalid_shape',
+        message: tooLarge ? extracted.error.issues[0]!.message : 'no JSON object in the model output',
+      });
       return undefined;
     }
     for (const mend of extracted.repairs) {
