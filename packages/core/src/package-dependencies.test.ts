@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,22 +15,13 @@ interface Manifest {
 }
 
 const packagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/**
- * The packages this policy was applied to. @ballast/advisor (being reorganised) and new packages
- * join the list when their manifests follow it.
- */
-const checked = [
-  'core',
-  'openai',
-  'anthropic',
-  'groq',
-  'ollama',
-  'kubernetes',
-  'proxmox',
-  'validator',
-  'testkit',
-  'balancer',
-];
+/** Every published package (private ones, if any, are skipped): a new package is checked too. */
+const checked = readdirSync(packagesDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(packagesDir, entry.name, 'package.json')))
+  .map((entry) => entry.name)
+  .filter(
+    (directory) => !JSON.parse(readFileSync(join(packagesDir, directory, 'package.json'), 'utf8')).private,
+  );
 const manifests: Manifest[] = checked.map(
   (directory) => JSON.parse(readFileSync(join(packagesDir, directory, 'package.json'), 'utf8')) as Manifest,
 );
