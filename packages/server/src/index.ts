@@ -5,6 +5,7 @@ export {
   type ScalingAdviceSource,
   toScalingResponse,
 } from './advice/advice-routes';
+export { kubernetesScalingSource, proxmoxMigrationSource } from './advice/sources';
 export { configRoutes } from './config/config-routes';
 export { createSettingsStore, type SettingsStore } from './config/settings-store';
 export {

@@ -30,14 +30,22 @@ describe('/metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toMatch(/ballast_llm_requests_total\{provider="openai",model="gpt-4o-mini",outcome="success"\} 2/);
+    expect(text).toMatch(
+      /ballast_llm_requests_total\{provider="openai",model="gpt-4o-mini",outcome="success"\} 2/,
+    );
     expect(text).toMatch(/ballast_llm_request_duration_seconds_bucket\{.*provider="openai"/);
-    expect(text).toMatch(/ballast_llm_time_to_first_token_seconds_count\{provider="openai",model="gpt-4o-mini"\} 1/);
+    expect(text).toMatch(
+      /ballast_llm_time_to_first_token_seconds_count\{provider="openai",model="gpt-4o-mini"\} 1/,
+    );
     expect(text).toMatch(/ballast_llm_tokens_total\{provider="openai",model="gpt-4o-mini",kind="input"\} 20/);
     expect(text).toContain('ballast_llm_cost_usd_total');
-    expect(text).toMatch(/ballast_llm_circuit_state\{target="openai:gpt-4o-mini",provider="openai",model="gpt-4o-mini"\} 0/);
+    expect(text).toMatch(
+      /ballast_llm_circuit_state\{target="openai:gpt-4o-mini",provider="openai",model="gpt-4o-mini"\} 0/,
+    );
     expect(text).toContain('ballast_llm_upstream_in_flight');
-    expect(text).toMatch(/ballast_http_requests_total\{route="\/v1\/chat\/completions",method="POST",status="200"\} 2/);
+    expect(text).toMatch(
+      /ballast_http_requests_total\{route="\/v1\/chat\/completions",method="POST",status="200"\} 2/,
+    );
   });
 });
 
@@ -48,7 +56,13 @@ describe('/api/routing/stats and /healthz', () => {
     const stats = await response.json();
     expect(stats.strategy).toBe('weighted');
     const openai = stats.targets.find((target: { target: string }) => target.target === 'openai:gpt-4o-mini');
-    expect(openai).toMatchObject({ provider: 'openai', requests: 2, successes: 2, circuit: 'closed', inputTokens: 20 });
+    expect(openai).toMatchObject({
+      provider: 'openai',
+      requests: 2,
+      successes: 2,
+      circuit: 'closed',
+      inputTokens: 20,
+    });
     expect(openai.latencyMs.p50).toBeGreaterThan(0);
     expect(stats.totals.requests).toBe(2);
   });
@@ -72,7 +86,12 @@ describe('LLM routing endpoints', () => {
     const response = await fetch(`${fixture.url}/api/load-balancing/select`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ modelType: 'chat', maxTokens: 200, temperature: 0.2, preferredProvider: 'anthropic' }),
+      body: JSON.stringify({
+        modelType: 'chat',
+        maxTokens: 200,
+        temperature: 0.2,
+        preferredProvider: 'anthropic',
+      }),
     });
     expect(response.status).toBe(200);
     const selection = await response.json();
@@ -84,7 +103,9 @@ describe('LLM routing endpoints', () => {
   });
 
   it('answers GET /api/load-balancing with query filters, and validates them', async () => {
-    const response = await get('/api/load-balancing?modelType=chat&preferredProvider=openai&maxLatency=60000');
+    const response = await get(
+      '/api/load-balancing?modelType=chat&preferredProvider=openai&maxLatency=60000',
+    );
     const body = await response.json();
     expect(body.selected.provider).toBe('openai');
     expect(body.providers.map((provider: { target: string }) => provider.target)).toEqual([
@@ -103,7 +124,9 @@ describe('LLM routing endpoints', () => {
         headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    expect(await (await send({ provider: 'anthropic', action: 'increment' })).json()).toMatchObject({ load: 1 });
+    expect(await (await send({ provider: 'anthropic', action: 'increment' })).json()).toMatchObject({
+      load: 1,
+    });
     const done = await send({
       provider: 'anthropic',
       action: 'decrement',
@@ -121,7 +144,12 @@ describe('LLM routing endpoints', () => {
     const response = await get('/api/monitoring/performance?hours=24');
     const body = await response.json();
     expect(body.hours).toBe(24);
-    expect(body.providers.openai).toMatchObject({ requests: 2, successes: 2, successRate: 1, inputTokens: 20 });
+    expect(body.providers.openai).toMatchObject({
+      requests: 2,
+      successes: 2,
+      successRate: 1,
+      inputTokens: 20,
+    });
     expect(body.providers.openai.p95LatencyMs).toBeGreaterThan(0);
     expect(body.models['openai:gpt-4o-mini'].p95TimeToFirstTokenMs).toBeGreaterThan(0);
     expect((await get('/api/monitoring/performance?hours=-3')).status).toBe(400);
@@ -136,7 +164,10 @@ describe('LLM routing endpoints', () => {
       });
     expect((await put(clientKey)).status).toBe(403);
     const response = await put(adminKey);
-    expect(await response.json()).toEqual({ target: 'openai:gpt-4o-mini', settings: { weight: 3, maxConcurrent: 8 } });
+    expect(await response.json()).toEqual({
+      target: 'openai:gpt-4o-mini',
+      settings: { weight: 3, maxConcurrent: 8 },
+    });
     const providers = (await (await get('/api/load-balancing/providers')).json()).providers;
     expect(providers[0]).toMatchObject({ weight: 3, maxConcurrent: 8 });
   });
@@ -146,7 +177,10 @@ describe('alerts', () => {
   it('fires a cost alert as an event and lists it', async () => {
     // The weight change above rebuilt the balancer (its metrics restart): spend something again.
     const client = new OpenAI({ apiKey: clientKey, baseURL: `${fixture.url}/v1`, maxRetries: 0 });
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'c' }] });
+    await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'c' }],
+    });
     const events: Array<{ state: string; rule: string }> = [];
     fixture.gateway.events.on('alert', (event) => events.push(event));
     const put = await fetch(`${fixture.url}/api/monitoring/alerts`, {
@@ -183,7 +217,12 @@ describe('GET/PUT /api/config', () => {
         headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    const saved = await put({ ai_enabled: true, ai_provider: 'openai', ai_model: 'gpt-4o-mini', ai_api_key: secret });
+    const saved = await put({
+      ai_enabled: true,
+      ai_provider: 'openai',
+      ai_model: 'gpt-4o-mini',
+      ai_api_key: secret,
+    });
     const savedText = await saved.text();
     expect(saved.status).toBe(200);
     expect(savedText).not.toContain(secret);
