@@ -9,4 +9,6 @@ export default defineConfig({
   target: 'es2022',
   // `--fake` loads the testkit only when asked: keep it out of the bundle.
   external: ['@ballast/testkit'],
+  // import.meta.url in the CommonJS build (the proto file is found relative to the module).
+  shims: true,
 });

@@ -7,6 +7,13 @@ export {
 } from './advice/advice-routes';
 export { kubernetesScalingSource, proxmoxMigrationSource } from './advice/sources';
 export { configRoutes } from './config/config-routes';
+export {
+  type GatewayEnvironment,
+  gatewayEnvironmentVariables,
+  loadGatewayEnvironment,
+  routingStrategyAliases,
+  toStrategyName,
+} from './config/gateway-env';
 export { createSettingsStore, type SettingsStore } from './config/settings-store';
 export {
   type ChatCompletionRequest,
@@ -24,6 +31,13 @@ export {
   type ResolvedModel,
   type TargetSettings,
 } from './gateway/model-catalog';
+export {
+  loadModuleServiceDefinition,
+  type ModuleServiceOptions,
+  type ModuleServiceServer,
+  moduleServiceProtoPath,
+  startModuleService,
+} from './grpc/module-service';
 export {
   type BallastHandlers,
   type BallastHandlersOptions,

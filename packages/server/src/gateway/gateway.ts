@@ -72,6 +72,8 @@ export interface Gateway {
   readonly logger: Logger;
   readonly moduleId: string;
   readonly strategy: StrategyName;
+  /** The hashed API keys (the gRPC service checks the same keys). */
+  readonly apiKeys: readonly ApiKeyRecord[];
   /** Changes a target's weight, priority or concurrency cap (the balancer is rebuilt; circuits restart closed). */
   configureTarget(target: string, settings: TargetSettings): void;
   /** Per-target settings in effect. */
@@ -247,6 +249,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     rateLimiter,
     logger,
     moduleId,
+    apiKeys: config.apiKeys ?? [],
     get strategy() {
       return strategy;
     },
