@@ -9,7 +9,7 @@
 
 import { Agent, request as httpRequest } from 'node:http';
 import { createOpenAI } from '@ballast/openai';
-import { createGateway, createLogger, serveNode } from '@ballast/server';
+import { createGateway, createLogger, createNodeFetch, serveNode } from '@ballast/server';
 import { startFakeOpenAI } from '@ballast/testkit';
 
 interface Timing {
@@ -70,28 +70,38 @@ async function throughput(url: string, body: string, seconds: number, concurrenc
   return done / seconds;
 }
 
+type Side = 'direct' | 'gateway' | 'gatewayUndici';
+
 export default async function run() {
   const upstream = await startFakeOpenAI({
     responder: () => ({ text: 'Hello from the upstream, four words.' }),
   });
-  const gateway = createGateway({
-    targets: [
-      {
-        model: createOpenAI({
-          apiKey: 'sk-upstream',
-          baseURL: `${upstream.url}/v1`,
-          maxRetries: 0,
-        }).chatModel('gpt-4o-mini'),
-      },
-    ],
-    // Production-like: one JSON log line per request and per routing decision, into a discarding sink.
-    logger: createLogger({ level: 'info', destination: { write: () => {} } }),
-    alerts: { intervalMs: 0 },
-    env: {},
-  });
-  const server = await serveNode(gateway.fetch, { port: 0 });
-  const direct = `${upstream.url}/v1/chat/completions`;
-  const through = `${server.url}/v1/chat/completions`;
+  const makeGateway = (fetch: typeof globalThis.fetch | undefined) =>
+    createGateway({
+      targets: [
+        {
+          model: createOpenAI({
+            apiKey: 'sk-upstream',
+            baseURL: `${upstream.url}/v1`,
+            maxRetries: 0,
+            ...(fetch ? { fetch } : {}),
+          }).chatModel('gpt-4o-mini'),
+        },
+      ],
+      // Production-like: one JSON log line per request and per routing decision, into a discarding sink.
+      logger: createLogger({ level: 'info', destination: { write: () => {} } }),
+      alerts: { intervalMs: 0 },
+      env: {},
+    });
+  // What `ballast gateway` uses (keep-alive node:http under the SDK) and the SDK's default fetch.
+  const gateways = [makeGateway(createNodeFetch()), makeGateway(undefined)];
+  const servers = await Promise.all(gateways.map((gateway) => serveNode(gateway.fetch, { port: 0 })));
+  const urls: Record<Side, string> = {
+    direct: `${upstream.url}/v1/chat/completions`,
+    gateway: `${servers[0]!.url}/v1/chat/completions`,
+    gatewayUndici: `${servers[1]!.url}/v1/chat/completions`,
+  };
+  const sides = Object.keys(urls) as Side[];
   const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
   const stream = JSON.stringify({
     model: 'gpt-4o-mini',
@@ -101,94 +111,91 @@ export default async function run() {
 
   const rounds = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 12);
   const perRound = Number(process.env.GATEWAY_BENCH_REQUESTS ?? 150);
-  const samples = {
-    direct: [] as number[],
-    gateway: [] as number[],
-    directTtfb: [] as number[],
-    gatewayTtfb: [] as number[],
-  };
-  // Warm-up: JIT, sockets, SDK.
-  for (let index = 0; index < 300; index++) {
-    await send(direct, chat);
-    await send(through, chat);
-    await send(direct, stream);
-    await send(through, stream);
-  }
-  const roundMedians = { chat: [] as number[], ttfb: [] as number[] };
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (['direct', 'gateway'] as const) : (['gateway', 'direct'] as const);
-    const chatRound: Record<string, number[]> = { direct: [], gateway: [] };
-    const ttfbRound: Record<string, number[]> = { direct: [], gateway: [] };
-    for (const side of order) {
-      const url = side === 'direct' ? direct : through;
-      for (let index = 0; index < perRound; index++) chatRound[side]!.push((await send(url, chat)).totalMs);
-      for (let index = 0; index < perRound; index++)
-        ttfbRound[side]!.push((await send(url, stream)).firstByteMs);
-    }
-    const median = (values: number[]) =>
-      quantile(
-        [...values].sort((a, b) => a - b),
-        0.5,
-      );
-    roundMedians.chat.push(median(chatRound.gateway!) - median(chatRound.direct!));
-    roundMedians.ttfb.push(median(ttfbRound.gateway!) - median(ttfbRound.direct!));
-    samples.direct.push(...chatRound.direct!);
-    samples.gateway.push(...chatRound.gateway!);
-    samples.directTtfb.push(...ttfbRound.direct!);
-    samples.gatewayTtfb.push(...ttfbRound.gateway!);
-  }
-  for (const list of Object.values(samples)) list.sort((a, b) => a - b);
-  roundMedians.chat.sort((a, b) => a - b);
-  roundMedians.ttfb.sort((a, b) => a - b);
-
   const seconds = Number(process.env.GATEWAY_BENCH_SECONDS ?? 4);
-  const directRps = await throughput(direct, chat, seconds, 32);
-  const gatewayRps = await throughput(through, chat, seconds, 32);
+  const empty = () => ({ direct: [] as number[], gateway: [] as number[], gatewayUndici: [] as number[] });
+  const chatSamples = empty();
+  const ttfbSamples = empty();
+  const chatAdded = { gateway: [] as number[], gatewayUndici: [] as number[] };
+  const ttfbAdded = { gateway: [] as number[], gatewayUndici: [] as number[] };
+  const median = (values: number[]) =>
+    quantile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
+  // Warm-up: JIT, sockets, SDK.
+  for (let index = 0; index < 300; index++)
+    for (const side of sides) {
+      await send(urls[side], chat);
+      await send(urls[side], stream);
+    }
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    const chatRound = empty();
+    const ttfbRound = empty();
+    for (const side of order) {
+      for (let index = 0; index < perRound; index++)
+        chatRound[side].push((await send(urls[side], chat)).totalMs);
+      for (let index = 0; index < perRound; index++)
+        ttfbRound[side].push((await send(urls[side], stream)).firstByteMs);
+    }
+    for (const side of ['gateway', 'gatewayUndici'] as const) {
+      chatAdded[side].push(median(chatRound[side]) - median(chatRound.direct));
+      ttfbAdded[side].push(median(ttfbRound[side]) - median(ttfbRound.direct));
+    }
+    for (const side of sides) {
+      chatSamples[side].push(...chatRound[side]);
+      ttfbSamples[side].push(...ttfbRound[side]);
+    }
+  }
+  for (const list of [...Object.values(chatSamples), ...Object.values(ttfbSamples)])
+    list.sort((a, b) => a - b);
+  const rps: Record<string, number> = {};
+  for (const side of sides) rps[side] = await throughput(urls[side], chat, seconds, 32);
 
-  await server.close();
-  gateway.close();
+  await Promise.all(servers.map((server) => server.close()));
+  for (const gateway of gateways) gateway.close();
   await upstream.close();
   agent.destroy();
 
+  const row = (
+    measure: string,
+    samples: Record<Side, number[]>,
+    q: number,
+    added?: Record<'gateway' | 'gatewayUndici', number[]>,
+  ) => ({
+    measure,
+    direct: ms(quantile(samples.direct, q)),
+    gateway: ms(quantile(samples.gateway, q)),
+    'added (node:http upstream)': ms(
+      added ? median(added.gateway) : quantile(samples.gateway, q) - quantile(samples.direct, q),
+    ),
+    'gateway, SDK default fetch': ms(quantile(samples.gatewayUndici, q)),
+    'added (undici upstream)': ms(
+      added ? median(added.gatewayUndici) : quantile(samples.gatewayUndici, q) - quantile(samples.direct, q),
+    ),
+  });
   return {
     name: 'gateway',
     rows: [
-      {
-        measure: 'non-stream p50 (ms)',
-        direct: ms(quantile(samples.direct, 0.5)),
-        gateway: ms(quantile(samples.gateway, 0.5)),
-        added: ms(quantile(roundMedians.chat, 0.5)),
-      },
-      {
-        measure: 'non-stream p99 (ms)',
-        direct: ms(quantile(samples.direct, 0.99)),
-        gateway: ms(quantile(samples.gateway, 0.99)),
-        added: ms(quantile(samples.gateway, 0.99) - quantile(samples.direct, 0.99)),
-      },
-      {
-        measure: 'stream TTFB p50 (ms)',
-        direct: ms(quantile(samples.directTtfb, 0.5)),
-        gateway: ms(quantile(samples.gatewayTtfb, 0.5)),
-        added: ms(quantile(roundMedians.ttfb, 0.5)),
-      },
-      {
-        measure: 'stream TTFB p99 (ms)',
-        direct: ms(quantile(samples.directTtfb, 0.99)),
-        gateway: ms(quantile(samples.gatewayTtfb, 0.99)),
-        added: ms(quantile(samples.gatewayTtfb, 0.99) - quantile(samples.directTtfb, 0.99)),
-      },
+      row('non-stream p50 (ms)', chatSamples, 0.5, chatAdded),
+      row('non-stream p99 (ms)', chatSamples, 0.99),
+      row('stream TTFB p50 (ms)', ttfbSamples, 0.5, ttfbAdded),
+      row('stream TTFB p99 (ms)', ttfbSamples, 0.99),
       {
         measure: 'req/s, 32 concurrent clients',
-        direct: Math.round(directRps),
-        gateway: Math.round(gatewayRps),
-        added: `${((gatewayRps / directRps - 1) * 100).toFixed(0)}%`,
+        direct: Math.round(rps.direct!),
+        gateway: Math.round(rps.gateway!),
+        'added (node:http upstream)': `${((rps.gateway! / rps.direct! - 1) * 100).toFixed(0)}%`,
+        'gateway, SDK default fetch': Math.round(rps.gatewayUndici!),
+        'added (undici upstream)': `${((rps.gatewayUndici! / rps.direct! - 1) * 100).toFixed(0)}%`,
       },
     ],
     notes: [
-      `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" for p50 rows is the median of per-round median differences`,
-      'upstream: testkit fake OpenAI on loopback; gateway: serveNode → router → key-less auth → balancer → openai SDK; one log line per request into a discarding sink',
+      `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" p50 is the median of per-round median differences, p99 the difference of pooled p99s`,
+      'upstream: testkit fake OpenAI on loopback; gateway: serveNode → router → balancer → openai SDK, one JSON log line per request and per routing decision into a discarding sink',
+      '"gateway" uses createNodeFetch() under the SDK (what `ballast gateway` does); "SDK default fetch" is Node 20\'s undici fetch',
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',
-      `load generator, gateway and upstream share ${process.env.GATEWAY_BENCH_NOTE ?? 'the same cores'}`,
+      'load generator, gateways and upstream run in one process on the same cores (other jobs may share the machine: see load average)',
     ],
   };
 }

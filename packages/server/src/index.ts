@@ -58,6 +58,7 @@ export {
   toHttpError,
 } from './http/http-error';
 export { defaultMaxBodyBytes, json, parseWith, readJson, readText } from './http/json';
+export { createNodeFetch, type NodeFetchOptions } from './http/node-fetch';
 export { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 export type { FetchHandler, HttpMethod, Route, RouteContext, RouteInfo } from './http/router';
 export {

@@ -46,6 +46,17 @@ describe('ballast gateway', () => {
       messages: [{ role: 'user', content: 'ping' }],
     });
     expect(reply.choices[0]?.message.content).toMatch(/fake\) You said: ping/);
+    // Streams through every provider (the CLI's upstream fetch is createNodeFetch).
+    for (const model of ['claude-sonnet-4-5', 'llama3.2', 'gpt-4o-mini']) {
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'stream me' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toMatch(/fake\) You said: stream me/);
+    }
     const health = await (await fetch(`${running!.server.url}/healthz`)).json();
     expect(health).toMatchObject({ status: 'ok', memory: { enabled: true }, rag: { enabled: true } });
     const advice = await fetch(`${running!.server.url}/api/ai-recommendations`, {

@@ -97,7 +97,8 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDependencies) 
     const startedAt = performance.now();
     const decide = (result: BalancedChatResult | undefined, error: unknown, stream: boolean) => {
       const route = result?.route;
-      const failed = toHttpError(error, deps.knownSecrets);
+      // Only a failure needs its HTTP form (building an Error captures a stack: not on every success).
+      const failed = result ? undefined : toHttpError(error, deps.knownSecrets);
       deps.onDecision({
         requestId: context.requestId,
         keyId: context.caller.keyId,
@@ -116,7 +117,7 @@ export function createChatCompletionsHandler(deps: ChatCompletionsDependencies) 
         latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
         costUsd: result?.costUsd,
         outcome: result ? 'success' : 'failure',
-        ...(result ? {} : { errorCode: failed.code }),
+        ...(failed ? { errorCode: failed.code } : {}),
       });
       deps.metrics.observeCall({
         provider: result?.provider ?? 'none',

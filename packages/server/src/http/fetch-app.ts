@@ -97,13 +97,17 @@ export function createFetchApp(options: FetchAppOptions): FetchApp {
               throw new HttpError(403, 'forbidden', 'This endpoint needs an admin API key');
             limiter.take(caller.keyId, caller.requestsPerMinute ?? options.requestsPerMinute);
           }
-          const child = logger.child({ requestId });
+          let child: Logger | undefined;
           response = await found.route.handler(request, {
             params: found.params,
             url,
             requestId,
             caller,
-            logger: child,
+            // Built on first use: most requests never log through it.
+            get logger() {
+              child ??= logger.child({ requestId });
+              return child;
+            },
           });
         }
       }
