@@ -96,5 +96,5 @@ export {
   createAlertMonitor,
   defaultAlertRules,
 } from './monitoring/alert-monitor';
-export { performanceReport } from './monitoring/performance';
+export { type PerformanceFigures, performanceReport } from './monitoring/performance';
 export { explainSelection, type SelectionDecision } from './routing/load-balancing-routes';

@@ -123,6 +123,15 @@ describe('gateway memory and RAG', () => {
     expect(messages.at(-1)?.content).toBe('How do I evacuate a Proxmox node?');
   });
 
+  it('lists collections and one model by name', async () => {
+    const headers = { authorization: `Bearer ${clientKey}` };
+    const collections = await (await fetch(`${fixture.url}/v1/rag/collections`, { headers })).json();
+    expect(collections.data).toEqual([{ name: 'runbooks', chunks: 2 }]);
+    const model = await (await fetch(`${fixture.url}/v1/models/fast`, { headers })).json();
+    expect(model).toMatchObject({ id: 'fast', object: 'model', targets: ['openai:gpt-4o-mini'] });
+    expect((await fetch(`${fixture.url}/v1/models/nope`, { headers })).status).toBe(404);
+  });
+
   it('refuses an unknown collection and non-admin ingest', async () => {
     const chat = await fetch(`${fixture.url}/v1/chat/completions`, {
       method: 'POST',
