@@ -1,0 +1,141 @@
+import { createProxmoxClient } from '@ballast/proxmox';
+import {
+  createClusterSimulator,
+  type FakeKubernetes,
+  type FakeProxmox,
+  startFakeKubernetes,
+  startFakeProxmox,
+} from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminKey,
+  clientKey,
+  type GatewayFixture,
+  startGatewayFixture,
+} from '../gateway/gateway.test-helper';
+import { shopWebWorkload } from './__fixtures__/shop';
+import { kubernetesScalingSource, proxmoxMigrationSource } from './sources';
+
+const token = { tokenId: 'root@pam!ballast-test', tokenSecret: 'ballast-test-0000-4000-8000-000000000000' };
+let proxmox: FakeProxmox;
+let kubernetes: FakeKubernetes;
+let fixture: GatewayFixture;
+
+beforeAll(async () => {
+  const simulator = createClusterSimulator({ seed: 7, nodes: 4, guests: 30, imbalance: 'severe' });
+  proxmox = await startFakeProxmox({ simulator, ...token });
+  kubernetes = await startFakeKubernetes({ workloads: [shopWebWorkload()] });
+  fixture = await startGatewayFixture({
+    migrations: proxmoxMigrationSource(createProxmoxClient({ baseUrl: proxmox.url, ...token })),
+    scaling: kubernetesScalingSource({ prod: kubernetes.kubeConfigYaml }),
+  });
+});
+afterAll(async () => {
+  await fixture.close();
+  await proxmox.close();
+  await kubernetes.close();
+});
+
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${fixture.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', ...init.headers },
+  });
+
+describe('POST /api/ai-recommendations (ProxBalance)', () => {
+  it('answers with ProxBalance’s response shape from the rule planner when AI is off', async () => {
+    const response = await call('/api/ai-recommendations', {
+      method: 'POST',
+      body: JSON.stringify({ cpu_threshold: 50, mem_threshold: 60, analysis_period: '6h' }),
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({
+      success: true,
+      analysis_period: '6h',
+      source: 'rule',
+      llm: { status: expect.any(String) },
+    });
+    expect(typeof body.analysis).toBe('string');
+    expect(Array.isArray(body.recommendations)).toBe(true);
+    expect(Array.isArray(body.predicted_issues)).toBe(true);
+    for (const recommendation of body.recommendations)
+      expect(Object.keys(recommendation)).toEqual(
+        expect.arrayContaining([
+          'vmid',
+          'name',
+          'type',
+          'source_node',
+          'target_node',
+          'priority',
+          'reasoning',
+        ]),
+      );
+  });
+
+  it('answers ProxBalance’s error shape for bad options', async () => {
+    const response = await call('/api/ai-recommendations', {
+      method: 'POST',
+      body: JSON.stringify({ cpu_threshold: 500, analysis_period: 'forever' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      success: false,
+      error: expect.any(String),
+      code: 'validation_failed',
+    });
+  });
+
+  it('asks the balancer for LLM analysis once AI is switched on in the settings', async () => {
+    const put = await call('/api/config', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({
+        ai_enabled: true,
+        ai_provider: 'openai',
+        ai_model: 'gpt-4o-mini',
+        ai_api_key: 'sk-ui-key-123456',
+      }),
+    });
+    expect(put.status).toBe(200);
+    fixture.openai.setResponder(() => ({
+      text: '{"analysis":"Cluster is fine","recommendations":[],"predicted_issues":[]}',
+    }));
+    fixture.anthropic.setResponder(() => ({
+      text: '{"analysis":"Cluster is fine","recommendations":[],"predicted_issues":[]}',
+    }));
+    const before = fixture.openai.requests.length + fixture.anthropic.requests.length;
+    const response = await call('/api/ai-recommendations', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.success).toBe(true);
+    expect(fixture.openai.requests.length + fixture.anthropic.requests.length).toBeGreaterThan(before);
+    await call('/api/config', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ ai_enabled: false }),
+    });
+  });
+});
+
+describe('GET /api/autoscaling/recommendations/:cluster', () => {
+  it('answers every source and the chosen replica count', async () => {
+    const response = await call('/api/autoscaling/recommendations/prod?deployment=web&namespace=shop');
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ success: true, cluster: 'prod', namespace: 'shop', deployment: 'web' });
+    expect(body.sources.hpa).toBeTruthy();
+    expect(body.chosen).toBeTruthy();
+    expect(typeof body.why).toBe('string');
+  });
+
+  it('answers 404 for an unknown cluster or deployment, 400 without a deployment', async () => {
+    expect((await call('/api/autoscaling/recommendations/staging?deployment=web')).status).toBe(404);
+    expect((await call('/api/autoscaling/recommendations/prod?deployment=nope&namespace=shop')).status).toBe(
+      404,
+    );
+    const missing = await call('/api/autoscaling/recommendations/prod');
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error.issues[0].path).toBe('deployment');
+  });
+});

@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logging/logger';
+import { type RunningGateway, runGateway } from './run-gateway';
+
+let running: RunningGateway | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  process.exitCode = undefined;
+});
+
+const io = (env: Record<string, string | undefined> = {}) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      out: (line: string) => void out.push(line),
+      err: (line: string) => void err.push(line),
+      env,
+      logger: createLogger({ level: 'silent' }),
+    },
+  };
+};
+
+describe('ballast gateway', () => {
+  it('--fake starts the testkit upstreams and serves the OpenAI API with no keys', async () => {
+    const { out, io: cli } = io();
+    running = await runGateway(['--fake', '--port', '0', '--host', '127.0.0.1', '--grpc-port', '0'], cli);
+    expect(running).toBeDefined();
+    const text = out.join('\n');
+    expect(text).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(text).toMatch(/gRPC ModuleService on 127\.0\.0\.1:\d+/);
+    expect(text).toMatch(/openai\s+gpt-4o-mini/);
+    expect(text).toMatch(/anthropic\s+claude-sonnet-4-5/);
+    expect(text).toMatch(/ollama\s+llama3\.2/);
+    expect(text).not.toContain('sk-fake-openai-key');
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${running!.server.url}/v1`, maxRetries: 0 });
+    const reply = await client.chat.completions.create({
+      model: 'fast',
+      messages: [{ role: 'user', content: 'ping' }],
+    });
+    expect(reply.choices[0]?.message.content).toMatch(/fake\) You said: ping/);
+    // Streams through every provider (the CLI's upstream fetch is createNodeFetch).
+    for (const model of ['claude-sonnet-4-5', 'llama3.2', 'gpt-4o-mini']) {
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'stream me' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toMatch(/fake\) You said: stream me/);
+    }
+    const health = await (await fetch(`${running!.server.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', memory: { enabled: true }, rag: { enabled: true } });
+    const advice = await fetch(`${running!.server.url}/api/ai-recommendations`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect((await advice.json()).success).toBe(true);
+  });
+
+  it('lists every configuration problem at once and exits with 2', async () => {
+    const { err, io: cli } = io({
+      OPENAI_API_KEY: 'sk-real-looking-secret-123',
+      HTTP_PORT: 'eighty',
+      ROUTING_STRATEGY: 'fastest',
+      ENABLE_RAG: 'maybe',
+      LOAD_BALANCER_WEIGHT_COST: '-1',
+    });
+    expect(await runGateway([], cli)).toBeUndefined();
+    const text = err.join('\n');
+    for (const name of [
+      'OPENAI_MODELS',
+      'HTTP_PORT',
+      'ROUTING_STRATEGY',
+      'ENABLE_RAG',
+      'LOAD_BALANCER_WEIGHT_COST',
+    ])
+      expect(text).toContain(name);
+    expect(text).not.toContain('sk-real-looking-secret-123');
+    expect(process.exitCode).toBe(2);
+  });
+
+  it('reads a config file under the environment', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ballast-cli-'));
+    const file = join(directory, 'gateway.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        OLLAMA_BASE_URL: 'http://127.0.0.1:9',
+        OLLAMA_MODELS: ['llama3.2', 'qwen2.5'],
+        ROUTING_STRATEGY: 'failover',
+      }),
+    );
+    const { out, io: cli } = io({
+      HTTP_PORT: '0',
+      HOST: '127.0.0.1',
+      GATEWAY_API_KEYS: 'ci:sk-ci-key-0123456789',
+    });
+    running = await runGateway(['--config', file], cli);
+    expect(out.join('\n')).toMatch(/ollama\s+llama3\.2, qwen2\.5/);
+    expect(out.join('\n')).toContain('Routing strategy: failover');
+    expect(running!.gateway.strategy).toBe('failover');
+    expect((await fetch(`${running!.server.url}/v1/models`)).status).toBe(401);
+  });
+
+  it('prints help', async () => {
+    const { out, io: cli } = io();
+    expect(await runGateway(['--help'], cli)).toBeUndefined();
+    expect(out.join('\n')).toContain('ROUTING_STRATEGY');
+  });
+});

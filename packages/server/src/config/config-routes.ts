@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { json, readJson } from '../http/json';
+import type { Route } from '../http/router';
+import type { SettingsStore } from './settings-store';
+
+/** `GET /api/config` (secrets masked) and `PUT /api/config` (admin; partial, validated). */
+export function configRoutes(settings: SettingsStore): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/config',
+      summary: 'Settings a UI toggles (AI on/off, provider, model, period, thresholds); secrets masked',
+      handler: () => json({ config: settings.read(), secrets: settings.secretsSet() }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/config',
+      summary: 'Change settings (admin); validated, every problem listed; secrets write-only',
+      access: 'admin',
+      handler: async (request) => {
+        const patch = await readJson(request, z.record(z.string(), z.unknown()), { maxBytes: 65_536 });
+        return json({ config: settings.update(patch), secrets: settings.secretsSet() });
+      },
+    },
+  ];
+}

@@ -1,0 +1,297 @@
+import { type Balancer, type BalancerConfig, createBalancer, type StrategyName } from '@ballast/balancer';
+import type { EventEmitter } from 'eventemitter3';
+import type { Logger } from 'pino';
+import type { SettingsStore } from '../config/settings-store';
+import { type BallastHandlersOptions, type BallastServerEvents, createBallastRoutes } from '../handlers';
+import type { ApiKeyRecord } from '../http/api-keys';
+import type { CorsOptions } from '../http/cors';
+import { createFetchApp } from '../http/fetch-app';
+import { defaultMaxBodyBytes } from '../http/json';
+import { createRateLimiter, type RateLimiter } from '../http/rate-limiter';
+import type { FetchHandler, RouteInfo } from '../http/router';
+import { createLogger } from '../logging/logger';
+import type { MemoryOptions, RagOptions } from '../memory/context';
+import { createHashedBagOfWordsEmbedder } from '../memory/embedder';
+import { createInMemoryMemoryStore } from '../memory/memory-store';
+import { createInMemoryRagStore } from '../memory/rag-store';
+import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics';
+import type { AlertMonitor } from '../monitoring/alert-monitor';
+import { createChatCompletionsHandler } from './chat-completions';
+import { gatewayRoutes, healthReport, routingStats } from './gateway-routes';
+import {
+  createModelCatalog,
+  type GatewayTarget,
+  type ModelCatalog,
+  type TargetSettings,
+} from './model-catalog';
+
+/** Configuration of {@link createGateway}. */
+export interface GatewayConfig
+  extends Omit<BallastHandlersOptions, 'balancer' | 'targetSettings' | 'configureTarget' | 'logger'> {
+  /** Upstream models. */
+  targets: GatewayTarget[];
+  /** Client-facing names → model ids, target ids or `provider/model` names. `auto` = every target. */
+  aliases?: Record<string, string[]>;
+  /** Routing strategy (default `weighted`). */
+  strategy?: StrategyName;
+  /** Everything else of the balancer (retries, breaker, timeouts, weights, pricing…). */
+  balancer?: Omit<BalancerConfig, 'targets' | 'strategy'>;
+  /** Reported by `/healthz` and gRPC `GetStatus` (`MODULE_ID`). Default `ballast-gateway`. */
+  moduleId?: string;
+  apiKeys?: ApiKeyRecord[];
+  /** Default per-key limit; a key's own wins. */
+  requestsPerMinute?: number;
+  /** Largest accepted request body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  cors?: CorsOptions;
+  /** Session memory (`session_id`): `true` for the in-memory store with the hashed bag-of-words embedder. */
+  memory?: boolean | Partial<MemoryOptions>;
+  /** RAG (`rag_collection`, `rag_top_k`): `true` for the in-memory store. */
+  rag?: boolean | Partial<RagOptions>;
+  logger?: Logger;
+  /** `/metrics` without a key (default true: scrapers rarely carry one). */
+  publicMetrics?: boolean;
+  /** Environment for `LOAD_BALANCER_WEIGHT_*` (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+}
+
+/** A running gateway: a Fetch handler plus what operators and the gRPC service need. */
+export interface Gateway {
+  /** The Web-standard handler of every endpoint. */
+  fetch: FetchHandler;
+  routes: RouteInfo[];
+  /** The current balancer (rebuilt by {@link Gateway.configureTarget} and {@link Gateway.reload}). */
+  readonly balancer: Balancer;
+  readonly catalog: ModelCatalog;
+  readonly metrics: GatewayMetrics;
+  readonly events: EventEmitter<BallastServerEvents>;
+  readonly alerts: AlertMonitor;
+  readonly settings: SettingsStore;
+  readonly rateLimiter: RateLimiter;
+  readonly logger: Logger;
+  readonly moduleId: string;
+  readonly strategy: StrategyName;
+  /** The hashed API keys (the gRPC service checks the same keys). */
+  readonly apiKeys: readonly ApiKeyRecord[];
+  /** Changes a target's weight, priority or concurrency cap (the balancer is rebuilt; circuits restart closed). */
+  configureTarget(target: string, settings: TargetSettings): void;
+  /** Per-target settings in effect. */
+  targetSettings(): Record<string, TargetSettings>;
+  /** Rebuilds the balancer from the configuration (gRPC `Reload`); run-time settings are kept unless `reset`. */
+  reload(options?: { reset?: boolean; strategy?: StrategyName }): void;
+  /** Health report (`/healthz`). */
+  health(): ReturnType<typeof healthReport>;
+  /** Routing statistics (`/api/routing/stats`). */
+  stats(sinceMs?: number): ReturnType<typeof routingStats>;
+  /** Streams being written right now. */
+  openStreams(): number;
+  /** Starts draining: non-public routes answer 503, `/healthz` reports `draining`. */
+  drain(): void;
+  /** Stops timers. */
+  close(): void;
+}
+
+/**
+ * The OpenAI-compatible gateway: `/v1/chat/completions` (JSON and SSE, tools, `response_format`,
+ * `session_id` memory, `rag_collection` RAG), `/v1/models`, `/healthz`, `/metrics`,
+ * `/api/routing/stats`, plus every endpoint of {@link createBallastHandlers}, all routed through one
+ * `@ballast/balancer`. Serve it with `serveNode(gateway.fetch)` or mount `gateway.fetch` anywhere.
+ *
+ * @throws {ConfigError} on an invalid configuration, listing every problem.
+ * @example
+ * ```ts
+ * const gateway = createGateway({
+ *   targets: [{ model: createOpenAI().chatModel('gpt-4o-mini') }, { model: createOllama().chatModel('llama3.2') }],
+ *   aliases: { fast: ['gpt-4o-mini', 'llama3.2'] },
+ *   apiKeys: [{ id: 'app', hash: hashApiKey(process.env.GATEWAY_KEY!) }],
+ *   memory: true,
+ * });
+ * const server = await serveNode(gateway.fetch, { port: 8080 });
+ * ```
+ */
+export function createGateway(config: GatewayConfig): Gateway {
+  const now = config.now ?? (() => Date.now());
+  const knownSecrets = config.knownSecrets ?? [];
+  const logger = config.logger ?? createLogger({ knownSecrets });
+  const catalog = createModelCatalog(config.targets, config.aliases);
+  const moduleId = config.moduleId ?? 'ballast-gateway';
+  const settings = new Map<string, TargetSettings>();
+  let strategy: StrategyName = config.strategy ?? 'weighted';
+  let metrics: GatewayMetrics | undefined;
+  const build = (): Balancer => {
+    const balancer = createBalancer(
+      { ...config.balancer, name: moduleId, strategy, targets: catalog.balancerTargets(settings) },
+      config.env ?? process.env,
+    );
+    const labels = (target: string) => {
+      const model = catalog.target(target)?.model;
+      return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
+    };
+    balancer.on('failure', ({ target, code }) => {
+      const { provider, model } = labels(target);
+      metrics?.observeAttemptFailure(provider, model, code);
+      logger.debug({ target, code }, 'upstream attempt failed');
+    });
+    balancer.on('failover', ({ from, code }) => {
+      metrics?.observeFailover();
+      logger.debug({ from, code }, 'failover');
+    });
+    balancer.on('retry', ({ target, attempt, delayMs, code }) => {
+      metrics?.observeRetry();
+      logger.debug({ target, attempt, delayMs, code }, 'retry');
+    });
+    balancer.on('circuit-open', (event) => logger.warn({ target: event.target }, 'circuit open'));
+    balancer.on('circuit-close', ({ target }) => logger.info({ target }, 'circuit closed'));
+    if (logger.isLevelEnabled('debug'))
+      balancer.on('selected', ({ target, strategy: used }) =>
+        logger.debug({ target, strategy: used }, 'selected'),
+      );
+    return balancer;
+  };
+  let balancer = build();
+  const current = () => balancer;
+  metrics = createGatewayMetrics(current);
+  const gatewayMetrics = metrics;
+
+  const memory = resolveMemory(config.memory);
+  const rag = resolveRag(config.rag);
+  const maxBodyBytes = config.maxBodyBytes ?? defaultMaxBodyBytes;
+  const streams = { open: 0 };
+  let draining = false;
+  const startedAt = now();
+  const rateLimiter = createRateLimiter();
+
+  const configureTarget = (target: string, next: TargetSettings) => {
+    if (!catalog.targetIds.includes(target)) throw new Error(`Unknown target ${target}`);
+    settings.set(target, { ...settings.get(target), ...next });
+    balancer = build();
+    logger.info({ target, settings: settings.get(target) }, 'target settings changed');
+  };
+  const targetSettings = () => {
+    const out: Record<string, TargetSettings> = {};
+    for (const target of catalog.balancerTargets(settings))
+      out[target.id!] = {
+        ...(target.weight === undefined ? {} : { weight: target.weight }),
+        ...(target.priority === undefined ? {} : { priority: target.priority }),
+        ...(target.maxConcurrent === undefined ? {} : { maxConcurrent: target.maxConcurrent }),
+      };
+    return out;
+  };
+  const shared = createBallastRoutes(
+    { ...config, balancer: current, targetSettings, configureTarget, knownSecrets },
+    logger,
+  );
+  const routeDeps = {
+    balancer: current,
+    catalog,
+    metrics: gatewayMetrics,
+    moduleId,
+    strategy: () => strategy,
+    memory: { enabled: memory !== undefined, sessions: () => memory?.store.size() ?? Promise.resolve(0) },
+    rag,
+    isDraining: () => draining,
+    maxBodyBytes,
+    publicMetrics: config.publicMetrics ?? true,
+    startedAt,
+    now,
+  };
+  const app = createFetchApp({
+    routes: [
+      {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        summary:
+          'OpenAI-compatible chat completions (JSON or SSE; tools; response_format; session_id; rag_collection)',
+        handler: createChatCompletionsHandler({
+          balancer: current,
+          catalog,
+          metrics: gatewayMetrics,
+          maxBodyBytes,
+          memory,
+          rag,
+          knownSecrets,
+          onDecision: (decision) => {
+            logger.info({ decision }, 'routing decision');
+            shared.events.emit('routing-decision', decision);
+          },
+          streams,
+          now,
+        }),
+      },
+      ...gatewayRoutes(routeDeps),
+      ...shared.routes,
+    ],
+    logger,
+    ...(config.apiKeys ? { apiKeys: config.apiKeys } : {}),
+    ...(config.requestsPerMinute === undefined ? {} : { requestsPerMinute: config.requestsPerMinute }),
+    rateLimiter,
+    ...(config.cors ? { cors: config.cors } : {}),
+    ...(config.basePath ? { basePath: config.basePath } : {}),
+    knownSecrets,
+    onResponse: ({ route, method, status, seconds }) =>
+      gatewayMetrics.observeHttp(route, method, status, seconds),
+    onInFlight: (delta) => gatewayMetrics.httpInFlight.inc(delta),
+    isDraining: () => draining,
+  });
+
+  return {
+    fetch: app.fetch,
+    routes: app.routes,
+    get balancer() {
+      return balancer;
+    },
+    catalog,
+    metrics: gatewayMetrics,
+    events: shared.events,
+    alerts: shared.alerts,
+    settings: shared.settings,
+    rateLimiter,
+    logger,
+    moduleId,
+    apiKeys: config.apiKeys ?? [],
+    get strategy() {
+      return strategy;
+    },
+    configureTarget,
+    targetSettings,
+    reload(options = {}) {
+      if (options.reset) settings.clear();
+      if (options.strategy) strategy = options.strategy;
+      balancer = build();
+      logger.info({ strategy }, 'gateway reloaded');
+    },
+    health: () => healthReport(routeDeps),
+    stats: (sinceMs) => routingStats(routeDeps, sinceMs),
+    openStreams: () => streams.open,
+    drain() {
+      draining = true;
+    },
+    close() {
+      shared.close();
+    },
+  };
+}
+
+function resolveMemory(option: GatewayConfig['memory']): MemoryOptions | undefined {
+  if (!option) return undefined;
+  const given = option === true ? {} : option;
+  return {
+    store: given.store ?? createInMemoryMemoryStore(),
+    embedder: given.embedder ?? createHashedBagOfWordsEmbedder(),
+    ...(given.recentTurns === undefined ? {} : { recentTurns: given.recentTurns }),
+    ...(given.recallTopK === undefined ? {} : { recallTopK: given.recallTopK }),
+    ...(given.minScore === undefined ? {} : { minScore: given.minScore }),
+  };
+}
+
+function resolveRag(option: GatewayConfig['rag']): RagOptions | undefined {
+  if (!option) return undefined;
+  const given = option === true ? {} : option;
+  return {
+    store: given.store ?? createInMemoryRagStore(),
+    embedder: given.embedder ?? createHashedBagOfWordsEmbedder(),
+    ...(given.collections ? { collections: given.collections } : {}),
+    ...(given.defaultTopK === undefined ? {} : { defaultTopK: given.defaultTopK }),
+  };
+}
