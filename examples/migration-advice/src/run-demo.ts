@@ -1,6 +1,7 @@
 import {
   adviseMigrations,
   computeImbalance,
+  configWarnings,
   loadBallastConfig,
   type MigrationAdvice,
   profileWorkloads,
@@ -61,11 +62,13 @@ export async function runMigrationDemo(
   if (options.config) {
     // A ProxBalance-style file: its keys replace the flags, BALLAST_<KEY> variables replace the file.
     const config = loadBallastConfig({ file: options.config, env });
+    for (const warning of configWarnings(config)) log(`warning: ${warning}`);
     if (config.proxmox_host) {
       options.url = `https://${config.proxmox_host}:${config.proxmox_port}`;
       options.tokenId = config.proxmox_api_token_id;
       options.tokenSecret = config.proxmox_api_token_secret;
-      options.insecure = !config.proxmox_verify_ssl;
+      // Only reachable with proxmox_allow_insecure_tls (or a pinned fingerprint): the config refuses it otherwise.
+      options.insecure = !config.proxmox_verify_ssl && config.proxmox_fingerprint === undefined;
       options.fingerprint = config.proxmox_fingerprint ?? options.fingerprint;
       if (!options.tokenId || !options.tokenSecret) {
         throw new Error(`${options.config}: proxmox_api_token_id and proxmox_api_token_secret are required`);
@@ -86,7 +89,7 @@ export async function runMigrationDemo(
       tokenSecret: options.tokenSecret!,
       tls: {
         ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
-        ...(options.insecure ? { insecure: true } : {}),
+        ...(options.insecure ? { insecureSkipVerify: true } : {}),
       },
     });
   } else {
@@ -226,7 +229,15 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   } else if (llm.status !== 'not_configured') {
     log(`  ${llm.status}: ${llm.reason ?? 'no reason given'}; the rule-based plan stands`);
   }
-  if (advice.analysis) log(wrap(advice.analysis, '  '));
+  if (advice.analysis) {
+    // Model-written text is shown as quoted text, labelled, never as something to run.
+    if (advice.analysisSource === 'model') log('  the model wrote (text only):');
+    log(wrap(advice.analysis, advice.analysisSource === 'model' ? '  > ' : '  '));
+  }
+  if (llm.analysisWithheld)
+    log(
+      `  the model's analysis was withheld: ${llm.analysisWithheld.map((finding) => finding.code).join(', ')}`,
+    );
 
   const gib = 1024 ** 3;
   const profiles = profileWorkloads(snapshot);
