@@ -1,6 +1,6 @@
 import { startFakeOpenAI } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { runMigrationDemo } from './run-demo';
+import { describeRejectedItem, runMigrationDemo } from './run-demo';
 
 describe('migration advice demo', () => {
   it('advises on the simulated cluster without changing it by default', async () => {
@@ -113,5 +113,16 @@ describe('migration advice demo', () => {
     await expect(runMigrationDemo(['--url', 'https://pve:8006'], { log: () => {}, env: {} })).rejects.toThrow(
       /PROXMOX_TOKEN_SECRET/,
     );
+  });
+});
+
+describe('describeRejectedItem', () => {
+  it('names the target of a planner item (camelCase) as well as a model item (snake_case)', () => {
+    expect(describeRejectedItem({ vmid: 102, sourceNode: 'pve1', targetNode: 'pve3' })).toBe(
+      'VM/CT 102 -> pve3',
+    );
+    expect(describeRejectedItem({ vmid: 102, target_node: 'pve2' })).toBe('VM/CT 102 -> pve2');
+    expect(describeRejectedItem({ vmid: 102 })).toBe('VM/CT 102 -> (no target given)');
+    expect(describeRejectedItem({ node: 'pve1' })).toBe('issue on pve1');
   });
 });

@@ -253,11 +253,7 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   if (advice.rejected.length > 0) {
     log(`\nRejected (${advice.rejected.length}): nothing here was rewritten, only refused`);
     for (const rejection of advice.rejected.slice(0, 10)) {
-      const item = rejection.item as { vmid?: unknown; target_node?: unknown; node?: unknown };
-      const what =
-        item.vmid === undefined
-          ? `issue on ${String(item.node)}`
-          : `VM/CT ${String(item.vmid)} -> ${String(item.target_node)}`;
+      const what = describeRejectedItem(rejection.item);
       log(
         `  - [${rejection.source}] ${what}: ${rejection.reasons.map((reason) => `${reason.code} (${reason.message})`).join('; ')}`,
       );
@@ -266,4 +262,12 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   log(`\nPredicted issues (next 48 h): ${advice.predictedIssues.length === 0 ? 'none' : ''}`);
   for (const issue of advice.predictedIssues.slice(0, 8))
     log(`  - [${issue.source}] ${describeIssue(issue)}`);
+}
+
+/** `VM/CT 102 -> pve3` for a model's (snake_case) or a planner's (camelCase) item, `issue on pve1` for an issue. */
+export function describeRejectedItem(value: unknown): string {
+  const item = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (item.vmid === undefined) return `issue on ${String(item.node ?? '?')}`;
+  const target = item.target_node ?? item.targetNode;
+  return `VM/CT ${String(item.vmid)} -> ${target === undefined ? '(no target given)' : String(target)}`;
 }

@@ -231,7 +231,7 @@ describe('planMigrations constraints', () => {
     const snapshot = twoNodes(guests, { storages });
     const plan = planMigrations(snapshot, { minGain: 0.01 });
     expect(moves(plan)).toEqual(['101:a>b']);
-    expect(plan.skipped.find((entry) => entry.vmid === 102)?.reason).toContain('local disks');
+    expect(plan.skipped.find((entry) => entry.vmid === 102)?.reason).toContain('local disk');
     // Local disks allowed, but 40 GiB do not fit in the 10 GiB free on b.
     expect(moves(planMigrations(snapshot, { minGain: 0.01, allowLocalDisks: true }))).toEqual(['101:a>b']);
     storages[3] = storage('local-lvm', 'b', false, 100, 0);

@@ -1,4 +1,10 @@
 import type { ClusterSnapshot, MigrationPriority, MigrationRecommendation, NodeLoad } from '@ballast/core';
+import {
+  type MigrationReasonCode,
+  type PlacementPolicy,
+  type Reason,
+  resolvePlacementPolicy,
+} from '@ballast/validator';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
 import {
   buildPlanningModel,
@@ -73,6 +79,41 @@ export interface PlanMigrationsOptions {
   gainShare?: number;
   /** Workload classification thresholds (for bursty detection). */
   profile?: WorkloadProfileOptions;
+  /**
+   * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
+   * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
+   */
+  enforceNonStrictPins?: boolean;
+  /**
+   * Overrides of the placement policy shared with the validator (see {@link placementPolicyFor});
+   * pass the validator's own options here so the plan always validates under them.
+   */
+  placement?: Partial<PlacementPolicy>;
+}
+
+/**
+ * The placement policy (shared with `validateMigrationAdvice` through `createPlacementRules`) a plan
+ * is built under: local disks and HA-managed guests as the options allow, non-strict pins enforced
+ * unless `enforceNonStrictPins: false`, memory ≤ `1 − memoryReservePercent/100` of a target, CPU
+ * (current) ≤ 100 % of its cores, then `options.placement` on top. Validating a plan with this policy
+ * never refuses one of its moves.
+ *
+ * @example
+ * ```ts
+ * const policy = placementPolicyFor({ allowLocalDisks: true });
+ * validateMigrationAdvice(snapshot, planMigrations(snapshot, { allowLocalDisks: true }).recommendations, policy).rejected; // []
+ * ```
+ */
+export function placementPolicyFor(options: PlanMigrationsOptions = {}): PlacementPolicy {
+  return resolvePlacementPolicy({
+    allowLocalDisks: options.allowLocalDisks ?? false,
+    allowHaManaged: options.includeHaManaged ?? true,
+    enforceNonStrictPins: options.enforceNonStrictPins ?? true,
+    maxMemoryRatio: 1 - (options.memoryReservePercent ?? 5) / 100,
+    maxCpuRatio: 1,
+    memoryBasis: 'max',
+    ...options.placement,
+  });
 }
 
 /**
@@ -288,6 +329,7 @@ function planningModelSettings(
     cooldownMs: (options.cooldownHours ?? 6) * 3_600_000,
     now: options.now ?? snapshot.collectedAt,
     checkStorage: true,
+    placement: placementPolicyFor(options),
   };
 }
 
@@ -390,16 +432,56 @@ function capacityClassesOf(nodes: readonly PlanningNode[], targets: readonly num
 function staticFeasibility(model: PlanningModel, targets: readonly number[]): Uint8Array {
   const nodeCount = model.nodes.length;
   const staticOk = new Uint8Array(model.units.length * nodeCount);
+  const scratch: Array<Reason<MigrationReasonCode>> = [];
   model.units.forEach((unit, unitIndex) => {
     for (const target of targets) {
       if (unit.allowed !== undefined && !unit.allowed.has(target)) continue;
       if (unit.blockedTargets.has(target)) continue;
       const free = model.storageFree?.[target];
       if (free !== undefined && unit.storages.some((storage) => !free.has(storage))) continue;
+      if (model.rules !== undefined && !sharedRulesAllow(model, unit, target, scratch)) continue;
       staticOk[unitIndex * nodeCount + target] = 1;
     }
   });
   return staticOk;
+}
+
+/** Whether the shared placement rules let every member of the unit go to the target. */
+function sharedRulesAllow(
+  model: PlanningModel,
+  unit: MovableUnit,
+  target: number,
+  scratch: Array<Reason<MigrationReasonCode>>,
+): boolean {
+  const name = model.nodes[target]!.name;
+  for (const guest of unit.members) {
+    scratch.length = 0;
+    model.rules!.targetBlockers(guest, name, scratch);
+    if (scratch.length > 0) return false;
+  }
+  return true;
+}
+
+/** The validator's capacity check, member by member in list order, on its own memory / CPU basis. */
+function sharedCapacityFits(context: PlanContext, unit: MovableUnit, target: number): boolean {
+  const { model, settings } = context;
+  const policy = model.rules?.policy;
+  if (policy === undefined) return true;
+  const node = model.nodes[target]!;
+  const memoryLimit = Math.min(
+    policy.maxMemoryRatio * node.memoryTotal,
+    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes,
+  );
+  const cpuLimit = policy.maxCpuRatio * node.cores;
+  let memory = model.fitMemory[target]!;
+  let cpu = model.fitCpu[target]!;
+  for (const demand of unit.demands) {
+    if (memory + demand.fitMemory > memoryLimit) return false;
+    if (cpu + demand.cpu > cpuLimit) return false;
+    memory += demand.targetMemory;
+    cpu += demand.cpu;
+  }
+  return true;
 }
 
 function loadOf(context: PlanContext, index: number, cpu: number, memory: number): number {
@@ -475,6 +557,7 @@ function evaluateMove(
       if (model.antiCount[group]![target]! > 0) return undefined;
   }
   if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
+  if (!sharedCapacityFits(context, unit, target)) return undefined;
   let penalties = 0;
   if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
   if (unit.antiAffinitySoft.size > 0) {
