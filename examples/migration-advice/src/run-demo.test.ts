@@ -1,6 +1,6 @@
 import { startFakeOpenAI } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { describeRejectedItem, runMigrationDemo } from './run-demo';
+import { describeRejectedItem, runMigrationDemo, unplacedWarning } from './run-demo';
 
 describe('migration advice demo', () => {
   it('advises on the simulated cluster without changing it by default', async () => {
@@ -124,5 +124,18 @@ describe('describeRejectedItem', () => {
     expect(describeRejectedItem({ vmid: 102, target_node: 'pve2' })).toBe('VM/CT 102 -> pve2');
     expect(describeRejectedItem({ vmid: 102 })).toBe('VM/CT 102 -> (no target given)');
     expect(describeRejectedItem({ node: 'pve1' })).toBe('issue on pve1');
+  });
+});
+
+describe('unplacedWarning', () => {
+  it('lists every guest left on a node in maintenance with its reason', () => {
+    const snapshot = {
+      guests: [{ vmid: 101, name: 'db1', node: 'pve2' }],
+    } as unknown as Parameters<typeof unplacedWarning>[1];
+    expect(unplacedWarning([], snapshot)).toEqual([]);
+    expect(unplacedWarning([{ vmid: 101, reason: 'cannot move: local disks' }], snapshot)).toEqual([
+      'Warning: 1 guest(s) stay on nodes in maintenance:',
+      '  - db1 (101) on pve2: cannot move: local disks',
+    ]);
   });
 });

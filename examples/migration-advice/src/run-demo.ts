@@ -247,9 +247,7 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   log(
     `\nImbalance ${advice.imbalance.before.toFixed(3)} -> ${advice.imbalance.after.toFixed(3)} with ${advice.recommendations.length} migrations (${advice.plan.summary.gibMoved.toFixed(1)} GiB in the rule plan, which stopped at: ${advice.plan.summary.stopReason})`,
   );
-  if (advice.plan.unplaced.length > 0) {
-    log(`Could not place ${advice.plan.unplaced.length} guest(s) from maintenance nodes`);
-  }
+  for (const line of unplacedWarning(advice.plan.unplaced, snapshot)) log(line);
   if (advice.rejected.length > 0) {
     log(`\nRejected (${advice.rejected.length}): nothing here was rewritten, only refused`);
     for (const rejection of advice.rejected.slice(0, 10)) {
@@ -270,4 +268,19 @@ export function describeRejectedItem(value: unknown): string {
   if (item.vmid === undefined) return `issue on ${String(item.node ?? '?')}`;
   const target = item.target_node ?? item.targetNode;
   return `VM/CT ${String(item.vmid)} -> ${target === undefined ? '(no target given)' : String(target)}`;
+}
+
+/** The warning about guests left on nodes in maintenance, one line each (empty when none). */
+export function unplacedWarning(
+  unplaced: ReadonlyArray<{ vmid: number; reason: string }>,
+  snapshot: ClusterSnapshot,
+): string[] {
+  if (unplaced.length === 0) return [];
+  const lines = [`Warning: ${unplaced.length} guest(s) stay on nodes in maintenance:`];
+  for (const entry of unplaced.slice(0, 20)) {
+    const guest = snapshot.guests.find((candidate) => candidate.vmid === entry.vmid);
+    lines.push(`  - ${guest?.name ?? 'guest'} (${entry.vmid}) on ${guest?.node ?? '?'}: ${entry.reason}`);
+  }
+  if (unplaced.length > 20) lines.push(`  … and ${unplaced.length - 20} more`);
+  return lines;
 }

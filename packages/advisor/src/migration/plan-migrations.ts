@@ -48,7 +48,10 @@ export interface PlanMigrationsOptions {
   memoryReserveBytes?: number;
   /** Stop when the best move improves the imbalance by less than this fraction of it. Default 0.1 (CRS margin). */
   minGain?: number;
-  /** Most guest migrations in the plan (a bundle counts each member). Default 20. */
+  /**
+   * Most balancing migrations in the plan (a bundle counts each member). Default 20. Evacuations of
+   * nodes in maintenance do not count: they are all planned.
+   */
   maxMigrations?: number;
   /**
    * Stop once the normalised imbalance is at or below this. Default 0.05: below it a move buys
@@ -79,6 +82,19 @@ export interface PlanMigrationsOptions {
   gainShare?: number;
   /** Workload classification thresholds (for bursty detection). */
   profile?: WorkloadProfileOptions;
+  /**
+   * A node whose combined load is this far above the cluster mean (fraction, 0.25 = 25 points) is
+   * hot, as is one above `cpuThreshold` / `memThreshold` and above the mean: a hot node is a reason
+   * to act on any cluster size, whatever the imbalance (`targetImbalance` and `minGain` do not stop
+   * its relief). Default 0.25.
+   */
+  hotSpread?: number;
+  /**
+   * Relief of a hot node may leave its target above a threshold as long as, on that resource, the
+   * target ends no higher than the source (it never trades one hot node for a hotter one; hard
+   * capacity still holds). Default `true`; `false` keeps every target under the thresholds.
+   */
+  reliefAboveThresholds?: boolean;
   /**
    * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
    * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
@@ -159,14 +175,31 @@ export interface PlanCurvePoint {
 }
 
 /**
- * Why planning stopped.
+ * Why planning stopped, naming the real cause:
+ *
+ * | reason | meaning |
+ * |---|---|
+ * | `target-reached` | imbalance at or below `targetImbalance` and no hot node left |
+ * | `min-gain` | improving moves exist but each gains less than `minGain` of the imbalance |
+ * | `no-improvement` | every feasible move would raise the imbalance |
+ * | `thresholds` | the moves that would help all leave their target above `cpuThreshold` / `memThreshold` |
+ * | `no-feasible-target` | no guest that may move has a target that satisfies its constraints and capacity |
+ * | `cap` | `maxMigrations` reached |
+ * | `nothing-movable` | no guest may move at all (flags, pins, cooldown, local disks…) |
  *
  * @example
  * ```ts
- * const reason: PlanStopReason = 'min-gain';
+ * const reason: PlanStopReason = 'thresholds';
  * ```
  */
-export type PlanStopReason = 'min-gain' | 'max-migrations' | 'target-reached' | 'nothing-movable';
+export type PlanStopReason =
+  | 'target-reached'
+  | 'min-gain'
+  | 'no-improvement'
+  | 'thresholds'
+  | 'no-feasible-target'
+  | 'cap'
+  | 'nothing-movable';
 
 /**
  * Plan-level numbers of a {@link MigrationPlan}.
@@ -229,6 +262,8 @@ interface Resolved {
   softPenalty: number;
   fixedCost: number;
   gainShare: number;
+  hotSpread: number;
+  reliefAboveThresholds: boolean;
 }
 
 interface Candidate {
@@ -285,6 +320,7 @@ export function planMigrations(
 
 /** What every step of the planner shares: the model, the settings and the running totals. */
 interface PlanContext {
+  snapshot: ClusterSnapshot;
   model: PlanningModel;
   settings: Resolved;
   workloads: Map<number, WorkloadClass[]>;
@@ -315,6 +351,10 @@ interface PlanContext {
   ramBytesMoved: number;
   diskBytesMoved: number;
   totalCost: number;
+  /** Per node: 1 while it is hot (planned relief). */
+  hot: Uint8Array;
+  /** Evacuation moves ignore the balancing thresholds (hard capacity only). */
+  evacuating: boolean;
 }
 
 function planningModelSettings(
@@ -347,6 +387,8 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     softPenalty: Math.min(1, Math.max(0, options.softConstraintPenalty ?? 0.5)),
     fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 4),
     gainShare: Math.min(1, Math.max(0, options.gainShare ?? 0.85)),
+    hotSpread: Math.max(0, options.hotSpread ?? 0.25),
+    reliefAboveThresholds: options.reliefAboveThresholds ?? true,
   };
 }
 
@@ -364,6 +406,7 @@ function createPlanContext(
   const count = active.length;
   const targets = active.filter((index) => nodes[index]!.target);
   const context: PlanContext = {
+    snapshot,
     model,
     settings,
     ...profileBurstiness(snapshot, model, profileOptions),
@@ -384,6 +427,8 @@ function createPlanContext(
     ramBytesMoved: 0,
     diskBytesMoved: 0,
     totalCost: 0,
+    hot: new Uint8Array(nodes.length),
+    evacuating: false,
   };
   for (const index of active) {
     const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
@@ -529,12 +574,23 @@ function costOf(settings: Resolved, unit: MovableUnit): number {
   return settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
 }
 
+interface MoveResult {
+  s1: number;
+  s2: number;
+  penalties: number;
+  /** Feasible but for the balancing thresholds. */
+  overThreshold: boolean;
+}
+
 /** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
-function evaluateMove(
-  context: PlanContext,
-  unitIndex: number,
-  target: number,
-): { s1: number; s2: number; penalties: number } | undefined {
+function evaluateMove(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
+  const result = evaluateRaw(context, unitIndex, target);
+  if (result === undefined) return undefined;
+  return result.overThreshold ? undefined : result;
+}
+
+/** As {@link evaluateMove}, but a move refused only by the thresholds comes back flagged. */
+function evaluateRaw(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
   const { model, settings } = context;
   const { nodes, cpuUsed, memoryUsed } = model;
   const unit = model.units[unitIndex]!;
@@ -544,8 +600,6 @@ function evaluateMove(
   const node = nodes[target]!;
   const cpuAfter = cpuUsed[target]! + unit.cpuCores;
   const memAfter = memoryUsed[target]! + unit.memoryUsed;
-  if (cpuAfter > settings.cpuLimit * node.cores + EPSILON) return undefined;
-  if (memAfter > settings.memLimit * node.memoryTotal + EPSILON) return undefined;
   if (
     memoryUsed[target]! + unit.memoryMax >
     node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
@@ -558,6 +612,7 @@ function evaluateMove(
   }
   if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
   if (!sharedCapacityFits(context, unit, target)) return undefined;
+  const overThreshold = !context.evacuating && !withinThresholds(context, unit, target, cpuAfter, memAfter);
   let penalties = 0;
   if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
   if (unit.antiAffinitySoft.size > 0) {
@@ -581,7 +636,64 @@ function evaluateMove(
     s1 += sourceAfter - sourceBefore;
     s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
   }
-  return { s1, s2, penalties };
+  return { s1, s2, penalties, overThreshold };
+}
+
+/**
+ * The balancing thresholds: the target stays under `cpuThreshold` / `memThreshold`, except when the
+ * move relieves a hot source and, on each resource over its threshold, the target ends no higher
+ * than the source.
+ */
+function withinThresholds(
+  context: PlanContext,
+  unit: MovableUnit,
+  target: number,
+  cpuAfter: number,
+  memAfter: number,
+): boolean {
+  const { settings, model } = context;
+  const node = model.nodes[target]!;
+  const cpuOver = cpuAfter > settings.cpuLimit * node.cores + EPSILON;
+  const memOver = memAfter > settings.memLimit * node.memoryTotal + EPSILON;
+  if (!cpuOver && !memOver) return true;
+  const source = unit.source;
+  if (!settings.reliefAboveThresholds || context.hot[source] !== 1) return false;
+  const sourceNode = model.nodes[source]!;
+  if (cpuOver) {
+    const sourceCpu = sourceNode.cores > 0 ? (model.cpuUsed[source]! - unit.cpuCores) / sourceNode.cores : 0;
+    if (cpuAfter / node.cores > sourceCpu + EPSILON) return false;
+  }
+  if (memOver) {
+    const sourceMem =
+      sourceNode.memoryTotal > 0 ? (model.memoryUsed[source]! - unit.memoryUsed) / sourceNode.memoryTotal : 0;
+    if (memAfter / node.memoryTotal > sourceMem + EPSILON) return false;
+  }
+  return true;
+}
+
+/**
+ * Marks the hot active nodes: combined load `hotSpread` above the mean, or above a threshold and
+ * above the mean. Returns how many there are.
+ */
+function markHotNodes(context: PlanContext): number {
+  const { model, settings } = context;
+  const count = context.active.length;
+  context.hot.fill(0);
+  if (count < 2) return 0;
+  const mean = context.sum / count;
+  let hot = 0;
+  for (const index of context.active) {
+    const node = model.nodes[index]!;
+    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
+    const cpu = node.cores > 0 ? model.cpuUsed[index]! / node.cores : 0;
+    const memory = node.memoryTotal > 0 ? model.memoryUsed[index]! / node.memoryTotal : 0;
+    const overThreshold = cpu > settings.cpuLimit + EPSILON || memory > settings.memLimit + EPSILON;
+    if (load > mean + settings.hotSpread || (overThreshold && load > mean + 0.02)) {
+      context.hot[index] = 1;
+      hot++;
+    }
+  }
+  return hot;
 }
 
 /** Moves the unit in the model and the totals, and records one recommendation per member. */
@@ -750,30 +862,62 @@ function movePriority(
   return kind === 'evacuation' ? 'critical' : sourceHot ? 'high' : relative >= 0.25 ? 'medium' : 'low';
 }
 
-/** Step 1: evacuate nodes in maintenance, largest units first, each to its best target. */
+/**
+ * Step 1, its own phase: every movable guest on a node in maintenance is placed, largest first, under
+ * its constraints and hard capacity only (the balancing thresholds and `maxMigrations` do not
+ * apply); a guest that finds no target, or that may not move at all, is listed in `unplaced` with
+ * the reason.
+ */
 function evacuateMaintenanceNodes(context: PlanContext): void {
-  const evacuationOrder = context.model.units
+  const { model } = context;
+  const evacuationOrder = model.units
     .map((unit, index) => ({ unit, index }))
     .filter(({ unit }) => unit.evacuate)
     .sort((a, b) => b.unit.memoryMax - a.unit.memoryMax || a.unit.members[0]!.vmid - b.unit.members[0]!.vmid);
+  context.evacuating = true;
   for (const { unit, index } of evacuationOrder) {
-    if (context.migrations + unit.members.length > context.settings.maxMigrations) {
-      for (const guest of unit.members)
-        context.unplaced.push({ vmid: guest.vmid, reason: 'maxMigrations reached' });
-      continue;
-    }
     const target = bestEvacuationTarget(context, index);
     if (target === undefined) {
-      for (const guest of unit.members) {
-        context.unplaced.push({
-          vmid: guest.vmid,
-          reason: 'no node satisfies its constraints, the memory fit and the headroom thresholds',
-        });
-      }
+      const reason = whyNoTarget(context, index);
+      for (const guest of unit.members) context.unplaced.push({ vmid: guest.vmid, reason });
       continue;
     }
     commitMove(context, index, target, 'evacuation');
   }
+  context.evacuating = false;
+  // Guests on maintenance nodes that may not move at all stay there: say so.
+  const byVmid = new Map(context.snapshot.guests.map((guest) => [guest.vmid, guest]));
+  for (const entry of model.skipped) {
+    const guest = byVmid.get(entry.vmid);
+    if (guest === undefined || (guest.status !== 'running' && guest.status !== 'paused')) continue;
+    const node = model.nodeIndex.get(guest.node);
+    if (node === undefined || !model.nodes[node]!.maintenance) continue;
+    context.unplaced.push({ vmid: entry.vmid, reason: `cannot move: ${entry.reason}` });
+  }
+}
+
+/** Why an evacuation unit found no target: pins, storage, anti-affinity or capacity. */
+function whyNoTarget(context: PlanContext, unitIndex: number): string {
+  const { model } = context;
+  const unit = model.units[unitIndex]!;
+  const nodeCount = model.nodes.length;
+  const targets = context.targets.filter((target) => target !== unit.source);
+  if (targets.length === 0) return 'no node is online and out of maintenance';
+  const pinned = targets.filter((target) => unit.allowed === undefined || unit.allowed.has(target));
+  if (pinned.length === 0) {
+    const names = [...(unit.allowed ?? [])].map((index) => model.nodes[index]!.name);
+    return `pinned to ${names.length === 0 ? 'no existing node' : names.join(', ')}, none of which can take it`;
+  }
+  const allowed = pinned.filter((target) => context.staticOk[unitIndex * nodeCount + target] === 1);
+  if (allowed.length === 0) return 'no node has its storages or satisfies its placement rules';
+  if (unit.localDiskBytes > 0 && !allowed.some((target) => storageFits(model, unit, target))) {
+    return 'local disks: no node has room on the same storage (no path for with-local-disks)';
+  }
+  const apart = allowed.filter((target) =>
+    [...unit.antiAffinityStrict.keys()].every((group) => model.antiCount[group]![target]! === 0),
+  );
+  if (apart.length === 0) return 'anti-affinity: every possible node already hosts a member of its group';
+  return 'no capacity: no node has room for its memory / CPU';
 }
 
 /** The feasible target with the fewest penalties, then the lowest resulting imbalance. */
@@ -799,19 +943,53 @@ function bestEvacuationTarget(context: PlanContext, unitIndex: number): number |
   return best?.target;
 }
 
-/** Step 2: greedy best improvement, one move per round, until a stop condition holds. */
+/**
+ * Step 2: greedy best improvement, one move per round, until a stop condition holds. While a node is
+ * hot, only moves off hot nodes compete and any improvement counts (neither `targetImbalance` nor
+ * `minGain` stops them); then the usual rounds follow.
+ */
 function balanceGreedily(context: PlanContext): PlanStopReason {
   let pool = growPool(undefined);
   for (;;) {
     const current = imbalanceOf(context, context.sum, context.sumSquares);
-    if (current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
-    if (context.migrations >= context.settings.maxMigrations) return 'max-migrations';
-    const round = collectCandidates(context, current, pool);
+    const hot = markHotNodes(context) > 0;
+    if (!hot && current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
+    if (context.migrations - context.evacuations >= context.settings.maxMigrations) return 'cap';
+    let round = collectCandidates(context, current, pool, hot);
     pool = round.pool;
-    const best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
-    if (best === undefined || best.score <= 0) return round.anyMovable ? 'min-gain' : 'nothing-movable';
+    let best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
+    if ((best === undefined || best.score <= 0) && hot) {
+      // Hot nodes that cannot be relieved: balance the rest as usual.
+      if (current <= context.settings.targetImbalance + EPSILON) return stopReasonOf(round, true);
+      const hotRound = round;
+      round = collectCandidates(context, current, pool, false);
+      pool = round.pool;
+      best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
+      if (best === undefined || best.score <= 0) return stopReasonOf(mergeRounds(hotRound, round), false);
+    }
+    if (best === undefined || best.score <= 0) return stopReasonOf(round, false);
     commitMove(context, best.unit, best.target, 'balance');
   }
+}
+
+/** The real cause of a round without a usable move. */
+function stopReasonOf(round: CandidateRound, hotOnly: boolean): PlanStopReason {
+  if (!round.anyMovable) return round.capBlocked ? 'cap' : 'nothing-movable';
+  if (round.belowMinGain && !hotOnly) return 'min-gain';
+  if (round.thresholdBlocked) return 'thresholds';
+  if (!round.anyFeasible) return round.capBlocked ? 'cap' : 'no-feasible-target';
+  return round.belowMinGain ? 'min-gain' : 'no-improvement';
+}
+
+function mergeRounds(a: CandidateRound, b: CandidateRound): CandidateRound {
+  return {
+    ...b,
+    anyMovable: a.anyMovable || b.anyMovable,
+    anyFeasible: a.anyFeasible || b.anyFeasible,
+    thresholdBlocked: a.thresholdBlocked || b.thresholdBlocked,
+    belowMinGain: b.belowMinGain,
+    capBlocked: a.capBlocked || b.capBlocked,
+  };
 }
 
 /** The candidate moves of one greedy round. */
@@ -821,17 +999,49 @@ interface CandidateRound {
   /** Best penalised gain of the round. */
   bestGain: number;
   anyMovable: boolean;
+  /** Some move satisfied every constraint, capacity and threshold. */
+  anyFeasible: boolean;
+  /** Some move was refused by the balancing thresholds only. */
+  thresholdBlocked: boolean;
+  /** Some feasible move improved the imbalance by less than `minGain`. */
+  belowMinGain: boolean;
+  /** Some unit was left out because it would exceed `maxMigrations`. */
+  capBlocked: boolean;
+  /** Hot-node relief: any improvement counts. */
+  relief: boolean;
 }
 
-/** Every unmoved unit against every capacity class: the moves that gain at least `minGain`. */
-function collectCandidates(context: PlanContext, current: number, pool: CandidatePool): CandidateRound {
+/**
+ * Every unmoved unit (only those on hot nodes in relief rounds) against every capacity class: the
+ * moves that gain at least `minGain` (any gain in relief rounds).
+ */
+function collectCandidates(
+  context: PlanContext,
+  current: number,
+  pool: CandidatePool,
+  relief: boolean,
+): CandidateRound {
   const { model, settings } = context;
   const classOrders = capacityClassesByLoad(context);
-  const round: CandidateRound = { pool, count: 0, bestGain: 0, anyMovable: false };
+  const round: CandidateRound = {
+    pool,
+    count: 0,
+    bestGain: 0,
+    anyMovable: false,
+    anyFeasible: false,
+    thresholdBlocked: false,
+    belowMinGain: false,
+    capBlocked: false,
+    relief,
+  };
   for (let unitIndex = 0; unitIndex < model.units.length; unitIndex++) {
     const unit = model.units[unitIndex]!;
     if (context.moved[unitIndex] === 1 || !model.nodes[unit.source]!.active) continue;
-    if (context.migrations + unit.members.length > settings.maxMigrations) continue;
+    if (relief && context.hot[unit.source] !== 1) continue;
+    if (context.migrations - context.evacuations + unit.members.length > settings.maxMigrations) {
+      round.capBlocked = true;
+      continue;
+    }
     round.anyMovable = true;
     const cost = costOf(settings, unit);
     for (const order of classOrders) scanCapacityClass(context, round, unitIndex, cost, order, current);
@@ -867,11 +1077,20 @@ function scanCapacityClass(
   const unit = context.model.units[unitIndex]!;
   for (const target of order) {
     if (target === unit.source) continue;
-    const result = evaluateMove(context, unitIndex, target);
+    const result = evaluateRaw(context, unitIndex, target);
     if (result === undefined) continue;
     const imbalance = imbalanceOf(context, result.s1, result.s2);
     const gain = current - imbalance;
-    if (gain <= EPSILON || gain < context.settings.minGain * current) return;
+    if (result.overThreshold) {
+      if (gain > EPSILON) round.thresholdBlocked = true;
+      continue;
+    }
+    round.anyFeasible = true;
+    if (gain <= EPSILON) return;
+    if (!round.relief && gain < context.settings.minGain * current) {
+      round.belowMinGain = true;
+      return;
+    }
     const factor = penaltyFactor(context, unitIndex, target, result.penalties);
     if (round.count === round.pool.gain.length) round.pool = growPool(round.pool);
     const { pool } = round;
