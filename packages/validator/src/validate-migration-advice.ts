@@ -513,6 +513,30 @@ function isSnakeCase(item: Record<string, unknown>): boolean {
   );
 }
 
+const twinFields: ReadonlyArray<readonly [string, string]> = [
+  ['source_node', 'sourceNode'],
+  ['target_node', 'targetNode'],
+  ['risk_score', 'riskScore'],
+  ['estimated_impact', 'estimatedImpact'],
+  ['best_time', 'bestTime'],
+];
+
+/** `conflicting_fields`: a field given in both spellings with different values (no guess which one). */
+function conflictingFields(item: Record<string, unknown>, reasons: MigrationReason[]): void {
+  for (const [snake, camel] of twinFields) {
+    const a = item[snake];
+    const b = item[camel];
+    if (a === undefined || b === undefined || a === null || b === null) continue;
+    const same = typeof a === 'string' && typeof b === 'string' ? a.trim() === b.trim() : Object.is(a, b);
+    if (!same) {
+      reasons.push({
+        code: 'conflicting_fields',
+        message: `${snake} ${describe(a)} and ${camel} ${describe(b)} disagree`,
+      });
+    }
+  }
+}
+
 function pick(item: Record<string, unknown>, snake: string, camel: string): unknown {
   const value = item[snake];
   return value === undefined ? item[camel] : value;
@@ -578,7 +602,8 @@ function normalizeItem(
   normalized.reasoning = undefined;
   normalized.riskScore = undefined;
   normalized.confidence = undefined;
-  normalized.source = item.source === 'rule' || item.source === 'llm' ? item.source : undefined;
+  // An item's own `source` is never trusted (a model may claim to be the rule planner).
+  normalized.source = undefined;
 
   const numberOut = out as ReadOut<number>;
   const stringOut = out as ReadOut<string>;
@@ -598,9 +623,10 @@ function normalizeItem(
     reasons.push({ code: 'invalid_shape', message: 'target_node must be a node name' });
   else normalized.targetNode = stringOut.value;
 
-  if (typeof data.reasoning !== 'string') {
-    reasons.push({ code: 'invalid_shape', message: 'reasoning is required' });
+  if (typeof data.reasoning !== 'string' || data.reasoning.trim() === '') {
+    reasons.push({ code: 'reasoning_missing', message: 'reasoning is required (and may not be blank)' });
   } else normalized.reasoning = data.reasoning;
+  if (view !== item) conflictingFields(item, reasons);
 
   if (data.name !== undefined && data.name !== null) normalized.name = data.name.trim();
 
@@ -845,8 +871,8 @@ function replay(survivors: readonly number[], work: Work): Array<MigrationRecomm
     movedTo[slot] = targetPosition;
 
     const data = itemData(work, position);
-    const item = items[position] as Record<string, unknown>;
-    const source = item.source === 'rule' || item.source === 'llm' ? item.source : settings.source;
+    // Whoever produced the advice is the caller's `source`: an item cannot claim to be the rule.
+    const source = settings.source;
     const recommendation: MigrationRecommendation = {
       vmid,
       name: guest.name,
