@@ -355,6 +355,11 @@ interface PlanContext {
   hot: Uint8Array;
   /** Evacuation moves ignore the balancing thresholds (hard capacity only). */
   evacuating: boolean;
+  /**
+   * CPU in use now per node (cores, running guests moved), so that what a recommendation says is on
+   * the same basis as the advisor's `imbalance*` fields (current usage), whatever `loadBasis` is.
+   */
+  nowCpu: Float64Array;
 }
 
 function planningModelSettings(
@@ -429,6 +434,7 @@ function createPlanContext(
     totalCost: 0,
     hot: new Uint8Array(nodes.length),
     evacuating: false,
+    nowCpu: Float64Array.from(nodes, (node) => node.snapshot.cpu.usageCores),
   };
   for (const index of active) {
     const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
@@ -561,13 +567,27 @@ function nodeLoadFractions(context: PlanContext): NodeLoadFraction[] {
   });
 }
 
-function nodeLoadOf(model: PlanningModel, index: number): NodeLoad {
+/** A node's load now (current CPU), as the advisor and a ProxBalance UI count it. */
+function currentLoadOf(context: PlanContext, index: number): NodeLoad {
+  const { model } = context;
   return {
-    cpuCores: model.cpuUsed[index]!,
+    cpuCores: context.nowCpu[index]!,
     cpuTotalCores: model.nodes[index]!.cores,
     memoryUsedBytes: model.memoryUsed[index]!,
     memoryTotalBytes: model.nodes[index]!.memoryTotal,
   };
+}
+
+/** Normalised imbalance of the active nodes on current usage (the advisor's `imbalance*` basis). */
+function currentImbalance(context: PlanContext): number {
+  let s1 = 0;
+  let s2 = 0;
+  for (const index of context.active) {
+    const load = loadOf(context, index, context.nowCpu[index]!, context.model.memoryUsed[index]!);
+    s1 += load;
+    s2 += load * load;
+  }
+  return imbalanceOf(context, s1, s2);
 }
 
 function costOf(settings: Resolved, unit: MovableUnit): number {
@@ -709,18 +729,25 @@ function commitMove(
   const result = evaluateMove(context, unitIndex, target)!;
   const before = imbalanceOf(context, context.sum, context.sumSquares);
   const after = imbalanceOf(context, result.s1, result.s2);
-  const sourceBefore = nodeLoadOf(model, source);
-  const targetBefore = nodeLoadOf(model, target);
+  const shownBefore = currentImbalance(context);
+  const sourceBefore = currentLoadOf(context, source);
+  const targetBefore = currentLoadOf(context, target);
   moveUnit(model, unit, target);
   moveBurstyCounts(context, unitIndex, source, target);
+  for (const guest of unit.members) {
+    if (guest.status !== 'running') continue;
+    context.nowCpu[source] = Math.max(0, context.nowCpu[source]! - guest.cpu.usageCores);
+    context.nowCpu[target] = context.nowCpu[target]! + guest.cpu.usageCores;
+  }
   context.sum = result.s1;
   context.sumSquares = result.s2;
   const cost = recordProgress(context, unitIndex, kind, after);
   const loads = {
-    source: { before: sourceBefore, after: nodeLoadOf(model, source) },
-    target: { before: targetBefore, after: nodeLoadOf(model, target) },
+    source: { before: sourceBefore, after: currentLoadOf(context, source) },
+    target: { before: targetBefore, after: currentLoadOf(context, target) },
   };
-  const move = { kind, source, target, loads, before, after, cost };
+  const shown = { before: shownBefore, after: currentImbalance(context) };
+  const move = { kind, source, target, loads, before, after, shown, cost };
   for (const recommendation of recommendationsFor(context, unit, move))
     context.recommendations.push(recommendation);
 }
@@ -767,6 +794,8 @@ interface CommittedMove {
   loads: { source: { before: NodeLoad; after: NodeLoad }; target: { before: NodeLoad; after: NodeLoad } };
   before: number;
   after: number;
+  /** Imbalance on current usage, as stated in the text (the advisor's basis). */
+  shown: { before: number; after: number };
   cost: number;
 }
 
@@ -778,14 +807,14 @@ function recommendationsFor(
 ): PlannedMigration[] {
   const { nodes } = context.model;
   const { settings } = context;
-  const { kind, loads, before, after } = move;
+  const { kind, loads } = move;
   const sourceName = nodes[move.source]!.name;
   const targetName = nodes[move.target]!.name;
   const quiet = quietHourOf(context.model, unit, move.source, move.target);
-  const sourceHot =
-    loads.source.before.cpuCores > settings.cpuLimit * loads.source.before.cpuTotalCores ||
-    loads.source.before.memoryUsedBytes > settings.memLimit * loads.source.before.memoryTotalBytes;
-  const priority = movePriority(kind, sourceHot, before, after);
+  const sourceHot = kind === 'balance' && context.hot[move.source] === 1;
+  const priority = movePriority(kind, sourceHot, move.before, move.after);
+  // What the text states is on current usage, as the advisor's and ProxBalance's imbalance fields.
+  const { before, after } = move.shown;
   const memberIds = unit.members.map((guest) => guest.vmid);
   return unit.members.map((guest) => {
     const workload = context.workloads.get(guest.vmid) ?? [];
@@ -817,9 +846,9 @@ function recommendationsFor(
       withLocalDisks: guest.localDisks.length > 0,
       step: context.step,
       kind,
-      imbalanceBefore: before,
-      imbalanceAfter: after,
-      imbalanceDelta: after - before,
+      imbalanceBefore: move.before,
+      imbalanceAfter: move.after,
+      imbalanceDelta: move.after - move.before,
       cost: move.cost,
       workload,
     };
@@ -1245,7 +1274,7 @@ function describeMove(input: {
   if (input.kind === 'evacuation') parts.push(`${input.sourceName} is in maintenance: evacuate.`);
   else if (input.sourceHot) {
     parts.push(
-      `${input.sourceName} is above its headroom (CPU ${pct(input.settings.cpuLimit)}, memory ${pct(input.settings.memLimit)}).`,
+      `${input.sourceName} is hot (above its headroom of CPU ${pct(input.settings.cpuLimit)} / memory ${pct(input.settings.memLimit)}, or far above the cluster mean).`,
     );
   }
   parts.push(
