@@ -19,7 +19,7 @@ import type { ClusterSnapshot, GuestSnapshot, NodeSnapshot } from '@ballast/core
 const GiB = 2 ** 30;
 
 /** mulberry32: small seeded PRNG, so every run sees the same clusters. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -34,7 +34,7 @@ function random(seed: number): () => number {
  * A cluster with skewed loads: node sizes from a few classes, guest counts per node drawn from a
  * skewed distribution (some nodes hot, some nearly empty), guest sizes from common VM shapes.
  */
-function generateCluster(seed: number, nodeCount: number, guestsPerNode: number): ClusterSnapshot {
+export function generateCluster(seed: number, nodeCount: number, guestsPerNode: number): ClusterSnapshot {
   const next = random(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const nodeShapes = [
@@ -117,7 +117,7 @@ function generateCluster(seed: number, nodeCount: number, guestsPerNode: number)
 }
 
 /** A large cluster for timing: equal 64-core/512 GiB nodes, the first fifth carrying 1.8× the guests. */
-function generateLargeCluster(seed: number, nodeCount: number, guestCount: number): ClusterSnapshot {
+export function generateLargeCluster(seed: number, nodeCount: number, guestCount: number): ClusterSnapshot {
   const next = random(seed);
   const snapshot = generateCluster(seed, nodeCount, 1);
   snapshot.guests = [];

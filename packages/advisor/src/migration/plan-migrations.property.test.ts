@@ -242,4 +242,23 @@ describe('planMigrations properties', () => {
     // The generator must exercise the planner, not only empty plans.
     expect(runsWithMoves).toBeGreaterThan(30);
   });
+
+  it('compaction never costs a migration, a GiB or balance compared with the greedy plan alone', () => {
+    fc.assert(
+      fc.property(snapshotArbitrary, ({ snapshot, recent }) => {
+        const options = {
+          recentMigrations: recent,
+          minGain: 0.01,
+          loadBasis: 'current' as const,
+          targetImbalance: 0,
+        };
+        const greedy = planMigrations(snapshot, { ...options, compactionTrials: 0 });
+        const compacted = planMigrations(snapshot, { ...options, compactionTrials: 200 });
+        expect(compacted.summary.migrations).toBeLessThanOrEqual(greedy.summary.migrations);
+        expect(compacted.summary.gibMoved).toBeLessThanOrEqual(greedy.summary.gibMoved + 1e-9);
+        expect(compacted.summary.imbalanceAfter).toBeLessThanOrEqual(greedy.summary.imbalanceAfter + 1e-9);
+      }),
+      { numRuns: 150, seed: 1102 },
+    );
+  });
 });

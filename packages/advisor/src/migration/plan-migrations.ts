@@ -96,6 +96,13 @@ export interface PlanMigrationsOptions {
    */
   reliefAboveThresholds?: boolean;
   /**
+   * Plan compaction after the greedy pass: pairs of balancing moves are replaced by one move that
+   * reaches the same final imbalance with no more GiB (fewer migrations than CRS brute force for the
+   * same balance). Bounded by a deterministic amount of work (no wall clock): this many pair trials
+   * at most, fewer on large clusters. Default 40; 0 turns it off.
+   */
+  compactionTrials?: number;
+  /**
    * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
    * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
    */
@@ -264,6 +271,7 @@ interface Resolved {
   gainShare: number;
   hotSpread: number;
   reliefAboveThresholds: boolean;
+  compactionTrials: number;
 }
 
 interface Candidate {
@@ -314,7 +322,9 @@ export function planMigrations(
   context.curve.push({ migrations: 0, imbalance: imbalanceBefore, gibMoved: 0 });
 
   evacuateMaintenanceNodes(context);
+  const base = saveState(context);
   const stopReason = balanceGreedily(context);
+  compactPlan(context, base);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
 }
 
@@ -360,6 +370,8 @@ interface PlanContext {
    * the same basis as the advisor's `imbalance*` fields (current usage), whatever `loadBasis` is.
    */
   nowCpu: Float64Array;
+  /** Balancing moves in commit order (unit index, target node index). */
+  balanceMoves: Array<{ unit: number; target: number }>;
 }
 
 function planningModelSettings(
@@ -394,6 +406,7 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     gainShare: Math.min(1, Math.max(0, options.gainShare ?? 0.85)),
     hotSpread: Math.max(0, options.hotSpread ?? 0.25),
     reliefAboveThresholds: options.reliefAboveThresholds ?? true,
+    compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
   };
 }
 
@@ -435,6 +448,7 @@ function createPlanContext(
     hot: new Uint8Array(nodes.length),
     evacuating: false,
     nowCpu: Float64Array.from(nodes, (node) => node.snapshot.cpu.usageCores),
+    balanceMoves: [],
   };
   for (const index of active) {
     const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
@@ -442,6 +456,186 @@ function createPlanContext(
     context.sumSquares += load * load;
   }
   return context;
+}
+
+/** Everything a balancing move changes, saved after the evacuations so the plan can be redone. */
+interface SavedState {
+  cpuUsed: Float64Array;
+  memoryUsed: Float64Array;
+  fitMemory: Float64Array;
+  fitCpu: Float64Array;
+  nowCpu: Float64Array;
+  antiCount: Int32Array[];
+  antiSoftCount: Int32Array[];
+  storageFree: Array<Map<string, number>> | undefined;
+  sources: Int32Array;
+  burstyCount: Int32Array;
+  moved: Uint8Array;
+  sum: number;
+  sumSquares: number;
+  counters: Pick<
+    PlanContext,
+    'migrations' | 'evacuations' | 'step' | 'ramBytesMoved' | 'diskBytesMoved' | 'totalCost'
+  >;
+  recommendations: number;
+  curve: number;
+}
+
+function saveState(context: PlanContext): SavedState {
+  const { model } = context;
+  return {
+    cpuUsed: model.cpuUsed.slice(),
+    memoryUsed: model.memoryUsed.slice(),
+    fitMemory: model.fitMemory.slice(),
+    fitCpu: model.fitCpu.slice(),
+    nowCpu: context.nowCpu.slice(),
+    antiCount: model.antiCount.map((counts) => counts.slice()),
+    antiSoftCount: model.antiSoftCount.map((counts) => counts.slice()),
+    storageFree: model.storageFree?.map((free) => new Map(free)),
+    sources: Int32Array.from(model.units, (unit) => unit.source),
+    burstyCount: context.burstyCount.slice(),
+    moved: context.moved.slice(),
+    sum: context.sum,
+    sumSquares: context.sumSquares,
+    counters: {
+      migrations: context.migrations,
+      evacuations: context.evacuations,
+      step: context.step,
+      ramBytesMoved: context.ramBytesMoved,
+      diskBytesMoved: context.diskBytesMoved,
+      totalCost: context.totalCost,
+    },
+    recommendations: context.recommendations.length,
+    curve: context.curve.length,
+  };
+}
+
+function restoreState(context: PlanContext, saved: SavedState): void {
+  const { model } = context;
+  model.cpuUsed.set(saved.cpuUsed);
+  model.memoryUsed.set(saved.memoryUsed);
+  model.fitMemory.set(saved.fitMemory);
+  model.fitCpu.set(saved.fitCpu);
+  context.nowCpu.set(saved.nowCpu);
+  saved.antiCount.forEach((counts, group) => model.antiCount[group]!.set(counts));
+  saved.antiSoftCount.forEach((counts, group) => model.antiSoftCount[group]!.set(counts));
+  if (saved.storageFree !== undefined && model.storageFree !== undefined) {
+    saved.storageFree.forEach((free, node) => {
+      model.storageFree![node] = new Map(free);
+    });
+  }
+  model.units.forEach((unit, index) => {
+    unit.source = saved.sources[index]!;
+  });
+  context.burstyCount.set(saved.burstyCount);
+  context.moved.set(saved.moved);
+  context.sum = saved.sum;
+  context.sumSquares = saved.sumSquares;
+  Object.assign(context, saved.counters);
+  context.recommendations.length = saved.recommendations;
+  context.curve.length = saved.curve;
+  context.balanceMoves = [];
+}
+
+/** Applies a move to the state only (no record): false when it is not feasible there. */
+function applyQuietly(context: PlanContext, unitIndex: number, target: number): boolean {
+  markHotNodes(context);
+  const result = evaluateMove(context, unitIndex, target);
+  if (result === undefined) return false;
+  const unit = context.model.units[unitIndex]!;
+  const source = unit.source;
+  moveUnit(context.model, unit, target);
+  moveBurstyCounts(context, unitIndex, source, target);
+  for (const guest of unit.members) {
+    if (guest.status !== 'running') continue;
+    context.nowCpu[source] = Math.max(0, context.nowCpu[source]! - guest.cpu.usageCores);
+    context.nowCpu[target] = context.nowCpu[target]! + guest.cpu.usageCores;
+  }
+  context.sum = result.s1;
+  context.sumSquares = result.s2;
+  context.moved[unitIndex] = 1;
+  return true;
+}
+
+/**
+ * Step 3: compaction. For pairs of balancing moves (latest first), undo both and look for one move
+ * that alone reaches the plan's final imbalance with no more GiB; every remaining move must still be
+ * feasible in order. Each success saves a migration; the plan is then re-recorded in its new order.
+ * Work is bounded by `compactionTrials` (scaled down with the number of units), so it is
+ * deterministic.
+ */
+function compactPlan(context: PlanContext, base: SavedState): void {
+  const { settings, model } = context;
+  if (settings.compactionTrials === 0 || context.balanceMoves.length < 2) return;
+  if (context.balanceMoves.some((move) => model.units[move.unit]!.members.length > 1)) return;
+  const goal = imbalanceOf(context, context.sum, context.sumSquares) + 1e-12;
+  let trials = Math.min(settings.compactionTrials, Math.floor(100_000 / Math.max(1, model.units.length)));
+  const greedyState = saveState(context);
+  const greedyRecommendations = context.recommendations.slice();
+  const greedyCurve = context.curve.slice();
+  const greedyMoves = context.balanceMoves.slice();
+  let moves = greedyMoves;
+  let changed = false;
+  let pool = growPool(undefined);
+  const savedMinGain = settings.minGain;
+  search: for (;;) {
+    for (let i = moves.length - 1; i > 0; i--) {
+      for (let j = i - 1; j >= 0; j--) {
+        if (trials-- <= 0) break search;
+        restoreState(context, base);
+        const kept = moves.filter((_, index) => index !== i && index !== j);
+        if (!kept.every((move) => applyQuietly(context, move.unit, move.target))) continue;
+        markHotNodes(context);
+        const current = imbalanceOf(context, context.sum, context.sumSquares);
+        settings.minGain = 0;
+        const round = collectCandidates(context, current, pool, false);
+        settings.minGain = savedMinGain;
+        pool = round.pool;
+        const budget =
+          costOf(settings, model.units[moves[i]!.unit]!) + costOf(settings, model.units[moves[j]!.unit]!);
+        const replacement = cheapestReaching(context, round, goal, budget);
+        if (replacement === undefined) continue;
+        moves = [...kept, replacement];
+        changed = true;
+        continue search;
+      }
+    }
+    break;
+  }
+  settings.minGain = savedMinGain;
+  if (!changed) {
+    restoreState(context, greedyState);
+    context.recommendations.splice(0, context.recommendations.length, ...greedyRecommendations);
+    context.curve.splice(0, context.curve.length, ...greedyCurve);
+    context.balanceMoves = greedyMoves;
+    return;
+  }
+  // Re-record the compacted plan in its new order.
+  restoreState(context, base);
+  for (const move of moves) {
+    markHotNodes(context);
+    commitMove(context, move.unit, move.target, 'balance');
+  }
+}
+
+/** The single-guest candidate reaching `goal` with the lowest cost within `budget`, if any. */
+function cheapestReaching(
+  context: PlanContext,
+  round: CandidateRound,
+  goal: number,
+  budget: number,
+): { unit: number; target: number } | undefined {
+  let best: { unit: number; target: number; cost: number } | undefined;
+  for (let index = 0; index < round.count; index++) {
+    if (round.pool.imbalance[index]! > goal) continue;
+    const unit = round.pool.unit[index]!;
+    if (context.model.units[unit]!.members.length > 1) continue;
+    const cost = costOf(context.settings, context.model.units[unit]!);
+    if (cost > budget + EPSILON) continue;
+    if (best === undefined || cost < best.cost - EPSILON)
+      best = { unit, target: round.pool.target[index]!, cost };
+  }
+  return best === undefined ? undefined : { unit: best.unit, target: best.target };
 }
 
 /** Workload classes of running guests and bursty counts per node and per unit (bursty stacking). */
@@ -747,6 +941,7 @@ function commitMove(
     target: { before: targetBefore, after: currentLoadOf(context, target) },
   };
   const shown = { before: shownBefore, after: currentImbalance(context) };
+  if (kind === 'balance') context.balanceMoves.push({ unit: unitIndex, target });
   const move = { kind, source, target, loads, before, after, shown, cost };
   for (const recommendation of recommendationsFor(context, unit, move))
     context.recommendations.push(recommendation);
