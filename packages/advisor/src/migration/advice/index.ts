@@ -63,3 +63,4 @@ export {
   toProxBalanceErrorResponse,
   toProxBalanceResponse,
 } from './proxbalance-response';
+export type { ModelTextLimits } from './screen-model-advice';
