@@ -334,7 +334,7 @@ function outcomeOf(snapshot: ClusterSnapshot, plan: AnyPlan) {
 
 const contenders: Array<[string, (snapshot: ClusterSnapshot) => AnyPlan]> = [
   [
-    'planner (defaults)',
+    'planner (defaults + allowLocalDisks)',
     (snapshot) => {
       const plan = planMigrations(snapshot, { allowLocalDisks: true });
       return { ...plan.summary, moves: plan.recommendations, curve: plan.curve };
