@@ -18,6 +18,13 @@ export interface DemoOptions {
   parallel: number;
   cpuThreshold: number | undefined;
   memThreshold: number | undefined;
+  /** Most balancing migrations in the plan (evacuations are not capped). */
+  maxMigrations: number | undefined;
+  /**
+   * The simulated cluster's clock: a fixed instant by default, so a seed prints the same plan on
+   * every run; `live` follows the wall clock.
+   */
+  clock: 'fixed' | 'live';
   /** A ProxBalance-style JSON config file (flat keys: proxmox_host, ai_provider, ...). */
   config: string | undefined;
   /** Print the ProxBalance-compatible `POST /api/ai-recommendations` response as JSON instead. */
@@ -37,6 +44,9 @@ export const usage = `Usage: pnpm demo [options]   (pnpm -s demo --json for clea
   --parallel N          migrations at a time when applying (default 2)
   --cpu-threshold P     CPU headroom threshold in percent (default 60, as ProxBalance)
   --mem-threshold P     memory headroom threshold in percent (default 70, as ProxBalance)
+  --max-migrations N    most balancing migrations in the plan (default 20; evacuations are extra)
+  --live-clock          simulated cluster on the wall clock (default: a fixed clock, so a seed
+                        always prints the same plan)
   --skip-guest-trends   read node RRD only (1 + nodes calls); no per-guest workload profiles
   --json                print the ProxBalance-compatible /api/ai-recommendations response instead
   --config FILE         a ProxBalance-style config (proxmox_host, proxmox_api_token_id, ai_provider,
@@ -70,6 +80,8 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
       parallel: { type: 'string', default: '2' },
       'cpu-threshold': { type: 'string' },
       'mem-threshold': { type: 'string' },
+      'max-migrations': { type: 'string' },
+      'live-clock': { type: 'boolean', default: false },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       'skip-guest-trends': { type: 'boolean', default: false },
@@ -102,6 +114,11 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
     parallel: integer('--parallel', values.parallel, 1, 8),
     cpuThreshold: optionalPercent('--cpu-threshold', values['cpu-threshold']),
     memThreshold: optionalPercent('--mem-threshold', values['mem-threshold']),
+    maxMigrations:
+      values['max-migrations'] === undefined
+        ? undefined
+        : integer('--max-migrations', values['max-migrations'], 0, 1000),
+    clock: values['live-clock'] ? 'live' : 'fixed',
     config: values.config,
     json: values.json,
     skipGuestTrends: values['skip-guest-trends'],

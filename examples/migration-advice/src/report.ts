@@ -14,10 +14,14 @@ export function percent(fraction: number): string {
     .padStart(3)} %`;
 }
 
-/** The node table: status, CPU and memory bars, guests. */
-export function nodeTable(snapshot: ClusterSnapshot): string {
+/**
+ * The node table: status, CPU now and memory bars, guests; with `plannerCpu`, a labelled column of
+ * the CPU the planner balances on (now blended with the recent trend), so each figure says which it is.
+ */
+export function nodeTable(snapshot: ClusterSnapshot, plannerCpu?: ReadonlyMap<string, number>): string {
   const width = Math.max(4, ...snapshot.nodes.map((node) => node.name.length));
-  const header = `  ${'node'.padEnd(width)}  ${'state'.padEnd(11)}  ${'CPU'.padEnd(27)}  ${'memory'.padEnd(36)}  guests`;
+  const extra = plannerCpu === undefined ? '' : '  CPU planner';
+  const header = `  ${'node'.padEnd(width)}  ${'state'.padEnd(11)}  ${'CPU now'.padEnd(27)}  ${'memory'.padEnd(36)}  guests${extra}`;
   const rows = snapshot.nodes.map((node) => {
     const guests = snapshot.guests.filter(
       (guest) => guest.node === node.name && guest.status === 'running',
@@ -27,7 +31,10 @@ export function nodeTable(snapshot: ClusterSnapshot): string {
     const cpu = node.cpu.cores > 0 ? node.cpu.usageCores / node.cpu.cores : 0;
     const memory = node.memory.totalBytes > 0 ? node.memory.usedBytes / node.memory.totalBytes : 0;
     const memoryText = `${(node.memory.usedBytes / gib).toFixed(0)}/${(node.memory.totalBytes / gib).toFixed(0)} GiB`;
-    return `  ${node.name.padEnd(width)}  ${state.padEnd(11)}  ${bar(cpu)} ${percent(cpu)}  ${bar(memory)} ${percent(memory)} ${memoryText.padStart(10)}  ${String(guests).padStart(6)}`;
+    const planned = plannerCpu?.get(node.name);
+    const plannerText =
+      plannerCpu === undefined ? '' : `  ${planned === undefined ? '    -' : percent(planned)}`;
+    return `  ${node.name.padEnd(width)}  ${state.padEnd(11)}  ${bar(cpu)} ${percent(cpu)}  ${bar(memory)} ${percent(memory)} ${memoryText.padStart(10)}  ${String(guests).padStart(6)}${plannerText}`;
   });
   return [header, ...rows].join('\n');
 }

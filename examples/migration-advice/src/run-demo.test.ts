@@ -1,6 +1,6 @@
 import { startFakeOpenAI } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { runMigrationDemo } from './run-demo';
+import { describeRejectedItem, progressLine, runMigrationDemo, unplacedWarning } from './run-demo';
 
 describe('migration advice demo', () => {
   it('advises on the simulated cluster without changing it by default', async () => {
@@ -113,5 +113,80 @@ describe('migration advice demo', () => {
     await expect(runMigrationDemo(['--url', 'https://pve:8006'], { log: () => {}, env: {} })).rejects.toThrow(
       /PROXMOX_TOKEN_SECRET/,
     );
+  });
+});
+
+describe('describeRejectedItem', () => {
+  it('names the target of a planner item (camelCase) as well as a model item (snake_case)', () => {
+    expect(describeRejectedItem({ vmid: 102, sourceNode: 'pve1', targetNode: 'pve3' })).toBe(
+      'VM/CT 102 -> pve3',
+    );
+    expect(describeRejectedItem({ vmid: 102, target_node: 'pve2' })).toBe('VM/CT 102 -> pve2');
+    expect(describeRejectedItem({ vmid: 102 })).toBe('VM/CT 102 -> (no target given)');
+    expect(describeRejectedItem({ node: 'pve1' })).toBe('issue on pve1');
+  });
+});
+
+describe('unplacedWarning', () => {
+  it('lists every guest left on a node in maintenance with its reason', () => {
+    const snapshot = {
+      guests: [{ vmid: 101, name: 'db1', node: 'pve2' }],
+    } as unknown as Parameters<typeof unplacedWarning>[1];
+    expect(unplacedWarning([], snapshot)).toEqual([]);
+    expect(unplacedWarning([{ vmid: 101, reason: 'cannot move: local disks' }], snapshot)).toEqual([
+      'Warning: 1 guest(s) stay on nodes in maintenance:',
+      '  - db1 (101) on pve2: cannot move: local disks',
+    ]);
+  });
+});
+
+describe('demo reproducibility and output', () => {
+  const run = async (argv: string[]) => {
+    const lines: string[] = [];
+    const outcome = await runMigrationDemo(argv, { log: (line) => lines.push(line), env: {} });
+    return { outcome, output: lines.join('\n') };
+  };
+  const plan = (outcome: Awaited<ReturnType<typeof runMigrationDemo>>) =>
+    outcome?.advice.recommendations.map(
+      (move) => `${move.vmid}:${move.sourceNode}>${move.targetNode}:${move.reasoning}`,
+    );
+
+  it('prints the same plan for the same seed (fixed simulated clock), with labelled CPU and a projected table', async () => {
+    const first = await run(['--seed', '7', '--skip-guest-trends']);
+    const second = await run(['--seed', '7', '--skip-guest-trends']);
+    expect(plan(first.outcome)).toEqual(plan(second.outcome));
+    expect(first.outcome?.snapshot.collectedAt).toBe(Date.UTC(2026, 4, 1, 12));
+    expect(first.output).toContain('CPU now');
+    expect(first.output).toContain('CPU planner');
+    expect(first.output).toContain('Projected after the');
+  });
+
+  it('caps balancing moves with --max-migrations', async () => {
+    const { outcome } = await run(['--seed', '7', '--skip-guest-trends', '--max-migrations', '2']);
+    expect(
+      outcome?.advice.recommendations.filter((move) => move.kind === 'balance').length,
+    ).toBeLessThanOrEqual(2);
+    expect(outcome?.advice.plan.summary.stopReason).toBe('cap');
+  });
+
+  it('prints only the JSON document with --json', async () => {
+    const { output } = await run(['--seed', '7', '--skip-guest-trends', '--json']);
+    const body = JSON.parse(output) as { success: boolean; recommendations: unknown[] };
+    expect(body.success).toBe(true);
+    expect(body.recommendations.length).toBeGreaterThan(0);
+  });
+});
+
+describe('progressLine', () => {
+  it('names the guest, source -> target and the duration', () => {
+    const moves = [{ vmid: 101, name: 'db1', sourceNode: 'pve1', targetNode: 'pve2' }];
+    const started = new Map<number, number>();
+    expect(progressLine({ vmid: 101, status: 'started' }, moves, started, 1000)).toBe(
+      '  start  db1 (101) pve1 -> pve2',
+    );
+    expect(progressLine({ vmid: 101, status: 'succeeded' }, moves, started, 3500)).toBe(
+      '  done   db1 (101) pve1 -> pve2 in 2.5 s',
+    );
+    expect(progressLine({ vmid: 101, status: 'checking' }, moves, started, 3500)).toBeUndefined();
   });
 });

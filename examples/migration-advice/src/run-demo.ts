@@ -1,5 +1,6 @@
 import {
   adviseMigrations,
+  applyMigrations,
   computeImbalance,
   configWarnings,
   loadBallastConfig,
@@ -37,6 +38,9 @@ const nodeSizes = [
   { cores: 32, memoryGiB: 128 },
   { cores: 24, memoryGiB: 96 },
 ];
+
+/** The simulated cluster's fixed clock (default): 2026-05-01 12:00 UTC. */
+export const SIMULATED_NOW = Date.UTC(2026, 4, 1, 12);
 
 const simulatedToken = {
   tokenId: 'root@pam!ballast-demo',
@@ -99,6 +103,7 @@ export async function runMigrationDemo(
       nodes: Array.from({ length: options.nodes }, (_, index) => nodeSizes[index % nodeSizes.length]!),
       guests: options.guests,
       imbalance: 'severe',
+      ...(options.clock === 'fixed' ? { now: SIMULATED_NOW } : {}),
     });
     fake = await startFakeProxmox({ simulator, ...simulatedToken, migrationDurationMs: 250 });
     client = createProxmoxClient({ baseUrl: fake.url, ...simulatedToken });
@@ -115,10 +120,16 @@ export async function runMigrationDemo(
     );
 
     const started = performance.now();
-    const { snapshot, stats, warnings } = await collectCluster(client, {
+    const collected = await collectCluster(client, {
       period: options.period,
       guestSeries: !options.skipGuestTrends,
     });
+    const { stats, warnings } = collected;
+    // On the simulated cluster its own clock is the time of the snapshot (fixed by default).
+    const snapshot =
+      fake !== undefined && options.clock === 'fixed'
+        ? { ...collected.snapshot, collectedAt: SIMULATED_NOW }
+        : collected.snapshot;
     const nodesOnline = snapshot.nodes.filter((node) => node.status === 'online').length;
     const calls = Object.entries(stats.byEndpoint);
     const count = (test: (endpoint: string) => boolean) =>
@@ -134,7 +145,7 @@ export async function runMigrationDemo(
     for (const warning of warnings) report(`  warning: ${warning}`);
 
     const before = computeImbalance(snapshot);
-    report(`\n${nodeTable(snapshot)}\n`);
+    report(`\n${nodeTable(snapshot, plannerCpuOf(snapshot))}\n`);
     report(
       `Cluster imbalance ${before.normalized.toFixed(3)} (CRS: coefficient of variation of node load / sqrt(n-1); 0 = even). CPU spread ${pct(before.perResource.cpu.max - minOf(before, 'cpu'))}, memory spread ${pct(before.perResource.memory.max - minOf(before, 'memory'))}`,
     );
@@ -147,6 +158,7 @@ export async function runMigrationDemo(
       options: {
         ...(options.cpuThreshold === undefined ? {} : { cpuThreshold: options.cpuThreshold }),
         ...(options.memThreshold === undefined ? {} : { memThreshold: options.memThreshold }),
+        ...(options.maxMigrations === undefined ? {} : { plan: { maxMigrations: options.maxMigrations } }),
       },
     });
     if (options.json) {
@@ -157,6 +169,13 @@ export async function runMigrationDemo(
 
     const outcome: DemoOutcome = { snapshot, advice, apiCalls: stats.apiCalls };
     if (!options.apply) {
+      if (advice.recommendations.length > 0) {
+        const projected = applyMigrations(snapshot, advice.recommendations);
+        report(
+          `\nProjected after the ${advice.recommendations.length} migrations (current usage, not yet measured):`,
+        );
+        report(nodeTable(projected));
+      }
       report(
         `\nDry run: nothing was changed. ${options.url ? 'Add --apply --yes to carry the plan out on your cluster.' : 'Run `pnpm demo --apply` to carry the plan out on the simulated cluster.'}`,
       );
@@ -175,16 +194,14 @@ export async function runMigrationDemo(
       source: recommendation.sourceNode,
       target: recommendation.targetNode,
     }));
+    const startedAt = new Map<number, number>();
     const execution = await executeMigrations(client, moves, {
       apply: true,
       parallel: options.parallel,
       pollIntervalMs: options.url ? 2000 : 100,
       onProgress: (event) => {
-        if (event.status === 'succeeded' || event.status === 'failed' || event.status === 'refused') {
-          log(
-            `  ${event.status === 'succeeded' ? 'done  ' : 'FAILED'} VM/CT ${event.vmid}${event.reason ? `: ${event.reason}` : ''}`,
-          );
-        }
+        const line = progressLine(event, advice.recommendations, startedAt, performance.now());
+        if (line !== undefined) log(line);
       },
     });
     const after = await collectCluster(client, { period: options.period });
@@ -258,17 +275,11 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   log(
     `\nImbalance ${advice.imbalance.before.toFixed(3)} -> ${advice.imbalance.after.toFixed(3)} with ${advice.recommendations.length} migrations (${advice.plan.summary.gibMoved.toFixed(1)} GiB in the rule plan, which stopped at: ${advice.plan.summary.stopReason})`,
   );
-  if (advice.plan.unplaced.length > 0) {
-    log(`Could not place ${advice.plan.unplaced.length} guest(s) from maintenance nodes`);
-  }
+  for (const line of unplacedWarning(advice.plan.unplaced, snapshot)) log(line);
   if (advice.rejected.length > 0) {
     log(`\nRejected (${advice.rejected.length}): nothing here was rewritten, only refused`);
     for (const rejection of advice.rejected.slice(0, 10)) {
-      const item = rejection.item as { vmid?: unknown; target_node?: unknown; node?: unknown };
-      const what =
-        item.vmid === undefined
-          ? `issue on ${String(item.node)}`
-          : `VM/CT ${String(item.vmid)} -> ${String(item.target_node)}`;
+      const what = describeRejectedItem(rejection.item);
       log(
         `  - [${rejection.source}] ${what}: ${rejection.reasons.map((reason) => `${reason.code} (${reason.message})`).join('; ')}`,
       );
@@ -277,4 +288,57 @@ function printAdvice(advice: MigrationAdvice, snapshot: ClusterSnapshot, log: (l
   log(`\nPredicted issues (next 48 h): ${advice.predictedIssues.length === 0 ? 'none' : ''}`);
   for (const issue of advice.predictedIssues.slice(0, 8))
     log(`  - [${issue.source}] ${describeIssue(issue)}`);
+}
+
+/** `VM/CT 102 -> pve3` for a model's (snake_case) or a planner's (camelCase) item, `issue on pve1` for an issue. */
+export function describeRejectedItem(value: unknown): string {
+  const item = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (item.vmid === undefined) return `issue on ${String(item.node ?? '?')}`;
+  const target = item.target_node ?? item.targetNode;
+  return `VM/CT ${String(item.vmid)} -> ${target === undefined ? '(no target given)' : String(target)}`;
+}
+
+/** The warning about guests left on nodes in maintenance, one line each (empty when none). */
+export function unplacedWarning(
+  unplaced: ReadonlyArray<{ vmid: number; reason: string }>,
+  snapshot: ClusterSnapshot,
+): string[] {
+  if (unplaced.length === 0) return [];
+  const lines = [`Warning: ${unplaced.length} guest(s) stay on nodes in maintenance:`];
+  for (const entry of unplaced.slice(0, 20)) {
+    const guest = snapshot.guests.find((candidate) => candidate.vmid === entry.vmid);
+    lines.push(`  - ${guest?.name ?? 'guest'} (${entry.vmid}) on ${guest?.node ?? '?'}: ${entry.reason}`);
+  }
+  if (unplaced.length > 20) lines.push(`  … and ${unplaced.length - 20} more`);
+  return lines;
+}
+
+/**
+ * One `--apply` progress line: `started`, then `done`/`FAILED`/`refused` with the guest's name,
+ * source → target and how long it took (`startedAt` is filled on `started`).
+ */
+export function progressLine(
+  event: { vmid: number; status: string; reason?: string },
+  moves: ReadonlyArray<{ vmid: number; name: string; sourceNode: string; targetNode: string }>,
+  startedAt: Map<number, number>,
+  now: number,
+): string | undefined {
+  const move = moves.find((candidate) => candidate.vmid === event.vmid);
+  const what = `${move?.name ?? 'guest'} (${event.vmid}) ${move?.sourceNode ?? '?'} -> ${move?.targetNode ?? '?'}`;
+  if (event.status === 'started') {
+    startedAt.set(event.vmid, now);
+    return `  start  ${what}`;
+  }
+  if (event.status !== 'succeeded' && event.status !== 'failed' && event.status !== 'refused')
+    return undefined;
+  const began = startedAt.get(event.vmid);
+  const took = began === undefined ? '' : ` in ${((now - began) / 1000).toFixed(1)} s`;
+  const label = event.status === 'succeeded' ? 'done  ' : event.status === 'failed' ? 'FAILED' : 'refused';
+  return `  ${label} ${what}${took}${event.reason ? `: ${event.reason}` : ''}`;
+}
+
+/** The CPU the planner balances on (now blended with the recent trend), per node, as a fraction. */
+function plannerCpuOf(snapshot: ClusterSnapshot): Map<string, number> {
+  const loads = computeImbalance(snapshot, { loadBasis: 'blended' }).nodeLoads;
+  return new Map(loads.map((load) => [load.node, load.cpu]));
 }

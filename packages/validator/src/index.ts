@@ -7,6 +7,14 @@ export {
   screenModelText,
 } from './model-text';
 export {
+  createPlacementRules,
+  type GuestDemand,
+  guestDemand,
+  type PlacementPolicy,
+  type PlacementRules,
+  resolvePlacementPolicy,
+} from './placement-rules';
+export {
   type MigrationReasonCode,
   migrationReasonCodes,
   type PredictedIssueReasonCode,

@@ -41,7 +41,20 @@ function toResult<T>(ok: boolean, out: ReadOut<T>): ReadResult<T> {
   return ok ? { ok: true, value: out.value } : { ok: false, message: out.message };
 }
 
-const numericString = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+/**
+ * Plain decimal only: no exponent (`"1e2"` is not read as 100), no hex, no infinity. A string with
+ * more significant digits than a double holds (`"100.0000000000000001"`) is refused too: reading it
+ * would silently round it to another value.
+ */
+const numericString = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*$/;
+const MAX_SIGNIFICANT_DIGITS = 15;
+
+/** Whether a plain decimal string has no more significant digits than a double keeps exactly. */
+function exactDecimal(text: string): boolean {
+  const digits = text.replace(/[^0-9]/g, '').replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  return significant.length <= MAX_SIGNIFICANT_DIGITS;
+}
 
 /**
  * Reads a number that a model may have written as a string (`"101"`, `" 0.8 "`), recording the
@@ -69,7 +82,7 @@ export function readLooseNumberInto(
     out.message = `${field} is not finite`;
     return false;
   }
-  if (typeof value === 'string' && numericString.test(value)) {
+  if (typeof value === 'string' && numericString.test(value) && exactDecimal(value)) {
     const parsed = Number(value);
     if (Number.isFinite(parsed)) {
       recordRepair(

@@ -28,6 +28,8 @@
  * | `priority_invalid` | priority missing or not `low`/`medium`/`high`/`critical` |
  * | `risk_out_of_range` | risk score not a number in 0..100 |
  * | `confidence_out_of_range` | confidence not a number in 0..1 |
+ * | `reasoning_missing` | `reasoning` missing or blank (as for scaling advice) |
+ * | `conflicting_fields` | the same field given twice (`target_node` and `targetNode`, …) with different values |
  *
  * @example
  * ```ts
@@ -59,7 +61,9 @@ export type MigrationReasonCode =
   | 'conflicting_move'
   | 'priority_invalid'
   | 'risk_out_of_range'
-  | 'confidence_out_of_range';
+  | 'confidence_out_of_range'
+  | 'reasoning_missing'
+  | 'conflicting_fields';
 
 /**
  * Every {@link MigrationReasonCode}, for exhaustive tables and UIs.
@@ -95,6 +99,8 @@ export const migrationReasonCodes: readonly MigrationReasonCode[] = [
   'priority_invalid',
   'risk_out_of_range',
   'confidence_out_of_range',
+  'reasoning_missing',
+  'conflicting_fields',
 ];
 
 /**

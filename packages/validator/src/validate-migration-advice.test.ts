@@ -36,8 +36,23 @@ const cases: Case[] = [
   { name: 'vmid that is not a number', code: 'invalid_shape', items: [move('web1', 'pve1', 'pve2')] },
   {
     name: 'missing reasoning',
-    code: 'invalid_shape',
+    code: 'reasoning_missing',
     items: [move(101, 'pve1', 'pve2', { reasoning: undefined })],
+  },
+  {
+    name: 'blank reasoning',
+    code: 'reasoning_missing',
+    items: [move(101, 'pve1', 'pve2', { reasoning: '  \n ' })],
+  },
+  {
+    name: 'target_node and targetNode disagree',
+    code: 'conflicting_fields',
+    items: [move(101, 'pve1', 'pve2', { targetNode: 'pve3' })],
+  },
+  {
+    name: 'vmid in exponent notation',
+    code: 'invalid_shape',
+    items: [move('1e2', 'pve1', 'pve2')],
   },
   { name: 'unknown guest', code: 'unknown_guest', items: [move(999, 'pve1', 'pve2')] },
   {
@@ -348,7 +363,13 @@ describe('validateMigrationAdvice: repairs and honesty', () => {
         withLocalDisks: false,
       },
     ]);
-    expect(typed.accepted[0]).toMatchObject({ source: 'rule', priority: 'critical', riskScore: 5 });
+    // An item cannot claim to be the rule planner: the caller's source wins.
+    expect(typed.accepted[0]).toMatchObject({ source: 'llm', priority: 'critical', riskScore: 5 });
+    expect(
+      validateMigrationAdvice(referenceCluster(), [{ ...(typed.accepted[0] as object), source: 'rule' }], {
+        source: 'rule',
+      }).accepted[0]?.source,
+    ).toBe('rule');
   });
 
   it.each([

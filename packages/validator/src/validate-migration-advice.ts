@@ -1,6 +1,5 @@
 import {
   type ClusterSnapshot,
-  type GuestSnapshot,
   type IssueSeverity,
   type LlmMigrationRecommendation,
   llmMigrationAdviceSchema,
@@ -28,6 +27,14 @@ import {
   readTrimmedStringInto,
   recordRepair,
 } from './normalize';
+import {
+  capacityBlockersOf,
+  guestBlockersOf,
+  guestDemand,
+  type PlacementPolicy,
+  resolvePlacementPolicy,
+  targetBlockersOf,
+} from './placement-rules';
 import type { MigrationReasonCode, PredictedIssueReasonCode, Reason, Repair } from './reason-codes';
 
 /**
@@ -39,9 +46,15 @@ import type { MigrationReasonCode, PredictedIssueReasonCode, Reason, Repair } fr
  * ```
  */
 export interface MigrationValidationOptions {
-  /** Target memory after every accepted move must stay ≤ this fraction of its total. Default 0.9. */
+  /**
+   * Target memory after every accepted move must stay ≤ this fraction of its total. Default 0.9. A
+   * stopped guest adds nothing but must still fit (its configured memory) when it starts.
+   */
   maxMemoryRatio?: number;
-  /** When set, target CPU (cores in use) after every accepted move must stay ≤ this fraction of its cores. */
+  /**
+   * Target CPU (cores in use now) after every accepted move must stay ≤ this fraction of its cores.
+   * Default 1: a move never leaves a node above 100 % CPU.
+   */
   maxCpuRatio?: number;
   /**
    * Memory a running guest adds to its target: its configured maximum (`max`, the default, as
@@ -395,12 +408,7 @@ function markRepeatedMoves(work: Work): void {
 }
 
 interface Settings {
-  maxMemoryRatio: number;
-  maxCpuRatio: number | undefined;
-  memoryBasis: 'max' | 'used';
-  allowLocalDisks: boolean;
-  allowHaManaged: boolean;
-  enforceNonStrictPins: boolean;
+  policy: PlacementPolicy;
   source: RecommendationSource;
 }
 
@@ -414,15 +422,17 @@ function resolveOptions(options: MigrationValidationOptions): Settings {
   };
   ratio(options.maxMemoryRatio, 'maxMemoryRatio');
   ratio(options.maxCpuRatio, 'maxCpuRatio');
-  return {
-    maxMemoryRatio: options.maxMemoryRatio ?? 0.9,
-    maxCpuRatio: options.maxCpuRatio,
-    memoryBasis: options.memoryBasis === 'used' ? 'used' : 'max',
-    allowLocalDisks: options.allowLocalDisks ?? false,
-    allowHaManaged: options.allowHaManaged ?? false,
-    enforceNonStrictPins: options.enforceNonStrictPins ?? true,
-    source: options.source ?? 'llm',
-  };
+  const policy = resolvePlacementPolicy({
+    ...(options.maxMemoryRatio === undefined ? {} : { maxMemoryRatio: options.maxMemoryRatio }),
+    ...(options.maxCpuRatio === undefined ? {} : { maxCpuRatio: options.maxCpuRatio }),
+    ...(options.memoryBasis === undefined ? {} : { memoryBasis: options.memoryBasis }),
+    ...(options.allowLocalDisks === undefined ? {} : { allowLocalDisks: options.allowLocalDisks }),
+    ...(options.allowHaManaged === undefined ? {} : { allowHaManaged: options.allowHaManaged }),
+    ...(options.enforceNonStrictPins === undefined
+      ? {}
+      : { enforceNonStrictPins: options.enforceNonStrictPins }),
+  });
+  return { policy, source: options.source ?? 'llm' };
 }
 
 function invalid(message: string, path: string, value?: unknown): ValidationError {
@@ -510,6 +520,30 @@ function isSnakeCase(item: Record<string, unknown>): boolean {
   );
 }
 
+const twinFields: ReadonlyArray<readonly [string, string]> = [
+  ['source_node', 'sourceNode'],
+  ['target_node', 'targetNode'],
+  ['risk_score', 'riskScore'],
+  ['estimated_impact', 'estimatedImpact'],
+  ['best_time', 'bestTime'],
+];
+
+/** `conflicting_fields`: a field given in both spellings with different values (no guess which one). */
+function conflictingFields(item: Record<string, unknown>, reasons: MigrationReason[]): void {
+  for (const [snake, camel] of twinFields) {
+    const a = item[snake];
+    const b = item[camel];
+    if (a === undefined || b === undefined || a === null || b === null) continue;
+    const same = typeof a === 'string' && typeof b === 'string' ? a.trim() === b.trim() : Object.is(a, b);
+    if (!same) {
+      reasons.push({
+        code: 'conflicting_fields',
+        message: `${snake} ${describe(a)} and ${camel} ${describe(b)} disagree`,
+      });
+    }
+  }
+}
+
 function pick(item: Record<string, unknown>, snake: string, camel: string): unknown {
   const value = item[snake];
   return value === undefined ? item[camel] : value;
@@ -575,7 +609,8 @@ function normalizeItem(
   normalized.reasoning = undefined;
   normalized.riskScore = undefined;
   normalized.confidence = undefined;
-  normalized.source = item.source === 'rule' || item.source === 'llm' ? item.source : undefined;
+  // An item's own `source` is never trusted (a model may claim to be the rule planner).
+  normalized.source = undefined;
 
   const numberOut = out as ReadOut<number>;
   const stringOut = out as ReadOut<string>;
@@ -595,9 +630,10 @@ function normalizeItem(
     reasons.push({ code: 'invalid_shape', message: 'target_node must be a node name' });
   else normalized.targetNode = stringOut.value;
 
-  if (typeof data.reasoning !== 'string') {
-    reasons.push({ code: 'invalid_shape', message: 'reasoning is required' });
+  if (typeof data.reasoning !== 'string' || data.reasoning.trim() === '') {
+    reasons.push({ code: 'reasoning_missing', message: 'reasoning is required (and may not be blank)' });
   } else normalized.reasoning = data.reasoning;
+  if (view !== item) conflictingFields(item, reasons);
 
   if (data.name !== undefined && data.name !== null) normalized.name = data.name.trim();
 
@@ -687,72 +723,28 @@ function checkItem(
         message: `guest ${vmid} runs on "${guest.node}", not on "${sourceNode}"`,
       });
     }
-    if (index.ignored.has(vmid)) reasons.push({ code: 'guest_ignored', message: `guest ${vmid} is ignored` });
-    if (guest.template) reasons.push({ code: 'guest_template', message: `guest ${vmid} is a template` });
-    if (guest.lock !== undefined && guest.lock !== '') {
-      reasons.push({ code: 'guest_locked', message: `guest ${vmid} holds the lock "${guest.lock}"` });
-    }
-    if (guest.haManaged && !settings.allowHaManaged) {
-      reasons.push({ code: 'ha_managed', message: `guest ${vmid} is HA-managed; HA places it` });
-    }
-    if ((guest.localDisks?.length ?? 0) > 0 && !settings.allowLocalDisks) {
-      reasons.push({
-        code: 'local_disks',
-        message: `guest ${vmid} has ${guest.localDisks.length} local disk(s) and allowLocalDisks is off`,
-      });
-    }
+    guestBlockersOf(index, settings.policy, guest, reasons);
   }
   if (targetNode !== undefined) {
-    const nodePosition = index.nodeIndex.get(targetNode);
-    const node = nodePosition === undefined ? undefined : index.nodeList[nodePosition]!;
-    if (node === undefined) {
-      reasons.push({ code: 'unknown_target', message: `target node "${targetNode}" does not exist` });
-    } else {
-      if (node.status !== 'online') {
-        reasons.push({ code: 'target_offline', message: `target node "${targetNode}" is ${node.status}` });
-      }
-      if (index.maintenance.has(targetNode)) {
-        reasons.push({
-          code: 'target_maintenance',
-          message: `target node "${targetNode}" is in maintenance`,
-        });
-      }
-    }
-    if (guest !== undefined && (targetNode === guest.node || targetNode === sourceNode)) {
-      reasons.push({
-        code: 'self_move',
-        message: `guest ${vmid} would move to the node it is on ("${targetNode}")`,
-      });
-    } else if (guest === undefined && targetNode === sourceNode) {
-      reasons.push({ code: 'self_move', message: `source and target are both "${targetNode}"` });
-    }
-    if (guest !== undefined) {
-      const pins = index.pins.get(vmid);
-      if (pins !== undefined) {
-        for (const pin of pins) {
-          if (!pin.strict && !settings.enforceNonStrictPins) continue;
-          if (!pin.nodes.includes(targetNode)) {
-            reasons.push({
-              code: 'pin_violated',
-              message: `guest ${vmid} is pinned to ${pin.nodes.map((pinned) => `"${pinned}"`).join(', ')} (${originLabel(pin.origin)})`,
-            });
-          }
+    if (guest !== undefined) targetBlockersOf(index, settings.policy, guest, targetNode, reasons, sourceNode);
+    else {
+      const nodePosition = index.nodeIndex.get(targetNode);
+      const node = nodePosition === undefined ? undefined : index.nodeList[nodePosition]!;
+      if (node === undefined) {
+        reasons.push({ code: 'unknown_target', message: `target node "${targetNode}" does not exist` });
+      } else {
+        if (node.status !== 'online') {
+          reasons.push({ code: 'target_offline', message: `target node "${targetNode}" is ${node.status}` });
         }
-      }
-      if (node !== undefined && index.hasStorageData && guest.storages !== undefined) {
-        const available = index.storages.get(targetNode);
-        let missing: string[] | undefined;
-        for (const storage of guest.storages) {
-          if (available?.has(storage) === true) continue;
-          missing ??= [];
-          missing.push(storage);
-        }
-        if (missing !== undefined) {
+        if (index.maintenance.has(targetNode)) {
           reasons.push({
-            code: 'storage_unavailable',
-            message: `storage ${missing.map((storage) => `"${storage}"`).join(', ')} not available on "${targetNode}"`,
+            code: 'target_maintenance',
+            message: `target node "${targetNode}" is in maintenance`,
           });
         }
+      }
+      if (targetNode === sourceNode) {
+        reasons.push({ code: 'self_move', message: `source and target are both "${targetNode}"` });
       }
     }
   }
@@ -770,16 +762,6 @@ function checkItem(
   work.priorityAt[position] = 1 + priorities.indexOf(item.priority);
   work.riskAt[position] = item.riskScore ?? Number.NaN;
   work.confidenceAt[position] = item.confidence ?? Number.NaN;
-}
-
-function originLabel(origin: { kind: string; tags?: string[]; rule?: string }): string {
-  if (origin.kind === 'tag') return `tag ${origin.tags?.join(', ') ?? ''}`;
-  if (origin.kind === 'ha-rule') return `HA rule "${origin.rule ?? ''}"`;
-  return origin.kind;
-}
-
-function isRunning(guest: GuestSnapshot): boolean {
-  return guest.status === 'running' || guest.status === 'paused';
 }
 
 /** Fields of a candidate that are read back from the item (or its parsed form) when it is accepted. */
@@ -865,36 +847,20 @@ function replay(survivors: readonly number[], work: Work): Array<MigrationRecomm
         });
       }
     }
-    const running = isRunning(guest);
-    const addMemory = running
-      ? settings.memoryBasis === 'max'
-        ? guest.memory.maxBytes
-        : guest.memory.usedBytes
-      : 0;
-    const removeMemory = running ? guest.memory.usedBytes : 0;
-    const addCpu = running ? guest.cpu.usageCores : 0;
+    const demand = guestDemand(guest, settings.policy);
+    const addCpu = demand.cpu;
+    const removeMemory = demand.sourceMemory;
     const target = nodeList[targetPosition]!;
-    const memoryAfter = memory[targetPosition]! + addMemory;
-    const memoryLimit = settings.maxMemoryRatio * target.memory.totalBytes;
-    if (memoryAfter > memoryLimit) {
-      reasons = appendReason(reasons, {
-        code: 'target_memory_exceeded',
-        message: `"${targetNode}" memory would reach ${percent(memoryAfter, target.memory.totalBytes)} (limit ${Math.round(
-          settings.maxMemoryRatio * 100,
-        )} %)`,
-      });
-    }
-    if (settings.maxCpuRatio !== undefined) {
-      const cpuAfter = cpu[targetPosition]! + addCpu;
-      if (cpuAfter > settings.maxCpuRatio * target.cpu.cores) {
-        reasons = appendReason(reasons, {
-          code: 'target_cpu_exceeded',
-          message: `"${targetNode}" CPU would reach ${cpuAfter.toFixed(2)} of ${target.cpu.cores} cores (limit ${Math.round(
-            settings.maxCpuRatio * 100,
-          )} %)`,
-        });
-      }
-    }
+    const memoryAfter = memory[targetPosition]! + demand.targetMemory;
+    const capacity = capacityBlockersOf(
+      settings.policy,
+      guest,
+      target,
+      memory[targetPosition]!,
+      cpu[targetPosition]!,
+      [],
+    );
+    for (const reason of capacity) reasons = appendReason(reasons, reason);
     if (reasons !== undefined) {
       reject(work, position, reasons);
       return undefined;
@@ -912,8 +878,8 @@ function replay(survivors: readonly number[], work: Work): Array<MigrationRecomm
     movedTo[slot] = targetPosition;
 
     const data = itemData(work, position);
-    const item = items[position] as Record<string, unknown>;
-    const source = item.source === 'rule' || item.source === 'llm' ? item.source : settings.source;
+    // Whoever produced the advice is the caller's `source`: an item cannot claim to be the rule.
+    const source = settings.source;
     const recommendation: MigrationRecommendation = {
       vmid,
       name: guest.name,
@@ -1070,10 +1036,6 @@ function groupIssues<Code extends string>(
     else if (!list.includes(field)) list.push(field);
   }
   return grouped;
-}
-
-function percent(used: number, total: number): string {
-  return total > 0 ? `${((used / total) * 100).toFixed(1)} %` : 'infinity (no memory)';
 }
 
 function validateIssues(

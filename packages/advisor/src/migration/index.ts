@@ -30,6 +30,7 @@ export {
   type PlannedMigration,
   type PlanStopReason,
   type PlanSummary,
+  placementPolicyFor,
   planMigrations,
 } from './plan-migrations';
 export type { RecentMigration, RecentMigrations } from './planning-model';

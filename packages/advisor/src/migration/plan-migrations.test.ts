@@ -186,14 +186,22 @@ describe('planMigrations constraints', () => {
     expect(plan.summary.evacuations).toBe(2);
   });
 
-  it('reports guests that cannot be evacuated', () => {
+  it('evacuates under hard capacity only and reports guests that cannot be evacuated', () => {
     const snapshot = makeCluster(
       { a: { cores: 16, memGiB: 64, maintenance: true }, b: { cores: 16, memGiB: 64, baseMemGiB: 44 } },
       { 101: { node: 'a', memGiB: 16, memUsedGiB: 12 } },
     );
+    // b ends at 88 % memory, above the 70 % threshold but within the 95 % hard fit: evacuated.
     const plan = planMigrations(snapshot);
-    expect(plan.recommendations).toEqual([]);
-    expect(plan.unplaced).toEqual([{ vmid: 101, reason: expect.stringContaining('headroom') }]);
+    expect(moves(plan)).toEqual(['101:a>b']);
+    expect(plan.unplaced).toEqual([]);
+    const full = makeCluster(
+      { a: { cores: 16, memGiB: 64, maintenance: true }, b: { cores: 16, memGiB: 64, baseMemGiB: 52 } },
+      { 101: { node: 'a', memGiB: 16, memUsedGiB: 12 } },
+    );
+    expect(planMigrations(full).unplaced).toEqual([
+      { vmid: 101, reason: expect.stringContaining('no capacity') },
+    ]);
   });
 
   it('keeps every target within the headroom thresholds and the maxmem fit', () => {
@@ -202,12 +210,14 @@ describe('planMigrations constraints', () => {
       {},
     );
     snapshot.nodes[1]!.memory.usedBytes = 30 * GiB; // b at 47 %: one 8 GiB guest → 59 %, a second → 72 %
-    const plan = planMigrations(snapshot, { minGain: 0.01 });
+    const plan = planMigrations(snapshot, { minGain: 0.01, reliefAboveThresholds: false });
     expect(moves(plan)).toEqual(['101:a>b']);
     expect(moves(planMigrations(snapshot, { minGain: 0.01, memThreshold: 100 }))).toHaveLength(2);
-    const tight = planMigrations(snapshot, { minGain: 0.01, memThreshold: 55 });
+    const tight = planMigrations(snapshot, { minGain: 0.01, memThreshold: 55, reliefAboveThresholds: false });
     expect(tight.recommendations).toEqual([]);
+    expect(tight.summary.stopReason).toBe('thresholds');
     const reserve = planMigrations(snapshot, {
+      reliefAboveThresholds: false,
       minGain: 0.01,
       memThreshold: 100,
       memoryReserveBytes: 23 * GiB,
@@ -231,7 +241,7 @@ describe('planMigrations constraints', () => {
     const snapshot = twoNodes(guests, { storages });
     const plan = planMigrations(snapshot, { minGain: 0.01 });
     expect(moves(plan)).toEqual(['101:a>b']);
-    expect(plan.skipped.find((entry) => entry.vmid === 102)?.reason).toContain('local disks');
+    expect(plan.skipped.find((entry) => entry.vmid === 102)?.reason).toContain('local disk');
     // Local disks allowed, but 40 GiB do not fit in the 10 GiB free on b.
     expect(moves(planMigrations(snapshot, { minGain: 0.01, allowLocalDisks: true }))).toEqual(['101:a>b']);
     storages[3] = storage('local-lvm', 'b', false, 100, 0);
@@ -348,14 +358,12 @@ describe('planMigrations output', () => {
       evacuations: 0,
       ramGib: 16,
       gibMoved: 16,
-      stopReason: 'min-gain',
+      stopReason: 'no-improvement',
     });
     expect(plan.curve.map((point) => point.migrations)).toEqual([0, 1, 2]);
     expect(plan.curve.map((point) => point.gibMoved)).toEqual([0, 8, 16]);
     expect(plan.recommendations[1]!.estimatedImpact).toContain('cluster imbalance 0.66 → 0.25');
-    expect(planMigrations(crsScenarios.dynamicFour(), { maxMigrations: 1 }).summary.stopReason).toBe(
-      'max-migrations',
-    );
+    expect(planMigrations(crsScenarios.dynamicFour(), { maxMigrations: 1 }).summary.stopReason).toBe('cap');
     expect(planMigrations(crsScenarios.dynamicFour(), { targetImbalance: 0.7 }).summary).toMatchObject({
       migrations: 1,
       stopReason: 'target-reached',

@@ -1,4 +1,10 @@
 import type { ClusterSnapshot, MigrationPriority, MigrationRecommendation, NodeLoad } from '@ballast/core';
+import {
+  type MigrationReasonCode,
+  type PlacementPolicy,
+  type Reason,
+  resolvePlacementPolicy,
+} from '@ballast/validator';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
 import {
   buildPlanningModel,
@@ -42,7 +48,10 @@ export interface PlanMigrationsOptions {
   memoryReserveBytes?: number;
   /** Stop when the best move improves the imbalance by less than this fraction of it. Default 0.1 (CRS margin). */
   minGain?: number;
-  /** Most guest migrations in the plan (a bundle counts each member). Default 20. */
+  /**
+   * Most balancing migrations in the plan (a bundle counts each member). Default 20. Evacuations of
+   * nodes in maintenance do not count: they are all planned.
+   */
   maxMigrations?: number;
   /**
    * Stop once the normalised imbalance is at or below this. Default 0.05: below it a move buys
@@ -73,6 +82,61 @@ export interface PlanMigrationsOptions {
   gainShare?: number;
   /** Workload classification thresholds (for bursty detection). */
   profile?: WorkloadProfileOptions;
+  /**
+   * A node whose combined load is this far above the cluster mean (fraction, 0.25 = 25 points) is
+   * hot, as is one above `cpuThreshold` / `memThreshold` and above the mean: a hot node is a reason
+   * to act on any cluster size, whatever the imbalance (`targetImbalance` and `minGain` do not stop
+   * its relief). Default 0.25.
+   */
+  hotSpread?: number;
+  /**
+   * Relief of a hot node may leave its target above a threshold as long as, on that resource, the
+   * target ends no higher than the source (it never trades one hot node for a hotter one; hard
+   * capacity still holds). Default `true`; `false` keeps every target under the thresholds.
+   */
+  reliefAboveThresholds?: boolean;
+  /**
+   * Plan compaction after the greedy pass: pairs of balancing moves are replaced by one move that
+   * reaches the same final imbalance with no more GiB (fewer migrations than CRS brute force for the
+   * same balance). Bounded by a deterministic amount of work (no wall clock): this many pair trials
+   * at most, fewer on large clusters. Default 40; 0 turns it off.
+   */
+  compactionTrials?: number;
+  /**
+   * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
+   * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
+   */
+  enforceNonStrictPins?: boolean;
+  /**
+   * Overrides of the placement policy shared with the validator (see {@link placementPolicyFor});
+   * pass the validator's own options here so the plan always validates under them.
+   */
+  placement?: Partial<PlacementPolicy>;
+}
+
+/**
+ * The placement policy (shared with `validateMigrationAdvice` through `createPlacementRules`) a plan
+ * is built under: local disks and HA-managed guests as the options allow, non-strict pins enforced
+ * unless `enforceNonStrictPins: false`, memory ≤ `1 − memoryReservePercent/100` of a target, CPU
+ * (current) ≤ 100 % of its cores, then `options.placement` on top. Validating a plan with this policy
+ * never refuses one of its moves.
+ *
+ * @example
+ * ```ts
+ * const policy = placementPolicyFor({ allowLocalDisks: true });
+ * validateMigrationAdvice(snapshot, planMigrations(snapshot, { allowLocalDisks: true }).recommendations, policy).rejected; // []
+ * ```
+ */
+export function placementPolicyFor(options: PlanMigrationsOptions = {}): PlacementPolicy {
+  return resolvePlacementPolicy({
+    allowLocalDisks: options.allowLocalDisks ?? false,
+    allowHaManaged: options.includeHaManaged ?? true,
+    enforceNonStrictPins: options.enforceNonStrictPins ?? true,
+    maxMemoryRatio: 1 - (options.memoryReservePercent ?? 5) / 100,
+    maxCpuRatio: 1,
+    memoryBasis: 'max',
+    ...options.placement,
+  });
 }
 
 /**
@@ -118,14 +182,31 @@ export interface PlanCurvePoint {
 }
 
 /**
- * Why planning stopped.
+ * Why planning stopped, naming the real cause:
+ *
+ * | reason | meaning |
+ * |---|---|
+ * | `target-reached` | imbalance at or below `targetImbalance` and no hot node left |
+ * | `min-gain` | improving moves exist but each gains less than `minGain` of the imbalance |
+ * | `no-improvement` | every feasible move would raise the imbalance |
+ * | `thresholds` | the moves that would help all leave their target above `cpuThreshold` / `memThreshold` |
+ * | `no-feasible-target` | no guest that may move has a target that satisfies its constraints and capacity |
+ * | `cap` | `maxMigrations` reached |
+ * | `nothing-movable` | no guest may move at all (flags, pins, cooldown, local disks…) |
  *
  * @example
  * ```ts
- * const reason: PlanStopReason = 'min-gain';
+ * const reason: PlanStopReason = 'thresholds';
  * ```
  */
-export type PlanStopReason = 'min-gain' | 'max-migrations' | 'target-reached' | 'nothing-movable';
+export type PlanStopReason =
+  | 'target-reached'
+  | 'min-gain'
+  | 'no-improvement'
+  | 'thresholds'
+  | 'no-feasible-target'
+  | 'cap'
+  | 'nothing-movable';
 
 /**
  * Plan-level numbers of a {@link MigrationPlan}.
@@ -188,6 +269,9 @@ interface Resolved {
   softPenalty: number;
   fixedCost: number;
   gainShare: number;
+  hotSpread: number;
+  reliefAboveThresholds: boolean;
+  compactionTrials: number;
 }
 
 interface Candidate {
@@ -238,12 +322,15 @@ export function planMigrations(
   context.curve.push({ migrations: 0, imbalance: imbalanceBefore, gibMoved: 0 });
 
   evacuateMaintenanceNodes(context);
+  const base = saveState(context);
   const stopReason = balanceGreedily(context);
+  compactPlan(context, base);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
 }
 
 /** What every step of the planner shares: the model, the settings and the running totals. */
 interface PlanContext {
+  snapshot: ClusterSnapshot;
   model: PlanningModel;
   settings: Resolved;
   workloads: Map<number, WorkloadClass[]>;
@@ -274,6 +361,17 @@ interface PlanContext {
   ramBytesMoved: number;
   diskBytesMoved: number;
   totalCost: number;
+  /** Per node: 1 while it is hot (planned relief). */
+  hot: Uint8Array;
+  /** Evacuation moves ignore the balancing thresholds (hard capacity only). */
+  evacuating: boolean;
+  /**
+   * CPU in use now per node (cores, running guests moved), so that what a recommendation says is on
+   * the same basis as the advisor's `imbalance*` fields (current usage), whatever `loadBasis` is.
+   */
+  nowCpu: Float64Array;
+  /** Balancing moves in commit order (unit index, target node index). */
+  balanceMoves: Array<{ unit: number; target: number }>;
 }
 
 function planningModelSettings(
@@ -288,6 +386,7 @@ function planningModelSettings(
     cooldownMs: (options.cooldownHours ?? 6) * 3_600_000,
     now: options.now ?? snapshot.collectedAt,
     checkStorage: true,
+    placement: placementPolicyFor(options),
   };
 }
 
@@ -305,6 +404,9 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     softPenalty: Math.min(1, Math.max(0, options.softConstraintPenalty ?? 0.5)),
     fixedCost: Math.max(0, options.fixedMigrationCostGiB ?? 4),
     gainShare: Math.min(1, Math.max(0, options.gainShare ?? 0.85)),
+    hotSpread: Math.max(0, options.hotSpread ?? 0.25),
+    reliefAboveThresholds: options.reliefAboveThresholds ?? true,
+    compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
   };
 }
 
@@ -322,6 +424,7 @@ function createPlanContext(
   const count = active.length;
   const targets = active.filter((index) => nodes[index]!.target);
   const context: PlanContext = {
+    snapshot,
     model,
     settings,
     ...profileBurstiness(snapshot, model, profileOptions),
@@ -331,7 +434,11 @@ function createPlanContext(
     sumSquares: 0,
     targets,
     capacityClasses: capacityClassesOf(nodes, targets),
-    staticOk: staticFeasibility(model, targets),
+    staticOk: staticFeasibility(
+      model,
+      targets,
+      snapshot.constraints.pins.map((pin) => pin.vmid),
+    ),
     recommendations: [],
     curve: [],
     unplaced: [],
@@ -342,6 +449,10 @@ function createPlanContext(
     ramBytesMoved: 0,
     diskBytesMoved: 0,
     totalCost: 0,
+    hot: new Uint8Array(nodes.length),
+    evacuating: false,
+    nowCpu: Float64Array.from(nodes, (node) => node.snapshot.cpu.usageCores),
+    balanceMoves: [],
   };
   for (const index of active) {
     const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
@@ -349,6 +460,190 @@ function createPlanContext(
     context.sumSquares += load * load;
   }
   return context;
+}
+
+/** Everything a balancing move changes, saved after the evacuations so the plan can be redone. */
+interface SavedState {
+  cpuUsed: Float64Array;
+  memoryUsed: Float64Array;
+  fitMemory: Float64Array;
+  fitCpu: Float64Array;
+  nowCpu: Float64Array;
+  antiCount: Int32Array[];
+  antiSoftCount: Int32Array[];
+  storageFree: Array<Map<string, number>> | undefined;
+  sources: Int32Array;
+  burstyCount: Int32Array;
+  moved: Uint8Array;
+  sum: number;
+  sumSquares: number;
+  counters: Pick<
+    PlanContext,
+    'migrations' | 'evacuations' | 'step' | 'ramBytesMoved' | 'diskBytesMoved' | 'totalCost'
+  >;
+  recommendations: number;
+  curve: number;
+}
+
+function saveState(context: PlanContext): SavedState {
+  const { model } = context;
+  return {
+    cpuUsed: model.cpuUsed.slice(),
+    memoryUsed: model.memoryUsed.slice(),
+    fitMemory: model.fitMemory.slice(),
+    fitCpu: model.fitCpu.slice(),
+    nowCpu: context.nowCpu.slice(),
+    antiCount: model.antiCount.map((counts) => counts.slice()),
+    antiSoftCount: model.antiSoftCount.map((counts) => counts.slice()),
+    storageFree: model.storageFree?.map((free) => new Map(free)),
+    sources: Int32Array.from(model.units, (unit) => unit.source),
+    burstyCount: context.burstyCount.slice(),
+    moved: context.moved.slice(),
+    sum: context.sum,
+    sumSquares: context.sumSquares,
+    counters: {
+      migrations: context.migrations,
+      evacuations: context.evacuations,
+      step: context.step,
+      ramBytesMoved: context.ramBytesMoved,
+      diskBytesMoved: context.diskBytesMoved,
+      totalCost: context.totalCost,
+    },
+    recommendations: context.recommendations.length,
+    curve: context.curve.length,
+  };
+}
+
+function restoreState(context: PlanContext, saved: SavedState): void {
+  const { model } = context;
+  model.cpuUsed.set(saved.cpuUsed);
+  model.memoryUsed.set(saved.memoryUsed);
+  model.fitMemory.set(saved.fitMemory);
+  model.fitCpu.set(saved.fitCpu);
+  context.nowCpu.set(saved.nowCpu);
+  saved.antiCount.forEach((counts, group) => {
+    model.antiCount[group]!.set(counts);
+  });
+  saved.antiSoftCount.forEach((counts, group) => {
+    model.antiSoftCount[group]!.set(counts);
+  });
+  if (saved.storageFree !== undefined && model.storageFree !== undefined) {
+    saved.storageFree.forEach((free, node) => {
+      model.storageFree![node] = new Map(free);
+    });
+  }
+  model.units.forEach((unit, index) => {
+    unit.source = saved.sources[index]!;
+  });
+  context.burstyCount.set(saved.burstyCount);
+  context.moved.set(saved.moved);
+  context.sum = saved.sum;
+  context.sumSquares = saved.sumSquares;
+  Object.assign(context, saved.counters);
+  context.recommendations.length = saved.recommendations;
+  context.curve.length = saved.curve;
+  context.balanceMoves = [];
+}
+
+/** Applies a move to the state only (no record): false when it is not feasible there. */
+function applyQuietly(context: PlanContext, unitIndex: number, target: number): boolean {
+  markHotNodes(context);
+  const result = evaluateMove(context, unitIndex, target);
+  if (result === undefined) return false;
+  const unit = context.model.units[unitIndex]!;
+  const source = unit.source;
+  moveUnit(context.model, unit, target);
+  moveBurstyCounts(context, unitIndex, source, target);
+  for (const guest of unit.members) {
+    if (guest.status !== 'running') continue;
+    context.nowCpu[source] = Math.max(0, context.nowCpu[source]! - guest.cpu.usageCores);
+    context.nowCpu[target] = context.nowCpu[target]! + guest.cpu.usageCores;
+  }
+  context.sum = result.s1;
+  context.sumSquares = result.s2;
+  context.moved[unitIndex] = 1;
+  return true;
+}
+
+/**
+ * Step 3: compaction. For pairs of balancing moves (latest first), undo both and look for one move
+ * that alone reaches the plan's final imbalance with no more GiB; every remaining move must still be
+ * feasible in order. Each success saves a migration; the plan is then re-recorded in its new order.
+ * Work is bounded by `compactionTrials` (scaled down with the number of units), so it is
+ * deterministic.
+ */
+function compactPlan(context: PlanContext, base: SavedState): void {
+  const { settings, model } = context;
+  if (settings.compactionTrials === 0 || context.balanceMoves.length < 2) return;
+  if (context.balanceMoves.some((move) => model.units[move.unit]!.members.length > 1)) return;
+  const goal = imbalanceOf(context, context.sum, context.sumSquares) + 1e-12;
+  let trials = Math.min(settings.compactionTrials, Math.floor(100_000 / Math.max(1, model.units.length)));
+  const greedyState = saveState(context);
+  const greedyRecommendations = context.recommendations.slice();
+  const greedyCurve = context.curve.slice();
+  const greedyMoves = context.balanceMoves.slice();
+  let moves = greedyMoves;
+  let changed = false;
+  let pool = growPool(undefined);
+  const savedMinGain = settings.minGain;
+  search: for (;;) {
+    for (let i = moves.length - 1; i > 0; i--) {
+      for (let j = i - 1; j >= 0; j--) {
+        if (trials-- <= 0) break search;
+        restoreState(context, base);
+        const kept = moves.filter((_, index) => index !== i && index !== j);
+        if (!kept.every((move) => applyQuietly(context, move.unit, move.target))) continue;
+        markHotNodes(context);
+        const current = imbalanceOf(context, context.sum, context.sumSquares);
+        settings.minGain = 0;
+        const round = collectCandidates(context, current, pool, false);
+        settings.minGain = savedMinGain;
+        pool = round.pool;
+        const budget =
+          costOf(settings, model.units[moves[i]!.unit]!) + costOf(settings, model.units[moves[j]!.unit]!);
+        const replacement = cheapestReaching(context, round, goal, budget);
+        if (replacement === undefined) continue;
+        moves = [...kept, replacement];
+        changed = true;
+        continue search;
+      }
+    }
+    break;
+  }
+  settings.minGain = savedMinGain;
+  if (!changed) {
+    restoreState(context, greedyState);
+    context.recommendations.splice(0, context.recommendations.length, ...greedyRecommendations);
+    context.curve.splice(0, context.curve.length, ...greedyCurve);
+    context.balanceMoves = greedyMoves;
+    return;
+  }
+  // Re-record the compacted plan in its new order.
+  restoreState(context, base);
+  for (const move of moves) {
+    markHotNodes(context);
+    commitMove(context, move.unit, move.target, 'balance');
+  }
+}
+
+/** The single-guest candidate reaching `goal` with the lowest cost within `budget`, if any. */
+function cheapestReaching(
+  context: PlanContext,
+  round: CandidateRound,
+  goal: number,
+  budget: number,
+): { unit: number; target: number } | undefined {
+  let best: { unit: number; target: number; cost: number } | undefined;
+  for (let index = 0; index < round.count; index++) {
+    if (round.pool.imbalance[index]! > goal) continue;
+    const unit = round.pool.unit[index]!;
+    if (context.model.units[unit]!.members.length > 1) continue;
+    const cost = costOf(context.settings, context.model.units[unit]!);
+    if (cost > budget + EPSILON) continue;
+    if (best === undefined || cost < best.cost - EPSILON)
+      best = { unit, target: round.pool.target[index]!, cost };
+  }
+  return best === undefined ? undefined : { unit: best.unit, target: best.target };
 }
 
 /** Workload classes of running guests and bursty counts per node and per unit (bursty stacking). */
@@ -387,19 +682,83 @@ function capacityClassesOf(nodes: readonly PlanningNode[], targets: readonly num
  * Constraints that do not change while planning: target eligibility, strict pins, where the guest
  * came from, storages present on the target.
  */
-function staticFeasibility(model: PlanningModel, targets: readonly number[]): Uint8Array {
+function staticFeasibility(
+  model: PlanningModel,
+  targets: readonly number[],
+  pinnedVmids: Iterable<number>,
+): Uint8Array {
   const nodeCount = model.nodes.length;
   const staticOk = new Uint8Array(model.units.length * nodeCount);
+  const scratch: Array<Reason<MigrationReasonCode>> = [];
+  // The shared rules' answer for an unpinned guest depends only on its storages and the target:
+  // cached by storage list, so 5 000 guests × 100 nodes cost a few hundred rule checks.
+  const pinned = new Set(pinnedVmids);
+  const cache = new Map<string, Uint8Array>();
   model.units.forEach((unit, unitIndex) => {
+    const cacheable = unit.members.length === 1 && !pinned.has(unit.members[0]!.vmid);
+    const key = cacheable ? unit.members[0]!.storages.join('\u0000') : '';
+    let cached = cacheable ? cache.get(key) : undefined;
+    if (cacheable && cached === undefined) {
+      cached = new Uint8Array(nodeCount);
+      cache.set(key, cached);
+    }
     for (const target of targets) {
+      if (target === unit.source) continue;
       if (unit.allowed !== undefined && !unit.allowed.has(target)) continue;
       if (unit.blockedTargets.has(target)) continue;
       const free = model.storageFree?.[target];
       if (free !== undefined && unit.storages.some((storage) => !free.has(storage))) continue;
+      if (model.rules !== undefined) {
+        // 0: not checked yet, 1: allowed, 2: refused.
+        let verdict = cached?.[target] ?? 0;
+        if (verdict === 0) {
+          verdict = sharedRulesAllow(model, unit, target, scratch) ? 1 : 2;
+          if (cached !== undefined) cached[target] = verdict;
+        }
+        if (verdict === 2) continue;
+      }
       staticOk[unitIndex * nodeCount + target] = 1;
     }
   });
   return staticOk;
+}
+
+/** Whether the shared placement rules let every member of the unit go to the target. */
+function sharedRulesAllow(
+  model: PlanningModel,
+  unit: MovableUnit,
+  target: number,
+  scratch: Array<Reason<MigrationReasonCode>>,
+): boolean {
+  const name = model.nodes[target]!.name;
+  for (const guest of unit.members) {
+    scratch.length = 0;
+    model.rules!.targetBlockers(guest, name, scratch);
+    if (scratch.length > 0) return false;
+  }
+  return true;
+}
+
+/** The validator's capacity check, member by member in list order, on its own memory / CPU basis. */
+function sharedCapacityFits(context: PlanContext, unit: MovableUnit, target: number): boolean {
+  const { model, settings } = context;
+  const policy = model.rules?.policy;
+  if (policy === undefined) return true;
+  const node = model.nodes[target]!;
+  const memoryLimit = Math.min(
+    policy.maxMemoryRatio * node.memoryTotal,
+    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes,
+  );
+  const cpuLimit = policy.maxCpuRatio * node.cores;
+  let memory = model.fitMemory[target]!;
+  let cpu = model.fitCpu[target]!;
+  for (const demand of unit.demands) {
+    if (memory + demand.fitMemory > memoryLimit) return false;
+    if (cpu + demand.cpu > cpuLimit) return false;
+    memory += demand.targetMemory;
+    cpu += demand.cpu;
+  }
+  return true;
 }
 
 function loadOf(context: PlanContext, index: number, cpu: number, memory: number): number {
@@ -434,25 +793,50 @@ function nodeLoadFractions(context: PlanContext): NodeLoadFraction[] {
   });
 }
 
-function nodeLoadOf(model: PlanningModel, index: number): NodeLoad {
+/** A node's load now (current CPU), as the advisor and a ProxBalance UI count it. */
+function currentLoadOf(context: PlanContext, index: number): NodeLoad {
+  const { model } = context;
   return {
-    cpuCores: model.cpuUsed[index]!,
+    cpuCores: context.nowCpu[index]!,
     cpuTotalCores: model.nodes[index]!.cores,
     memoryUsedBytes: model.memoryUsed[index]!,
     memoryTotalBytes: model.nodes[index]!.memoryTotal,
   };
 }
 
+/** Normalised imbalance of the active nodes on current usage (the advisor's `imbalance*` basis). */
+function currentImbalance(context: PlanContext): number {
+  let s1 = 0;
+  let s2 = 0;
+  for (const index of context.active) {
+    const load = loadOf(context, index, context.nowCpu[index]!, context.model.memoryUsed[index]!);
+    s1 += load;
+    s2 += load * load;
+  }
+  return imbalanceOf(context, s1, s2);
+}
+
 function costOf(settings: Resolved, unit: MovableUnit): number {
   return settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
 }
 
+interface MoveResult {
+  s1: number;
+  s2: number;
+  penalties: number;
+  /** Feasible but for the balancing thresholds. */
+  overThreshold: boolean;
+}
+
 /** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
-function evaluateMove(
-  context: PlanContext,
-  unitIndex: number,
-  target: number,
-): { s1: number; s2: number; penalties: number } | undefined {
+function evaluateMove(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
+  const result = evaluateRaw(context, unitIndex, target);
+  if (result === undefined) return undefined;
+  return result.overThreshold ? undefined : result;
+}
+
+/** As {@link evaluateMove}, but a move refused only by the thresholds comes back flagged. */
+function evaluateRaw(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
   const { model, settings } = context;
   const { nodes, cpuUsed, memoryUsed } = model;
   const unit = model.units[unitIndex]!;
@@ -462,8 +846,6 @@ function evaluateMove(
   const node = nodes[target]!;
   const cpuAfter = cpuUsed[target]! + unit.cpuCores;
   const memAfter = memoryUsed[target]! + unit.memoryUsed;
-  if (cpuAfter > settings.cpuLimit * node.cores + EPSILON) return undefined;
-  if (memAfter > settings.memLimit * node.memoryTotal + EPSILON) return undefined;
   if (
     memoryUsed[target]! + unit.memoryMax >
     node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
@@ -475,6 +857,8 @@ function evaluateMove(
       if (model.antiCount[group]![target]! > 0) return undefined;
   }
   if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
+  if (!sharedCapacityFits(context, unit, target)) return undefined;
+  const overThreshold = !context.evacuating && !withinThresholds(context, unit, target, cpuAfter, memAfter);
   let penalties = 0;
   if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
   if (unit.antiAffinitySoft.size > 0) {
@@ -498,7 +882,64 @@ function evaluateMove(
     s1 += sourceAfter - sourceBefore;
     s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
   }
-  return { s1, s2, penalties };
+  return { s1, s2, penalties, overThreshold };
+}
+
+/**
+ * The balancing thresholds: the target stays under `cpuThreshold` / `memThreshold`, except when the
+ * move relieves a hot source and, on each resource over its threshold, the target ends no higher
+ * than the source.
+ */
+function withinThresholds(
+  context: PlanContext,
+  unit: MovableUnit,
+  target: number,
+  cpuAfter: number,
+  memAfter: number,
+): boolean {
+  const { settings, model } = context;
+  const node = model.nodes[target]!;
+  const cpuOver = cpuAfter > settings.cpuLimit * node.cores + EPSILON;
+  const memOver = memAfter > settings.memLimit * node.memoryTotal + EPSILON;
+  if (!cpuOver && !memOver) return true;
+  const source = unit.source;
+  if (!settings.reliefAboveThresholds || context.hot[source] !== 1) return false;
+  const sourceNode = model.nodes[source]!;
+  if (cpuOver) {
+    const sourceCpu = sourceNode.cores > 0 ? (model.cpuUsed[source]! - unit.cpuCores) / sourceNode.cores : 0;
+    if (cpuAfter / node.cores > sourceCpu + EPSILON) return false;
+  }
+  if (memOver) {
+    const sourceMem =
+      sourceNode.memoryTotal > 0 ? (model.memoryUsed[source]! - unit.memoryUsed) / sourceNode.memoryTotal : 0;
+    if (memAfter / node.memoryTotal > sourceMem + EPSILON) return false;
+  }
+  return true;
+}
+
+/**
+ * Marks the hot active nodes: combined load `hotSpread` above the mean, or above a threshold and
+ * above the mean. Returns how many there are.
+ */
+function markHotNodes(context: PlanContext): number {
+  const { model, settings } = context;
+  const count = context.active.length;
+  context.hot.fill(0);
+  if (count < 2) return 0;
+  const mean = context.sum / count;
+  let hot = 0;
+  for (const index of context.active) {
+    const node = model.nodes[index]!;
+    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
+    const cpu = node.cores > 0 ? model.cpuUsed[index]! / node.cores : 0;
+    const memory = node.memoryTotal > 0 ? model.memoryUsed[index]! / node.memoryTotal : 0;
+    const overThreshold = cpu > settings.cpuLimit + EPSILON || memory > settings.memLimit + EPSILON;
+    if (load > mean + settings.hotSpread || (overThreshold && load > mean + 0.02)) {
+      context.hot[index] = 1;
+      hot++;
+    }
+  }
+  return hot;
 }
 
 /** Moves the unit in the model and the totals, and records one recommendation per member. */
@@ -514,18 +955,26 @@ function commitMove(
   const result = evaluateMove(context, unitIndex, target)!;
   const before = imbalanceOf(context, context.sum, context.sumSquares);
   const after = imbalanceOf(context, result.s1, result.s2);
-  const sourceBefore = nodeLoadOf(model, source);
-  const targetBefore = nodeLoadOf(model, target);
+  const shownBefore = currentImbalance(context);
+  const sourceBefore = currentLoadOf(context, source);
+  const targetBefore = currentLoadOf(context, target);
   moveUnit(model, unit, target);
   moveBurstyCounts(context, unitIndex, source, target);
+  for (const guest of unit.members) {
+    if (guest.status !== 'running') continue;
+    context.nowCpu[source] = Math.max(0, context.nowCpu[source]! - guest.cpu.usageCores);
+    context.nowCpu[target] = context.nowCpu[target]! + guest.cpu.usageCores;
+  }
   context.sum = result.s1;
   context.sumSquares = result.s2;
   const cost = recordProgress(context, unitIndex, kind, after);
   const loads = {
-    source: { before: sourceBefore, after: nodeLoadOf(model, source) },
-    target: { before: targetBefore, after: nodeLoadOf(model, target) },
+    source: { before: sourceBefore, after: currentLoadOf(context, source) },
+    target: { before: targetBefore, after: currentLoadOf(context, target) },
   };
-  const move = { kind, source, target, loads, before, after, cost };
+  const shown = { before: shownBefore, after: currentImbalance(context) };
+  if (kind === 'balance') context.balanceMoves.push({ unit: unitIndex, target });
+  const move = { kind, source, target, loads, before, after, shown, cost };
   for (const recommendation of recommendationsFor(context, unit, move))
     context.recommendations.push(recommendation);
 }
@@ -572,6 +1021,8 @@ interface CommittedMove {
   loads: { source: { before: NodeLoad; after: NodeLoad }; target: { before: NodeLoad; after: NodeLoad } };
   before: number;
   after: number;
+  /** Imbalance on current usage, as stated in the text (the advisor's basis). */
+  shown: { before: number; after: number };
   cost: number;
 }
 
@@ -583,14 +1034,14 @@ function recommendationsFor(
 ): PlannedMigration[] {
   const { nodes } = context.model;
   const { settings } = context;
-  const { kind, loads, before, after } = move;
+  const { kind, loads } = move;
   const sourceName = nodes[move.source]!.name;
   const targetName = nodes[move.target]!.name;
   const quiet = quietHourOf(context.model, unit, move.source, move.target);
-  const sourceHot =
-    loads.source.before.cpuCores > settings.cpuLimit * loads.source.before.cpuTotalCores ||
-    loads.source.before.memoryUsedBytes > settings.memLimit * loads.source.before.memoryTotalBytes;
-  const priority = movePriority(kind, sourceHot, before, after);
+  const sourceHot = kind === 'balance' && context.hot[move.source] === 1;
+  const priority = movePriority(kind, sourceHot, move.before, move.after);
+  // What the text states is on current usage, as the advisor's and ProxBalance's imbalance fields.
+  const { before, after } = move.shown;
   const memberIds = unit.members.map((guest) => guest.vmid);
   return unit.members.map((guest) => {
     const workload = context.workloads.get(guest.vmid) ?? [];
@@ -622,9 +1073,9 @@ function recommendationsFor(
       withLocalDisks: guest.localDisks.length > 0,
       step: context.step,
       kind,
-      imbalanceBefore: before,
-      imbalanceAfter: after,
-      imbalanceDelta: after - before,
+      imbalanceBefore: move.before,
+      imbalanceAfter: move.after,
+      imbalanceDelta: move.after - move.before,
       cost: move.cost,
       workload,
     };
@@ -667,30 +1118,62 @@ function movePriority(
   return kind === 'evacuation' ? 'critical' : sourceHot ? 'high' : relative >= 0.25 ? 'medium' : 'low';
 }
 
-/** Step 1: evacuate nodes in maintenance, largest units first, each to its best target. */
+/**
+ * Step 1, its own phase: every movable guest on a node in maintenance is placed, largest first, under
+ * its constraints and hard capacity only (the balancing thresholds and `maxMigrations` do not
+ * apply); a guest that finds no target, or that may not move at all, is listed in `unplaced` with
+ * the reason.
+ */
 function evacuateMaintenanceNodes(context: PlanContext): void {
-  const evacuationOrder = context.model.units
+  const { model } = context;
+  const evacuationOrder = model.units
     .map((unit, index) => ({ unit, index }))
     .filter(({ unit }) => unit.evacuate)
     .sort((a, b) => b.unit.memoryMax - a.unit.memoryMax || a.unit.members[0]!.vmid - b.unit.members[0]!.vmid);
+  context.evacuating = true;
   for (const { unit, index } of evacuationOrder) {
-    if (context.migrations + unit.members.length > context.settings.maxMigrations) {
-      for (const guest of unit.members)
-        context.unplaced.push({ vmid: guest.vmid, reason: 'maxMigrations reached' });
-      continue;
-    }
     const target = bestEvacuationTarget(context, index);
     if (target === undefined) {
-      for (const guest of unit.members) {
-        context.unplaced.push({
-          vmid: guest.vmid,
-          reason: 'no node satisfies its constraints, the memory fit and the headroom thresholds',
-        });
-      }
+      const reason = whyNoTarget(context, index);
+      for (const guest of unit.members) context.unplaced.push({ vmid: guest.vmid, reason });
       continue;
     }
     commitMove(context, index, target, 'evacuation');
   }
+  context.evacuating = false;
+  // Guests on maintenance nodes that may not move at all stay there: say so.
+  const byVmid = new Map(context.snapshot.guests.map((guest) => [guest.vmid, guest]));
+  for (const entry of model.skipped) {
+    const guest = byVmid.get(entry.vmid);
+    if (guest === undefined || (guest.status !== 'running' && guest.status !== 'paused')) continue;
+    const node = model.nodeIndex.get(guest.node);
+    if (node === undefined || !model.nodes[node]!.maintenance) continue;
+    context.unplaced.push({ vmid: entry.vmid, reason: `cannot move: ${entry.reason}` });
+  }
+}
+
+/** Why an evacuation unit found no target: pins, storage, anti-affinity or capacity. */
+function whyNoTarget(context: PlanContext, unitIndex: number): string {
+  const { model } = context;
+  const unit = model.units[unitIndex]!;
+  const nodeCount = model.nodes.length;
+  const targets = context.targets.filter((target) => target !== unit.source);
+  if (targets.length === 0) return 'no node is online and out of maintenance';
+  const pinned = targets.filter((target) => unit.allowed === undefined || unit.allowed.has(target));
+  if (pinned.length === 0) {
+    const names = [...(unit.allowed ?? [])].map((index) => model.nodes[index]!.name);
+    return `pinned to ${names.length === 0 ? 'no existing node' : names.join(', ')}, none of which can take it`;
+  }
+  const allowed = pinned.filter((target) => context.staticOk[unitIndex * nodeCount + target] === 1);
+  if (allowed.length === 0) return 'no node has its storages or satisfies its placement rules';
+  if (unit.localDiskBytes > 0 && !allowed.some((target) => storageFits(model, unit, target))) {
+    return 'local disks: no node has room on the same storage (no path for with-local-disks)';
+  }
+  const apart = allowed.filter((target) =>
+    [...unit.antiAffinityStrict.keys()].every((group) => model.antiCount[group]![target]! === 0),
+  );
+  if (apart.length === 0) return 'anti-affinity: every possible node already hosts a member of its group';
+  return 'no capacity: no node has room for its memory / CPU';
 }
 
 /** The feasible target with the fewest penalties, then the lowest resulting imbalance. */
@@ -716,19 +1199,53 @@ function bestEvacuationTarget(context: PlanContext, unitIndex: number): number |
   return best?.target;
 }
 
-/** Step 2: greedy best improvement, one move per round, until a stop condition holds. */
+/**
+ * Step 2: greedy best improvement, one move per round, until a stop condition holds. While a node is
+ * hot, only moves off hot nodes compete and any improvement counts (neither `targetImbalance` nor
+ * `minGain` stops them); then the usual rounds follow.
+ */
 function balanceGreedily(context: PlanContext): PlanStopReason {
   let pool = growPool(undefined);
   for (;;) {
     const current = imbalanceOf(context, context.sum, context.sumSquares);
-    if (current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
-    if (context.migrations >= context.settings.maxMigrations) return 'max-migrations';
-    const round = collectCandidates(context, current, pool);
+    const hot = markHotNodes(context) > 0;
+    if (!hot && current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
+    if (context.migrations - context.evacuations >= context.settings.maxMigrations) return 'cap';
+    let round = collectCandidates(context, current, pool, hot);
     pool = round.pool;
-    const best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
-    if (best === undefined || best.score <= 0) return round.anyMovable ? 'min-gain' : 'nothing-movable';
+    let best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
+    if ((best === undefined || best.score <= 0) && hot) {
+      // Hot nodes that cannot be relieved: balance the rest as usual.
+      if (current <= context.settings.targetImbalance + EPSILON) return stopReasonOf(round, true);
+      const hotRound = round;
+      round = collectCandidates(context, current, pool, false);
+      pool = round.pool;
+      best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
+      if (best === undefined || best.score <= 0) return stopReasonOf(mergeRounds(hotRound, round), false);
+    }
+    if (best === undefined || best.score <= 0) return stopReasonOf(round, false);
     commitMove(context, best.unit, best.target, 'balance');
   }
+}
+
+/** The real cause of a round without a usable move. */
+function stopReasonOf(round: CandidateRound, hotOnly: boolean): PlanStopReason {
+  if (!round.anyMovable) return round.capBlocked ? 'cap' : 'nothing-movable';
+  if (round.belowMinGain && !hotOnly) return 'min-gain';
+  if (round.thresholdBlocked) return 'thresholds';
+  if (!round.anyFeasible) return round.capBlocked ? 'cap' : 'no-feasible-target';
+  return round.belowMinGain ? 'min-gain' : 'no-improvement';
+}
+
+function mergeRounds(a: CandidateRound, b: CandidateRound): CandidateRound {
+  return {
+    ...b,
+    anyMovable: a.anyMovable || b.anyMovable,
+    anyFeasible: a.anyFeasible || b.anyFeasible,
+    thresholdBlocked: a.thresholdBlocked || b.thresholdBlocked,
+    belowMinGain: b.belowMinGain,
+    capBlocked: a.capBlocked || b.capBlocked,
+  };
 }
 
 /** The candidate moves of one greedy round. */
@@ -738,17 +1255,59 @@ interface CandidateRound {
   /** Best penalised gain of the round. */
   bestGain: number;
   anyMovable: boolean;
+  /** Some move satisfied every constraint, capacity and threshold. */
+  anyFeasible: boolean;
+  /** Some move was refused by the balancing thresholds only. */
+  thresholdBlocked: boolean;
+  /** Some feasible move improved the imbalance by less than `minGain`. */
+  belowMinGain: boolean;
+  /** Some unit was left out because it would exceed `maxMigrations`. */
+  capBlocked: boolean;
+  /** Hot-node relief: any improvement counts. */
+  relief: boolean;
 }
 
-/** Every unmoved unit against every capacity class: the moves that gain at least `minGain`. */
-function collectCandidates(context: PlanContext, current: number, pool: CandidatePool): CandidateRound {
+/**
+ * Every unmoved unit (only those on hot nodes in relief rounds) against every capacity class: the
+ * moves that gain at least `minGain` (any gain in relief rounds).
+ */
+function collectCandidates(
+  context: PlanContext,
+  current: number,
+  pool: CandidatePool,
+  relief: boolean,
+): CandidateRound {
   const { model, settings } = context;
   const classOrders = capacityClassesByLoad(context);
-  const round: CandidateRound = { pool, count: 0, bestGain: 0, anyMovable: false };
+  const round: CandidateRound = {
+    pool,
+    count: 0,
+    bestGain: 0,
+    anyMovable: false,
+    anyFeasible: false,
+    thresholdBlocked: false,
+    belowMinGain: false,
+    capBlocked: false,
+    relief,
+  };
+  // Moving load off a node below the mean to a lighter one gains far less than moving it off a node
+  // above the mean; on large clusters only sources above the mean compete (halves the scan).
+  const count = context.active.length;
+  const mean = count > 0 ? context.sum / count : 0;
+  const aboveMean = new Uint8Array(model.nodes.length);
+  for (const index of context.active) {
+    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
+    if (count < 20 || load >= mean - EPSILON) aboveMean[index] = 1;
+  }
   for (let unitIndex = 0; unitIndex < model.units.length; unitIndex++) {
     const unit = model.units[unitIndex]!;
     if (context.moved[unitIndex] === 1 || !model.nodes[unit.source]!.active) continue;
-    if (context.migrations + unit.members.length > settings.maxMigrations) continue;
+    if (relief && context.hot[unit.source] !== 1) continue;
+    if (aboveMean[unit.source] === 0) continue;
+    if (context.migrations - context.evacuations + unit.members.length > settings.maxMigrations) {
+      round.capBlocked = true;
+      continue;
+    }
     round.anyMovable = true;
     const cost = costOf(settings, unit);
     for (const order of classOrders) scanCapacityClass(context, round, unitIndex, cost, order, current);
@@ -784,11 +1343,20 @@ function scanCapacityClass(
   const unit = context.model.units[unitIndex]!;
   for (const target of order) {
     if (target === unit.source) continue;
-    const result = evaluateMove(context, unitIndex, target);
+    const result = evaluateRaw(context, unitIndex, target);
     if (result === undefined) continue;
     const imbalance = imbalanceOf(context, result.s1, result.s2);
     const gain = current - imbalance;
-    if (gain <= EPSILON || gain < context.settings.minGain * current) return;
+    if (result.overThreshold) {
+      if (gain > EPSILON) round.thresholdBlocked = true;
+      continue;
+    }
+    round.anyFeasible = true;
+    if (gain <= EPSILON) return;
+    if (!round.relief && gain < context.settings.minGain * current) {
+      round.belowMinGain = true;
+      return;
+    }
     const factor = penaltyFactor(context, unitIndex, target, result.penalties);
     if (round.count === round.pool.gain.length) round.pool = growPool(round.pool);
     const { pool } = round;
@@ -943,7 +1511,7 @@ function describeMove(input: {
   if (input.kind === 'evacuation') parts.push(`${input.sourceName} is in maintenance: evacuate.`);
   else if (input.sourceHot) {
     parts.push(
-      `${input.sourceName} is above its headroom (CPU ${pct(input.settings.cpuLimit)}, memory ${pct(input.settings.memLimit)}).`,
+      `${input.sourceName} is hot (above its headroom of CPU ${pct(input.settings.cpuLimit)} / memory ${pct(input.settings.memLimit)}, or far above the cluster mean).`,
     );
   }
   parts.push(

@@ -1,4 +1,11 @@
 import type { ClusterSnapshot, GuestSnapshot, NodeSnapshot } from '@ballast/core';
+import {
+  createPlacementRules,
+  type GuestDemand,
+  guestDemand,
+  type PlacementPolicy,
+  type PlacementRules,
+} from '@ballast/validator';
 import { blendLoad, summarizeSeries } from '../forecast/trend';
 
 /**
@@ -37,6 +44,11 @@ export interface PlanningModelSettings {
   now: number;
   /** Skip storage checks entirely (CRS does not look at storage). */
   checkStorage: boolean;
+  /**
+   * The constraints shared with the validator (`createPlacementRules`): when given, every guest and
+   * target is judged by them, so the plan always validates under the same policy.
+   */
+  placement?: PlacementPolicy;
 }
 
 /** One node in the planner's arrays. @internal */
@@ -68,8 +80,10 @@ export interface MovableUnit {
   storages: string[];
   /** Intersection of strict pins (node indexes), when pinned. */
   allowed?: Set<number>;
-  /** Union of non-strict pin nodes, when any. */
+  /** Union of non-strict pin nodes, when any (only when non-strict pins are not enforced). */
   preferred?: Set<number>;
+  /** Placement demand of each member, in member order (shared with the validator). */
+  demands: GuestDemand[];
   /** Strict anti-affinity group index → members of this unit in it. */
   antiAffinityStrict: Map<number, number>;
   /** Non-strict anti-affinity group index → members of this unit in it. */
@@ -97,6 +111,14 @@ export interface PlanningModel {
   /** Available storage id → free bytes, per node; `undefined` when the snapshot has no storage data. */
   storageFree?: Array<Map<string, number>>;
   guestCpu: (guest: GuestSnapshot) => number;
+  /** The shared placement rules, when a policy was given. */
+  rules?: PlacementRules;
+  /**
+   * Memory and CPU (current) per node as the validator counts them while replaying a plan: a move
+   * adds the guest's demand to its target and relieves its source.
+   */
+  fitMemory: Float64Array;
+  fitCpu: Float64Array;
 }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -124,8 +146,12 @@ export function buildPlanningModel(
   const guestById = new Map(guests.map((guest) => [guest.vmid, guest]));
   const constraints = snapshot.constraints;
   const storageFree = storageFreeByNode(snapshot, settings, nodes, nodeIndex);
-  const anti = antiAffinityIndex(constraints.antiAffinityGroups, guestById, nodes.length, nodeIndex);
-  const { bundles, groupNamesOf } = affinityBundles(constraints.affinityGroups, guests, guestById);
+  const rules =
+    settings.placement === undefined ? undefined : createPlacementRules(snapshot, settings.placement);
+  // Under shared rules every anti-affinity and affinity group binds (the validator enforces them all).
+  const shared = rules !== undefined;
+  const anti = antiAffinityIndex(constraints.antiAffinityGroups, guestById, nodes.length, nodeIndex, shared);
+  const { bundles, groupNamesOf } = affinityBundles(constraints.affinityGroups, guests, guestById, shared);
   const { units, skipped } = movableUnits(bundles, {
     settings,
     nodes,
@@ -135,6 +161,13 @@ export function buildPlanningModel(
     pinsOf: pinsByGuest(constraints.pins),
     antiOf: anti.antiOf,
     groupNamesOf,
+    rules,
+  });
+  const fitMemory = new Float64Array(nodes.length);
+  const fitCpu = new Float64Array(nodes.length);
+  nodes.forEach((node, index) => {
+    fitMemory[index] = node.snapshot.memory.usedBytes;
+    fitCpu[index] = node.snapshot.cpu.usageCores;
   });
   return {
     nodes,
@@ -148,6 +181,9 @@ export function buildPlanningModel(
     antiNames: anti.antiNames,
     ...(storageFree === undefined ? {} : { storageFree }),
     guestCpu,
+    ...(rules === undefined ? {} : { rules }),
+    fitMemory,
+    fitCpu,
   };
 }
 
@@ -170,6 +206,7 @@ interface UnitLookup {
   pinsOf: Map<number, GuestPins>;
   antiOf: Map<number, AntiAffinityMembership>;
   groupNamesOf: Map<number, string[]>;
+  rules: PlacementRules | undefined;
 }
 
 /** Nodes sorted by name, with maintenance taken from the node or the constraints. */
@@ -243,6 +280,7 @@ function antiAffinityIndex(
   guestById: Map<number, GuestSnapshot>,
   nodeCount: number,
   nodeIndex: Map<string, number>,
+  allStrict: boolean,
 ): Pick<PlanningModel, 'antiNames' | 'antiCount' | 'antiSoftCount'> & {
   antiOf: Map<number, AntiAffinityMembership>;
 } {
@@ -251,6 +289,7 @@ function antiAffinityIndex(
   const antiSoftCount: Int32Array[] = [];
   const antiOf = new Map<number, AntiAffinityMembership>();
   groups.forEach((group, groupIndex) => {
+    const strict = group.strict || allStrict;
     antiNames.push(group.name);
     const counts = new Int32Array(nodeCount);
     for (const vmid of new Set(group.members)) {
@@ -263,10 +302,10 @@ function antiAffinityIndex(
         entry = { strict: [], soft: [] };
         antiOf.set(vmid, entry);
       }
-      (group.strict ? entry.strict : entry.soft).push(groupIndex);
+      (strict ? entry.strict : entry.soft).push(groupIndex);
     }
-    antiCount.push(group.strict ? counts : new Int32Array(nodeCount));
-    antiSoftCount.push(group.strict ? new Int32Array(nodeCount) : counts);
+    antiCount.push(strict ? counts : new Int32Array(nodeCount));
+    antiSoftCount.push(strict ? new Int32Array(nodeCount) : counts);
   });
   return { antiNames, antiCount, antiSoftCount, antiOf };
 }
@@ -279,6 +318,7 @@ function affinityBundles(
   groups: GuestGroups,
   guests: readonly GuestSnapshot[],
   guestById: Map<number, GuestSnapshot>,
+  allStrict: boolean,
 ): { bundles: Map<number, GuestSnapshot[]>; groupNamesOf: Map<number, string[]> } {
   const parent = new Map<number, number>();
   const find = (vmid: number): number => {
@@ -289,7 +329,7 @@ function affinityBundles(
   };
   const groupNamesOf = new Map<number, string[]>();
   for (const group of groups) {
-    if (!group.strict) continue;
+    if (!group.strict && !allStrict) continue;
     const present = [...new Set(group.members)].filter((vmid) => guestById.has(vmid)).sort((a, b) => a - b);
     for (const vmid of present) {
       if (!parent.has(vmid)) parent.set(vmid, vmid);
@@ -378,6 +418,10 @@ function unmovableReasons(
 /** Why a guest must stay where it is (template, ignored, locked, HA, node, cooldown, local disks). */
 function frozenReason(guest: GuestSnapshot, lookup: UnitLookup): string | undefined {
   const { settings, nodes, nodeIndex } = lookup;
+  if (lookup.rules !== undefined) {
+    const blockers = lookup.rules.guestBlockers(guest);
+    if (blockers.length > 0) return blockers.map((reason) => reason.message).join('; ');
+  }
   if (guest.template) return 'template';
   if (lookup.ignored.has(guest.vmid)) return 'ignored';
   if (guest.lock !== undefined) return `locked (${guest.lock})`;
@@ -418,13 +462,27 @@ function movableUnit(root: number, members: GuestSnapshot[], lookup: UnitLookup)
     localDiskByStorage: disks.localDiskByStorage,
     storages: [...disks.storages].sort(),
     ...(allowed === undefined ? {} : { allowed }),
-    ...(preferred === undefined ? {} : { preferred }),
+    ...(preferred === undefined || lookup.rules?.policy.enforceNonStrictPins === true ? {} : { preferred }),
+    demands: members.map((guest) =>
+      lookup.rules === undefined ? legacyDemand(guest) : guestDemand(guest, lookup.rules.policy),
+    ),
     antiAffinityStrict: anti.strict,
     antiAffinitySoft: anti.soft,
     haManaged: usage.haManaged,
     blockedTargets: blockedTargetsOf(members, lookup),
     evacuate: lookup.nodes[source]!.maintenance,
     affinityGroupNames: affinityGroupNamesOf(members, lookup.groupNamesOf),
+  };
+}
+
+/** Demand without shared rules (baselines): running guests only, configured memory. */
+function legacyDemand(guest: GuestSnapshot): GuestDemand {
+  if (guest.status !== 'running') return { targetMemory: 0, sourceMemory: 0, cpu: 0, fitMemory: 0 };
+  return {
+    targetMemory: guest.memory.maxBytes,
+    sourceMemory: guest.memory.usedBytes,
+    cpu: guest.cpu.usageCores,
+    fitMemory: guest.memory.maxBytes,
   };
 }
 
@@ -569,6 +627,12 @@ export function moveUnit(model: PlanningModel, unit: MovableUnit, target: number
   for (const [group, count] of unit.antiAffinitySoft) {
     model.antiSoftCount[group]![source] = model.antiSoftCount[group]![source]! - count;
     model.antiSoftCount[group]![target] = model.antiSoftCount[group]![target]! + count;
+  }
+  for (const demand of unit.demands) {
+    model.fitMemory[source] = model.fitMemory[source]! - demand.sourceMemory;
+    model.fitCpu[source] = model.fitCpu[source]! - demand.cpu;
+    model.fitMemory[target] = model.fitMemory[target]! + demand.targetMemory;
+    model.fitCpu[target] = model.fitCpu[target]! + demand.cpu;
   }
   const sourceFree = model.storageFree?.[source];
   const targetFree = model.storageFree?.[target];

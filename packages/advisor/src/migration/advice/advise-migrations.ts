@@ -18,6 +18,7 @@ import {
   type MigrationReasonCode,
   type MigrationValidationOptions,
   type ModelTextFinding,
+  type PlacementPolicy,
   type PredictedIssueReasonCode,
   type Reason,
   type Repair,
@@ -31,6 +32,7 @@ import {
   type MigrationPlan,
   type PlanMigrationsOptions,
   type PlannedMigration,
+  placementPolicyFor,
   planMigrations,
 } from '../plan-migrations';
 import { profileWorkloads } from '../workload-profile';
@@ -314,8 +316,6 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
   const plan = planMigrations(snapshot, context.planOptions);
   const rulePredicted = predictIssues(snapshot, options.forecast);
   const ruleEntries = ruleEntriesOf(plan, context);
-  const ruleAfter = context.score(plan.recommendations);
-  const ruleAnalysis = describePlan(plan, context.baseline, ruleAfter, rulePredicted.length);
 
   // 2–3. LLM and validation against the snapshot without the rule plan.
   const answer: ModelAnswer = {
@@ -333,6 +333,10 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
   resolveRuleConflicts(candidates, merged, context);
   const kept = revalidateUnion(merged, context);
   const { recommendations, after } = advisedMigrations(kept, context);
+  // The headline counts the rule moves that are in the list, so the two can never disagree.
+  const ruleKept = kept.filter((entry) => entry.source === 'rule').map((entry) => entry.move);
+  const ruleAfter = context.score(ruleKept);
+  const ruleAnalysis = describePlan(plan, ruleKept.length, context.baseline, ruleAfter, rulePredicted.length);
 
   const { llm } = answer;
   const { rejected } = context;
@@ -387,13 +391,22 @@ interface ModelAnswer {
 function adviceContext(snapshot: ClusterSnapshot, options: AdviseMigrationsOptions): AdviceContext {
   const cpuThreshold = options.cpuThreshold ?? 60;
   const memThreshold = options.memThreshold ?? 70;
-  const planOptions: PlanMigrationsOptions = { ...options.plan, cpuThreshold, memThreshold };
-  // Validator defaults follow the planner's, so a move the planner may make also validates.
+  const basePlan: PlanMigrationsOptions = { ...options.plan, cpuThreshold, memThreshold };
+  // One placement policy for both: the planner builds its plan under exactly the constraints the
+  // validator then checks, so a rule move is never refused by its own advisor.
+  const placement = placementPolicyFor({
+    ...basePlan,
+    placement: { ...basePlan.placement, ...placementOverrides(options.validator) },
+  });
+  const planOptions: PlanMigrationsOptions = { ...basePlan, placement };
   const validatorOptions: MigrationValidationOptions = {
-    maxMemoryRatio: 1 - (planOptions.memoryReservePercent ?? 5) / 100,
-    allowHaManaged: planOptions.includeHaManaged ?? true,
-    allowLocalDisks: planOptions.allowLocalDisks ?? false,
     ...options.validator,
+    maxMemoryRatio: placement.maxMemoryRatio,
+    maxCpuRatio: placement.maxCpuRatio,
+    memoryBasis: placement.memoryBasis,
+    allowHaManaged: placement.allowHaManaged,
+    allowLocalDisks: placement.allowLocalDisks,
+    enforceNonStrictPins: placement.enforceNonStrictPins,
     source: 'llm',
   };
   const weights = normalizeWeights(planOptions.weights);
@@ -412,6 +425,20 @@ function adviceContext(snapshot: ClusterSnapshot, options: AdviseMigrationsOptio
     baseline: score([]),
     rejected: [],
   };
+}
+
+/** The validator options that are placement constraints, without the unset ones. */
+function placementOverrides(validator: AdviseMigrationsOptions['validator']): Partial<PlacementPolicy> {
+  const overrides: Partial<PlacementPolicy> = {};
+  if (validator === undefined) return overrides;
+  if (validator.maxMemoryRatio !== undefined) overrides.maxMemoryRatio = validator.maxMemoryRatio;
+  if (validator.maxCpuRatio !== undefined) overrides.maxCpuRatio = validator.maxCpuRatio;
+  if (validator.memoryBasis !== undefined) overrides.memoryBasis = validator.memoryBasis;
+  if (validator.allowHaManaged !== undefined) overrides.allowHaManaged = validator.allowHaManaged;
+  if (validator.allowLocalDisks !== undefined) overrides.allowLocalDisks = validator.allowLocalDisks;
+  if (validator.enforceNonStrictPins !== undefined)
+    overrides.enforceNonStrictPins = validator.enforceNonStrictPins;
+  return overrides;
 }
 
 function ruleEntriesOf(plan: MigrationPlan, context: AdviceContext): Entry[] {
@@ -822,10 +849,17 @@ function thresholdProblem(
   return problems.length === 0 ? undefined : `"${target.name}" would end at ${problems.join(', ')}`;
 }
 
-function describePlan(plan: MigrationPlan, before: number, after: number, issues: number): string {
-  const moves = plan.recommendations.length;
+function describePlan(
+  plan: MigrationPlan,
+  moves: number,
+  before: number,
+  after: number,
+  issues: number,
+): string {
   const base = `Rule-based plan: ${moves} migration${moves === 1 ? '' : 's'}, cluster imbalance ${before.toFixed(3)} → ${after.toFixed(3)} (stopped: ${plan.summary.stopReason}).`;
   const extra: string[] = [];
+  const dropped = plan.recommendations.length - moves;
+  if (dropped > 0) extra.push(`${dropped} planned move(s) were refused on validation (see rejected).`);
   if (plan.unplaced.length > 0)
     extra.push(`${plan.unplaced.length} guest(s) on nodes in maintenance found no target.`);
   if (issues > 0) extra.push(`${issues} predicted node issue${issues === 1 ? '' : 's'}.`);

@@ -74,3 +74,50 @@ describe('parseProxBalanceRequest', () => {
     expect(() => parseProxBalanceRequest('{oops')).toThrow(/not valid JSON/);
   });
 });
+
+describe('toProxBalanceResponse compatibility', () => {
+  it('risk 0–1, three priorities, evacuations flagged high, bundles marked, reasoning on the imbalance_* basis', async () => {
+    const snapshot = adviceCluster();
+    // pve4 in maintenance hosts two guests; an affinity pair on pve1 moves as one bundle.
+    snapshot.guests.push(
+      { ...snapshot.guests.find((guest) => guest.vmid === 301)!, vmid: 401, name: 'evac1', node: 'pve4' },
+      { ...snapshot.guests.find((guest) => guest.vmid === 301)!, vmid: 402, name: 'evac2', node: 'pve4' },
+    );
+    snapshot.constraints.affinityGroups.push({
+      id: 'ha-rule:pair',
+      name: 'pair',
+      members: [101, 102],
+      strict: true,
+      origin: { kind: 'ha-rule', rule: 'pair' },
+    });
+    const advice = await adviseMigrations({ snapshot, options: { plan: { minGain: 0.01 } } });
+    const body = toProxBalanceResponse(advice);
+    expect(body.recommendations.length).toBeGreaterThan(2);
+    for (const rec of body.recommendations) {
+      expect(['high', 'medium', 'low']).toContain(rec.priority);
+      expect(rec.risk_score).not.toBeNull();
+      expect(rec.risk_score!).toBeGreaterThanOrEqual(0);
+      expect(rec.risk_score!).toBeLessThanOrEqual(1);
+      if (rec.kind === 'evacuation') expect(rec).toMatchObject({ priority: 'high', evacuation: true });
+      else expect(rec.evacuation).toBe(false);
+    }
+    expect(
+      body.recommendations
+        .filter((rec) => rec.evacuation)
+        .map((rec) => rec.vmid)
+        .sort(),
+    ).toEqual([401, 402]);
+    const bundled = body.recommendations.filter((rec) => rec.bundle !== null);
+    expect(bundled.map((rec) => rec.vmid).sort()).toEqual([101, 102]);
+    expect(bundled[0]!.bundle).toEqual(bundled[1]!.bundle);
+    expect(bundled[0]!.bundle!.members).toEqual([101, 102]);
+    // Single moves: the reasoning's "cluster imbalance X → Y" is the imbalance_* pair (same basis).
+    for (const rec of body.recommendations.filter(
+      (entry) => entry.bundle === null && entry.kind === 'balance',
+    )) {
+      expect(rec.reasoning).toContain(
+        `cluster imbalance ${rec.imbalance_before.toFixed(2)} → ${rec.imbalance_after.toFixed(2)}`,
+      );
+    }
+  });
+});

@@ -18,8 +18,18 @@ export interface ProxBalanceRecommendation {
   type: 'VM' | 'CT';
   source_node: string;
   target_node: string;
-  priority: 'low' | 'medium' | 'high' | 'critical';
+  /** ProxBalance's three levels only: an evacuation (or a model's `critical`) is `high`. */
+  priority: 'low' | 'medium' | 'high';
+  /** Set on every move that empties a node in maintenance (priority `high`). */
+  evacuation: boolean;
+  /**
+   * Set on the members of an affinity bundle: they move together or not at all, so a UI must not
+   * offer them one by one. `null` for a guest that moves alone.
+   */
+  bundle: { id: string; members: number[]; groups: string[] } | null;
+  /** The reasoning's imbalance figures are on current usage, as `imbalance_*` here. */
   reasoning: string;
+  /** Risk 0 (none) … 1 (severe), ProxBalance's scale. */
   risk_score: number | null;
   estimated_impact: string | null;
   best_time: string | null;
@@ -94,7 +104,9 @@ export interface ProxBalanceResponse {
 /**
  * Converts {@link MigrationAdvice} to ProxBalance's `POST /api/ai-recommendations` response, so a
  * ProxBalance front end can display Ballast's advice. Snake_case keys, `type` as `VM`/`CT`,
- * confidence as 0..100 `confidence_score`; text fields are copied unchanged.
+ * confidence as 0..100 `confidence_score`, `risk_score` in 0..1, priorities `high|medium|low` only
+ * (evacuations are `high` with `evacuation: true`), affinity bundles marked (`bundle`); text fields
+ * are copied unchanged.
  *
  * @example
  * ```ts
@@ -156,9 +168,18 @@ function toRecommendation(move: AdvisedMigration): ProxBalanceRecommendation {
     type: move.type === 'vm' ? 'VM' : 'CT',
     source_node: move.sourceNode,
     target_node: move.targetNode,
-    priority: move.priority,
+    priority: move.priority === 'critical' ? 'high' : move.priority,
+    evacuation: move.kind === 'evacuation',
+    bundle:
+      move.planned?.bundle === undefined
+        ? null
+        : {
+            id: move.planned.bundle.id,
+            members: [...move.planned.bundle.members],
+            groups: [...move.planned.bundle.groups],
+          },
     reasoning: move.reasoning,
-    risk_score: move.riskScore ?? null,
+    risk_score: move.riskScore === undefined ? null : Math.round(move.riskScore) / 100,
     estimated_impact: move.estimatedImpact ?? null,
     best_time: move.bestTime ?? null,
     confidence_score: move.confidence === undefined ? null : Math.round(move.confidence * 100),

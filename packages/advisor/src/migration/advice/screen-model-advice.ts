@@ -4,6 +4,11 @@ import { type ModelTextFinding, screenModelText } from '@ballast/validator';
 /**
  * Longest model-written texts kept, in characters. Longer text is cut (and said so): an analysis
  * is read by a person in a UI or a terminal, not stored as a document.
+ *
+ * @example
+ * ```ts
+ * const limits: ModelTextLimits = { analysis: 2_000, item: 500 };
+ * ```
  */
 export interface ModelTextLimits {
   /** Default 4 000. */
