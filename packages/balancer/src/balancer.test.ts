@@ -616,7 +616,9 @@ describe('health, retries and limits (in-process models)', () => {
         (attempt) => `${attempt.target}:${attempt.outcome}${attempt.hedge ? ':hedge' : ''}`,
       ),
     ).toEqual(['fake:slow:cancelled', 'fake:quick:success:hedge']);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The losing hedge settles after its abort; wait for that rather than for a fixed time.
+    while (slow.active > 0 || balancer.health().some((entry) => entry.inFlight > 0))
+      await new Promise((resolve) => setTimeout(resolve, 5));
     expect(slow.active).toBe(0);
     expect(balancer.health().every((entry) => entry.inFlight === 0)).toBe(true);
   });

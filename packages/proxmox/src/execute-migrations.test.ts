@@ -197,7 +197,8 @@ describe('executeMigrations', () => {
   it('stops waiting on abort and reports the move as aborted, the rest as not started', async () => {
     await client.close();
     await fake.close();
-    await setup({ migrationDurationMs: 5_000 });
+    // The task never finishes on its own, so the abort always lands while it runs.
+    await setup({ holdMigrationsUntil: new Promise(() => {}) });
     const controller = new AbortController();
     const onProgress = (event: MigrationProgressEvent) => {
       if (event.status === 'started') setTimeout(() => controller.abort(), 20);
@@ -220,7 +221,7 @@ describe('executeMigrations', () => {
   it('times out a task that never finishes and reports it as failed', async () => {
     await client.close();
     await fake.close();
-    await setup({ migrationDurationMs: 10_000 });
+    await setup({ holdMigrationsUntil: new Promise(() => {}) });
     const report = await executeMigrations(client, [moveOf(104)], {
       apply: true,
       pollIntervalMs: 10,

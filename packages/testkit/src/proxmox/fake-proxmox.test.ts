@@ -53,6 +53,17 @@ describe('startFakeProxmox', () => {
   });
 
   it('runs a migration as a task with a real-format UPID, then moves the guest', async () => {
+    // The task stays running until the test releases it, so no poll races the migration's timer.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await fake.close();
+    fake = await startFakeProxmox({
+      cluster: { seed: 2, nodes: 3, guests: 16, pveVersion: 9, now: Date.UTC(2026, 0, 1) },
+      tokenId,
+      tokenSecret,
+      migrationDurationMs: 30,
+      holdMigrationsUntil: released,
+    });
     const guest = fake.cluster.guests.find(
       (entry) =>
         entry.kind === 'qemu' &&
@@ -75,8 +86,13 @@ describe('startFakeProxmox', () => {
     expect(fake.cluster.guest(guest.vmid)!.lock).toBe('migrate');
     const running = await get(`/nodes/${source}/tasks/${encodeURIComponent(upid)}/status`);
     expect(running.body.data).toMatchObject({ status: 'running', user: 'root@pam', tokenid: 'ci' });
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    const done = await get(`/nodes/${source}/tasks/${encodeURIComponent(upid)}/status`);
+    release();
+    // Poll like a client would, until the task has stopped (bounded by the test timeout).
+    let done = await get(`/nodes/${source}/tasks/${encodeURIComponent(upid)}/status`);
+    while ((done.body.data as { status?: string }).status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      done = await get(`/nodes/${source}/tasks/${encodeURIComponent(upid)}/status`);
+    }
     expect(done.body.data).toMatchObject({ status: 'stopped', exitstatus: 'OK' });
     expect(fake.cluster.guest(guest.vmid)!.node).toBe(target);
     const archived = (await get(`/nodes/${source}/tasks?vmid=${guest.vmid}`)).body.data as unknown[];

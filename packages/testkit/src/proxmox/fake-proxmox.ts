@@ -49,6 +49,11 @@ export interface FakeProxmoxOptions {
   tokenSecret: string;
   /** How long a migration task runs. Default 100 ms. */
   migrationDurationMs?: number;
+  /**
+   * When given, migration tasks also wait for this promise before they finish, so a test can see a
+   * task `running` for as long as it likes, whatever the machine's speed.
+   */
+  holdMigrationsUntil?: Promise<unknown>;
   /** Make a migration task fail: `true` → exit status `migration aborted`, a string → that exit status. */
   failMigrations?: (vmid: number) => boolean | string;
   faults?: FakeProxmoxFault[];
@@ -280,7 +285,8 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
   /** Runs the migration: waits, then fails or moves the guest. */
   const runMigration = (task: FakeProxmoxTask, guest: SimulatedGuest, abortReason: string | undefined) => {
     guest.lock = 'migrate';
-    later(duration, () => {
+    const hold = options.holdMigrationsUntil;
+    const complete = () => {
       guest.lock = undefined;
       const scripted = options.failMigrations?.(guest.vmid);
       const failure = abortReason ?? (scripted === true ? 'migration aborted' : scripted || undefined);
@@ -290,6 +296,13 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
       }
       cluster.moveGuest(guest.vmid, task.target);
       finishTask(task, 'OK');
+    };
+    later(duration, () => {
+      if (hold === undefined) complete();
+      else
+        void hold.then(() => {
+          if (!closing) complete();
+        });
     });
   };
 
