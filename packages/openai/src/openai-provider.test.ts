@@ -318,9 +318,8 @@ describe('OpenAI errors', () => {
     const controller = new AbortController();
     const pending = model().chat(ask, { signal: controller.signal });
     setTimeout(() => controller.abort(), 30);
-    const started = performance.now();
+    // The fake never answers: only the abort can end this call (the test timeout bounds it).
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('rejects immediately with an already-aborted signal', async () => {
