@@ -9,34 +9,16 @@
  */
 
 import { type Balancer, createBalancer, type StrategyName } from '@ballast/balancer';
-import {
-  ApiCallError,
-  BallastError,
-  type ChatModel,
-  type ChatRequest,
-  type ChatResult,
-  createUsage,
-} from '@ballast/core';
+import { type ChatModel, type ChatResult, createUsage } from '@ballast/core';
 import { type FakeLlmServer, type ScriptedReply, startFakeGroq, startFakeOpenAI } from '@ballast/testkit';
+import { seededRandom } from '../packages/balancer/src/fake-chat-model.test-helper';
+import { runSoak, soakBreaker, soakFault } from '../packages/balancer/src/soak.test-helper';
 // The adapters are not dependencies of the workspace root; the bench runs from source anyway.
 import { createGroq } from '../packages/groq/src/index';
 import { createOpenAI } from '../packages/openai/src/index';
 
-const ask: ChatRequest = { messages: [{ role: 'user', content: 'soak' }], maxTokens: 8 };
 const total = 10_000;
 const concurrency = 50;
-
-/** mulberry32: the same fault schedule on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function scriptedModel(modelId: string, next: () => Error | undefined): ChatModel {
   const result: ChatResult = {
@@ -65,50 +47,21 @@ function scriptedModel(modelId: string, next: () => Error | undefined): ChatMode
   };
 }
 
+/** One row of the table: the shared soak driver's counts, timed. */
 async function soak(balancer: Balancer) {
-  let next = 0;
-  let succeeded = 0;
-  let typed = 0;
-  let lost = 0;
-  let failovers = 0;
-  balancer.on('failover', () => {
-    failovers++;
-  });
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        try {
-          await balancer.chat(ask);
-          succeeded++;
-        } catch (error) {
-          if (BallastError.isInstance(error)) typed++;
-          else lost++;
-        }
-      }
-    }),
-  );
+  const report = await runSoak(balancer, total, concurrency);
   const seconds = (performance.now() - started) / 1000;
   return {
     calls: total,
-    'success %': Number(((succeeded / total) * 100).toFixed(2)),
-    'typed failures': typed,
-    lost: lost + (total - succeeded - typed - lost),
-    failovers,
+    'success %': Number(((report.succeeded / total) * 100).toFixed(2)),
+    'typed failures': report.typedFailures,
+    lost: report.lost,
+    failovers: report.failovers,
     s: Number(seconds.toFixed(2)),
     'calls/s': Math.round(total / seconds),
   };
 }
-
-const fault = (code: 'rate_limited' | 'server_error' | 'overloaded' | 'network_error' | 'invalid_response') =>
-  new ApiCallError({
-    message: code,
-    code,
-    provider: 'soak',
-    isRetryable: true,
-    ...(code === 'rate_limited' ? { retryAfterMs: 0 } : {}),
-  });
 
 export default async function run() {
   const rows: Array<Record<string, string | number>> = [];
@@ -117,11 +70,11 @@ export default async function run() {
     const random = seededRandom(11);
     const flaky = () => {
       const roll = random();
-      if (roll < 0.06) return fault('rate_limited');
-      if (roll < 0.12) return fault('server_error');
-      if (roll < 0.18) return fault('overloaded');
-      if (roll < 0.24) return fault('network_error');
-      if (roll < 0.3) return fault('invalid_response');
+      if (roll < 0.06) return soakFault('rate_limited');
+      if (roll < 0.12) return soakFault('server_error');
+      if (roll < 0.18) return soakFault('overloaded');
+      if (roll < 0.24) return soakFault('network_error');
+      if (roll < 0.3) return soakFault('invalid_response');
       return undefined;
     };
     const balancer = createBalancer(
@@ -135,7 +88,7 @@ export default async function run() {
           { id: 'steady', model: scriptedModel('steady', () => undefined), maxConcurrent: 40 },
         ],
         retry: { baseDelayMs: 1, maxDelayMs: 5 },
-        circuitBreaker: { minimumRequests: 50, failureRateThreshold: 0.9 },
+        circuitBreaker: soakBreaker,
       },
       {},
     );
@@ -197,7 +150,7 @@ export default async function run() {
           ],
           retry: { baseDelayMs: 1, maxDelayMs: 5 },
           // Circuits that open only on a real outage, so the flaky targets keep getting traffic.
-          circuitBreaker: { minimumRequests: 50, failureRateThreshold: 0.9 },
+          circuitBreaker: soakBreaker,
         },
         {},
       );

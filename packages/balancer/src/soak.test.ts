@@ -6,66 +6,17 @@
  *
  * The 10 000-call soak lives on as a benchmark: `pnpm bench balancer-soak`.
  */
-import { ApiCallError, BallastError, type ChatModel, type ChatRequest } from '@ballast/core';
+import type { ChatModel } from '@ballast/core';
 import { createGroq } from '@ballast/groq';
 import { createOpenAI } from '@ballast/openai';
 import { type FakeLlmServer, type ScriptedReply, startFakeGroq, startFakeOpenAI } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Balancer, createBalancer } from './balancer';
+import { createBalancer } from './balancer';
 import { fakeModel, manualClock, seededRandom } from './fake-chat-model.test-helper';
+import { runSoak, soakBreaker, soakFault } from './soak.test-helper';
 import type { StrategyName } from './strategies';
 
-const ask: ChatRequest = { messages: [{ role: 'user', content: 'soak' }], maxTokens: 8 };
 const strategies: StrategyName[] = ['round-robin', 'random', 'least-busy', 'weighted'];
-/** Circuits that only open on a real outage, so flaky targets keep getting traffic. */
-const soakBreaker = { minimumRequests: 50, failureRateThreshold: 0.9 };
-
-/** Runs `total` calls with at most `concurrency` in flight; counts every way a call can end. */
-async function soak(balancer: Balancer, total: number, concurrency: number) {
-  let next = 0;
-  let succeeded = 0;
-  let typedFailures = 0;
-  let lost = 0;
-  let failovers = 0;
-  const firstPicks = new Map<string, number>();
-  const onFailover = () => {
-    failovers++;
-  };
-  balancer.on('failover', onFailover);
-  const worker = async () => {
-    while (next < total) {
-      next++;
-      try {
-        const result = await balancer.chat(ask);
-        succeeded++;
-        const first = result.route.attempts[0]?.target ?? '?';
-        firstPicks.set(first, (firstPicks.get(first) ?? 0) + 1);
-      } catch (error) {
-        if (BallastError.isInstance(error)) typedFailures++;
-        else lost++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  balancer.off('failover', onFailover);
-  return {
-    total,
-    succeeded,
-    typedFailures,
-    lost: lost + (total - succeeded - typedFailures - lost),
-    failovers,
-    firstPicks: Object.fromEntries(firstPicks),
-  };
-}
-
-const fault = (code: 'rate_limited' | 'server_error' | 'overloaded' | 'network_error' | 'invalid_response') =>
-  new ApiCallError({
-    message: code,
-    code,
-    provider: 'soak',
-    isRetryable: true,
-    ...(code === 'rate_limited' ? { retryAfterMs: 0, statusCode: 429 } : {}),
-  });
 
 describe('soak (bounded, deterministic)', () => {
   it.each(strategies)(
@@ -77,11 +28,11 @@ describe('soak (bounded, deterministic)', () => {
         fakeModel(id, () => {
           clock.advance(1);
           const roll = random();
-          if (roll < 0.06) return { error: fault('rate_limited') };
-          if (roll < 0.12) return { error: fault('server_error') };
-          if (roll < 0.18) return { error: fault('overloaded') };
-          if (roll < 0.24) return { error: fault('network_error') };
-          if (roll < 0.3) return { error: fault('invalid_response') };
+          if (roll < 0.06) return { error: soakFault('rate_limited') };
+          if (roll < 0.12) return { error: soakFault('server_error') };
+          if (roll < 0.18) return { error: soakFault('overloaded') };
+          if (roll < 0.24) return { error: soakFault('network_error') };
+          if (roll < 0.3) return { error: soakFault('invalid_response') };
           return { text: 'ok' };
         });
       const balancer = createBalancer(
@@ -100,7 +51,7 @@ describe('soak (bounded, deterministic)', () => {
         },
         {},
       );
-      const report = await soak(balancer, 400, 20);
+      const report = await runSoak(balancer, 400, 20);
       expect(report.lost).toBe(0);
       // The steady target is always reachable and failing over to it is never refused.
       expect(report.succeeded).toBe(400);
@@ -175,7 +126,7 @@ describe('soak (bounded, deterministic)', () => {
           },
           {},
         );
-        const report = await soak(balancer, 120, 8);
+        const report = await runSoak(balancer, 120, 8);
         expect(report.lost).toBe(0);
         expect(report.succeeded).toBe(120);
         expect(
