@@ -7,10 +7,12 @@
  * agent on both sides, so the difference is what the gateway adds.
  */
 
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createOpenAI } from '@ballast/openai';
 import { createGateway, createLogger, createNodeFetch, serveNode } from '@ballast/server';
 import { startFakeOpenAI } from '@ballast/testkit';
+import OpenAI from 'openai';
 
 interface Timing {
   totalMs: number;
@@ -70,7 +72,75 @@ async function throughput(url: string, body: string, seconds: number, concurrenc
   return done / seconds;
 }
 
-type Side = 'direct' | 'gateway' | 'gatewayUndici';
+type Side = 'direct' | 'gateway' | 'gatewayUndici' | 'bareProxy' | 'sdkFloor';
+
+const sideNames: Record<Side, string> = {
+  direct: 'direct to the upstream',
+  gateway: 'Ballast gateway (createNodeFetch under the SDK, as `ballast gateway`)',
+  gatewayUndici: "Ballast gateway (the SDK's default undici fetch)",
+  bareProxy: 'floor 1: bare node:http proxy (pipes bytes, no parsing)',
+  sdkFloor: 'floor 2: node:http + JSON.parse + openai SDK call, nothing else',
+};
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * Floor 1: the least any HTTP hop costs here, a proxy that pipes the request and the response
+ * through one more pair of loopback sockets without looking at them.
+ */
+function bareProxy(upstreamUrl: string): Server {
+  const upstream = new URL(upstreamUrl);
+  const proxyAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  return createServer((incoming, outgoing) => {
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+        agent: proxyAgent,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    incoming.pipe(forward);
+  });
+}
+
+/**
+ * Floor 2: the least a gateway on the official SDK costs, a server that parses the body, makes
+ * the SDK call and writes its answer (JSON, or SSE chunks as they come), with no routing,
+ * validation, auth, logging or metrics at all.
+ */
+function sdkFloor(upstreamUrl: string): Server {
+  const client = new OpenAI({
+    apiKey: 'sk-upstream',
+    baseURL: `${upstreamUrl}/v1`,
+    maxRetries: 0,
+    fetch: createNodeFetch(),
+  });
+  return createServer(async (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenAI.ChatCompletionCreateParams;
+    if (body.stream) {
+      const stream = await client.chat.completions.create({ ...body, stream: true });
+      outgoing.writeHead(200, { 'content-type': 'text/event-stream' });
+      for await (const chunk of stream) outgoing.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      outgoing.end('data: [DONE]\n\n');
+      return;
+    }
+    const answer = await client.chat.completions.create({ ...body, stream: false });
+    outgoing.writeHead(200, { 'content-type': 'application/json' });
+    outgoing.end(JSON.stringify(answer));
+  });
+}
 
 export default async function run() {
   const upstream = await startFakeOpenAI({
@@ -96,10 +166,14 @@ export default async function run() {
   // What `ballast gateway` uses (keep-alive node:http under the SDK) and the SDK's default fetch.
   const gateways = [makeGateway(createNodeFetch()), makeGateway(undefined)];
   const servers = await Promise.all(gateways.map((gateway) => serveNode(gateway.fetch, { port: 0 })));
+  const floors = [bareProxy(upstream.url), sdkFloor(upstream.url)];
+  const floorUrls = await Promise.all(floors.map(listen));
   const urls: Record<Side, string> = {
     direct: `${upstream.url}/v1/chat/completions`,
     gateway: `${servers[0]!.url}/v1/chat/completions`,
     gatewayUndici: `${servers[1]!.url}/v1/chat/completions`,
+    bareProxy: `${floorUrls[0]}/v1/chat/completions`,
+    sdkFloor: `${floorUrls[1]}/v1/chat/completions`,
   };
   const sides = Object.keys(urls) as Side[];
   const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
@@ -112,11 +186,12 @@ export default async function run() {
   const rounds = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 12);
   const perRound = Number(process.env.GATEWAY_BENCH_REQUESTS ?? 150);
   const seconds = Number(process.env.GATEWAY_BENCH_SECONDS ?? 4);
-  const empty = () => ({ direct: [] as number[], gateway: [] as number[], gatewayUndici: [] as number[] });
+  const empty = () =>
+    Object.fromEntries(sides.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
   const chatSamples = empty();
   const ttfbSamples = empty();
-  const chatAdded = { gateway: [] as number[], gatewayUndici: [] as number[] };
-  const ttfbAdded = { gateway: [] as number[], gatewayUndici: [] as number[] };
+  const chatAdded = empty();
+  const ttfbAdded = empty();
   const median = (values: number[]) =>
     quantile(
       [...values].sort((a, b) => a - b),
@@ -138,7 +213,7 @@ export default async function run() {
       for (let index = 0; index < perRound; index++)
         ttfbRound[side].push((await send(urls[side], stream)).firstByteMs);
     }
-    for (const side of ['gateway', 'gatewayUndici'] as const) {
+    for (const side of sides) {
       chatAdded[side].push(median(chatRound[side]) - median(chatRound.direct));
       ttfbAdded[side].push(median(ttfbRound[side]) - median(ttfbRound.direct));
     }
@@ -153,47 +228,32 @@ export default async function run() {
   for (const side of sides) rps[side] = await throughput(urls[side], chat, seconds, 32);
 
   await Promise.all(servers.map((server) => server.close()));
+  for (const floor of floors) {
+    floor.closeAllConnections();
+    floor.close();
+  }
   for (const gateway of gateways) gateway.close();
   await upstream.close();
   agent.destroy();
 
-  const row = (
-    measure: string,
-    samples: Record<Side, number[]>,
-    q: number,
-    added?: Record<'gateway' | 'gatewayUndici', number[]>,
-  ) => ({
-    measure,
-    direct: ms(quantile(samples.direct, q)),
-    gateway: ms(quantile(samples.gateway, q)),
-    'added (node:http upstream)': ms(
-      added ? median(added.gateway) : quantile(samples.gateway, q) - quantile(samples.direct, q),
-    ),
-    'gateway, SDK default fetch': ms(quantile(samples.gatewayUndici, q)),
-    'added (undici upstream)': ms(
-      added ? median(added.gatewayUndici) : quantile(samples.gatewayUndici, q) - quantile(samples.direct, q),
-    ),
-  });
+  const rows = sides.map((side) => ({
+    side: sideNames[side],
+    'non-stream p50 ms': ms(quantile(chatSamples[side], 0.5)),
+    'added p50 ms': side === 'direct' ? '' : ms(median(chatAdded[side])),
+    'non-stream p99 ms': ms(quantile(chatSamples[side], 0.99)),
+    'stream TTFB p50 ms': ms(quantile(ttfbSamples[side], 0.5)),
+    'added TTFB p50 ms': side === 'direct' ? '' : ms(median(ttfbAdded[side])),
+    'stream TTFB p99 ms': ms(quantile(ttfbSamples[side], 0.99)),
+    'req/s (32 clients)': Math.round(rps[side]!),
+  }));
   return {
     name: 'gateway',
-    rows: [
-      row('non-stream p50 (ms)', chatSamples, 0.5, chatAdded),
-      row('non-stream p99 (ms)', chatSamples, 0.99),
-      row('stream TTFB p50 (ms)', ttfbSamples, 0.5, ttfbAdded),
-      row('stream TTFB p99 (ms)', ttfbSamples, 0.99),
-      {
-        measure: 'req/s, 32 concurrent clients',
-        direct: Math.round(rps.direct!),
-        gateway: Math.round(rps.gateway!),
-        'added (node:http upstream)': `${((rps.gateway! / rps.direct! - 1) * 100).toFixed(0)}%`,
-        'gateway, SDK default fetch': Math.round(rps.gatewayUndici!),
-        'added (undici upstream)': `${((rps.gatewayUndici! / rps.direct! - 1) * 100).toFixed(0)}%`,
-      },
-    ],
+    rows,
     notes: [
       `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" p50 is the median of per-round median differences, p99 the difference of pooled p99s`,
       'upstream: testkit fake OpenAI on loopback; gateway: serveNode → router → balancer → openai SDK, one JSON log line per request and per routing decision into a discarding sink',
       '"gateway" uses createNodeFetch() under the SDK (what `ballast gateway` does); "SDK default fetch" is Node 20\'s undici fetch',
+      "floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor); the gateway's own cost is its row minus floor 2",
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',
       'load generator, gateways and upstream run in one process on the same cores (other jobs may share the machine: see load average)',
     ],
