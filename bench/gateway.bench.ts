@@ -7,12 +7,11 @@
  * agent on both sides, so the difference is what the gateway adds.
  */
 
-import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createOpenAI } from '@ballast/openai';
-import { createGateway, createLogger, createNodeFetch, serveNode } from '@ballast/server';
-import { startFakeOpenAI } from '@ballast/testkit';
-import OpenAI from 'openai';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, request as httpRequest } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 interface Timing {
   totalMs: number;
@@ -82,98 +81,29 @@ const sideNames: Record<Side, string> = {
   sdkFloor: 'floor 2: node:http + JSON.parse + openai SDK call, nothing else',
 };
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/**
- * Floor 1: the least any HTTP hop costs here, a proxy that pipes the request and the response
- * through one more pair of loopback sockets without looking at them.
- */
-function bareProxy(upstreamUrl: string): Server {
-  const upstream = new URL(upstreamUrl);
-  const proxyAgent = new Agent({ keepAlive: true, maxSockets: 256 });
-  return createServer((incoming, outgoing) => {
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-        agent: proxyAgent,
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    incoming.pipe(forward);
-  });
-}
-
-/**
- * Floor 2: the least a gateway on the official SDK costs, a server that parses the body, makes
- * the SDK call and writes its answer (JSON, or SSE chunks as they come), with no routing,
- * validation, auth, logging or metrics at all.
- */
-function sdkFloor(upstreamUrl: string): Server {
-  const client = new OpenAI({
-    apiKey: 'sk-upstream',
-    baseURL: `${upstreamUrl}/v1`,
-    maxRetries: 0,
-    fetch: createNodeFetch(),
-  });
-  return createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenAI.ChatCompletionCreateParams;
-    if (body.stream) {
-      const stream = await client.chat.completions.create({ ...body, stream: true });
-      outgoing.writeHead(200, { 'content-type': 'text/event-stream' });
-      for await (const chunk of stream) outgoing.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      outgoing.end('data: [DONE]\n\n');
-      return;
-    }
-    const answer = await client.chat.completions.create({ ...body, stream: false });
-    outgoing.writeHead(200, { 'content-type': 'application/json' });
-    outgoing.end(JSON.stringify(answer));
-  });
+/** Starts `bench/gateway-servers.ts <role>` in its own process and reads the URLs it prints. */
+async function startProcess(args: string[]): Promise<{ urls: Record<string, string>; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(new URL('./gateway-servers.ts', import.meta.url)), ...args],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  return { urls: JSON.parse(line) as Record<string, string>, stop: () => child.stdin!.end() };
 }
 
 export default async function run() {
-  const upstream = await startFakeOpenAI({
-    responder: () => ({ text: 'Hello from the upstream, four words.' }),
-  });
-  const makeGateway = (fetch: typeof globalThis.fetch | undefined) =>
-    createGateway({
-      targets: [
-        {
-          model: createOpenAI({
-            apiKey: 'sk-upstream',
-            baseURL: `${upstream.url}/v1`,
-            maxRetries: 0,
-            ...(fetch ? { fetch } : {}),
-          }).chatModel('gpt-4o-mini'),
-        },
-      ],
-      // Production-like: one JSON log line per request and per routing decision, into a discarding sink.
-      logger: createLogger({ level: 'info', destination: { write: () => {} } }),
-      alerts: { intervalMs: 0 },
-      env: {},
-    });
-  // What `ballast gateway` uses (keep-alive node:http under the SDK) and the SDK's default fetch.
-  const gateways = [makeGateway(createNodeFetch()), makeGateway(undefined)];
-  const servers = await Promise.all(gateways.map((gateway) => serveNode(gateway.fetch, { port: 0 })));
-  const floors = [bareProxy(upstream.url), sdkFloor(upstream.url)];
-  const floorUrls = await Promise.all(floors.map(listen));
+  // Three processes: this one generates load; the upstream and the gateways each have their own.
+  const upstream = await startProcess(['upstream']);
+  const upstreamUrl = upstream.urls.upstream!;
+  const gateways = await startProcess(['gateways', upstreamUrl]);
+  const path = '/v1/chat/completions';
   const urls: Record<Side, string> = {
-    direct: `${upstream.url}/v1/chat/completions`,
-    gateway: `${servers[0]!.url}/v1/chat/completions`,
-    gatewayUndici: `${servers[1]!.url}/v1/chat/completions`,
-    bareProxy: `${floorUrls[0]}/v1/chat/completions`,
-    sdkFloor: `${floorUrls[1]}/v1/chat/completions`,
+    direct: `${upstreamUrl}${path}`,
+    gateway: `${gateways.urls.gateway}${path}`,
+    gatewayUndici: `${gateways.urls.gatewayUndici}${path}`,
+    bareProxy: `${gateways.urls.bareProxy}${path}`,
+    sdkFloor: `${gateways.urls.sdkFloor}${path}`,
   };
   const sides = Object.keys(urls) as Side[];
   const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
@@ -227,13 +157,8 @@ export default async function run() {
   const rps: Record<string, number> = {};
   for (const side of sides) rps[side] = await throughput(urls[side], chat, seconds, 32);
 
-  await Promise.all(servers.map((server) => server.close()));
-  for (const floor of floors) {
-    floor.closeAllConnections();
-    floor.close();
-  }
-  for (const gateway of gateways) gateway.close();
-  await upstream.close();
+  gateways.stop();
+  upstream.stop();
   agent.destroy();
 
   const rows = sides.map((side) => ({
@@ -255,7 +180,7 @@ export default async function run() {
       '"gateway" uses createNodeFetch() under the SDK (what `ballast gateway` does); "SDK default fetch" is Node 20\'s undici fetch',
       "floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor); the gateway's own cost is its row minus floor 2",
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',
-      'load generator, gateways and upstream run in one process on the same cores (other jobs may share the machine: see load average)',
+      'three processes: the load generator, the upstream fake, and the gateways with the floors (bench/gateway-servers.ts); they share the 2 cores (other jobs may too: see load average)',
     ],
   };
 }
