@@ -13,8 +13,17 @@ export const memoryEntrySchema = z
   })
   .strict();
 
-/** One remembered turn (see {@link memoryEntrySchema}). */
-export type MemoryEntry = z.infer<typeof memoryEntrySchema>;
+/**
+ * One remembered turn (validated by {@link memoryEntrySchema}). Written out rather than inferred
+ * so `embedding` is absent, never `undefined`, under `exactOptionalPropertyTypes`.
+ */
+export interface MemoryEntry {
+  role: 'user' | 'assistant';
+  content: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  embedding?: number[];
+}
 
 /** A recalled entry with its cosine similarity to the query. */
 export interface ScoredMemoryEntry extends MemoryEntry {

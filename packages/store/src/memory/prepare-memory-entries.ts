@@ -17,5 +17,12 @@ export function prepareMemoryEntries(
     entries,
     'memory entries',
     context.backend,
-  ).map((entry) => ({ ...entry, content: redactForStorage(entry.content, context.knownSecrets) }));
+  ).map(
+    (entry): MemoryEntry => ({
+      role: entry.role,
+      content: redactForStorage(entry.content, context.knownSecrets),
+      createdAt: entry.createdAt,
+      ...(entry.embedding ? { embedding: entry.embedding } : {}),
+    }),
+  );
 }
