@@ -80,10 +80,22 @@ export function performanceFromRollups(
     }
     mergeRollup(group, rollup);
   };
+  // Fold rows into one aggregate per provider and model first (a window holds thousands of rows
+  // but a handful of pairs), then derive the provider, model and total groups from the pairs.
+  const pairs = new Map<string, MinuteRollup>();
   for (const rollup of rollups) {
-    mergeRollup(totals, rollup);
-    add(providers, rollup.provider, rollup);
-    add(models, rollup.model, rollup);
+    const key = `${rollup.provider}\u0000${rollup.model}`;
+    let pair = pairs.get(key);
+    if (!pair) {
+      pair = emptyRollup(0, rollup.provider, rollup.model);
+      pairs.set(key, pair);
+    }
+    mergeRollup(pair, rollup);
+  }
+  for (const pair of pairs.values()) {
+    mergeRollup(totals, pair);
+    add(providers, pair.provider, pair);
+    add(models, pair.model, pair);
   }
   const figures = (groups: Map<string, MinuteRollup>) =>
     Object.fromEntries(

@@ -6,7 +6,7 @@ import { type CallRecord, callRecordSchema } from './call-record';
 import { parseHistogram, serializeHistogram } from './latency-histogram';
 import type { MetricsStore, MetricsStoreOptions } from './metrics-store';
 import { metricsOptionsWithDefaults } from './metrics-store';
-import { type MinuteRollup, mergeRollup, rollupCalls } from './minute-rollup';
+import { emptyRollup, type MinuteRollup, mergeRollup, rollupCalls, rollupKey } from './minute-rollup';
 import { firstMinuteOf, performanceFromRollups } from './performance-report';
 import { createWriteBuffer } from './write-buffer';
 
@@ -74,6 +74,26 @@ function rollupValues(rollup: MinuteRollup): SqlValue[] {
   ];
 }
 
+type RollupTable = 'metric_rollups' | 'metric_rollups_hourly';
+
+/** First minute of the hour holding `minute`. */
+function hourStart(minute: number): number {
+  return Math.floor(minute / 60) * 60;
+}
+
+/** Minute rollups folded into hour rollups (`minute` = first minute of the hour). */
+function hourlyRollups(minutes: readonly MinuteRollup[]): MinuteRollup[] {
+  const hours = new Map<string, MinuteRollup>();
+  for (const rollup of minutes) {
+    const hour = { ...emptyRollup(hourStart(rollup.minute), rollup.provider, rollup.model) };
+    const key = rollupKey(hour);
+    const existing = hours.get(key) ?? hour;
+    mergeRollup(existing, rollup);
+    hours.set(key, existing);
+  }
+  return [...hours.values()];
+}
+
 const callColumns =
   'at, provider, model, target, outcome, error_code, stream, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd';
 /** Rows per INSERT: 12 columns × 400 rows stays under PostgreSQL's 65 535 parameters. */
@@ -100,6 +120,29 @@ export function createSqlMetricsStore(
   let lastPrune = 0;
 
   const insertCalls = async (executor: SqlExecutor, calls: readonly CallRecord[]) => {
+    if (backend === 'postgres') {
+      // One statement per batch: 12 arrays unnested server-side (far fewer bytes and parses than VALUES lists).
+      const column = <T>(pick: (call: CallRecord) => T) => calls.map(pick) as unknown as SqlValue;
+      await executor.run(
+        `INSERT INTO metric_calls (${callColumns}) SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[],
+          ?::text[], ?::text[], ?::int[], ?::float8[], ?::float8[], ?::bigint[], ?::bigint[], ?::float8[])`,
+        [
+          column((call) => call.at),
+          column((call) => call.provider),
+          column((call) => call.model),
+          column((call) => call.target ?? `${call.provider}/${call.model}`),
+          column((call) => call.outcome),
+          column((call) => call.errorCode ?? null),
+          column((call) => (call.stream ? 1 : 0)),
+          column((call) => call.latencyMs ?? null),
+          column((call) => call.timeToFirstTokenMs ?? null),
+          column((call) => call.inputTokens),
+          column((call) => call.outputTokens),
+          column((call) => call.costUsd),
+        ],
+      );
+      return;
+    }
     for (let start = 0; start < calls.length; start += rowsPerInsert) {
       const slice = calls.slice(start, start + rowsPerInsert);
       const params: SqlValue[] = [];
@@ -124,12 +167,16 @@ export function createSqlMetricsStore(
       );
     }
   };
-  const mergeRollups = async (executor: SqlExecutor, rollups: readonly MinuteRollup[]) => {
+  const mergeRollups = async (
+    executor: SqlExecutor,
+    rollups: readonly MinuteRollup[],
+    table: RollupTable,
+  ) => {
     const lock = backend === 'postgres' ? ' FOR UPDATE' : '';
     for (const rollup of rollups) {
       const key = [rollup.minute, rollup.provider, rollup.model];
       const [existing] = await executor.query<RollupRow>(
-        `SELECT ${rollupColumns} FROM metric_rollups WHERE minute = ? AND provider = ? AND model = ?${lock}`,
+        `SELECT ${rollupColumns} FROM ${table} WHERE minute = ? AND provider = ? AND model = ?${lock}`,
         key,
       );
       if (existing) {
@@ -137,7 +184,7 @@ export function createSqlMetricsStore(
         mergeRollup(merged, rollup);
         const values = rollupValues(merged);
         await executor.run(
-          `UPDATE metric_rollups SET requests = ?, successes = ?, failures = ?, latency_count = ?, latency_sum = ?,
+          `UPDATE ${table} SET requests = ?, successes = ?, failures = ?, latency_count = ?, latency_sum = ?,
             latency_hist = ?, ttft_count = ?, ttft_sum = ?, ttft_hist = ?, input_tokens = ?, output_tokens = ?,
             cost_usd = ?, failures_by_code = ? WHERE minute = ? AND provider = ? AND model = ?`,
           [...values.slice(3), ...key],
@@ -145,12 +192,12 @@ export function createSqlMetricsStore(
         continue;
       }
       const inserted = await executor.run(
-        `INSERT INTO metric_rollups (${rollupColumns}) VALUES ${valuesPlaceholders(1, 16)}
+        `INSERT INTO ${table} (${rollupColumns}) VALUES ${valuesPlaceholders(1, 16)}
           ON CONFLICT (minute, provider, model) DO NOTHING`,
         rollupValues(rollup),
       );
       // Another replica inserted the same minute between our SELECT and INSERT: merge into it.
-      if (inserted === 0) await mergeRollups(executor, [rollup]);
+      if (inserted === 0) await mergeRollups(executor, [rollup], table);
     }
   };
   const prune = async () => {
@@ -168,9 +215,12 @@ export function createSqlMetricsStore(
         rawCallsDeleted += await executor.run('DELETE FROM metric_calls WHERE id <= ?', [
           newestId - settings.maxRawCalls,
         ]);
+      const oldestMinute = Math.floor((now - settings.rollupRetentionMs) / 60_000);
       const rollupsDeleted = await executor.run('DELETE FROM metric_rollups WHERE minute < ?', [
-        Math.floor((now - settings.rollupRetentionMs) / 60_000),
+        oldestMinute,
       ]);
+      // An hour row goes when its whole hour is past the retention.
+      await executor.run('DELETE FROM metric_rollups_hourly WHERE minute < ?', [hourStart(oldestMinute)]);
       return { rawCallsDeleted, rollupsDeleted };
     });
   };
@@ -181,7 +231,9 @@ export function createSqlMetricsStore(
     write: async (batch) => {
       await database.transaction(async (executor) => {
         await insertCalls(executor, batch);
-        await mergeRollups(executor, rollupCalls(batch));
+        const minutes = rollupCalls(batch);
+        await mergeRollups(executor, minutes, 'metric_rollups');
+        await mergeRollups(executor, hourlyRollups(minutes), 'metric_rollups_hourly');
       });
       if (settings.now() - lastPrune >= settings.pruneIntervalMs) await prune();
     },
@@ -201,10 +253,27 @@ export function createSqlMetricsStore(
     flush: () => buffer.flush(),
     async performance({ hours }) {
       const now = settings.now();
-      const rows = await database.query<RollupRow>(
-        `SELECT ${rollupColumns} FROM metric_rollups WHERE minute >= ? AND minute <= ?`,
-        [firstMinuteOf(hours, now), Math.floor(now / 60_000)],
-      );
+      const first = firstMinuteOf(hours, now);
+      const last = Math.floor(now / 60_000);
+      // Whole hours from the hourly table, the partial hours at both ends from the minute table.
+      const wholeStart = hourStart(first + 59);
+      const wholeEnd = hourStart(last + 1);
+      const rows =
+        wholeStart < wholeEnd
+          ? [
+              ...(await database.query<RollupRow>(
+                `SELECT ${rollupColumns} FROM metric_rollups_hourly WHERE minute >= ? AND minute < ?`,
+                [wholeStart, wholeEnd],
+              )),
+              ...(await database.query<RollupRow>(
+                `SELECT ${rollupColumns} FROM metric_rollups WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute <= ?)`,
+                [first, wholeStart, wholeEnd, last],
+              )),
+            ]
+          : await database.query<RollupRow>(
+              `SELECT ${rollupColumns} FROM metric_rollups WHERE minute >= ? AND minute <= ?`,
+              [first, last],
+            );
       return performanceFromRollups(rows.map(rollupFromRow), { hours, now });
     },
     async recentCalls({ limit }) {

@@ -112,13 +112,14 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
   try {
     const client = await pool.connect().catch((cause: unknown) => fail('', cause, 'open_failed'));
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`SET search_path TO "${schema}"`);
       await client.query('BEGIN');
-      // One migrator per database at a time, whatever the number of replicas starting.
+      // One migrator per schema at a time, whatever the number of replicas starting (taken before
+      // CREATE SCHEMA: concurrent `CREATE SCHEMA IF NOT EXISTS` can still collide).
       await client.query("SELECT pg_advisory_xact_lock(hashtext('ballast_schema_migrations:' || $1))", [
         schema,
       ]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
       await client.query(`CREATE TABLE IF NOT EXISTS ballast_schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
       const applied = Number(

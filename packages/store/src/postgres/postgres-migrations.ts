@@ -25,6 +25,16 @@ export const postgresMigrations: readonly Migration[] = [
         input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cost_usd DOUBLE PRECISION NOT NULL,
         failures_by_code TEXT NOT NULL,
         PRIMARY KEY (minute, provider, model))`,
+      // Hour-level copies (`minute` = first minute of the hour): a 24 h or 30 d window reads 60
+      // times fewer rows; minute rows serve the window's edges.
+      `CREATE TABLE metric_rollups_hourly (
+        minute BIGINT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+        requests BIGINT NOT NULL, successes BIGINT NOT NULL, failures BIGINT NOT NULL,
+        latency_count BIGINT NOT NULL, latency_sum DOUBLE PRECISION NOT NULL, latency_hist TEXT NOT NULL,
+        ttft_count BIGINT NOT NULL, ttft_sum DOUBLE PRECISION NOT NULL, ttft_hist TEXT NOT NULL,
+        input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cost_usd DOUBLE PRECISION NOT NULL,
+        failures_by_code TEXT NOT NULL,
+        PRIMARY KEY (minute, provider, model))`,
     ],
   },
   {

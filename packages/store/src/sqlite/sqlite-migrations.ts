@@ -24,6 +24,16 @@ export const sqliteMigrations: readonly Migration[] = [
         input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
         failures_by_code TEXT NOT NULL,
         PRIMARY KEY (minute, provider, model))`,
+      // Hour-level copies (`minute` = first minute of the hour): a 24 h or 30 d window reads 60
+      // times fewer rows; minute rows serve the window's edges.
+      `CREATE TABLE metric_rollups_hourly (
+        minute INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+        requests INTEGER NOT NULL, successes INTEGER NOT NULL, failures INTEGER NOT NULL,
+        latency_count INTEGER NOT NULL, latency_sum REAL NOT NULL, latency_hist TEXT NOT NULL,
+        ttft_count INTEGER NOT NULL, ttft_sum REAL NOT NULL, ttft_hist TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
+        failures_by_code TEXT NOT NULL,
+        PRIMARY KEY (minute, provider, model))`,
     ],
   },
   {
