@@ -33,6 +33,7 @@ export {
 } from './chat-result';
 export { collectStream, runControlledStream } from './controlled-stream';
 export * from './domain/index';
+export type { EmbeddingModel, EmbedOptions, EmbedResult } from './embedding-model';
 export * from './errors/index';
 export {
   type ExtractedJson,

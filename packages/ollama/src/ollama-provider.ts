@@ -9,6 +9,7 @@ import {
   ConfigError,
   computeCostUsd,
   defaultPricing,
+  type EmbeddingModel,
   findModelPrice,
   parseToolArguments,
   runControlledCall,
@@ -16,6 +17,7 @@ import {
   StreamAccumulator,
 } from '@ballast/core';
 import { Ollama } from 'ollama';
+import { createOllamaEmbeddingModel, type OllamaEmbeddingOptions } from './ollama-embedding-model';
 import { toOllamaError } from './ollama-error';
 import {
   fromOllamaDoneReason,
@@ -63,6 +65,16 @@ export interface OllamaProvider {
    * @throws {ConfigError} when `modelId` is empty.
    */
   chatModel(modelId: string, options?: OllamaChatModelOptions): ChatModel;
+  /**
+   * An embedding model by name (`nomic-embed-text`, `mxbai-embed-large`), for memory recall and RAG.
+   *
+   * @throws {ConfigError} when `modelId` is empty.
+   * @example
+   * ```ts
+   * const { embeddings } = await createOllama().embeddingModel('nomic-embed-text').embed({ values: ['hi'] });
+   * ```
+   */
+  embeddingModel(modelId: string, options?: OllamaEmbeddingOptions): EmbeddingModel;
 }
 
 /**
@@ -99,6 +111,7 @@ export function createOllama(
       }
       return createOllamaChatModel(resolved, modelId, options);
     },
+    embeddingModel: (modelId, options) => createOllamaEmbeddingModel(resolved, modelId, options),
   };
 }
 

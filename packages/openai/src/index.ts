@@ -1,3 +1,4 @@
+export { createOpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from './openai-embedding-model';
 export { toOpenAIError } from './openai-error';
 export {
   createOpenAI,

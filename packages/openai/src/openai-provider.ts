@@ -3,8 +3,10 @@ import {
   type ChatModelCapabilities,
   ConfigError,
   createOpenAIFormatChatModel,
+  type EmbeddingModel,
 } from '@ballast/core';
 import OpenAI from 'openai';
+import { createOpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from './openai-embedding-model';
 import { toOpenAIError } from './openai-error';
 import { type OpenAISettings, resolveOpenAISettings } from './openai-settings';
 
@@ -25,6 +27,15 @@ export interface OpenAIProvider {
    * Ballast has no default that a provider could retire.
    */
   chatModel(modelId: string, options?: { capabilities?: Partial<ChatModelCapabilities> }): ChatModel;
+  /**
+   * An embedding model by id (`text-embedding-3-small`…), for memory recall and RAG.
+   *
+   * @example
+   * ```ts
+   * const { embeddings } = await createOpenAI().embeddingModel('text-embedding-3-small').embed({ values: ['hi'] });
+   * ```
+   */
+  embeddingModel(modelId: string, options?: OpenAIEmbeddingOptions): EmbeddingModel;
 }
 
 /**
@@ -77,6 +88,12 @@ export function createOpenAI(
         includeStreamUsage: resolved.includeStreamUsage,
       });
     },
+    embeddingModel: (modelId, options) =>
+      createOpenAIEmbeddingModel(
+        client,
+        { provider: resolved.name, modelId, apiKey: resolved.apiKey },
+        options,
+      ),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { BallastConfig, BallastConfigKey } from '@ballast/advisor';
 import type { Balancer } from '@ballast/balancer';
 import type { ChatModel } from '@ballast/core';
+import type { MetricsStore } from '@ballast/store';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { adviceRoutes, type MigrationAdviceSource, type ScalingAdviceSource } from './advice/advice-routes';
@@ -31,6 +32,11 @@ export interface BallastServerEvents {
 export interface BallastHandlersOptions {
   /** The balancer behind the routing and monitoring endpoints (or a getter, if it is rebuilt). */
   balancer: Balancer | (() => Balancer);
+  /**
+   * Durable call history (`@ballast/store`): `GET /api/monitoring/performance?hours=N` answers
+   * from it, across restarts, instead of from the balancer's in-process windows.
+   */
+  metricsStore?: MetricsStore;
   logger?: Logger;
   /** Hashed API keys (see `hashApiKey`); none → open endpoints. */
   apiKeys?: ApiKeyRecord[];
@@ -110,7 +116,7 @@ export function createBallastRoutes(
       targetSettings: options.targetSettings ?? (() => ({})),
       ...(options.configureTarget ? { configureTarget: options.configureTarget } : {}),
     }),
-    ...monitoringRoutes({ balancer, alerts }),
+    ...monitoringRoutes({ balancer, alerts, metricsStore: options.metricsStore }),
     ...adviceRoutes({
       migrations: options.migrations,
       scaling: options.scaling,

@@ -85,6 +85,7 @@ export {
   type RagStore,
   type ScoredRagChunk,
 } from './memory/rag-store';
+export { embedderFromModel, ragStoreFromVectorStore } from './memory/vector-rag-store';
 export { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics';
 export {
   type ActiveAlert,

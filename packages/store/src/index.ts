@@ -1,8 +1,100 @@
 /**
  * `@ballast/store`: where Ballast keeps what it must not forget.
  *
- * One interface per concern (metrics, history, memory, vectors, shared state), each with
- * in-memory, SQLite, PostgreSQL and (for shared state) Redis implementations that pass the same
- * contract suite.
+ * One interface per concern (metrics, recommendation history, conversation memory, RAG vectors,
+ * audit log), each with in-memory, SQLite (embedded default) and PostgreSQL implementations that
+ * pass the same contract suite. `openStores('sqlite:ballast.db')` opens them all at once.
  */
 export const STORE_PACKAGE = '@ballast/store';
+
+export {
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditKind,
+  type AuditLogOptions,
+  type AuditLogStore,
+  type AuditQuery,
+  auditEntryInputSchema,
+  auditKindSchema,
+} from './audit/audit-log-store';
+export { createInMemoryAuditLogStore } from './audit/in-memory-audit-log-store';
+export { createSqlAuditLogStore } from './audit/sql-audit-log-store';
+export { type StoreBackend, StoreError } from './errors/store-error';
+export { createInMemoryRecommendationHistoryStore } from './history/in-memory-recommendation-history-store';
+export type {
+  RecentRecommendationsQuery,
+  RecommendationHistoryOptions,
+  RecommendationHistoryStore,
+} from './history/recommendation-history-store';
+export {
+  type NewRecommendation,
+  newRecommendationSchema,
+  type RecommendationFeedback,
+  type RecommendationKind,
+  type RecommendationOutcome,
+  type RecommendationRecord,
+  recommendationFeedbackSchema,
+  recommendationKindSchema,
+  recommendationOutcomeSchema,
+  type ValidatorVerdict,
+  validatorVerdictSchema,
+} from './history/recommendation-record';
+export { createSqlRecommendationHistoryStore } from './history/sql-recommendation-history-store';
+export { createInMemoryMemoryStore } from './memory/in-memory-memory-store';
+export {
+  type MemoryEntry,
+  type MemoryStore,
+  type MemoryStoreOptions,
+  memoryEntrySchema,
+  type ScoredMemoryEntry,
+} from './memory/memory-store';
+export { createSqlMemoryStore } from './memory/sql-memory-store';
+export { type CallRecord, type CallRecordInput, callRecordSchema } from './metrics/call-record';
+export { createInMemoryMetricsStore } from './metrics/in-memory-metrics-store';
+export type {
+  MetricsPruneResult,
+  MetricsStore,
+  MetricsStoreDescription,
+  MetricsStoreOptions,
+} from './metrics/metrics-store';
+export type { PerformanceFigures, PerformanceReport } from './metrics/performance-report';
+export { createSqlMetricsStore } from './metrics/sql-metrics-store';
+export type { WriteBufferStats } from './metrics/write-buffer';
+export {
+  type OpenStoresOptions,
+  openStores,
+  parseStoreSpec,
+  type Stores,
+  type StoresDescription,
+} from './open-stores';
+export {
+  connectPostgresDatabase,
+  describePostgresLocation,
+  type PostgresDatabaseOptions,
+} from './postgres/connect-postgres-database';
+export type { SqlDatabase, SqlExecutor, SqlValue } from './sql/sql-database';
+export { openSqliteDatabase, type SqliteDatabaseOptions } from './sqlite/open-sqlite-database';
+export type { StoreDescription } from './store-description';
+export { chunkText } from './text/chunk-text';
+export { createInMemoryVectorStore } from './vectors/in-memory-vector-store';
+export {
+  createRagIndex,
+  embedAll,
+  type RagDocument,
+  type RagIndex,
+  type RagIndexOptions,
+} from './vectors/rag-index';
+export { createSqlVectorStore } from './vectors/sql-vector-store';
+export { cosineSimilarity } from './vectors/vector-math';
+export {
+  type RetrievalMode,
+  type ScoredChunk,
+  type VectorChunk,
+  type VectorCollectionInfo,
+  type VectorSearchQuery,
+  type VectorSearchResult,
+  type VectorStore,
+  type VectorStoreDescription,
+  type VectorStoreOptions,
+  vectorChunkSchema,
+} from './vectors/vector-store';

@@ -2,6 +2,7 @@ export type { LoopbackServer } from './http/loopback-server';
 export type { TrafficCounters } from './http/traffic-gauge';
 export * from './kubernetes/index';
 export { anthropicDialect, startFakeAnthropic } from './llm/anthropic-dialect';
+export { deterministicEmbedding } from './llm/deterministic-embedding';
 export type { StreamFrame, WireDialect } from './llm/dialect';
 export { type FakeLlmServer, type FakeLlmServerOptions, startFakeLlmServer } from './llm/fake-llm-server';
 export { groqDialect, startFakeGroq } from './llm/groq-dialect';

@@ -36,5 +36,6 @@ export type BallastErrorCode =
   | 'no_healthy_target'
   | 'no_object_generated'
   | 'collector_failed'
+  | 'store_failed'
   | 'timeout'
   | 'aborted';

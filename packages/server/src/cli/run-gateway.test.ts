@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/logger';
@@ -104,8 +104,10 @@ describe('ballast gateway', () => {
       HOST: '127.0.0.1',
       GATEWAY_API_KEYS: 'ci:sk-ci-key-0123456789',
     });
-    running = await runGateway(['--config', file], cli);
+    const database = join(dirname(file), 'gateway.db');
+    running = await runGateway(['--config', file, '--store', `sqlite:${database}`], cli);
     expect(out.join('\n')).toMatch(/ollama\s+llama3\.2, qwen2\.5/);
+    expect(out.join('\n')).toContain(`Store: sqlite ${database} (schema v5; vector search exact-scan`);
     expect(out.join('\n')).toContain('Routing strategy: failover');
     expect(running!.gateway.strategy).toBe('failover');
     expect((await fetch(`${running!.server.url}/v1/models`)).status).toBe(401);
@@ -115,5 +117,45 @@ describe('ballast gateway', () => {
     const { out, io: cli } = io();
     expect(await runGateway(['--help'], cli)).toBeUndefined();
     expect(out.join('\n')).toContain('ROUTING_STRATEGY');
+  });
+
+  it('--store sqlite:PATH keeps metrics history across a restart and reports the store in /healthz', async () => {
+    const database = join(mkdtempSync(join(tmpdir(), 'ballast-cli-store-')), 'ballast.db');
+    const args = ['--fake', '--port', '0', '--host', '127.0.0.1', '--store', `sqlite:${database}`];
+    running = await runGateway(args, io().io);
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${running!.server.url}/v1`, maxRetries: 0 });
+    for (const model of ['gpt-4o-mini', 'llama3.2'])
+      await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'remember me' }] });
+    await running!.stop();
+
+    running = await runGateway(args, io().io);
+    const health = (await (await fetch(`${running!.server.url}/healthz`)).json()) as { store: unknown };
+    expect(health.store).toMatchObject({
+      kind: 'sqlite',
+      location: database,
+      vectorSearch: 'exact-scan',
+      status: 'ok',
+    });
+    const performance = (await (
+      await fetch(`${running!.server.url}/api/monitoring/performance?hours=1`)
+    ).json()) as {
+      source: string;
+      totals: { requests: number };
+      providers: Record<string, { requests: number; successRate: number }>;
+    };
+    expect(performance.source).toBe('store');
+    expect(performance.totals.requests).toBe(2);
+    expect(performance.providers.openai).toMatchObject({ requests: 1, successRate: 1 });
+    expect(performance.providers.ollama).toMatchObject({ requests: 1, successRate: 1 });
+  });
+
+  it('refuses an unknown --store without echoing it', async () => {
+    const { err, io: cli } = io();
+    expect(
+      await runGateway(['--fake', '--port', '0', '--store', 'mysql://root:hunter2@db/x'], cli),
+    ).toBeUndefined();
+    expect(err.join('\n')).toMatch(/Cannot open the store: Unknown store/);
+    expect(err.join('\n')).not.toContain('hunter2');
+    expect(process.exitCode).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@ballast/core';
 import { createProxmoxClient } from '@ballast/proxmox';
+import { openStores, type Stores } from '@ballast/store';
 import { proxmoxMigrationSource } from '../advice/sources';
 import { gatewayEnvironmentVariables, loadGatewayEnvironment } from '../config/gateway-env';
 import { createGateway, type Gateway } from '../gateway/gateway';
@@ -37,6 +38,10 @@ Options:
   --grpc-port N      gRPC ModuleService port (GRPC_PORT; unset = no gRPC)
   --fake             start the testkit's fake OpenAI, Anthropic, Ollama and Proxmox servers as
                      upstreams: runs with no keys (needs @ballast/testkit installed)
+  --store SPEC       where metrics history, memory, RAG and the audit log live:
+                     sqlite:PATH (default sqlite:ballast.db; one file, WAL, migrated on open),
+                     postgres://… (shared by replicas; default when DATABASE_URL is set) or
+                     memory (nothing survives a restart; the default with --fake)
   -h, --help         this text
 
 Environment:
@@ -118,6 +123,7 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
     port?: string;
     host?: string;
     'grpc-port'?: string;
+    store?: string;
     fake?: boolean;
     help?: boolean;
   };
@@ -129,6 +135,7 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
         port: { type: 'string' },
         host: { type: 'string' },
         'grpc-port': { type: 'string' },
+        store: { type: 'string' },
         fake: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -171,7 +178,20 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
     throw error;
   }
   const logger = io.logger ?? createLogger({ knownSecrets: settings.secrets, env });
+  const storeSpec =
+    values.store ?? env.BALLAST_STORE ?? env.DATABASE_URL ?? (values.fake ? 'memory' : 'sqlite:ballast.db');
+  let store: Stores;
+  try {
+    store = await openStores(storeSpec, { knownSecrets: settings.secrets });
+  } catch (error) {
+    await fakes?.close();
+    // StoreError messages never hold the connection string's password.
+    io.err(`Cannot open the store: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return undefined;
+  }
   const gateway = createGateway({
+    store,
     targets: settings.targets,
     aliases: settings.aliases,
     strategy: settings.strategy,
@@ -209,6 +229,10 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
   io.out(
     `Routing strategy: ${settings.strategy}; memory ${settings.enableMemory ? 'on' : 'off'}; RAG ${settings.enableRag ? 'on' : 'off'}`,
   );
+  const storeHealth = await store.describe();
+  io.out(
+    `Store: ${storeHealth.kind} ${storeHealth.location} (schema v${storeHealth.schemaVersion}; vector search ${storeHealth.vectorSearch}, lexical ${storeHealth.lexicalSearch})`,
+  );
   io.out(`Providers${fakes ? ' (testkit fakes)' : ''}:`);
   for (const provider of settings.providers)
     io.out(`  ${provider.provider.padEnd(10)} ${provider.models.join(', ')}  ${provider.endpoint}`);
@@ -228,6 +252,7 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
         gateway.drain();
         await Promise.all([server.close({ timeoutMs: 10_000 }), grpc?.close()]);
         gateway.close();
+        await store.close();
         await fakes?.close();
       })();
       return stopping;

@@ -1,4 +1,5 @@
 import type { Balancer } from '@ballast/balancer';
+import type { StoresDescription } from '@ballast/store';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
 import { json, readJson } from '../http/json';
@@ -17,6 +18,8 @@ export interface GatewayRouteDependencies {
   strategy: () => string;
   memory: { enabled: boolean; sessions: () => Promise<number> };
   rag: RagOptions | undefined;
+  /** The durable stores' health (kind, location, vector search mode), when the gateway has them. */
+  describeStore?: (() => Promise<StoresDescription>) | undefined;
   isDraining: () => boolean;
   maxBodyBytes: number;
   publicMetrics: boolean;
@@ -71,6 +74,16 @@ export function routingStats(
 }
 
 /** Overall and per-provider health (`GET /healthz`, gRPC `GetStatus`). */
+/** Store health for `/healthz`: `{ kind: 'none' }` without stores, `status: 'error'` when the database fails. */
+async function describeStoreSafely(describe: (() => Promise<StoresDescription>) | undefined) {
+  if (!describe) return { kind: 'none' as const };
+  try {
+    return { ...(await describe()), status: 'ok' as const };
+  } catch (error) {
+    return { kind: 'unknown' as const, status: 'error' as const, error: (error as Error).name };
+  }
+}
+
 export async function healthReport(deps: GatewayRouteDependencies) {
   const providers = deps
     .balancer()
@@ -104,6 +117,7 @@ export async function healthReport(deps: GatewayRouteDependencies) {
     rag: deps.rag
       ? { enabled: true, embedder: deps.rag.embedder.id, collections: ragCollections }
       : { enabled: false },
+    store: await describeStoreSafely(deps.describeStore),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type Balancer, type BalancerConfig, createBalancer, type StrategyName } from '@ballast/balancer';
+import type { Stores } from '@ballast/store';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../config/settings-store';
@@ -14,6 +15,7 @@ import type { MemoryOptions, RagOptions } from '../memory/context';
 import { createHashedBagOfWordsEmbedder } from '../memory/embedder';
 import { createInMemoryMemoryStore } from '../memory/memory-store';
 import { createInMemoryRagStore } from '../memory/rag-store';
+import { ragStoreFromVectorStore } from '../memory/vector-rag-store';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics';
 import type { AlertMonitor } from '../monitoring/alert-monitor';
 import { createChatCompletionsHandler } from './chat-completions';
@@ -48,6 +50,14 @@ export interface GatewayConfig
   memory?: boolean | Partial<MemoryOptions>;
   /** RAG (`rag_collection`, `rag_top_k`): `true` for the in-memory store. */
   rag?: boolean | Partial<RagOptions>;
+  /**
+   * Durable stores (`openStores('sqlite:ballast.db')` from `@ballast/store`): memory and RAG
+   * default to them (unless given explicitly), every upstream attempt is recorded in its
+   * MetricsStore (`/api/monitoring/performance` answers from it), routing decisions and target
+   * settings changes go to its audit log, and `/healthz` reports its kind and vector search mode.
+   * The caller owns it: close it after the gateway.
+   */
+  store?: Stores;
   logger?: Logger;
   /** `/metrics` without a key (default true: scrapers rarely carry one). */
   publicMetrics?: boolean;
@@ -119,6 +129,24 @@ export function createGateway(config: GatewayConfig): Gateway {
   const settings = new Map<string, TargetSettings>();
   let strategy: StrategyName = config.strategy ?? 'weighted';
   let metrics: GatewayMetrics | undefined;
+  const store = config.store;
+  /** A metrics write must never fail a request: invalid records and closed stores are logged. */
+  const recordCall = (call: Parameters<Stores['metrics']['record']>[0]) => {
+    if (!store) return;
+    try {
+      store.metrics.record(call);
+    } catch (error) {
+      logger.warn(
+        { err: { name: (error as Error).name, message: (error as Error).message } },
+        'metrics record refused',
+      );
+    }
+  };
+  const audit = (entry: Parameters<Stores['audit']['append']>[0]) => {
+    store?.audit
+      .append(entry)
+      .catch((error: unknown) => logger.warn({ err: { name: (error as Error).name } }, 'audit write failed'));
+  };
   const build = (): Balancer => {
     const balancer = createBalancer(
       { ...config.balancer, name: moduleId, strategy, targets: catalog.balancerTargets(settings) },
@@ -128,9 +156,18 @@ export function createGateway(config: GatewayConfig): Gateway {
       const model = catalog.target(target)?.model;
       return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
     };
-    balancer.on('failure', ({ target, code }) => {
+    balancer.on('failure', ({ target, code, durationMs }) => {
       const { provider, model } = labels(target);
       metrics?.observeAttemptFailure(provider, model, code);
+      recordCall({
+        at: now(),
+        provider,
+        model,
+        target,
+        outcome: 'failure',
+        errorCode: code,
+        latencyMs: Math.max(0, durationMs),
+      });
       logger.debug({ target, code }, 'upstream attempt failed');
     });
     balancer.on('failover', ({ from, code }) => {
@@ -153,9 +190,32 @@ export function createGateway(config: GatewayConfig): Gateway {
   const current = () => balancer;
   metrics = createGatewayMetrics(current);
   const gatewayMetrics = metrics;
+  // Successful calls carry tokens, TTFT and cost only here (failures come from balancer events,
+  // one per failed attempt, so per-provider success rates count attempts as the balancer does).
+  const callMetrics: GatewayMetrics = store
+    ? {
+        ...gatewayMetrics,
+        observeCall(call) {
+          gatewayMetrics.observeCall(call);
+          if (!call.ok) return;
+          recordCall({
+            at: now(),
+            provider: call.provider,
+            model: call.model,
+            outcome: 'success',
+            stream: call.stream,
+            ...(call.latencyMs === undefined ? {} : { latencyMs: Math.max(0, call.latencyMs) }),
+            ...(call.ttftMs === undefined ? {} : { timeToFirstTokenMs: Math.max(0, call.ttftMs) }),
+            inputTokens: call.inputTokens ?? 0,
+            outputTokens: call.outputTokens ?? 0,
+            costUsd: call.costUsd ?? 0,
+          });
+        },
+      }
+    : gatewayMetrics;
 
-  const memory = resolveMemory(config.memory);
-  const rag = resolveRag(config.rag);
+  const memory = resolveMemory(config.memory, store);
+  const rag = resolveRag(config.rag, store);
   const maxBodyBytes = config.maxBodyBytes ?? defaultMaxBodyBytes;
   const streams = { open: 0 };
   let draining = false;
@@ -164,11 +224,18 @@ export function createGateway(config: GatewayConfig): Gateway {
 
   const configureTarget = (target: string, next: TargetSettings) => {
     if (!catalog.targetIds.includes(target)) throw new Error(`Unknown target ${target}`);
+    const before = settings.get(target) ?? {};
     // In place: breakers, latency windows, metrics and calls in flight carry on. The map keeps
     // the settings for the next rebuild (a reload or a strategy change).
     balancer.configureTarget(target, next);
     settings.set(target, { ...settings.get(target), ...next });
     logger.info({ target, settings: settings.get(target) }, 'target settings changed');
+    audit({
+      kind: 'configuration-change',
+      subject: target,
+      summary: `target ${target} settings changed`,
+      details: { before, after: settings.get(target) ?? {} },
+    });
   };
   const targetSettings = () => {
     const out: Record<string, TargetSettings> = {};
@@ -181,7 +248,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     return out;
   };
   const shared = createBallastRoutes(
-    { ...config, balancer: current, targetSettings, configureTarget, knownSecrets },
+    {
+      ...config,
+      ...(store && !config.metricsStore ? { metricsStore: store.metrics } : {}),
+      balancer: current,
+      targetSettings,
+      configureTarget,
+      knownSecrets,
+    },
     logger,
   );
   const routeDeps = {
@@ -192,6 +266,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     strategy: () => strategy,
     memory: { enabled: memory !== undefined, sessions: () => memory?.store.size() ?? Promise.resolve(0) },
     rag,
+    describeStore: store ? () => store.describe() : undefined,
     isDraining: () => draining,
     maxBodyBytes,
     publicMetrics: config.publicMetrics ?? true,
@@ -208,7 +283,7 @@ export function createGateway(config: GatewayConfig): Gateway {
         handler: createChatCompletionsHandler({
           balancer: current,
           catalog,
-          metrics: gatewayMetrics,
+          metrics: callMetrics,
           maxBodyBytes,
           memory,
           rag,
@@ -216,6 +291,13 @@ export function createGateway(config: GatewayConfig): Gateway {
           onDecision: (decision) => {
             logger.info({ decision }, 'routing decision');
             shared.events.emit('routing-decision', decision);
+            audit({
+              kind: 'routing-decision',
+              actor: decision.keyId,
+              subject: decision.target,
+              summary: `${decision.requestedModel} -> ${decision.target} (${decision.strategy}, ${decision.outcome})`,
+              details: { ...decision },
+            });
           },
           streams,
           now,
@@ -275,11 +357,14 @@ export function createGateway(config: GatewayConfig): Gateway {
   };
 }
 
-function resolveMemory(option: GatewayConfig['memory']): MemoryOptions | undefined {
+function resolveMemory(
+  option: GatewayConfig['memory'],
+  store: Stores | undefined,
+): MemoryOptions | undefined {
   if (!option) return undefined;
   const given = option === true ? {} : option;
   return {
-    store: given.store ?? createInMemoryMemoryStore(),
+    store: given.store ?? store?.memory ?? createInMemoryMemoryStore(),
     embedder: given.embedder ?? createHashedBagOfWordsEmbedder(),
     ...(given.recentTurns === undefined ? {} : { recentTurns: given.recentTurns }),
     ...(given.recallTopK === undefined ? {} : { recallTopK: given.recallTopK }),
@@ -287,11 +372,11 @@ function resolveMemory(option: GatewayConfig['memory']): MemoryOptions | undefin
   };
 }
 
-function resolveRag(option: GatewayConfig['rag']): RagOptions | undefined {
+function resolveRag(option: GatewayConfig['rag'], store: Stores | undefined): RagOptions | undefined {
   if (!option) return undefined;
   const given = option === true ? {} : option;
   return {
-    store: given.store ?? createInMemoryRagStore(),
+    store: given.store ?? (store ? ragStoreFromVectorStore(store.vectors) : createInMemoryRagStore()),
     embedder: given.embedder ?? createHashedBagOfWordsEmbedder(),
     ...(given.collections ? { collections: given.collections } : {}),
     ...(given.defaultTopK === undefined ? {} : { defaultTopK: given.defaultTopK }),

@@ -72,7 +72,13 @@ export async function enrichRequest(
   }
   if (input.rag) {
     const vector = vectors.get(input.rag.options.embedder);
-    if (vector) documents = await input.rag.options.store.query(input.rag.collection, vector, input.rag.topK);
+    if (vector)
+      documents = await input.rag.options.store.query(
+        input.rag.collection,
+        vector,
+        input.rag.topK,
+        input.query,
+      );
     if (documents.length)
       context.push(
         `Use these documents from "${input.rag.collection}" when they are relevant; cite them as [n]:\n${documents

@@ -22,8 +22,16 @@ export interface ScoredRagChunk extends RagChunk {
 export interface RagStore {
   /** Adds or replaces chunks (by id). */
   upsert(collection: string, chunks: readonly RagChunk[]): Promise<void>;
-  /** The `topK` chunks most similar to `embedding` (cosine), best first. */
-  query(collection: string, embedding: readonly number[], topK: number): Promise<ScoredRagChunk[]>;
+  /**
+   * The `topK` chunks most similar to `embedding` (cosine), best first. Stores that also index
+   * words (the `@ballast/store` vector stores) fuse a lexical ranking of `text` when it is given.
+   */
+  query(
+    collection: string,
+    embedding: readonly number[],
+    topK: number,
+    text?: string,
+  ): Promise<ScoredRagChunk[]>;
   /** Collections and their chunk counts. */
   collections(): Promise<Array<{ name: string; chunks: number }>>;
   deleteCollection(collection: string): Promise<void>;

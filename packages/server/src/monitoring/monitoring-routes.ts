@@ -1,4 +1,5 @@
 import type { Balancer } from '@ballast/balancer';
+import type { MetricsStore } from '@ballast/store';
 import { z } from 'zod';
 import { json, parseWith, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
@@ -15,16 +16,29 @@ const performanceQuery = z
   })
   .strict();
 
-/** `GET /api/monitoring/performance`, `GET /api/monitoring/alerts`, `PUT /api/monitoring/alerts`. */
-export function monitoringRoutes(deps: { balancer: () => Balancer; alerts: AlertMonitor }): Route[] {
+/**
+ * `GET /api/monitoring/performance`, `GET /api/monitoring/alerts`, `PUT /api/monitoring/alerts`.
+ * With a `metricsStore`, performance answers from its durable history (any `hours` up to its
+ * retention, across restarts and replicas, `source: "store"`); without one, from the balancer's
+ * in-process windows (`source: "balancer"`).
+ */
+export function monitoringRoutes(deps: {
+  balancer: () => Balancer;
+  alerts: AlertMonitor;
+  metricsStore?: MetricsStore | undefined;
+}): Route[] {
   return [
     {
       method: 'GET',
       path: '/api/monitoring/performance',
       summary: 'Per provider and model: requests, success rate, latency, TTFT, tokens, cost (?hours=N)',
-      handler: (_request, context) => {
+      handler: async (_request, context) => {
         const { hours } = parseWith(performanceQuery, queryOf(context.url), 'query');
-        return json(performanceReport(deps.balancer(), hours));
+        const store = deps.metricsStore;
+        if (!store) return json({ ...performanceReport(deps.balancer(), hours), source: 'balancer' });
+        // Calls still buffered in this process count too; a failing flush must not hide history.
+        await store.flush().catch(() => undefined);
+        return json({ ...(await store.performance({ hours })), source: 'store' });
       },
     },
     {

@@ -8,8 +8,11 @@ export interface WireDialect {
   readonly name: string;
   /** Whether this path is the chat endpoint (`/v1/chat/completions`, `/v1/messages`, `/api/chat`). */
   isChatPath(method: string, path: string): boolean;
-  /** Answers for other endpoints the SDKs call (model lists, version), or `undefined` for 404. */
-  answerOther?(method: string, path: string): unknown;
+  /**
+   * Answers for other endpoints the SDKs call (model lists, version, embeddings), or `undefined`
+   * for 404. `body` is the parsed JSON request body.
+   */
+  answerOther?(method: string, path: string, body?: unknown): unknown;
   /** Whether the request asked for a stream. */
   wantsStream(body: unknown): boolean;
   /** Checks the credentials header; `true` when no key is configured. */

@@ -86,7 +86,7 @@ export async function startFakeLlmServer(
     appendBounded(requests, request, requestLogSize);
 
     if (!dialect.isChatPath(request.method, path)) {
-      const other = dialect.answerOther?.(request.method, path);
+      const other = dialect.answerOther?.(request.method, path, request.body);
       if (other === undefined)
         return sendJson(response, 404, dialect.renderError(404, `No route ${path}`, undefined).body);
       return sendJson(response, 200, other);

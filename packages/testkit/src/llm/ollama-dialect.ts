@@ -1,3 +1,4 @@
+import { countWords, deterministicEmbedding, embeddingInputs } from './deterministic-embedding';
 import { requestedModel, splitText, type WireDialect } from './dialect';
 import { type FakeLlmServer, type FakeLlmServerOptions, startFakeLlmServer } from './fake-llm-server';
 import type { ScriptedReply, ScriptedToolCall, ScriptedUsage } from './scripted-reply';
@@ -66,6 +67,25 @@ function defaultErrorMessage(status: number): string {
 }
 
 /**
+ * `POST /api/embed`: deterministic vectors ({@link deterministicEmbedding}) of `dimensions`
+ * (default 256) values for `input` (a string or an array), in Ollama's response shape.
+ */
+function ollamaEmbeddings(body: unknown) {
+  const request = (body ?? {}) as { input?: unknown; model?: unknown; dimensions?: unknown };
+  const inputs = embeddingInputs(request.input);
+  if (!inputs) return undefined;
+  const dimensions =
+    typeof request.dimensions === 'number' && request.dimensions > 0 ? request.dimensions : 256;
+  return {
+    model: typeof request.model === 'string' ? request.model : 'unknown-model',
+    embeddings: inputs.map((text) => deterministicEmbedding(text, dimensions)),
+    total_duration: 1_000_000,
+    load_duration: 100_000,
+    prompt_eval_count: countWords(inputs),
+  };
+}
+
+/**
  * The Ollama native wire format: `POST /api/chat` answered with one JSON object
  * (`stream: false`) or, by default, an NDJSON stream (`application/x-ndjson`, one JSON object
  * per line). Text arrives in `done: false` lines, tool calls arrive whole in one line (Ollama
@@ -83,7 +103,8 @@ function defaultErrorMessage(status: number): string {
 export const ollamaDialect: WireDialect = {
   name: 'ollama',
   isChatPath: (method, path) => method === 'POST' && path === '/api/chat',
-  answerOther(method, path) {
+  answerOther(method, path, body) {
+    if (method === 'POST' && path === '/api/embed') return ollamaEmbeddings(body);
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     if (path === '/api/version') return { version: '0.12.6' };
     if (path === '/api/tags') {

@@ -1,3 +1,4 @@
+import { countWords, deterministicEmbedding, embeddingInputs } from './deterministic-embedding';
 import { randomId, requestedModel, splitText, type WireDialect } from './dialect';
 import { type FakeLlmServer, type FakeLlmServerOptions, startFakeLlmServer } from './fake-llm-server';
 import type { ScriptedFinish, ScriptedReply, ScriptedToolCall, ScriptedUsage } from './scripted-reply';
@@ -21,6 +22,41 @@ const errorTypes: Record<number, { type: string; code: string | null }> = {
   502: { type: 'server_error', code: null },
   503: { type: 'server_error', code: 'service_unavailable' },
 };
+
+/**
+ * `POST /v1/embeddings`: deterministic vectors ({@link deterministicEmbedding}) of `dimensions`
+ * (default 256) values, as floats or as base64 float32 (`encoding_format: 'base64'`, what the
+ * official SDK asks for by default).
+ */
+function openaiEmbeddings(body: unknown) {
+  const request = (body ?? {}) as {
+    input?: unknown;
+    model?: unknown;
+    dimensions?: unknown;
+    encoding_format?: unknown;
+  };
+  const inputs = embeddingInputs(request.input);
+  if (!inputs) return undefined;
+  const dimensions =
+    typeof request.dimensions === 'number' && request.dimensions > 0 ? request.dimensions : 256;
+  const tokens = countWords(inputs);
+  return {
+    object: 'list',
+    model: typeof request.model === 'string' ? request.model : 'unknown-model',
+    data: inputs.map((text, index) => {
+      const vector = deterministicEmbedding(text, dimensions);
+      return {
+        object: 'embedding',
+        index,
+        embedding:
+          request.encoding_format === 'base64'
+            ? Buffer.from(Float32Array.from(vector).buffer).toString('base64')
+            : vector,
+      };
+    }),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}
 
 function finishOf(reply: ScriptedReply): string {
   return finishReasons[reply.finish ?? (reply.toolCalls?.length ? 'tool_calls' : 'stop')];
@@ -56,8 +92,11 @@ function usageBody(usage: ScriptedUsage) {
 export const openaiDialect: WireDialect = {
   name: 'openai',
   isChatPath: (method, path) => method === 'POST' && /\/chat\/completions$/.test(path),
-  answerOther: (method, path) =>
-    method === 'GET' && /\/models$/.test(path) ? { object: 'list', data: [] } : undefined,
+  answerOther: (method, path, body) => {
+    if (method === 'GET' && /\/models$/.test(path)) return { object: 'list', data: [] };
+    if (method === 'POST' && /\/embeddings$/.test(path)) return openaiEmbeddings(body);
+    return undefined;
+  },
   wantsStream: (body) => (body as { stream?: unknown } | undefined)?.stream === true,
   isAuthorized: (headers, apiKey) => apiKey === undefined || headers.authorization === `Bearer ${apiKey}`,
 

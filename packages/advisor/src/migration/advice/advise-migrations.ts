@@ -36,9 +36,19 @@ import {
   planMigrations,
 } from '../plan-migrations';
 import { profileWorkloads } from '../workload-profile';
+import { snapshotFingerprint } from './advice-cache';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
 import { buildMigrationPrompt, type MigrationPrompt } from './build-migration-prompt';
 import { createPseudonymizer, type Pseudonymizer } from './pseudonymize';
+import {
+  type HistoryOptions,
+  heldBack,
+  historyPromptLines,
+  migrationAction,
+  migrationSubject,
+  type RecentDecision,
+  recentDecisions,
+} from './recommendation-history';
 import { type ModelTextLimits, screenModelAdvice } from './screen-model-advice';
 
 const EPSILON = 1e-9;
@@ -87,6 +97,14 @@ export interface AdviseMigrationsOptions {
   privacy?: { pseudonymize?: boolean };
   /** Longest model-written texts kept (analysis 4 000, each item field 1 000 characters). */
   modelTextLimits?: ModelTextLimits;
+  /**
+   * Recommendation history (e.g. `@ballast/store`'s RecommendationHistoryStore) for hysteresis:
+   * a move the user rejected, or a guest that was just moved, within `holdMs` (6 h) is not
+   * recommended again (refused with `recent_decision`); the decisions are cited in the prompt
+   * (not when pseudonymizing: they name real guests and nodes); every recommendation returned is
+   * recorded with the snapshot fingerprint, its source and the validator's verdict.
+   */
+  history?: HistoryOptions;
 }
 
 /**
@@ -117,6 +135,7 @@ export interface AdviseMigrationsInput {
  * | `threshold_exceeded` | the target would end above `cpuThreshold` / `memThreshold` |
  * | `cooldown` | the guest migrated within the planner's `cooldownHours` |
  * | `unsafe_text` | the item's text reads as an instruction to run something or to steer a model (`screenModelText`) |
+ * | `recent_decision` | the history shows this move rejected, or the guest just moved, within `history.holdMs` |
  *
  * @example
  * ```ts
@@ -130,7 +149,8 @@ export type AdviceRejectionCode =
   | 'conflicts_with_rule'
   | 'threshold_exceeded'
   | 'cooldown'
-  | 'unsafe_text';
+  | 'unsafe_text'
+  | 'recent_decision';
 
 /**
  * A refused recommendation or predicted issue, exactly as it was given, with every reason.
@@ -259,6 +279,8 @@ export interface MigrationAdvice {
   /** Normalised imbalance on current usage: before, after the rule plan alone, after the merged advice. */
   imbalance: { before: number; ruleAfter: number; after: number };
   llm: LlmAdviceStatus;
+  /** With `options.history`: decisions cited, moves held back, recommendations recorded, and a history failure if any. */
+  history?: { cited: number; heldBack: number; recorded: number; error?: string };
 }
 
 interface Entry {
@@ -311,6 +333,8 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
   const options = input.options ?? {};
   throwIfAborted(options.signal);
   const context = adviceContext(snapshot, options);
+  const history = options.history ? await loadHistory(options.history) : undefined;
+  context.historyLines = history ? historyPromptLines(history.decisions) : [];
 
   // 1. Rule.
   const plan = planMigrations(snapshot, context.planOptions);
@@ -331,7 +355,8 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
   const merged: Entry[] = [...ruleEntries];
   const candidates = screenModelMoves(answer.entries, merged, context);
   resolveRuleConflicts(candidates, merged, context);
-  const kept = revalidateUnion(merged, context);
+  const revalidated = revalidateUnion(merged, context);
+  const kept = holdBackRecentDecisions(revalidated, history?.decisions ?? [], context);
   const { recommendations, after } = advisedMigrations(kept, context);
   // The headline counts the rule moves that are in the list, so the two can never disagree.
   const ruleKept = kept.filter((entry) => entry.source === 'rule').map((entry) => entry.move);
@@ -347,6 +372,15 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     ).length;
   }
   const modelAnalysis = answer.analysis !== undefined && answer.analysis.trim() !== '';
+  const historyReport = options.history
+    ? await recordRecommendations(
+        options.history,
+        snapshotFingerprint(snapshot, { period }),
+        recommendations,
+        history,
+        revalidated.length - kept.length,
+      )
+    : undefined;
   return {
     analysis: modelAnalysis ? (answer.analysis as string) : ruleAnalysis,
     analysisSource: modelAnalysis ? 'model' : 'rule',
@@ -360,6 +394,89 @@ export async function adviseMigrations(input: AdviseMigrationsInput): Promise<Mi
     plan,
     imbalance: { before: context.baseline, ruleAfter, after },
     llm,
+    ...(historyReport ? { history: historyReport } : {}),
+  };
+}
+
+/** Recent decisions from the history; a failing history never fails the advice (it is reported). */
+async function loadHistory(
+  options: HistoryOptions,
+): Promise<{ decisions: RecentDecision[]; error?: string }> {
+  try {
+    return { decisions: await recentDecisions(options, 'migration') };
+  } catch (error) {
+    return { decisions: [], error: `history unavailable: ${(error as Error).name}` };
+  }
+}
+
+/** Drops merged moves a recent decision holds back, refusing them with `recent_decision`. */
+function holdBackRecentDecisions(
+  kept: Entry[],
+  decisions: readonly RecentDecision[],
+  context: AdviceContext,
+): Entry[] {
+  if (decisions.length === 0) return kept;
+  return kept.filter((entry) => {
+    const held = heldBack(decisions, migrationSubject(entry.move), migrationAction(entry.move));
+    if (!held) return true;
+    context.rejected.push({
+      kind: 'recommendation',
+      source: entry.source,
+      index: entry.index,
+      item: entry.item,
+      reasons: [
+        {
+          code: 'recent_decision',
+          message:
+            held.decision === 'applied'
+              ? `guest ${entry.move.vmid} was just moved (${held.action})`
+              : `this move was rejected recently${held.reason ? `: ${held.reason}` : ''}`,
+        },
+      ],
+    });
+    return false;
+  });
+}
+
+/** Records every returned recommendation in the history (verdict: accepted by the validator). */
+async function recordRecommendations(
+  options: HistoryOptions,
+  fingerprint: string,
+  recommendations: readonly AdvisedMigration[],
+  loaded: { decisions: RecentDecision[]; error?: string } | undefined,
+  heldBackCount: number,
+): Promise<NonNullable<MigrationAdvice['history']>> {
+  let recorded = 0;
+  let error = loaded?.error;
+  for (const move of recommendations) {
+    try {
+      await options.history.record({
+        kind: 'migration',
+        snapshotFingerprint: fingerprint,
+        source: move.source,
+        subject: migrationSubject(move),
+        action: migrationAction(move),
+        payload: {
+          vmid: move.vmid,
+          name: move.name,
+          sourceNode: move.sourceNode,
+          targetNode: move.targetNode,
+          priority: move.priority,
+          imbalanceBefore: move.imbalanceBefore,
+          imbalanceAfter: move.imbalanceAfter,
+        },
+        verdict: { status: 'accepted', reasons: [] },
+      });
+      recorded += 1;
+    } catch (caught) {
+      error ??= `history write failed: ${(caught as Error).name}`;
+    }
+  }
+  return {
+    cited: loaded?.decisions.length ?? 0,
+    heldBack: heldBackCount,
+    recorded,
+    ...(error ? { error } : {}),
   };
 }
 
@@ -376,6 +493,8 @@ interface AdviceContext {
   baseline: number;
   /** Every refused item, in the order it was refused. */
   rejected: AdviceRejection[];
+  /** Recent decisions cited in the prompt (empty without history). */
+  historyLines: string[];
 }
 
 /** The model's contribution; stays `not_configured` with no entries without a model. */
@@ -424,6 +543,7 @@ function adviceContext(snapshot: ClusterSnapshot, options: AdviseMigrationsOptio
     score,
     baseline: score([]),
     rejected: [],
+    historyLines: [],
   };
 }
 
@@ -521,6 +641,8 @@ function migrationPrompt(
     ...(options.maxGuestsInPrompt === undefined ? {} : { maxGuests: options.maxGuestsInPrompt }),
     allowHaManaged: validatorOptions.allowHaManaged ?? false,
     allowLocalDisks: validatorOptions.allowLocalDisks ?? false,
+    // History names real guests and nodes: never cited when the prompt is pseudonymized.
+    ...(names === undefined && context.historyLines.length ? { notes: context.historyLines } : {}),
   });
 }
 

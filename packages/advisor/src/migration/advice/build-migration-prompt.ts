@@ -46,6 +46,8 @@ export interface BuildMigrationPromptOptions {
   allowHaManaged?: boolean;
   /** Whether guests with node-local disks may be recommended. Default `false`. */
   allowLocalDisks?: boolean;
+  /** Extra context lines placed before the plan (the advisor cites recent decisions here). */
+  notes?: readonly string[];
 }
 
 /**
@@ -193,6 +195,7 @@ export function buildMigrationPrompt(
   const ignored = snapshot.constraints.ignoredGuests.map((entry) => entry.vmid);
   if (ignored.length > 0) lines.push(`Ignored guests (never move): ${ignored.join(', ')}.`);
 
+  if (options.notes?.length) lines.push('', ...options.notes);
   lines.push('', ...planLines(options.plan));
   lines.push('', 'Return your JSON answer now.');
   return { system, user: lines.join('\n'), guestsIncluded: included.length, guestsOmitted: omitted };

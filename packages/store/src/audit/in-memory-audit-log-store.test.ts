@@ -1,0 +1,4 @@
+import { describeAuditLogContract } from '../testing/audit-log-store.contract';
+import { createInMemoryAuditLogStore } from './in-memory-audit-log-store';
+
+describeAuditLogContract('in memory', { create: async (options) => createInMemoryAuditLogStore(options) });

@@ -1,0 +1,176 @@
+import pg from 'pg';
+import { StoreError } from '../errors/store-error';
+import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
+import { postgresMigrations } from './postgres-migrations';
+
+/** Options of {@link connectPostgresDatabase}. */
+export interface PostgresDatabaseOptions {
+  /** `postgres://user@host:5432/database` (usually `DATABASE_URL`). */
+  connectionString: string;
+  /** Schema holding Ballast's tables (created when missing). Default `ballast`. */
+  schema?: string;
+  /** Connections in the pool. Default 4. */
+  maxConnections?: number;
+}
+
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The connection string without user, password and query (safe for logs and `/healthz`). */
+export function describePostgresLocation(connectionString: string, schema: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `postgres://${url.hostname}:${url.port || '5432'}${url.pathname}#${schema}`;
+  } catch {
+    return `postgres://(unparsable)#${schema}`;
+  }
+}
+
+/** Rewrites `?` placeholders to PostgreSQL's `$1, $2…` (statements here never hold a literal `?`). */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/**
+ * Connects a pool to PostgreSQL, creates the schema when missing, applies every pending versioned
+ * migration under an advisory lock (so replicas starting together never race), and detects the
+ * `vector` extension (pgvector): vector search uses it when installed and an exact scan
+ * otherwise; {@link SqlDatabase.hasPgvector} says which.
+ *
+ * @throws {StoreError} `invalid_input` for a bad schema name, `open_failed` when the server cannot
+ * be reached, `migration_failed` when the schema is newer than this Ballast or a migration fails.
+ * @example
+ * ```ts
+ * const database = await connectPostgresDatabase({ connectionString: process.env.DATABASE_URL!, schema: 'ballast' });
+ * ```
+ */
+export async function connectPostgresDatabase(options: PostgresDatabaseOptions): Promise<SqlDatabase> {
+  const schema = options.schema ?? 'ballast';
+  const location = describePostgresLocation(options.connectionString, schema);
+  if (!schemaPattern.test(schema))
+    throw new StoreError({
+      message: `Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`,
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 4,
+    connectionTimeoutMillis: 10_000,
+  });
+  // Idle clients can fail (server restart); the pool replaces them, the error must not crash the process.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.query(`SET search_path TO "${schema}"`).catch(() => undefined);
+  });
+  const fail = (sql: string, cause: unknown, reason: StoreError['reason'] = 'query_failed'): never => {
+    throw new StoreError({
+      message: `PostgreSQL ${reason === 'open_failed' ? `at ${location} unreachable` : 'statement failed'} (${(cause as Error).message})${reason === 'query_failed' ? `: ${sql.slice(0, 120)}` : ''}`,
+      backend: 'postgres',
+      reason,
+      isRetryable: reason !== 'invalid_input',
+      cause,
+    });
+  };
+  const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    async query<Row>(sql: string, params: readonly SqlValue[] = []) {
+      try {
+        return (await client.query(numbered(sql), params as unknown[])).rows as Row[];
+      } catch (cause) {
+        return fail(sql, cause);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []) {
+      try {
+        return (await client.query(numbered(sql), params as unknown[])).rowCount ?? 0;
+      } catch (cause) {
+        return fail(sql, cause);
+      }
+    },
+  });
+  const transaction = async <T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (cause) {
+      return fail('', cause, 'open_failed');
+    }
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('BEGIN');
+      const result = await work(executorOf(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  let hasPgvector = false;
+  try {
+    const client = await pool.connect().catch((cause: unknown) => fail('', cause, 'open_failed'));
+    try {
+      await client.query('BEGIN');
+      // One migrator per schema at a time, whatever the number of replicas starting (taken before
+      // CREATE SCHEMA: concurrent `CREATE SCHEMA IF NOT EXISTS` can still collide).
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('ballast_schema_migrations:' || $1))", [
+        schema,
+      ]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ballast_schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+      const applied = Number(
+        (await client.query('SELECT coalesce(max(version), 0) AS version FROM ballast_schema_migrations'))
+          .rows[0].version,
+      );
+      if (applied > postgresMigrations.length)
+        throw new Error(
+          `the schema has version ${applied}, this Ballast knows up to ${postgresMigrations.length}`,
+        );
+      for (const migration of postgresMigrations.filter((candidate) => candidate.version > applied)) {
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query(
+          'INSERT INTO ballast_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+          [migration.version, migration.name, Date.now()],
+        );
+      }
+      await client.query('COMMIT');
+      hasPgvector =
+        (await client.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'")).rowCount === 1;
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw StoreError.isInstance(cause)
+        ? cause
+        : new StoreError({
+            message: `PostgreSQL schema migration failed at ${location}: ${(cause as Error).message}`,
+            backend: 'postgres',
+            reason: 'migration_failed',
+            cause,
+          });
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  const executor = executorOf(pool);
+  return {
+    dialect: 'postgres',
+    location,
+    hasPgvector,
+    query: (sql, params) => executor.query(sql, params),
+    run: (sql, params) => executor.run(sql, params),
+    transaction,
+    async schemaVersion() {
+      const [row] = await executor.query<{ version: number }>(
+        'SELECT coalesce(max(version), 0) AS version FROM ballast_schema_migrations',
+      );
+      return Number(row?.version ?? 0);
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,155 @@
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors/store-error';
+import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
+import { sqliteMigrations } from './sqlite-migrations';
+
+/** Options of {@link openSqliteDatabase}. */
+export interface SqliteDatabaseOptions {
+  /** Database file (created when missing), or `:memory:` for a throw-away database. */
+  path: string;
+  /** How long a writer waits for another process's lock before failing. Default 5 000 ms. */
+  busyTimeoutMs?: number;
+}
+
+const bind = (params: readonly SqlValue[]) =>
+  params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+
+/**
+ * Opens (or creates) the embedded SQLite database: one file, WAL journal (readers never block
+ * the writer, and a crash loses at most the transaction being written), `synchronous=NORMAL`,
+ * foreign keys on, and every pending versioned migration applied in one transaction.
+ *
+ * better-sqlite3 is synchronous; statements are serialised through a queue so an asynchronous
+ * transaction never interleaves with another caller's statements on the same connection.
+ *
+ * @throws {StoreError} `open_failed` when the file cannot be opened, `migration_failed` when the
+ * schema is newer than this version of Ballast or a migration fails.
+ * @example
+ * ```ts
+ * const database = await openSqliteDatabase({ path: './ballast.db' });
+ * const metrics = createSqlMetricsStore(database);
+ * ```
+ */
+export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promise<SqlDatabase> {
+  let db: Database.Database;
+  try {
+    db = new Database(options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    db.pragma('foreign_keys = ON');
+  } catch (cause) {
+    throw new StoreError({
+      message: `Cannot open SQLite database ${options.path}: ${(cause as Error).message}`,
+      backend: 'sqlite',
+      reason: 'open_failed',
+      cause,
+    });
+  }
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      if (statements.size > 500) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const fail = (sql: string, cause: unknown): never => {
+    throw new StoreError({
+      message: `SQLite statement failed (${(cause as Error).message}): ${sql.slice(0, 120)}`,
+      backend: 'sqlite',
+      reason: db.open ? 'query_failed' : 'closed',
+      isRetryable: (cause as { code?: string }).code === 'SQLITE_BUSY',
+      cause,
+    });
+  };
+  const executor: SqlExecutor = {
+    async query<Row>(sql: string, params: readonly SqlValue[] = []) {
+      try {
+        return prepare(sql).all(...bind(params)) as Row[];
+      } catch (cause) {
+        return fail(sql, cause);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []) {
+      try {
+        return prepare(sql).run(...bind(params)).changes;
+      } catch (cause) {
+        return fail(sql, cause);
+      }
+    },
+  };
+  // One connection: every statement and transaction waits its turn.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const transaction = <T>(work: (executor: SqlExecutor) => Promise<T>) =>
+    serialised(async () => {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(executor);
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  applyMigrations(db);
+  const schemaVersion = () =>
+    (db.prepare('SELECT max(version) AS version FROM ballast_schema_migrations').get() as { version: number })
+      .version;
+  return {
+    dialect: 'sqlite',
+    location: options.path,
+    hasPgvector: false,
+    query: (sql, params) => serialised(() => executor.query(sql, params)),
+    run: (sql, params) => serialised(() => executor.run(sql, params)),
+    transaction,
+    schemaVersion: async () => schemaVersion(),
+    close: () =>
+      serialised(async () => {
+        if (db.open) db.close();
+      }),
+  };
+}
+
+function applyMigrations(db: Database.Database): void {
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS ballast_schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    const applied =
+      (
+        db.prepare('SELECT max(version) AS version FROM ballast_schema_migrations').get() as {
+          version: number | null;
+        }
+      ).version ?? 0;
+    const known = sqliteMigrations.length;
+    if (applied > known)
+      throw new Error(`the database has schema version ${applied}, this Ballast knows up to ${known}`);
+    const pending = sqliteMigrations.filter((migration) => migration.version > applied);
+    db.transaction(() => {
+      for (const migration of pending) {
+        for (const statement of migration.statements) db.exec(statement);
+        db.prepare('INSERT INTO ballast_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          migration.version,
+          migration.name,
+          Date.now(),
+        );
+      }
+    }).immediate();
+  } catch (cause) {
+    db.close();
+    throw new StoreError({
+      message: `SQLite schema migration failed: ${(cause as Error).message}`,
+      backend: 'sqlite',
+      reason: 'migration_failed',
+      cause,
+    });
+  }
+}

@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../errors/store-error';
+import type { VectorChunk, VectorStore, VectorStoreOptions } from '../vectors/vector-store';
+
+/** How the contract suite gets fresh vector stores of one implementation. */
+export interface VectorStoreHarness {
+  create(options: VectorStoreOptions): Promise<VectorStore>;
+  reopen?: (store: VectorStore, options: VectorStoreOptions) => Promise<VectorStore>;
+}
+
+const documents: VectorChunk[] = [
+  {
+    id: 'evacuate#0',
+    documentId: 'evacuate',
+    text: 'To evacuate a Proxmox node, migrate its guests with HA in maintenance mode first.',
+    embedding: [1, 0, 0, 0],
+    metadata: { source: 'runbook' },
+  },
+  {
+    id: 'scale#0',
+    documentId: 'scale',
+    text: 'Scale a Kubernetes deployment by raising its HPA maximum replicas.',
+    embedding: [0, 1, 0, 0],
+  },
+  {
+    id: 'bread#0',
+    documentId: 'bread',
+    text: 'Bake the bread at 220 degrees for forty minutes.',
+    embedding: [0, 0, 1, 0],
+  },
+  {
+    id: 'evacuate#1',
+    documentId: 'evacuate',
+    text: 'After the node is empty, reboot it and leave maintenance mode.',
+    embedding: [0.8, 0, 0, 0.6],
+  },
+];
+
+/** The one contract every {@link VectorStore} passes. */
+export function describeVectorStoreContract(name: string, harness: VectorStoreHarness): void {
+  describe(`VectorStore contract: ${name}`, () => {
+    const opened: VectorStore[] = [];
+    const create = async (options: VectorStoreOptions = {}) => {
+      const store = await harness.create(options);
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+    });
+
+    it('finds the top-k chunks by cosine similarity, with scores, best first', async () => {
+      const store = await create();
+      await store.upsert('runbooks', documents);
+      const result = await store.search('runbooks', { embedding: [0.9, 0, 0, 0.1], topK: 2 });
+      expect(result.mode).toBe('vector');
+      expect(result.hits.map((hit) => hit.id)).toEqual(['evacuate#0', 'evacuate#1']);
+      expect(result.hits[0]!.score).toBeCloseTo(0.9 / Math.sqrt(0.82), 5);
+      expect(result.hits[0]).toMatchObject({ documentId: 'evacuate', metadata: { source: 'runbook' } });
+      expect(result.hits[0]).not.toHaveProperty('embedding');
+    });
+
+    it('falls back to lexical (BM25-style) retrieval without an embedding', async () => {
+      const store = await create();
+      await store.upsert(
+        'plain',
+        documents.map(({ embedding: _embedding, ...chunk }) => chunk),
+      );
+      const result = await store.search('plain', { text: 'how do I evacuate a proxmox node?', topK: 3 });
+      expect(result.mode).toBe('lexical');
+      expect(result.hits[0]!.id).toBe('evacuate#0');
+      expect(result.hits.map((hit) => hit.id)).not.toContain('bread#0');
+      expect(result.hits[0]!.score).toBeGreaterThan(0);
+      expect((await store.search('plain', { text: '???', topK: 3 })).hits).toEqual([]);
+    });
+
+    it('fuses both rankings in hybrid mode', async () => {
+      const store = await create();
+      await store.upsert('runbooks', documents);
+      // The vector points at "scale", the words at "bread": both must appear, fused.
+      const result = await store.search('runbooks', { text: 'bake bread', embedding: [0, 1, 0, 0], topK: 2 });
+      expect(result.mode).toBe('hybrid');
+      expect(result.hits.map((hit) => hit.id).sort()).toEqual(['bread#0', 'scale#0']);
+      const vectorOnly = await store.search('runbooks', {
+        text: 'bake bread',
+        embedding: [0, 1, 0, 0],
+        topK: 1,
+        mode: 'vector',
+      });
+      expect(vectorOnly.hits.map((hit) => hit.id)).toEqual(['scale#0']);
+    });
+
+    it('replaces chunks by id, deletes documents and collections, lists collections', async () => {
+      const store = await create();
+      await store.upsert('runbooks', documents);
+      await store.upsert('runbooks', [
+        { ...documents[2]!, text: 'Bread is off topic now.', embedding: [0, 0, 0, 1] },
+      ]);
+      await store.upsert('other', [{ id: 'x', documentId: 'x', text: 'lonely chunk' }]);
+      expect(await store.collections()).toEqual([
+        { name: 'other', chunks: 1, dimensions: null },
+        { name: 'runbooks', chunks: 4, dimensions: 4 },
+      ]);
+      const hit = await store.search('runbooks', { embedding: [0, 0, 0, 1], topK: 1 });
+      expect(hit.hits[0]).toMatchObject({ id: 'bread#0', text: 'Bread is off topic now.' });
+      expect(await store.deleteDocument('runbooks', 'evacuate')).toBe(2);
+      expect((await store.search('runbooks', { text: 'evacuate proxmox', topK: 5 })).hits).toEqual([]);
+      await store.deleteCollection('runbooks');
+      expect((await store.collections()).map((collection) => collection.name)).toEqual(['other']);
+      expect(await store.search('runbooks', { embedding: [1, 0, 0, 0], topK: 3 })).toEqual({
+        mode: 'vector',
+        hits: [],
+      });
+    });
+
+    it('refuses mixed vector lengths, bad names, bad queries and overfull collections', async () => {
+      const store = await create({ maxChunksPerCollection: 4, maxCollections: 2 });
+      await store.upsert('runbooks', documents);
+      await expect(
+        store.upsert('runbooks', [
+          { id: 'short', documentId: 'short', text: 'short vector', embedding: [1, 0] },
+        ]),
+      ).rejects.toThrow(/dimension/);
+      await expect(
+        store.upsert('runbooks', [{ id: 'fifth', documentId: 'f', text: 'one too many' }]),
+      ).rejects.toThrow(StoreError);
+      await expect(store.upsert('bad name!', [])).rejects.toThrow(/collection name/);
+      await expect(store.search('runbooks', { topK: 3 })).rejects.toThrow(StoreError);
+      await expect(store.search('runbooks', { text: 'x', topK: 0 })).rejects.toThrow(/topK/);
+      await expect(store.search('runbooks', { text: 'x', topK: 3, mode: 'vector' })).rejects.toThrow(
+        /embedding/,
+      );
+      await store.upsert('second', [{ id: 'a', documentId: 'a', text: 'a' }]);
+      await expect(store.upsert('third', [{ id: 'a', documentId: 'a', text: 'a' }])).rejects.toThrow(
+        StoreError,
+      );
+      expect((await store.collections()).map((collection) => collection.chunks)).toEqual([4, 1]);
+    });
+
+    it('never stores a secret in clear', async () => {
+      const store = await create({ knownSecrets: ['internal-wiki-pass'] });
+      const key = ['xai', 'Ab12Cd34Ef56Gh78Ij90'].join('-');
+      await store.upsert('notes', [
+        {
+          id: 'n',
+          documentId: 'n',
+          text: `grok key ${key}, wiki internal-wiki-pass`,
+          metadata: { note: key },
+        },
+      ]);
+      const text = JSON.stringify(await store.search('notes', { text: 'grok key wiki', topK: 1 }));
+      expect(text).not.toContain(key);
+      expect(text).not.toContain('internal-wiki-pass');
+      expect(text).toContain('[redacted]');
+    });
+
+    it('describes its search modes', async () => {
+      const store = await create();
+      const description = await store.describe();
+      expect(['exact-scan', 'pgvector']).toContain(description.vectorSearch);
+      expect(['bm25', 'sqlite-fts5-bm25', 'postgres-full-text']).toContain(description.lexicalSearch);
+    });
+
+    if (harness.reopen)
+      it('keeps collections across restarts', async () => {
+        const store = await create();
+        await store.upsert('runbooks', documents);
+        const reopened = await harness.reopen!(store, {});
+        opened.push(reopened);
+        const result = await reopened.search('runbooks', {
+          text: 'evacuate',
+          embedding: [1, 0, 0, 0],
+          topK: 1,
+        });
+        expect(result.hits[0]!.id).toBe('evacuate#0');
+      });
+  });
+}

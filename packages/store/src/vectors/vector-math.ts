@@ -1,0 +1,38 @@
+/** Packs a vector as little-endian float32 bytes (how SQLite BLOBs and PostgreSQL BYTEA hold it). */
+export function encodeVector(vector: readonly number[] | Float32Array): Buffer {
+  const floats = vector instanceof Float32Array ? vector : Float32Array.from(vector);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
+}
+
+/** Reads a vector packed by {@link encodeVector}. */
+export function decodeVector(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer, 0, Math.floor(bytes.byteLength / 4));
+}
+
+/** The vector scaled to length 1 (all zeros stays all zeros), as float32. */
+export function normalizedFloat32(vector: readonly number[] | Float32Array): Float32Array {
+  let norm = 0;
+  for (let index = 0; index < vector.length; index++) norm += vector[index]! * vector[index]!;
+  const out = new Float32Array(vector.length);
+  if (norm === 0) return out;
+  const scale = 1 / Math.sqrt(norm);
+  for (let index = 0; index < vector.length; index++) out[index] = vector[index]! * scale;
+  return out;
+}
+
+/** Cosine similarity of two vectors of the same length (0 when either is all zeros). */
+export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let index = 0; index < a.length; index++) {
+    const x = a[index]!;
+    const y = b[index] ?? 0;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+}

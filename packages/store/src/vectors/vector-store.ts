@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { StoreDescription } from '../store-description';
+
+/** One chunk of a document, as stored. */
+export const vectorChunkSchema = z
+  .object({
+    /** Unique in its collection (e.g. `<documentId>#<n>`); upserting the same id replaces it. */
+    id: z.string().min(1).max(500),
+    documentId: z.string().min(1).max(500),
+    text: z.string().min(1).max(100_000),
+    /** Vector of `text`; without one the chunk is found by lexical search only. */
+    embedding: z.array(z.number().finite()).min(1).max(8_192).optional(),
+    metadata: z.record(z.string(), z.string().max(2_000)).optional(),
+  })
+  .strict();
+
+/** One chunk (see {@link vectorChunkSchema}). */
+export type VectorChunk = z.infer<typeof vectorChunkSchema>;
+
+/** How a search ranked its hits. */
+export type RetrievalMode = 'vector' | 'lexical' | 'hybrid';
+
+/** A query: a text (lexical), an embedding (vector), or both (hybrid). */
+export interface VectorSearchQuery {
+  text?: string;
+  embedding?: readonly number[];
+  /** Hits to return, 1..100. */
+  topK: number;
+  /** Default `auto`: hybrid when both are given, otherwise whichever is. */
+  mode?: RetrievalMode | 'auto';
+}
+
+/** A retrieved chunk (without its embedding) and its score under the mode used. */
+export interface ScoredChunk {
+  id: string;
+  documentId: string;
+  text: string;
+  metadata: Record<string, string>;
+  /** Cosine similarity (vector), BM25-style relevance (lexical) or reciprocal-rank fusion (hybrid). */
+  score: number;
+}
+
+/** The result of {@link VectorStore.search}. */
+export interface VectorSearchResult {
+  mode: RetrievalMode;
+  hits: ScoredChunk[];
+}
+
+/** A collection and its size. */
+export interface VectorCollectionInfo {
+  name: string;
+  chunks: number;
+  /** Vector length, fixed by the first embedding stored (`null` while none is). */
+  dimensions: number | null;
+}
+
+/** What a vector store reports about its search (for `/healthz`). */
+export interface VectorStoreDescription extends StoreDescription {
+  /** `pgvector` when PostgreSQL has the extension, otherwise an exact scan in process. */
+  vectorSearch: 'exact-scan' | 'pgvector';
+  lexicalSearch: 'bm25' | 'sqlite-fts5-bm25' | 'postgres-full-text';
+}
+
+/** Bounds of a vector store. */
+export interface VectorStoreOptions {
+  /** Chunks per collection; an upsert beyond it is refused. Default 200 000. */
+  maxChunksPerCollection?: number;
+  /** Collections; creating one more is refused. Default 1 000. */
+  maxCollections?: number;
+  /** Extra secret values to redact from stored text. */
+  knownSecrets?: readonly string[];
+}
+
+/**
+ * RAG collections: chunks with optional embeddings, searched by cosine similarity (top-k with
+ * scores), by BM25-style lexical relevance when there is no embedding, or by both fused with
+ * reciprocal ranks. Every collection has one embedding length; mixing lengths is refused.
+ *
+ * @example
+ * ```ts
+ * await vectors.upsert('runbooks', [{ id: 'evac#0', documentId: 'evac', text: 'Evacuate a node…', embedding }]);
+ * const { hits } = await vectors.search('runbooks', { text: 'evacuate node', embedding: queryVector, topK: 5 });
+ * ```
+ */
+export interface VectorStore {
+  /**
+   * Adds or replaces chunks (by id).
+   * @throws {StoreError} `invalid_input` for a bad chunk, a wrong vector length or a full collection.
+   */
+  upsert(collection: string, chunks: readonly VectorChunk[]): Promise<void>;
+  /** The best `topK` chunks; an unknown collection has none. */
+  search(collection: string, query: VectorSearchQuery): Promise<VectorSearchResult>;
+  collections(): Promise<VectorCollectionInfo[]>;
+  deleteDocument(collection: string, documentId: string): Promise<number>;
+  deleteCollection(collection: string): Promise<void>;
+  describe(): Promise<VectorStoreDescription>;
+  close(): Promise<void>;
+}
+
+/** Options with defaults applied. */
+export function vectorOptionsWithDefaults(options: VectorStoreOptions) {
+  return {
+    maxChunksPerCollection: options.maxChunksPerCollection ?? 200_000,
+    maxCollections: options.maxCollections ?? 1_000,
+    knownSecrets: options.knownSecrets ?? [],
+  };
+}
