@@ -37,4 +37,6 @@ export type BallastErrorCode =
   | 'no_object_generated'
   | 'collector_failed'
   | 'timeout'
-  | 'aborted';
+  | 'aborted'
+  /** The shared state (Redis) did not answer in time or is unreachable; callers fall back to local state. */
+  | 'shared_state_unavailable';
