@@ -1,4 +1,5 @@
 import type { Balancer } from '@ballast/balancer';
+import type { SharedState } from '@ballast/core';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
 import { json, readJson } from '../http/json';
@@ -20,6 +21,8 @@ export interface GatewayRouteDependencies {
   isDraining: () => boolean;
   maxBodyBytes: number;
   publicMetrics: boolean;
+  /** Replica-shared state, reported by `/healthz` (kind and whether it answers). */
+  sharedState?: SharedState | undefined;
   startedAt: number;
   now: () => number;
 }
@@ -103,6 +106,9 @@ export async function healthReport(deps: GatewayRouteDependencies) {
       : { enabled: false },
     rag: deps.rag
       ? { enabled: true, embedder: deps.rag.embedder.id, collections: ragCollections }
+      : { enabled: false },
+    sharedState: deps.sharedState
+      ? { enabled: true, kind: deps.sharedState.kind, available: deps.sharedState.isAvailable() }
       : { enabled: false },
   };
 }
