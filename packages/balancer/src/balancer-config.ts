@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import type { MetricsOptions } from './metrics';
 import type { RetryPolicyOptions } from './retry-policy';
+import type { Route } from './route';
 import type { ReliabilityPrior, ScoreWeights } from './scoring';
 import { type ExplorationOptions, type StrategyName, strategyNames } from './strategies';
 import type { BalancerTarget, TaskType } from './target';
@@ -124,7 +125,35 @@ export interface RoutingOptions {
 /** Call options of a balancer: the usual {@link CallOptions} plus `routing`. */
 export interface BalancerCallOptions extends CallOptions {
   routing?: RoutingOptions;
+  /**
+   * Called once when the call commits to a target: for `chat` before it returns, for `stream`
+   * before the first chunk is yielded (so a server can name the serving target in its response
+   * headers). `route.attempts` holds the attempts made so far.
+   */
+  onRoute?: (route: Route) => void;
 }
+
+/**
+ * Per-target settings that may change while the balancer runs
+ * ({@link Balancer.configureTarget}); health, breakers and metrics carry on.
+ */
+export interface TargetSettings {
+  /** Share of traffic for the weighted strategies (finite, ≥ 0). */
+  weight?: number;
+  /** Lower is preferred (finite). */
+  priority?: number;
+  /** In-flight cap (a positive integer), or `null` to remove the cap. */
+  maxConcurrent?: number | null;
+}
+
+/** Zod schema of {@link TargetSettings}. */
+export const targetSettingsSchema = z
+  .object({
+    weight: z.number().finite().min(0).optional(),
+    priority: z.number().finite().optional(),
+    maxConcurrent: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
 
 const isChatModel = (value: unknown): value is ChatModel =>
   typeof value === 'object' &&

@@ -28,7 +28,9 @@ import {
   type BalancerConfig,
   type RoutingOptions,
   resolveTimeouts,
+  type TargetSettings,
   type Timeouts,
+  targetSettingsSchema,
   validateBalancerConfig,
 } from './balancer-config';
 import { CallRun, type Stoppable } from './call-run';
@@ -57,7 +59,7 @@ import {
   type ScoreWeights,
   scoreInPlace,
 } from './scoring';
-import type { RecordOutcome, Selection, SelectRequest } from './selection';
+import type { RecordOutcome, Selection, SelectRequest, TargetLease } from './selection';
 import { orderCandidates, type StrategyName, type StrategyState } from './strategies';
 import {
   type BalancerTarget,
@@ -76,6 +78,9 @@ export interface TargetHealth extends CircuitBreakerSnapshot {
   inFlight: number;
   queued: number;
   maxConcurrent: number | undefined;
+  /** Current weight and priority (see {@link Balancer.configureTarget}). */
+  weight: number;
+  priority: number;
   /** Windowed latency of whole calls. */
   latencyMs: LatencyQuantiles | undefined;
   /** Windowed time to first token of streams. */
@@ -102,6 +107,20 @@ export interface Balancer extends ChatModel {
   snapshot(options?: { sinceMs?: number }): MetricsSnapshot;
   /** Closes a target's circuit by hand. */
   resetCircuit(targetId: string): void;
+  /**
+   * Changes a target's weight, priority or `maxConcurrent` while the balancer runs: no rebuild,
+   * so breakers, latency windows, metrics and in-flight calls carry on. Lowering `maxConcurrent`
+   * never interrupts a call; raising it lets queued calls in at once. Throws `ValidationError`
+   * for an unknown target or invalid settings, and changes nothing then.
+   */
+  configureTarget(targetId: string, settings: TargetSettings): void;
+  /**
+   * Counts a call the host makes itself (after {@link Balancer.select}, or for traffic the
+   * balancer does not route) against a target until the lease is released, so routing and
+   * `maxConcurrent` see the real load. Never waits: a call already happening is counted even past
+   * the cap. Throws `ValidationError` for an unknown target.
+   */
+  acquire(targetId: string): TargetLease;
   /** The effective score weights (defaults ← env ← config). */
   readonly weights: Readonly<ScoreWeights>;
   /** The effective deadlines: the configured ones, else the defaults (120 s, 60 s, 30 s). */
@@ -341,6 +360,7 @@ class LoadBalancer implements Balancer {
     const startedAt = performance.now();
     const run = this.createRun(options, startedAt);
     const call = this.plan(request, options, 'chat');
+    let result: ChatResult;
     try {
       const committed = await this.route(
         call,
@@ -348,7 +368,7 @@ class LoadBalancer implements Balancer {
         (model, attemptOptions) => chatAdapted(model, request, attemptOptions),
         noDiscard,
       );
-      const result = committed.value;
+      result = committed.value;
       const handle = committed.handle;
       this.succeed(handle, result, undefined);
       // A chat attempt's upstream has settled when its result is here: the slot is free now.
@@ -361,7 +381,6 @@ class LoadBalancer implements Balancer {
         outputTokens: result.usage.outputTokens,
         costUsd: result.costUsd,
       });
-      return { ...result, route: call.route };
     } catch (error) {
       const failure = this.toBallastError(error);
       this.metrics.recordCall({
@@ -374,6 +393,9 @@ class LoadBalancer implements Balancer {
     } finally {
       run.dispose();
     }
+    // Outside the try: the call is booked once, whatever the host's callback does.
+    options?.onRoute?.(call.route);
+    return { ...result, route: call.route };
   }
 
   stream(request: ChatRequest, options?: BalancerCallOptions): AsyncIterable<BalancedChatChunk> {
@@ -444,13 +466,7 @@ class LoadBalancer implements Balancer {
   }
 
   record(outcome: RecordOutcome): void {
-    const runtime = this.byId.get(outcome.targetId);
-    if (!runtime) {
-      throw new ValidationError({
-        message: `Unknown balancer target "${outcome.targetId}"`,
-        issues: [{ path: 'targetId', message: `must be one of ${[...this.byId.keys()].join(', ')}` }],
-      });
-    }
+    const runtime = this.runtimeOf(outcome.targetId);
     const at = this.now();
     const usage = createUsage(outcome.usage ?? {});
     if (outcome.retryAfterMs !== undefined) this.holdOff(runtime, outcome.retryAfterMs, at);
@@ -498,6 +514,8 @@ class LoadBalancer implements Balancer {
       inFlight: runtime.limiter.inFlight,
       queued: runtime.limiter.queued,
       maxConcurrent: runtime.maxConcurrent,
+      weight: runtime.weight,
+      priority: runtime.priority,
       latencyMs: runtime.latency.quantiles(now),
       timeToFirstTokenMs: runtime.ttft.quantiles(now),
     }));
@@ -509,6 +527,61 @@ class LoadBalancer implements Balancer {
 
   resetCircuit(targetId: string): void {
     this.byId.get(targetId)?.breaker.reset();
+  }
+
+  configureTarget(targetId: string, settings: TargetSettings): void {
+    const runtime = this.runtimeOf(targetId);
+    const parsed = targetSettingsSchema.safeParse(settings);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.') || 'settings',
+        message: issue.message,
+      }));
+      throw new ValidationError({
+        message: `Invalid settings for balancer target "${targetId}": ${issues
+          .map((issue) => `${issue.path}: ${issue.message}`)
+          .join('; ')}`,
+        issues,
+      });
+    }
+    const next = parsed.data;
+    if (next.weight !== undefined) runtime.weight = next.weight;
+    if (next.priority !== undefined) runtime.priority = next.priority;
+    if (next.maxConcurrent !== undefined) {
+      runtime.maxConcurrent = next.maxConcurrent ?? undefined;
+      runtime.limiter.setMaxConcurrent(runtime.maxConcurrent);
+    }
+    if (this.events.listenerCount('target-configured') > 0)
+      this.events.emit('target-configured', {
+        target: runtime.id,
+        weight: runtime.weight,
+        priority: runtime.priority,
+        maxConcurrent: runtime.maxConcurrent,
+      });
+  }
+
+  acquire(targetId: string): TargetLease {
+    const runtime = this.runtimeOf(targetId);
+    const release = runtime.limiter.acquireUnconditionally();
+    let released = false;
+    return {
+      targetId: runtime.id,
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        release();
+        if (outcome) this.record({ ...outcome, targetId: runtime.id });
+      },
+    };
+  }
+
+  private runtimeOf(targetId: string): TargetRuntime {
+    const runtime = this.byId.get(targetId);
+    if (runtime) return runtime;
+    throw new ValidationError({
+      message: `Unknown balancer target "${targetId}"`,
+      issues: [{ path: 'targetId', message: `must be one of ${[...this.byId.keys()].join(', ')}` }],
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1273,6 +1346,7 @@ class LoadBalancer implements Balancer {
     );
     run.watch(session);
     try {
+      options?.onRoute?.(call.route);
       for (const chunk of buffered) {
         if (chunk.type === 'finish') {
           yield this.finishStream(session, chunk.result, call.route);

@@ -26,17 +26,41 @@ export type ReleaseSlot = () => void;
  * ```
  */
 export class ConcurrencyLimiter {
-  readonly maxConcurrent: number | undefined;
+  private max: number | undefined;
   readonly maxQueue: number;
   private active = 0;
   private readonly waiters: Array<{ grant: (release: ReleaseSlot) => void }> = [];
 
   constructor(options: { maxConcurrent?: number | undefined; maxQueue?: number | undefined } = {}) {
-    this.maxConcurrent = options.maxConcurrent;
+    this.max = options.maxConcurrent;
     this.maxQueue = options.maxQueue ?? 100;
   }
 
   /** Calls holding a slot. */
+  /** The limit; `undefined` means unlimited. */
+  get maxConcurrent(): number | undefined {
+    return this.max;
+  }
+
+  /**
+   * Changes the limit at run time. Raising it hands the new slots to queued waiters at once;
+   * lowering it never interrupts a call in flight: new calls wait until the count is under it.
+   */
+  setMaxConcurrent(maxConcurrent: number | undefined): void {
+    this.max = maxConcurrent;
+    this.grantWaiters();
+  }
+
+  /**
+   * Counts a call that runs outside the balancer (a caller that reports its own load), limit or
+   * not: it is happening anyway, and hiding it would let the balancer overload the target.
+   * Returns the idempotent release.
+   */
+  acquireUnconditionally(): ReleaseSlot {
+    this.active++;
+    return this.releaser();
+  }
+
   get inFlight(): number {
     return this.active;
   }
@@ -48,7 +72,7 @@ export class ConcurrencyLimiter {
 
   /** Whether a slot is free right now. */
   hasCapacity(): boolean {
-    return this.maxConcurrent === undefined || this.active < this.maxConcurrent;
+    return this.max === undefined || this.active < this.max;
   }
 
   /** Whether a caller may join the wait queue. */
@@ -108,9 +132,18 @@ export class ConcurrencyLimiter {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
-      if (next) next.grant(this.releaser());
-      else this.active--;
+      this.active--;
+      this.grantWaiters();
     };
+  }
+
+  /** Hands free slots to waiters, first come first served, while the limit allows. */
+  private grantWaiters(): void {
+    while (this.waiters.length > 0 && this.hasCapacity()) {
+      const next = this.waiters.shift();
+      if (!next) return;
+      this.active++;
+      next.grant(this.releaser());
+    }
   }
 }

@@ -30,4 +30,11 @@ export interface BalancerEvents {
   'circuit-open': (event: { target: string } & CircuitOpenReason) => void;
   'circuit-half-open': (event: { target: string }) => void;
   'circuit-close': (event: { target: string }) => void;
+  /** A target's settings changed at run time ({@link Balancer.configureTarget}). */
+  'target-configured': (event: {
+    target: string;
+    weight: number;
+    priority: number;
+    maxConcurrent: number | undefined;
+  }) => void;
 }

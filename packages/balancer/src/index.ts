@@ -7,7 +7,9 @@ export {
   defaultTimeouts,
   type RoutingOptions,
   resolveTimeouts,
+  type TargetSettings,
   type Timeouts,
+  targetSettingsSchema,
   validateBalancerConfig,
 } from './balancer-config';
 export {
@@ -70,7 +72,7 @@ export {
   scoreCandidates,
   weightEnvironmentVariables,
 } from './scoring';
-export type { RecordOutcome, Selection, SelectRequest } from './selection';
+export type { RecordOutcome, Selection, SelectRequest, TargetLease } from './selection';
 export {
   type ExplorationOptions,
   orderCandidates,

@@ -11,12 +11,12 @@ export interface TargetMetrics {
   /** successes / requests, or `undefined` with no requests. */
   successRate: number | undefined;
   /**
-   * Latency quantiles, each within ±`relativeAccuracy` (default 1 %) of the exact quantile of
+   * Latency mean (exact) and quantiles, each quantile within ±`relativeAccuracy` (default 1 %) of the exact quantile of
    * every latency recorded in the range (see {@link QuantileSketch}).
    */
-  latencyMs: { p50: number; p95: number; p99: number } | undefined;
-  /** Time to first token of streams, with the same error bound as `latencyMs`. */
-  timeToFirstTokenMs: { p50: number; p95: number } | undefined;
+  latencyMs: { mean: number; p50: number; p95: number; p99: number } | undefined;
+  /** Time to first token of streams, with the same error bound as `latencyMs` (the mean is exact). */
+  timeToFirstTokenMs: { mean: number; p50: number; p95: number } | undefined;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
@@ -353,11 +353,11 @@ function finish(metrics: TargetMetrics, latency: QuantileSketch, ttft: QuantileS
   if (metrics.requests > 0) metrics.successRate = metrics.successes / metrics.requests;
   if (latency.count > 0) {
     const [p50, p95, p99] = latency.quantiles(latencyQuantiles);
-    metrics.latencyMs = { p50: p50 ?? 0, p95: p95 ?? 0, p99: p99 ?? 0 };
+    metrics.latencyMs = { mean: latency.mean, p50: p50 ?? 0, p95: p95 ?? 0, p99: p99 ?? 0 };
   }
   if (ttft.count > 0) {
     const [p50, p95] = ttft.quantiles(ttftQuantiles);
-    metrics.timeToFirstTokenMs = { p50: p50 ?? 0, p95: p95 ?? 0 };
+    metrics.timeToFirstTokenMs = { mean: ttft.mean, p50: p50 ?? 0, p95: p95 ?? 0 };
   }
   return metrics;
 }

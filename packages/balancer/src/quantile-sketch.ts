@@ -49,6 +49,8 @@ export class QuantileSketch {
   private offset = 0;
   private zeroCount = 0;
   private total = 0;
+  /** Exact sum of the samples (clamped like the buckets), so the mean needs no approximation. */
+  private sum = 0;
   private minValue = Number.POSITIVE_INFINITY;
   private maxValue = Number.NEGATIVE_INFINITY;
 
@@ -69,6 +71,11 @@ export class QuantileSketch {
     return this.total;
   }
 
+  /** Exact arithmetic mean of the samples, or `NaN` when empty. */
+  get mean(): number {
+    return this.total === 0 ? Number.NaN : this.sum / this.total;
+  }
+
   /** Buckets currently allocated: bounded by the value range, never by the sample count. */
   get bucketCount(): number {
     return this.counts.length;
@@ -78,6 +85,7 @@ export class QuantileSketch {
   add(value: number, count = 1): void {
     if (!(value >= 0 && value < Number.POSITIVE_INFINITY) || !(count > 0)) return;
     this.total += count;
+    this.sum += value * count;
     if (value < this.minValue) this.minValue = value;
     if (value > this.maxValue) this.maxValue = value;
     if (value < minIndexable) {
@@ -95,6 +103,7 @@ export class QuantileSketch {
       throw new RangeError('Only sketches of the same relative accuracy merge');
     if (other.total === 0) return;
     this.total += other.total;
+    this.sum += other.sum;
     this.zeroCount += other.zeroCount;
     if (other.minValue < this.minValue) this.minValue = other.minValue;
     if (other.maxValue > this.maxValue) this.maxValue = other.maxValue;
@@ -132,6 +141,7 @@ export class QuantileSketch {
     this.counts.fill(0);
     this.zeroCount = 0;
     this.total = 0;
+    this.sum = 0;
     this.minValue = Number.POSITIVE_INFINITY;
     this.maxValue = Number.NEGATIVE_INFINITY;
   }

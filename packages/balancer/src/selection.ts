@@ -78,3 +78,28 @@ export interface RecordOutcome {
   errorCode?: string;
   retryAfterMs?: number;
 }
+
+/**
+ * A call made outside the balancer, counted against its target from {@link Balancer.acquire}
+ * until released: routing sees the load, and `maxConcurrent` includes it.
+ *
+ * @example
+ * ```ts
+ * const lease = balancer.acquire('openai');
+ * try {
+ *   const started = performance.now();
+ *   await callProviderMyself();
+ *   lease.release({ outcome: 'success', latencyMs: performance.now() - started });
+ * } catch {
+ *   lease.release({ outcome: 'failure', latencyMs: 0, errorCode: 'api_error' });
+ * }
+ * ```
+ */
+export interface TargetLease {
+  readonly targetId: string;
+  /**
+   * Gives the slot back; with an outcome, also records it (as {@link Balancer.record}).
+   * Idempotent: only the first release counts.
+   */
+  release(outcome?: Omit<RecordOutcome, 'targetId'>): void;
+}

@@ -167,3 +167,23 @@ describe('Groq errors', () => {
     expect(() => createGroq({ apiKey }).chatModel(' ')).toThrow(ConfigError);
   });
 });
+
+describe('custom fetch', () => {
+  it('sends every request through the fetch it is given (a proxy or tracer)', async () => {
+    const seen: string[] = [];
+    const tracingFetch: typeof fetch = (input, init) => {
+      seen.push(String(input instanceof Request ? input.url : input));
+      return fetch(input, init);
+    };
+    fake.enqueue({ text: 'traced' });
+    const traced = createGroq({ apiKey, baseURL: fake.url, fetch: tracingFetch }).chatModel(
+      'llama-3.3-70b-versatile',
+    );
+    expect((await traced.chat({ messages: [{ role: 'user', content: 'hi' }] })).text).toBe('traced');
+    expect(seen).toEqual([`${fake.url}/openai/v1/chat/completions`]);
+  });
+
+  it('refuses a fetch that is not a function', () => {
+    expect(() => createGroq({ apiKey, fetch: 'nope' as never })).toThrow(/fetch: must be a function/);
+  });
+});

@@ -22,6 +22,8 @@ export interface GroqSettings {
   /** API root; defaults to Groq's (`https://api.groq.com`). */
   baseURL?: string;
   headers?: Record<string, string>;
+  /** Custom fetch (for proxies, tracing, or a shared connection pool). */
+  fetch?: typeof globalThis.fetch;
   /** Retries inside the SDK. Default 0: retries belong to Ballast's balancer. */
   maxRetries?: number;
   pricing?: PricingTable;
@@ -44,6 +46,9 @@ const settingsSchema = z.object({
   apiKey: z.string().min(1, 'must not be empty').optional(),
   baseURL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  fetch: z
+    .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
+    .optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
   pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   capabilities: z.record(z.string(), z.boolean()).optional(),
@@ -88,6 +93,7 @@ export function createGroq(settings: GroqSettings = {}, env: NodeJS.ProcessEnv =
     maxRetries: settings.maxRetries ?? 0,
     ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
     ...(settings.headers === undefined ? {} : { defaultHeaders: settings.headers }),
+    ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
   });
   return {
     name: 'groq',

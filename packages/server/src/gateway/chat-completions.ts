@@ -177,7 +177,16 @@ async function streamCompletion(
     extraHeaders: Record<string, string>;
   },
 ): Promise<Response> {
-  const iterator = balancer.stream(chatRequest, { signal, routing })[Symbol.asyncIterator]();
+  let servedBy: string | undefined;
+  const iterator = balancer
+    .stream(chatRequest, {
+      signal,
+      routing,
+      onRoute: (route) => {
+        servedBy = route.target;
+      },
+    })
+    [Symbol.asyncIterator]();
   let first: IteratorResult<BalancedChatChunk>;
   try {
     first = await iterator.next();
@@ -291,6 +300,7 @@ async function streamCompletion(
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
+      ...(servedBy === undefined ? {} : { 'x-ballast-target': servedBy }),
       ...options.extraHeaders,
     },
   });

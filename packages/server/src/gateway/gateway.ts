@@ -183,8 +183,10 @@ export function createGateway(config: GatewayConfig): Gateway {
 
   const configureTarget = (target: string, next: TargetSettings) => {
     if (!catalog.targetIds.includes(target)) throw new Error(`Unknown target ${target}`);
+    // In place: breakers, latency windows, metrics and calls in flight carry on. The map keeps
+    // the settings for the next rebuild (a reload or a strategy change).
+    balancer.configureTarget(target, next);
     settings.set(target, { ...settings.get(target), ...next });
-    rebuild();
     logger.info({ target, settings: settings.get(target) }, 'target settings changed');
   };
   const targetSettings = () => {

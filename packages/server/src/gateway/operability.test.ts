@@ -127,6 +127,11 @@ describe('LLM routing endpoints', () => {
     expect(await (await send({ provider: 'anthropic', action: 'increment' })).json()).toMatchObject({
       load: 1,
     });
+    // The reported call holds a balancer slot: routing and maxConcurrent see it.
+    const loaded = fixture.gateway.balancer
+      .health()
+      .find((target) => target.target === 'anthropic:claude-3-5-haiku-latest');
+    expect(loaded?.inFlight).toBe(1);
     const done = await send({
       provider: 'anthropic',
       action: 'decrement',
@@ -163,6 +168,8 @@ describe('LLM routing endpoints', () => {
         body: JSON.stringify({ weight: 3, maxConcurrent: 8 }),
       });
     expect((await put(clientKey)).status).toBe(403);
+    const before = fixture.gateway.balancer;
+    const requestsBefore = before.snapshot().calls.requests;
     const response = await put(adminKey);
     expect(await response.json()).toEqual({
       target: 'openai:gpt-4o-mini',
@@ -170,12 +177,30 @@ describe('LLM routing endpoints', () => {
     });
     const providers = (await (await get('/api/load-balancing/providers')).json()).providers;
     expect(providers[0]).toMatchObject({ weight: 3, maxConcurrent: 8 });
+    // Changed in place: the same balancer, its metrics and breakers intact.
+    expect(fixture.gateway.balancer).toBe(before);
+    expect(before.snapshot().calls.requests).toBe(requestsBefore);
+    expect(before.health()[0]).toMatchObject({ weight: 3, maxConcurrent: 8 });
+  });
+
+  it('names the serving target in the headers of a stream, as for a plain response', async () => {
+    const response = await fetch(`${fixture.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'd' }],
+      }),
+    });
+    expect(response.headers.get('x-ballast-target')).toBe('openai:gpt-4o-mini');
+    await response.text();
   });
 });
 
 describe('alerts', () => {
   it('fires a cost alert as an event and lists it', async () => {
-    // The weight change above rebuilt the balancer (its metrics restart): spend something again.
+    // Spend something in this block's own right, whatever ran before.
     const client = new OpenAI({ apiKey: clientKey, baseURL: `${fixture.url}/v1`, maxRetries: 0 });
     await client.chat.completions.create({
       model: 'gpt-4o-mini',

@@ -1,4 +1,4 @@
-import type { Balancer, Selection } from '@ballast/balancer';
+import type { Balancer, Selection, TargetLease } from '@ballast/balancer';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
 import { json, parseWith, queryOf, readJson } from '../http/json';
@@ -111,7 +111,11 @@ export function explainSelection(selection: Selection): string {
  * outcomes of calls the host makes itself, plus per-target settings.
  */
 export function loadBalancingRoutes(deps: LoadBalancingDependencies): Route[] {
-  const manualLoad = new Map<string, number>();
+  /**
+   * Calls that hosts run themselves, reported with increment/decrement: each increment holds a
+   * balancer lease, so routing and `maxConcurrent` see that load too.
+   */
+  const manualLoad = new Map<string, TargetLease[]>();
   const resolveTarget = (name: string): string => {
     const health = deps.balancer().health();
     const exact = health.find((entry) => entry.target === name);
@@ -178,7 +182,7 @@ export function loadBalancingRoutes(deps: LoadBalancingDependencies): Route[] {
         model: health.modelId,
         circuit: health.state,
         inFlight: health.inFlight,
-        externalLoad: manualLoad.get(health.target) ?? 0,
+        externalLoad: manualLoad.get(health.target)?.length ?? 0,
         maxConcurrent: health.maxConcurrent ?? null,
         weight: settings[health.target]?.weight ?? 1,
         priority: settings[health.target]?.priority ?? 0,
@@ -215,14 +219,15 @@ export function loadBalancingRoutes(deps: LoadBalancingDependencies): Route[] {
       handler: async (request) => {
         const body = await readJson(request, loadActionSchema);
         const target = resolveTarget(body.provider);
-        const current = manualLoad.get(target) ?? 0;
-        const load = body.action === 'increment' ? current + 1 : Math.max(0, current - 1);
-        manualLoad.set(target, load);
-        if (body.action === 'decrement' && body.outcome) {
+        const leases = manualLoad.get(target) ?? [];
+        manualLoad.set(target, leases);
+        if (body.action === 'increment') leases.push(deps.balancer().acquire(target));
+        else {
           const outcome = body.outcome;
-          deps.balancer().record({
-            targetId: target,
-            outcome: outcome.success ? 'success' : 'failure',
+          // A decrement with nothing outstanding still records its outcome: the call happened.
+          const lease = leases.pop();
+          const recorded = outcome && {
+            outcome: outcome.success ? ('success' as const) : ('failure' as const),
             latencyMs: outcome.latencyMs,
             ...(outcome.ttftMs === undefined ? {} : { ttftMs: outcome.ttftMs }),
             usage: {
@@ -231,8 +236,11 @@ export function loadBalancingRoutes(deps: LoadBalancingDependencies): Route[] {
             },
             ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
             ...(outcome.errorCode === undefined ? {} : { errorCode: outcome.errorCode }),
-          });
+          };
+          if (lease) lease.release(recorded);
+          else if (recorded) deps.balancer().record({ ...recorded, targetId: target });
         }
+        const load = leases.length;
         return json({ target, action: body.action, load });
       },
     },
