@@ -15,7 +15,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Balancer, type BalancerConfig, createBalancer } from '@ballast/balancer';
-import { type ChatModel, type ChatRequest, type ChatResult, createUsage, type SharedState } from '@ballast/core';
+import {
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  createUsage,
+  type SharedState,
+} from '@ballast/core';
 import { createInMemorySharedState, createRedisSharedState, type RedisSharedState } from '@ballast/store';
 import { Redis } from 'ioredis';
 import type { BenchReport } from './run';
@@ -122,7 +128,11 @@ async function breakerPropagation(rounds: number) {
 
 async function callOverhead(calls: number) {
   const keyPrefix = `ballast-bench:${randomUUID().slice(0, 8)}`;
-  const redisState: RedisSharedState = createRedisSharedState({ url: redisUrl, keyPrefix, commandTimeoutMs: 5_000 });
+  const redisState: RedisSharedState = createRedisSharedState({
+    url: redisUrl,
+    keyPrefix,
+    commandTimeoutMs: 5_000,
+  });
   await redisState.ready(10_000);
   const memoryState = createInMemorySharedState();
   const variants: Array<[string, Balancer]> = [

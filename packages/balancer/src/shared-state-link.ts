@@ -34,8 +34,8 @@ export interface LinkedTarget {
   id: string;
   /** Adopts another replica's breaker change locally (never re-published: see `adopting`). */
   adoptBreaker(record: SharedBreakerRecord): void;
-  /** The local breaker as a shared record when it is open, for re-publishing after a reconnect. */
-  openBreakerRecord(): SharedBreakerRecord | undefined;
+  /** Whether the local breaker is open now (an open record is only re-published while it is). */
+  isOpen(): boolean;
 }
 
 /** Gives a shared slot back (idempotent, never throws, never waits). */
@@ -79,6 +79,8 @@ export class SharedStateLink {
   private readonly views = new Map<string, { view: SharedTargetView; at: number }>();
   /** `updatedAt` of the newest record adopted per target, so a record is adopted once. */
   private readonly adoptedAt = new Map<string, number>();
+  /** The newest breaker record per target, published or adopted: what re-sync compares. */
+  private readonly records = new Map<string, SharedBreakerRecord>();
   private readonly refreshIntervalMs: number;
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private readonly unsubscribe: Array<() => void> = [];
@@ -147,6 +149,7 @@ export class SharedStateLink {
       updatedAt: now,
       ...(reason === undefined ? {} : { reason }),
     };
+    this.records.set(targetId, record);
     this.state.setBreaker(this.scopeOf(targetId), record).catch(() => {
       // Redis away: the change is re-published from the local breaker by resync() on reconnect.
     });
@@ -208,8 +211,9 @@ export class SharedStateLink {
     this.refreshing = true;
     try {
       // Safety net under pub/sub: a change published while this replica's subscriber was
-      // reconnecting is still picked up within one refresh interval.
-      await this.resync(false);
+      // reconnecting is still picked up within one refresh interval, and a local open whose
+      // publication was lost is re-published.
+      await this.resync(true);
       for (const targetId of this.targets.keys()) {
         const scope = this.scopeOf(targetId);
         const windowMs = Math.max(this.windows.reliabilityWindowMs, this.windows.latencyWindowMs);
@@ -256,12 +260,16 @@ export class SharedStateLink {
     const now = Date.now();
     for (const [targetId, target] of this.targets) {
       const remote = stored.get(this.scopeOf(targetId));
-      const local = target.openBreakerRecord();
-      const remoteIsNewer = remote !== undefined && remote.updatedAt > (local?.updatedAt ?? 0);
+      const newest = this.records.get(targetId);
+      const local =
+        newest?.state === 'open' && newest.origin === this.state.replicaId && target.isOpen()
+          ? newest
+          : undefined;
+      const remoteIsNewer = remote !== undefined && remote.updatedAt > (newest?.updatedAt ?? 0);
       if (remote && remote.origin !== this.state.replicaId && remoteIsNewer) {
         if (remote.state === 'open' && remote.openUntil > now) this.adopt(target, remote);
-        else if (remote.state === 'closed' && local) this.adopt(target, remote);
-      } else if (republish && local) {
+        else if (remote.state === 'closed' && target.isOpen()) this.adopt(target, remote);
+      } else if (republish && local && remote?.updatedAt !== local.updatedAt) {
         this.state.setBreaker(this.scopeOf(targetId), local).catch(() => {});
       }
     }
@@ -276,6 +284,7 @@ export class SharedStateLink {
   private adopt(target: LinkedTarget, record: SharedBreakerRecord): void {
     if (record.updatedAt <= (this.adoptedAt.get(target.id) ?? Number.NEGATIVE_INFINITY)) return;
     this.adoptedAt.set(target.id, record.updatedAt);
+    this.records.set(target.id, record);
     this.adopting = true;
     try {
       target.adoptBreaker(record);

@@ -39,12 +39,14 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((cluster) => cluster.close()));
 });
 
-async function startCluster(options: { throughProxy?: boolean } = {}): Promise<Cluster> {
+async function startCluster(
+  options: { throughProxy?: boolean; commandTimeoutMs?: number } = {},
+): Promise<Cluster> {
   if (redis.skip !== undefined) throw new Error(redis.skip);
   const upstream = await startFakeOpenAI({
     apiKey: upstreamKey,
     // A short delay keeps calls overlapping, so the concurrency cap is actually contended.
-    responder: () => ({ text: 'ok', fault: { type: 'delay', ms: 5 } }),
+    responder: () => ({ text: 'ok', fault: { type: 'delay', ms: 50 } }),
   });
   const proxy = options.throughProxy
     ? await startTcpFaultProxy({ targetPort: redis.port, targetHost: redis.host })
@@ -53,16 +55,23 @@ async function startCluster(options: { throughProxy?: boolean } = {}): Promise<C
   const keyPrefix = `${filePrefix}:${randomUUID().slice(0, 8)}`;
   const replicas: Replica[] = [];
   for (let index = 0; index < 3; index++) {
-    // Generous command timeout: the machine may be loaded; cuts are detected by the dropped socket.
-    const state = createRedisSharedState({ url, keyPrefix, commandTimeoutMs: 5_000 });
+    // Generous command timeout: on a loaded machine a slow reply must not count as an outage (the
+    // replica would fall back to its local cap); cuts are detected by the dropped socket anyway.
+    const state = createRedisSharedState({
+      url,
+      keyPrefix,
+      commandTimeoutMs: options.commandTimeoutMs ?? 60_000,
+    });
     expect(await (state as ReturnType<typeof createRedisSharedState>).ready(10_000)).toBe(true);
     const gateway = createGateway({
       targets: [
         {
           id: 'upstream',
-          model: createOpenAI({ apiKey: upstreamKey, baseURL: `${upstream.url}/v1`, maxRetries: 0 }).chatModel(
-            'gpt-4o-mini',
-          ),
+          model: createOpenAI({
+            apiKey: upstreamKey,
+            baseURL: `${upstream.url}/v1`,
+            maxRetries: 0,
+          }).chatModel('gpt-4o-mini'),
           aliases: ['fast'],
           maxConcurrent: 8,
         },
@@ -145,7 +154,9 @@ async function untilTrue(check: () => boolean | Promise<boolean>): Promise<void>
 describe.skipIf(redis.skip !== undefined)(
   `three gateway replicas sharing Redis${redis.skip ? ` (skipped: ${redis.skip})` : ''}`,
   () => {
-    it('never exceed a per-target limit of 8 in total under 96 concurrent callers', { timeout: 180_000 }, async () => {
+    it('never exceed a per-target limit of 8 in total under 96 concurrent callers', {
+      timeout: 180_000,
+    }, async () => {
       const cluster = await startCluster();
       const statuses = await callers(cluster, 96);
       expect(statuses.filter((status) => status === 200)).toHaveLength(96);
@@ -170,7 +181,9 @@ describe.skipIf(redis.skip !== undefined)(
       expect(cluster.upstream.requestsReceived).toBe(1);
     });
 
-    it('keep serving when Redis is cut mid-run, then re-sync what changed meanwhile', { timeout: 180_000 }, async () => {
+    it('keep serving when Redis is cut mid-run, then re-sync what changed meanwhile', {
+      timeout: 180_000,
+    }, async () => {
       const cluster = await startCluster({ throughProxy: true });
       const proxy = cluster.proxy as TcpFaultProxy;
       const [first, second] = cluster.replicas as [Replica, Replica, Replica];
@@ -198,6 +211,7 @@ describe.skipIf(redis.skip !== undefined)(
       expect(second.gateway.balancer.health()[0]?.state).toBe('closed');
       proxy.setMode('forward');
       await Promise.all(reconnected);
+      await untilTrue(() => cluster.replicas.every((replica) => replica.state.isAvailable()));
       // Re-sync: `first` re-publishes the breaker it opened while cut, and `second` adopts it.
       await secondSeesIt;
       expect(second.gateway.balancer.health()[0]?.state).toBe('open');
