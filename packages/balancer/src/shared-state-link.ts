@@ -77,8 +77,10 @@ export class SharedStateLink {
   private readonly targets = new Map<string, LinkedTarget>();
   private readonly pending = new Map<string, PendingOutcome[]>();
   private readonly views = new Map<string, { view: SharedTargetView; at: number }>();
-  /** `updatedAt` of the newest record adopted per target, so a record is adopted once. */
-  private readonly adoptedAt = new Map<string, number>();
+  /** The newest record adopted per target, so a record is adopted once and never an older one. */
+  private readonly adopted = new Map<string, SharedBreakerRecord>();
+  /** Last `updatedAt` this replica wrote: strictly increasing, so an open and a close in the same millisecond stay ordered. */
+  private lastWrittenAt = 0;
   /** The newest breaker record per target, published or adopted: what re-sync compares. */
   private readonly records = new Map<string, SharedBreakerRecord>();
   private readonly refreshIntervalMs: number;
@@ -142,11 +144,12 @@ export class SharedStateLink {
   publishBreaker(targetId: string, state: 'open' | 'closed', cooldownMs = 0, reason?: string): void {
     if (this.adopting || this.disposed) return;
     const now = Date.now();
+    this.lastWrittenAt = Math.max(now, this.lastWrittenAt + 1);
     const record: SharedBreakerRecord = {
       state,
       openUntil: state === 'open' ? now + cooldownMs : 0,
       origin: this.state.replicaId,
-      updatedAt: now,
+      updatedAt: this.lastWrittenAt,
       ...(reason === undefined ? {} : { reason }),
     };
     this.records.set(targetId, record);
@@ -282,8 +285,14 @@ export class SharedStateLink {
   }
 
   private adopt(target: LinkedTarget, record: SharedBreakerRecord): void {
-    if (record.updatedAt <= (this.adoptedAt.get(target.id) ?? Number.NEGATIVE_INFINITY)) return;
-    this.adoptedAt.set(target.id, record.updatedAt);
+    const previous = this.adopted.get(target.id);
+    if (
+      previous &&
+      (record.updatedAt < previous.updatedAt ||
+        (record.updatedAt === previous.updatedAt && record.origin === previous.origin))
+    )
+      return;
+    this.adopted.set(target.id, record);
     this.records.set(target.id, record);
     this.adopting = true;
     try {
