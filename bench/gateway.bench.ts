@@ -7,10 +7,11 @@
  * agent on both sides, so the difference is what the gateway adds.
  */
 
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
-import { createOpenAI } from '@ballast/openai';
-import { createGateway, createLogger, createNodeFetch, serveNode } from '@ballast/server';
-import { startFakeOpenAI } from '@ballast/testkit';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 interface Timing {
   totalMs: number;
@@ -70,36 +71,39 @@ async function throughput(url: string, body: string, seconds: number, concurrenc
   return done / seconds;
 }
 
-type Side = 'direct' | 'gateway' | 'gatewayUndici';
+type Side = 'direct' | 'gateway' | 'gatewayUndici' | 'bareProxy' | 'sdkFloor';
+
+const sideNames: Record<Side, string> = {
+  direct: 'direct to the upstream',
+  gateway: 'Ballast gateway (createNodeFetch under the SDK, as `ballast gateway`)',
+  gatewayUndici: "Ballast gateway (the SDK's default undici fetch)",
+  bareProxy: 'floor 1: bare node:http proxy (pipes bytes, no parsing)',
+  sdkFloor: 'floor 2: node:http + JSON.parse + openai SDK call, nothing else',
+};
+
+/** Starts `bench/gateway-servers.ts <role>` in its own process and reads the URLs it prints. */
+async function startProcess(args: string[]): Promise<{ urls: Record<string, string>; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(new URL('./gateway-servers.ts', import.meta.url)), ...args],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  return { urls: JSON.parse(line) as Record<string, string>, stop: () => child.stdin!.end() };
+}
 
 export default async function run() {
-  const upstream = await startFakeOpenAI({
-    responder: () => ({ text: 'Hello from the upstream, four words.' }),
-  });
-  const makeGateway = (fetch: typeof globalThis.fetch | undefined) =>
-    createGateway({
-      targets: [
-        {
-          model: createOpenAI({
-            apiKey: 'sk-upstream',
-            baseURL: `${upstream.url}/v1`,
-            maxRetries: 0,
-            ...(fetch ? { fetch } : {}),
-          }).chatModel('gpt-4o-mini'),
-        },
-      ],
-      // Production-like: one JSON log line per request and per routing decision, into a discarding sink.
-      logger: createLogger({ level: 'info', destination: { write: () => {} } }),
-      alerts: { intervalMs: 0 },
-      env: {},
-    });
-  // What `ballast gateway` uses (keep-alive node:http under the SDK) and the SDK's default fetch.
-  const gateways = [makeGateway(createNodeFetch()), makeGateway(undefined)];
-  const servers = await Promise.all(gateways.map((gateway) => serveNode(gateway.fetch, { port: 0 })));
+  // Three processes: this one generates load; the upstream and the gateways each have their own.
+  const upstream = await startProcess(['upstream']);
+  const upstreamUrl = upstream.urls.upstream!;
+  const gateways = await startProcess(['gateways', upstreamUrl]);
+  const path = '/v1/chat/completions';
   const urls: Record<Side, string> = {
-    direct: `${upstream.url}/v1/chat/completions`,
-    gateway: `${servers[0]!.url}/v1/chat/completions`,
-    gatewayUndici: `${servers[1]!.url}/v1/chat/completions`,
+    direct: `${upstreamUrl}${path}`,
+    gateway: `${gateways.urls.gateway}${path}`,
+    gatewayUndici: `${gateways.urls.gatewayUndici}${path}`,
+    bareProxy: `${gateways.urls.bareProxy}${path}`,
+    sdkFloor: `${gateways.urls.sdkFloor}${path}`,
   };
   const sides = Object.keys(urls) as Side[];
   const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
@@ -112,11 +116,12 @@ export default async function run() {
   const rounds = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 12);
   const perRound = Number(process.env.GATEWAY_BENCH_REQUESTS ?? 150);
   const seconds = Number(process.env.GATEWAY_BENCH_SECONDS ?? 4);
-  const empty = () => ({ direct: [] as number[], gateway: [] as number[], gatewayUndici: [] as number[] });
+  const empty = () =>
+    Object.fromEntries(sides.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
   const chatSamples = empty();
   const ttfbSamples = empty();
-  const chatAdded = { gateway: [] as number[], gatewayUndici: [] as number[] };
-  const ttfbAdded = { gateway: [] as number[], gatewayUndici: [] as number[] };
+  const chatAdded = empty();
+  const ttfbAdded = empty();
   const median = (values: number[]) =>
     quantile(
       [...values].sort((a, b) => a - b),
@@ -138,7 +143,7 @@ export default async function run() {
       for (let index = 0; index < perRound; index++)
         ttfbRound[side].push((await send(urls[side], stream)).firstByteMs);
     }
-    for (const side of ['gateway', 'gatewayUndici'] as const) {
+    for (const side of sides) {
       chatAdded[side].push(median(chatRound[side]) - median(chatRound.direct));
       ttfbAdded[side].push(median(ttfbRound[side]) - median(ttfbRound.direct));
     }
@@ -152,50 +157,30 @@ export default async function run() {
   const rps: Record<string, number> = {};
   for (const side of sides) rps[side] = await throughput(urls[side], chat, seconds, 32);
 
-  await Promise.all(servers.map((server) => server.close()));
-  for (const gateway of gateways) gateway.close();
-  await upstream.close();
+  gateways.stop();
+  upstream.stop();
   agent.destroy();
 
-  const row = (
-    measure: string,
-    samples: Record<Side, number[]>,
-    q: number,
-    added?: Record<'gateway' | 'gatewayUndici', number[]>,
-  ) => ({
-    measure,
-    direct: ms(quantile(samples.direct, q)),
-    gateway: ms(quantile(samples.gateway, q)),
-    'added (node:http upstream)': ms(
-      added ? median(added.gateway) : quantile(samples.gateway, q) - quantile(samples.direct, q),
-    ),
-    'gateway, SDK default fetch': ms(quantile(samples.gatewayUndici, q)),
-    'added (undici upstream)': ms(
-      added ? median(added.gatewayUndici) : quantile(samples.gatewayUndici, q) - quantile(samples.direct, q),
-    ),
-  });
+  const rows = sides.map((side) => ({
+    side: sideNames[side],
+    'non-stream p50 ms': ms(quantile(chatSamples[side], 0.5)),
+    'added p50 ms': side === 'direct' ? '' : ms(median(chatAdded[side])),
+    'non-stream p99 ms': ms(quantile(chatSamples[side], 0.99)),
+    'stream TTFB p50 ms': ms(quantile(ttfbSamples[side], 0.5)),
+    'added TTFB p50 ms': side === 'direct' ? '' : ms(median(ttfbAdded[side])),
+    'stream TTFB p99 ms': ms(quantile(ttfbSamples[side], 0.99)),
+    'req/s (32 clients)': Math.round(rps[side]!),
+  }));
   return {
     name: 'gateway',
-    rows: [
-      row('non-stream p50 (ms)', chatSamples, 0.5, chatAdded),
-      row('non-stream p99 (ms)', chatSamples, 0.99),
-      row('stream TTFB p50 (ms)', ttfbSamples, 0.5, ttfbAdded),
-      row('stream TTFB p99 (ms)', ttfbSamples, 0.99),
-      {
-        measure: 'req/s, 32 concurrent clients',
-        direct: Math.round(rps.direct!),
-        gateway: Math.round(rps.gateway!),
-        'added (node:http upstream)': `${((rps.gateway! / rps.direct! - 1) * 100).toFixed(0)}%`,
-        'gateway, SDK default fetch': Math.round(rps.gatewayUndici!),
-        'added (undici upstream)': `${((rps.gatewayUndici! / rps.direct! - 1) * 100).toFixed(0)}%`,
-      },
-    ],
+    rows,
     notes: [
       `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" p50 is the median of per-round median differences, p99 the difference of pooled p99s`,
       'upstream: testkit fake OpenAI on loopback; gateway: serveNode → router → balancer → openai SDK, one JSON log line per request and per routing decision into a discarding sink',
       '"gateway" uses createNodeFetch() under the SDK (what `ballast gateway` does); "SDK default fetch" is Node 20\'s undici fetch',
+      "floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor); the gateway's own cost is its row minus floor 2",
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',
-      'load generator, gateways and upstream run in one process on the same cores (other jobs may share the machine: see load average)',
+      'three processes: the load generator, the upstream fake, and the gateways with the floors (bench/gateway-servers.ts); they share the 2 cores (other jobs may too: see load average)',
     ],
   };
 }

@@ -199,7 +199,8 @@ describe('over loopback HTTP', () => {
     const balancer = createBalancer(
       {
         strategy: 'failover',
-        attemptTimeoutMs: 150,
+        // Generous: the healthy leg must finish within it too, however loaded the machine.
+        attemptTimeoutMs: 2_000,
         targets: [
           {
             id: 'openai',
@@ -234,7 +235,8 @@ describe('over loopback HTTP', () => {
     const balancer = createBalancer(
       {
         strategy: 'failover',
-        firstTokenTimeoutMs: 150,
+        // Generous: the healthy leg must send its first token within it too, however loaded the machine.
+        firstTokenTimeoutMs: 2_000,
         targets: [
           {
             id: 'openai',
