@@ -1,10 +1,17 @@
-import { type CallOptions, type ChatModel, ConfigError, type PricingTable } from '@ballast/core';
+import {
+  type CallOptions,
+  type ChatModel,
+  ConfigError,
+  type PricingTable,
+  type SharedState,
+} from '@ballast/core';
 import { z } from 'zod';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import type { MetricsOptions } from './metrics';
 import type { RetryPolicyOptions } from './retry-policy';
 import type { Route } from './route';
 import type { ReliabilityPrior, ScoreWeights } from './scoring';
+import type { SharedStateLinkOptions } from './shared-state-link';
 import { type ExplorationOptions, type StrategyName, strategyNames } from './strategies';
 import type { BalancerTarget, TaskType } from './target';
 
@@ -61,6 +68,16 @@ export interface BalancerConfig {
   metrics?: MetricsOptions;
   /** Prices for expected-cost scoring (default `defaultPricing` of `@ballast/core`). */
   pricing?: PricingTable;
+  /**
+   * Live state shared with other replicas of this balancer (a `SharedState` of `@ballast/store`,
+   * e.g. on Redis), so N processes behave as one balancer: `maxConcurrent` caps the calls of all
+   * replicas together (expiring leases), a breaker opened by one replica opens on every replica,
+   * and scoring reads the outcome and latency windows of all. Best-effort by design: when the
+   * shared state is slow or down, each replica decides locally (its own cap, breakers and windows)
+   * and re-syncs when it is back; a call never fails or hangs because of it. Absent (the
+   * default), nothing is shared and nothing is added to a call.
+   */
+  sharedState?: SharedStateLinkOptions;
   /** Clock in epoch milliseconds (inject for tests). */
   now?: () => number;
   /** Random numbers in [0, 1) (inject for deterministic tests). */
@@ -199,6 +216,22 @@ export const balancerTargetSchema = z.object({
 
 const fn = z.custom<() => number>((value) => typeof value === 'function', 'must be a function');
 
+const sharedStateMethods = [
+  'acquireSlot',
+  'releaseSlot',
+  'setBreaker',
+  'readBreakers',
+  'onBreakerChange',
+  'recordOutcomes',
+  'readWindow',
+  'onReconnect',
+] as const;
+const isSharedState = (value: unknown): value is SharedState =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as SharedState).replicaId === 'string' &&
+  sharedStateMethods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+
 /** Zod schema of {@link BalancerConfig}. */
 export const balancerConfigSchema = z.object({
   name: z.string().min(1).optional(),
@@ -280,6 +313,15 @@ export const balancerConfigSchema = z.object({
     })
     .optional(),
   pricing: z.record(z.string(), z.record(z.string(), priceSchema)).optional(),
+  sharedState: z
+    .object({
+      state: z.custom<SharedState>(isSharedState, 'must be a SharedState (e.g. createRedisSharedState())'),
+      scope: z.string().min(1).optional(),
+      leaseMs: z.number().int().min(1_000).optional(),
+      flushIntervalMs: positive.optional(),
+      refreshIntervalMs: positive.optional(),
+    })
+    .optional(),
   now: fn.optional(),
   random: fn.optional(),
 });

@@ -60,6 +60,7 @@ import {
   scoreInPlace,
 } from './scoring';
 import type { RecordOutcome, Selection, SelectRequest, TargetLease } from './selection';
+import { SharedStateLink } from './shared-state-link';
 import { orderCandidates, type StrategyName, type StrategyState } from './strategies';
 import {
   type BalancerTarget,
@@ -121,6 +122,11 @@ export interface Balancer extends ChatModel {
    * the cap. Throws `ValidationError` for an unknown target.
    */
   acquire(targetId: string): TargetLease;
+  /**
+   * Stops the background work of the `sharedState` option (batch flushes, window refreshes,
+   * breaker subscriptions). The balancer keeps serving, on local state. A no-op without it.
+   */
+  dispose(): void;
   /** The effective score weights (defaults ← env ← config). */
   readonly weights: Readonly<ScoreWeights>;
   /** The effective deadlines: the configured ones, else the defaults (120 s, 60 s, 30 s). */
@@ -304,6 +310,8 @@ class LoadBalancer implements Balancer {
   private readonly metrics: MetricsRecorder;
   private readonly prior: ReliabilityPrior;
   private readonly sweep = new ArmingSweep();
+  /** Replica-shared state (`sharedState` option); `undefined` keeps every decision local. */
+  private readonly shared: SharedStateLink | undefined;
   private readonly retry: {
     maxAttempts: number;
     maxRetriesPerTarget: number;
@@ -338,6 +346,25 @@ class LoadBalancer implements Balancer {
     const pricing: PricingTable = config.pricing ?? defaultPricing;
     this.runtimes = config.targets.map((target, index) => this.createRuntime(target, index, pricing));
     for (const runtime of this.runtimes) this.byId.set(runtime.id, runtime);
+    this.shared = config.sharedState
+      ? new SharedStateLink(
+          config.sharedState,
+          this.modelId,
+          this.runtimes.map((runtime) => ({
+            id: runtime.id,
+            isOpen: () => runtime.breaker.state() === 'open',
+            adoptBreaker: (record) => {
+              if (record.state === 'open')
+                runtime.breaker.adoptOpen(record.openUntil - Date.now(), record.reason);
+              else runtime.breaker.reset();
+            },
+          })),
+          {
+            reliabilityWindowMs: config.reliabilityWindowMs ?? 300_000,
+            latencyWindowMs: config.latencyWindow?.windowMs ?? 300_000,
+          },
+        )
+      : undefined;
     const union = (key: keyof ChatModelCapabilities) =>
       this.runtimes.some((runtime) =>
         [runtime.model, ...Object.values(runtime.taskModels)].some((model) => model?.capabilities[key]),
@@ -474,12 +501,14 @@ class LoadBalancer implements Balancer {
       runtime.latency.add(outcome.latencyMs, at);
       if (outcome.ttftMs !== undefined) runtime.ttft.add(outcome.ttftMs, at);
       runtime.outcomes.add(true, at);
+      this.shared?.recordOutcome(runtime.id, true, outcome.latencyMs, Date.now());
       runtime.breaker.onSuccess(undefined);
     } else {
       const code = outcome.errorCode ?? 'api_error';
       if (requestErrorCodes.has(code)) runtime.breaker.onSuccess(undefined);
       else {
         runtime.outcomes.add(false, at);
+        this.shared?.recordOutcome(runtime.id, false, undefined, Date.now());
         runtime.breaker.onFailure(undefined, {
           code,
           targetUnavailable: unavailableCodes.has(code),
@@ -560,6 +589,10 @@ class LoadBalancer implements Balancer {
       });
   }
 
+  dispose(): void {
+    this.shared?.dispose();
+  }
+
   acquire(targetId: string): TargetLease {
     const runtime = this.runtimeOf(targetId);
     const release = runtime.limiter.acquireUnconditionally();
@@ -622,9 +655,14 @@ class LoadBalancer implements Balancer {
       prices,
       metricKeys,
       breaker: new CircuitBreaker(breakerOptions, this.now, (to, reason) => {
-        if (to === 'open' && reason) this.events.emit('circuit-open', { target: id, ...reason });
-        else if (to === 'half-open') this.events.emit('circuit-half-open', { target: id });
-        else if (to === 'closed') this.events.emit('circuit-close', { target: id });
+        if (to === 'open' && reason) {
+          this.shared?.publishBreaker(id, 'open', reason.cooldownMs, reason.reason);
+          this.events.emit('circuit-open', { target: id, ...reason });
+        } else if (to === 'half-open') this.events.emit('circuit-half-open', { target: id });
+        else if (to === 'closed') {
+          this.shared?.publishBreaker(id, 'closed');
+          this.events.emit('circuit-close', { target: id });
+        }
       }),
       limiter: new ConcurrencyLimiter({
         maxConcurrent: target.maxConcurrent,
@@ -774,8 +812,12 @@ class LoadBalancer implements Balancer {
           continue;
         }
       }
+      // With shared state, every replica's outcomes and latencies (refreshed each second).
+      const sharedView = this.shared?.view(runtime.id);
       const quantiles =
-        (call.kind === 'stream' ? runtime.ttft.quantiles(now) : undefined) ?? runtime.latency.quantiles(now);
+        (call.kind === 'stream' ? runtime.ttft.quantiles(now) : undefined) ??
+        sharedView?.latency ??
+        runtime.latency.quantiles(now);
       if (routing.maxLatencyMs !== undefined && quantiles && quantiles.p95 > routing.maxLatencyMs) {
         this.skip(
           call,
@@ -786,7 +828,7 @@ class LoadBalancer implements Balancer {
         );
         continue;
       }
-      const counts = runtime.outcomes.counts(now);
+      const counts = sharedView?.counts ?? runtime.outcomes.counts(now);
       const inFlight = runtime.limiter.inFlight;
       // One object per candidate carries the signals, the score and what the strategies need.
       candidates.push({
@@ -975,6 +1017,8 @@ class LoadBalancer implements Balancer {
 
       const slot = await this.acquireSlot(choices, run, call, extra);
       if (!slot) continue;
+      if (this.shared && slot.candidate.runtime.maxConcurrent !== undefined)
+        await this.acquireSharedSlot(this.shared, slot, run, call, extra);
       const outcome = await this.attemptMaybeHedged(
         call,
         run,
@@ -1069,6 +1113,47 @@ class LoadBalancer implements Balancer {
     return { candidate: best, permit, release };
   }
 
+  /**
+   * With shared state: holds the local slot until a slot of the replicas' shared cap is free too
+   * (polling, within the queue deadline), and makes the slot's release free both. Redis trouble
+   * never blocks here: the link answers "go ahead, local cap only" at once.
+   */
+  private async acquireSharedSlot(
+    shared: SharedStateLink,
+    slot: Slot,
+    run: CallRun,
+    call: CallPlan,
+    extra: TargetAttempt[],
+  ): Promise<void> {
+    const { runtime } = slot.candidate;
+    const waitMs = Math.min(
+      this.config.queueTimeoutMs ?? 10_000,
+      run.remainingMs() ?? Number.POSITIVE_INFINITY,
+    );
+    const releaseShared = await shared.acquireSlot(runtime.id, runtime.maxConcurrent ?? 0, {
+      signal: run.abortSignal(),
+      deadline: Date.now() + waitMs,
+    });
+    if (releaseShared) {
+      const releaseLocal = slot.release;
+      slot.release = () => {
+        releaseLocal();
+        releaseShared();
+      };
+      return;
+    }
+    slot.release();
+    runtime.breaker.onCancel(slot.permit);
+    this.throwIfStopped(run, call);
+    extra.push({
+      target: runtime.id,
+      outcome: 'queue_timeout',
+      message: `${runtime.id} had no free slot of its ${runtime.maxConcurrent} shared by every replica within ${Math.round(waitMs)} ms`,
+      durationMs: waitMs,
+    });
+    throw this.noHealthy(call, extra, undefined);
+  }
+
   private tryImmediateSlot(ordered: readonly Candidate[]): Slot | undefined {
     for (const candidate of ordered) {
       const { limiter, breaker } = candidate.runtime;
@@ -1109,10 +1194,29 @@ class LoadBalancer implements Balancer {
     if (first !== 'hedge' || run.failure) {
       return this.settle([primary], await primary.attempt.result, primary);
     }
-    const hedgeSlot =
+    let hedgeSlot =
       this.budget === undefined || this.budget.available() >= 1
         ? this.tryImmediateSlot(alternatives)
         : undefined;
+    // A hedge never waits for a shared slot: it goes only if one of the replicas' cap is free now.
+    if (hedgeSlot && this.shared && hedgeSlot.candidate.runtime.maxConcurrent !== undefined) {
+      const releaseShared = await this.shared.acquireSlot(
+        hedgeSlot.candidate.runtime.id,
+        hedgeSlot.candidate.runtime.maxConcurrent,
+        { deadline: 0 },
+      );
+      if (releaseShared) {
+        const releaseLocal = hedgeSlot.release;
+        hedgeSlot.release = () => {
+          releaseLocal();
+          releaseShared();
+        };
+      } else {
+        hedgeSlot.release();
+        hedgeSlot.candidate.runtime.breaker.onCancel(hedgeSlot.permit);
+        hedgeSlot = undefined;
+      }
+    }
     // A hedge is speculative extra load, not a failover after a failure: it stays on the budget.
     if (!hedgeSlot || (this.budget && !this.budget.tryWithdraw())) {
       if (hedgeSlot) {
@@ -1251,6 +1355,12 @@ class LoadBalancer implements Balancer {
       else {
         runtime.outcomes.add(false, at);
         if (error.code === 'timeout') runtime.latency.add(durationMs, at);
+        this.shared?.recordOutcome(
+          runtime.id,
+          false,
+          error.code === 'timeout' ? durationMs : undefined,
+          Date.now(),
+        );
         breaker.onFailure(handle.slot.permit, {
           code: error.code,
           targetUnavailable: kind === 'target-unavailable',
@@ -1281,6 +1391,7 @@ class LoadBalancer implements Balancer {
     runtime.latency.add(durationMs, at);
     if (timeToFirstTokenMs !== undefined) runtime.ttft.add(timeToFirstTokenMs, at);
     runtime.outcomes.add(true, at);
+    this.shared?.recordOutcome(runtime.id, true, durationMs, Date.now());
     runtime.breaker.onSuccess(handle.slot.permit);
     const costUsd = result.costUsd ?? computeCostUsd(runtime.prices.get(model), result.usage);
     this.metrics.record(this.metricKeys(handle), {

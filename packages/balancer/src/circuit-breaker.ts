@@ -27,8 +27,11 @@ export interface CircuitBreakerOptions {
 
 /** Why the circuit opened, passed to the transition listener. */
 export interface CircuitOpenReason {
-  /** `error-rate`, `target-unavailable` (auth, unknown model, quota) or `probe-failed`. */
-  reason: 'error-rate' | 'target-unavailable' | 'probe-failed';
+  /**
+   * `error-rate`, `target-unavailable` (auth, unknown model, quota), `probe-failed`, or `shared`
+   * (another replica opened it; see the balancer's `sharedState` option).
+   */
+  reason: 'error-rate' | 'target-unavailable' | 'probe-failed' | 'shared';
   cooldownMs: number;
   failureRate: number;
   /** The error code that tipped it over, when known. */
@@ -174,6 +177,25 @@ export class CircuitBreaker {
     if (this.current !== 'closed') this.close();
   }
 
+  /**
+   * Opens the circuit for `cooldownMs` because another replica opened it (shared state). Unlike
+   * a local open it does not grow the backoff; an open circuit only ever gets a later retry time.
+   */
+  adoptOpen(cooldownMs: number, code?: string): void {
+    const retryAt = this.now() + Math.min(this.maxCooldownMs, Math.max(0, cooldownMs));
+    if (this.current === 'open' && retryAt <= this.retryAt) return;
+    this.current = 'open';
+    this.probeOut = false;
+    this.retryAt = retryAt;
+    this.opens = Math.max(this.opens, 1);
+    this.onTransition('open', {
+      reason: 'shared',
+      cooldownMs: retryAt - this.now(),
+      failureRate: this.snapshotFailureRate(),
+      ...(code === undefined ? {} : { code }),
+    });
+  }
+
   /** A JSON-safe view for dashboards. */
   snapshot(): CircuitBreakerSnapshot {
     this.refresh();
@@ -187,6 +209,12 @@ export class CircuitBreaker {
       cooldownRemainingMs: this.current === 'open' ? Math.max(0, this.retryAt - this.now()) : 0,
       probeInFlight: this.probeOut,
     };
+  }
+
+  private snapshotFailureRate(): number {
+    const { successes, failures } = this.window.counts(this.now());
+    const total = successes + failures;
+    return total === 0 ? 0 : failures / total;
   }
 
   private refresh(): void {

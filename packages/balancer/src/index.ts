@@ -74,6 +74,13 @@ export {
 } from './scoring';
 export type { RecordOutcome, Selection, SelectRequest, TargetLease } from './selection';
 export {
+  type LinkedTarget,
+  type ReleaseSharedSlot,
+  SharedStateLink,
+  type SharedStateLinkOptions,
+  type SharedTargetView,
+} from './shared-state-link';
+export {
   type ExplorationOptions,
   orderCandidates,
   type RankedCandidate,

@@ -78,6 +78,18 @@ export { redactSecrets, redactThenTruncate } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { sanitizeCause } from './sanitize-cause';
 export { type SdkLogger, type SdkLogLevel, sdkLoggingSettingsSchema } from './sdk-logger';
+export type {
+  OutcomeSample,
+  RateVerdict,
+  SharedBreakerRecord,
+  SharedBreakers,
+  SharedRateLimits,
+  SharedSlots,
+  SharedState,
+  SharedStateLifecycle,
+  SharedWindows,
+  SharedWindowView,
+} from './shared-state';
 export { StreamAccumulator } from './stream-accumulator';
 export {
   anyJsonInstruction,

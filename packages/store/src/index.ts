@@ -98,3 +98,33 @@ export {
   type VectorStoreOptions,
   vectorChunkSchema,
 } from './vectors/vector-store';
+// Shared state across replicas (issue 14).
+export type {
+  OutcomeSample,
+  RateVerdict,
+  SharedBreakerRecord,
+  SharedBreakers,
+  SharedRateLimits,
+  SharedSlots,
+  SharedState,
+  SharedStateLifecycle,
+  SharedWindows,
+  SharedWindowView,
+} from '@ballast/core';
+export {
+  createInMemorySharedState,
+  createInMemorySharedStateHub,
+  type InMemorySharedStateHub,
+  type InMemorySharedStateOptions,
+} from './shared-state/in-memory-shared-state';
+export { createRedisSharedState, type RedisSharedState } from './shared-state/redis-shared-state';
+export {
+  type RedisSharedStateOptions,
+  redisSharedStateOptionsSchema,
+} from './shared-state/redis-shared-state-options';
+export { SharedStateUnavailableError } from './shared-state/shared-state-error';
+export {
+  type WindowBounds,
+  type WindowBoundsInput,
+  windowBoundsSchema,
+} from './shared-state/window-options';

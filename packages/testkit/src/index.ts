@@ -18,4 +18,6 @@ export type {
   ScriptedToolCall,
   ScriptedUsage,
 } from './llm/scripted-reply';
+export { type RedisForTests, redisForTests } from './net/redis-for-tests';
+export { startTcpFaultProxy, type TcpFaultProxy, type TcpProxyMode } from './net/tcp-proxy';
 export * from './proxmox/index';

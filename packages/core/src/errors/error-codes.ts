@@ -38,4 +38,6 @@ export type BallastErrorCode =
   | 'collector_failed'
   | 'store_failed'
   | 'timeout'
-  | 'aborted';
+  | 'aborted'
+  /** The shared state (Redis) did not answer in time or is unreachable; callers fall back to local state. */
+  | 'shared_state_unavailable';

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@ballast/core';
+import { ConfigError, type SharedState } from '@ballast/core';
 import { createProxmoxClient } from '@ballast/proxmox';
 import { openStores, type Stores } from '@ballast/store';
+import { createRedisSharedState } from '@ballast/store';
 import { proxmoxMigrationSource } from '../advice/sources';
 import { gatewayEnvironmentVariables, loadGatewayEnvironment } from '../config/gateway-env';
 import { createGateway, type Gateway } from '../gateway/gateway';
@@ -36,6 +37,8 @@ Options:
   --port N           HTTP port (HTTP_PORT, default 8080; 0 = any free port)
   --host HOST        interface (HOST, default 0.0.0.0)
   --grpc-port N      gRPC ModuleService port (GRPC_PORT; unset = no gRPC)
+  --shared-state URL redis:// URL of the live state shared by several gateway replicas
+                     (REDIS_URL; "off" = none): breakers, concurrency slots, outcome windows
   --fake             start the testkit's fake OpenAI, Anthropic, Ollama and Proxmox servers as
                      upstreams: runs with no keys (needs @ballast/testkit installed)
   --store SPEC       where metrics history, memory, RAG and the audit log live:
@@ -124,6 +127,7 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
     host?: string;
     'grpc-port'?: string;
     store?: string;
+    'shared-state'?: string;
     fake?: boolean;
     help?: boolean;
   };
@@ -136,6 +140,7 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
         host: { type: 'string' },
         'grpc-port': { type: 'string' },
         store: { type: 'string' },
+        'shared-state': { type: 'string' },
         fake: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -177,6 +182,18 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
     }
     throw error;
   }
+  let sharedState: SharedState | undefined;
+  try {
+    sharedState = openSharedState(values['shared-state'] ?? env.REDIS_URL);
+  } catch (error) {
+    await fakes?.close();
+    if (ConfigError.isInstance(error)) {
+      io.err(`--shared-state / REDIS_URL: ${error.message}`);
+      process.exitCode = 2;
+      return undefined;
+    }
+    throw error;
+  }
   const logger = io.logger ?? createLogger({ knownSecrets: settings.secrets, env });
   const storeSpec =
     values.store ?? env.BALLAST_STORE ?? env.DATABASE_URL ?? (values.fake ? 'memory' : 'sqlite:ballast.db');
@@ -211,6 +228,7 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
       ...(settings.maxAttempts === undefined ? {} : { retry: { maxAttempts: settings.maxAttempts } }),
     },
     ...(fakes ? { migrations: fakes.migrations } : {}),
+    ...(sharedState ? { sharedState } : {}),
     logger,
     knownSecrets: settings.secrets,
     env,
@@ -240,6 +258,10 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
     ([alias, models]) => `${alias} → ${models.join(' | ')}`,
   );
   if (aliasLines.length) io.out(`Aliases: ${aliasLines.join('; ')}`);
+  if (sharedState)
+    io.out(
+      `Shared state: ${sharedState.kind} at ${redactedHost(values['shared-state'] ?? env.REDIS_URL)} (${sharedState.isAvailable() ? 'connected' : 'connecting; local state until then'})`,
+    );
   if (!settings.apiKeys.length)
     io.out('No GATEWAY_API_KEYS set: the gateway is open to anyone who can reach it.');
   let stopping: Promise<void> | undefined;
@@ -253,9 +275,28 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
         await Promise.all([server.close({ timeoutMs: 10_000 }), grpc?.close()]);
         gateway.close();
         await store.close();
+        await sharedState?.close();
         await fakes?.close();
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * The shared state named by `--shared-state` / `REDIS_URL`: `undefined` when unset or `off`. The
+ * gateway starts even when Redis is down (every replica then decides locally until it is back).
+ */
+function openSharedState(url: string | undefined): SharedState | undefined {
+  if (url === undefined || url.trim() === '' || url.trim().toLowerCase() === 'off') return undefined;
+  return createRedisSharedState({ url: url.trim() });
+}
+
+/** `host:port` of a URL, never its user or password. */
+function redactedHost(url: string | undefined): string {
+  try {
+    return new URL(url ?? '').host;
+  } catch {
+    return '(invalid URL)';
+  }
 }

@@ -78,6 +78,8 @@ export const gatewayEnvironmentVariables = {
   MODEL_ALIASES:
     'alias=model[|model…] entries separated by ";", e.g. "fast=gpt-4o-mini|llama3.2;smart=claude-sonnet-4-5"',
   GATEWAY_API_KEYS: 'comma list of id:key or id:sha256:<hex> (unset: open gateway)',
+  REDIS_URL:
+    'redis:// URL of the state shared by gateway replicas (breakers, concurrency, windows); --shared-state wins; "off" disables',
   GATEWAY_ADMIN_KEYS: 'same format; these keys may also change settings',
   RATE_LIMIT_RPM: 'requests per minute per key',
   MAX_BODY_BYTES: 'largest request body (default 1048576)',

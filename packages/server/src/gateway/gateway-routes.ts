@@ -1,5 +1,6 @@
 import type { Balancer } from '@ballast/balancer';
 import type { StoresDescription } from '@ballast/store';
+import type { SharedState } from '@ballast/core';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
 import { json, readJson } from '../http/json';
@@ -23,6 +24,8 @@ export interface GatewayRouteDependencies {
   isDraining: () => boolean;
   maxBodyBytes: number;
   publicMetrics: boolean;
+  /** Replica-shared state, reported by `/healthz` (kind and whether it answers). */
+  sharedState?: SharedState | undefined;
   startedAt: number;
   now: () => number;
 }
@@ -118,6 +121,9 @@ export async function healthReport(deps: GatewayRouteDependencies) {
       ? { enabled: true, embedder: deps.rag.embedder.id, collections: ragCollections }
       : { enabled: false },
     store: await describeStoreSafely(deps.describeStore),
+    sharedState: deps.sharedState
+      ? { enabled: true, kind: deps.sharedState.kind, available: deps.sharedState.isAvailable() }
+      : { enabled: false },
   };
 }
 

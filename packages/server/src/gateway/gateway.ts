@@ -1,5 +1,6 @@
 import { type Balancer, type BalancerConfig, createBalancer, type StrategyName } from '@ballast/balancer';
 import type { Stores } from '@ballast/store';
+import type { SharedState } from '@ballast/core';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../config/settings-store';
@@ -63,6 +64,12 @@ export interface GatewayConfig
   publicMetrics?: boolean;
   /** Environment for `LOAD_BALANCER_WEIGHT_*` (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * Live state shared with the other replicas of this gateway (e.g. `createRedisSharedState` of
+   * `@ballast/store`): breakers, concurrency slots and outcome windows, scoped by `moduleId`, so N
+   * replicas behave as one balancer. The caller owns it (and closes it after `close()`).
+   */
+  sharedState?: SharedState;
   now?: () => number;
 }
 
@@ -149,7 +156,13 @@ export function createGateway(config: GatewayConfig): Gateway {
   };
   const build = (): Balancer => {
     const balancer = createBalancer(
-      { ...config.balancer, name: moduleId, strategy, targets: catalog.balancerTargets(settings) },
+      {
+        ...config.balancer,
+        ...(config.sharedState ? { sharedState: { state: config.sharedState, scope: moduleId } } : {}),
+        name: moduleId,
+        strategy,
+        targets: catalog.balancerTargets(settings),
+      },
       config.env ?? process.env,
     );
     const labels = (target: string) => {
@@ -188,6 +201,12 @@ export function createGateway(config: GatewayConfig): Gateway {
   };
   let balancer = build();
   const current = () => balancer;
+  // The replaced balancer stops its shared-state timers and listeners (calls in flight finish).
+  const rebuild = () => {
+    const previous = balancer;
+    balancer = build();
+    previous.dispose();
+  };
   metrics = createGatewayMetrics(current);
   const gatewayMetrics = metrics;
   // Successful calls carry tokens, TTFT and cost only here (failures come from balancer events,
@@ -270,6 +289,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     isDraining: () => draining,
     maxBodyBytes,
     publicMetrics: config.publicMetrics ?? true,
+    sharedState: config.sharedState,
     startedAt,
     now,
   };
@@ -342,7 +362,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     reload(options = {}) {
       if (options.reset) settings.clear();
       if (options.strategy) strategy = options.strategy;
-      balancer = build();
+      rebuild();
       logger.info({ strategy }, 'gateway reloaded');
     },
     health: () => healthReport(routeDeps),
@@ -353,6 +373,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     },
     close() {
       shared.close();
+      balancer.dispose();
     },
   };
 }
