@@ -1,6 +1,6 @@
+export * from './avi/index';
 export type { LoopbackServer } from './http/loopback-server';
 export type { TrafficCounters } from './http/traffic-gauge';
-export * from './avi/index';
 export * from './kubernetes/index';
 export { anthropicDialect, startFakeAnthropic } from './llm/anthropic-dialect';
 export type { StreamFrame, WireDialect } from './llm/dialect';
