@@ -335,6 +335,9 @@ export function createAviClient(options: AviClientOptions): AviClient {
   let apiVersion = options.version;
   let sessionCookieName = 'avi-sessionid';
   let loggedIn = false;
+  // Bumped on every login: a request that fails with 401/419 re-logs in only if no other request
+  // has already done so since it was sent (parallel reads share one re-login).
+  let sessionGeneration = 0;
   let loginInFlight: Promise<LoginResponse> | undefined;
 
   // Everything a message could leak: the credential and every cookie value (session, CSRF).
@@ -434,6 +437,7 @@ export function createAviClient(options: AviClientOptions): AviClient {
         statusCode: answer.status,
       });
     loggedIn = true;
+    sessionGeneration++;
     if (apiVersion === undefined) apiVersion = login.version?.Version;
     if (apiVersion === undefined) {
       const initial = await send('GET', '/api/initial-data', undefined, requestOptions, false);
@@ -467,6 +471,7 @@ export function createAviClient(options: AviClientOptions): AviClient {
     const endpoint = `${method} ${pathAndQuery.split('?')[0]}`;
     await ensureSession(requestOptions);
     for (let attempt = 1; ; attempt++) {
+      const generation = sessionGeneration;
       const headers: Record<string, string> = {
         accept: 'application/json',
         referer: origin,
@@ -480,8 +485,11 @@ export function createAviClient(options: AviClientOptions): AviClient {
       if (body !== undefined) headers['content-type'] = 'application/json';
       const answer = await exchange(method, pathAndQuery, endpoint, headers, body, requestOptions);
       if ((answer.status === 401 || answer.status === 419) && relogin && attempt === 1) {
-        stats.relogins++;
-        await ensureSession(requestOptions, true);
+        if (loginInFlight !== undefined) await loginInFlight;
+        else if (generation === sessionGeneration) {
+          stats.relogins++;
+          await ensureSession(requestOptions, true);
+        }
         continue;
       }
       return answer;

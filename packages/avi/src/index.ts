@@ -13,6 +13,7 @@ export {
   type AviRequestOptions,
   createAviClient,
 } from './avi-client';
+export { AVI_COLLECTED_METRICS, type CollectAviOptions, collectAvi } from './collect-avi';
 export { type CookieJar, createCookieJar } from './cookie-jar';
 export { refName, refUuid } from './refs';
 export * from './swagger-facts';
