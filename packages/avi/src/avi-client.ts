@@ -11,7 +11,7 @@ import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { createCookieJar } from './cookie-jar';
 import { DEFAULT_MAX_RESPONSE_BYTES, readBodyCapped } from './read-body';
-import { type AviTlsOptions, createAviAgent, enforceAviTransportSecurity } from './tls';
+import { type AviTlsOptions, createAviDispatcher, enforceAviTransportSecurity } from './tls';
 import {
   type Cloud,
   cloudSchema,
@@ -330,7 +330,9 @@ export function createAviClient(options: AviClientOptions): AviClient {
   const maxPages = options.maxPages ?? 1_000;
   const fetchImpl: AviFetch = options.fetch ?? (undiciFetch as unknown as AviFetch);
   const ownAgent =
-    options.dispatcher === undefined && url.protocol === 'https:' ? createAviAgent(options.tls) : undefined;
+    options.dispatcher === undefined && url.protocol === 'https:'
+      ? createAviDispatcher(options.tls)
+      : undefined;
   const dispatcher = options.dispatcher ?? ownAgent;
   let apiVersion = options.version;
   let sessionCookieName = 'avi-sessionid';

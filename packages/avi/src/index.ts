@@ -1,4 +1,27 @@
 export {
+  type AviAuditEvent,
+  type AviAuditSink,
+  createMemoryAuditLog,
+  type MemoryAuditLog,
+} from './agent/audit-log';
+export {
+  type AviTool,
+  type AviToolContext,
+  type AviToolOutput,
+  aviReadTools,
+  aviWriteTools,
+} from './agent/avi-tools';
+export {
+  type AviAgent,
+  type AviAgentEvent,
+  type AviAgentOptions,
+  type AviConfirmResult,
+  type AviConversationStore,
+  createAviAgent,
+  createMemoryConversationStore,
+} from './agent/create-avi-agent';
+export { AviToolError } from './agent/resolve-object';
+export {
   type AviClient,
   type AviClientOptions,
   type AviClientStats,
@@ -15,9 +38,10 @@ export {
 } from './avi-client';
 export { AVI_COLLECTED_METRICS, type CollectAviOptions, collectAvi } from './collect-avi';
 export { type CookieJar, createCookieJar } from './cookie-jar';
+export { REDACTED, redactAviPayload, redactText } from './redact-avi';
 export { refName, refUuid } from './refs';
 export * from './swagger-facts';
-export { type AviTlsOptions, createAviAgent, normalizeAviFingerprint } from './tls';
+export { type AviTlsOptions, createAviDispatcher, normalizeAviFingerprint } from './tls';
 export * from './wire-schemas';
 export {
   AviConfirmationError,

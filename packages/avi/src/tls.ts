@@ -52,10 +52,10 @@ class FingerprintMismatchError extends Error {
  *
  * @example
  * ```ts
- * const dispatcher = createAviAgent({ fingerprint: 'AA:BB:…' });
+ * const dispatcher = createAviDispatcher({ fingerprint: 'AA:BB:…' });
  * ```
  */
-export function createAviAgent(tls: AviTlsOptions = {}): Agent {
+export function createAviDispatcher(tls: AviTlsOptions = {}): Agent {
   const pin = tls.fingerprint === undefined ? undefined : normalizeAviFingerprint(tls.fingerprint);
   if (tls.fingerprint !== undefined && pin === undefined)
     throw new ConfigError({
