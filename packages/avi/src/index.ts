@@ -1,4 +1,11 @@
 export {
+  type AdviseAviInput,
+  type AviAdvice,
+  type AviAdviceRejection,
+  adviseAvi,
+} from './advice/advise-avi';
+export { type AviAdviceThresholds, type AviRulePlan, planAviAdvice } from './advice/plan-avi-advice';
+export {
   type AviAuditEvent,
   type AviAuditSink,
   createMemoryAuditLog,
