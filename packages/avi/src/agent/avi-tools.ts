@@ -125,7 +125,9 @@ async function virtualServiceStatus(context: AviToolContext, vsName: string) {
     filters: { 'uuid.in': vs.uuid },
   });
   const engines = (inventory?.runtime?.vip_summary ?? []).flatMap((vip) =>
-    (vip.service_engine ?? []).map((se) => se.uuid ?? refUuid(se.url ?? '')),
+    (vip.service_engine ?? []).map(
+      (se) => (se.url === undefined ? undefined : refName(se.url)) ?? se.uuid ?? refUuid(se.url ?? ''),
+    ),
   );
   const pools = (inventory?.pools ?? (vs.pool_ref ? [vs.pool_ref] : [])).map(
     (ref) => refName(ref) ?? refUuid(ref),
@@ -427,7 +429,9 @@ export const aviReadTools: readonly AviTool[] = [
       const pools = await Promise.all(status.pools.map((poolName) => poolStatus(context, poolName)));
       const engines = await context.client.listServiceEngineInventory(inventoryRead(context));
       const placed = engines
-        .filter((se) => status.service_engines.includes(se.uuid))
+        .filter(
+          (se) => status.service_engines.includes(se.uuid) || status.service_engines.includes(se.config.name),
+        )
         .map((se) => ({
           name: se.config.name,
           enable_state: se.config.enable_state,
