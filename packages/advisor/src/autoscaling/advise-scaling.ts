@@ -43,7 +43,7 @@ import {
 import { type ScalingOutlook, scalingOutlook } from './scaling-outlook';
 
 /**
- * Who produced a scaling answer: the HPA-parity rule, the forecast-aware rule, or the model.
+ * Who produced a scaling answer: the HPA-parity rule, the predictive (forecast) rule, or the model.
  *
  * @example
  * ```ts
@@ -742,7 +742,7 @@ function errorMessage(error: unknown): string {
  *    temperature 0.1) over a prompt of the real metrics, then `validateScalingAdvice` (bounds,
  *    stabilization, policies, action consistency).
  *
- * Choice: the rule answer is the forecast-aware one when present, else HPA parity. The LLM answer is
+ * Choice: the rule answer is the predictive one when present, else HPA parity. The LLM answer is
  * chosen only when it validated (clamped into `[min, max]`) and is not less safe than the rule
  * answer: when either rule scales up, it must be ≥ the rule answer; below the rule answer it is
  * accepted only if CPU utilization after the change (today's usage and the forecast's upper bound)
@@ -829,7 +829,7 @@ interface ScalingContext {
   predictiveSettings: AdviseScalingInput['predictive'];
 }
 
-/** The demand forecast and the forecast-aware answer on it, or why there is none. */
+/** The demand forecast and the predictive (and forecast-aware) answers on it, or why there is none. */
 interface DemandForecast {
   info: AdviseScalingResult['forecast'];
   aware: ForecastAwareResult | undefined;
@@ -1213,7 +1213,7 @@ function chooseScaling(
 ): { chosen: AdvisedScaling; why: string; llm: LlmScalingOutcome } {
   const { rule, demand } = rules;
   const { llm, candidate } = answer;
-  const ruleName = rule.source === 'forecast' ? 'forecast-aware' : 'HPA-parity';
+  const ruleName = rule.source === 'forecast' ? 'predictive' : 'HPA-parity';
   const ruleText = `${ruleName} answer ${rule.targetReplicas}`;
   const forecastNote =
     rules.forecastCandidate === undefined && demand.info.status !== 'ok'
