@@ -38,7 +38,14 @@ export type EnsembleMember =
   | 'smoothed-level'
   | 'direct-regression';
 
-/** Every member, in the order weights are reported. */
+/**
+ * Every member, in the order weights are reported.
+ *
+ * @example
+ * ```ts
+ * createEnsembleForecaster({ horizonSteps: 12, stepSeconds: 300, members: ensembleMembers.filter((member) => member !== 'damped-trend') });
+ * ```
+ */
 export const ensembleMembers: readonly EnsembleMember[] = [
   'last-value',
   'seasonal-naive',
@@ -107,7 +114,14 @@ export interface EnsembleForecaster {
   readonly observedCount: number;
 }
 
-/** Fewest samples the ensemble forecasts from. */
+/**
+ * Fewest observed samples the ensemble forecasts from.
+ *
+ * @example
+ * ```ts
+ * if (history.length < ENSEMBLE_MINIMUM) console.log('not enough history yet');
+ * ```
+ */
 export const ENSEMBLE_MINIMUM = 3;
 /** Residuals a horizon needs before its own empirical quantiles are trusted. */
 const MINIMUM_RESIDUALS = 20;
