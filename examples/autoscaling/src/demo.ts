@@ -88,14 +88,21 @@ function shorten(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
+/** Which policy decided and why, in that policy's own words (the `reason` column). */
 function reasonOf(result: AdviseScalingResult): string {
-  if (result.chosen.source === 'llm') return `LLM: ${result.chosen.reasoning}`;
-  const detail = result.chosen.source === 'forecast' ? result.forecastAware?.reason : result.hpa.reason;
+  if (result.chosen.source === 'llm')
+    return `LLM advice (validated, ${result.chosen.timing ?? 'immediate'}): ${result.chosen.reasoning}`;
   const llm =
     result.llm.status === 'not_configured'
       ? ''
       : ` [LLM ${result.llm.status}${result.llm.reason ? `: ${result.llm.reason}` : ''}]`;
-  return `${detail ?? ''}${llm}`;
+  if (result.chosen.source === 'forecast' && result.predictive !== undefined) {
+    const { rule, reason } = result.predictive;
+    return `Ballast predictive, ${rule} (${result.chosen.timing}): ${reason.replace(/^predictive: /, '')}${llm}`;
+  }
+  const why =
+    result.forecast.status === 'ok' ? 'forecast unusable' : `no forecast yet: ${result.forecast.reason}`;
+  return `HPA parity (${why}): ${result.hpa.reason}${llm}`;
 }
 
 /**
@@ -220,7 +227,7 @@ export async function runAutoscalingDemo(
     await fake.close();
   }
 
-  // The same demand in the back-test simulator: HPA parity vs forecast-aware (vs the LLM).
+  // The same demand in the back-test simulator: HPA parity vs Ballast's predictive policy (vs the LLM).
   const llm = options.model
     ? llmPolicy(options.model, { options: { timeoutMs: options.timeoutMs ?? 20_000 }, pricing })
     : undefined;
@@ -233,7 +240,7 @@ export async function runAutoscalingDemo(
     maxReplicas: MAX,
     initialReplicas: startReplicas,
     podStartupSteps: 1,
-    policies: llm ? ['hpa', 'forecast', llm] : ['hpa', 'forecast'],
+    policies: llm ? ['hpa', 'predictive', llm] : ['hpa', 'predictive'],
   });
   const rows: DemoSummaryRow[] = report.policies.map((policy) => ({
     policy: policy.name,
@@ -278,10 +285,10 @@ export async function runAutoscalingDemo(
     'θ_U/θ_O: mean relative under/over-provisioning vs ceil(demand / (request × target)) pods; τ: share of steps; SLO step: ready pods above 100 % of CPU requests.',
   );
   log(
-    'hpa/forecast/llm rows: runBacktest on the same demand; ballast-live: this replay (HTTP collection, patches, simulator with 5 % noise).',
+    'hpa/predictive/llm rows: runBacktest on the same demand; ballast-live: this replay (HTTP collection, patches, simulator with 5 % noise).',
   );
   log(
-    `Live decisions: ${decisions.hpa} HPA-parity, ${decisions.forecast} forecast-aware, ${decisions.llm} LLM; ${disagreements} differed from the HPA; ${patches} scale patches applied to the fake.`,
+    `Live decisions: ${decisions.hpa} HPA-parity, ${decisions.forecast} predictive, ${decisions.llm} LLM; ${disagreements} differed from the HPA; ${patches} scale patches applied to the fake.`,
   );
   const llmStats = llm?.stats();
   if (llmStats) {

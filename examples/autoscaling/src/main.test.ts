@@ -7,7 +7,7 @@ describe('autoscaling example (smoke)', () => {
     const summary = await runAutoscalingDemo({ steps: 36, log: (line) => lines.push(line) });
 
     expect(summary.steps).toBe(36);
-    expect(summary.rows.map((row) => row.policy)).toEqual(['hpa', 'forecast', 'ballast-live']);
+    expect(summary.rows.map((row) => row.policy)).toEqual(['hpa', 'predictive', 'ballast-live']);
     for (const row of summary.rows) {
       expect(row.tauU + row.tauO).toBeLessThanOrEqual(1);
       expect(row.thetaU).toBeGreaterThanOrEqual(0);
@@ -24,6 +24,14 @@ describe('autoscaling example (smoke)', () => {
     expect(text).toMatch(/^SIMULATION/);
     expect(text).toMatch(/HPA +Ballast +reason/);
     expect(text).toMatch(/No LLM row \(to add one, set e\.g\. OPENAI_API_KEY and OPENAI_MODEL/);
-    expect(lines.filter((line) => /^\d\d-\d\d \d\d:\d\d /.test(line)).length).toBe(4); // steps 0, 12, 24, 35
+    const stepLines = lines.filter((line) => /^\d\d-\d\d \d\d:\d\d /.test(line));
+    expect(stepLines.length).toBe(4); // steps 0, 12, 24, 35
+    // The reason column names the policy that decided and gives its own reason.
+    for (const line of stepLines) {
+      expect(line).toMatch(
+        /(HPA parity \((no forecast yet|forecast unusable)|Ballast predictive, \w+ \((immediate|scheduled|gradual)\)): /,
+      );
+      expect(line).not.toMatch(/forecast +All metrics/);
+    }
   });
 });

@@ -120,7 +120,7 @@ export type PredictedIssueReasonCode = 'invalid_shape' | 'unknown_node' | 'confi
  * |---|---|
  * | `invalid_shape` | not a JSON object (or no JSON at all) |
  * | `target_missing` | no `target_replicas` |
- * | `target_invalid` | `target_replicas` not a finite, non-negative number |
+ * | `target_invalid` | `target_replicas` not a finite, non-negative number, in exponent notation in model text, or above 10 × `maxReplicas` |
  * | `confidence_out_of_range` | confidence missing or not a number in 0..1 |
  * | `reasoning_missing` | no `reasoning` text |
  * | `enum_invalid` | `risk_assessment`, `cost_impact`, `performance_impact`, `recommended_timing` or `scaling_type` not in its set |

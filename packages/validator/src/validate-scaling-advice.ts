@@ -126,6 +126,21 @@ export interface ScalingValidationFailure {
  */
 export type ScalingValidationResult = ScalingValidationSuccess | ScalingValidationFailure;
 
+/** A target more than this many times `maxReplicas` is refused (fallback), not clamped. */
+const IMPLAUSIBLE_TARGET_FACTOR = 10;
+/** A fraction this close to an integer is that integer (float noise such as 4.0000001), not a reason to add a pod. */
+const INTEGER_NOISE = 1e-6;
+
+/** Fractions round up (a partial pod is a whole pod), except float noise around an integer. */
+function roundUpReplicas(value: number): number {
+  const nearest = Math.round(value);
+  return Math.abs(value - nearest) <= INTEGER_NOISE ? nearest : Math.ceil(value);
+}
+
+/** `"target_replicas": 1e1` in model text: JSON reads it as 10, but no model means 10 by writing that. */
+const EXPONENT_TARGET =
+  /["'](?:target_replicas|targetReplicas)["']\s*:\s*["']?\s*[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+/;
+
 const impactLevels: readonly ImpactLevel[] = ['low', 'medium', 'high'];
 const performanceImpacts: readonly PerformanceImpact[] = ['positive', 'neutral', 'negative'];
 const timings: readonly ScalingTiming[] = ['immediate', 'gradual', 'scheduled'];
@@ -135,7 +150,10 @@ const scalingTypes = ['hpa', 'vpa', 'both', 'maintain'] as const;
  * Checks and repairs a replica recommendation (AI4K8s's JSON shape, the model's raw text, or a
  * typed {@link ScalingRecommendation}) against a workload:
  *
- * 1. schema: integer `target_replicas` (a numeric string or a fraction is repaired, rounding up),
+ * 1. schema: integer `target_replicas` (a numeric string or a fraction is repaired, rounding up,
+ *    except float noise within 1e-6 of an integer: `4.0000001` is 4); a target in exponent
+ *    notation in model text (`1e1`) or above 10 × `maxReplicas` (`1e308`) is refused, so the
+ *    rule-based answer is used instead of a clamp to max that would scale up on garbage,
  *    `confidence` in 0..1, `reasoning` present, enums in their sets (any case);
  * 2. clamp to `[minReplicas, maxReplicas]` (HPA or options; the floor is 1 unless `allowScaleToZero`);
  * 3. optionally HPA stabilisation and `Pods`/`Percent` rate policies with `selectPolicy`;
@@ -197,8 +215,15 @@ export function validateScalingAdvice(
     reasons.push({ code: 'target_missing', message: 'target_replicas is required' });
   else if (target.value < 0)
     reasons.push({ code: 'target_invalid', message: `target_replicas ${target.value} is negative` });
-  else {
-    proposed = Math.ceil(target.value);
+  else if (maxReplicas !== undefined && target.value > IMPLAUSIBLE_TARGET_FACTOR * Math.max(1, maxReplicas)) {
+    // A target this far beyond the bound is not a judgement to clamp but a broken answer (1e308,
+    // an overflow, a unit mix-up): scaling to max on it would be a scale-up nobody asked for.
+    reasons.push({
+      code: 'target_invalid',
+      message: `target_replicas ${target.value} is implausible (more than ${IMPLAUSIBLE_TARGET_FACTOR} × maxReplicas ${maxReplicas}); using the rule-based answer instead of clamping`,
+    });
+  } else {
+    proposed = roundUpReplicas(target.value);
     if (proposed !== target.value) {
       recordRepair(
         sink,
@@ -206,7 +231,9 @@ export function validateScalingAdvice(
         'target_rounded',
         target.value,
         proposed,
-        `target_replicas ${target.value} rounded up to ${proposed}`,
+        Math.abs(target.value - Math.round(target.value)) <= INTEGER_NOISE
+          ? `target_replicas ${target.value} is ${proposed} up to float noise`
+          : `target_replicas ${target.value} rounded up to ${proposed}`,
       );
     }
   }
@@ -432,6 +459,14 @@ function readScalingAdvice(
 ): ScalingView | undefined {
   let value = advice;
   if (typeof value === 'string') {
+    if (EXPONENT_TARGET.test(value)) {
+      reasons.push({
+        code: 'target_invalid',
+        message:
+          'target_replicas is written in exponent notation (e.g. 1e1); it is not read as a replica count',
+      });
+      return undefined;
+    }
     const extracted = safeExtractJson(value, { maxLength });
     if (!extracted.ok) {
       const tooLarge = extracted.error.issues[0]?.code === 'input_too_large';

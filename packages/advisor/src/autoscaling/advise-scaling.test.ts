@@ -138,7 +138,7 @@ describe('adviseScaling without a model (rule answers)', () => {
     expect(result.chosen.risk).toBe('medium');
   });
 
-  it('adds a forecast-aware candidate from the history and prefers it (never below HPA parity)', async () => {
+  it('adds a predictive candidate from the history and prefers it, with its timing and the 6-hour outlook', async () => {
     // Demand ramping 0.2 → 1.4 cores over the last hour; now 4 pods at 0.35 cores (= 70 %, HPA keeps 4).
     const history = Array.from({ length: 12 }, (_, index) => 0.2 + (1.2 * index) / 11);
     const result = await adviseScaling({
@@ -150,7 +150,15 @@ describe('adviseScaling without a model (rule answers)', () => {
     expect(result.chosen.source).toBe('forecast');
     expect(result.candidates.hpa.targetReplicas).toBe(4);
     expect(result.chosen.targetReplicas).toBeGreaterThan(4);
-    expect(result.why).toMatch(/forecast-aware answer/);
+    expect(result.why).toMatch(/predictive answer/);
+    expect(result.predictive?.rule).toBe('scale_up_now');
+    expect(result.chosen.timing).toBe('immediate');
+    expect(result.chosen.reasoning).toMatch(/^predictive: .*6 h outlook: peak/);
+    // Every recommendation carries the outlook (6 h of hourly points at 300 s steps).
+    for (const advice of [result.chosen, result.candidates.hpa, result.candidates.forecast!]) {
+      expect(advice.outlook.status).toBe('ok');
+      if (advice.outlook.status === 'ok') expect(advice.outlook.hourly).toHaveLength(6);
+    }
   });
 
   it('reports an insufficient history instead of inventing one', async () => {
@@ -160,6 +168,7 @@ describe('adviseScaling without a model (rule answers)', () => {
       reason: expect.stringMatching(/need \d+ samples, have 2/),
     });
     expect(result.why).toMatch(/no forecast: insufficient history/);
+    expect(result.chosen.outlook).toMatchObject({ status: 'unavailable', horizonHours: 6 });
   });
 
   it('computes cost deterministically from requests and prices', async () => {

@@ -12,6 +12,7 @@ import {
   type PerformanceImpact,
   type ScalingAction,
   type ScalingRecommendation,
+  type ScalingTiming,
   type Series,
   type Usage,
   type WorkloadSnapshot,
@@ -34,9 +35,15 @@ import {
   hpaDesiredReplicas,
 } from './hpa-desired-replicas';
 import type { HpaMetricSpec, HpaPod, HpaPodSample } from './hpa-replica-calculator';
+import {
+  type PredictiveScalingDecision,
+  type PredictiveScalingSettings,
+  predictiveReplicas,
+} from './predictive-scaling';
+import { type ScalingOutlook, scalingOutlook } from './scaling-outlook';
 
 /**
- * Who produced a scaling answer: the HPA-parity rule, the forecast-aware rule, or the model.
+ * Who produced a scaling answer: the HPA-parity rule, the predictive (forecast) rule, or the model.
  *
  * @example
  * ```ts
@@ -86,6 +93,8 @@ export interface ScalingImpact {
 export type AdvisedScaling = Omit<ScalingRecommendation, 'source'> & {
   source: ScalingSource;
   impact: ScalingImpact;
+  /** The next six hours of demand (or why there is no outlook), the same for every candidate. */
+  outlook: ScalingOutlook;
 };
 
 /**
@@ -140,10 +149,18 @@ export interface AdviseScalingInput {
     | { state?: HpaControllerState | undefined; cpuCores?: Series | readonly number[] | undefined }
     | undefined;
   /**
-   * Forecast settings (`horizonSteps` defaults to `leadSteps`). `leadSteps` is the pod start-up
-   * time in forecast steps (default 1).
+   * Forecast settings (`horizonSteps` defaults to the 6-hour outlook, and at least `leadSteps`).
+   * `leadSteps` is the pod start-up time in forecast steps (default 1).
    */
   forecastOptions?: (Partial<ForecastOptions> & { leadSteps?: number | undefined }) | undefined;
+  /**
+   * A demand forecast the caller already has (e.g. from a live `createEnsembleForecaster` fed one
+   * sample per step), used instead of forecasting `history.cpuCores` again. It must start at the
+   * step after the latest sample and use `forecastOptions.stepSeconds` (default 300 s) steps.
+   */
+  demandForecast?: ForecastOutcome | undefined;
+  /** Settings of the predictive rule (`leadSteps` comes from `forecastOptions.leadSteps`). */
+  predictive?: Omit<PredictiveScalingSettings, 'leadSteps' | 'stepHours'> | undefined;
   /** Prices for the deterministic cost impact. */
   pricing?: { perCoreHourUsd: number; perGiBHourUsd: number } | undefined;
   /** Replica bounds for a workload without an HPA (then the HPA default CPU target, 80 %, is used). */
@@ -186,8 +203,12 @@ export interface AdviseScalingResult {
   bounds: { minReplicas: number; maxReplicas: number };
   /** The HPA-parity evaluation in full (conditions, per-metric proposals). */
   hpa: HpaDesiredReplicasResult;
-  /** The forecast-aware evaluation, when the forecast was usable. */
+  /** The forecast-aware (HPA-style) evaluation, when the forecast was usable; the prompt shows it. */
   forecastAware: ForecastAwareResult | undefined;
+  /** The predictive rule's decision (the `forecast` candidate), when the forecast was usable. */
+  predictive: PredictiveScalingDecision | undefined;
+  /** The six-hour outlook every candidate carries. */
+  outlook: ScalingOutlook;
   /** Pass as `history.state` into the next call. */
   state: HpaControllerState;
   /** Things Ballast could not use (unsupported metric types, metrics-server down, ...). */
@@ -197,6 +218,8 @@ export interface AdviseScalingResult {
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const HPA_DEFAULT_CPU_TARGET = 80;
+/** Hours of demand outlook every recommendation carries. */
+const OUTLOOK_HOURS = 6;
 
 function round(value: number, digits = 3): number {
   const factor = 10 ** digits;
@@ -719,7 +742,7 @@ function errorMessage(error: unknown): string {
  *    temperature 0.1) over a prompt of the real metrics, then `validateScalingAdvice` (bounds,
  *    stabilization, policies, action consistency).
  *
- * Choice: the rule answer is the forecast-aware one when present, else HPA parity. The LLM answer is
+ * Choice: the rule answer is the predictive one when present, else HPA parity. The LLM answer is
  * chosen only when it validated (clamped into `[min, max]`) and is not less safe than the rule
  * answer: when either rule scales up, it must be ≥ the rule answer; below the rule answer it is
  * accepted only if CPU utilization after the change (today's usage and the forecast's upper bound)
@@ -751,8 +774,8 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
       demand.peak,
       input.pricing,
     );
-  const hpaCandidate = hpaParityCandidate(hpa, context, impact);
-  const forecastCandidate = forecastAwareCandidate(demand, context, impact);
+  const hpaCandidate = hpaParityCandidate(hpa, context, impact, demand.outlook);
+  const forecastCandidate = predictiveCandidate(demand, context, impact);
   const rule = forecastCandidate ?? hpaCandidate;
 
   // 3. LLM.
@@ -769,9 +792,9 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
   );
   const candidates: AdviseScalingResult['candidates'] = { hpa: hpaCandidate };
   if (forecastCandidate !== undefined) candidates.forecast = forecastCandidate;
-  if (answer.candidate !== undefined) candidates.llm = answer.candidate;
+  if (answer.candidate !== undefined) candidates.llm = { ...answer.candidate, outlook: demand.outlook };
   return {
-    chosen,
+    chosen: { ...chosen, outlook: demand.outlook },
     why,
     candidates,
     forecast: demand.info,
@@ -779,6 +802,8 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
     bounds: context.bounds,
     hpa,
     forecastAware: demand.aware,
+    predictive: demand.predictive,
+    outlook: demand.outlook,
     state: demand.aware?.state ?? hpa.state,
     notes: context.notes,
   };
@@ -799,9 +824,12 @@ interface ScalingContext {
   usage: CurrentUsage;
   /** Pod start-up time in forecast steps. */
   leadSteps: number;
+  /** Forecast step, seconds (`forecastOptions.stepSeconds`, else the history's spacing, else 300). */
+  stepSeconds: number;
+  predictiveSettings: AdviseScalingInput['predictive'];
 }
 
-/** The demand forecast and the forecast-aware answer on it, or why there is none. */
+/** The demand forecast and the predictive (and forecast-aware) answers on it, or why there is none. */
 interface DemandForecast {
   info: AdviseScalingResult['forecast'];
   aware: ForecastAwareResult | undefined;
@@ -809,6 +837,8 @@ interface DemandForecast {
   peak: number | undefined;
   /** The forecaster's outcome, for the prompt; `undefined` without history. */
   outcome: ForecastOutcome | undefined;
+  predictive: PredictiveScalingDecision | undefined;
+  outlook: ScalingOutlook;
 }
 
 /** The model's outcome and, when its advice validated, the candidate built from it. */
@@ -838,25 +868,50 @@ function scalingContext(input: AdviseScalingInput): ScalingContext {
     current: workload.deployment.replicas.desired,
     usage: currentUsage(workload, pods),
     leadSteps: Math.max(1, input.forecastOptions?.leadSteps ?? 1),
+    stepSeconds: input.forecastOptions?.stepSeconds ?? historyStepSeconds(historySeries(input)) ?? 300,
+    predictiveSettings: input.predictive,
   };
+}
+
+/** Median spacing of a history Series, seconds (`undefined` for a plain array). */
+function historyStepSeconds(series: Series | readonly number[] | undefined): number | undefined {
+  if (series === undefined || Array.isArray(series)) return undefined;
+  const timestamps = (series as Series).timestamps;
+  const steps: number[] = [];
+  for (let index = 1; index < timestamps.length; index++)
+    steps.push(timestamps[index]! - timestamps[index - 1]!);
+  if (steps.length === 0) return undefined;
+  steps.sort((a, b) => a - b);
+  const median = steps[Math.floor(steps.length / 2)]!;
+  return median > 0 ? median / 1000 : undefined;
 }
 
 /** Forecasts total CPU in use and turns it into replicas; the reason when either is not possible. */
 function forecastDemand(input: AdviseScalingInput, context: ScalingContext): DemandForecast {
+  const targetPerPod = targetPerPodOf(context);
+  const outlookOf = (outcome: ForecastOutcome | undefined) =>
+    scalingOutlook(outcome, { stepSeconds: context.stepSeconds, targetPerPod });
   const series = historySeries(input);
-  if (seriesLength(series) === 0 || series === undefined) {
-    return {
-      info: { status: 'insufficient_data', reason: 'no CPU history in the snapshot (history.cpuCores)' },
-      aware: undefined,
-      peak: undefined,
-      outcome: undefined,
-    };
+  let outcome = input.demandForecast;
+  if (outcome === undefined) {
+    if (seriesLength(series) === 0 || series === undefined) {
+      return {
+        info: { status: 'insufficient_data', reason: 'no CPU history in the snapshot (history.cpuCores)' },
+        aware: undefined,
+        peak: undefined,
+        outcome: undefined,
+        predictive: undefined,
+        outlook: outlookOf(undefined),
+      };
+    }
+    const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
+    const outlookSteps = Math.max(1, Math.round(OUTLOOK_HOURS * (3600 / context.stepSeconds)));
+    outcome = forecast(series as Series | number[], {
+      ...forecastSettings,
+      horizonSteps: forecastSettings.horizonSteps ?? Math.max(context.leadSteps, outlookSteps),
+    });
   }
-  const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
-  const outcome = forecast(series as Series | number[], {
-    ...forecastSettings,
-    horizonSteps: forecastSettings.horizonSteps ?? context.leadSteps,
-  });
+  const outlook = outlookOf(outcome);
   if (outcome.status !== 'ok') {
     return {
       info: {
@@ -866,6 +921,8 @@ function forecastDemand(input: AdviseScalingInput, context: ScalingContext): Dem
       aware: undefined,
       peak: undefined,
       outcome,
+      predictive: undefined,
+      outlook,
     };
   }
   try {
@@ -874,7 +931,30 @@ function forecastDemand(input: AdviseScalingInput, context: ScalingContext): Dem
       forecast: outcome,
       leadSteps: context.leadSteps,
     });
-    return { info: { status: 'ok', result: outcome }, aware, peak: aware.forecastUpper, outcome };
+    const predictive =
+      targetPerPod === undefined
+        ? undefined
+        : predictiveReplicas({
+            currentReplicas: context.current,
+            observedDemand: context.usage.cpuCores ?? 0,
+            points: outcome.points,
+            targetPerPod,
+            minReplicas: context.bounds.minReplicas,
+            maxReplicas: context.bounds.maxReplicas,
+            settings: {
+              ...context.predictiveSettings,
+              leadSteps: context.leadSteps,
+              stepHours: context.stepSeconds / 3600,
+            },
+          });
+    return {
+      info: { status: 'ok', result: outcome },
+      aware,
+      peak: aware.forecastUpper,
+      outcome,
+      predictive,
+      outlook,
+    };
   } catch (error) {
     return {
       info: {
@@ -887,8 +967,19 @@ function forecastDemand(input: AdviseScalingInput, context: ScalingContext): Dem
       aware: undefined,
       peak: undefined,
       outcome,
+      predictive: undefined,
+      outlook,
     };
   }
+}
+
+/** Demand one pod carries at the CPU target: mean CPU request × target / 100. */
+function targetPerPodOf(context: ScalingContext): number | undefined {
+  const requests = (context.view.input.pods ?? [])
+    .map((pod) => pod.requests?.cpu)
+    .filter((value): value is number => value !== undefined && value > 0);
+  if (requests.length === 0 || context.cpuTarget === undefined) return undefined;
+  return ((requests.reduce((sum, value) => sum + value, 0) / requests.length) * context.cpuTarget) / 100;
 }
 
 /** A rule answer as a candidate, with its levels derived from the deterministic impact. */
@@ -902,6 +993,8 @@ function ruleCandidate(
     reasoning: string;
     factors: string[];
     confidence: number;
+    timing?: ScalingTiming | undefined;
+    outlook: ScalingOutlook;
   },
 ): AdvisedScaling {
   const { current } = context;
@@ -917,10 +1010,11 @@ function ruleCandidate(
     risk: riskLevel(candidateImpact),
     costImpact: costLevel(candidateImpact, current),
     performanceImpact: performanceLevel(candidateImpact),
-    timing: 'immediate',
+    timing: answer.timing ?? 'immediate',
     scalingType: target === current ? 'maintain' : 'hpa',
     source: answer.source,
     impact: candidateImpact,
+    outlook: answer.outlook,
   };
 }
 
@@ -928,6 +1022,7 @@ function hpaParityCandidate(
   hpa: HpaDesiredReplicasResult,
   context: ScalingContext,
   impact: ImpactOf,
+  outlook: ScalingOutlook,
 ): AdvisedScaling {
   const hpaImpact = impact(hpa.desiredReplicas);
   return ruleCandidate(context, impact, {
@@ -941,27 +1036,42 @@ function hpaParityCandidate(
       'tolerance, stabilization and policies',
     ],
     confidence: hpa.conditions.scalingActive.status === 'True' ? 1 : 0.5,
+    outlook,
   });
 }
 
-function forecastAwareCandidate(
+/**
+ * The forecast candidate: the predictive rule ({@link predictiveReplicas}) on the ensemble forecast,
+ * with its timing (`immediate` / `scheduled` pre-scale / `gradual` scale-down) and its own reason.
+ */
+function predictiveCandidate(
   demand: DemandForecast,
   context: ScalingContext,
   impact: ImpactOf,
 ): AdvisedScaling | undefined {
-  const { aware, info } = demand;
-  if (aware === undefined || info.status !== 'ok') return undefined;
+  const { predictive, info } = demand;
+  if (predictive === undefined || info.status !== 'ok') return undefined;
+  const target = Math.min(
+    context.bounds.maxReplicas,
+    Math.max(context.bounds.minReplicas, predictive.desiredReplicas),
+  );
+  const outlookText =
+    demand.outlook.status === 'ok'
+      ? `; 6 h outlook: peak ${round(demand.outlook.peak.upper)} cores (${demand.outlook.peak.replicasNeeded ?? '?'} pods) in ${demand.outlook.peak.inHours} h, trough ${round(demand.outlook.trough.mean)} cores in ${demand.outlook.trough.inHours} h`
+      : '';
   return ruleCandidate(context, impact, {
     source: 'forecast',
-    target: aware.desiredReplicas,
-    wanted: aware.proposedReplicas,
-    reasoning: `Forecast-aware (${info.result.model}, ${Math.round(info.result.level * 100)} % interval): ${
-      aware.reason
-    }; peak upper ${round(aware.forecastUpper ?? 0)} cores over ${context.leadSteps} step(s); ${context.current} → ${
-      aware.desiredReplicas
-    }`,
-    factors: ['forecast upper bound over the pod start-up lead time', 'reactive HPA floor'],
+    target,
+    wanted: predictive.desiredReplicas,
+    reasoning: `${predictive.reason} (${info.result.model} forecast, ${predictive.rule})${outlookText}`,
+    factors: [
+      'forecast upper bound over the pod start-up lead time and look-ahead',
+      'scale-down stabilisation over the next hour',
+      'pod-hours saved vs scale actions',
+    ],
     confidence: info.result.level,
+    timing: predictive.timing,
+    outlook: demand.outlook,
   });
 }
 
@@ -1006,7 +1116,7 @@ async function askScalingModel(
       callOptions,
     );
     const latencyMs = round(performance.now() - started, 1);
-    return judgeModelAdvice(generated, latencyMs, context, impact);
+    return judgeModelAdvice(generated, latencyMs, context, impact, demand.outlook);
   } catch (error) {
     if (error instanceof AbortedError && options.signal?.aborted) throw error;
     return {
@@ -1026,6 +1136,7 @@ function judgeModelAdvice(
   latencyMs: number,
   context: ScalingContext,
   impact: ImpactOf,
+  outlook: ScalingOutlook,
 ): ModelScalingAnswer {
   const spend = {
     usage: generated.usage,
@@ -1081,6 +1192,7 @@ function judgeModelAdvice(
       performanceImpact: performanceLevel(llmImpact),
       source: 'llm',
       impact: llmImpact,
+      outlook,
     },
   };
 }
@@ -1101,7 +1213,7 @@ function chooseScaling(
 ): { chosen: AdvisedScaling; why: string; llm: LlmScalingOutcome } {
   const { rule, demand } = rules;
   const { llm, candidate } = answer;
-  const ruleName = rule.source === 'forecast' ? 'forecast-aware' : 'HPA-parity';
+  const ruleName = rule.source === 'forecast' ? 'predictive' : 'HPA-parity';
   const ruleText = `${ruleName} answer ${rule.targetReplicas}`;
   const forecastNote =
     rules.forecastCandidate === undefined && demand.info.status !== 'ok'

@@ -94,6 +94,50 @@ describe('runBacktest on a real trace slice', () => {
 
   it('rejects invalid options with a ConfigError', async () => {
     await expect(runBacktest({ ...options, maxReplicas: 1 })).rejects.toThrow(ConfigError);
-    await expect(runBacktest({ ...options, trace: [1, Number.NaN] })).rejects.toThrow(ConfigError);
+    await expect(runBacktest({ ...options, trace: [1, Number.POSITIVE_INFINITY] })).rejects.toThrow(
+      ConfigError,
+    );
+    await expect(runBacktest({ ...options, trace: [1, -2] })).rejects.toThrow(ConfigError);
+    await expect(runBacktest({ ...options, trace: [Number.NaN, Number.NaN] })).rejects.toThrow(ConfigError);
+  });
+
+  it('accepts gaps (NaN): simulated with the fill, left out of the scored metrics', async () => {
+    const gappy = [...slice];
+    for (let t = 200; t < 212; t++) gappy[t] = Number.NaN;
+    const report = await runBacktest({ ...options, trace: gappy, policies: ['hpa', 'predictive'] });
+    expect(report.gapSteps).toBe(12);
+    expect(report.steps).toBe(400);
+    for (const policy of report.policies) {
+      expect(policy.metrics.scoredSteps).toBe(388);
+      expect(policy.replicas).toHaveLength(400);
+      expect(policy.replicas.every((replicas) => Number.isInteger(replicas))).toBe(true);
+    }
+  });
+
+  it('no peeking: changing the future does not change earlier predictive decisions', async () => {
+    const base = await runBacktest({ ...options, policies: ['predictive'] });
+    const changed = [...slice];
+    for (let t = 300; t < changed.length; t++) changed[t] = changed[t]! * 3;
+    const other = await runBacktest({ ...options, trace: changed, policies: ['predictive'] });
+    expect(other.policies[0]!.replicas.slice(0, 300)).toEqual(base.policies[0]!.replicas.slice(0, 300));
+    expect(other.policies[0]!.replicas.slice(300)).not.toEqual(base.policies[0]!.replicas.slice(300));
+  });
+
+  it('predictive sizes to the forecast upper bound: fewer under-provisioned steps than the HPA on a daily ramp', async () => {
+    // Three days of a smooth daily cycle (season 24 steps) with a little noise.
+    const cycle = Array.from(
+      { length: 72 },
+      (_, t) => 4 + 3 * Math.sin((2 * Math.PI * t) / 24) + 0.1 * Math.cos(7 * t),
+    );
+    const report = await runBacktest({
+      ...options,
+      trace: cycle,
+      forecast: { seasonLength: 24 },
+      policies: ['hpa', 'predictive'],
+    });
+    const [hpa, predictive] = report.policies;
+    expect(predictive!.metrics.underProvisioningTimeshare).toBeLessThan(
+      hpa!.metrics.underProvisioningTimeshare,
+    );
   });
 });

@@ -1,15 +1,18 @@
 import { ConfigError } from '@ballast/core';
 import { z } from 'zod';
+import { createEnsembleForecaster } from '../forecast/ensemble-forecaster';
 import { type ForecastErrors, forecastErrors } from '../forecast/error-metrics';
 import { forecast } from '../forecast/forecast';
 import type { ForecastModel, ForecastOutcome } from '../forecast/forecast-types';
 import { fitHoltWinters, type HoltWintersParameters } from '../forecast/holt-winters';
+import { toRegularGrid } from '../forecast/regular-grid';
 import { seasonalNaive } from '../forecast/seasonal-naive';
 import { elasticityMetrics } from './elasticity-metrics';
 import { forecastAwareReplicas } from './forecast-aware-scaling';
 import { emptyHpaControllerState, type HpaBehavior, type HpaControllerState } from './hpa-behavior';
 import { type HpaDesiredReplicasInput, hpaDesiredReplicas } from './hpa-desired-replicas';
 import type { HpaPod, HpaPodSample } from './hpa-replica-calculator';
+import { type PredictiveScalingSettings, predictiveReplicas } from './predictive-scaling';
 
 /**
  * What a back-test policy sees at each step (after the step's demand is observed).
@@ -23,8 +26,10 @@ export interface BacktestState {
   step: number;
   timeSeconds: number;
   stepSeconds: number;
-  /** Demand observed so far, this step included (cores). */
+  /** Demand observed so far, this step included (cores); gap steps hold the gap fill. */
   demandHistory: readonly number[];
+  /** `true` for the entries of `demandHistory` that are gap fills, not observations. */
+  demandFilled: readonly boolean[];
   /** Pods that exist (ready or starting). */
   currentReplicas: number;
   readyReplicas: number;
@@ -59,10 +64,10 @@ export interface BacktestPolicy {
  *
  * @example
  * ```ts
- * const policies: BacktestPolicyInput[] = ['hpa', 'forecast', { name: 'fixed', decide: () => 5 }];
+ * const policies: BacktestPolicyInput[] = ['hpa', 'predictive', { name: 'fixed', decide: () => 5 }];
  * ```
  */
-export type BacktestPolicyInput = 'hpa' | 'forecast' | BacktestPolicy;
+export type BacktestPolicyInput = 'hpa' | 'forecast' | 'predictive' | BacktestPolicy;
 
 const backtestScalarsSchema = z
   .object({
@@ -74,6 +79,7 @@ const backtestScalarsSchema = z
     podStartupSteps: z.number().int().nonnegative(),
     initialReplicas: z.number().int().positive().optional(),
     sloUtilizationPercent: z.number().positive().optional(),
+    demandTargetUtilization: z.number().positive().optional(),
   })
   .refine((options) => options.maxReplicas >= options.minReplicas, {
     message: 'maxReplicas must be ≥ minReplicas',
@@ -92,12 +98,22 @@ const backtestScalarsSchema = z
  * ```
  */
 export interface BacktestOptions {
-  /** Demand per step, in cores (equally spaced, finite, ≥ 0). */
+  /**
+   * Demand per step, in cores (equally spaced, ≥ 0). `NaN` marks a gap: the step is simulated with
+   * the gap fill of `toRegularGrid` (flagged, never scored by the forecaster) and left out of the
+   * elasticity and SLO metrics (pods still cost pod-seconds).
+   */
   trace: readonly number[];
   stepSeconds: number;
   requestsPerPodCores: number;
   /** CPU target, percent of requests (as the HPA's `averageUtilization`). */
   targetUtilization: number;
+  /**
+   * Target that defines the SPEC demand curve (`ceil(d / (request × target))` pods), default
+   * `targetUtilization`. Keep it fixed while sweeping `targetUtilization` to compare HPA settings
+   * on one yardstick (the HPA frontier).
+   */
+  demandTargetUtilization?: number | undefined;
   minReplicas: number;
   maxReplicas: number;
   /** Steps between a scale-up decision and the new pods being ready (at least the next step). */
@@ -117,8 +133,12 @@ export interface BacktestOptions {
         seasonLength?: number | undefined;
         /** Refit Holt-Winters parameters every this many steps (default: one season). */
         refitEverySteps?: number | undefined;
+        /** Steps of outlook the `predictive` policy forecasts (default 6 hours of steps). */
+        outlookSteps?: number | undefined;
       }
     | undefined;
+  /** Settings of the `predictive` policy (lead time comes from `podStartupSteps`). */
+  predictive?: Omit<PredictiveScalingSettings, 'leadSteps' | 'stepHours'> | undefined;
 }
 
 /**
@@ -148,6 +168,8 @@ export interface BacktestMetrics {
   /** Steps with utilization above the SLO threshold or no ready pod while there is demand. */
   sloViolationSteps: number;
   sloViolationShare: number;
+  /** Steps scored (gap steps are left out of the elasticity and SLO metrics). */
+  scoredSteps: number;
 }
 
 /**
@@ -198,6 +220,8 @@ export interface BacktestReport {
   policies: BacktestPolicyReport[];
   /** `undefined` when no step had both forecasts (trace shorter than a season). */
   forecastError: BacktestForecastError | undefined;
+  /** Steps of the trace that were gaps (filled for the simulation, not scored). */
+  gapSteps: number;
 }
 
 function clampInteger(value: number, min: number, max: number): number {
@@ -252,6 +276,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     demandPods: setup.demandPods,
     policies: reports,
     forecastError,
+    gapSteps: setup.gaps.filter(Boolean).length,
   };
 }
 
@@ -271,6 +296,10 @@ interface BacktestSetup {
   model: ForecastModel | 'auto';
   /** SPEC demand per step: pods needed at the target utilization. */
   demandPods: number[];
+  /** `true` for the steps that were gaps in the trace. */
+  gaps: boolean[];
+  /** Forecast steps computed per step: max(lead, outlook). */
+  horizon: number;
 }
 
 /** One policy's simulated deployment and running totals. */
@@ -311,30 +340,43 @@ function validateBacktestOptions(options: BacktestOptions): void {
   });
   if (!parsed.success) throw ConfigError.fromZod('back-test options', parsed.error);
   const trace = options.trace;
-  if (trace.length === 0 || trace.some((value) => !Number.isFinite(value) || value < 0)) {
+  const isGap = (value: number) => Number.isNaN(value);
+  if (
+    trace.length === 0 ||
+    trace.some((value) => !isGap(value) && (!Number.isFinite(value) || value < 0)) ||
+    trace.every(isGap)
+  ) {
     throw new ConfigError({
-      message: 'Invalid back-test options: trace must be a non-empty list of finite demands ≥ 0',
-      issues: [{ path: 'trace', message: 'must be non-empty, finite and ≥ 0' }],
+      message:
+        'Invalid back-test options: trace must be a non-empty list of finite demands ≥ 0 (NaN marks a gap), with at least one sample',
+      issues: [{ path: 'trace', message: 'must be non-empty, finite (or NaN for a gap) and ≥ 0' }],
     });
   }
 }
 
 function backtestSetup(options: BacktestOptions): BacktestSetup {
-  const { trace, stepSeconds, requestsPerPodCores: request, targetUtilization } = options;
+  const { stepSeconds, requestsPerPodCores: request, targetUtilization } = options;
   const perPodTarget = (request * targetUtilization) / 100;
+  const demandPerPod = (request * (options.demandTargetUtilization ?? targetUtilization)) / 100;
   const seasonLength = options.forecast?.seasonLength ?? Math.max(2, Math.round(86_400 / stepSeconds));
+  const grid = toRegularGrid(options.trace, { seasonLength });
+  const trace = grid.values;
+  const lead = Math.max(1, options.podStartupSteps);
+  const outlook = options.forecast?.outlookSteps ?? Math.max(1, Math.round(21_600 / stepSeconds));
   return {
     options,
     trace,
+    gaps: grid.filled,
+    horizon: Math.max(lead, options.policies.includes('predictive') ? outlook : lead),
     steps: trace.length,
-    lead: Math.max(1, options.podStartupSteps),
+    lead,
     perPodTarget,
     slo: options.sloUtilizationPercent ?? 100,
     seasonLength,
     refitEvery: options.forecast?.refitEverySteps ?? seasonLength,
     level: options.forecast?.level ?? 0.9,
     model: options.forecast?.model ?? 'auto',
-    demandPods: trace.map((demand) => Math.max(1, Math.ceil(demand / perPodTarget - 1e-9))),
+    demandPods: trace.map((demand) => Math.max(1, Math.ceil(demand / demandPerPod - 1e-9))),
   };
 }
 
@@ -346,12 +388,25 @@ function forecastEachStep(setup: BacktestSetup): ForecastOutcome[] {
   const { trace, steps, seasonLength, refitEvery, model, lead, level } = setup;
   const stepSeconds = setup.options.stepSeconds;
   const forecasts: ForecastOutcome[] = [];
+  if (model === 'auto' || model === 'ensemble') {
+    // One incremental ensemble over the whole replay: it sees each step once, as a live one would.
+    const forecaster = createEnsembleForecaster({
+      horizonSteps: setup.horizon,
+      stepSeconds,
+      seasonLength,
+      level,
+    });
+    for (let t = 0; t < steps; t++) {
+      forecaster.observe(trace[t]!, { filled: setup.gaps[t] });
+      forecasts.push(nonNegative(forecaster.forecast()));
+    }
+    return forecasts;
+  }
   let parameters: HoltWintersParameters | undefined;
   let fittedAt = Number.NEGATIVE_INFINITY;
   for (let t = 0; t < steps; t++) {
     const history = trace.slice(0, t + 1);
-    const usesHoltWinters =
-      model === 'holt-winters' || (model === 'auto' && history.length >= 2 * seasonLength);
+    const usesHoltWinters = model === 'holt-winters';
     if (usesHoltWinters && history.length >= 2 * seasonLength && t - fittedAt >= refitEvery) {
       parameters = fitHoltWinters(
         history.slice(Math.max(0, history.length - 8 * seasonLength)),
@@ -373,6 +428,24 @@ function forecastEachStep(setup: BacktestSetup): ForecastOutcome[] {
   return forecasts;
 }
 
+function nonNegative(outcome: ForecastOutcome): ForecastOutcome {
+  if (outcome.status !== 'ok') return outcome;
+  return {
+    ...outcome,
+    points: outcome.points.map((point) => ({
+      ...point,
+      mean: Math.max(0, point.mean),
+      lower: Math.max(0, point.lower),
+      upper: Math.max(0, point.upper),
+      intervals: point.intervals?.map((interval) => ({
+        level: interval.level,
+        lower: Math.max(0, interval.lower),
+        upper: Math.max(0, interval.upper),
+      })),
+    })),
+  };
+}
+
 /** `lead`-step-ahead errors and interval coverage of the forecaster against seasonal-naive. */
 function forecastErrorReport(
   setup: BacktestSetup,
@@ -385,6 +458,7 @@ function forecastErrorReport(
   let covered = 0;
   let naiveCovered = 0;
   for (let t = 0; t + lead < steps; t++) {
+    if (setup.gaps[t + lead]) continue;
     const outcome = forecasts[t]!;
     const baseline = seasonalNaive(trace.slice(0, t + 1), { seasonLength, horizonSteps: lead, level });
     if (outcome.status !== 'ok' || baseline.status !== 'ok') continue;
@@ -459,7 +533,7 @@ function observeStep(state: ReplayState, setup: BacktestSetup, t: number): StepO
     state.utilizationCount++;
     state.maxUtilization = Math.max(state.maxUtilization, utilization);
   }
-  if (utilization > setup.slo) state.violations++;
+  if (utilization > setup.slo && !setup.gaps[t]) state.violations++;
   return { demand, ready, total, utilization };
 }
 
@@ -481,6 +555,22 @@ async function decideReplicas(
     state.hpaState = result.state;
     return result.desiredReplicas;
   }
+  if (policy === 'predictive') {
+    const outcome = forecasts[t]!;
+    // Without a usable forecast (the first samples), the reactive HPA decides.
+    const reactive = hpaDesiredReplicas(hpaInput(state.hpaState));
+    state.hpaState = reactive.state;
+    if (outcome.status !== 'ok') return reactive.desiredReplicas;
+    return predictiveReplicas({
+      currentReplicas: total,
+      observedDemand: observation.demand,
+      points: outcome.points,
+      targetPerPod: setup.perPodTarget,
+      minReplicas: options.minReplicas,
+      maxReplicas: options.maxReplicas,
+      settings: { ...options.predictive, leadSteps: setup.lead, stepHours: options.stepSeconds / 3600 },
+    }).desiredReplicas;
+  }
   if (policy === 'forecast') {
     const result = forecastAwareReplicas({
       hpa: hpaInput(state.hpaState),
@@ -498,6 +588,7 @@ async function decideReplicas(
     timeSeconds: t * options.stepSeconds,
     stepSeconds: options.stepSeconds,
     demandHistory: setup.trace.slice(0, t + 1),
+    demandFilled: setup.gaps.slice(0, t + 1),
     currentReplicas: total,
     readyReplicas: ready,
     startingReplicas: total - ready,
@@ -555,7 +646,9 @@ function scaleTo(state: ReplayState, setup: BacktestSetup, t: number, total: num
 function policyReport(name: string, state: ReplayState, setup: BacktestSetup): BacktestPolicyReport {
   const { steps } = setup;
   const { replicas, violations } = state;
-  const elasticity = elasticityMetrics(setup.demandPods, state.readyReplicas);
+  const scored = (values: readonly number[]) => values.filter((_, t) => !setup.gaps[t]);
+  const elasticity = elasticityMetrics(scored(setup.demandPods), scored(state.readyReplicas));
+  const scoredSteps = elasticity.steps;
   return {
     name,
     replicas,
@@ -572,7 +665,8 @@ function policyReport(name: string, state: ReplayState, setup: BacktestSetup): B
       meanUtilizationPercent:
         state.utilizationCount === 0 ? 0 : state.utilizationSum / state.utilizationCount,
       sloViolationSteps: violations,
-      sloViolationShare: violations / steps,
+      sloViolationShare: scoredSteps === 0 ? 0 : violations / scoredSteps,
+      scoredSteps,
     },
   };
 }

@@ -75,3 +75,10 @@ export {
   type LlmPolicyStats,
   llmPolicy,
 } from './llm-policy';
+export {
+  type PredictiveScalingDecision,
+  type PredictiveScalingInput,
+  type PredictiveScalingSettings,
+  predictiveReplicas,
+} from './predictive-scaling';
+export { type ScalingOutlook, type ScalingOutlookHour, scalingOutlook } from './scaling-outlook';

@@ -1,5 +1,6 @@
 import type { ChatModel, WorkloadSnapshot } from '@ballast/core';
-import { fitHoltWinters, type HoltWintersParameters } from '../forecast/holt-winters';
+import { createEnsembleForecaster, type EnsembleForecaster } from '../forecast/ensemble-forecaster';
+import type { ForecastOutcome } from '../forecast/forecast-types';
 import { type AdviseScalingInput, type AdviseScalingResult, adviseScaling } from './advise-scaling';
 import type { BacktestPolicy, BacktestState } from './backtest';
 import type { HpaControllerState } from './hpa-behavior';
@@ -23,8 +24,12 @@ export interface LlmPolicyOptions {
   startTime?: number | undefined;
   /** Most history steps given to the forecaster (default 8 days). */
   maxHistorySteps?: number | undefined;
-  /** Samples per season for Holt-Winters (default one day). Parameters are refitted once per season. */
+  /** Samples per season of the forecaster (default one day). */
   seasonLength?: number | undefined;
+  /** Hours of forecast outlook (default 6). */
+  outlookHours?: number | undefined;
+  /** Settings of the predictive rule. */
+  predictive?: AdviseScalingInput['predictive'];
   pricing?: AdviseScalingInput['pricing'];
   options?: AdviseScalingInput['options'];
   /** Called after each step's advice. */
@@ -188,12 +193,33 @@ export function backtestWorkload(
   };
 }
 
+/** Demand cannot be negative: clamps means and bounds at 0. */
+function nonNegativeForecast(outcome: ForecastOutcome): ForecastOutcome {
+  if (outcome.status !== 'ok') return outcome;
+  const clamp = (value: number) => Math.max(0, value);
+  return {
+    ...outcome,
+    points: outcome.points.map((point) => ({
+      ...point,
+      mean: clamp(point.mean),
+      lower: clamp(point.lower),
+      upper: clamp(point.upper),
+      intervals: point.intervals?.map((interval) => ({
+        level: interval.level,
+        lower: clamp(interval.lower),
+        upper: clamp(interval.upper),
+      })),
+    })),
+  };
+}
+
 /**
  * A back-test policy (`{ name: 'llm', decide }`) that runs {@link adviseScaling} with `model` at every
  * step — shadow mode: the model's advice is replayed against the trace without touching a cluster.
  * The decision is Ballast's safety-guarded choice (or, with `decision: 'llm'`, the validated model
  * answer when there is one). Without a model it is the rule answer. Controller state, recent
- * scaling events and Holt-Winters parameters (refitted once per season) carry over between steps.
+ * scaling events and a live ensemble forecaster (fed one sample per step, its 6-hour forecast
+ * passed as `demandForecast`) carry over between steps.
  *
  * @example
  * ```ts
@@ -208,8 +234,8 @@ export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOption
   const maxHistorySteps = options.maxHistorySteps ?? 8 * 288;
   let controller: HpaControllerState | undefined;
   let events: WorkloadSnapshot['events'] = [];
-  let parameters: HoltWintersParameters | undefined;
-  let fittedAt = Number.NEGATIVE_INFINITY;
+  // One live forecaster for the whole replay: it sees each new sample once, as a deployed one would.
+  let forecaster: EnsembleForecaster | undefined;
   const stats: LlmPolicyStats = {
     steps: 0,
     valid: 0,
@@ -234,20 +260,25 @@ export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOption
     async decide(state) {
       const workload = backtestWorkload(state, { startTime, memoryPerPodBytes, maxHistorySteps, events });
       const seasonLength = options.seasonLength ?? Math.max(2, Math.round(86_400 / state.stepSeconds));
-      const history = workload.history.cpuCores?.values ?? [];
-      if (history.length >= 2 * seasonLength && state.step - fittedAt >= seasonLength) {
-        parameters = fitHoltWinters(history.slice(-8 * seasonLength), seasonLength);
-        fittedAt = state.step;
+      const leadSteps = Math.max(1, state.podStartupSteps);
+      forecaster ??= createEnsembleForecaster({
+        horizonSteps: Math.max(
+          leadSteps,
+          Math.round(((options.outlookHours ?? 6) * 3600) / state.stepSeconds),
+        ),
+        stepSeconds: state.stepSeconds,
+        seasonLength,
+      });
+      for (let step = forecaster.length; step < state.demandHistory.length; step++) {
+        forecaster.observe(state.demandHistory[step]!, { filled: state.demandFilled[step] });
       }
       const result = await adviseScaling({
         workload,
         model,
         history: { state: controller },
-        forecastOptions: {
-          leadSteps: Math.max(1, state.podStartupSteps),
-          seasonLength,
-          ...(parameters === undefined ? {} : { holtWintersParameters: parameters }),
-        },
+        demandForecast: nonNegativeForecast(forecaster.forecast()),
+        predictive: options.predictive,
+        forecastOptions: { leadSteps, seasonLength, stepSeconds: state.stepSeconds },
         pricing: options.pricing,
         options: { ...options.options, now: workload.collectedAt },
       });

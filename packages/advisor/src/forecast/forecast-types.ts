@@ -1,13 +1,12 @@
 /**
- * The forecasting models available. `auto` picks Holt-Winters when there are two full seasons of
- * history, otherwise a linear trend, otherwise reports insufficient data.
+ * The forecasting models available. `auto` is the `ensemble` (see `createEnsembleForecaster`).
  *
  * @example
  * ```ts
  * const model: ForecastModel = 'holt-winters';
  * ```
  */
-export type ForecastModel = 'holt-winters' | 'linear-trend' | 'seasonal-naive';
+export type ForecastModel = 'ensemble' | 'holt-winters' | 'linear-trend' | 'seasonal-naive';
 
 /**
  * One forecast step: `step` is 1 for the sample right after the history. `lower`/`upper` bound the
@@ -21,6 +20,22 @@ export type ForecastModel = 'holt-winters' | 'linear-trend' | 'seasonal-naive';
 export interface ForecastPoint {
   step: number;
   mean: number;
+  lower: number;
+  upper: number;
+  /** Intervals at further levels (the ensemble reports 80 % and 95 % by default). */
+  intervals?: ForecastInterval[] | undefined;
+}
+
+/**
+ * A prediction interval at one central coverage level.
+ *
+ * @example
+ * ```ts
+ * const interval: ForecastInterval = { level: 0.95, lower: 3.1, upper: 5.4 };
+ * ```
+ */
+export interface ForecastInterval {
+  level: number;
   lower: number;
   upper: number;
 }
@@ -41,10 +56,16 @@ export interface ForecastResult {
   level: number;
   /** Samples per season used by seasonal models. */
   seasonLength?: number | undefined;
+  /** Which seasonality the ensemble could use: none in the first day, daily, weekly after two weeks. */
+  seasonality?: 'none' | 'daily' | 'weekly' | undefined;
+  /** Ensemble member weights per step (index 0 = step 1), learned from out-of-sample errors. */
+  weights?: Array<Partial<Record<string, number>>> | undefined;
   /** Fitted parameters (`alpha`, `beta`, `gamma` for Holt-Winters; `slope`, `intercept` for linear). */
   parameters: Record<string, number>;
   /** Standard deviation of the one-step (in-sample) residuals. */
   residualStandardDeviation: number;
+  /** Grid slots that were gap fills (see `toRegularGrid`), when the ensemble ran. */
+  filledSamples?: number | undefined;
   /** Samples of history the model used. */
   historyUsed: number;
 }

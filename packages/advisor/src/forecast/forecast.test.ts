@@ -140,15 +140,17 @@ describe('seasonalNaive', () => {
 });
 
 describe('forecast (dispatcher)', () => {
-  it('auto: Holt-Winters with two seasons, linear trend before, insufficient_data below 3 samples', () => {
+  it('auto is the ensemble from 3 observed samples; insufficient_data below', () => {
     const history = seasonal(3 * m, 0.3, 3);
     expect(forecast(history, { horizonSteps: 2, seasonLength: m })).toMatchObject({
       status: 'ok',
-      model: 'holt-winters',
+      model: 'ensemble',
+      seasonality: 'daily',
     });
     expect(forecast(history.slice(0, m), { horizonSteps: 2, seasonLength: m })).toMatchObject({
       status: 'ok',
-      model: 'linear-trend',
+      model: 'ensemble',
+      seasonality: 'none',
     });
     const short = forecast([1, 2], { horizonSteps: 2, seasonLength: m });
     expect(short).toEqual(
@@ -171,7 +173,7 @@ describe('forecast (dispatcher)', () => {
     const values = Array.from({ length: 600 }, (_, t) => 5 + Math.sin((2 * Math.PI * t) / 288));
     const timestamps = values.map((_, t) => 1_700_000_000_000 + t * 300_000);
     const outcome = forecast({ timestamps, values }, { horizonSteps: 1 });
-    expect(outcome).toMatchObject({ status: 'ok', model: 'holt-winters', seasonLength: 288 });
+    expect(outcome).toMatchObject({ status: 'ok', model: 'ensemble', seasonLength: 288 });
   });
 
   it('drops non-finite samples and counts only real ones', () => {

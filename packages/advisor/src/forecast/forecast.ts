@@ -1,7 +1,13 @@
 import { ConfigError, type Series } from '@ballast/core';
+import {
+  createEnsembleForecaster,
+  ENSEMBLE_MINIMUM,
+  type EnsembleForecasterOptions,
+} from './ensemble-forecaster';
 import type { ForecastModel, ForecastOutcome, ForecastResult } from './forecast-types';
 import { type HoltWintersParameters, holtWinters } from './holt-winters';
-import { LINEAR_TREND_MINIMUM, linearTrend } from './linear-trend';
+import { linearTrend } from './linear-trend';
+import { type TimestampUnit, toRegularGrid } from './regular-grid';
 import { seasonalNaive } from './seasonal-naive';
 
 /**
@@ -15,7 +21,7 @@ import { seasonalNaive } from './seasonal-naive';
 export interface ForecastOptions {
   /** Steps to forecast after the last sample (≥ 1). */
   horizonSteps: number;
-  /** Default `auto`: Holt-Winters with ≥ 2 seasons, else linear trend, else `insufficient_data`. */
+  /** Default `auto` (= `ensemble`, see `createEnsembleForecaster`); or a single named model. */
   model?: ForecastModel | 'auto' | undefined;
   /** Sample spacing; taken from the timestamps when a {@link Series} is given. */
   stepSeconds?: number | undefined;
@@ -29,17 +35,12 @@ export interface ForecastOptions {
   holtWintersParameters?: HoltWintersParameters | undefined;
   /** Holt-Winters uses at most this many trailing seasons (default 8). */
   maxSeasons?: number | undefined;
+  /** How a Series' timestamps are read; default `auto` (seconds are detected, see `toRegularGrid`). */
+  timestampUnit?: TimestampUnit | undefined;
+  /** Further options of the ensemble (members, interval levels, adaptation rate). */
+  ensemble?: Partial<Omit<EnsembleForecasterOptions, 'horizonSteps'>> | undefined;
   /** Clamp means and bounds at 0 (demand cannot be negative). Default true. */
   nonNegative?: boolean | undefined;
-}
-
-function stepFromTimestamps(timestamps: readonly number[]): number | undefined {
-  const gaps: number[] = [];
-  for (let index = 1; index < timestamps.length; index++)
-    gaps.push(timestamps[index]! - timestamps[index - 1]!);
-  if (gaps.length === 0) return undefined;
-  gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)]! / 1000;
 }
 
 function clampResult(result: ForecastResult): ForecastResult {
@@ -50,14 +51,26 @@ function clampResult(result: ForecastResult): ForecastResult {
       mean: Math.max(0, point.mean),
       lower: Math.max(0, point.lower),
       upper: Math.max(0, point.upper),
+      ...(point.intervals === undefined
+        ? {}
+        : {
+            intervals: point.intervals.map((interval) => ({
+              level: interval.level,
+              lower: Math.max(0, interval.lower),
+              upper: Math.max(0, interval.upper),
+            })),
+          }),
     })),
   };
 }
 
 /**
  * Forecasts a metric (demand: cores, bytes, requests per second), not replicas, with prediction
- * intervals. Missing (non-finite) samples are dropped and the rest treated as equally spaced; history
- * is never synthesized: a model without enough samples returns
+ * intervals. The series first goes on a regular grid ({@link toRegularGrid}): a missing
+ * (non-finite) sample or a gap in the timestamps keeps its slot, so the daily season never shifts,
+ * and is filled by the documented seasonal rule and flagged (`filledSamples`); the ensemble never
+ * scores its forecasts on filled slots. Timestamps in seconds are detected; ambiguous ones throw a
+ * `ValidationError`. `have`/`needed` count observed samples only: a model without enough returns
  * `{ status: 'insufficient_data', needed, have }`.
  *
  * @example
@@ -82,10 +95,12 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
     });
   }
   const isSeries = !Array.isArray(series);
-  const raw: readonly number[] = isSeries ? (series as Series).values : (series as readonly number[]);
-  const history = raw.filter((value) => Number.isFinite(value));
-  const stepSeconds =
-    options.stepSeconds ?? (isSeries ? stepFromTimestamps((series as Series).timestamps) : undefined);
+  const grid = toRegularGrid(series as readonly number[] | Series, {
+    stepSeconds: options.stepSeconds,
+    seasonLength: options.seasonLength,
+    timestampUnit: options.timestampUnit,
+  });
+  const stepSeconds = options.stepSeconds ?? (isSeries ? grid.stepSeconds : undefined);
   const seasonLength =
     options.seasonLength ??
     (stepSeconds !== undefined && stepSeconds > 0
@@ -98,6 +113,11 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
       : undefined);
   const model = options.model ?? 'auto';
   const horizonSteps = options.horizonSteps;
+  const observed = grid.filled.filter((filled) => !filled).length;
+  // Trailing fills are not history: forecast from the last real sample.
+  let end = grid.values.length;
+  while (end > 0 && grid.filled[end - 1]) end--;
+  const history = grid.values.slice(0, end);
 
   const needSeason = (name: ForecastModel): number => {
     if (seasonLength === undefined) {
@@ -108,38 +128,49 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
     }
     return seasonLength;
   };
+  const shortOf = (outcome: ForecastOutcome): ForecastOutcome =>
+    outcome.status === 'insufficient_data' && outcome.have !== observed
+      ? { ...outcome, have: Math.min(outcome.have, observed) }
+      : outcome;
 
   let outcome: ForecastOutcome;
   if (model === 'holt-winters') {
-    outcome = holtWinters(history, {
-      seasonLength: needSeason(model),
-      horizonSteps,
-      level,
-      parameters: options.holtWintersParameters,
-      maxSeasons: options.maxSeasons,
-    });
+    outcome = shortOf(
+      holtWinters(history, {
+        seasonLength: needSeason(model),
+        horizonSteps,
+        level,
+        parameters: options.holtWintersParameters,
+        maxSeasons: options.maxSeasons,
+      }),
+    );
   } else if (model === 'seasonal-naive') {
-    outcome = seasonalNaive(history, { seasonLength: needSeason(model), horizonSteps, level });
+    outcome = shortOf(seasonalNaive(history, { seasonLength: needSeason(model), horizonSteps, level }));
   } else if (model === 'linear-trend') {
-    outcome = linearTrend(history, { horizonSteps, level, windowSteps: linearWindowSteps });
-  } else if (seasonLength !== undefined && history.length >= 2 * seasonLength) {
-    outcome = holtWinters(history, {
-      seasonLength,
-      horizonSteps,
-      level,
-      parameters: options.holtWintersParameters,
-      maxSeasons: options.maxSeasons,
-    });
-  } else if (history.length >= LINEAR_TREND_MINIMUM) {
-    outcome = linearTrend(history, { horizonSteps, level, windowSteps: linearWindowSteps });
-  } else {
+    outcome = shortOf(linearTrend(history, { horizonSteps, level, windowSteps: linearWindowSteps }));
+  } else if (observed < ENSEMBLE_MINIMUM) {
     outcome = {
       status: 'insufficient_data',
-      model: 'auto',
-      needed: LINEAR_TREND_MINIMUM,
-      have: history.length,
-      message: `no model can forecast from ${history.length} samples (linear trend needs ${LINEAR_TREND_MINIMUM}, Holt-Winters ${seasonLength === undefined ? 'a season length and' : 2 * seasonLength} samples)`,
+      model: model === 'auto' ? 'auto' : 'ensemble',
+      needed: ENSEMBLE_MINIMUM,
+      have: observed,
+      message: `no model can forecast from ${observed} samples (the ensemble needs ${ENSEMBLE_MINIMUM})`,
     };
+  } else {
+    if (seasonLength === undefined) needSeason('ensemble');
+    const forecaster = createEnsembleForecaster({
+      ...options.ensemble,
+      horizonSteps,
+      stepSeconds,
+      seasonLength,
+      level,
+    });
+    for (let index = 0; index < history.length; index++) {
+      forecaster.observe(history[index]!, { filled: grid.filled[index] });
+    }
+    outcome = forecaster.forecast();
+    if (outcome.status === 'ok')
+      outcome = { ...outcome, filledSamples: grid.gaps.reduce((sum, gap) => sum + gap.length, 0) };
   }
   if (outcome.status === 'ok' && (options.nonNegative ?? true)) return clampResult(outcome);
   return outcome;

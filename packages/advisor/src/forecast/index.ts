@@ -1,6 +1,14 @@
-// Forecasting: series statistics and trends, Holt-Winters, seasonal-naive and linear-trend
+// Forecasting: series statistics and trends, the horizon-fitted ensemble (default), regular grids, Holt-Winters, seasonal-naive and linear-trend
 // forecasts with prediction intervals, quantiles and error metrics. Imports nothing else of the advisor.
 
+export {
+  createEnsembleForecaster,
+  ENSEMBLE_MINIMUM,
+  type EnsembleForecaster,
+  type EnsembleForecasterOptions,
+  type EnsembleMember,
+  ensembleMembers,
+} from './ensemble-forecaster';
 export {
   type ForecastErrors,
   forecastErrors,
@@ -9,6 +17,7 @@ export {
 } from './error-metrics';
 export { type ForecastOptions, forecast } from './forecast';
 export type {
+  ForecastInterval,
   ForecastModel,
   ForecastOutcome,
   ForecastPoint,
@@ -23,6 +32,12 @@ export {
 } from './holt-winters';
 export { LINEAR_TREND_MINIMUM, type LinearTrendOptions, linearTrend } from './linear-trend';
 export { normalQuantile, studentTQuantile } from './quantiles';
+export { type RegularGrid, type RegularGridOptions, type TimestampUnit, toRegularGrid } from './regular-grid';
+export {
+  evaluateForecasterRolling,
+  type RollingEvaluationOptions,
+  type RollingHorizonScore,
+} from './rolling-evaluation';
 export { type SeasonalNaiveOptions, seasonalNaive } from './seasonal-naive';
 export { coefficientOfVariation } from './statistics';
 export {

@@ -16,8 +16,10 @@ export {
   loadTrace,
   scaleTrace,
   type Trace,
+  type TraceGap,
   type TraceName,
   traceNames,
+  traceOnGrid,
   traceUtilizationPercent,
 } from './load-trace';
 export type {

@@ -13,11 +13,30 @@ export interface Trace {
   stepSeconds: number;
   /** Unit of `values`. */
   unit: 'percent' | 'fraction' | 'cores';
+  /** The recorded samples, in order (gaps in the source are not in here; see `gaps`). */
   values: number[];
+  /** Milliseconds since the trace's first sample for each value: `stepSeconds` apart except across a gap. */
+  timestamps: number[];
+  /** Runs of samples missing from the source: `missingSamples` slots follow `values[afterIndex]`. */
+  gaps: TraceGap[];
   /** CC BY 4.0 attribution; show it wherever the data or derived results appear. */
   attribution: string;
   license: 'CC-BY-4.0';
   source: string;
+}
+
+/**
+ * A run of samples missing from a trace's source.
+ *
+ * @example
+ * ```ts
+ * const gap: TraceGap = { afterIndex: 473, missingSamples: 61 };
+ * ```
+ */
+export interface TraceGap {
+  /** Index in `values` of the last sample before the gap. */
+  afterIndex: number;
+  missingSamples: number;
 }
 
 const attribution =
@@ -27,19 +46,26 @@ const attribution =
 
 const catalog: Record<
   TraceName,
-  { description: string; unit: Trace['unit']; samples: string; file: string }
+  { description: string; unit: Trace['unit']; samples: string; file: string; gaps: TraceGap[] }
 > = {
   'alibaba-2018-cpu': {
     description: 'Alibaba cluster-trace-v2018 machine CPU utilisation, days 1–4 (1 091 samples)',
     unit: 'percent',
     samples: alibaba2018CpuSamples,
     file: 'alibaba2018-days1-4-300s.csv (cpu_util_percent)',
+    // Day 2 of the source is 62 rows short (day 1 has 289): 1 091 rows instead of 4 × 288. The rows
+    // carry no timestamps; the hole sits after the sparse bucket at row 473 (cpu 26.0 %, mem
+    // 91.7 %, the only bucket with whole-number values, and memory jumps by 3–4 points across it),
+    // and that placement also fits the daily shape of days 1, 3 and 4 best. 61 missing slots there
+    // put day 3 at slot 576 = 2 × 288.
+    gaps: [{ afterIndex: 473, missingSamples: 61 }],
   },
   'google-2019-cpu': {
     description: 'Google Borg 2019 average instance CPU, first four days (1 152 samples) of week 1',
     unit: 'fraction',
     samples: google2019CpuSamples,
     file: 'google2019-week1-300s.csv (avg_cpu)',
+    gaps: [],
   },
   'azure-2019-cpu': {
     description:
@@ -47,6 +73,7 @@ const catalog: Record<
     unit: 'cores',
     samples: azure2019CpuSamples,
     file: 'azure2019-week2-300s.csv (cpu_usage)',
+    gaps: [],
   },
 };
 
@@ -66,12 +93,22 @@ export const traceNames: readonly TraceName[] = Object.keys(catalog) as TraceNam
 export function loadTrace(name: TraceName): Trace {
   const entry = catalog[name];
   if (!entry) throw new Error(`Unknown trace ${JSON.stringify(name)}; known: ${traceNames.join(', ')}`);
+  const values = entry.samples.trim().split(/\s+/).map(Number);
+  const stepMs = 300_000;
+  const timestamps: number[] = [];
+  let slot = 0;
+  for (let index = 0; index < values.length; index++) {
+    timestamps.push(slot * stepMs);
+    slot += 1 + (entry.gaps.find((gap) => gap.afterIndex === index)?.missingSamples ?? 0);
+  }
   return {
     name,
     description: entry.description,
     stepSeconds: 300,
     unit: entry.unit,
-    values: entry.samples.trim().split(/\s+/).map(Number),
+    values,
+    timestamps,
+    gaps: entry.gaps.map((gap) => ({ ...gap })),
     attribution,
     license: 'CC-BY-4.0',
     source: `alejandrofdez-us/DataCenter-Traces-Datasets@003bb8e7 ${entry.file}`,
@@ -79,8 +116,31 @@ export function loadTrace(name: TraceName): Trace {
 }
 
 /**
+ * The trace on its regular 300 s grid: one entry per slot, `NaN` where the source has no sample
+ * (so a day stays 288 slots and the daily season does not shift).
+ *
+ * @example
+ * ```ts
+ * const grid = traceOnGrid(loadTrace('alibaba-2018-cpu')); // 1 152 slots, 61 of them NaN
+ * ```
+ */
+export function traceOnGrid(
+  trace: Pick<Trace, 'values' | 'gaps'>,
+  values: readonly number[] = trace.values,
+): number[] {
+  const grid: number[] = [];
+  for (let index = 0; index < values.length; index++) {
+    grid.push(values[index]!);
+    const gap = trace.gaps.find((candidate) => candidate.afterIndex === index);
+    if (gap !== undefined) for (let slot = 0; slot < gap.missingSamples; slot++) grid.push(Number.NaN);
+  }
+  return grid;
+}
+
+/**
  * Rescales a trace linearly so that its maximum becomes `peak` (and optionally its minimum
- * `floor`), e.g. to turn a utilisation trace into demand in cores for one Deployment.
+ * `floor`), e.g. to turn a utilisation trace into demand in cores for one Deployment. `NaN`
+ * entries (gap slots from {@link traceOnGrid}) stay `NaN`.
  *
  * @example
  * ```ts
@@ -88,8 +148,10 @@ export function loadTrace(name: TraceName): Trace {
  * ```
  */
 export function scaleTrace(values: readonly number[], options: { peak: number; floor?: number }): number[] {
-  const max = Math.max(...values);
-  const min = Math.min(...values);
+  // Non-finite entries (gaps on a grid) stay as they are and do not set the range.
+  const finite = values.filter((value) => Number.isFinite(value));
+  const max = Math.max(...finite);
+  const min = Math.min(...finite);
   if (!(max > 0)) return values.map(() => 0);
   if (options.floor === undefined || max === min) return values.map((value) => (value / max) * options.peak);
   const floor = options.floor;
@@ -108,6 +170,6 @@ export function scaleTrace(values: readonly number[], options: { peak: number; f
 export function traceUtilizationPercent(trace: Trace): number[] {
   if (trace.unit === 'percent') return [...trace.values];
   if (trace.unit === 'fraction') return trace.values.map((value) => value * 100);
-  const peak = Math.max(...trace.values);
+  const peak = Math.max(...trace.values.filter((value) => Number.isFinite(value)));
   return trace.values.map((value) => (value / peak) * 100);
 }

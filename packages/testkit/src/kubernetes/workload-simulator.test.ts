@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTrace, scaleTrace, traceNames } from './load-trace';
+import { loadTrace, scaleTrace, traceNames, traceOnGrid } from './load-trace';
 import { createWorkloadSimulator } from './workload-simulator';
 
 const requestsPerPod = { cpuCores: 0.5, memoryBytes: 256 * 2 ** 20 };
@@ -118,6 +118,23 @@ describe('loadTrace', () => {
     expect(trace.stepSeconds).toBe(300);
     expect(trace.license).toBe('CC-BY-4.0');
     expect(trace.attribution).toContain('10.5281/zenodo.14564847');
+  });
+
+  it('the Alibaba trace is 61 slots short of four days: its gap is declared, not treated as continuous', () => {
+    const trace = loadTrace('alibaba-2018-cpu');
+    expect(trace.values).toHaveLength(1_091);
+    expect(trace.gaps).toEqual([{ afterIndex: 473, missingSamples: 61 }]);
+    expect(trace.timestamps[474]! - trace.timestamps[473]!).toBe(62 * 300_000);
+    expect(trace.timestamps.at(-1)).toBe((4 * 288 - 1) * 300_000);
+    const grid = traceOnGrid(trace);
+    expect(grid).toHaveLength(4 * 288);
+    expect(grid.filter((value) => Number.isNaN(value))).toHaveLength(61);
+    expect(scaleTrace(grid, { peak: 8 }).filter((value) => Number.isNaN(value))).toHaveLength(61);
+    for (const name of ['google-2019-cpu', 'azure-2019-cpu'] as const) {
+      const continuous = loadTrace(name);
+      expect(continuous.gaps).toEqual([]);
+      expect(traceOnGrid(continuous)).toEqual(continuous.values);
+    }
   });
 
   it('keeps the real values and rescales them to a demand peak', () => {

@@ -1,0 +1,127 @@
+import { ConfigError } from '@ballast/core';
+import { describe, expect, it } from 'vitest';
+import { createEnsembleForecaster } from './ensemble-forecaster';
+import { evaluateForecasterRolling } from './rolling-evaluation';
+
+/** Seeded PRNG (mulberry32) with Box-Muller normals, so every run sees the same series. */
+function gaussian(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
+}
+
+const m = 24;
+
+/** Daily shape plus AR(1) noise: last-value wins at 1 step, the season at half a day. */
+function seasonalWithPersistentNoise(days: number, seed: number): number[] {
+  const noise = gaussian(seed);
+  let deviation = 0;
+  return Array.from({ length: days * m }, (_, t) => {
+    deviation = 0.8 * deviation + 0.6 * noise();
+    return 20 + 6 * Math.sin((2 * Math.PI * t) / m) + deviation;
+  });
+}
+
+describe('createEnsembleForecaster', () => {
+  it('beats both baselines at 1 step and follows the better one at longer horizons', () => {
+    const scores = evaluateForecasterRolling(seasonalWithPersistentNoise(8, 1), {
+      seasonLength: m,
+      horizons: [1, 6, 12],
+    });
+    const [oneStep, ...longer] = scores;
+    expect(oneStep!.meanAbsoluteError).toBeLessThan(
+      0.8 * Math.min(oneStep!.lastValueMeanAbsoluteError, oneStep!.seasonalNaiveMeanAbsoluteError),
+    );
+    for (const score of longer) {
+      expect(score.count).toBeGreaterThan(100);
+      // Last-value is 5-8× worse here: the weights must have moved to the seasonal members.
+      expect(score.meanAbsoluteError).toBeLessThan(1.15 * score.seasonalNaiveMeanAbsoluteError);
+      expect(score.meanAbsoluteError).toBeLessThan(0.3 * score.lastValueMeanAbsoluteError);
+    }
+  });
+
+  it('80 % and 95 % intervals cover close to nominal out of sample', () => {
+    const scores = evaluateForecasterRolling(seasonalWithPersistentNoise(12, 2), {
+      seasonLength: m,
+      horizons: [1, 6],
+    });
+    for (const score of scores) {
+      const [eighty, ninetyFive] = score.coverage;
+      expect(Math.abs(eighty!.coverage - 0.8)).toBeLessThan(0.08);
+      expect(Math.abs(ninetyFive!.coverage - 0.95)).toBeLessThan(0.06);
+    }
+  });
+
+  it('learns different weights per horizon: last-value counts more at 1 step than at half a day', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 12, seasonLength: m });
+    for (const value of seasonalWithPersistentNoise(6, 3)) forecaster.observe(value);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    const nearTerm = outcome.weights![0]!;
+    const halfDay = outcome.weights![11]!;
+    const seasonalShare = (weights: Partial<Record<string, number>>) =>
+      (weights['seasonal-naive'] ?? 0) +
+      (weights['seasonal-level'] ?? 0) +
+      (weights['seasonal-mean'] ?? 0) +
+      (weights['direct-regression'] ?? 0);
+    expect(seasonalShare(halfDay)).toBeGreaterThan(seasonalShare(nearTerm));
+    for (const weights of outcome.weights!) {
+      const total = Object.values(weights).reduce((sum: number, weight) => sum + (weight ?? 0), 0);
+      expect(total).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('before a day is known it does not extrapolate a straight line for hours', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 20, seasonLength: m });
+    for (let t = 0; t < 20; t++) forecaster.observe(t * 0.5);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    expect(outcome.seasonality).toBe('none');
+    const straightLine = 9.5 + 0.5 * 20;
+    expect(outcome.points[19]!.mean).toBeLessThan(straightLine - 2);
+    expect(outcome.points[19]!.mean).toBeGreaterThan(8);
+  });
+
+  it('uses the weekly season once two weeks are known', () => {
+    const week = 7 * 4;
+    const forecaster = createEnsembleForecaster({ horizonSteps: 2, seasonLength: 4, weekLength: week });
+    // Weekday/weekend pattern the daily season cannot hold.
+    for (let t = 0; t < 3 * week; t++) forecaster.observe(t % week < 20 ? 10 + (t % 4) : 2 + (t % 4));
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    expect(outcome.seasonality).toBe('weekly');
+    expect(outcome.weights![0]!['weekly-naive']).toBeGreaterThan(0.3);
+    // Next slot is t = 3·week, a weekday slot 0: 10 (a daily season alone would say weekend, 2 + 3).
+    expect(Math.abs(outcome.points[0]!.mean - 10)).toBeLessThan(2);
+  });
+
+  it('filled samples extend the history but are never scored', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 1, seasonLength: m });
+    forecaster.observe(1);
+    forecaster.observe(2, { filled: true });
+    forecaster.observe(3);
+    expect(forecaster.length).toBe(3);
+    expect(forecaster.observedCount).toBe(2);
+    expect(forecaster.forecast()).toMatchObject({ status: 'insufficient_data', have: 2, needed: 3 });
+  });
+
+  it.each([
+    { name: 'horizon 0', options: { horizonSteps: 0, seasonLength: m } },
+    { name: 'no season', options: { horizonSteps: 1 } },
+    { name: 'level 1', options: { horizonSteps: 1, seasonLength: m, level: 1 } },
+    { name: 'negative step', options: { horizonSteps: 1, stepSeconds: -300 } },
+  ])('rejects $name with a ConfigError', ({ options }) => {
+    expect(() => createEnsembleForecaster(options)).toThrow(ConfigError);
+  });
+
+  it('refuses a non-finite sample (gaps are filled before, by toRegularGrid)', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 1, seasonLength: m });
+    expect(() => forecaster.observe(Number.NaN)).toThrow(ConfigError);
+  });
+});

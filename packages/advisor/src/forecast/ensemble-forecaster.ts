@@ -1,0 +1,669 @@
+import { ConfigError } from '@ballast/core';
+import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
+import { normalQuantile } from './quantiles';
+import { SortedWindow } from './sorted-window';
+
+/**
+ * The simple forecasters the ensemble combines. Each is cheap, has no fitted parameters that could
+ * overfit, and is good somewhere: `last-value` at short horizons, the seasonal ones when the day
+ * repeats, the smoothed and damped ones when the level drifts.
+ *
+ * - `last-value`: `y(t)`.
+ * - `seasonal-naive`: `y(t + h − k·m)`, `k = ⌈h/m⌉` (one day earlier).
+ * - `weekly-naive`: the same a week earlier; only once two weeks are known.
+ * - `seasonal-level`: seasonal-naive shifted by how much the last hour's mean moved since a day
+ *   earlier (`y(t+h−m) + ℓ(t) − ℓ(t−m)`).
+ * - `seasonal-mean`: the mean over up to 7 earlier days of the same slot, shifted the same way
+ *   (once two days are known): a steadier daily shape.
+ * - `damped-trend`: Holt's additive damped trend (α 0.5, β 0.1, φ 0.9).
+ * - `smoothed-level`: exponentially smoothed level (α 0.3), flat.
+ * - `direct-regression`: a direct model per horizon, fitted by discounted ridge least squares on
+ *   its own `h`-step errors: `y(t+h) − y(t)` regressed on the change the season saw over the
+ *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
+ *   the last step `y(t) − y(t−1)` and the distance from the last hour's mean `y(t) − ℓ(t)`.
+ *   With all coefficients 0 it is last-value, with (1, −1, 0, 0) seasonal-naive: the data choose.
+ *
+ * @example
+ * ```ts
+ * const member: EnsembleMember = 'seasonal-level';
+ * ```
+ */
+export type EnsembleMember =
+  | 'last-value'
+  | 'seasonal-naive'
+  | 'weekly-naive'
+  | 'seasonal-level'
+  | 'seasonal-mean'
+  | 'damped-trend'
+  | 'smoothed-level'
+  | 'direct-regression';
+
+/**
+ * Every member, in the order weights are reported.
+ *
+ * @example
+ * ```ts
+ * createEnsembleForecaster({ horizonSteps: 12, stepSeconds: 300, members: ensembleMembers.filter((member) => member !== 'damped-trend') });
+ * ```
+ */
+export const ensembleMembers: readonly EnsembleMember[] = [
+  'last-value',
+  'seasonal-naive',
+  'weekly-naive',
+  'seasonal-level',
+  'seasonal-mean',
+  'damped-trend',
+  'smoothed-level',
+  'direct-regression',
+];
+
+/**
+ * Options of {@link createEnsembleForecaster}.
+ *
+ * @example
+ * ```ts
+ * const options: EnsembleForecasterOptions = { horizonSteps: 72, stepSeconds: 300, levels: [0.8, 0.95] };
+ * ```
+ */
+export interface EnsembleForecasterOptions {
+  /** Steps ahead to forecast (≥ 1). Every step 1..horizonSteps gets its own weights and residuals. */
+  horizonSteps: number;
+  /** Sample spacing; sets the default season (one day) and the one-hour level window. */
+  stepSeconds?: number | undefined;
+  /** Samples per day; default `round(86400 / stepSeconds)`. Required without `stepSeconds`. */
+  seasonLength?: number | undefined;
+  /** Samples per week; default `7 × seasonLength`. Weekly members join once two weeks are known. */
+  weekLength?: number | undefined;
+  /** Interval level of `lower`/`upper`, default 0.9. */
+  level?: number | undefined;
+  /** Further interval levels reported in `intervals`, default `[0.8, 0.95]`. */
+  levels?: readonly number[] | undefined;
+  /**
+   * Step of the adaptive conformal correction (Gibbs & Candès 2021): after each scored forecast
+   * the miscoverage target moves by `rate × (nominal − missed)`. Default 0.01.
+   */
+  adaptationRate?: number | undefined;
+  /** Half-life of the member errors behind the weights, in steps; default one season. */
+  errorHalfLifeSteps?: number | undefined;
+  /** Out-of-sample residuals kept per horizon for the intervals; default two seasons. */
+  residualWindowSteps?: number | undefined;
+  /** Conformal score normalisation: `member-spread` (default) or `none` (raw residuals). */
+  intervalScaling?: 'member-spread' | 'none' | undefined;
+  /** Members to combine; default all of {@link ensembleMembers}. */
+  members?: readonly EnsembleMember[] | undefined;
+}
+
+/**
+ * An incremental forecaster: feed samples one at a time with `observe`, ask for the forecast from
+ * the latest sample with `forecast`. See {@link createEnsembleForecaster}.
+ *
+ * @example
+ * ```ts
+ * const forecaster: EnsembleForecaster = createEnsembleForecaster({ horizonSteps: 12, stepSeconds: 300 });
+ * forecaster.observe(4.2);
+ * ```
+ */
+export interface EnsembleForecaster {
+  /** Adds the next sample. A `filled` sample (a gap fill) extends the history but is never scored. */
+  observe(value: number, options?: { filled?: boolean | undefined }): void;
+  /** Forecast of steps 1..horizonSteps after the latest sample. */
+  forecast(): ForecastOutcome;
+  /** Samples observed so far (filled ones included). */
+  readonly length: number;
+  /** Samples observed that were not gap fills. */
+  readonly observedCount: number;
+}
+
+/**
+ * Fewest observed samples the ensemble forecasts from.
+ *
+ * @example
+ * ```ts
+ * if (history.length < ENSEMBLE_MINIMUM) console.log('not enough history yet');
+ * ```
+ */
+export const ENSEMBLE_MINIMUM = 3;
+/** Residuals a horizon needs before its own empirical quantiles are trusted. */
+const MINIMUM_RESIDUALS = 20;
+/** Pseudo-observations of the pooled error that every member's error starts from (shrinks early weights to equal). */
+const PRIOR_WEIGHT = 5;
+const MAX_SEASONAL_MEAN_DAYS = 7;
+/** Regressors of the direct model (see `direct-regression`). */
+const FEATURES = 4;
+/** Ridge penalty of the direct model, relative to the mean diagonal of its normal equations. */
+const RIDGE = 0.01;
+const DAMPED = { alpha: 0.5, beta: 0.1, phi: 0.9 };
+const SMOOTHED_ALPHA = 0.3;
+
+function positiveInteger(value: number | undefined, path: string): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+    throw new ConfigError({
+      message: `Invalid ensemble forecaster options: ${path} must be a positive integer, got ${value}`,
+      issues: [{ path, message: 'must be a positive integer' }],
+    });
+  }
+}
+
+function probability(value: number, path: string): void {
+  if (!(value > 0 && value < 1)) {
+    throw new ConfigError({
+      message: `Invalid ensemble forecaster options: ${path} must be in (0, 1), got ${value}`,
+      issues: [{ path, message: 'must be in (0, 1)' }],
+    });
+  }
+}
+
+/**
+ * Creates the ensemble forecaster: per horizon, a weighted mean of the {@link EnsembleMember}s
+ * with weights learned from their own recent out-of-sample errors, and intervals calibrated from
+ * the ensemble's own out-of-sample residuals.
+ *
+ * - **Fitted per horizon**: forecasts made at every origin are kept; when the value `h` steps later
+ *   arrives, each member's `h`-step error updates a discounted mean squared error for that
+ *   horizon (half-life one season). Weights are `1 / MSE`, shrunk towards equal while few errors
+ *   are known, so a member that wins at 5 minutes may lose at 6 hours and vice versa.
+ * - **Seasons**: daily members join once a day is known, the multi-day seasonal mean after two
+ *   days, weekly-naive after two weeks. In the first day(s) the flat and damped members carry the
+ *   forecast, and nothing extrapolates a straight line for hours.
+ * - **Intervals**: split-conformal per horizon: empirical quantiles of the last
+ *   `residualWindowSteps` out-of-sample `h`-step residuals around the mean, with an adaptive
+ *   conformal correction of the quantile level so coverage tracks the nominal level as the
+ *   series changes. Before a horizon has 20 residuals it borrows the longest shorter horizon's,
+ *   widened by `√(h/h')`.
+ * - Gap fills (`observe(value, { filled: true })`) extend the history but are never scored.
+ *
+ * @example
+ * ```ts
+ * const forecaster = createEnsembleForecaster({ horizonSteps: 72, stepSeconds: 300 });
+ * for (const value of cpuCores) forecaster.observe(value);
+ * const outcome = forecaster.forecast(); // outcome.points[71] is six hours ahead
+ * ```
+ */
+export function createEnsembleForecaster(options: EnsembleForecasterOptions): EnsembleForecaster {
+  const horizon = options.horizonSteps;
+  positiveInteger(horizon, 'horizonSteps');
+  positiveInteger(options.seasonLength, 'seasonLength');
+  positiveInteger(options.weekLength, 'weekLength');
+  if (options.stepSeconds !== undefined && !(options.stepSeconds > 0)) {
+    throw new ConfigError({
+      message: `Invalid ensemble forecaster options: stepSeconds must be positive, got ${options.stepSeconds}`,
+      issues: [{ path: 'stepSeconds', message: 'must be positive' }],
+    });
+  }
+  const seasonOption =
+    options.seasonLength ??
+    (options.stepSeconds !== undefined ? Math.max(2, Math.round(86_400 / options.stepSeconds)) : undefined);
+  if (seasonOption === undefined) {
+    throw new ConfigError({
+      message: 'Invalid ensemble forecaster options: seasonLength or stepSeconds is required',
+      issues: [{ path: 'seasonLength', message: 'required without stepSeconds' }],
+    });
+  }
+  const season: number = seasonOption;
+  const week = options.weekLength ?? 7 * season;
+  const level = options.level ?? 0.9;
+  probability(level, 'level');
+  const levels = [level, ...(options.levels ?? [0.8, 0.95]).filter((extra) => extra !== level)];
+  for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
+  const rate = options.adaptationRate ?? 0.01;
+  const halfLife = options.errorHalfLifeSteps ?? season;
+  const decay = 2 ** (-1 / halfLife);
+  const residualWindow = options.residualWindowSteps ?? 2 * season;
+  // The "recent level" is the mean of the last hour (or 1/24 season without a step).
+  const levelWindow = Math.max(
+    1,
+    options.stepSeconds !== undefined ? Math.round(3600 / options.stepSeconds) : Math.round(season / 24),
+  );
+
+  const memberCount = ensembleMembers.length;
+  const enabled = ensembleMembers.map((member) => options.members?.includes(member) ?? true);
+  const history: number[] = [];
+  const prefix: number[] = [0];
+  let observedCount = 0;
+  let dampedLevel = Number.NaN;
+  let dampedTrend = 0;
+  let smoothed = Number.NaN;
+
+  // Per horizon (index h − 1) and member: discounted squared error sum and weight of evidence.
+  // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
+  const pairs = memberCount * memberCount;
+  const errorProducts = new Float64Array(horizon * pairs);
+  const productCounts = new Float64Array(horizon * pairs);
+  // Last weights per horizon, the warm start of the next combination fit.
+  const lastWeights = new Float64Array(horizon * memberCount).fill(1 / memberCount);
+  const errors = new Float64Array(memberCount);
+  // Direct regression per horizon: discounted normal equations Σ x xᵀ and Σ x·(y(t+h) − y(t)).
+  const gram = new Float64Array(horizon * FEATURES * FEATURES);
+  const moment = new Float64Array(horizon * FEATURES);
+  const coefficients = new Float64Array(horizon * FEATURES);
+  const features = new Float64Array(FEATURES);
+  const residuals = Array.from({ length: horizon }, () => new SortedWindow(residualWindow));
+  // Adaptive miscoverage per horizon and level.
+  const miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));
+  // Forecasts of the last `horizon + 1` origins, ring-indexed by origin.
+  const ring = horizon + 1;
+  const memberForecasts = new Float64Array(ring * horizon * memberCount).fill(Number.NaN);
+  const ensembleForecasts = new Float64Array(ring * horizon).fill(Number.NaN);
+  const scales = new Float64Array(ring * horizon).fill(Number.NaN);
+  const absoluteResidual = new Float64Array(horizon);
+  const absoluteResidualCount = new Float64Array(horizon);
+  const residualDecay = 2 ** (-1 / residualWindow);
+  const intervalScaling = options.intervalScaling ?? 'member-spread';
+  const bounds = new Float64Array(ring * horizon * levels.length * 2).fill(Number.NaN);
+  let latest: { points: ForecastPoint[]; weights: Array<Record<EnsembleMember, number>> } | undefined;
+
+  const recentLevel = (t: number): number => {
+    const from = Math.max(0, t - levelWindow + 1);
+    return (prefix[t + 1]! - prefix[from]!) / (t + 1 - from);
+  };
+
+  function memberForecast(member: number, t: number, h: number): number {
+    const target = t + h;
+    switch (ensembleMembers[member]) {
+      case 'last-value':
+        return history[t]!;
+      case 'seasonal-naive': {
+        const lag = season * Math.ceil(h / season);
+        return target - lag >= 0 ? history[target - lag]! : Number.NaN;
+      }
+      case 'weekly-naive': {
+        if (t + 1 < 2 * week) return Number.NaN;
+        return history[target - week * Math.ceil(h / week)]!;
+      }
+      case 'seasonal-level': {
+        const lag = season * Math.ceil(h / season);
+        if (t - lag < 0) return Number.NaN;
+        return history[target - lag]! + recentLevel(t) - recentLevel(t - lag);
+      }
+      case 'seasonal-mean': {
+        const base = season * Math.ceil(h / season);
+        const days = Math.min(MAX_SEASONAL_MEAN_DAYS, Math.floor((t - base) / season) + 1);
+        if (days < 2) return Number.NaN;
+        let sum = 0;
+        let levels = 0;
+        for (let day = 0; day < days; day++) {
+          const lag = base + day * season;
+          sum += history[target - lag]!;
+          levels += recentLevel(t - lag);
+        }
+        return (sum - levels) / days + recentLevel(t);
+      }
+      case 'damped-trend': {
+        let factor = 0;
+        let power = 1;
+        for (let step = 1; step <= h; step++) {
+          power *= DAMPED.phi;
+          factor += power;
+        }
+        return dampedLevel + dampedTrend * factor;
+      }
+      case 'smoothed-level':
+        return smoothed;
+      default: {
+        if (!regressors(t, h, features)) return Number.NaN;
+        let change = 0;
+        for (let index = 0; index < FEATURES; index++)
+          change += coefficients[(h - 1) * FEATURES + index]! * features[index]!;
+        return history[t]! + change;
+      }
+    }
+  }
+
+  /** The direct model's regressors at origin `t` for horizon `h`; `false` before a season is known. */
+  function regressors(t: number, h: number, out: Float64Array): boolean {
+    const lag = season * Math.ceil(h / season);
+    if (t - lag < 0 || t < 1) return false;
+    out[0] = history[t + h - lag]! - history[t - lag]!;
+    out[1] = history[t]! - history[t - lag]!;
+    out[2] = history[t]! - history[t - 1]!;
+    out[3] = history[t]! - recentLevel(t);
+    return true;
+  }
+
+  /** Adds origin `t − h` → value at `t` to horizon `h`'s normal equations and re-solves them. */
+  function fitDirect(t: number, h: number, value: number): void {
+    const origin = t - h;
+    if (!regressors(origin, h, features)) return;
+    const target = value - history[origin]!;
+    const g = (h - 1) * FEATURES * FEATURES;
+    const m = (h - 1) * FEATURES;
+    for (let i = 0; i < FEATURES; i++) {
+      moment[m + i] = decay * moment[m + i]! + features[i]! * target;
+      for (let j = 0; j < FEATURES; j++)
+        gram[g + i * FEATURES + j] = decay * gram[g + i * FEATURES + j]! + features[i]! * features[j]!;
+    }
+    let diagonal = 0;
+    for (let i = 0; i < FEATURES; i++) diagonal += gram[g + i * FEATURES + i]!;
+    const ridge = (RIDGE * diagonal) / FEATURES + 1e-12;
+    const system = new Float64Array(FEATURES * (FEATURES + 1));
+    for (let i = 0; i < FEATURES; i++) {
+      for (let j = 0; j < FEATURES; j++)
+        system[i * (FEATURES + 1) + j] = gram[g + i * FEATURES + j]! + (i === j ? ridge : 0);
+      system[i * (FEATURES + 1) + FEATURES] = moment[m + i]!;
+    }
+    const solved = solveLinearSystem(system, FEATURES);
+    if (solved !== undefined) for (let i = 0; i < FEATURES; i++) coefficients[m + i] = solved[i]!;
+  }
+
+  function updateSmoothers(value: number): void {
+    if (Number.isNaN(dampedLevel)) {
+      dampedLevel = value;
+      smoothed = value;
+      return;
+    }
+    const previous = dampedLevel;
+    dampedLevel = DAMPED.alpha * value + (1 - DAMPED.alpha) * (previous + DAMPED.phi * dampedTrend);
+    dampedTrend = DAMPED.beta * (dampedLevel - previous) + (1 - DAMPED.beta) * DAMPED.phi * dampedTrend;
+    smoothed = SMOOTHED_ALPHA * value + (1 - SMOOTHED_ALPHA) * smoothed;
+  }
+
+  /** Scores every forecast whose target is the sample just observed at `t`. */
+  function score(t: number, value: number): void {
+    for (let h = 1; h <= horizon; h++) {
+      const origin = t - h;
+      if (origin < ENSEMBLE_MINIMUM - 1) break;
+      const slot = origin % ring;
+      const row = (slot * horizon + h - 1) * memberCount;
+      const cell = (h - 1) * pairs;
+      for (let member = 0; member < memberCount; member++) {
+        errors[member] = value - memberForecasts[row + member]!;
+      }
+      for (let i = 0; i < memberCount; i++) {
+        if (Number.isNaN(errors[i]!)) continue;
+        for (let j = 0; j < memberCount; j++) {
+          if (Number.isNaN(errors[j]!)) continue;
+          const index = cell + i * memberCount + j;
+          errorProducts[index] = decay * errorProducts[index]! + errors[i]! * errors[j]!;
+          productCounts[index] = decay * productCounts[index]! + 1;
+        }
+      }
+      fitDirect(t, h, value);
+      const mean = ensembleForecasts[slot * horizon + h - 1]!;
+      if (Number.isNaN(mean)) continue;
+      const scale = scales[slot * horizon + h - 1]!;
+      residuals[h - 1]!.push(scale > 0 ? (value - mean) / scale : 0);
+      absoluteResidual[h - 1] = absoluteResidual[h - 1]! * residualDecay + Math.abs(value - mean);
+      absoluteResidualCount[h - 1] = absoluteResidualCount[h - 1]! * residualDecay + 1;
+      const target = miscoverage[h - 1]!;
+      for (let index = 0; index < levels.length; index++) {
+        const base = ((slot * horizon + h - 1) * levels.length + index) * 2;
+        const lower = bounds[base]!;
+        const upper = bounds[base + 1]!;
+        if (Number.isNaN(lower)) continue;
+        const missed = value < lower || value > upper ? 1 : 0;
+        const nominal = 1 - levels[index]!;
+        target[index] = Math.min(0.999, Math.max(1e-4, target[index]! + rate * (nominal - missed)));
+      }
+    }
+  }
+
+  function stepDeviation(): number {
+    let squares = 0;
+    for (let t = 1; t < history.length; t++) squares += (history[t]! - history[t - 1]!) ** 2;
+    return history.length > 1 ? Math.sqrt(squares / (history.length - 1)) : 0;
+  }
+
+  /**
+   * Scale of the conformal score at origin `t`, horizon `h`: the typical absolute `h`-step error
+   * so far, plus how far the members disagree now (when they disagree, e.g. seasonal-naive and
+   * last-value after a weekday/weekend switch, the interval widens before the errors show it).
+   */
+  function scoreScale(h: number, values: Float64Array, mean: number): number {
+    const count = absoluteResidualCount[h - 1]!;
+    const typical = count > 0 ? absoluteResidual[h - 1]! / count : stepDeviation() * Math.sqrt(h);
+    if (intervalScaling === 'none') return 1;
+    let disagreement = 0;
+    let active = 0;
+    for (let member = 0; member < memberCount; member++) {
+      if (Number.isNaN(values[member]!) || !enabled[member]) continue;
+      disagreement += Math.abs(values[member]! - mean);
+      active++;
+    }
+    const spread = active > 0 ? disagreement / active : 0;
+    return typical + spread || 1;
+  }
+
+  /** Interval offsets `[low, high]` around the mean for horizon `h` at miscoverage `alpha`. */
+  function intervalOffsets(h: number, alpha: number, scale: number): [number, number] {
+    let source = h;
+    while (source > 1 && residuals[source - 1]!.size < MINIMUM_RESIDUALS) source--;
+    const window = residuals[source - 1]!;
+    if (window.size === 0) {
+      // No forecast scored yet: the spread of the steps seen so far, as a random walk would have it.
+      const spread = normalQuantile(1 - alpha / 2) * stepDeviation() * Math.sqrt(h);
+      return [-spread, spread];
+    }
+    const widen = Math.sqrt(h / source) * scale;
+    return [window.quantile(alpha / 2) * widen, window.quantile(1 - alpha / 2) * widen];
+  }
+
+  /**
+   * The convex combination of the available members with the least discounted mean squared error
+   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex, `M` the error
+   * second-moment matrix shrunk towards the pooled error (prior weight {@link PRIOR_WEIGHT}), by
+   * an active-set solve. Correlated members share weight; a member that adds nothing gets 0.
+   */
+  function combinationWeights(h: number, values: Float64Array, out: Float64Array): void {
+    const cell = (h - 1) * pairs;
+    const active: number[] = [];
+    for (let member = 0; member < memberCount; member++)
+      if (!Number.isNaN(values[member]!) && enabled[member]) active.push(member);
+    const size = active.length;
+    // Prior: every member as good as the best one, worth PRIOR_WEIGHT errors. It keeps weights
+    // near equal while few errors are known and fades as they accumulate.
+    let best = Number.POSITIVE_INFINITY;
+    for (const member of active) {
+      const index = cell + member * memberCount + member;
+      if (productCounts[index]! > 0) best = Math.min(best, errorProducts[index]! / productCounts[index]!);
+    }
+    const prior = Number.isFinite(best) ? best : 1;
+    const priorWeight = PRIOR_WEIGHT;
+    const moments = new Float64Array(size * size);
+    let trace = 0;
+    for (let a = 0; a < size; a++) {
+      for (let b = 0; b < size; b++) {
+        const index = cell + active[a]! * memberCount + active[b]!;
+        const diagonal = a === b ? priorWeight * prior : 0;
+        moments[a * size + b] = (errorProducts[index]! + diagonal) / (productCounts[index]! + priorWeight);
+      }
+      trace += moments[a * size + a]!;
+    }
+    // A tiny ridge keeps the solve defined when a member has been exact (zero error).
+    const ridge = (1e-9 * trace) / Math.max(1, size) + 1e-12;
+    for (let a = 0; a < size; a++) moments[a * size + a] = moments[a * size + a]! + ridge;
+    const weights = simplexLeastSquares(moments, size);
+    out.fill(0);
+    for (let member = 0; member < memberCount; member++) lastWeights[(h - 1) * memberCount + member] = 0;
+    for (let a = 0; a < size; a++) {
+      out[active[a]!] = weights[a]!;
+      lastWeights[(h - 1) * memberCount + active[a]!] = weights[a]!;
+    }
+  }
+
+  /** Member forecasts, weights, mean and intervals from origin `t`; stored for later scoring. */
+  function forecastFrom(t: number): {
+    points: ForecastPoint[];
+    weights: Array<Record<EnsembleMember, number>>;
+  } {
+    const slot = t % ring;
+    const points: ForecastPoint[] = [];
+    const weights: Array<Record<EnsembleMember, number>> = [];
+    const memberValues = new Float64Array(memberCount);
+    const memberWeights = new Float64Array(memberCount);
+    for (let h = 1; h <= horizon; h++) {
+      const row = (slot * horizon + h - 1) * memberCount;
+      for (let member = 0; member < memberCount; member++) {
+        const value = memberForecast(member, t, h);
+        memberValues[member] = value;
+        memberForecasts[row + member] = value;
+      }
+      combinationWeights(h, memberValues, memberWeights);
+      let mean = 0;
+      const named = {} as Record<EnsembleMember, number>;
+      for (let member = 0; member < memberCount; member++) {
+        const weight = memberWeights[member]!;
+        named[ensembleMembers[member]!] = weight;
+        if (weight > 0) mean += weight * memberValues[member]!;
+      }
+      // No enabled member can forecast yet (e.g. only seasonal members in the first day): last value.
+      if (Object.values(named).every((weight) => weight === 0)) mean = history[t]!;
+      weights.push(named);
+      ensembleForecasts[slot * horizon + h - 1] = mean;
+      const scale = scoreScale(h, memberValues, mean);
+      scales[slot * horizon + h - 1] = scale;
+      const intervals: ForecastInterval[] = [];
+      for (let index = 0; index < levels.length; index++) {
+        const [low, high] = intervalOffsets(h, miscoverage[h - 1]![index]!, scale);
+        const base = ((slot * horizon + h - 1) * levels.length + index) * 2;
+        bounds[base] = mean + low;
+        bounds[base + 1] = mean + high;
+        intervals.push({ level: levels[index]!, lower: mean + low, upper: mean + high });
+      }
+      const primary = intervals[0]!;
+      points.push({
+        step: h,
+        mean,
+        lower: primary.lower,
+        upper: primary.upper,
+        intervals: intervals.slice(1),
+      });
+    }
+    return { points, weights };
+  }
+
+  return {
+    get length() {
+      return history.length;
+    },
+    get observedCount() {
+      return observedCount;
+    },
+    observe(value, observeOptions) {
+      if (!Number.isFinite(value)) {
+        throw new ConfigError({
+          message: `Invalid ensemble forecaster sample: ${value} is not finite (fill gaps first, e.g. with toRegularGrid)`,
+          issues: [{ path: 'value', message: 'must be finite' }],
+        });
+      }
+      const t = history.length;
+      history.push(value);
+      prefix.push(prefix[t]! + value);
+      const filled = observeOptions?.filled === true;
+      if (!filled) {
+        observedCount++;
+        score(t, value);
+      }
+      updateSmoothers(value);
+      latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
+    },
+    forecast(): ForecastOutcome {
+      if (latest === undefined || observedCount < ENSEMBLE_MINIMUM) {
+        return {
+          status: 'insufficient_data',
+          model: 'ensemble',
+          needed: ENSEMBLE_MINIMUM,
+          have: observedCount,
+          message: `the ensemble needs ${ENSEMBLE_MINIMUM} observed samples, got ${observedCount}`,
+        };
+      }
+      const t = history.length - 1;
+      const seasonality = t + 1 >= 2 * week ? 'weekly' : t + 1 > season ? 'daily' : 'none';
+      return {
+        status: 'ok',
+        model: 'ensemble',
+        points: latest.points,
+        level,
+        seasonLength: season,
+        seasonality,
+        weights: latest.weights,
+        parameters: {},
+        residualStandardDeviation: residualDeviation(residuals[0]!),
+        historyUsed: history.length,
+      };
+    },
+  };
+}
+
+/** Gaussian elimination with partial pivoting on an `n × (n+1)` augmented matrix; `undefined` if singular. */
+function solveLinearSystem(system: Float64Array, n: number): Float64Array | undefined {
+  const width = n + 1;
+  for (let column = 0; column < n; column++) {
+    let pivot = column;
+    for (let row = column + 1; row < n; row++)
+      if (Math.abs(system[row * width + column]!) > Math.abs(system[pivot * width + column]!)) pivot = row;
+    if (Math.abs(system[pivot * width + column]!) < 1e-300) return undefined;
+    if (pivot !== column) {
+      for (let k = 0; k < width; k++) {
+        const swap = system[column * width + k]!;
+        system[column * width + k] = system[pivot * width + k]!;
+        system[pivot * width + k] = swap;
+      }
+    }
+    for (let row = column + 1; row < n; row++) {
+      const factor = system[row * width + column]! / system[column * width + column]!;
+      for (let k = column; k < width; k++)
+        system[row * width + k] = system[row * width + k]! - factor * system[column * width + k]!;
+    }
+  }
+  const solution = new Float64Array(n);
+  for (let row = n - 1; row >= 0; row--) {
+    let sum = system[row * width + n]!;
+    for (let k = row + 1; k < n; k++) sum -= system[row * width + k]! * solution[k]!;
+    solution[row] = sum / system[row * width + row]!;
+  }
+  return solution;
+}
+
+/**
+ * `argmin wᵀ M w` over the probability simplex (M symmetric positive definite, `size × size`) by
+ * an active-set method: on the support S, `w_S ∝ M_S⁻¹ 1`; the most negative weight leaves S
+ * until none is negative (at most `size` rounds).
+ */
+function simplexLeastSquares(moments: Float64Array, size: number): Float64Array {
+  const weights = new Float64Array(size);
+  if (size === 0) return weights;
+  const support = Array.from({ length: size }, () => true);
+  for (let iteration = 0; iteration < size; iteration++) {
+    const members = support.flatMap((inside, index) => (inside ? [index] : []));
+    const count = members.length;
+    const system = new Float64Array(count * (count + 1));
+    for (let a = 0; a < count; a++) {
+      for (let b = 0; b < count; b++)
+        system[a * (count + 1) + b] = moments[members[a]! * size + members[b]!]!;
+      system[a * (count + 1) + count] = 1;
+    }
+    const solved = solveLinearSystem(system, count);
+    weights.fill(0);
+    if (solved === undefined) {
+      for (const member of members) weights[member] = 1 / count;
+      return weights;
+    }
+    let total = 0;
+    for (let a = 0; a < count; a++) total += solved[a]!;
+    let mostNegative = -1;
+    for (let a = 0; a < count; a++) {
+      weights[members[a]!] = solved[a]! / total;
+      if (weights[members[a]!]! < 0 && (mostNegative < 0 || weights[members[a]!]! < weights[mostNegative]!))
+        mostNegative = members[a]!;
+    }
+    if (mostNegative >= 0 && count > 1) {
+      support[mostNegative] = false;
+      continue;
+    }
+    return weights;
+  }
+  // Not reached (each round removes a member), kept as a safe, convex answer.
+  weights.fill(1 / size);
+  return weights;
+}
+
+function residualDeviation(window: SortedWindow): number {
+  const values = window.values();
+  if (values.length < 2) return Number.NaN;
+  let mean = 0;
+  for (const value of values) mean += value;
+  mean /= values.length;
+  let squares = 0;
+  for (const value of values) squares += (value - mean) ** 2;
+  return Math.sqrt(squares / (values.length - 1));
+}
