@@ -42,6 +42,7 @@ afterEach(() => {
 
 const pricing = createPricingTable({
   compat: { 'gpt-4o-mini': { inputPerMillion: 1, outputPerMillion: 2 } },
+  backup: { 'gpt-4o-mini': { inputPerMillion: 1, outputPerMillion: 2 } },
 });
 
 function compatProvider(key = apiKey, server = fake) {
@@ -351,6 +352,7 @@ describe('an AI SDK model as a balancer target', () => {
       strategy: 'failover',
       targets,
       retry: { maxRetriesPerTarget: 0, baseDelayMs: 1, maxDelayMs: 2 },
+      pricing,
     });
   };
 
@@ -381,6 +383,7 @@ describe('an AI SDK model as a balancer target', () => {
       name: 'single',
       targets: [{ id: 'compat', model: compatModel() }],
       retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      pricing,
     });
     const result = await balancer.chat(ask);
     expect(result.text).toBe('second try');
