@@ -15,6 +15,7 @@ import {
   startFakeOpenAI,
 } from '@ballast/testkit';
 import {
+  convertToModelMessages,
   generateObject,
   generateText,
   InvalidArgumentError,
@@ -28,6 +29,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createBallastLanguageModel } from './ballast-language-model';
+import { readBallastMetadata } from './ballast-metadata';
 import { createChatModelFromAiSdk } from './chat-model-from-ai-sdk';
 
 // The real `ai` package drives Ballast models that talk real HTTP to the testkit's fake OpenAI.
@@ -124,13 +126,12 @@ describe('createBallastLanguageModel with generateText', () => {
       maxRetries: 0,
     });
     expect(result.text).toBe('served by the backup');
-    const ballast = result.providerMetadata?.ballast as {
-      provider: string;
-      route: { target: string; attempts: Array<{ target: string; outcome: string }> };
-    };
-    expect(ballast.provider).toBe('backup');
-    expect(ballast.route.target).toBe('backup');
-    expect(ballast.route.attempts.map((attempt) => [attempt.target, attempt.outcome])).toEqual([
+    const ballast = readBallastMetadata(result.providerMetadata);
+    expect(ballast?.provider).toBe('backup');
+    expect(ballast?.costUsd).toBeGreaterThan(0);
+    expect(ballast?.route?.target).toBe('backup');
+    expect(ballast?.route?.strategy).toBe('failover');
+    expect(ballast?.route?.attempts.map((attempt) => [attempt.target, attempt.outcome])).toEqual([
       ['primary', 'overloaded'],
       ['backup', 'success'],
     ]);
@@ -166,11 +167,36 @@ describe('createBallastLanguageModel with streamText', () => {
       maxRetries: 0,
     });
     expect(await result.text).toBe('backup stream');
-    const ballast = (await result.providerMetadata)?.ballast as {
-      route: { target: string; attempts: Array<{ target: string; outcome: string }> };
-    };
-    expect(ballast.route.target).toBe('backup');
-    expect(ballast.route.attempts.map((attempt) => attempt.outcome)).toEqual(['server_error', 'success']);
+    const ballast = readBallastMetadata(await result.providerMetadata);
+    expect(ballast?.route?.target).toBe('backup');
+    expect(ballast?.route?.attempts.map((attempt) => attempt.outcome)).toEqual(['server_error', 'success']);
+  });
+
+  it('feeds useChat: a UI message stream with the text and the route as message metadata', async () => {
+    primary.enqueue({ fault: { type: 'status', status: 503 } });
+    backup.enqueue({ text: 'hello from the backup', chunkSize: 6 });
+    const result = streamText({
+      model: createBallastLanguageModel(failoverBalancer()),
+      messages: await convertToModelMessages([{ role: 'user', parts: [{ type: 'text', text: 'Hello' }] }]),
+      maxRetries: 0,
+    });
+    const response = result.toUIMessageStreamResponse({
+      messageMetadata: ({ part }) =>
+        part.type === 'finish-step'
+          ? { route: readBallastMetadata(part.providerMetadata)?.route }
+          : undefined,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
+    const text = events.flatMap((event) => (event.type === 'text-delta' ? [event.delta] : [])).join('');
+    expect(text).toBe('hello from the backup');
+    const metadata = events.find((event) => event.type === 'message-metadata') as
+      | { messageMetadata: { route: { target: string } } }
+      | undefined;
+    expect(metadata?.messageMetadata.route.target).toBe('backup');
   });
 });
 

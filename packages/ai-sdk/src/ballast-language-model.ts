@@ -19,8 +19,8 @@ import {
   ballastLanguageModelOptionsSchema,
   ballastProviderOptionsSchema,
 } from './ballast-language-model-options';
+import { ballastMetadataKey, ballastMetadataOf } from './ballast-metadata';
 import { ballastRequestFromCallOptions } from './ballast-request-from-call-options';
-import { ballastMetadataKey, routeMetadataOf } from './route-metadata';
 import { streamPartsFromChunks } from './stream-parts-from-chunks';
 import { toAiSdkUsage } from './usage-conversion';
 
@@ -84,7 +84,7 @@ export function createBallastLanguageModel(
         content: contentOf(result),
         finishReason: result.finishReason,
         usage: toAiSdkUsage(result.usage),
-        providerMetadata: routeMetadataOf(result),
+        providerMetadata: ballastMetadataOf(result),
         request: { body: request },
         response: {
           modelId: result.modelId,

@@ -8,6 +8,13 @@ export {
   ballastProviderOptionsSchema,
 } from './ballast-language-model-options';
 export {
+  type BallastMetadata,
+  ballastMetadataKey,
+  ballastMetadataOf,
+  ballastMetadataSchema,
+  readBallastMetadata,
+} from './ballast-metadata';
+export {
   ballastRequestFromCallOptions,
   type ConvertedCallOptions,
 } from './ballast-request-from-call-options';
@@ -18,6 +25,5 @@ export {
   chatModelFromAiSdkOptionsSchema,
 } from './chat-model-from-ai-sdk-options';
 export { type ChunkContext, chunksFromStreamParts } from './chunks-from-stream-parts';
-export { ballastMetadataKey, routeMetadataOf } from './route-metadata';
 export { type StreamPartsOptions, streamPartsFromChunks } from './stream-parts-from-chunks';
 export { fromAiSdkUsage, toAiSdkUsage } from './usage-conversion';

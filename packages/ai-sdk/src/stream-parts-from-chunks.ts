@@ -1,7 +1,7 @@
 import type { LanguageModelV3StreamPart, SharedV3Warning } from '@ai-sdk/provider';
 import { type ChatChunk, emptyUsage } from '@ballast/core';
 import { abortReasonOf } from './ai-sdk-error-from-ballast';
-import { routeMetadataOf } from './route-metadata';
+import { ballastMetadataOf } from './ballast-metadata';
 import { toAiSdkUsage } from './usage-conversion';
 
 /** How {@link streamPartsFromChunks} reports the stream. */
@@ -122,7 +122,7 @@ export function streamPartsFromChunks(
           type: 'finish',
           finishReason: result.finishReason,
           usage: toAiSdkUsage(result.usage),
-          providerMetadata: routeMetadataOf(result),
+          providerMetadata: ballastMetadataOf(result),
         });
         break;
       }
