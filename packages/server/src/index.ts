@@ -96,5 +96,10 @@ export {
   createAlertMonitor,
   defaultAlertRules,
 } from './monitoring/alert-monitor';
-export { type PerformanceFigures, performanceReport } from './monitoring/performance';
+export {
+  type PerformanceFigures,
+  type PerformancePoint,
+  performanceReport,
+  performanceSeries,
+} from './monitoring/performance';
 export { explainSelection, type SelectionDecision } from './routing/load-balancing-routes';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { json, parseWith, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 import { type AlertMonitor, alertRuleSchema } from './alert-monitor';
-import { performanceReport } from './performance';
+import { performanceReport, performanceSeries } from './performance';
 
 const performanceQuery = z
   .object({
@@ -12,6 +12,8 @@ const performanceQuery = z
       .positive()
       .max(24 * 30)
       .default(24),
+    /** Adds `series`: latency, requests and cost over the window in at most this many steps. */
+    points: z.coerce.number().int().min(1).max(1_440).optional(),
   })
   .strict();
 
@@ -21,10 +23,15 @@ export function monitoringRoutes(deps: { balancer: () => Balancer; alerts: Alert
     {
       method: 'GET',
       path: '/api/monitoring/performance',
-      summary: 'Per provider and model: requests, success rate, latency, TTFT, tokens, cost (?hours=N)',
+      summary:
+        'Per provider and model: requests, success rate, latency, TTFT, tokens, cost (?hours=N); over time with ?points=N',
       handler: (_request, context) => {
-        const { hours } = parseWith(performanceQuery, queryOf(context.url), 'query');
-        return json(performanceReport(deps.balancer(), hours));
+        const { hours, points } = parseWith(performanceQuery, queryOf(context.url), 'query');
+        const balancer = deps.balancer();
+        const report = performanceReport(balancer, hours);
+        return json(
+          points === undefined ? report : { ...report, series: performanceSeries(balancer, hours, points) },
+        );
       },
     },
     {
