@@ -3,7 +3,12 @@ import type { Balancer } from '@ballast/balancer';
 import type { ChatModel } from '@ballast/core';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import { adviceRoutes, type MigrationAdviceSource, type ScalingAdviceSource } from './advice/advice-routes';
+import {
+  adviceRoutes,
+  type MigrationAdviceSource,
+  type MigrationExecutor,
+  type ScalingAdviceSource,
+} from './advice/advice-routes';
 import { configRoutes } from './config/config-routes';
 import { createSettingsStore, type SettingsStore } from './config/settings-store';
 import type { RoutingDecision } from './gateway/chat-completions';
@@ -45,6 +50,8 @@ export interface BallastHandlersOptions {
   onSettingsChange?: (config: BallastConfig) => void;
   /** Migration advice (`POST /api/ai-recommendations`) is served when a source is given. */
   migrations?: MigrationAdviceSource;
+  /** Moves advised guests (`POST /api/migrations/execute`, admin; a dry run unless confirmed). */
+  executor?: MigrationExecutor;
   /** Autoscaling advice (`GET /api/autoscaling/recommendations/:cluster`) is served when a source is given. */
   scaling?: ScalingAdviceSource;
   /** The LLM for advice when `ai_enabled` is on. Default: the balancer. */
@@ -113,6 +120,7 @@ export function createBallastRoutes(
     ...monitoringRoutes({ balancer, alerts }),
     ...adviceRoutes({
       migrations: options.migrations,
+      executor: options.executor,
       scaling: options.scaling,
       settings: settings.unsafeRead,
       model: options.adviceModel ?? (() => balancer()),

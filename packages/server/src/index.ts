@@ -2,10 +2,13 @@ export {
   type AdviceDependencies,
   adviceRoutes,
   type MigrationAdviceSource,
+  type MigrationExecutor,
+  type MigrationMoveRequest,
+  migrationMoveSchema,
   type ScalingAdviceSource,
   toScalingResponse,
 } from './advice/advice-routes';
-export { kubernetesScalingSource, proxmoxMigrationSource } from './advice/sources';
+export { kubernetesScalingSource, proxmoxMigrationExecutor, proxmoxMigrationSource } from './advice/sources';
 export { type CliIo, gatewayUsage, type RunningGateway, runGateway } from './cli/run-gateway';
 export { configRoutes } from './config/config-routes';
 export {
