@@ -183,7 +183,11 @@ export interface ScalingAdvice {
   deployment: string;
   chosen: ScalingAdviceOption;
   why: string;
-  sources: { hpa: ScalingAdviceOption; forecast: ScalingAdviceOption | null; llm: ScalingAdviceOption | null };
+  sources: {
+    hpa: ScalingAdviceOption;
+    forecast: ScalingAdviceOption | null;
+    llm: ScalingAdviceOption | null;
+  };
   llm: { status: 'used' | 'not_configured' | 'failed' | 'invalid'; reason?: string };
   bounds: { minReplicas: number; maxReplicas: number };
   notes: string[];

@@ -51,7 +51,11 @@ export {
   useProviderSelection,
 } from './hooks/use-provider-selection';
 export { useQueryStore } from './hooks/use-query-store';
-export { type ScalingAdviceOptions, type ScalingAdviceState, useScalingAdvice } from './hooks/use-scaling-advice';
+export {
+  type ScalingAdviceOptions,
+  type ScalingAdviceState,
+  useScalingAdvice,
+} from './hooks/use-scaling-advice';
 export { type ActionSnapshot, type ActionStore, createActionStore } from './store/action-store';
 export { documentVisibility, type VisibilitySource } from './store/document-visibility';
 export {

@@ -104,7 +104,8 @@ export function createBallastClient(options: BallastClientOptions = {}): Ballast
 function queryString(query: BallastRequest['query']): string {
   if (!query) return '';
   const parameters = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) parameters.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined) parameters.set(key, String(value));
   const text = parameters.toString();
   return text ? `?${text}` : '';
 }

@@ -48,7 +48,9 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
       return `${line.name}: ${last === undefined || last === null ? 'no data' : formatValue(last)}`;
     })
     .join('; ');
-  const tickIndexes = [...new Set([0, Math.floor(steps / 2), steps])].filter((index) => index < labels.length);
+  const tickIndexes = [...new Set([0, Math.floor(steps / 2), steps])].filter(
+    (index) => index < labels.length,
+  );
   return (
     <figure className={className} style={{ margin: 0, display: 'grid', gap: 4 }}>
       <figcaption id={titleId} style={{ fontWeight: 600, fontSize: 14 }}>
@@ -62,6 +64,7 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
         preserveAspectRatio="none"
         style={{ width: '100%', height, display: 'block', overflow: 'visible' }}
       >
+        <title>{title}</title>
         <desc id={`${titleId}-summary`}>{summary ? `Latest values. ${summary}` : 'No data'}</desc>
         {[0, 0.5, 1].map((fraction) => (
           <g key={fraction}>
@@ -74,13 +77,26 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
               strokeWidth={1}
               vectorEffect="non-scaling-stroke"
             />
-            <text x={padding.left - 6} y={y(top * fraction) + 4} textAnchor="end" fontSize={11} fill={themeVariables.muted}>
+            <text
+              x={padding.left - 6}
+              y={y(top * fraction) + 4}
+              textAnchor="end"
+              fontSize={11}
+              fill={themeVariables.muted}
+            >
               {formatValue(top * fraction)}
             </text>
           </g>
         ))}
         {tickIndexes.map((index) => (
-          <text key={index} x={x(index)} y={height - 4} textAnchor="middle" fontSize={11} fill={themeVariables.muted}>
+          <text
+            key={index}
+            x={x(index)}
+            y={height - 4}
+            textAnchor="middle"
+            fontSize={11}
+            fill={themeVariables.muted}
+          >
             {labels[index]}
           </text>
         ))}
@@ -96,10 +112,23 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
           />
         ))}
       </svg>
-      <ul style={{ ...mutedStyle, listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexWrap: 'wrap', gap: 12 }}>
+      <ul
+        style={{
+          ...mutedStyle,
+          listStyle: 'none',
+          margin: 0,
+          padding: 0,
+          display: 'flex',
+          flexWrap: 'wrap',
+          gap: 12,
+        }}
+      >
         {series.map((line, index) => (
           <li key={line.name} style={{ display: 'flex', alignItems: 'center', gap: 4 }}>
-            <span aria-hidden="true" style={{ width: 10, height: 10, borderRadius: 2, background: seriesColor(index) }} />
+            <span
+              aria-hidden="true"
+              style={{ width: 10, height: 10, borderRadius: 2, background: seriesColor(index) }}
+            />
             {line.name}
           </li>
         ))}
@@ -109,7 +138,11 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
 }
 
 /** A path with a move at the start of every run of values, so gaps stay gaps. */
-function pathOf(values: ReadonlyArray<number | null>, x: (index: number) => number, y: (value: number) => number): string {
+function pathOf(
+  values: ReadonlyArray<number | null>,
+  x: (index: number) => number,
+  y: (value: number) => number,
+): string {
   let path = '';
   let drawing = false;
   values.forEach((value, index) => {

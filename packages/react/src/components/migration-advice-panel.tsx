@@ -3,13 +3,7 @@ import type { MigrationMove, MigrationRecommendation, NodeLoad } from '../api-ty
 import type { BallastClient } from '../client/ballast-client';
 import { type MigrationAdviceOptions, useMigrationAdvice } from '../hooks/use-migration-advice';
 import { formatPercent } from './format';
-import {
-  buttonStyle,
-  mutedStyle,
-  primaryButtonStyle,
-  rootStyle,
-  themeVariables,
-} from './theme';
+import { buttonStyle, mutedStyle, primaryButtonStyle, rootStyle, themeVariables } from './theme';
 
 /** Props of {@link MigrationAdvicePanel}. */
 export interface MigrationAdvicePanelProps extends Omit<MigrationAdviceOptions, 'client'> {
@@ -38,7 +32,12 @@ const toMove = (recommendation: MigrationRecommendation): MigrationMove => ({
  * <MigrationAdvicePanel period="6h" cpuThreshold={60} className="panel" />
  * ```
  */
-export function MigrationAdvicePanel({ title = 'Migration advice', className, readOnly, ...options }: MigrationAdvicePanelProps) {
+export function MigrationAdvicePanel({
+  title = 'Migration advice',
+  className,
+  readOnly,
+  ...options
+}: MigrationAdvicePanelProps) {
   const state = useMigrationAdvice(options);
   const { advice, error, isLoading, isRefreshing } = state;
   const [pending, setPending] = useState<MigrationRecommendation[] | undefined>(undefined);
@@ -67,8 +66,8 @@ export function MigrationAdvicePanel({ title = 'Migration advice', className, re
         <h2 style={{ margin: 0, fontSize: 20 }}>{title}</h2>
         {advice ? (
           <span style={mutedStyle}>
-            {advice.analysis_period} · source {advice.source} · imbalance {advice.imbalance.before.toFixed(3)} →{' '}
-            {advice.imbalance.after.toFixed(3)}
+            {advice.analysis_period} · source {advice.source} · imbalance {advice.imbalance.before.toFixed(3)}{' '}
+            → {advice.imbalance.after.toFixed(3)}
           </span>
         ) : null}
         <span role="status" aria-live="polite" style={{ ...mutedStyle, marginLeft: 'auto' }}>
@@ -92,9 +91,13 @@ export function MigrationAdvicePanel({ title = 'Migration advice', className, re
       {advice ? (
         <>
           <p style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{advice.analysis}</p>
-          {advice.node_loads ? <NodeLoads before={advice.node_loads.before} after={advice.node_loads.after} /> : null}
+          {advice.node_loads ? (
+            <NodeLoads before={advice.node_loads.before} after={advice.node_loads.after} />
+          ) : null}
           <h3 style={{ margin: 0, fontSize: 16 }}>Recommendations ({advice.recommendations.length})</h3>
-          {advice.recommendations.length === 0 ? <p style={mutedStyle}>The cluster is balanced: nothing to move.</p> : null}
+          {advice.recommendations.length === 0 ? (
+            <p style={mutedStyle}>The cluster is balanced: nothing to move.</p>
+          ) : null}
           <ol style={{ margin: 0, padding: 0, listStyle: 'none', display: 'grid', gap: 8 }}>
             {advice.recommendations.map((recommendation) => (
               <li key={`${recommendation.vmid}-${recommendation.step}`}>
@@ -112,7 +115,8 @@ export function MigrationAdvicePanel({ title = 'Migration advice', className, re
               <ul>
                 {advice.rejected.map((rejection) => (
                   <li key={`${rejection.source}-${rejection.index}`}>
-                    {rejection.source} #{rejection.index}: {rejection.reasons.map((reason) => reason.message).join('; ')}
+                    {rejection.source} #{rejection.index}:{' '}
+                    {rejection.reasons.map((reason) => reason.message).join('; ')}
                   </li>
                 ))}
               </ul>
@@ -134,11 +138,24 @@ function RecommendationItem({
   onApply: () => void;
 }) {
   const risk = recommendation.risk_score;
-  const riskColor = risk === null ? themeVariables.muted : risk >= 0.6 ? themeVariables.danger : risk >= 0.3 ? themeVariables.warn : themeVariables.ok;
+  const riskColor =
+    risk === null
+      ? themeVariables.muted
+      : risk >= 0.6
+        ? themeVariables.danger
+        : risk >= 0.3
+          ? themeVariables.warn
+          : themeVariables.ok;
   return (
     <article
       aria-label={`Move ${recommendation.name} from ${recommendation.source_node} to ${recommendation.target_node}`}
-      style={{ border: `1px solid ${themeVariables.border}`, borderRadius: themeVariables.radius, padding: 12, display: 'grid', gap: 6 }}
+      style={{
+        border: `1px solid ${themeVariables.border}`,
+        borderRadius: themeVariables.radius,
+        padding: 12,
+        display: 'grid',
+        gap: 6,
+      }}
     >
       <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'baseline' }}>
         <strong>
@@ -148,10 +165,15 @@ function RecommendationItem({
           {recommendation.source_node} → {recommendation.target_node}
         </span>
         <span style={mutedStyle}>
-          {recommendation.priority} priority · {recommendation.source === 'llm' ? 'LLM (validated)' : 'rule planner'}
-          {recommendation.confidence_score === null ? '' : ` · confidence ${recommendation.confidence_score} %`}
+          {recommendation.priority} priority ·{' '}
+          {recommendation.source === 'llm' ? 'LLM (validated)' : 'rule planner'}
+          {recommendation.confidence_score === null
+            ? ''
+            : ` · confidence ${recommendation.confidence_score} %`}
         </span>
-        <span style={{ color: riskColor, fontSize: 13 }}>risk {risk === null ? 'unknown' : formatPercent(risk, 0)}</span>
+        <span style={{ color: riskColor, fontSize: 13 }}>
+          risk {risk === null ? 'unknown' : formatPercent(risk, 0)}
+        </span>
         {readOnly ? null : (
           <button type="button" style={{ ...buttonStyle, marginLeft: 'auto' }} onClick={onApply}>
             Apply…
@@ -160,7 +182,10 @@ function RecommendationItem({
       </div>
       <p style={{ margin: 0, fontSize: 14 }}>{recommendation.reasoning}</p>
       {recommendation.bundle ? (
-        <p style={mutedStyle}>Moves with {recommendation.bundle.members.join(', ')} (affinity group {recommendation.bundle.groups.join(', ')})</p>
+        <p style={mutedStyle}>
+          Moves with {recommendation.bundle.members.join(', ')} (affinity group{' '}
+          {recommendation.bundle.groups.join(', ')})
+        </p>
       ) : null}
     </article>
   );
@@ -193,18 +218,30 @@ function ExecutionStatus({
       <div
         role="alertdialog"
         aria-label="Confirm migration"
-        style={{ border: `2px solid ${themeVariables.accent}`, borderRadius: themeVariables.radius, padding: 12, display: 'grid', gap: 8 }}
+        style={{
+          border: `2px solid ${themeVariables.accent}`,
+          borderRadius: themeVariables.radius,
+          padding: 12,
+          display: 'grid',
+          gap: 8,
+        }}
       >
         <strong>
           {pending
-            .map((move) => `Move ${move.type} ${move.vmid} (${move.name}) from ${move.source_node} to ${move.target_node}`)
+            .map(
+              (move) =>
+                `Move ${move.type} ${move.vmid} (${move.name}) from ${move.source_node} to ${move.target_node}`,
+            )
             .join('; ')}
           ?
         </strong>
         {execution.status === 'running' ? <span role="status">Checking preconditions…</span> : null}
         {dryRun ? (
           <span>
-            Dry run: {refused.length === 0 ? 'preconditions pass, nothing has moved yet.' : `refused: ${refused.map((move) => move.reason).join('; ')}`}
+            Dry run:{' '}
+            {refused.length === 0
+              ? 'preconditions pass, nothing has moved yet.'
+              : `refused: ${refused.map((move) => move.reason).join('; ')}`}
           </span>
         ) : null}
         <div style={{ display: 'flex', gap: 8 }}>
@@ -237,27 +274,35 @@ function ExecutionStatus({
 function NodeLoads({ before, after }: { before: NodeLoad[]; after: NodeLoad[] }) {
   const afterOf = new Map(after.map((load) => [load.node, load]));
   return (
-    <div role="group" aria-label="Node load before and after the plan" style={{ display: 'grid', gap: 6 }}>
+    <section aria-label="Node load before and after the plan" style={{ display: 'grid', gap: 6 }}>
       <h3 style={{ margin: 0, fontSize: 16 }}>Node load (before → after the plan)</h3>
       {before.map((load) => {
         const next = afterOf.get(load.node);
         return (
-          <div key={load.node} style={{ display: 'grid', gridTemplateColumns: '80px 1fr', gap: 8, alignItems: 'center' }}>
+          <div
+            key={load.node}
+            style={{ display: 'grid', gridTemplateColumns: '80px 1fr', gap: 8, alignItems: 'center' }}
+          >
             <span>{load.node}</span>
             <div style={{ display: 'grid', gap: 2 }}>
               <LoadBar label={`${load.node} before`} value={load.load} color={themeVariables.muted} />
-              {next ? <LoadBar label={`${load.node} after`} value={next.load} color={themeVariables.accent} /> : null}
+              {next ? (
+                <LoadBar label={`${load.node} after`} value={next.load} color={themeVariables.accent} />
+              ) : null}
             </div>
           </div>
         );
       })}
-    </div>
+    </section>
   );
 }
 
 function LoadBar({ label, value, color }: { label: string; value: number; color: string }) {
   const percent = Math.max(0, Math.min(100, value * 100));
   return (
+    // A native <meter> cannot follow the theme variables without a stylesheet (its bar is a
+    // pseudo-element), and the components inject none: an ARIA meter drawn with divs instead.
+    // biome-ignore lint/a11y/useSemanticElements: see above.
     <div
       role="meter"
       aria-label={label}

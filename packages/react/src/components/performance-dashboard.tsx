@@ -95,11 +95,16 @@ export function PerformanceDashboardView({ metrics }: { metrics: PerformanceMetr
     <>
       <Totals totals={report.totals} />
       {report.series ? (
-        <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'repeat(auto-fit, minmax(280px, 1fr))' }}>
+        <div
+          style={{ display: 'grid', gap: 16, gridTemplateColumns: 'repeat(auto-fit, minmax(280px, 1fr))' }}
+        >
           <LineChart
             title="p95 latency by provider"
             labels={labels}
-            series={providerSeries.map(([name, line]) => ({ name, values: line.map((point) => point.p95LatencyMs) }))}
+            series={providerSeries.map(([name, line]) => ({
+              name,
+              values: line.map((point) => point.p95LatencyMs),
+            }))}
             formatValue={formatMs}
           />
           <LineChart
@@ -129,11 +134,23 @@ function Totals({ totals }: { totals: PerformanceFigures }) {
     ['Cost', formatUsd(totals.costUsd)],
   ];
   return (
-    <dl style={{ margin: 0, display: 'grid', gap: 8, gridTemplateColumns: 'repeat(auto-fit, minmax(120px, 1fr))' }}>
+    <dl
+      style={{
+        margin: 0,
+        display: 'grid',
+        gap: 8,
+        gridTemplateColumns: 'repeat(auto-fit, minmax(120px, 1fr))',
+      }}
+    >
       {items.map(([label, value]) => (
-        <div key={label} style={{ background: themeVariables.subtle, borderRadius: themeVariables.radius, padding: 8 }}>
+        <div
+          key={label}
+          style={{ background: themeVariables.subtle, borderRadius: themeVariables.radius, padding: 8 }}
+        >
           <dt style={mutedStyle}>{label}</dt>
-          <dd style={{ margin: 0, fontSize: 20, fontWeight: 600, fontVariantNumeric: 'tabular-nums' }}>{value}</dd>
+          <dd style={{ margin: 0, fontSize: 20, fontWeight: 600, fontVariantNumeric: 'tabular-nums' }}>
+            {value}
+          </dd>
         </div>
       ))}
     </dl>
@@ -146,7 +163,13 @@ const circuitColor: Record<ProviderStatus['circuit'], string> = {
   open: themeVariables.danger,
 };
 
-function ProviderTable({ figures, status }: { figures: Record<string, PerformanceFigures>; status: ProviderStatus[] }) {
+function ProviderTable({
+  figures,
+  status,
+}: {
+  figures: Record<string, PerformanceFigures>;
+  status: ProviderStatus[];
+}) {
   const names = [...new Set([...Object.keys(figures), ...status.map((target) => target.provider)])].sort();
   return (
     <table style={tableStyle}>
@@ -177,7 +200,11 @@ function ProviderTable({ figures, status }: { figures: Record<string, Performanc
                 {targets.length === 0
                   ? '–'
                   : targets.map((target) => (
-                      <span key={target.target} title={target.target} style={{ marginRight: 8, whiteSpace: 'nowrap' }}>
+                      <span
+                        key={target.target}
+                        title={target.target}
+                        style={{ marginRight: 8, whiteSpace: 'nowrap' }}
+                      >
                         <span aria-hidden="true" style={{ color: circuitColor[target.circuit] }}>
                           ●{' '}
                         </span>
@@ -185,7 +212,9 @@ function ProviderTable({ figures, status }: { figures: Record<string, Performanc
                       </span>
                     ))}
               </td>
-              <td style={numberCellStyle}>{targets.reduce((sum, target) => sum + target.inFlight + target.externalLoad, 0)}</td>
+              <td style={numberCellStyle}>
+                {targets.reduce((sum, target) => sum + target.inFlight + target.externalLoad, 0)}
+              </td>
               <FigureCells figures={figures[name]} />
             </tr>
           );

@@ -2,7 +2,15 @@ import type { ScalingAdvice, ScalingAdviceOption } from '../api-types';
 import type { BallastClient } from '../client/ballast-client';
 import { useScalingAdvice } from '../hooks/use-scaling-advice';
 import { formatPercent, formatUsd } from './format';
-import { buttonStyle, cellStyle, mutedStyle, numberCellStyle, rootStyle, tableStyle, themeVariables } from './theme';
+import {
+  buttonStyle,
+  cellStyle,
+  mutedStyle,
+  numberCellStyle,
+  rootStyle,
+  tableStyle,
+  themeVariables,
+} from './theme';
 
 /** Props of {@link ScalingRecommendationCard}. */
 export interface ScalingRecommendationCardProps {
@@ -23,7 +31,13 @@ const actionText: Record<ScalingAdviceOption['action'], string> = {
 };
 
 const sourceText = (source: string) =>
-  source === 'hpa' ? 'HPA rule' : source === 'forecast' ? 'forecast' : source === 'llm' ? 'LLM (validated)' : source;
+  source === 'hpa'
+    ? 'HPA rule'
+    : source === 'forecast'
+      ? 'forecast'
+      : source === 'llm'
+        ? 'LLM (validated)'
+        : source;
 
 /**
  * The Kubernetes advisor's recommendation card: the chosen replica count with confidence,
@@ -53,7 +67,12 @@ export function ScalingRecommendationCard({
   });
   const title = `${namespace}/${deployment} on ${cluster}`;
   return (
-    <section className={className} aria-label={`Scaling advice for ${title}`} aria-busy={isLoading || isRefreshing} style={rootStyle}>
+    <section
+      className={className}
+      aria-label={`Scaling advice for ${title}`}
+      aria-busy={isLoading || isRefreshing}
+      style={rootStyle}
+    >
       <header style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
         <h2 style={{ margin: 0, fontSize: 18 }}>{title}</h2>
         <span role="status" aria-live="polite" style={{ ...mutedStyle, marginLeft: 'auto' }}>
@@ -97,7 +116,9 @@ export function ScalingAdviceView({ advice }: { advice: ScalingAdvice }) {
   ];
   const candidates = (['hpa', 'forecast', 'llm'] as const)
     .map((name) => [name, advice.sources[name]] as const)
-    .filter((entry): entry is readonly ['hpa' | 'forecast' | 'llm', ScalingAdviceOption] => entry[1] !== null);
+    .filter(
+      (entry): entry is readonly ['hpa' | 'forecast' | 'llm', ScalingAdviceOption] => entry[1] !== null,
+    );
   return (
     <>
       <p style={{ margin: 0, fontSize: 24, fontWeight: 600 }}>
@@ -112,7 +133,14 @@ export function ScalingAdviceView({ advice }: { advice: ScalingAdvice }) {
           {advice.llm.reason ? ` (${advice.llm.reason})` : ''}.
         </p>
       ) : null}
-      <dl style={{ margin: 0, display: 'grid', gap: 8, gridTemplateColumns: 'repeat(auto-fit, minmax(110px, 1fr))' }}>
+      <dl
+        style={{
+          margin: 0,
+          display: 'grid',
+          gap: 8,
+          gridTemplateColumns: 'repeat(auto-fit, minmax(110px, 1fr))',
+        }}
+      >
         {facts.map(([label, value]) => (
           <div key={label}>
             <dt style={mutedStyle}>{label}</dt>

@@ -27,7 +27,16 @@ export const themeVariables = {
   font: 'var(--ballast-font, inherit)',
 } as const;
 
-const seriesFallbacks = ['#2563eb', '#db2777', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
+const seriesFallbacks = [
+  '#2563eb',
+  '#db2777',
+  '#16a34a',
+  '#d97706',
+  '#7c3aed',
+  '#0891b2',
+  '#dc2626',
+  '#65a30d',
+];
 
 /** The colour of the `index`-th chart series (`--ballast-series-N`, eight, then repeating). */
 export function seriesColor(index: number): string {
@@ -53,7 +62,11 @@ export const cellStyle: CSSProperties = {
   padding: '6px 8px',
   borderBottom: `1px solid ${themeVariables.border}`,
 };
-export const numberCellStyle: CSSProperties = { ...cellStyle, textAlign: 'right', fontVariantNumeric: 'tabular-nums' };
+export const numberCellStyle: CSSProperties = {
+  ...cellStyle,
+  textAlign: 'right',
+  fontVariantNumeric: 'tabular-nums',
+};
 export const buttonStyle: CSSProperties = {
   font: 'inherit',
   color: themeVariables.fg,

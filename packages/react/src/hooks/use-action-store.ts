@@ -13,7 +13,7 @@ export function useActionStore<Input, T>(
   key: string,
   perform: (input: Input, signal: AbortSignal) => Promise<T>,
 ): [ActionSnapshot<T>, ActionStore<Input, T>] {
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names every input of `perform`.
+  // The key names every input of the factory: a new key, a new store.
   const store = useMemo(() => createActionStore(perform), [key]);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   return [snapshot, store];

@@ -51,7 +51,10 @@ export function usePerformanceMonitoring(
     intervalMs,
     load: async (signal): Promise<PerformanceMetrics> => {
       const [report, status] = await Promise.all([
-        client.request<PerformanceReport>('/api/monitoring/performance', { query: { hours, points }, signal }),
+        client.request<PerformanceReport>('/api/monitoring/performance', {
+          query: { hours, points },
+          signal,
+        }),
         client.request<{ providers: ProviderStatus[] }>('/api/load-balancing/providers', { signal }),
       ]);
       return { report, providers: status.providers };

@@ -18,7 +18,7 @@ export function useQueryStore<T>(
   key: string,
   options: () => QueryStoreOptions<T>,
 ): { snapshot: QuerySnapshot<T>; refresh: () => Promise<T | undefined> } {
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names every input of `options`.
+  // The key names every input of the factory: a new key, a new store.
   const store = useMemo(() => createQueryStore(options()), [key]);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);
   return { snapshot, refresh: store.refresh };

@@ -58,7 +58,12 @@ export function createActionStore<Input, T>(
       } catch (error) {
         if (inFlight !== controller) return undefined;
         if (controller.signal.aborted || AbortedError.isInstance(error)) set(idle);
-        else set({ status: 'error', data: undefined, error: error instanceof Error ? error : new Error(String(error)) });
+        else
+          set({
+            status: 'error',
+            data: undefined,
+            error: error instanceof Error ? error : new Error(String(error)),
+          });
         return undefined;
       } finally {
         if (inFlight === controller) inFlight = undefined;

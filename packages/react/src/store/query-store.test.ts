@@ -53,7 +53,11 @@ describe('createQueryStore', () => {
 
   it('starts from initial data without loading, and keeps the snapshot object stable between changes', async () => {
     const loader = countingLoader();
-    const store = createQueryStore({ load: loader.load, initialData: 7, visibility: controllableVisibility().source });
+    const store = createQueryStore({
+      load: loader.load,
+      initialData: 7,
+      visibility: controllableVisibility().source,
+    });
     expect(store.getServerSnapshot()).toMatchObject({ data: 7, isLoading: false });
     store.subscribe(() => {});
     await vi.runAllTimersAsync();
