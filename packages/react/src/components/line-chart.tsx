@@ -109,6 +109,7 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
             strokeWidth={2}
             vectorEffect="non-scaling-stroke"
             strokeLinejoin="round"
+            strokeLinecap="round"
           />
         ))}
       </svg>
@@ -137,22 +138,32 @@ export function LineChart({ title, labels, series, formatValue, height = 160, cl
   );
 }
 
-/** A path with a move at the start of every run of values, so gaps stay gaps. */
+/**
+ * A path with a move at the start of every run of values, so gaps stay gaps. A run of one value
+ * (a lone step with data) becomes a zero-length segment, which the round cap draws as a dot.
+ */
 function pathOf(
   values: ReadonlyArray<number | null>,
   x: (index: number) => number,
   y: (value: number) => number,
 ): string {
   let path = '';
-  let drawing = false;
+  let runLength = 0;
+  let last = '';
+  const closeRun = () => {
+    if (runLength === 1) path += `L${last}`;
+    runLength = 0;
+  };
   values.forEach((value, index) => {
     if (value === null) {
-      drawing = false;
+      closeRun();
       return;
     }
-    path += `${drawing ? 'L' : 'M'}${x(index).toFixed(1)} ${y(value).toFixed(1)}`;
-    drawing = true;
+    last = `${x(index).toFixed(1)} ${y(value).toFixed(1)}`;
+    path += `${runLength === 0 ? 'M' : 'L'}${last}`;
+    runLength++;
   });
+  closeRun();
   return path;
 }
 
