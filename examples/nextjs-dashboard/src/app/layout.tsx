@@ -2,7 +2,10 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getBallastRuntime } from '../lib/ballast-runtime';
 
-export const metadata = { title: 'Ballast dashboard', description: 'Ballast on Next.js: LLM routing, migrations, autoscaling' };
+export const metadata = {
+  title: 'Ballast dashboard',
+  description: 'Ballast on Next.js: LLM routing, migrations, autoscaling',
+};
 export const dynamic = 'force-dynamic';
 
 const pages = [
@@ -25,7 +28,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           color: 'CanvasText',
         }}
       >
-        <header style={{ display: 'flex', gap: 16, alignItems: 'center', padding: '12px 24px', borderBottom: '1px solid color-mix(in srgb, CanvasText 15%, transparent)' }}>
+        <header
+          style={{
+            display: 'flex',
+            gap: 16,
+            alignItems: 'center',
+            padding: '12px 24px',
+            borderBottom: '1px solid color-mix(in srgb, CanvasText 15%, transparent)',
+          }}
+        >
           <Link href="/" style={{ fontWeight: 700, color: 'inherit', textDecoration: 'none' }}>
             Ballast
           </Link>
@@ -43,12 +54,18 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <aside
             aria-label="Data sources"
             data-testid="fakes-banner"
-            style={{ padding: '8px 24px', background: 'color-mix(in srgb, #d97706 18%, Canvas)', fontSize: 14 }}
+            style={{
+              padding: '8px 24px',
+              background: 'color-mix(in srgb, #d97706 18%, Canvas)',
+              fontSize: 14,
+            }}
           >
             <strong>Demo mode — testkit fakes.</strong> {mode.notes.join(' ')}
           </aside>
         ) : null}
-        <main style={{ padding: 24, display: 'grid', gap: 24, maxWidth: 1200, margin: '0 auto' }}>{children}</main>
+        <main style={{ padding: 24, display: 'grid', gap: 24, maxWidth: 1200, margin: '0 auto' }}>
+          {children}
+        </main>
       </body>
     </html>
   );

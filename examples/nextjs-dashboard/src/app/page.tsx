@@ -10,13 +10,16 @@ export default function Home() {
       </p>
       <ul>
         <li>
-          <Link href="/monitoring">Monitoring</Link>: the live LLM dashboard while a load generator runs through the gateway.
+          <Link href="/monitoring">Monitoring</Link>: the live LLM dashboard while a load generator runs
+          through the gateway.
         </li>
         <li>
-          <Link href="/migrations">Migrations</Link>: advice for the Proxmox cluster, applied after a dry run and a confirm.
+          <Link href="/migrations">Migrations</Link>: advice for the Proxmox cluster, applied after a dry run
+          and a confirm.
         </li>
         <li>
-          <Link href="/autoscaling">Autoscaling</Link>: the replayed trace, HPA against Ballast, and the live recommendation.
+          <Link href="/autoscaling">Autoscaling</Link>: the replayed trace, HPA against Ballast, and the live
+          recommendation.
         </li>
         <li>
           <Link href="/chat">Chat</Link>: the AI SDK’s <code>useChat</code> over the Ballast balancer.

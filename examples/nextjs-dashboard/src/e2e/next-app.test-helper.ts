@@ -28,12 +28,18 @@ const nextBin = join(appDirectory, 'node_modules', 'next', 'dist', 'bin', 'next'
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin, ...args], { cwd: appDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [nextBin, ...args], {
+      cwd: appDirectory,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`next ${args.join(' ')} failed (${code}):\n${output.slice(-4000)}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`next ${args.join(' ')} failed (${code}):\n${output.slice(-4000)}`)),
     );
   });
 }
@@ -73,11 +79,15 @@ export async function startApp(): Promise<RunningApp> {
   if (!(process.env.BALLAST_E2E_REUSE_BUILD === '1' && existsSync(join(appDirectory, '.next', 'BUILD_ID'))))
     await run(['build'], env);
   const port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: appDirectory,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: appDirectory,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   // Wait for the server to answer (an event, polled): no fixed sleep.

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDirectory, e2eAvailability, type RunningApp, startApp } from './next-app.test-helper';
@@ -11,7 +13,7 @@ if (!availability.run) console.warn(`e2e skipped: ${availability.reason}`);
 /** A generous bound for anything the page must show: a loaded 2-core machine is slow, not wrong. */
 const patience = 60_000;
 
-describe.skipIf(!availability.run)('Next.js dashboard in Chromium', () => {
+describe.skipIf(!availability.run)('Next.js dashboard in Chromium', { timeout: 240_000 }, () => {
   let app: RunningApp;
   const pageErrors: string[] = [];
 
@@ -28,6 +30,23 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', () => {
     await page.goto(app.url + path, { waitUntil: 'domcontentloaded', timeout: patience });
     return page;
   }
+  /**
+   * Waits until `target` shows, failing at once with the page's own words if it shows an error
+   * alert instead (the API failing is a failure, not a slow page).
+   */
+  async function showsData(page: Page, target: ReturnType<Page['getByRole']>): Promise<void> {
+    // Inside <main>: Next.js's own route announcer is an (empty) alert too.
+    const alert = page.locator('main').getByRole('alert').first();
+    const outcome = await Promise.race([
+      target
+        .first()
+        .waitFor({ timeout: patience })
+        .then(() => 'data' as const),
+      alert.waitFor({ timeout: patience }).then(() => 'alert' as const),
+    ]);
+    if (outcome === 'alert')
+      throw new Error(`${page.url()} shows an error instead of data: ${await alert.textContent()}`);
+  }
   const screenshot = (page: Page, name: string) =>
     page.screenshot({ path: join(artifactsDirectory, `${name}.png`), fullPage: true });
 
@@ -41,14 +60,12 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', () => {
   it('/monitoring shows live data from the load generator and refreshes by itself', async () => {
     const page = await open('/monitoring');
     const providers = page.getByRole('table', { name: 'By provider' });
-    await providers.waitFor({ timeout: patience });
+    await showsData(page, providers);
     for (const provider of ['openai', 'anthropic', 'ollama'])
       await providers.getByRole('row', { name: new RegExp(provider) }).waitFor({ timeout: patience });
     await page.getByRole('img', { name: 'p95 latency by provider' }).waitFor({ timeout: patience });
     const requestsTotal = async () =>
-      Number(
-        ((await page.locator('dt:text-is("Requests") + dd').textContent()) ?? '').replace(/\s/g, ''),
-      );
+      Number(((await page.locator('dt:text-is("Requests") + dd').textContent()) ?? '').replace(/\s/g, ''));
     const status = page.getByRole('region', { name: /LLM performance/ }).getByRole('status');
     await expect.poll(() => status.textContent(), { timeout: patience }).toMatch(/Updated/);
     const firstUpdate = await status.textContent();
@@ -64,7 +81,7 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', () => {
   it('/migrations applies a recommended migration only after the dry run and the confirm', async () => {
     const page = await open('/migrations');
     const first = page.getByRole('article').first();
-    await first.waitFor({ timeout: patience });
+    await showsData(page, page.getByRole('article'));
     await page.getByRole('meter').first().waitFor({ timeout: patience });
     const move = await first.getAttribute('aria-label');
     expect(move).toMatch(/^Move .+ from \S+ to \S+$/);
@@ -85,13 +102,64 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', () => {
   it('/autoscaling shows the live recommendation and the HPA-vs-Ballast replay', async () => {
     const page = await open('/autoscaling');
     const card = page.getByRole('region', { name: 'Scaling advice for shop/web on demo' });
-    await card.getByText(/replicas/).first().waitFor({ timeout: patience });
+    await showsData(page, card.getByRole('table', { name: 'Candidates' }));
+    await card
+      .getByText(/replicas/)
+      .first()
+      .waitFor({ timeout: patience });
     expect(await card.textContent()).toMatch(/(Scale up|Scale down|Keep|At maximum): \d+ → \d+ replicas/);
     const replay = page.getByRole('table', { name: /Back-test/ });
     await replay.getByRole('row', { name: /HPA/ }).waitFor({ timeout: patience });
     await replay.getByRole('row', { name: /Ballast/ }).waitFor({ timeout: patience });
     await screenshot(page, 'autoscaling');
     await page.close();
+  });
+
+  it('measures client JS per page (gzip) and the dashboard render with 20 providers × 24 h', async () => {
+    // Numbers for the report, written as artefacts; nothing here asserts a time.
+    const sizes: Record<string, { files: number; gzipBytes: number; rawBytes: number }> = {};
+    for (const path of ['/', '/monitoring', '/migrations', '/autoscaling']) {
+      const page = await open(path);
+      await page.waitForLoadState('load', { timeout: patience });
+      const scripts = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((entry) => entry.name)
+          .filter((name) => name.includes('/_next/static/') && name.endsWith('.js')),
+      );
+      let gzipBytes = 0;
+      let rawBytes = 0;
+      for (const script of new Set(scripts)) {
+        const body = Buffer.from(await (await fetch(script)).arrayBuffer());
+        rawBytes += body.length;
+        gzipBytes += gzipSync(body, { level: 9 }).length;
+      }
+      sizes[path] = { files: new Set(scripts).size, gzipBytes, rawBytes };
+      expect(sizes[path].files).toBeGreaterThan(0);
+      await page.close();
+    }
+    const bench = await open('/bench/dashboard?providers=20&points=48&runs=7');
+    const output = bench.getByTestId('render-bench');
+    await expect.poll(() => output.textContent(), { timeout: patience * 2 }).toMatch(/^\{/);
+    const render = JSON.parse((await output.textContent()) ?? '{}');
+    expect(render).toMatchObject({ providers: 20, points: 48, runs: 7 });
+    await bench
+      .getByRole('table', { name: 'By provider' })
+      .getByRole('row')
+      .nth(20)
+      .waitFor({ timeout: patience });
+    await screenshot(bench, 'dashboard-20-providers');
+    await bench.close();
+    writeFileSync(
+      join(artifactsDirectory, 'numbers.json'),
+      `${JSON.stringify({ clientJs: sizes, render }, null, 2)}\n`,
+    );
+    console.log(
+      JSON.stringify({
+        clientJs: sizes,
+        render: { commitMs: render.commitMs.median, untilNextFrameMs: render.untilNextFrameMs.median },
+      }),
+    );
   });
 
   it('raised no uncaught error in any page', () => {

@@ -9,7 +9,11 @@ export interface AutoscalingReplay {
   /** Every `every`-th step, for the chart. */
   labels: string[];
   demandPods: number[];
-  policies: Array<{ name: string; replicas: number[]; metrics: BacktestReport['policies'][number]['metrics'] }>;
+  policies: Array<{
+    name: string;
+    replicas: number[];
+    metrics: BacktestReport['policies'][number]['metrics'];
+  }>;
 }
 
 let cached: Promise<AutoscalingReplay> | undefined;
@@ -34,18 +38,25 @@ export function autoscalingReplay(): Promise<AutoscalingReplay> {
       policies: ['hpa', 'forecast'],
     });
     const every = 6;
-    const pick = <T,>(values: readonly T[]) => values.filter((_, index) => index % every === 0);
+    const pick = <T>(values: readonly T[]) => values.filter((_, index) => index % every === 0);
     return {
       trace: trace.name,
       stepSeconds: trace.stepSeconds,
       steps: report.steps,
-      labels: pick(report.demandPods.map((_, index) => {
-        const minutes = (index * trace.stepSeconds) / 60;
-        return `d${Math.floor(minutes / 1440) + 1} ${String(Math.floor((minutes % 1440) / 60)).padStart(2, '0')}:00`;
-      })),
+      labels: pick(
+        report.demandPods.map((_, index) => {
+          const minutes = (index * trace.stepSeconds) / 60;
+          return `d${Math.floor(minutes / 1440) + 1} ${String(Math.floor((minutes % 1440) / 60)).padStart(2, '0')}:00`;
+        }),
+      ),
       demandPods: pick(report.demandPods),
       policies: report.policies.map((policy) => ({
-        name: policy.name === 'forecast' ? 'Ballast (forecast-aware)' : policy.name === 'hpa' ? 'HPA' : policy.name,
+        name:
+          policy.name === 'forecast'
+            ? 'Ballast (forecast-aware)'
+            : policy.name === 'hpa'
+              ? 'HPA'
+              : policy.name,
         replicas: pick(policy.replicas),
         metrics: policy.metrics,
       })),

@@ -47,12 +47,16 @@ export interface BallastRuntime {
 }
 
 const fakeKeys = { openai: 'sk-fake-openai-dashboard', anthropic: 'sk-ant-fake-dashboard' };
-const proxmoxToken = { tokenId: 'root@pam!ballast-demo', tokenSecret: 'ballast-demo-0000-4000-8000-000000000000' };
+const proxmoxToken = {
+  tokenId: 'root@pam!ballast-demo',
+  tokenSecret: 'ballast-demo-0000-4000-8000-000000000000',
+};
 
 /** A fake provider's normal answer: an echo, after a latency typical of the provider. */
 function fakeAnswer(provider: string, baseMs: number, spreadMs: number) {
   return (request: ReceivedRequest): ScriptedReply => {
-    const messages = (request.body as { messages?: Array<{ content?: unknown }> } | undefined)?.messages ?? [];
+    const messages =
+      (request.body as { messages?: Array<{ content?: unknown }> } | undefined)?.messages ?? [];
     const last = messages.at(-1)?.content;
     const text = typeof last === 'string' ? last.slice(0, 200) : 'your message';
     return {
@@ -98,7 +102,11 @@ async function startProxmox() {
   const tokenId = process.env.PROXMOX_TOKEN_ID;
   const tokenSecret = process.env.PROXMOX_TOKEN_SECRET;
   if (baseUrl && tokenId && tokenSecret)
-    return { client: createProxmoxClient({ baseUrl, tokenId, tokenSecret }), live: true, secrets: [tokenSecret] };
+    return {
+      client: createProxmoxClient({ baseUrl, tokenId, tokenSecret }),
+      live: true,
+      secrets: [tokenSecret],
+    };
   const simulator = createClusterSimulator({ seed: 7, nodes: 5, guests: 40, imbalance: 'severe' });
   const fake = await startFakeProxmox({ simulator, ...proxmoxToken });
   return { client: createProxmoxClient({ baseUrl: fake.url, ...proxmoxToken }), live: false, secrets: [] };
@@ -131,14 +139,18 @@ function liveProviders() {
   const providers: string[] = [];
   const openaiKey = process.env.OPENAI_API_KEY;
   if (openaiKey) {
-    targets.push({ model: createOpenAI({ apiKey: openaiKey }).chatModel(process.env.OPENAI_MODEL ?? 'gpt-4o-mini') });
+    targets.push({
+      model: createOpenAI({ apiKey: openaiKey }).chatModel(process.env.OPENAI_MODEL ?? 'gpt-4o-mini'),
+    });
     secrets.push(openaiKey);
     providers.push('openai');
   }
   const anthropicKey = process.env.ANTHROPIC_API_KEY;
   if (anthropicKey) {
     targets.push({
-      model: createAnthropic({ apiKey: anthropicKey }).chatModel(process.env.ANTHROPIC_MODEL ?? 'claude-haiku-4-5'),
+      model: createAnthropic({ apiKey: anthropicKey }).chatModel(
+        process.env.ANTHROPIC_MODEL ?? 'claude-haiku-4-5',
+      ),
     });
     secrets.push(anthropicKey);
     providers.push('anthropic');
@@ -163,7 +175,10 @@ async function startRuntime(): Promise<BallastRuntime> {
     // A failing fake must open its circuit quickly, so the demo shows failover within seconds.
     balancer: { circuitBreaker: { minimumRequests: 3, cooldownMs: 15_000 } },
     alerts: { intervalMs: 10_000 },
-    logger: createLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn', knownSecrets: secrets }),
+    logger: createLogger({
+      level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+      knownSecrets: secrets,
+    }),
     knownSecrets: secrets,
     env: process.env,
   });
@@ -193,7 +208,9 @@ async function startRuntime(): Promise<BallastRuntime> {
       const answer = fakes?.answers[provider];
       if (!server || !answer) return false;
       server.setResponder(
-        down ? () => ({ fault: { type: 'status', status: 503, message: `${provider} is down (demo switch)` } }) : answer,
+        down
+          ? () => ({ fault: { type: 'status', status: 503, message: `${provider} is down (demo switch)` } })
+          : answer,
       );
       return true;
     },

@@ -6,7 +6,11 @@ const prompts = ['Summarise the cluster state', 'Explain the last failover', 'Dr
  * Sends chat calls through the gateway's own handler (exactly what an HTTP client's call would
  * run), a few per second, so the dashboard is live. Stops with the process.
  */
-export function startLoadGenerator(gateway: Gateway, models: readonly string[], intervalMs = 400): () => void {
+export function startLoadGenerator(
+  gateway: Gateway,
+  models: readonly string[],
+  intervalMs = 400,
+): () => void {
   let sent = 0;
   const timer = setInterval(() => {
     sent++;

@@ -23,16 +23,23 @@ export function ReplayView({ replay }: { replay: AutoscalingReplay }) {
           height={220}
         />
         <table style={{ borderCollapse: 'collapse', width: '100%' }}>
-          <caption style={{ textAlign: 'left', fontWeight: 600 }}>Back-test (SPEC elasticity metrics)</caption>
+          <caption style={{ textAlign: 'left', fontWeight: 600 }}>
+            Back-test (SPEC elasticity metrics)
+          </caption>
           <thead>
             <tr>
-              {['Policy', 'Under-provisioned steps', 'SLO violations', 'Pod hours', 'Scaling actions', 'Mean replicas'].map(
-                (label) => (
-                  <th key={label} scope="col" style={{ textAlign: 'left', padding: 6 }}>
-                    {label}
-                  </th>
-                ),
-              )}
+              {[
+                'Policy',
+                'Under-provisioned steps',
+                'SLO violations',
+                'Pod hours',
+                'Scaling actions',
+                'Mean replicas',
+              ].map((label) => (
+                <th key={label} scope="col" style={{ textAlign: 'left', padding: 6 }}>
+                  {label}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>

@@ -7,8 +7,8 @@ export default function MonitoringPage() {
     <>
       <h1 style={{ margin: 0 }}>Monitoring</h1>
       <p style={{ margin: 0 }}>
-        A load generator sends a few chat calls per second through the gateway; the dashboard refreshes every 2 s
-        while this tab is visible.
+        A load generator sends a few chat calls per second through the gateway; the dashboard refreshes every
+        2 s while this tab is visible.
       </p>
       <Dashboard />
     </>

@@ -17,10 +17,19 @@ export async function POST(request: Request): Promise<Response> {
   const parsed = faultSchema.safeParse(await request.json().catch(() => undefined));
   if (!parsed.success)
     return Response.json(
-      { error: { code: 'validation_failed', message: 'Expected { provider, down }', issues: parsed.error.issues } },
+      {
+        error: {
+          code: 'validation_failed',
+          message: 'Expected { provider, down }',
+          issues: parsed.error.issues,
+        },
+      },
       { status: 400 },
     );
   if (!runtime.setProviderDown(parsed.data.provider, parsed.data.down))
-    return Response.json({ error: { code: 'not_found', message: `No fake provider ${parsed.data.provider}` } }, { status: 404 });
+    return Response.json(
+      { error: { code: 'not_found', message: `No fake provider ${parsed.data.provider}` } },
+      { status: 404 },
+    );
   return Response.json({ provider: parsed.data.provider, down: parsed.data.down });
 }
