@@ -115,10 +115,57 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', { timeout: 2
     await page.close();
   });
 
+  it('/chat streams through useChat and keeps answering when the serving provider fails mid-session', async () => {
+    const page = await open('/chat');
+    const input = page.getByLabel('Message');
+    await input.waitFor({ timeout: patience });
+    const assistant = page.locator('li[data-role="assistant"]');
+    // Record every distinct text the first answer shows: a stream shows it growing.
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      (window as unknown as { seenTexts: Set<string> }).seenTexts = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector(
+          'li[data-role="assistant"] [data-testid="message-text"]',
+        )?.textContent;
+        if (text) seen.add(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await input.fill('hello from the e2e suite');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await showsData(page, page.getByTestId('served-by'));
+    const firstServedBy = (await assistant.first().getByTestId('served-by').textContent()) ?? '';
+    expect(await assistant.first().getByTestId('message-text').textContent()).toMatch(
+      /You said: hello from the e2e suite/,
+    );
+    const distinctTexts = await page.evaluate(
+      () => (window as unknown as { seenTexts: Set<string> }).seenTexts.size,
+    );
+    expect(distinctTexts).toBeGreaterThan(1);
+    // The provider that served the first turn goes down; the next turn must still be answered.
+    const provider = firstServedBy.split(':')[0] ?? '';
+    expect(['openai', 'anthropic', 'ollama']).toContain(provider);
+    await page.getByRole('button', { name: `Take ${provider} down` }).click();
+    await page.getByRole('button', { name: `Bring ${provider} back` }).waitFor({ timeout: patience });
+    await input.fill('are you still there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await showsData(page, assistant.nth(1).getByTestId('served-by'));
+    expect(await assistant.nth(1).getByTestId('message-text').textContent()).toMatch(
+      /You said: are you still there\?/,
+    );
+    expect(await assistant.nth(1).getByTestId('served-by').textContent()).not.toMatch(
+      new RegExp(`^${provider}:`),
+    );
+    await screenshot(page, 'chat-failover');
+    await page.getByRole('button', { name: `Bring ${provider} back` }).click();
+    await page.getByRole('button', { name: `Take ${provider} down` }).waitFor({ timeout: patience });
+    await page.close();
+  });
+
   it('measures client JS per page (gzip) and the dashboard render with 20 providers × 24 h', async () => {
     // Numbers for the report, written as artefacts; nothing here asserts a time.
     const sizes: Record<string, { files: number; gzipBytes: number; rawBytes: number }> = {};
-    for (const path of ['/', '/monitoring', '/migrations', '/autoscaling']) {
+    for (const path of ['/', '/monitoring', '/migrations', '/autoscaling', '/chat']) {
       const page = await open(path);
       await page.waitForLoadState('load', { timeout: patience });
       const scripts = await page.evaluate(() =>

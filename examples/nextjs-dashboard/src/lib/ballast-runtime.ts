@@ -62,7 +62,7 @@ function fakeAnswer(provider: string, baseMs: number, spreadMs: number) {
     return {
       text: `(${provider} fake) You said: ${text}. This answer streams from the ${provider} fake through the Ballast balancer.`,
       fault: { type: 'delay', ms: Math.round(baseMs + Math.random() * spreadMs) },
-      chunkDelayMs: 15,
+      chunkDelayMs: 20,
     };
   };
 }
