@@ -20,6 +20,7 @@ export {
   createBallastClient,
 } from './client/ballast-client';
 export { BallastProvider, type BallastProviderProps, useBallastClient } from './client/ballast-context';
+export { AviChat, type AviChatProps } from './components/avi-chat';
 export { type ChartSeries, LineChart, type LineChartProps } from './components/line-chart';
 export { MigrationAdvicePanel, type MigrationAdvicePanelProps } from './components/migration-advice-panel';
 export {
@@ -34,6 +35,7 @@ export {
 } from './components/scaling-recommendation-card';
 export { seriesColor, themeVariables } from './components/theme';
 export { useActionStore } from './hooks/use-action-store';
+export { type AviChatOptions, type AviChatState, useAviChat } from './hooks/use-avi-chat';
 export {
   type MigrationAdviceOptions,
   type MigrationAdviceState,
@@ -57,6 +59,15 @@ export {
   useScalingAdvice,
 } from './hooks/use-scaling-advice';
 export { type ActionSnapshot, type ActionStore, createActionStore } from './store/action-store';
+export {
+  type AviChatMessage,
+  type AviChatSnapshot,
+  type AviChatStore,
+  type AviPlan,
+  type AviPlanState,
+  type AviToolCall,
+  createAviChatStore,
+} from './store/avi-chat-store';
 export { documentVisibility, type VisibilitySource } from './store/document-visibility';
 export {
   createQueryStore,

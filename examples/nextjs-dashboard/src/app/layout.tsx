@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getBallastRuntime } from '../lib/ballast-runtime';
+import { HydrationMarker } from './hydration-marker';
 
 export const metadata = {
   title: 'Ballast dashboard',
@@ -63,6 +64,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <strong>Demo mode — testkit fakes.</strong> {mode.notes.join(' ')}
           </aside>
         ) : null}
+        <HydrationMarker />
         <main style={{ padding: 24, display: 'grid', gap: 24, maxWidth: 1200, margin: '0 auto' }}>
           {children}
         </main>

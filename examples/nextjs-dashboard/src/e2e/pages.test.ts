@@ -28,6 +28,7 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', { timeout: 2
     const page = await app.browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${path}: ${error.message}`));
     await page.goto(app.url + path, { waitUntil: 'domcontentloaded', timeout: patience });
+    await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: patience });
     return page;
   }
   /**
@@ -117,7 +118,7 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', { timeout: 2
 
   it('/chat streams through useChat and keeps answering when the serving provider fails mid-session', async () => {
     const page = await open('/chat');
-    const input = page.getByLabel('Message');
+    const input = page.getByRole('textbox', { name: 'Message' });
     await input.waitFor({ timeout: patience });
     const assistant = page.locator('li[data-role="assistant"]');
     // Record every distinct text the first answer shows: a stream shows it growing.
