@@ -9,6 +9,7 @@ import {
   type MigrationExecutor,
   type ScalingAdviceSource,
 } from './advice/advice-routes';
+import { type AviRouteSource, aviRoutes } from './avi/avi-routes';
 import { configRoutes } from './config/config-routes';
 import { createSettingsStore, type SettingsStore } from './config/settings-store';
 import type { RoutingDecision } from './gateway/chat-completions';
@@ -54,6 +55,8 @@ export interface BallastHandlersOptions {
   executor?: MigrationExecutor;
   /** Autoscaling advice (`GET /api/autoscaling/recommendations/:cluster`) is served when a source is given. */
   scaling?: ScalingAdviceSource;
+  /** VMware Avi advice, chat and confirm (`/api/avi/*`) are served when a source is given (`createAviRouteSource`). */
+  avi?: AviRouteSource;
   /** The LLM for advice when `ai_enabled` is on. Default: the balancer. */
   adviceModel?: (settings: BallastConfig) => ChatModel | undefined;
   /** Secrets to scrub from errors and logs. */
@@ -126,6 +129,7 @@ export function createBallastRoutes(
       model: options.adviceModel ?? (() => balancer()),
     }),
     ...configRoutes(settings),
+    ...(options.avi ? aviRoutes(options.avi) : []),
   ];
   return {
     routes,

@@ -9,6 +9,7 @@ export {
   toScalingResponse,
 } from './advice/advice-routes';
 export { kubernetesScalingSource, proxmoxMigrationExecutor, proxmoxMigrationSource } from './advice/sources';
+export { type AviRouteSource, aviRoutes, createAviRouteSource } from './avi/avi-routes';
 export { type CliIo, gatewayUsage, type RunningGateway, runGateway } from './cli/run-gateway';
 export { configRoutes } from './config/config-routes';
 export {

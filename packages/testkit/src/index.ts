@@ -1,3 +1,4 @@
+export * from './avi/index';
 export type { LoopbackServer } from './http/loopback-server';
 export type { TrafficCounters } from './http/traffic-gauge';
 export * from './kubernetes/index';

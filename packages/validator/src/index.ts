@@ -25,6 +25,15 @@ export {
   scalingReasonCodes,
 } from './reason-codes';
 export {
+  type AviAdviceItem,
+  type AviReasonCode,
+  type AviValidationOptions,
+  type AviValidationResult,
+  estimateVirtualServiceCpuShare,
+  type RejectedAviRecommendation,
+  validateAviAdvice,
+} from './validate-avi-advice';
+export {
   type MigrationValidationOptions,
   type MigrationValidationResult,
   type RejectedMigration,
