@@ -163,10 +163,27 @@ describe.skipIf(!availability.run)('Next.js dashboard in Chromium', { timeout: 2
     await page.close();
   });
 
+  it('/avi streams the agent’s tool calls and runs its planned write only after Confirm', async () => {
+    const page = await open('/avi');
+    await page.getByRole('textbox', { name: 'Message to Avi' }).fill('why is pool-shop-web degraded?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const answer = page.getByRole('article', { name: 'Avi' }).last();
+    await showsData(page, answer.getByTestId('tool-call'));
+    expect(await answer.getByTestId('tool-call').first().textContent()).toMatch(/why_is_down/);
+    const plan = answer.getByRole('group', { name: /Planned change/ });
+    await plan.waitFor({ timeout: patience });
+    expect(await plan.textContent()).toMatch(/PATCH \/api\/pool\//);
+    await answer.getByText(/fails its health monitor/).waitFor({ timeout: patience });
+    await plan.getByRole('button', { name: 'Confirm change' }).click();
+    await plan.getByText('Applied on the controller.').waitFor({ timeout: patience });
+    await screenshot(page, 'avi');
+    await page.close();
+  });
+
   it('measures client JS per page (gzip) and the dashboard render with 20 providers × 24 h', async () => {
     // Numbers for the report, written as artefacts; nothing here asserts a time.
     const sizes: Record<string, { files: number; gzipBytes: number; rawBytes: number }> = {};
-    for (const path of ['/', '/monitoring', '/migrations', '/autoscaling', '/chat']) {
+    for (const path of ['/', '/monitoring', '/migrations', '/autoscaling', '/chat', '/avi']) {
       const page = await open(path);
       await page.waitForLoadState('load', { timeout: patience });
       const scripts = await page.evaluate(() =>

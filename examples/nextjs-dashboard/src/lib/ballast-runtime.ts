@@ -1,8 +1,11 @@
 import { createAnthropic } from '@ballast/anthropic';
+import { createAviClient, createMemoryAuditLog } from '@ballast/avi';
+import type { ChatModel } from '@ballast/core';
 import { createOllama } from '@ballast/ollama';
 import { createOpenAI } from '@ballast/openai';
 import { createProxmoxClient } from '@ballast/proxmox';
 import {
+  createAviRouteSource,
   createGateway,
   createLogger,
   type Gateway,
@@ -20,11 +23,13 @@ import {
   type ScriptedReply,
   scaleTrace,
   startFakeAnthropic,
+  startFakeAviController,
   startFakeKubernetes,
   startFakeOllama,
   startFakeOpenAI,
   startFakeProxmox,
 } from '@ballast/testkit';
+import { aviDemoResponder } from './avi-demo-responder';
 import { startLoadGenerator } from './load-generator';
 
 /** What the app runs on: real providers (keys set) or the testkit fakes, per part. */
@@ -32,6 +37,7 @@ export interface RuntimeMode {
   llm: 'fakes' | 'live';
   proxmox: 'simulated' | 'live';
   kubernetes: 'simulated';
+  avi: 'simulated';
   /** One sentence per part, shown on every page. */
   notes: string[];
 }
@@ -158,12 +164,44 @@ function liveProviders() {
   return { targets, secrets, providers, aliases: undefined, strategy: undefined };
 }
 
+/**
+ * The Avi agent over the testkit's fake Avi controller (seeded from the alb-sdk cassettes). Its
+ * model is a real provider when keys are set; otherwise a fake OpenAI server scripted to make the
+ * tool calls a model would make (`aviDemoResponder`): the agent, its tools and the confirm step
+ * are the real `@ballast/avi` code either way.
+ */
+async function startAvi(liveModel: ChatModel | undefined) {
+  const controller = await startFakeAviController();
+  const brain = liveModel
+    ? undefined
+    : await startFakeOpenAI({ apiKey: fakeKeys.openai, responder: aviDemoResponder });
+  const model =
+    liveModel ??
+    createOpenAI({ apiKey: fakeKeys.openai, baseURL: `${brain?.url}/v1`, maxRetries: 0 }).chatModel(
+      'gpt-4o-mini',
+    );
+  const client = createAviClient({
+    baseUrl: controller.url,
+    username: controller.username,
+    password: controller.password,
+  });
+  return createAviRouteSource({
+    client,
+    model,
+    mode: 'plan-writes',
+    audit: createMemoryAuditLog().sink,
+    adviceModel: null,
+    knownSecrets: [controller.password],
+  });
+}
+
 async function startRuntime(): Promise<BallastRuntime> {
   const hasKeys = Boolean(process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY);
   const fakes = hasKeys ? undefined : await startFakeLlms();
   const live = hasKeys ? liveProviders() : undefined;
   const proxmox = await startProxmox();
   const kubernetes = await startKubernetes();
+  const avi = await startAvi(live?.targets[0]?.model);
   const secrets = [...(fakes?.secrets ?? []), ...(live?.secrets ?? []), ...proxmox.secrets];
   const gateway = createGateway({
     targets: live?.targets ?? fakes?.targets ?? [],
@@ -172,6 +210,7 @@ async function startRuntime(): Promise<BallastRuntime> {
     migrations: proxmoxMigrationSource(proxmox.client),
     executor: proxmoxMigrationExecutor(proxmox.client),
     scaling: kubernetesScalingSource({ demo: kubernetes.kubeConfig }),
+    avi,
     // A failing fake must open its circuit quickly, so the demo shows failover within seconds.
     balancer: { circuitBreaker: { minimumRequests: 3, cooldownMs: 15_000 } },
     alerts: { intervalMs: 10_000 },
@@ -186,6 +225,7 @@ async function startRuntime(): Promise<BallastRuntime> {
     llm: hasKeys ? 'live' : 'fakes',
     proxmox: proxmox.live ? 'live' : 'simulated',
     kubernetes: 'simulated',
+    avi: 'simulated',
     notes: [
       hasKeys
         ? `LLM providers: ${live?.providers.join(', ')} (from your keys).`
@@ -194,6 +234,9 @@ async function startRuntime(): Promise<BallastRuntime> {
         ? 'Proxmox: the cluster at PROXMOX_BASE_URL.'
         : 'Proxmox: a simulated 5-node cluster (testkit fake Proxmox VE API); migrations move simulated guests only.',
       'Kubernetes: a fake API server replaying the Alibaba 2018 CPU trace (CC BY 4.0) for shop/web.',
+      hasKeys
+        ? 'Avi: a fake controller (seeded from the alb-sdk cassettes); the agent uses your first provider.'
+        : 'Avi: a fake controller (seeded from the alb-sdk cassettes) and a scripted fake LLM that makes the tool calls.',
     ],
   };
   // On the fakes the load generator runs unless switched off; with real keys only when asked (it costs money).
