@@ -33,7 +33,11 @@ export function aviDemoResponder(request: ReceivedRequest): ScriptedReply {
   }
   if (last?.role === 'tool') {
     const result = textOf(last.content);
-    const failing = /Server (\d{1,3}(?:\.\d{1,3}){3}:\d+) failed/.exec(result)?.[1];
+    // Every tool answer of this turn: the failing server was named by `why_is_down`, earlier.
+    const turnResults = turn
+      .filter((message) => message.role === 'tool')
+      .map((message) => textOf(message.content));
+    const failing = /Server (\d{1,3}(?:\.\d{1,3}){3}:\d+) failed/.exec(turnResults.join('\n'))?.[1];
     const pool = /\b(pool-[a-z0-9-]+)/i.exec(textOf(lastUser?.content))?.[1];
     if (failing && pool && called.includes('why_is_down') && !called.includes('set_pool_server_enabled'))
       return {
