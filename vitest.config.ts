@@ -6,7 +6,9 @@ export default defineConfig({
   resolve: { conditions: ['@ballast/source'] },
   ssr: { resolve: { conditions: ['@ballast/source'], externalConditions: ['@ballast/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+    // `.test.tsx` files are React tests: each names its environment in a `@vitest-environment jsdom`
+    // docblock, so jsdom is loaded only for them and every other file keeps the fast node environment.
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx', 'examples/*/src/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'threads',

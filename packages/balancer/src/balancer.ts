@@ -38,7 +38,7 @@ import { type BreakerPermit, CircuitBreaker, type CircuitBreakerSnapshot } from 
 import { ConcurrencyLimiter, type ReleaseSlot, SlotUnavailable } from './concurrency-limiter';
 import type { BalancerEvents } from './events';
 import { type LatencyQuantiles, LatencyWindow } from './latency-window';
-import { MetricsRecorder, type MetricsSnapshot } from './metrics';
+import { MetricsRecorder, type MetricsSnapshot, type MetricsTimeline } from './metrics';
 import { OutcomeWindow } from './outcome-window';
 import { classifyFailure, type FailureKind, RetryBudget, retryDelayMs } from './retry-policy';
 import {
@@ -106,6 +106,8 @@ export interface Balancer extends ChatModel {
   health(): TargetHealth[];
   /** Aggregated metrics over the last `sinceMs` (default: everything retained, 24 h). */
   snapshot(options?: { sinceMs?: number }): MetricsSnapshot;
+  /** The same metrics over time: the last `sinceMs` cut into at most `points` steps (default 48). */
+  timeline(options?: { sinceMs?: number; points?: number }): MetricsTimeline;
   /** Closes a target's circuit by hand. */
   resetCircuit(targetId: string): void;
   /**
@@ -552,6 +554,10 @@ class LoadBalancer implements Balancer {
 
   snapshot(options: { sinceMs?: number } = {}): MetricsSnapshot {
     return this.metrics.snapshot(options);
+  }
+
+  timeline(options: { sinceMs?: number; points?: number } = {}): MetricsTimeline {
+    return this.metrics.timeline(options);
   }
 
   resetCircuit(targetId: string): void {

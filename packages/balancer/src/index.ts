@@ -39,7 +39,9 @@ export {
   MetricsRecorder,
   type MetricsSample,
   type MetricsSnapshot,
+  type MetricsTimeline,
   type TargetMetrics,
+  type TimelinePoint,
 } from './metrics';
 export { type OutcomeCounts, OutcomeWindow } from './outcome-window';
 export { QuantileSketch } from './quantile-sketch';

@@ -35,6 +35,30 @@ export interface MetricsSnapshot {
   models: Record<string, TargetMetrics>;
 }
 
+/** One step of a {@link MetricsTimeline}: the calls or attempts that started in `[start, start + stepMs)`. */
+export interface TimelinePoint {
+  /** Start of the step (epoch ms, bucket-aligned). */
+  start: number;
+  requests: number;
+  failures: number;
+  /** Latency quantiles of the step, `undefined` when it had no latency sample. */
+  p50LatencyMs: number | undefined;
+  p95LatencyMs: number | undefined;
+  costUsd: number;
+}
+
+/** What {@link MetricsRecorder.timeline} returns: the same range as a snapshot, cut into steps. */
+export interface MetricsTimeline {
+  since: number;
+  until: number;
+  /** Width of each step: a whole number of buckets. */
+  stepMs: number;
+  /** Logical calls of the balancer, one point per step (empty steps included, oldest first). */
+  calls: TimelinePoint[];
+  /** Attempts per target id (targets without requests in the range are left out). */
+  targets: Record<string, TimelinePoint[]>;
+}
+
 /** Memory bounds of the recorder. */
 export interface MetricsOptions {
   /** Bucket width. Default 60 000 (1 minute). */
@@ -185,6 +209,61 @@ export class MetricsRecorder {
       if (merged.requests > 0) result.models[name] = merged;
     }
     return result;
+  }
+
+  /**
+   * The last `sinceMs` cut into at most `points` steps (default 48), each a whole number of buckets:
+   * what a chart of latency, requests and cost over time needs. Each step's quantiles come from the
+   * merged sketches of its buckets, so they carry the same ±`relativeAccuracy` bound as a snapshot.
+   */
+  timeline(options: { sinceMs?: number; points?: number } = {}): MetricsTimeline {
+    const until = this.now();
+    const range = options.sinceMs ?? this.retentionMs;
+    const points = Math.max(1, Math.floor(options.points ?? 48));
+    const bucketsPerStep = Math.max(1, Math.ceil(range / this.bucketMs / points));
+    const stepMs = bucketsPerStep * this.bucketMs;
+    const lastBucket = Math.floor(until / this.bucketMs);
+    // Steps end with the open bucket, so the newest step is always the one being filled.
+    const steps = Math.max(1, Math.ceil(range / stepMs));
+    const firstBucket = lastBucket - steps * bucketsPerStep + 1;
+    const result: MetricsTimeline = {
+      since: firstBucket * this.bucketMs,
+      until,
+      stepMs,
+      calls: this.steps(this.calls, firstBucket, bucketsPerStep, steps),
+      targets: {},
+    };
+    for (const [name, series] of this.targets) {
+      const line = this.steps(series, firstBucket, bucketsPerStep, steps);
+      if (line.some((point) => point.requests > 0)) result.targets[name] = line;
+    }
+    return result;
+  }
+
+  private steps(series: Series, firstBucket: number, bucketsPerStep: number, steps: number): TimelinePoint[] {
+    const totals = Array.from({ length: steps }, (_, step) => ({
+      start: (firstBucket + step * bucketsPerStep) * this.bucketMs,
+      requests: 0,
+      failures: 0,
+      costUsd: 0,
+      latency: undefined as QuantileSketch | undefined,
+    }));
+    for (const [index, bucket] of series.buckets) {
+      if (index < firstBucket) continue;
+      const total = totals[Math.floor((index - firstBucket) / bucketsPerStep)];
+      if (!total) continue;
+      total.requests += bucket.requests;
+      total.failures += bucket.requests - bucket.successes;
+      total.costUsd += bucket.costUsd;
+      if (bucket.latency) {
+        total.latency ??= new QuantileSketch(this.relativeAccuracy);
+        total.latency.merge(bucket.latency);
+      }
+    }
+    return totals.map(({ latency, ...point }) => {
+      const [p50, p95] = latency && latency.count > 0 ? latency.quantiles([0.5, 0.95]) : [];
+      return { ...point, p50LatencyMs: p50, p95LatencyMs: p95 };
+    });
   }
 
   private add(series: Series, sample: MetricsSample, at: number): void {

@@ -4,7 +4,12 @@ import type { ChatModel } from '@ballast/core';
 import type { MetricsStore } from '@ballast/store';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import { adviceRoutes, type MigrationAdviceSource, type ScalingAdviceSource } from './advice/advice-routes';
+import {
+  adviceRoutes,
+  type MigrationAdviceSource,
+  type MigrationExecutor,
+  type ScalingAdviceSource,
+} from './advice/advice-routes';
 import { type AviRouteSource, aviRoutes } from './avi/avi-routes';
 import { configRoutes } from './config/config-routes';
 import { createSettingsStore, type SettingsStore } from './config/settings-store';
@@ -52,6 +57,8 @@ export interface BallastHandlersOptions {
   onSettingsChange?: (config: BallastConfig) => void;
   /** Migration advice (`POST /api/ai-recommendations`) is served when a source is given. */
   migrations?: MigrationAdviceSource;
+  /** Moves advised guests (`POST /api/migrations/execute`, admin; a dry run unless confirmed). */
+  executor?: MigrationExecutor;
   /** Autoscaling advice (`GET /api/autoscaling/recommendations/:cluster`) is served when a source is given. */
   scaling?: ScalingAdviceSource;
   /** VMware Avi advice, chat and confirm (`/api/avi/*`) are served when a source is given (`createAviRouteSource`). */
@@ -122,6 +129,7 @@ export function createBallastRoutes(
     ...monitoringRoutes({ balancer, alerts, metricsStore: options.metricsStore }),
     ...adviceRoutes({
       migrations: options.migrations,
+      executor: options.executor,
       scaling: options.scaling,
       settings: settings.unsafeRead,
       model: options.adviceModel ?? (() => balancer()),

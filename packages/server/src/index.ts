@@ -2,10 +2,13 @@ export {
   type AdviceDependencies,
   adviceRoutes,
   type MigrationAdviceSource,
+  type MigrationExecutor,
+  type MigrationMoveRequest,
+  migrationMoveSchema,
   type ScalingAdviceSource,
   toScalingResponse,
 } from './advice/advice-routes';
-export { kubernetesScalingSource, proxmoxMigrationSource } from './advice/sources';
+export { kubernetesScalingSource, proxmoxMigrationExecutor, proxmoxMigrationSource } from './advice/sources';
 export { type AviRouteSource, aviRoutes, createAviRouteSource } from './avi/avi-routes';
 export { type CliIo, gatewayUsage, type RunningGateway, runGateway } from './cli/run-gateway';
 export { configRoutes } from './config/config-routes';
@@ -98,5 +101,10 @@ export {
   createAlertMonitor,
   defaultAlertRules,
 } from './monitoring/alert-monitor';
-export { type PerformanceFigures, performanceReport } from './monitoring/performance';
+export {
+  type PerformanceFigures,
+  type PerformancePoint,
+  performanceReport,
+  performanceSeries,
+} from './monitoring/performance';
 export { explainSelection, type SelectionDecision } from './routing/load-balancing-routes';

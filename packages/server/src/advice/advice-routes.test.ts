@@ -14,7 +14,7 @@ import {
   startGatewayFixture,
 } from '../gateway/gateway.test-helper';
 import { shopWebWorkload } from './__fixtures__/shop';
-import { kubernetesScalingSource, proxmoxMigrationSource } from './sources';
+import { kubernetesScalingSource, proxmoxMigrationExecutor, proxmoxMigrationSource } from './sources';
 
 const token = { tokenId: 'root@pam!ballast-test', tokenSecret: 'ballast-test-0000-4000-8000-000000000000' };
 let proxmox: FakeProxmox;
@@ -25,8 +25,10 @@ beforeAll(async () => {
   const simulator = createClusterSimulator({ seed: 7, nodes: 4, guests: 30, imbalance: 'severe' });
   proxmox = await startFakeProxmox({ simulator, ...token });
   kubernetes = await startFakeKubernetes({ workloads: [shopWebWorkload()] });
+  const client = createProxmoxClient({ baseUrl: proxmox.url, ...token });
   fixture = await startGatewayFixture({
-    migrations: proxmoxMigrationSource(createProxmoxClient({ baseUrl: proxmox.url, ...token })),
+    migrations: proxmoxMigrationSource(client),
+    executor: proxmoxMigrationExecutor(client),
     scaling: kubernetesScalingSource({ prod: kubernetes.kubeConfigYaml }),
   });
 });
@@ -71,6 +73,42 @@ describe('POST /api/ai-recommendations (ProxBalance)', () => {
           'reasoning',
         ]),
       );
+  });
+
+  it('adds node loads before and after the rule plan', async () => {
+    const body = await (await call('/api/ai-recommendations', { method: 'POST', body: '{}' })).json();
+    expect(body.node_loads.before.length).toBe(4);
+    expect(body.node_loads.after.length).toBe(4);
+    expect(body.node_loads.before[0]).toMatchObject({
+      node: expect.any(String),
+      cpu: expect.any(Number),
+      memory: expect.any(Number),
+    });
+  });
+
+  it('executes an advised move only with confirm: true, and only for an admin', async () => {
+    const advice = await (await call('/api/ai-recommendations', { method: 'POST', body: '{}' })).json();
+    const first = advice.recommendations[0];
+    expect(first).toBeTruthy();
+    const move = {
+      vmid: first.vmid,
+      type: first.type,
+      source_node: first.source_node,
+      target_node: first.target_node,
+    };
+    const execute = (body: unknown, key = adminKey) =>
+      call('/api/migrations/execute', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      });
+    expect((await execute({ moves: [move], confirm: true }, clientKey)).status).toBe(403);
+    expect((await execute({ moves: [] })).status).toBe(400);
+    const dryRun = await (await execute({ moves: [move] })).json();
+    expect(dryRun).toMatchObject({ applied: false, report: { applied: false } });
+    expect(proxmox.tasks).toHaveLength(0);
+    const applied = await (await execute({ moves: [move], confirm: true })).json();
+    expect(applied).toMatchObject({ applied: true, report: { applied: true, summary: { succeeded: 1 } } });
   });
 
   it('answers ProxBalance’s error shape for bad options', async () => {

@@ -10,7 +10,7 @@ import {
 import type { ChatModel, ClusterSnapshot, WorkloadSnapshot } from '@ballast/core';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
-import { json, parseWith, queryOf, readText } from '../http/json';
+import { json, parseWith, queryOf, readJson, readText } from '../http/json';
 import type { Route } from '../http/router';
 
 /** Where migration advice gets its cluster: the host collects it (e.g. `@ballast/proxmox`'s `collectCluster`). */
@@ -29,9 +29,42 @@ export interface ScalingAdviceSource {
   }): Promise<WorkloadSnapshot | undefined>;
 }
 
+/** One guest move of `POST /api/migrations/execute` (the fields of a ProxBalance recommendation). */
+export const migrationMoveSchema = z
+  .object({
+    vmid: z.number().int().positive(),
+    type: z.enum(['VM', 'CT']),
+    source_node: z.string().min(1).max(253),
+    target_node: z.string().min(1).max(253),
+  })
+  .strict();
+
+/** A validated move, as `POST /api/migrations/execute` takes it. */
+export type MigrationMoveRequest = z.infer<typeof migrationMoveSchema>;
+
+const executeBodySchema = z
+  .object({
+    moves: z.array(migrationMoveSchema).min(1).max(50),
+    /** Without `confirm: true` nothing moves: the answer is the dry-run report. */
+    confirm: z.boolean().default(false),
+  })
+  .strict();
+
+/** Runs moves on the cluster the advice came from (e.g. `proxmoxMigrationExecutor`). */
+export interface MigrationExecutor {
+  execute(input: {
+    moves: MigrationMoveRequest[];
+    /** `false`: check preconditions and report what would happen, move nothing. */
+    apply: boolean;
+    signal: AbortSignal;
+  }): Promise<unknown>;
+}
+
 /** What the advice routes need. */
 export interface AdviceDependencies {
   migrations?: MigrationAdviceSource | undefined;
+  /** Serves `POST /api/migrations/execute` (dry run unless `confirm: true`). */
+  executor?: MigrationExecutor | undefined;
   scaling?: ScalingAdviceSource | undefined;
   settings: () => BallastConfig;
   /** The model for LLM analysis when `ai_enabled` is on (the gateway passes its balancer). */
@@ -106,7 +139,8 @@ export function adviceRoutes(deps: AdviceDependencies): Route[] {
               signal: request.signal,
             },
           });
-          return json(toProxBalanceResponse(advice));
+          // Node loads before and after the rule plan, for load bars (an addition to ProxBalance's shape).
+          return json({ ...toProxBalanceResponse(advice), node_loads: advice.plan.nodeLoads });
         } catch (error) {
           if (error instanceof HttpError)
             return json({ success: false, error: error.message, code: error.code }, { status: error.status });
@@ -120,6 +154,23 @@ export function adviceRoutes(deps: AdviceDependencies): Route[] {
             },
           );
         }
+      },
+    });
+  const executor = deps.executor;
+  if (executor)
+    routes.push({
+      method: 'POST',
+      path: '/api/migrations/execute',
+      summary: 'Run migration moves: a dry-run report unless the body says confirm: true (admin)',
+      access: 'admin',
+      handler: async (request) => {
+        const body = await readJson(request, executeBodySchema);
+        const report = await executor.execute({
+          moves: body.moves,
+          apply: body.confirm,
+          signal: request.signal,
+        });
+        return json({ applied: body.confirm, report });
       },
     });
   const scaling = deps.scaling;

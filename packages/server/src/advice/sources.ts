@@ -1,7 +1,7 @@
 import { CollectorError } from '@ballast/core';
 import { collectWorkloadSnapshot, type KubeConfigInput } from '@ballast/kubernetes';
-import { collectCluster, type ProxmoxClient } from '@ballast/proxmox';
-import type { MigrationAdviceSource, ScalingAdviceSource } from './advice-routes';
+import { collectCluster, executeMigrations, type ProxmoxClient } from '@ballast/proxmox';
+import type { MigrationAdviceSource, MigrationExecutor, ScalingAdviceSource } from './advice-routes';
 
 /**
  * Migration advice over a live Proxmox VE cluster: each request collects a fresh snapshot for
@@ -44,5 +44,32 @@ export function kubernetesScalingSource(clusters: Record<string, KubeConfigInput
         throw error;
       }
     },
+  };
+}
+
+/**
+ * Runs advised moves on a Proxmox VE cluster with `@ballast/proxmox`'s `executeMigrations`: a
+ * dry run (preconditions checked, nothing moved) unless `apply` is true, then one move at a time,
+ * stopping at the first failure.
+ *
+ * @example
+ * ```ts
+ * const client = createProxmoxClient({ baseUrl, tokenId, tokenSecret });
+ * createBallastHandlers({ balancer, migrations: proxmoxMigrationSource(client), executor: proxmoxMigrationExecutor(client) });
+ * ```
+ */
+export function proxmoxMigrationExecutor(client: ProxmoxClient): MigrationExecutor {
+  return {
+    execute: ({ moves, apply, signal }) =>
+      executeMigrations(
+        client,
+        moves.map((move) => ({
+          vmid: move.vmid,
+          kind: move.type === 'VM' ? ('vm' as const) : ('ct' as const),
+          source: move.source_node,
+          target: move.target_node,
+        })),
+        { apply, signal, parallel: 1, stopOnFailure: true },
+      ),
   };
 }

@@ -157,7 +157,19 @@ describe('LLM routing endpoints', () => {
     });
     expect(body.providers.openai.p95LatencyMs).toBeGreaterThan(0);
     expect(body.models['openai:gpt-4o-mini'].p95TimeToFirstTokenMs).toBeGreaterThan(0);
+    expect(body.series).toBeUndefined();
     expect((await get('/api/monitoring/performance?hours=-3')).status).toBe(400);
+  });
+
+  it('adds latency, requests and cost over time with ?points=N', async () => {
+    const body = await (await get('/api/monitoring/performance?hours=24&points=24')).json();
+    expect(body.series.stepMs).toBe(3_600_000);
+    expect(body.series.calls).toHaveLength(24);
+    const lastHour = body.series.providers.openai.at(-1);
+    expect(lastHour).toMatchObject({ requests: 2, failures: 0 });
+    expect(lastHour.p95LatencyMs).toBeGreaterThan(0);
+    expect(Date.parse(lastHour.start)).toBeLessThanOrEqual(Date.now());
+    expect((await get('/api/monitoring/performance?points=0')).status).toBe(400);
   });
 
   it('changes a target weight (admin only) and keeps serving', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { json, parseWith, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 import { type AlertMonitor, alertRuleSchema } from './alert-monitor';
-import { performanceReport } from './performance';
+import { performanceReport, performanceSeries } from './performance';
 
 const performanceQuery = z
   .object({
@@ -13,6 +13,8 @@ const performanceQuery = z
       .positive()
       .max(24 * 30)
       .default(24),
+    /** Adds `series`: latency, requests and cost over the window in at most this many steps. */
+    points: z.coerce.number().int().min(1).max(1_440).optional(),
   })
   .strict();
 
@@ -31,14 +33,23 @@ export function monitoringRoutes(deps: {
     {
       method: 'GET',
       path: '/api/monitoring/performance',
-      summary: 'Per provider and model: requests, success rate, latency, TTFT, tokens, cost (?hours=N)',
+      summary:
+        'Per provider and model: requests, success rate, latency, TTFT, tokens, cost (?hours=N); over time with ?points=N',
       handler: async (_request, context) => {
-        const { hours } = parseWith(performanceQuery, queryOf(context.url), 'query');
+        const { hours, points } = parseWith(performanceQuery, queryOf(context.url), 'query');
+        const balancer = deps.balancer();
         const store = deps.metricsStore;
-        if (!store) return json({ ...performanceReport(deps.balancer(), hours), source: 'balancer' });
-        // Calls still buffered in this process count too; a failing flush must not hide history.
-        await store.flush().catch(() => undefined);
-        return json({ ...(await store.performance({ hours })), source: 'store' });
+        let report: object;
+        if (!store) report = { ...performanceReport(balancer, hours), source: 'balancer' };
+        else {
+          // Calls still buffered in this process count too; a failing flush must not hide history.
+          await store.flush().catch(() => undefined);
+          report = { ...(await store.performance({ hours })), source: 'store' };
+        }
+        // The charts' series come from the live balancer (this process's recent calls).
+        return json(
+          points === undefined ? report : { ...report, series: performanceSeries(balancer, hours, points) },
+        );
       },
     },
     {

@@ -1,4 +1,4 @@
-import type { Balancer, TargetMetrics } from '@ballast/balancer';
+import type { Balancer, TargetMetrics, TimelinePoint } from '@ballast/balancer';
 
 /** Figures of one provider or model over the window of `GET /api/monitoring/performance`. */
 export interface PerformanceFigures {
@@ -73,6 +73,79 @@ function mergeFigures(parts: PerformanceFigures[]): PerformanceFigures {
     outputTokens: sum((part) => part.outputTokens),
     costUsd: sum((part) => part.costUsd),
     failuresByCode,
+  };
+}
+
+/** One step of the `series` of `GET /api/monitoring/performance?points=N` (JSON: no `undefined`). */
+export interface PerformancePoint {
+  /** Start of the step, ISO 8601. */
+  start: string;
+  requests: number;
+  failures: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  costUsd: number;
+}
+
+function toPoint(point: TimelinePoint): PerformancePoint {
+  return {
+    start: new Date(point.start).toISOString(),
+    requests: point.requests,
+    failures: point.failures,
+    p50LatencyMs: point.p50LatencyMs ?? null,
+    p95LatencyMs: point.p95LatencyMs ?? null,
+    costUsd: point.costUsd,
+  };
+}
+
+/** Several targets' lines as one provider's: counters add up, quantiles are request-weighted means. */
+function mergeLines(lines: TimelinePoint[][]): PerformancePoint[] {
+  const first = lines[0] ?? [];
+  return first.map((_, step) => {
+    const parts = lines.map((line) => line[step]).filter((point) => point !== undefined);
+    const weighted = (pick: (point: TimelinePoint) => number | undefined) => {
+      let weight = 0;
+      let total = 0;
+      for (const part of parts) {
+        const value = pick(part);
+        if (value === undefined || part.requests === 0) continue;
+        weight += part.requests;
+        total += value * part.requests;
+      }
+      return weight === 0 ? undefined : total / weight;
+    };
+    return toPoint({
+      start: parts[0]?.start ?? 0,
+      requests: parts.reduce((sum, part) => sum + part.requests, 0),
+      failures: parts.reduce((sum, part) => sum + part.failures, 0),
+      costUsd: parts.reduce((sum, part) => sum + part.costUsd, 0),
+      p50LatencyMs: weighted((part) => part.p50LatencyMs),
+      p95LatencyMs: weighted((part) => part.p95LatencyMs),
+    });
+  });
+}
+
+/**
+ * Latency, requests and cost over the last `hours`, in at most `points` steps: the calls of the
+ * balancer and each provider's attempts (its targets merged).
+ *
+ * @example
+ * ```ts
+ * performanceSeries(balancer, 24, 48).calls.at(-1)?.p95LatencyMs;
+ * ```
+ */
+export function performanceSeries(balancer: Balancer, hours: number, points: number) {
+  const timeline = balancer.timeline({ sinceMs: hours * 3_600_000, points });
+  const providerOf = new Map(balancer.health().map((health) => [health.target, health.provider]));
+  const byProvider = new Map<string, TimelinePoint[][]>();
+  for (const [target, line] of Object.entries(timeline.targets)) {
+    const provider = providerOf.get(target) ?? target;
+    byProvider.set(provider, [...(byProvider.get(provider) ?? []), line]);
+  }
+  return {
+    stepMs: timeline.stepMs,
+    calls: timeline.calls.map(toPoint),
+    providers: Object.fromEntries([...byProvider].map(([provider, lines]) => [provider, mergeLines(lines)])),
   };
 }
 
