@@ -7,6 +7,19 @@
  */
 export const STORE_PACKAGE = '@ballast/store';
 
+// Shared state across replicas (issue 14).
+export type {
+  OutcomeSample,
+  RateVerdict,
+  SharedBreakerRecord,
+  SharedBreakers,
+  SharedRateLimits,
+  SharedSlots,
+  SharedState,
+  SharedStateLifecycle,
+  SharedWindows,
+  SharedWindowView,
+} from '@ballast/core';
 export {
   type AuditEntry,
   type AuditEntryInput,
@@ -72,6 +85,23 @@ export {
   describePostgresLocation,
   type PostgresDatabaseOptions,
 } from './postgres/connect-postgres-database';
+export {
+  createInMemorySharedState,
+  createInMemorySharedStateHub,
+  type InMemorySharedStateHub,
+  type InMemorySharedStateOptions,
+} from './shared-state/in-memory-shared-state';
+export { createRedisSharedState, type RedisSharedState } from './shared-state/redis-shared-state';
+export {
+  type RedisSharedStateOptions,
+  redisSharedStateOptionsSchema,
+} from './shared-state/redis-shared-state-options';
+export { SharedStateUnavailableError } from './shared-state/shared-state-error';
+export {
+  type WindowBounds,
+  type WindowBoundsInput,
+  windowBoundsSchema,
+} from './shared-state/window-options';
 export type { SqlDatabase, SqlExecutor, SqlValue } from './sql/sql-database';
 export { openSqliteDatabase, type SqliteDatabaseOptions } from './sqlite/open-sqlite-database';
 export type { StoreDescription } from './store-description';
@@ -98,33 +128,3 @@ export {
   type VectorStoreOptions,
   vectorChunkSchema,
 } from './vectors/vector-store';
-// Shared state across replicas (issue 14).
-export type {
-  OutcomeSample,
-  RateVerdict,
-  SharedBreakerRecord,
-  SharedBreakers,
-  SharedRateLimits,
-  SharedSlots,
-  SharedState,
-  SharedStateLifecycle,
-  SharedWindows,
-  SharedWindowView,
-} from '@ballast/core';
-export {
-  createInMemorySharedState,
-  createInMemorySharedStateHub,
-  type InMemorySharedStateHub,
-  type InMemorySharedStateOptions,
-} from './shared-state/in-memory-shared-state';
-export { createRedisSharedState, type RedisSharedState } from './shared-state/redis-shared-state';
-export {
-  type RedisSharedStateOptions,
-  redisSharedStateOptionsSchema,
-} from './shared-state/redis-shared-state-options';
-export { SharedStateUnavailableError } from './shared-state/shared-state-error';
-export {
-  type WindowBounds,
-  type WindowBoundsInput,
-  windowBoundsSchema,
-} from './shared-state/window-options';

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type SharedState } from '@ballast/core';
 import { createProxmoxClient } from '@ballast/proxmox';
-import { openStores, type Stores } from '@ballast/store';
-import { createRedisSharedState } from '@ballast/store';
+import { createRedisSharedState, openStores, type Stores } from '@ballast/store';
 import { proxmoxMigrationSource } from '../advice/sources';
 import { gatewayEnvironmentVariables, loadGatewayEnvironment } from '../config/gateway-env';
 import { createGateway, type Gateway } from '../gateway/gateway';

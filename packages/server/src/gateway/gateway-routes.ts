@@ -1,6 +1,6 @@
 import type { Balancer } from '@ballast/balancer';
-import type { StoresDescription } from '@ballast/store';
 import type { SharedState } from '@ballast/core';
+import type { StoresDescription } from '@ballast/store';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
 import { json, readJson } from '../http/json';

@@ -1,6 +1,6 @@
 import { type Balancer, type BalancerConfig, createBalancer, type StrategyName } from '@ballast/balancer';
-import type { Stores } from '@ballast/store';
 import type { SharedState } from '@ballast/core';
+import type { Stores } from '@ballast/store';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../config/settings-store';
