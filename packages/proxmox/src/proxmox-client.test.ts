@@ -189,13 +189,14 @@ describe('createProxmoxClient', () => {
       baseUrl: fake.url,
       tokenId,
       tokenSecret,
-      timeoutMs: 50,
+      // Long enough for each request to reach the server however loaded the machine (it hangs there).
+      timeoutMs: 1_000,
       retries: 1,
       retryBaseDelayMs: 1,
     });
     const error = await quick.getClusterStatus().catch((caught: unknown) => caught);
     expect(CollectorError.isInstance(error)).toBe(true);
-    expect((error as CollectorError).message).toContain('timed out after 50 ms');
+    expect((error as CollectorError).message).toContain('timed out after 1000 ms');
     expect(TimeoutError.isInstance((error as CollectorError).cause)).toBe(true);
     expect(fake.requests.filter((request) => request.path === '/cluster/status')).toHaveLength(2);
     await quick.close();
