@@ -548,7 +548,9 @@ describe('Ollama errors', () => {
 
   it('closes the HTTP connection on abort, for chat and for streams', async () => {
     const closed: string[] = [];
+    let received = 0;
     const raw = await startRawServer((request, response) => {
+      received++;
       request.resume();
       response.on('close', () => closed.push(request.url ?? ''));
       // Streams get headers and one line; chats get nothing. Both then hang.
@@ -561,13 +563,16 @@ describe('Ollama errors', () => {
       const hung = createOllama({ host: raw.url }).chatModel('llama3.2');
       const controller = new AbortController();
       const pending = hung.chat(ask, { signal: controller.signal });
-      setTimeout(() => controller.abort(), 30);
+      // Abort once the request is at the server: a delay could fire before it even got there.
+      await vi.waitFor(() => expect(received).toBe(1), { timeout: 10_000 });
+      controller.abort();
       await expect(pending).rejects.toBeInstanceOf(AbortedError);
-      await vi.waitFor(() => expect(closed).toHaveLength(1));
+      await vi.waitFor(() => expect(closed).toHaveLength(1), { timeout: 10_000 });
 
-      const stream = hung.stream(ask, { timeoutMs: 80, headers: { 'x-mode': 'stream' } });
+      // Long enough for the request to reach the server however loaded the machine; it hangs there.
+      const stream = hung.stream(ask, { timeoutMs: 1_000, headers: { 'x-mode': 'stream' } });
       await expect(collectStream(stream)).rejects.toBeInstanceOf(TimeoutError);
-      await vi.waitFor(() => expect(closed).toHaveLength(2));
+      await vi.waitFor(() => expect(closed).toHaveLength(2), { timeout: 10_000 });
     } finally {
       await raw.close();
     }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { AbortedError, CollectorError, ConfigError, TimeoutError } from '@ballast/core';
 import { type FakeProxmox, startFakeProxmox } from '@ballast/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createProxmoxClient, type ProxmoxClient } from './proxmox-client';
 
 const tokenId = 'ballast@pve!advisor';
@@ -189,13 +189,14 @@ describe('createProxmoxClient', () => {
       baseUrl: fake.url,
       tokenId,
       tokenSecret,
-      timeoutMs: 50,
+      // Long enough for each request to reach the server however loaded the machine (it hangs there).
+      timeoutMs: 1_000,
       retries: 1,
       retryBaseDelayMs: 1,
     });
     const error = await quick.getClusterStatus().catch((caught: unknown) => caught);
     expect(CollectorError.isInstance(error)).toBe(true);
-    expect((error as CollectorError).message).toContain('timed out after 50 ms');
+    expect((error as CollectorError).message).toContain('timed out after 1000 ms');
     expect(TimeoutError.isInstance((error as CollectorError).cause)).toBe(true);
     expect(fake.requests.filter((request) => request.path === '/cluster/status')).toHaveLength(2);
     await quick.close();
@@ -204,10 +205,14 @@ describe('createProxmoxClient', () => {
   it('stops at once when the caller aborts', async () => {
     fake.addFault({ path: '/cluster/status', fault: { type: 'hang' } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const error = await client
-      .getClusterStatus({ signal: controller.signal })
-      .catch((caught: unknown) => caught);
+    const pending = client.getClusterStatus({ signal: controller.signal }).catch((caught: unknown) => caught);
+    // Abort once the request is at the server (an event, not a delay that a loaded machine outruns).
+    await vi.waitFor(
+      () => expect(fake.requests.some((request) => request.path === '/cluster/status')).toBe(true),
+      { timeout: 10_000 },
+    );
+    controller.abort();
+    const error = await pending;
     expect(AbortedError.isInstance(error)).toBe(true);
     expect(fake.requests.filter((request) => request.path === '/cluster/status')).toHaveLength(1);
   });

@@ -200,7 +200,8 @@ describe('adviseMigrations with the OpenAI adapter against a fake server', () =>
     const advice = await adviseMigrations({
       snapshot,
       model: model(),
-      options: { plan: planOptions, timeoutMs: 300 },
+      // Long enough for an answering upstream however loaded the machine; the hung one times out.
+      options: { plan: planOptions, timeoutMs: 2_000 },
     });
     expect(advice.llm.status).toBe(status);
     expect(advice.llm.code).toBe(code);
