@@ -54,11 +54,11 @@ describe('SQLite metrics survive a SIGKILL mid-write', () => {
     const [{ count }] = (await database.query('SELECT count(*) AS count FROM metric_calls')) as [
       { count: number },
     ];
-    // Batches of 100 or 50 commit whole: nothing confirmed is lost, and at most the batch being
-    // written plus the buffered half batch after it can be missing compared with what was recorded.
+    // Nothing confirmed is lost, and batches (100 or 50 calls) commit whole or not at all. (The
+    // child may have committed more batches before the kill arrived: how many depends on the
+    // machine's speed, so there is no upper bound here; the bench reports it.)
     expect(count).toBeGreaterThanOrEqual(confirmed);
     expect(count % 50).toBe(0);
-    expect(count - confirmed).toBeLessThanOrEqual(150);
     // Raw calls and rollups were written in the same transactions: they agree exactly.
     const report = await store.performance({ hours: 1 });
     expect(report.totals.requests).toBe(count);
