@@ -255,8 +255,21 @@ export interface AviClient {
   close(): Promise<void>;
 }
 
-/** The parsed type of each object kind. */
-export type AviObjectOf<Type extends AviObjectType> = z.output<(typeof objectSchemas)[Type]>;
+/** The parsed object of each kind, by its path segment under `/api`. */
+export interface AviObjectTypes {
+  virtualservice: VirtualService;
+  pool: Pool;
+  poolgroup: PoolGroup;
+  vsvip: VsVip;
+  serviceengine: ServiceEngine;
+  serviceenginegroup: ServiceEngineGroup;
+  healthmonitor: HealthMonitor;
+  cloud: Cloud;
+  tenant: Tenant;
+}
+
+/** The parsed type of one object kind. */
+export type AviObjectOf<Type extends AviObjectType> = AviObjectTypes[Type];
 
 const objectSchemas = {
   virtualservice: virtualServiceSchema,

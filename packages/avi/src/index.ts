@@ -40,11 +40,13 @@ export {
   type AviMetricsRequest,
   type AviObjectOf,
   type AviObjectType,
+  type AviObjectTypes,
   type AviRequestOptions,
   createAviClient,
 } from './avi-client';
 export { AVI_COLLECTED_METRICS, type CollectAviOptions, collectAvi } from './collect-avi';
 export { type CookieJar, createCookieJar } from './cookie-jar';
+export { planCreate, planDelete, planUpdate } from './plan-object-writes';
 export { REDACTED, redactAviPayload, redactText } from './redact-avi';
 export { refName, refUuid } from './refs';
 export * from './swagger-facts';
