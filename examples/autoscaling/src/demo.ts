@@ -11,7 +11,9 @@
 import {
   type AdviseScalingResult,
   adviseScaling,
+  createEnsembleForecaster,
   elasticityMetrics,
+  type ForecastOutcome,
   type HpaControllerState,
   type LlmPolicyStats,
   llmPolicy,
@@ -86,6 +88,26 @@ function clock(time: number): string {
 
 function shorten(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
+/** Demand cannot be negative: clamps a forecast's means and bounds at 0. */
+function nonNegative(outcome: ForecastOutcome): ForecastOutcome {
+  if (outcome.status !== 'ok') return outcome;
+  const clamp = (value: number) => Math.max(0, value);
+  return {
+    ...outcome,
+    points: outcome.points.map((point) => ({
+      ...point,
+      mean: clamp(point.mean),
+      lower: clamp(point.lower),
+      upper: clamp(point.upper),
+      intervals: point.intervals?.map((interval) => ({
+        ...interval,
+        lower: clamp(interval.lower),
+        upper: clamp(interval.upper),
+      })),
+    })),
+  };
 }
 
 /** Which policy decided and why, in that policy's own words (the `reason` column). */
@@ -163,6 +185,10 @@ export async function runAutoscalingDemo(
   let disagreements = 0;
   const decisions = { hpa: 0, forecast: 0, llm: 0 };
   let state: HpaControllerState | undefined;
+  // A live forecaster fed each new CPU sample once (a deployed advisor keeps one per workload):
+  // adviseScaling would otherwise re-run the ensemble over the whole history at every step.
+  const forecaster = createEnsembleForecaster({ horizonSteps: 72, stepSeconds: sim.stepSeconds });
+  let lastSampleTime = Number.NEGATIVE_INFINITY;
 
   try {
     for (let step = 0; step < steps; step++) {
@@ -175,11 +201,18 @@ export async function runAutoscalingDemo(
         timeoutMs: 10_000,
       });
       const simState = sim.current();
+      const cpu = snapshot.history.cpuCores;
+      for (let index = 0; index < (cpu?.values.length ?? 0); index++) {
+        if (cpu!.timestamps[index]! <= lastSampleTime) continue;
+        forecaster.observe(cpu!.values[index]!);
+        lastSampleTime = cpu!.timestamps[index]!;
+      }
       const result = await adviseScaling({
         workload: snapshot,
         model: options.model,
         history: { state },
-        forecastOptions: { leadSteps: 1 },
+        demandForecast: nonNegative(forecaster.forecast()),
+        forecastOptions: { leadSteps: 1, stepSeconds: sim.stepSeconds },
         pricing,
         options: { timeoutMs: options.timeoutMs ?? 20_000 },
       });

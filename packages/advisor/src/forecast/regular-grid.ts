@@ -135,7 +135,7 @@ function validateTimestamps(timestamps: readonly number[], values: readonly numb
 /**
  * Puts a series on a regular grid and fills its gaps, flagging every filled slot.
  *
- * - A {@link Series}-like `{ timestamps, values }` is bucketed to `round((t − t₀) / step)`; slots
+ * - A `Series`-like `{ timestamps, values }` is bucketed to `round((t − t₀) / step)`; slots
  *   without a finite sample are gaps. A plain array is already a grid: its non-finite entries are
  *   the gaps (so a dropped sample never shifts the daily season).
  * - **Fill rule**: a gap slot takes the value one season earlier, shifted by the offset between
