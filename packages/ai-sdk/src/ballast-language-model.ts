@@ -98,9 +98,10 @@ export function createBallastLanguageModel(
     async doStream(callOptions): Promise<LanguageModelV3StreamResult> {
       const { request, warnings, context, ballastOptions } = prepare(callOptions);
       const toError = (error: unknown) => aiSdkErrorFromBallast(error, context);
-      const iterator = model.stream(request, ballastOptions)[Symbol.asyncIterator]();
+      let iterator: AsyncIterator<ChatChunk>;
       let first: IteratorResult<ChatChunk>;
       try {
+        iterator = model.stream(request, ballastOptions)[Symbol.asyncIterator]();
         // Read up to the first chunk here: a call that fails before answering (every target down,
         // bad key) then rejects `doStream` like an HTTP provider's failed request, and the AI SDK's
         // retry and error handling see it as such.

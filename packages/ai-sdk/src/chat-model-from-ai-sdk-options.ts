@@ -16,7 +16,7 @@ const capabilitiesSchema = z
 export const chatModelFromAiSdkOptionsSchema = z.object({
   /**
    * Ballast provider name (pricing, metrics, routes). Default: the AI SDK provider id up to its
-   * first dot, so `openai.chat` is `openai`.
+   * first dot, so `openai.chat` is `openai` (and a Ballast model exposed as `ballast.openai` is `openai`).
    */
   provider: z.string().min(1).optional(),
   /** Model id on results and in pricing; default the AI SDK model's `modelId`. */

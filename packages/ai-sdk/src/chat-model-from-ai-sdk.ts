@@ -2,6 +2,7 @@ import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
   LanguageModelV3GenerateResult,
+  SharedV3ProviderMetadata,
 } from '@ai-sdk/provider';
 import {
   type CallOptions,
@@ -20,12 +21,13 @@ import {
   type Usage,
 } from '@ballast/core';
 import { type AiSdkFailureContext, ballastErrorFromAiSdk } from './ballast-error-from-ai-sdk';
+import { ballastMetadataKey, readBallastMetadata } from './ballast-metadata';
 import { callOptionsFromBallastRequest } from './call-options-from-ballast-request';
 import {
   type ChatModelFromAiSdkOptions,
   chatModelFromAiSdkOptionsSchema,
 } from './chat-model-from-ai-sdk-options';
-import { chunksFromStreamParts } from './chunks-from-stream-parts';
+import { type ChunkContext, chunksFromStreamParts } from './chunks-from-stream-parts';
 import { fromAiSdkUsage } from './usage-conversion';
 
 const defaultCapabilities: ChatModelCapabilities = {
@@ -71,13 +73,16 @@ export function createChatModelFromAiSdk(
   const parsed = chatModelFromAiSdkOptionsSchema.safeParse(options);
   if (!parsed.success) throw ConfigError.fromZod('createChatModelFromAiSdk options', parsed.error);
   const settings = parsed.data;
-  const provider = settings.provider ?? languageModel.provider.split('.')[0] ?? languageModel.provider;
+  const provider = settings.provider ?? ballastProviderName(languageModel.provider);
   const modelId = settings.modelId ?? languageModel.modelId;
   const pricing = settings.pricing ?? defaultPricing;
   const failureContext: AiSdkFailureContext = { provider, modelId, secrets: settings.secrets };
   const toError = (error: unknown) => ballastErrorFromAiSdk(error, failureContext);
-  // Looked up on first use: a model nobody calls never warns about a missing price.
-  const costOf = (usage: Usage) => computeCostUsd(findModelPrice(pricing, provider, modelId), usage);
+  // A Ballast model behind the AI SDK already computed its cost (from the model that served);
+  // otherwise the price is looked up on first use, so a model nobody calls never warns.
+  const costOf = (usage: Usage, providerMetadata: SharedV3ProviderMetadata | undefined) =>
+    readBallastMetadata(providerMetadata)?.costUsd ??
+    computeCostUsd(findModelPrice(pricing, provider, modelId), usage);
 
   const callOptionsFor = (
     request: ChatRequest,
@@ -128,7 +133,7 @@ function resultOf(
     provider: string;
     modelId: string;
     startedAt: number;
-    costOf: (usage: Usage) => number | undefined;
+    costOf: ChunkContext['costOf'];
   },
 ): ChatResult {
   let text = '';
@@ -146,13 +151,23 @@ function resultOf(
     toolCalls,
     finishReason: generated.finishReason,
     usage,
-    costUsd: context.costOf(usage),
+    costUsd: context.costOf(usage, generated.providerMetadata),
     latencyMs: performance.now() - context.startedAt,
     provider: context.provider,
     modelId: context.modelId,
     raw: generated.response?.body ?? generated.content,
     ...(responseId === undefined ? {} : { responseId }),
   };
+}
+
+/**
+ * The Ballast provider name of an AI SDK provider id: `openai.chat` → `openai` (the part before
+ * the first dot), and `ballast.openai` (a Ballast model exposed through the AI SDK) → `openai`.
+ */
+function ballastProviderName(aiSdkProvider: string): string {
+  const [first, second] = aiSdkProvider.split('.');
+  if (first === ballastMetadataKey && second) return second;
+  return first || aiSdkProvider;
 }
 
 function assertLanguageModelV3(model: unknown): asserts model is LanguageModelV3 {

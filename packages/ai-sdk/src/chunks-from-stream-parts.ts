@@ -1,8 +1,4 @@
-import type {
-  LanguageModelV3FinishReason,
-  LanguageModelV3StreamPart,
-  LanguageModelV3Usage,
-} from '@ai-sdk/provider';
+import type { LanguageModelV3StreamPart, SharedV3ProviderMetadata } from '@ai-sdk/provider';
 import {
   type ChatChunk,
   type ChatResult,
@@ -12,13 +8,16 @@ import {
 } from '@ballast/core';
 import { fromAiSdkUsage } from './usage-conversion';
 
+type LanguageModelV3FinishPart = Extract<LanguageModelV3StreamPart, { type: 'finish' }>;
+
 /** What {@link chunksFromStreamParts} needs to build the final result. */
 export interface ChunkContext {
   provider: string;
   modelId: string;
   /** `performance.now()` when the call started. */
   startedAt: number;
-  costOf: (usage: Usage) => number | undefined;
+  /** Cost of the call; the finish part's provider metadata may already carry it (a Ballast model). */
+  costOf: (usage: Usage, providerMetadata: SharedV3ProviderMetadata | undefined) => number | undefined;
   /** Turns an `error` part into the Ballast error to throw. */
   toError: (error: unknown) => Error;
 }
@@ -56,9 +55,7 @@ export async function* chunksFromStreamParts(
   let text = '';
   let firstTokenAt: number | undefined;
   let responseId: string | undefined;
-  let finish:
-    | { finishReason: LanguageModelV3FinishReason; usage: LanguageModelV3Usage; raw: unknown }
-    | undefined;
+  let finish: LanguageModelV3FinishPart | undefined;
   const markFirstToken = () => {
     firstTokenAt ??= performance.now();
   };
@@ -124,7 +121,7 @@ export async function* chunksFromStreamParts(
         case 'error':
           throw context.toError(part.error);
         case 'finish':
-          finish = { finishReason: part.finishReason, usage: part.usage, raw: part };
+          finish = part;
           break;
         default:
           // stream-start, reasoning, sources, files, raw chunks: nothing Ballast streams.
@@ -150,11 +147,11 @@ export async function* chunksFromStreamParts(
     toolCalls: completed,
     finishReason: finish.finishReason,
     usage,
-    costUsd: context.costOf(usage),
+    costUsd: context.costOf(usage, finish.providerMetadata),
     latencyMs: now - context.startedAt,
     provider: context.provider,
     modelId: context.modelId,
-    raw: finish.raw,
+    raw: finish,
     ...(firstTokenAt === undefined ? {} : { timeToFirstTokenMs: firstTokenAt - context.startedAt }),
     ...(responseId === undefined ? {} : { responseId }),
   };

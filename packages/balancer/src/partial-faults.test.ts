@@ -199,7 +199,9 @@ describe('over loopback HTTP', () => {
     const balancer = createBalancer(
       {
         strategy: 'failover',
-        attemptTimeoutMs: 150,
+        // Long enough for the healthy target's first call on a loaded machine (load 20+ made 150 ms
+        // time groq out too); the hung target still times out, which is what is tested.
+        attemptTimeoutMs: 2_000,
         targets: [
           {
             id: 'openai',
