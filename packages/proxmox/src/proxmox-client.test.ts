@@ -189,13 +189,15 @@ describe('createProxmoxClient', () => {
       baseUrl: fake.url,
       tokenId,
       tokenSecret,
-      timeoutMs: 50,
+      // Long enough for a request to reach the fake on a heavily loaded machine: the assertion
+      // below counts attempts the fake received, so an attempt must not time out in transit.
+      timeoutMs: 1_000,
       retries: 1,
       retryBaseDelayMs: 1,
     });
     const error = await quick.getClusterStatus().catch((caught: unknown) => caught);
     expect(CollectorError.isInstance(error)).toBe(true);
-    expect((error as CollectorError).message).toContain('timed out after 50 ms');
+    expect((error as CollectorError).message).toContain('timed out after 1000 ms');
     expect(TimeoutError.isInstance((error as CollectorError).cause)).toBe(true);
     expect(fake.requests.filter((request) => request.path === '/cluster/status')).toHaveLength(2);
     await quick.close();
@@ -204,10 +206,15 @@ describe('createProxmoxClient', () => {
   it('stops at once when the caller aborts', async () => {
     fake.addFault({ path: '/cluster/status', fault: { type: 'hang' } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const error = await client
-      .getClusterStatus({ signal: controller.signal })
-      .catch((caught: unknown) => caught);
+    const pending = client.getClusterStatus({ signal: controller.signal }).catch((caught: unknown) => caught);
+    // Abort once the request has reached the fake (an event), not after a fixed delay.
+    await expect
+      .poll(() => fake.requests.filter((request) => request.path === '/cluster/status').length, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    controller.abort();
+    const error = await pending;
     expect(AbortedError.isInstance(error)).toBe(true);
     expect(fake.requests.filter((request) => request.path === '/cluster/status')).toHaveLength(1);
   });
