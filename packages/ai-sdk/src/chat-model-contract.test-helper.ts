@@ -60,9 +60,15 @@ export function describeChatModelContract(name: string, subject: ContractSubject
     });
 
     it('timeoutMs rejects with TimeoutError', async () => {
-      subject.fake().enqueue({ fault: { type: 'hang' } });
-      await expect(subject.model().chat(ask, { timeoutMs: 50 })).rejects.toSatisfy(TimeoutError.isInstance);
-      await subject.fake().whenIdle();
+      // A responder, not a queued reply: on a loaded machine the deadline may pass before the
+      // request reaches the fake, and a queued reply would then answer the next test.
+      subject.fake().setResponder(() => ({ fault: { type: 'hang' } }));
+      try {
+        await expect(subject.model().chat(ask, { timeoutMs: 50 })).rejects.toSatisfy(TimeoutError.isInstance);
+        await subject.fake().whenIdle();
+      } finally {
+        subject.fake().setResponder(() => ({ text: 'OK' }));
+      }
     });
 
     it('an HTTP failure is an ApiCallError with its status and retry flag', async () => {

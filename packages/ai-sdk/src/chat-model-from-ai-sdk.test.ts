@@ -317,7 +317,7 @@ describe('abort and timeout', () => {
       }
     })().catch((caught: unknown) => caught);
     expect(AbortedError.isInstance(error)).toBe(true);
-    expect(received).toEqual(['ab']);
+    expect(received).toEqual(['ab']); // the abort wins over any chunk already buffered
     await fake.whenIdle();
     expect(fake.inFlight).toBe(0);
   });

@@ -26,7 +26,9 @@ beforeAll(async () => {
   fixture = await startGatewayProcess();
   await sendChat(fixture.url);
   await sendChat(fixture.url);
-});
+  // Starting a Node process that compiles the server with tsx takes seconds, and far longer while
+  // the e2e suite builds the Next.js app beside it: wait for its address, however long it takes.
+}, 180_000);
 afterAll(async () => fixture?.close());
 afterEach(cleanup);
 
