@@ -7,6 +7,7 @@
  *   pnpm bench parsers-fuzz    # fuzzing of every parser of model / upstream text (issue 10)
  *   pnpm bench gateway         # only bench/gateway.bench.ts (HTTP gateway overhead vs a direct upstream)
  *   pnpm bench shared-state    # breaker propagation and per-call overhead of Redis shared state (needs Redis)
+ *   pnpm bench ai-sdk          # only bench/ai-sdk.bench.ts (the Vercel AI SDK bridge vs direct calls)
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';

@@ -493,19 +493,24 @@ describe('Ballast errors as AI SDK errors', () => {
   });
 
   it('providerOptions.ballast.timeoutMs bounds the call; a timeout is a retryable APICallError', async () => {
-    // A responder (reset before each test), not a queued reply: the deadline may pass before the
-    // request reaches the fake on a loaded machine.
-    primary.setResponder(() => ({ fault: { type: 'hang' } }));
-    const error = await generateText({
-      model: createBallastLanguageModel(primaryModel),
-      prompt: 'Hello',
-      maxRetries: 0,
-      providerOptions: { ballast: { timeoutMs: 50 } },
-    }).catch((caught: unknown) => caught);
-    expect(APICallError.isInstance(error)).toBe(true);
-    expect((error as APICallError).isRetryable).toBe(true);
-    expect(TimeoutError.isInstance((error as APICallError).cause)).toBe(true);
-    await primary.whenIdle();
+    // A fake of its own, closed afterwards: the deadline may pass while the request is still on
+    // its way, and a late request must not reach the fakes the next tests count.
+    const hung = await startFakeOpenAI({ responder: () => ({ fault: { type: 'hang' } }) });
+    try {
+      const error = await generateText({
+        model: createBallastLanguageModel(
+          createOpenAI({ apiKey: 'test-key-hung', baseURL: `${hung.url}/v1` }).chatModel('gpt-4o-mini'),
+        ),
+        prompt: 'Hello',
+        maxRetries: 0,
+        providerOptions: { ballast: { timeoutMs: 50 } },
+      }).catch((caught: unknown) => caught);
+      expect(APICallError.isInstance(error)).toBe(true);
+      expect((error as APICallError).isRetryable).toBe(true);
+      expect(TimeoutError.isInstance((error as APICallError).cause)).toBe(true);
+    } finally {
+      await hung.close();
+    }
   });
 
   it('refuses invalid providerOptions.ballast with InvalidArgumentError', async () => {

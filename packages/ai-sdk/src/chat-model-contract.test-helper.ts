@@ -6,7 +6,7 @@ import {
   type ChatRequest,
   TimeoutError,
 } from '@ballast/core';
-import type { FakeLlmServer } from '@ballast/testkit';
+import { type FakeLlmServer, startFakeOpenAI } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 
 /** How the contract reaches one implementation: a model talking to a fake OpenAI server. */
@@ -14,6 +14,8 @@ export interface ContractSubject {
   /** The fake every call of `model()` ends up at. */
   fake: () => FakeLlmServer;
   model: () => ChatModel;
+  /** The same implementation in front of another fake. */
+  modelFor: (fake: FakeLlmServer) => ChatModel;
 }
 
 const ask: ChatRequest = { messages: [{ role: 'user', content: 'Hello' }] };
@@ -60,14 +62,15 @@ export function describeChatModelContract(name: string, subject: ContractSubject
     });
 
     it('timeoutMs rejects with TimeoutError', async () => {
-      // A responder, not a queued reply: on a loaded machine the deadline may pass before the
-      // request reaches the fake, and a queued reply would then answer the next test.
-      subject.fake().setResponder(() => ({ fault: { type: 'hang' } }));
+      // A fake of its own, closed afterwards: on a loaded machine the deadline may pass while the
+      // request is still on its way, and a late request must not take the next test's reply.
+      const hung = await startFakeOpenAI({ responder: () => ({ fault: { type: 'hang' } }) });
       try {
-        await expect(subject.model().chat(ask, { timeoutMs: 50 })).rejects.toSatisfy(TimeoutError.isInstance);
-        await subject.fake().whenIdle();
+        await expect(subject.modelFor(hung).chat(ask, { timeoutMs: 50 })).rejects.toSatisfy(
+          TimeoutError.isInstance,
+        );
       } finally {
-        subject.fake().setResponder(() => ({ text: 'OK' }));
+        await hung.close();
       }
     });
 

@@ -21,29 +21,35 @@ afterEach(() => {
   expect(fake.pending()).toBe(0);
 });
 
-const ballastOpenAI = () =>
-  createOpenAI({ apiKey: 'test-contract-key', baseURL: `${fake.url}/v1` }).chatModel('gpt-4o-mini');
+const ballastOpenAI = (server = fake) =>
+  createOpenAI({ apiKey: 'test-contract-key', baseURL: `${server.url}/v1` }).chatModel('gpt-4o-mini');
+const compatPricing = createPricingTable({
+  compat: { 'gpt-4o-mini': { inputPerMillion: 1, outputPerMillion: 2 } },
+});
+const aiSdkCompat = (server: FakeLlmServer) =>
+  createChatModelFromAiSdk(
+    createOpenAICompatible({ name: 'compat', baseURL: `${server.url}/v1`, includeUsage: true }).chatModel(
+      'gpt-4o-mini',
+    ),
+    { pricing: compatPricing },
+  );
 
-describeChatModelContract('@ballast/openai (reference)', { fake: () => fake, model: ballastOpenAI });
+describeChatModelContract('@ballast/openai (reference)', {
+  fake: () => fake,
+  model: () => ballastOpenAI(),
+  modelFor: ballastOpenAI,
+});
 
 describeChatModelContract('createChatModelFromAiSdk(@ai-sdk/openai-compatible)', {
   fake: () => fake,
-  model: () =>
-    createChatModelFromAiSdk(
-      createOpenAICompatible({ name: 'compat', baseURL: `${fake.url}/v1`, includeUsage: true }).chatModel(
-        'gpt-4o-mini',
-      ),
-      {
-        pricing: createPricingTable({
-          compat: { 'gpt-4o-mini': { inputPerMillion: 1, outputPerMillion: 2 } },
-        }),
-      },
-    ),
+  model: () => aiSdkCompat(fake),
+  modelFor: aiSdkCompat,
 });
 
 describeChatModelContract('createChatModelFromAiSdk(createBallastLanguageModel(@ballast/openai))', {
   fake: () => fake,
   model: () => createChatModelFromAiSdk(createBallastLanguageModel(ballastOpenAI())),
+  modelFor: (server) => createChatModelFromAiSdk(createBallastLanguageModel(ballastOpenAI(server))),
 });
 
 describe('a Ballast model through the AI SDK and back', () => {
