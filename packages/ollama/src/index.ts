@@ -1,4 +1,4 @@
-export { createOllamaEmbeddingModel, type OllamaEmbeddingOptions } from './ollama-embedding-model';
+export type { OllamaEmbeddingOptions } from './ollama-embedding-model';
 export { type OllamaErrorContext, toOllamaError } from './ollama-error';
 export {
   fromOllamaDoneReason,

@@ -12,7 +12,7 @@ export interface WriteBufferOptions<Item> {
   onError?: (error: unknown) => void;
 }
 
-/** State of a {@link WriteBuffer}, for health reports. */
+/** State of a metrics store's write buffer, for health reports. */
 export interface WriteBufferStats {
   buffered: number;
   written: number;

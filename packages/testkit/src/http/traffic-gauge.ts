@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 export interface TrafficCounters {
   /** Requests received whose response has not finished (hung, delayed or streaming ones included). */
   readonly inFlight: number;
-  /** Highest `inFlight` seen since start or the last {@link TrafficGauge.resetMaxInFlight}. */
+  /** Highest `inFlight` seen since start or the last `resetMaxInFlight()`. */
   readonly maxInFlight: number;
   /** Requests whose connection the client closed before the response finished. */
   readonly closedByClient: number;
