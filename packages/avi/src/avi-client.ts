@@ -3,6 +3,8 @@ import {
   CollectorError,
   ConfigError,
   createCallControl,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  readBodyCapped,
   redactSecrets,
   redactThenTruncate,
   ValidationError,
@@ -10,7 +12,6 @@ import {
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { createCookieJar } from './cookie-jar';
-import { DEFAULT_MAX_RESPONSE_BYTES, readBodyCapped } from './read-body';
 import { type AviTlsOptions, createAviDispatcher, enforceAviTransportSecurity } from './tls';
 import {
   type Cloud,
@@ -388,7 +389,7 @@ export function createAviClient(options: AviClientOptions): AviClient {
       const response = await Promise.race([fetchImpl(`${origin}${pathAndQuery}`, init), control.aborted]);
       jar.store(setCookiesOf(response));
       const text = await Promise.race([
-        readBodyCapped(response, maxResponseBytes, endpoint, response.status),
+        readBodyCapped(response, maxResponseBytes, endpoint, response.status, 'avi'),
         control.aborted,
       ]);
       return { status: response.status, text, contentType: response.headers.get('content-type') ?? '' };

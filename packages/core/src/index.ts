@@ -74,6 +74,7 @@ export {
   type ModelPrice,
   type PricingTable,
 } from './pricing';
+export { type CappedBodySource, DEFAULT_MAX_RESPONSE_BYTES, readBodyCapped } from './read-body-capped';
 export { redactSecrets, redactThenTruncate } from './redact';
 export { type HeadersLike, parseRetryAfterMs, readHeader } from './retry-after';
 export { sanitizeCause } from './sanitize-cause';

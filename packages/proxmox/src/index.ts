@@ -1,3 +1,4 @@
+export { DEFAULT_MAX_RESPONSE_BYTES } from '@ballast/core';
 export {
   type CollectClusterOptions,
   type CollectionPeriod,
@@ -32,7 +33,6 @@ export {
   type TaskListOptions,
   type VmMigrateParams,
 } from './proxmox-client';
-export { DEFAULT_MAX_RESPONSE_BYTES } from './read-body';
 export { rrdSeries, trimRows } from './rrd-series';
 export {
   createProxmoxAgent,

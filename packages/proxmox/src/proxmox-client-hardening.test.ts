@@ -1,10 +1,9 @@
 import { inspect } from 'node:util';
-import { CollectorError, ConfigError } from '@ballast/core';
+import { CollectorError, ConfigError, DEFAULT_MAX_RESPONSE_BYTES } from '@ballast/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { maxEndpointKeys, otherEndpointsKey } from './endpoint-key';
 import { createProxmoxClient, type ProxmoxFetch, type ProxmoxFetchResponse } from './proxmox-client';
-import { DEFAULT_MAX_RESPONSE_BYTES } from './read-body';
 import { isLoopbackHost } from './transport-security';
 
 const tokenId = 'ballast@pve!advisor';

@@ -3,14 +3,15 @@ import {
   CollectorError,
   ConfigError,
   createCallControl,
+  DEFAULT_MAX_RESPONSE_BYTES,
   parseRetryAfterMs,
+  readBodyCapped,
   redactSecrets,
   redactThenTruncate,
 } from '@ballast/core';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { countEndpoint, endpointKey } from './endpoint-key';
-import { DEFAULT_MAX_RESPONSE_BYTES, readBodyCapped } from './read-body';
 import { createProxmoxAgent, type ProxmoxTlsOptions } from './tls';
 import { enforceTransportSecurity, type ProxmoxWarningHandler } from './transport-security';
 import {
@@ -351,7 +352,7 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
         if (dispatcher !== undefined) init.dispatcher = dispatcher;
         const response = await Promise.race([fetchImpl(url, init), control.aborted]);
         const text = await Promise.race([
-          readBodyCapped(response, maxResponseBytes, endpoint, response.status),
+          readBodyCapped(response, maxResponseBytes, endpoint, response.status, 'proxmox'),
           control.aborted,
         ]);
         if (response.ok) return parseEnvelope(endpoint, text, schema, redact);

@@ -1,9 +1,16 @@
-import { CollectorError } from '@ballast/core';
+import { CollectorError, type CollectorSource } from './errors/index';
+
+const sourceNames: Record<CollectorSource, string> = {
+  proxmox: 'Proxmox',
+  kubernetes: 'Kubernetes',
+  avi: 'Avi',
+};
 
 /**
- * Largest Proxmox response body read by default: 32 MiB. `/cluster/resources` of a 10 000-guest
- * cluster is about 5 MB and an RRD series a few hundred KB; anything bigger is a broken or hostile
- * server, and reading it whole would exhaust memory. Override with `maxResponseBytes`.
+ * Largest infrastructure API response body read by default: 32 MiB. Proxmox's `/cluster/resources`
+ * of a 10 000-guest cluster is about 5 MB, a 200-object Avi page a few MB and a metrics series a
+ * few hundred KB; anything bigger is a broken or hostile server, and reading it whole would exhaust
+ * memory. Collectors let hosts override it (`maxResponseBytes`).
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
@@ -22,7 +29,7 @@ export interface CappedBodySource {
  *
  * @example
  * ```ts
- * const text = await readBodyCapped(response, DEFAULT_MAX_RESPONSE_BYTES, 'GET /cluster/resources', 200);
+ * const text = await readBodyCapped(response, DEFAULT_MAX_RESPONSE_BYTES, 'GET /cluster/resources', 200, 'proxmox');
  * ```
  */
 export async function readBodyCapped(
@@ -30,11 +37,12 @@ export async function readBodyCapped(
   maxBytes: number,
   endpoint: string,
   statusCode: number,
+  source: CollectorSource,
 ): Promise<string> {
   const tooLarge = (size: string) =>
     new CollectorError({
-      message: `Proxmox API ${endpoint} sent a response body of ${size}, over the limit of ${maxBytes} bytes (maxResponseBytes)`,
-      source: 'proxmox',
+      message: `${sourceNames[source]} API ${endpoint} sent a response body of ${size}, over the limit of ${maxBytes} bytes (maxResponseBytes)`,
+      source,
       endpoint,
       statusCode,
     });
