@@ -1,6 +1,6 @@
 import { redisForTests } from '@ballast/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logging/logger';
+import { captureCliIo } from './cli-io.test-helper';
 import { type RunningGateway, runGateway } from './run-gateway';
 
 // `ballast gateway --shared-state redis://…` / `REDIS_URL` (issue 14).
@@ -13,20 +13,7 @@ afterEach(async () => {
   process.exitCode = undefined;
 });
 
-const io = (env: Record<string, string | undefined> = {}) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      out: (line: string) => void out.push(line),
-      err: (line: string) => void err.push(line),
-      env,
-      logger: createLogger({ level: 'silent' }),
-    },
-  };
-};
+const io = captureCliIo;
 
 describe('ballast gateway --shared-state', () => {
   it('rejects a URL that is not redis:// with exit code 2, naming the option and not echoing it', async () => {

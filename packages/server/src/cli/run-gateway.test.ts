@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logging/logger';
+import { captureCliIo } from './cli-io.test-helper';
 import { type RunningGateway, runGateway } from './run-gateway';
 
 let running: RunningGateway | undefined;
@@ -13,20 +13,7 @@ afterEach(async () => {
   process.exitCode = undefined;
 });
 
-const io = (env: Record<string, string | undefined> = {}) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      out: (line: string) => void out.push(line),
-      err: (line: string) => void err.push(line),
-      env,
-      logger: createLogger({ level: 'silent' }),
-    },
-  };
-};
+const io = captureCliIo;
 
 describe('ballast gateway', () => {
   it('--fake starts the testkit upstreams and serves the OpenAI API with no keys', async () => {
