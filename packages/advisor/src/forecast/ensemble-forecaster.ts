@@ -1,5 +1,6 @@
 import { ConfigError } from '@ballast/core';
 import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
+import { createLocalLevelBank } from './local-level';
 import { normalQuantile } from './quantiles';
 import { SortedWindow } from './sorted-window';
 
@@ -36,6 +37,7 @@ export type EnsembleMember =
   | 'seasonal-mean'
   | 'damped-trend'
   | 'smoothed-level'
+  | 'local-level'
   | 'direct-regression';
 
 /**
@@ -54,8 +56,22 @@ export const ensembleMembers: readonly EnsembleMember[] = [
   'seasonal-mean',
   'damped-trend',
   'smoothed-level',
+  'local-level',
   'direct-regression',
 ];
+
+/**
+ * The members combined by default: all but `smoothed-level`, whose fixed α 0.3 the fitted
+ * `local-level` member supersedes (kept for callers that name it in `members`).
+ *
+ * @example
+ * ```ts
+ * defaultEnsembleMembers.includes('local-level'); // true
+ * ```
+ */
+export const defaultEnsembleMembers: readonly EnsembleMember[] = ensembleMembers.filter(
+  (member) => member !== 'smoothed-level',
+);
 
 /**
  * Options of {@link createEnsembleForecaster}.
@@ -89,7 +105,7 @@ export interface EnsembleForecasterOptions {
   residualWindowSteps?: number | undefined;
   /** Conformal score normalisation: `member-spread` (default) or `none` (raw residuals). */
   intervalScaling?: 'member-spread' | 'none' | undefined;
-  /** Members to combine; default all of {@link ensembleMembers}. */
+  /** Members to combine; default {@link defaultEnsembleMembers}. */
   members?: readonly EnsembleMember[] | undefined;
 }
 
@@ -216,13 +232,16 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   );
 
   const memberCount = ensembleMembers.length;
-  const enabled = ensembleMembers.map((member) => options.members?.includes(member) ?? true);
+  const enabled = ensembleMembers.map((member) =>
+    (options.members ?? defaultEnsembleMembers).includes(member),
+  );
   const history: number[] = [];
   const prefix: number[] = [0];
   let observedCount = 0;
   let dampedLevel = Number.NaN;
   let dampedTrend = 0;
   let smoothed = Number.NaN;
+  const localLevels = createLocalLevelBank({ horizonSteps: horizon, errorHalfLifeSteps: halfLife });
 
   // Per horizon (index h − 1) and member: discounted squared error sum and weight of evidence.
   // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
@@ -299,6 +318,8 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       }
       case 'smoothed-level':
         return smoothed;
+      case 'local-level':
+        return localLevels.forecast(h);
       default: {
         if (!regressors(t, h, features)) return Number.NaN;
         let change = 0;
@@ -439,9 +460,14 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
 
   /**
    * The convex combination of the available members with the least discounted mean squared error
-   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex, `M` the error
-   * second-moment matrix shrunk towards the pooled error (prior weight {@link PRIOR_WEIGHT}), by
-   * an active-set solve. Correlated members share weight; a member that adds nothing gets 0.
+   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex by an active-set solve.
+   * `M`, the discounted error second-moment matrix, is shrunk towards its own diagonal: with the
+   * diagonal alone the weights are Bates & Granger's inverse-MSE weights, which ignore the
+   * cross-products between members, the noisiest part of `M` and the part that makes fitted
+   * combinations lose to simple ones (the "forecast combination puzzle"). The prior is worth
+   * {@link PRIOR_WEIGHT} independent errors; `h`-step errors overlap, so it weighs `h` times as
+   * many raw errors at horizon `h`, and the 6-hour weights trust cross-products only after days.
+   * Correlated members share weight; a member that adds nothing gets 0.
    */
   function combinationWeights(h: number, values: Float64Array, out: Float64Array): void {
     const cell = (h - 1) * pairs;
@@ -449,21 +475,24 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     for (let member = 0; member < memberCount; member++)
       if (!Number.isNaN(values[member]!) && enabled[member]) active.push(member);
     const size = active.length;
-    // Prior: every member as good as the best one, worth PRIOR_WEIGHT errors. It keeps weights
-    // near equal while few errors are known and fades as they accumulate.
+    // A member not scored yet is taken to be as good as the best one (equal weights at the start).
     let best = Number.POSITIVE_INFINITY;
     for (const member of active) {
       const index = cell + member * memberCount + member;
       if (productCounts[index]! > 0) best = Math.min(best, errorProducts[index]! / productCounts[index]!);
     }
     const prior = Number.isFinite(best) ? best : 1;
-    const priorWeight = PRIOR_WEIGHT;
+    // h-step errors from consecutive origins overlap in h − 1 steps, so n of them carry about n / h
+    // independent errors: the prior is worth PRIOR_WEIGHT independent errors at every horizon.
+    const priorWeight = PRIOR_WEIGHT * h;
     const moments = new Float64Array(size * size);
     let trace = 0;
     for (let a = 0; a < size; a++) {
+      const own = cell + active[a]! * memberCount + active[a]!;
+      const ownError = productCounts[own]! > 0 ? errorProducts[own]! / productCounts[own]! : prior;
       for (let b = 0; b < size; b++) {
         const index = cell + active[a]! * memberCount + active[b]!;
-        const diagonal = a === b ? priorWeight * prior : 0;
+        const diagonal = a === b ? priorWeight * ownError : 0;
         moments[a * size + b] = (errorProducts[index]! + diagonal) / (productCounts[index]! + priorWeight);
       }
       trace += moments[a * size + a]!;
@@ -554,6 +583,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         score(t, value);
       }
       updateSmoothers(value);
+      localLevels.observe(value, { filled });
       latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
     },
     forecast(): ForecastOutcome {
