@@ -17,7 +17,12 @@ import { SortedWindow } from './sorted-window';
  * - `seasonal-mean`: the mean over up to 7 earlier days of the same slot, shifted the same way
  *   (once two days are known): a steadier daily shape.
  * - `damped-trend`: Holt's additive damped trend (α 0.5, β 0.1, φ 0.9).
- * - `smoothed-level`: exponentially smoothed level (α 0.3), flat.
+ * - `smoothed-level`: exponentially smoothed level (α 0.3), flat; not in the defaults any more
+ *   (see {@link defaultEnsembleMembers}).
+ * - `local-level`: the level of a local-level (random walk plus noise) Kalman filter, flat, with
+ *   its signal-to-noise ratio fitted per horizon on past `h`-step errors (see
+ *   `createLocalLevelBank`): a smoothed level where the metric is noisy around a slow level,
+ *   last-value where it is a random walk.
  * - `direct-regression`: a direct model per horizon, fitted by discounted ridge least squares on
  *   its own `h`-step errors: `y(t+h) − y(t)` regressed on the change the season saw over the
  *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
@@ -175,9 +180,12 @@ function probability(value: number, path: string): void {
  * the ensemble's own out-of-sample residuals.
  *
  * - **Fitted per horizon**: forecasts made at every origin are kept; when the value `h` steps later
- *   arrives, each member's `h`-step error updates a discounted mean squared error for that
- *   horizon (half-life one season). Weights are `1 / MSE`, shrunk towards equal while few errors
- *   are known, so a member that wins at 5 minutes may lose at 6 hours and vice versa.
+ *   arrives, each member's `h`-step error updates a discounted error second-moment matrix for
+ *   that horizon (half-life one season). The weights minimise the combination's error over the
+ *   simplex, shrunk towards inverse-MSE weights while few independent errors are known (`h`-step
+ *   errors overlap, so that takes `h` times longer at horizon `h`); a member that wins at
+ *   5 minutes may lose at 6 hours and vice versa. The `local-level` member is itself fitted per
+ *   horizon (see `createLocalLevelBank`).
  * - **Seasons**: daily members join once a day is known, the multi-day seasonal mean after two
  *   days, weekly-naive after two weeks. In the first day(s) the flat and damped members carry the
  *   forecast, and nothing extrapolates a straight line for hours.
