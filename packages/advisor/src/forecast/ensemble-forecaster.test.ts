@@ -77,6 +77,24 @@ describe('createEnsembleForecaster', () => {
     }
   });
 
+  it('on a noisy level with no season it beats last-value by smoothing (the local-level member)', () => {
+    // Local-level model: a slow random-walk level (σ 0.1) under observation noise (σ 1).
+    const noise = gaussian(11);
+    let level = 30;
+    const series = Array.from({ length: 10 * m }, () => {
+      level += 0.1 * noise();
+      return level + noise();
+    });
+    const scores = evaluateForecasterRolling(series, { seasonLength: m, horizons: [1, 6, 12] });
+    for (const score of scores)
+      expect(score.meanAbsoluteError).toBeLessThan(0.9 * score.lastValueMeanAbsoluteError);
+    const forecaster = createEnsembleForecaster({ horizonSteps: 12, seasonLength: m });
+    for (const value of series) forecaster.observe(value);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    expect(outcome.weights![11]!['local-level']).toBeGreaterThan(outcome.weights![11]!['last-value'] ?? 0);
+  });
+
   it('before a day is known it does not extrapolate a straight line for hours', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 20, seasonLength: m });
     for (let t = 0; t < 20; t++) forecaster.observe(t * 0.5);
