@@ -95,6 +95,20 @@ describe('createEnsembleForecaster', () => {
     expect(outcome.weights![11]!['local-level']).toBeGreaterThan(outcome.weights![11]!['last-value'] ?? 0);
   });
 
+  it('before any error is scored it forecasts the last value; later horizons borrow shorter ones', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 6, seasonLength: m });
+    for (const value of [1, 5, 2]) forecaster.observe(value);
+    const first = forecaster.forecast();
+    if (first.status !== 'ok') throw new Error('expected a forecast');
+    for (const point of first.points) expect(point.mean).toBe(2);
+    for (const weights of first.weights!) expect(weights['last-value']).toBe(1);
+    // One more sample scores the 1-step forecasts only; the 6-step weights are the 1-step ones.
+    forecaster.observe(4);
+    const second = forecaster.forecast();
+    if (second.status !== 'ok') throw new Error('expected a forecast');
+    expect(second.weights![5]).toEqual(second.weights![0]);
+  });
+
   it('before a day is known it does not extrapolate a straight line for hours', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 20, seasonLength: m });
     for (let t = 0; t < 20; t++) forecaster.observe(t * 0.5);

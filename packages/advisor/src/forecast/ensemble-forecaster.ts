@@ -185,7 +185,7 @@ function probability(value: number, path: string): void {
  *   simplex, shrunk towards inverse-MSE weights while few independent errors are known (`h`-step
  *   errors overlap, so that takes `h` times longer at horizon `h`); a member that wins at
  *   5 minutes may lose at 6 hours and vice versa. The `local-level` member is itself fitted per
- *   horizon (see `createLocalLevelBank`).
+ *   horizon (see `createLocalLevelBank`). Before any error is scored the forecast is last-value.
  * - **Seasons**: daily members join once a day is known, the multi-day seasonal mean after two
  *   days, weekly-naive after two weeks. In the first day(s) the flat and damped members carry the
  *   forecast, and nothing extrapolates a straight line for hours.
@@ -256,8 +256,6 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const pairs = memberCount * memberCount;
   const errorProducts = new Float64Array(horizon * pairs);
   const productCounts = new Float64Array(horizon * pairs);
-  // Last weights per horizon, the warm start of the next combination fit.
-  const lastWeights = new Float64Array(horizon * memberCount).fill(1 / memberCount);
   const errors = new Float64Array(memberCount);
   // Direct regression per horizon: discounted normal equations Σ x xᵀ and Σ x·(y(t+h) − y(t)).
   const gram = new Float64Array(horizon * FEATURES * FEATURES);
@@ -478,10 +476,24 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
    * Correlated members share weight; a member that adds nothing gets 0.
    */
   function combinationWeights(h: number, values: Float64Array, out: Float64Array): void {
-    const cell = (h - 1) * pairs;
     const active: number[] = [];
     for (let member = 0; member < memberCount; member++)
       if (!Number.isNaN(values[member]!) && enabled[member]) active.push(member);
+    // A horizon with no scored error yet borrows the errors of the longest shorter one that has
+    // some (as the intervals do); with none at all, the forecast is last-value, the one member
+    // that assumes nothing about the series.
+    const scored = (horizonIndex: number) =>
+      active.some((member) => productCounts[horizonIndex * pairs + member * memberCount + member]! > 0);
+    let source = h;
+    while (source >= 1 && !scored(source - 1)) source--;
+    const lastValue = ensembleMembers.indexOf('last-value');
+    if (source < 1 && active.includes(lastValue)) {
+      out.fill(0);
+      out[lastValue] = 1;
+      return;
+    }
+    source = Math.max(1, source);
+    const cell = (source - 1) * pairs;
     const size = active.length;
     // A member not scored yet is taken to be as good as the best one (equal weights at the start).
     let best = Number.POSITIVE_INFINITY;
@@ -492,7 +504,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     const prior = Number.isFinite(best) ? best : 1;
     // h-step errors from consecutive origins overlap in h − 1 steps, so n of them carry about n / h
     // independent errors: the prior is worth PRIOR_WEIGHT independent errors at every horizon.
-    const priorWeight = PRIOR_WEIGHT * h;
+    const priorWeight = PRIOR_WEIGHT * source;
     const moments = new Float64Array(size * size);
     let trace = 0;
     for (let a = 0; a < size; a++) {
@@ -510,11 +522,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     for (let a = 0; a < size; a++) moments[a * size + a] = moments[a * size + a]! + ridge;
     const weights = simplexLeastSquares(moments, size);
     out.fill(0);
-    for (let member = 0; member < memberCount; member++) lastWeights[(h - 1) * memberCount + member] = 0;
-    for (let a = 0; a < size; a++) {
-      out[active[a]!] = weights[a]!;
-      lastWeights[(h - 1) * memberCount + active[a]!] = weights[a]!;
-    }
+    for (let a = 0; a < size; a++) out[active[a]!] = weights[a]!;
   }
 
   /** Member forecasts, weights, mean and intervals from origin `t`; stored for later scoring. */
