@@ -77,6 +77,38 @@ describe('createEnsembleForecaster', () => {
     }
   });
 
+  it('on a noisy level with no season it beats last-value by smoothing (the local-level member)', () => {
+    // Local-level model: a slow random-walk level (σ 0.1) under observation noise (σ 1).
+    const noise = gaussian(11);
+    let level = 30;
+    const series = Array.from({ length: 10 * m }, () => {
+      level += 0.1 * noise();
+      return level + noise();
+    });
+    const scores = evaluateForecasterRolling(series, { seasonLength: m, horizons: [1, 6, 12] });
+    for (const score of scores)
+      expect(score.meanAbsoluteError).toBeLessThan(0.9 * score.lastValueMeanAbsoluteError);
+    const forecaster = createEnsembleForecaster({ horizonSteps: 12, seasonLength: m });
+    for (const value of series) forecaster.observe(value);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    expect(outcome.weights![11]!['local-level']).toBeGreaterThan(outcome.weights![11]!['last-value'] ?? 0);
+  });
+
+  it('before any error is scored it forecasts the last value; later horizons borrow shorter ones', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 6, seasonLength: m });
+    for (const value of [1, 5, 2]) forecaster.observe(value);
+    const first = forecaster.forecast();
+    if (first.status !== 'ok') throw new Error('expected a forecast');
+    for (const point of first.points) expect(point.mean).toBe(2);
+    for (const weights of first.weights!) expect(weights['last-value']).toBe(1);
+    // One more sample scores the 1-step forecasts only; the 6-step weights are the 1-step ones.
+    forecaster.observe(4);
+    const second = forecaster.forecast();
+    if (second.status !== 'ok') throw new Error('expected a forecast');
+    expect(second.weights![5]).toEqual(second.weights![0]);
+  });
+
   it('before a day is known it does not extrapolate a straight line for hours', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 20, seasonLength: m });
     for (let t = 0; t < 20; t++) forecaster.observe(t * 0.5);

@@ -1,5 +1,6 @@
 import { ConfigError } from '@ballast/core';
 import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
+import { createLocalLevelBank } from './local-level';
 import { normalQuantile } from './quantiles';
 import { SortedWindow } from './sorted-window';
 
@@ -16,7 +17,12 @@ import { SortedWindow } from './sorted-window';
  * - `seasonal-mean`: the mean over up to 7 earlier days of the same slot, shifted the same way
  *   (once two days are known): a steadier daily shape.
  * - `damped-trend`: Holt's additive damped trend (α 0.5, β 0.1, φ 0.9).
- * - `smoothed-level`: exponentially smoothed level (α 0.3), flat.
+ * - `smoothed-level`: exponentially smoothed level (α 0.3), flat; not in the defaults any more
+ *   (see {@link defaultEnsembleMembers}).
+ * - `local-level`: the level of a local-level (random walk plus noise) Kalman filter, flat, with
+ *   its signal-to-noise ratio fitted per horizon on past `h`-step errors (see
+ *   `createLocalLevelBank`): a smoothed level where the metric is noisy around a slow level,
+ *   last-value where it is a random walk.
  * - `direct-regression`: a direct model per horizon, fitted by discounted ridge least squares on
  *   its own `h`-step errors: `y(t+h) − y(t)` regressed on the change the season saw over the
  *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
@@ -36,6 +42,7 @@ export type EnsembleMember =
   | 'seasonal-mean'
   | 'damped-trend'
   | 'smoothed-level'
+  | 'local-level'
   | 'direct-regression';
 
 /**
@@ -54,8 +61,22 @@ export const ensembleMembers: readonly EnsembleMember[] = [
   'seasonal-mean',
   'damped-trend',
   'smoothed-level',
+  'local-level',
   'direct-regression',
 ];
+
+/**
+ * The members combined by default: all but `smoothed-level`, whose fixed α 0.3 the fitted
+ * `local-level` member supersedes (kept for callers that name it in `members`).
+ *
+ * @example
+ * ```ts
+ * defaultEnsembleMembers.includes('local-level'); // true
+ * ```
+ */
+export const defaultEnsembleMembers: readonly EnsembleMember[] = ensembleMembers.filter(
+  (member) => member !== 'smoothed-level',
+);
 
 /**
  * Options of {@link createEnsembleForecaster}.
@@ -89,7 +110,7 @@ export interface EnsembleForecasterOptions {
   residualWindowSteps?: number | undefined;
   /** Conformal score normalisation: `member-spread` (default) or `none` (raw residuals). */
   intervalScaling?: 'member-spread' | 'none' | undefined;
-  /** Members to combine; default all of {@link ensembleMembers}. */
+  /** Members to combine; default {@link defaultEnsembleMembers}. */
   members?: readonly EnsembleMember[] | undefined;
 }
 
@@ -159,9 +180,12 @@ function probability(value: number, path: string): void {
  * the ensemble's own out-of-sample residuals.
  *
  * - **Fitted per horizon**: forecasts made at every origin are kept; when the value `h` steps later
- *   arrives, each member's `h`-step error updates a discounted mean squared error for that
- *   horizon (half-life one season). Weights are `1 / MSE`, shrunk towards equal while few errors
- *   are known, so a member that wins at 5 minutes may lose at 6 hours and vice versa.
+ *   arrives, each member's `h`-step error updates a discounted error second-moment matrix for
+ *   that horizon (half-life one season). The weights minimise the combination's error over the
+ *   simplex, shrunk towards inverse-MSE weights while few independent errors are known (`h`-step
+ *   errors overlap, so that takes `h` times longer at horizon `h`); a member that wins at
+ *   5 minutes may lose at 6 hours and vice versa. The `local-level` member is itself fitted per
+ *   horizon (see `createLocalLevelBank`). Before any error is scored the forecast is last-value.
  * - **Seasons**: daily members join once a day is known, the multi-day seasonal mean after two
  *   days, weekly-naive after two weeks. In the first day(s) the flat and damped members carry the
  *   forecast, and nothing extrapolates a straight line for hours.
@@ -216,21 +240,22 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   );
 
   const memberCount = ensembleMembers.length;
-  const enabled = ensembleMembers.map((member) => options.members?.includes(member) ?? true);
+  const enabled = ensembleMembers.map((member) =>
+    (options.members ?? defaultEnsembleMembers).includes(member),
+  );
   const history: number[] = [];
   const prefix: number[] = [0];
   let observedCount = 0;
   let dampedLevel = Number.NaN;
   let dampedTrend = 0;
   let smoothed = Number.NaN;
+  const localLevels = createLocalLevelBank({ horizonSteps: horizon, errorHalfLifeSteps: halfLife });
 
   // Per horizon (index h − 1) and member: discounted squared error sum and weight of evidence.
   // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
   const pairs = memberCount * memberCount;
   const errorProducts = new Float64Array(horizon * pairs);
   const productCounts = new Float64Array(horizon * pairs);
-  // Last weights per horizon, the warm start of the next combination fit.
-  const lastWeights = new Float64Array(horizon * memberCount).fill(1 / memberCount);
   const errors = new Float64Array(memberCount);
   // Direct regression per horizon: discounted normal equations Σ x xᵀ and Σ x·(y(t+h) − y(t)).
   const gram = new Float64Array(horizon * FEATURES * FEATURES);
@@ -299,6 +324,8 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       }
       case 'smoothed-level':
         return smoothed;
+      case 'local-level':
+        return localLevels.forecast(h);
       default: {
         if (!regressors(t, h, features)) return Number.NaN;
         let change = 0;
@@ -439,31 +466,53 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
 
   /**
    * The convex combination of the available members with the least discounted mean squared error
-   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex, `M` the error
-   * second-moment matrix shrunk towards the pooled error (prior weight {@link PRIOR_WEIGHT}), by
-   * an active-set solve. Correlated members share weight; a member that adds nothing gets 0.
+   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex by an active-set solve.
+   * `M`, the discounted error second-moment matrix, is shrunk towards its own diagonal: with the
+   * diagonal alone the weights are Bates & Granger's inverse-MSE weights, which ignore the
+   * cross-products between members, the noisiest part of `M` and the part that makes fitted
+   * combinations lose to simple ones (the "forecast combination puzzle"). The prior is worth
+   * {@link PRIOR_WEIGHT} independent errors; `h`-step errors overlap, so it weighs `h` times as
+   * many raw errors at horizon `h`, and the 6-hour weights trust cross-products only after days.
+   * Correlated members share weight; a member that adds nothing gets 0.
    */
   function combinationWeights(h: number, values: Float64Array, out: Float64Array): void {
-    const cell = (h - 1) * pairs;
     const active: number[] = [];
     for (let member = 0; member < memberCount; member++)
       if (!Number.isNaN(values[member]!) && enabled[member]) active.push(member);
+    // A horizon with no scored error yet borrows the errors of the longest shorter one that has
+    // some (as the intervals do); with none at all, the forecast is last-value, the one member
+    // that assumes nothing about the series.
+    const scored = (horizonIndex: number) =>
+      active.some((member) => productCounts[horizonIndex * pairs + member * memberCount + member]! > 0);
+    let source = h;
+    while (source >= 1 && !scored(source - 1)) source--;
+    const lastValue = ensembleMembers.indexOf('last-value');
+    if (source < 1 && active.includes(lastValue)) {
+      out.fill(0);
+      out[lastValue] = 1;
+      return;
+    }
+    source = Math.max(1, source);
+    const cell = (source - 1) * pairs;
     const size = active.length;
-    // Prior: every member as good as the best one, worth PRIOR_WEIGHT errors. It keeps weights
-    // near equal while few errors are known and fades as they accumulate.
+    // A member not scored yet is taken to be as good as the best one (equal weights at the start).
     let best = Number.POSITIVE_INFINITY;
     for (const member of active) {
       const index = cell + member * memberCount + member;
       if (productCounts[index]! > 0) best = Math.min(best, errorProducts[index]! / productCounts[index]!);
     }
     const prior = Number.isFinite(best) ? best : 1;
-    const priorWeight = PRIOR_WEIGHT;
+    // h-step errors from consecutive origins overlap in h − 1 steps, so n of them carry about n / h
+    // independent errors: the prior is worth PRIOR_WEIGHT independent errors at every horizon.
+    const priorWeight = PRIOR_WEIGHT * source;
     const moments = new Float64Array(size * size);
     let trace = 0;
     for (let a = 0; a < size; a++) {
+      const own = cell + active[a]! * memberCount + active[a]!;
+      const ownError = productCounts[own]! > 0 ? errorProducts[own]! / productCounts[own]! : prior;
       for (let b = 0; b < size; b++) {
         const index = cell + active[a]! * memberCount + active[b]!;
-        const diagonal = a === b ? priorWeight * prior : 0;
+        const diagonal = a === b ? priorWeight * ownError : 0;
         moments[a * size + b] = (errorProducts[index]! + diagonal) / (productCounts[index]! + priorWeight);
       }
       trace += moments[a * size + a]!;
@@ -473,11 +522,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     for (let a = 0; a < size; a++) moments[a * size + a] = moments[a * size + a]! + ridge;
     const weights = simplexLeastSquares(moments, size);
     out.fill(0);
-    for (let member = 0; member < memberCount; member++) lastWeights[(h - 1) * memberCount + member] = 0;
-    for (let a = 0; a < size; a++) {
-      out[active[a]!] = weights[a]!;
-      lastWeights[(h - 1) * memberCount + active[a]!] = weights[a]!;
-    }
+    for (let a = 0; a < size; a++) out[active[a]!] = weights[a]!;
   }
 
   /** Member forecasts, weights, mean and intervals from origin `t`; stored for later scoring. */
@@ -554,6 +599,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         score(t, value);
       }
       updateSmoothers(value);
+      localLevels.observe(value, { filled });
       latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
     },
     forecast(): ForecastOutcome {

@@ -6,7 +6,7 @@
  * const model: ForecastModel = 'holt-winters';
  * ```
  */
-export type ForecastModel = 'ensemble' | 'holt-winters' | 'linear-trend' | 'seasonal-naive';
+export type ForecastModel = 'ensemble' | 'holt-winters' | 'linear-trend' | 'seasonal-naive' | 'local-level';
 
 /**
  * One forecast step: `step` is 1 for the sample right after the history. `lower`/`upper` bound the
@@ -60,7 +60,7 @@ export interface ForecastResult {
   seasonality?: 'none' | 'daily' | 'weekly' | undefined;
   /** Ensemble member weights per step (index 0 = step 1), learned from out-of-sample errors. */
   weights?: Array<Partial<Record<string, number>>> | undefined;
-  /** Fitted parameters (`alpha`, `beta`, `gamma` for Holt-Winters; `slope`, `intercept` for linear). */
+  /** Fitted parameters (`alpha`, `beta`, `gamma` for Holt-Winters; `slope`, `intercept` for linear; `signalToNoise` for local-level). */
   parameters: Record<string, number>;
   /** Standard deviation of the one-step (in-sample) residuals. */
   residualStandardDeviation: number;

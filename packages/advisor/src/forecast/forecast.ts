@@ -7,6 +7,7 @@ import {
 import type { ForecastModel, ForecastOutcome, ForecastResult } from './forecast-types';
 import { type HoltWintersParameters, holtWinters } from './holt-winters';
 import { linearTrend } from './linear-trend';
+import { localLevel } from './local-level';
 import { type TimestampUnit, toRegularGrid } from './regular-grid';
 import { seasonalNaive } from './seasonal-naive';
 
@@ -146,6 +147,8 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
     );
   } else if (model === 'seasonal-naive') {
     outcome = shortOf(seasonalNaive(history, { seasonLength: needSeason(model), horizonSteps, level }));
+  } else if (model === 'local-level') {
+    outcome = shortOf(localLevel(history, { horizonSteps, level }));
   } else if (model === 'linear-trend') {
     outcome = shortOf(linearTrend(history, { horizonSteps, level, windowSteps: linearWindowSteps }));
   } else if (observed < ENSEMBLE_MINIMUM) {

@@ -1,8 +1,9 @@
-// Forecasting: series statistics and trends, the horizon-fitted ensemble (default), regular grids, Holt-Winters, seasonal-naive and linear-trend
+// Forecasting: series statistics and trends, the horizon-fitted ensemble (default), regular grids, local-level (Kalman), Holt-Winters, seasonal-naive and linear-trend
 // forecasts with prediction intervals, quantiles and error metrics. Imports nothing else of the advisor.
 
 export {
   createEnsembleForecaster,
+  defaultEnsembleMembers,
   ENSEMBLE_MINIMUM,
   type EnsembleForecaster,
   type EnsembleForecasterOptions,
@@ -31,6 +32,15 @@ export {
   holtWinters,
 } from './holt-winters';
 export { LINEAR_TREND_MINIMUM, type LinearTrendOptions, linearTrend } from './linear-trend';
+export {
+  createLocalLevelBank,
+  LOCAL_LEVEL_MINIMUM,
+  LOCAL_LEVEL_SIGNAL_TO_NOISE,
+  type LocalLevelBank,
+  type LocalLevelBankOptions,
+  type LocalLevelOptions,
+  localLevel,
+} from './local-level';
 export { normalQuantile, studentTQuantile } from './quantiles';
 export { type RegularGrid, type RegularGridOptions, type TimestampUnit, toRegularGrid } from './regular-grid';
 export {
