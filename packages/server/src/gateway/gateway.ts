@@ -271,6 +271,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     {
       ...config,
       ...(store && !config.metricsStore ? { metricsStore: store.metrics } : {}),
+      ...(store && !config.recommendationHistory ? { recommendationHistory: store.history } : {}),
       balancer: current,
       targetSettings,
       configureTarget,
