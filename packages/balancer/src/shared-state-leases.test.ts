@@ -68,12 +68,11 @@ const backends: Backend[] = [
       if (redis.skip !== undefined) throw new Error(redis.skip);
       const keyPrefix = `ballast-test:leases:${randomUUID().slice(0, 8)}`;
       // Generous command timeout: a slow reply at load must not look like an outage.
-      const states = [0, 1].map(() =>
-        createRedisSharedState({ url: redis.url, keyPrefix, commandTimeoutMs: 60_000 }),
-      );
+      const open = () => createRedisSharedState({ url: redis.url, keyPrefix, commandTimeoutMs: 60_000 });
+      const states = [open(), open()] as const;
       handles.push(...states);
       for (const state of states) expect(await state.ready(10_000)).toBe(true);
-      return states as [SharedState, SharedState];
+      return [...states];
     },
   },
 ];
