@@ -845,7 +845,7 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
   const history =
     historyOptions && past
       ? {
-          cited: Math.min(past.items.length, 10),
+          cited: scalingHistoryPrompt(past.items).length,
           ...(hold ? { hold } : {}),
           ...(await recordScaling(historyOptions, {
             subject,
