@@ -121,7 +121,9 @@ export interface Balancer extends ChatModel {
    * Counts a call the host makes itself (after {@link Balancer.select}, or for traffic the
    * balancer does not route) against a target until the lease is released, so routing and
    * `maxConcurrent` see the real load. Never waits: a call already happening is counted even past
-   * the cap. Throws `ValidationError` for an unknown target.
+   * the cap. With the `sharedState` option the lease also holds one of the target's slots shared by
+   * every replica (taken in the background, released with the lease). Throws `ValidationError` for
+   * an unknown target.
    */
   acquire(targetId: string): TargetLease;
   /**
@@ -602,6 +604,9 @@ class LoadBalancer implements Balancer {
   acquire(targetId: string): TargetLease {
     const runtime = this.runtimeOf(targetId);
     const release = runtime.limiter.acquireUnconditionally();
+    // With shared state the lease counts against the replicas' shared cap too (issue 14).
+    const releaseShared =
+      this.shared && runtime.maxConcurrent !== undefined ? this.shared.holdSlot(runtime.id) : undefined;
     let released = false;
     return {
       targetId: runtime.id,
@@ -609,6 +614,7 @@ class LoadBalancer implements Balancer {
         if (released) return;
         released = true;
         release();
+        releaseShared?.();
         if (outcome) this.record({ ...outcome, targetId: runtime.id });
       },
     };

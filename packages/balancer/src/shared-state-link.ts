@@ -140,6 +140,34 @@ export class SharedStateLink {
     }
   }
 
+  /**
+   * Counts a call the host runs itself against `targetId`'s shared slots without waiting or
+   * refusing (the shared twin of the local limiter's `acquireUnconditionally`): the lease is taken
+   * in the background, past the cap if need be, so the other replicas see the load within one
+   * round trip. The release gives the lease back exactly once, also when it comes before the
+   * lease was granted (then the lease is released as soon as it lands). Redis trouble: no lease.
+   */
+  holdSlot(targetId: string): ReleaseSharedSlot {
+    const scope = this.scopeOf(targetId);
+    let released = false;
+    let release: ReleaseSharedSlot | undefined;
+    this.state.acquireSlot(scope, Number.MAX_SAFE_INTEGER, this.leaseMs).then(
+      (lease) => {
+        if (lease === undefined) return;
+        release = this.releaser(scope, lease);
+        if (released) release();
+      },
+      () => {
+        // Shared state away: the local count alone holds this call (degraded, as for acquireSlot).
+      },
+    );
+    return () => {
+      if (released) return;
+      released = true;
+      release?.();
+    };
+  }
+
   /** Publishes a local breaker transition (fire and forget; adopted transitions are not echoed). */
   publishBreaker(targetId: string, state: 'open' | 'closed', cooldownMs = 0, reason?: string): void {
     if (this.adopting || this.disposed) return;

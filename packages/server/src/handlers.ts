@@ -1,4 +1,4 @@
-import type { BallastConfig, BallastConfigKey } from '@ballast/advisor';
+import type { BallastConfig, BallastConfigKey, RecommendationHistory } from '@ballast/advisor';
 import type { Balancer } from '@ballast/balancer';
 import type { ChatModel } from '@ballast/core';
 import type { MetricsStore } from '@ballast/store';
@@ -61,6 +61,12 @@ export interface BallastHandlersOptions {
   executor?: MigrationExecutor;
   /** Autoscaling advice (`GET /api/autoscaling/recommendations/:cluster`) is served when a source is given. */
   scaling?: ScalingAdviceSource;
+  /**
+   * Recommendation history (e.g. `openStores(...).history` of `@ballast/store`): the migration and
+   * autoscaling advice read it for hysteresis, cite it in the prompt and record their answers.
+   * The gateway defaults it to its `store`'s history.
+   */
+  recommendationHistory?: RecommendationHistory;
   /** VMware Avi advice, chat and confirm (`/api/avi/*`) are served when a source is given (`createAviRouteSource`). */
   avi?: AviRouteSource;
   /** The LLM for advice when `ai_enabled` is on. Default: the balancer. */
@@ -133,6 +139,7 @@ export function createBallastRoutes(
       scaling: options.scaling,
       settings: settings.unsafeRead,
       model: options.adviceModel ?? (() => balancer()),
+      history: options.recommendationHistory,
     }),
     ...configRoutes(settings),
     ...(options.avi ? aviRoutes(options.avi) : []),

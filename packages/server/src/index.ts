@@ -63,7 +63,7 @@ export {
 } from './http/http-error';
 export { defaultMaxBodyBytes, json, parseWith, readJson, readText } from './http/json';
 export { createNodeFetch, type NodeFetchOptions } from './http/node-fetch';
-export { createRateLimiter, type RateLimiter } from './http/rate-limiter';
+export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './http/rate-limiter';
 export type { FetchHandler, HttpMethod, Route, RouteContext, RouteInfo } from './http/router';
 export {
   type NodeListenerOptions,

@@ -27,6 +27,7 @@ import {
 } from '@ballast/validator';
 import { type ForecastOptions, forecast } from '../forecast/forecast';
 import type { ForecastOutcome, ForecastResult } from '../forecast/forecast-types';
+import type { HistoryOptions } from '../history/recommendation-history';
 import { type ForecastAwareResult, forecastAwareReplicas } from './forecast-aware-scaling';
 import type { HpaControllerState } from './hpa-behavior';
 import {
@@ -40,7 +41,16 @@ import {
   type PredictiveScalingSettings,
   predictiveReplicas,
 } from './predictive-scaling';
+import {
+  DEFAULT_SCALING_HOLD_MS,
+  loadScalingHistory,
+  scalingHistoryAction,
+  scalingHistoryPrompt,
+  scalingSubject,
+} from './scaling-history';
+import { type ScalingHistoryItem, type ScalingHoldVerdict, scalingHold } from './scaling-hysteresis';
 import { type ScalingOutlook, scalingOutlook } from './scaling-outlook';
+import { workloadFingerprint } from './workload-fingerprint';
 
 /**
  * Who produced a scaling answer: the HPA-parity rule, the predictive (forecast) rule, or the model.
@@ -165,6 +175,18 @@ export interface AdviseScalingInput {
   pricing?: { perCoreHourUsd: number; perGiBHourUsd: number } | undefined;
   /** Replica bounds for a workload without an HPA (then the HPA default CPU target, 80 %, is used). */
   bounds?: { minReplicas?: number | undefined; maxReplicas: number } | undefined;
+  /**
+   * Recommendation history (e.g. `@ballast/store`'s RecommendationHistoryStore) for hysteresis,
+   * the same shape `adviseMigrations` takes (`history` here is the controller's memory). The
+   * deployment's recommendations of the last `holdMs` (default 30 min) hold a change back when it
+   * would reverse an applied change, repeat an applied one that did not stick, or repeat one the
+   * user rejected (`ScalingHoldRule`); the answer then keeps the current count and its
+   * reasoning names the rule. They are cited in the prompt (at most ten: times, replica counts,
+   * statuses, the user's redacted reason). The answer is recorded with the workload's fingerprint,
+   * its source and, for a model answer, the validator's verdict. A failing history never fails
+   * the advice: `history.error` says what went wrong.
+   */
+  recommendationHistory?: HistoryOptions | undefined;
   options?:
     | {
         /** Deadline of the model call (all repairs included). */
@@ -213,6 +235,16 @@ export interface AdviseScalingResult {
   state: HpaControllerState;
   /** Things Ballast could not use (unsupported metric types, metrics-server down, ...). */
   notes: string[];
+  /**
+   * With `recommendationHistory`: earlier recommendations cited, the hysteresis verdict (held, or
+   * matched but overridden for safety), whether this answer was recorded, and a history failure.
+   */
+  history?: {
+    cited: number;
+    hold?: ScalingHoldVerdict;
+    recorded: boolean;
+    error?: string;
+  };
 }
 
 const MiB = 2 ** 20;
@@ -546,6 +578,7 @@ const SYSTEM_PROMPT = [
   'Weigh these criteria: performance 0.30, stability 0.25, cost 0.20, forecast alignment 0.15, response time 0.10.',
   'Rules: target_replicas is an integer within [min_replicas, max_replicas]. Scale up when CPU utilization of ready pods is above the target or the forecast upper bound needs more pods within the lead time; scale down only when utilization and the forecast upper bound stay below the target with fewer pods; prefer small, stable changes.',
   'Use only the numbers given. Ballast computes cost and performance impact itself; give your qualitative view.',
+  'When recent_recommendations is present, it lists earlier advice for this deployment (newest first) and what became of it: do not reverse an applied change or repeat a rejected one unless the current utilization requires it.',
   'Answer with one JSON object: {"scaling_type": "hpa"|"vpa"|"both"|"maintain", "action": "scale_up"|"scale_down"|"maintain"|"at_max", "target_replicas": integer, "confidence": number 0..1, "reasoning": string, "factors_considered": string[], "risk_assessment": "low"|"medium"|"high", "cost_impact": "low"|"medium"|"high", "performance_impact": "positive"|"neutral"|"negative", "recommended_timing": "immediate"|"gradual"|"scheduled", "criteria_scores": {"performance": 0..1, "stability": 0..1, "cost": 0..1, "forecast_alignment": 0..1, "response_time": 0..1}}',
 ].join('\n');
 
@@ -567,6 +600,8 @@ export function buildScalingAdvicePrompt(context: {
   leadSteps?: number | undefined;
   cpuTarget?: number | undefined;
   now?: number | undefined;
+  /** Earlier recommendations for this deployment ({@link scalingHistoryPrompt}); left out when absent. */
+  recentRecommendations?: ReturnType<typeof scalingHistoryPrompt> | undefined;
 }): string {
   const { workload, bounds, hpa } = context;
   const deployment = workload.deployment;
@@ -604,6 +639,9 @@ export function buildScalingAdvicePrompt(context: {
       to: event.toReplicas,
       reason: event.reason ?? null,
     })),
+    ...(context.recentRecommendations === undefined
+      ? {}
+      : { recent_recommendations: context.recentRecommendations }),
   };
   return [
     `Current replicas: ${deployment.replicas.desired} (min ${bounds.minReplicas}, max ${bounds.maxReplicas})`,
@@ -777,19 +815,51 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
   const hpaCandidate = hpaParityCandidate(hpa, context, impact, demand.outlook);
   const forecastCandidate = predictiveCandidate(demand, context, impact);
   const rule = forecastCandidate ?? hpaCandidate;
+  const historyOptions = input.recommendationHistory;
+  const historyNow = historyOptions ? (historyOptions.now ?? Date.now)() : 0;
+  const subject = scalingSubject(context.workload.deployment);
+  const past = historyOptions ? await loadScalingHistory(historyOptions, subject, historyNow) : undefined;
 
   // 3. LLM.
   const answer: ModelScalingAnswer =
     input.model === undefined
       ? { llm: { status: 'not_configured', reason: 'no model configured' }, candidate: undefined }
-      : await askScalingModel(input.model, context, hpa, demand, impact);
+      : await askScalingModel(input.model, context, hpa, demand, impact, past?.items);
 
-  // Choice.
-  const { chosen, why, llm } = chooseScaling(
-    context,
-    { rule, hpaCandidate, forecastCandidate, demand },
-    answer,
-  );
+  // Choice, then hysteresis over the deployment's recent recommendations.
+  const choice = chooseScaling(context, { rule, hpaCandidate, forecastCandidate, demand }, answer);
+  const hold =
+    historyOptions && past
+      ? scalingHold({
+          currentReplicas: context.current,
+          targetReplicas: choice.chosen.targetReplicas,
+          bounds: context.bounds,
+          scaleUpNeeded: hpaCandidate.targetReplicas > context.current,
+          recent: past.items,
+          now: historyNow,
+          holdMs: historyOptions.holdMs ?? DEFAULT_SCALING_HOLD_MS,
+        })
+      : undefined;
+  const { chosen, why } = applyHold(context, impact, choice, hold);
+  const { llm } = choice;
+  const history =
+    historyOptions && past
+      ? {
+          cited: scalingHistoryPrompt(past.items).length,
+          ...(hold ? { hold } : {}),
+          ...(await recordScaling(historyOptions, {
+            subject,
+            fingerprint: workloadFingerprint(context.workload),
+            current: context.current,
+            chosen,
+            llm,
+            hold,
+            past: past.items,
+            at: historyNow,
+            ...(past.error ? { error: past.error } : {}),
+          })),
+        }
+      : undefined;
   const candidates: AdviseScalingResult['candidates'] = { hpa: hpaCandidate };
   if (forecastCandidate !== undefined) candidates.forecast = forecastCandidate;
   if (answer.candidate !== undefined) candidates.llm = { ...answer.candidate, outlook: demand.outlook };
@@ -806,7 +876,113 @@ export async function adviseScaling(input: AdviseScalingInput): Promise<AdviseSc
     outlook: demand.outlook,
     state: demand.aware?.state ?? hpa.state,
     notes: context.notes,
+    ...(history ? { history } : {}),
   };
+}
+
+/**
+ * The chosen answer after hysteresis: held at the current count when a rule holds it (reasoning and
+ * `why` name the rule and the earlier recommendation), annotated when safety overrode the rule.
+ */
+function applyHold(
+  context: ScalingContext,
+  impact: ImpactOf,
+  choice: { chosen: AdvisedScaling; why: string },
+  hold: ScalingHoldVerdict | undefined,
+): { chosen: AdvisedScaling; why: string } {
+  const { chosen, why } = choice;
+  if (hold === undefined) return choice;
+  if (!hold.held) {
+    const note = `history rule ${hold.rule}: ${hold.message}`;
+    return {
+      chosen: { ...chosen, reasoning: `${chosen.reasoning}; ${note}` },
+      why: `${why} ${capitalize(note)}.`,
+    };
+  }
+  const { current } = context;
+  const heldImpact = impact(current);
+  const without = `${chosen.action} to ${chosen.targetReplicas}`;
+  return {
+    chosen: {
+      ...chosen,
+      action: 'maintain',
+      targetReplicas: current,
+      scalingType: 'maintain',
+      timing: 'immediate',
+      reasoning: `Held at ${current} by history rule ${hold.rule}: ${hold.message}. Without the hold: ${without} (${chosen.reasoning})`,
+      factors: [...chosen.factors, 'recent recommendation history (hysteresis)'],
+      risk: riskLevel(heldImpact),
+      costImpact: costLevel(heldImpact, current),
+      performanceImpact: performanceLevel(heldImpact),
+      impact: heldImpact,
+    },
+    why: `Held at ${current} by history rule ${hold.rule} (${hold.message}); without the hold: ${why}`,
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Records the answer in the history: the workload's fingerprint, the source (`rule` for the HPA and
+ * predictive answers, which are in the payload) and, for a model answer, the validator's verdict
+ * (`repaired` with the repairs when it changed anything). The same advice on the same snapshot as
+ * the newest record is not written twice (a dashboard polling the endpoint adds nothing new).
+ */
+async function recordScaling(
+  options: HistoryOptions,
+  advice: {
+    subject: string;
+    fingerprint: string;
+    current: number;
+    chosen: AdvisedScaling;
+    llm: LlmScalingOutcome;
+    hold: ScalingHoldVerdict | undefined;
+    past: readonly ScalingHistoryItem[];
+    at: number;
+    error?: string;
+  },
+): Promise<{ recorded: boolean; error?: string }> {
+  const { chosen, current } = advice;
+  const action = scalingHistoryAction(current, chosen.targetReplicas);
+  const newest = advice.past[0];
+  if (
+    newest !== undefined &&
+    newest.snapshotFingerprint === advice.fingerprint &&
+    scalingHistoryAction(newest.from, newest.to) === action
+  )
+    return { recorded: false, ...(advice.error ? { error: advice.error } : {}) };
+  const repairs = (advice.llm.repairs ?? []).filter((repair) => repair.code !== 'action_derived');
+  try {
+    await options.history.record({
+      kind: 'scaling',
+      createdAt: advice.at,
+      snapshotFingerprint: advice.fingerprint,
+      source: chosen.source === 'llm' ? 'llm' : 'rule',
+      subject: advice.subject,
+      action,
+      payload: {
+        source: chosen.source,
+        action: chosen.action,
+        currentReplicas: current,
+        targetReplicas: chosen.targetReplicas,
+        confidence: chosen.confidence,
+        ...(advice.hold ? { hysteresis: { rule: advice.hold.rule, held: advice.hold.held } } : {}),
+      },
+      ...(chosen.source === 'llm'
+        ? {
+            verdict: {
+              status: repairs.length > 0 ? ('repaired' as const) : ('accepted' as const),
+              reasons: repairs.map((repair) => repair.message.slice(0, 2_000)).slice(0, 50),
+            },
+          }
+        : {}),
+    });
+    return { recorded: true, ...(advice.error ? { error: advice.error } : {}) };
+  } catch (caught) {
+    return { recorded: false, error: advice.error ?? `history write failed: ${(caught as Error).name}` };
+  }
 }
 
 /** What every step of {@link adviseScaling} reads: the workload seen as an HPA sees it. */
@@ -1085,9 +1261,11 @@ async function askScalingModel(
   hpa: HpaDesiredReplicasResult,
   demand: DemandForecast,
   impact: ImpactOf,
+  past: readonly ScalingHistoryItem[] | undefined,
 ): Promise<ModelScalingAnswer> {
   const { options } = context;
   const prompt = buildScalingAdvicePrompt({
+    recentRecommendations: past === undefined ? undefined : scalingHistoryPrompt(past),
     workload: context.workload,
     bounds: context.bounds,
     hpa,

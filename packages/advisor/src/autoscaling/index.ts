@@ -1,4 +1,5 @@
-// Autoscaling: HPA port, forecast-aware and LLM policies, adviseScaling, back-test. Imports ../forecast,
+// Autoscaling: HPA port, forecast-aware and LLM policies, adviseScaling, back-test, hysteresis over the
+// recommendation history. Imports ../forecast and ../history,
 // never ../migration.
 
 export {
@@ -81,4 +82,18 @@ export {
   type PredictiveScalingSettings,
   predictiveReplicas,
 } from './predictive-scaling';
+export {
+  DEFAULT_SCALING_HOLD_MS,
+  scalingHistoryAction,
+  scalingHistoryPrompt,
+  scalingSubject,
+} from './scaling-history';
+export {
+  type ScalingHistoryItem,
+  type ScalingHoldInput,
+  type ScalingHoldRule,
+  type ScalingHoldVerdict,
+  scalingHold,
+} from './scaling-hysteresis';
 export { type ScalingOutlook, type ScalingOutlookHour, scalingOutlook } from './scaling-outlook';
+export { workloadFingerprint } from './workload-fingerprint';

@@ -1,4 +1,5 @@
 import { createProxmoxClient } from '@ballast/proxmox';
+import { openStores } from '@ballast/store';
 import {
   createClusterSimulator,
   type FakeKubernetes,
@@ -175,5 +176,41 @@ describe('GET /api/autoscaling/recommendations/:cluster', () => {
     const missing = await call('/api/autoscaling/recommendations/prod');
     expect(missing.status).toBe(400);
     expect((await missing.json()).error.issues[0].path).toBe('deployment');
+  });
+});
+
+describe('GET /api/autoscaling/recommendations/:cluster with the gateway store’s history', () => {
+  it('records the answer once per snapshot and cites it on the next call', async () => {
+    const stores = await openStores('memory');
+    const withHistory = await startGatewayFixture({
+      scaling: kubernetesScalingSource({ prod: kubernetes.kubeConfigYaml }),
+      store: stores,
+    });
+    try {
+      const ask = async () => {
+        const response = await fetch(
+          `${withHistory.url}/api/autoscaling/recommendations/prod?deployment=web&namespace=shop`,
+          { headers: { authorization: `Bearer ${clientKey}` } },
+        );
+        expect(response.status).toBe(200);
+        return response.json();
+      };
+      const first = await ask();
+      expect(first.history).toEqual({ cited: 0, recorded: true });
+      const records = await stores.history.recent({ kind: 'scaling' });
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        subject: 'deployment/shop/web',
+        source: 'rule',
+        action: `maintain ${first.chosen.currentReplicas}`,
+      });
+      // A dashboard polling the same deployment: the same advice on the same snapshot is cited, not re-recorded.
+      const second = await ask();
+      expect(second.history).toEqual({ cited: 1, recorded: false });
+      expect(await stores.history.recent({ kind: 'scaling' })).toHaveLength(1);
+    } finally {
+      await withHistory.close();
+      await stores.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   adviseScaling,
   type BallastConfig,
   parseProxBalanceRequest,
+  type RecommendationHistory,
   toProxBalanceErrorResponse,
   toProxBalanceResponse,
 } from '@ballast/advisor';
@@ -69,6 +70,11 @@ export interface AdviceDependencies {
   settings: () => BallastConfig;
   /** The model for LLM analysis when `ai_enabled` is on (the gateway passes its balancer). */
   model: (settings: BallastConfig) => ChatModel | undefined;
+  /**
+   * Recommendation history (`@ballast/store`'s RecommendationHistoryStore): both advisors read it
+   * for hysteresis, cite it in their prompts and record what they recommend.
+   */
+  history?: RecommendationHistory | undefined;
 }
 
 const scalingQuery = z
@@ -100,6 +106,7 @@ export function toScalingResponse(
     llm: result.llm,
     bounds: result.bounds,
     notes: result.notes,
+    ...(result.history ? { history: result.history } : {}),
   };
 }
 
@@ -137,6 +144,7 @@ export function adviceRoutes(deps: AdviceDependencies): Route[] {
               memThreshold: options.memThreshold,
               timeoutMs: settings.ai_timeout_seconds * 1000,
               signal: request.signal,
+              ...(deps.history ? { history: { history: deps.history } } : {}),
             },
           });
           // Node loads before and after the rule plan, for load bars (an addition to ProxBalance's shape).
@@ -199,6 +207,7 @@ export function adviceRoutes(deps: AdviceDependencies): Route[] {
           workload,
           model,
           options: { timeoutMs: settings.ai_timeout_seconds * 1000 },
+          ...(deps.history ? { recommendationHistory: { history: deps.history } } : {}),
         });
         return json(toScalingResponse(where, result));
       },

@@ -66,8 +66,8 @@ export interface GatewayConfig
   env?: Record<string, string | undefined>;
   /**
    * Live state shared with the other replicas of this gateway (e.g. `createRedisSharedState` of
-   * `@ballast/store`): breakers, concurrency slots and outcome windows, scoped by `moduleId`, so N
-   * replicas behave as one balancer. The caller owns it (and closes it after `close()`).
+   * `@ballast/store`): breakers, concurrency slots, outcome windows and per-key rate limits, scoped
+   * by `moduleId`, so N replicas behave as one balancer. The caller owns it (and closes it after `close()`).
    */
   sharedState?: SharedState;
   now?: () => number;
@@ -239,7 +239,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const streams = { open: 0 };
   let draining = false;
   const startedAt = now();
-  const rateLimiter = createRateLimiter();
+  // Per-key limits count across replicas through the shared state when there is one (issue 14).
+  const rateLimiter = createRateLimiter({ sharedState: config.sharedState, scope: moduleId });
 
   const configureTarget = (target: string, next: TargetSettings) => {
     if (!catalog.targetIds.includes(target)) throw new Error(`Unknown target ${target}`);
@@ -270,6 +271,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     {
       ...config,
       ...(store && !config.metricsStore ? { metricsStore: store.metrics } : {}),
+      ...(store && !config.recommendationHistory ? { recommendationHistory: store.history } : {}),
       balancer: current,
       targetSettings,
       configureTarget,

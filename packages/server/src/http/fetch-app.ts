@@ -95,7 +95,12 @@ export function createFetchApp(options: FetchAppOptions): FetchApp {
             caller = keys.authenticate(request);
             if (access === 'admin' && !caller.admin)
               throw new HttpError(403, 'forbidden', 'This endpoint needs an admin API key');
-            limiter.take(caller.keyId, caller.requestsPerMinute ?? options.requestsPerMinute);
+            // A promise only when the count is shared across replicas (one Redis round trip).
+            const counting = limiter.take(
+              caller.keyId,
+              caller.requestsPerMinute ?? options.requestsPerMinute,
+            );
+            if (counting) await counting;
           }
           let child: Logger | undefined;
           response = await found.route.handler(request, {

@@ -25,6 +25,15 @@ import {
   validateMigrationAdvice,
 } from '@ballast/validator';
 import { computeNodeTrends } from '../../forecast/trend';
+import {
+  type HistoryOptions,
+  heldBack,
+  historyPromptLines,
+  migrationAction,
+  migrationSubject,
+  type RecentDecision,
+  recentDecisions,
+} from '../../history/recommendation-history';
 import { applyMigrations } from '../apply-migrations';
 import { type NodeLoadForecastOptions, predictIssues } from '../forecast-node-load';
 import { computeImbalance, isBalancingNode, normalizeWeights } from '../imbalance';
@@ -40,15 +49,6 @@ import { snapshotFingerprint } from './advice-cache';
 import { type AnalysisPeriod, analysisPeriodHours } from './analysis-period';
 import { buildMigrationPrompt, type MigrationPrompt } from './build-migration-prompt';
 import { createPseudonymizer, type Pseudonymizer } from './pseudonymize';
-import {
-  type HistoryOptions,
-  heldBack,
-  historyPromptLines,
-  migrationAction,
-  migrationSubject,
-  type RecentDecision,
-  recentDecisions,
-} from './recommendation-history';
 import { type ModelTextLimits, screenModelAdvice } from './screen-model-advice';
 
 const EPSILON = 1e-9;

@@ -65,16 +65,6 @@ export {
 } from './proxbalance-response';
 export { createPseudonymizer, type Pseudonymizer } from './pseudonymize';
 export {
-  type HistoryOptions,
-  heldBack,
-  historyPromptLines,
-  migrationAction,
-  migrationSubject,
-  type RecentDecision,
-  type RecommendationHistory,
-  recentDecisions,
-} from './recommendation-history';
-export {
   type ModelTextLimits,
   type ScreenedModelAdvice,
   screenModelAdvice,

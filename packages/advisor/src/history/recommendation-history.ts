@@ -8,6 +8,8 @@ import type { MigrationRecommendation } from '@ballast/core';
 export interface RecommendationHistory {
   record(recommendation: {
     kind: 'migration' | 'scaling' | 'avi';
+    /** Epoch ms; the store's clock when left out. */
+    createdAt?: number;
     snapshotFingerprint: string;
     source: 'rule' | 'llm';
     subject: string;
@@ -15,21 +17,45 @@ export interface RecommendationHistory {
     payload?: Record<string, unknown>;
     verdict?: { status: 'accepted' | 'repaired' | 'rejected'; reasons?: string[] };
   }): Promise<unknown>;
-  recent(query?: { kind?: 'migration' | 'scaling' | 'avi'; since?: number; limit?: number }): Promise<
-    ReadonlyArray<{
-      subject: string;
-      action: string;
-      createdAt: number;
-      applied: boolean;
-      feedback: { decision: 'accepted' | 'rejected'; reason?: string | undefined } | null;
-    }>
-  >;
+  /** Newest first; `subject` narrows to one guest or deployment. */
+  recent(query?: {
+    kind?: 'migration' | 'scaling' | 'avi';
+    subject?: string;
+    since?: number;
+    limit?: number;
+  }): Promise<ReadonlyArray<RecommendationHistoryEntry>>;
 }
 
-/** Hysteresis settings of an advisor with history. */
+/**
+ * One stored recommendation as the advisors read it back (a subset of `@ballast/store`'s
+ * `RecommendationRecord`).
+ *
+ * @example
+ * ```ts
+ * const rejected = (entry: RecommendationHistoryEntry) => entry.feedback?.decision === 'rejected';
+ * ```
+ */
+export interface RecommendationHistoryEntry {
+  subject: string;
+  action: string;
+  createdAt: number;
+  applied: boolean;
+  feedback: { decision: 'accepted' | 'rejected'; reason?: string | undefined } | null;
+  /** The snapshot it was computed from (lets an advisor skip recording the same advice twice). */
+  snapshotFingerprint?: string;
+}
+
+/**
+ * Hysteresis settings of an advisor with history.
+ *
+ * @example
+ * ```ts
+ * const history: HistoryOptions = { history: stores.history, holdMs: 30 * 60_000 };
+ * ```
+ */
 export interface HistoryOptions {
   history: RecommendationHistory;
-  /** How long a rejected or applied decision holds. Default 6 h. */
+  /** How long a rejected or applied decision holds. Default 6 h for migrations, 30 min for scaling. */
   holdMs?: number;
   now?: () => number;
 }
