@@ -11,17 +11,6 @@ export function decodeVector(bytes: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer, 0, Math.floor(bytes.byteLength / 4));
 }
 
-/** The vector scaled to length 1 (all zeros stays all zeros), as float32. */
-export function normalizedFloat32(vector: readonly number[] | Float32Array): Float32Array {
-  let norm = 0;
-  for (let index = 0; index < vector.length; index++) norm += vector[index]! * vector[index]!;
-  const out = new Float32Array(vector.length);
-  if (norm === 0) return out;
-  const scale = 1 / Math.sqrt(norm);
-  for (let index = 0; index < vector.length; index++) out[index] = vector[index]! * scale;
-  return out;
-}
-
 /** Cosine similarity of two vectors of the same length (0 when either is all zeros). */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
