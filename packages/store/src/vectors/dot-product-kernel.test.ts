@@ -33,7 +33,9 @@ describe('dot product kernel (WebAssembly SIMD)', () => {
           const floats = new Float32Array(memory.buffer);
           floats.set(query, 0);
           const base = length * 4;
-          rows.forEach((row, index) => floats.set(row, length + index * length));
+          rows.forEach((row, index) => {
+            floats.set(row, length + index * length);
+          });
           const out = base + rows.length * length * 4;
           kernel!.scoreRange(base, rows.length, length, 0, out);
           const ranged = new Float64Array(memory.buffer, out, rows.length);
