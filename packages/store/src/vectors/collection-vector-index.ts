@@ -97,6 +97,11 @@ export class CollectionVectorIndex<Key> {
     return this.matrix.simd;
   }
 
+  /** Makes room for `rows` vectors at once (a bulk load then never regrows the memory). */
+  reserve(rows: number): void {
+    this.matrix.reserve(rows);
+  }
+
   set(key: Key, vector: ArrayLike<number>): void {
     this.matrix.set(key, vector);
   }

@@ -8,7 +8,7 @@ import {
 } from './collection-vector-index';
 import { collectionFull, parseCollection, prepareChunks, resolveMode } from './prepare-vector-input';
 import { runSearch } from './run-search';
-import { decodeVector, encodeVector } from './vector-math';
+import { encodeVector, float32View } from './vector-math';
 import {
   type VectorChunk,
   type VectorStore,
@@ -142,7 +142,8 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
       // Labelled with the version read before the rows: the rows are at least that new, so a
       // later write can only make the label look older than the data (a reload), never newer.
       const index = new CollectionVectorIndex<number>(dimensions, vectorIndex);
-      for (const row of rows) index.set(toNumber(row.id), decodeVector(row.embedding));
+      index.reserve(rows.length);
+      for (const row of rows) index.set(toNumber(row.id), float32View(row.embedding));
       entry = { version, index };
     }
     touch(name, entry);

@@ -11,6 +11,18 @@ export function decodeVector(bytes: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer, 0, Math.floor(bytes.byteLength / 4));
 }
 
+/**
+ * The float32 values packed by {@link encodeVector}, as a view on `bytes` when they are 4-byte
+ * aligned (no copy) and a copy otherwise. For reading once (the matrix load copies the values
+ * into its own memory); do not keep the result, it may pin the driver's buffer.
+ */
+export function float32View(bytes: Uint8Array): Float32Array {
+  const length = Math.floor(bytes.byteLength / 4);
+  return bytes.byteOffset % 4 === 0
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, length)
+    : decodeVector(bytes);
+}
+
 /** Cosine similarity of two vectors of the same length (0 when either is all zeros). */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;

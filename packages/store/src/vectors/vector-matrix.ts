@@ -200,8 +200,8 @@ export class VectorMatrix<Key> {
     return this.matrixOffset() + this.capacity * this.stride * 4;
   }
 
-  /** Grows the memory to hold `rows` rows and their scratch space. */
-  private reserve(rows: number): void {
+  /** Grows the memory to hold `rows` rows and their scratch space (call before a bulk load). */
+  reserve(rows: number): void {
     if (rows <= this.capacity) return;
     const capacity = Math.max(rows, Math.ceil(this.capacity * 1.5), minimumCapacity);
     const bytes = this.matrixOffset() + capacity * (this.stride * 4 + 8 + 4);
@@ -246,9 +246,15 @@ export class VectorMatrix<Key> {
 
 /** Writes `vector` scaled to unit length at `start`, zero-padded to `stride` floats. */
 function writeUnit(floats: Float32Array, start: number, vector: ArrayLike<number>, stride: number): void {
+  // Copy first (a typed-array copy when it can be), then scale in place: one monomorphic loop
+  // over float32 values whatever the caller passed (arrays from the API, views from the database).
+  if (vector instanceof Float32Array) floats.set(vector, start);
+  else for (let index = 0; index < vector.length; index++) floats[start + index] = vector[index]!;
+  const end = start + vector.length;
+  floats.fill(0, end, start + stride);
   let norm = 0;
-  for (let index = 0; index < vector.length; index++) norm += vector[index]! * vector[index]!;
-  const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm);
-  for (let index = 0; index < vector.length; index++) floats[start + index] = vector[index]! * scale;
-  for (let index = vector.length; index < stride; index++) floats[start + index] = 0;
+  for (let index = start; index < end; index++) norm += floats[index]! * floats[index]!;
+  if (norm === 0) return;
+  const scale = 1 / Math.sqrt(norm);
+  for (let index = start; index < end; index++) floats[index]! *= scale;
 }
