@@ -8,16 +8,20 @@
  *   be there, at most the unflushed batches missing, and the file must pass `integrity_check`.
  * - RAG: 100 000 chunks with 384-dimension vectors (the testkit's deterministic embedding) in the
  *   in-memory, SQLite and PostgreSQL vector stores: top-5 latency (vector, lexical, hybrid;
- *   goal: vector under 50 ms embedded) and recall@5 of the store's search against a brute-force
- *   scan in double precision. The stores search exactly (no approximate index is built), so the
- *   recall must be 1.0.
+ *   goal: vector under 50 ms embedded) and recall@5 against a brute-force scan in double
+ *   precision: 1.0 for the exact scan, at least 0.95 for the IVF-flat index (in memory and
+ *   SQLite, `vectorIndex: { kind: 'ivf-flat' }`, default lists and probes), whose build is
+ *   paid by its first query (printed).
+ *
+ * Every row carries the 1-minute load average when it was measured (2 cores: above 2, the
+ * benchmark shares the CPU).
  *
  * PostgreSQL rows are skipped (with a note) when `DATABASE_URL` / 127.0.0.1:5432 is unreachable.
  *   pnpm bench store
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +50,7 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 const ms = (value: number) => Math.round(value * 100) / 100;
+const load = () => loadavg()[0]!.toFixed(1);
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -131,6 +136,7 @@ async function benchMetrics(kind: string, database: SqlDatabase, rows: BenchRepo
     items: Number(stored?.count),
     'p50 ms': '',
     'p95 ms': '',
+    load: load(),
     result: `${Math.round(totalCalls / (writeMs / 1000)).toLocaleString('en')} calls/s`,
   });
   for (const hours of [1, 24, 720]) {
@@ -146,7 +152,13 @@ async function benchMetrics(kind: string, database: SqlDatabase, rows: BenchRepo
       items: requests,
       'p50 ms': ms(quantile(times, 0.5)),
       'p95 ms': ms(quantile(times, 0.95)),
-      result: hours === 24 ? (quantile(times, 0.95) < 50 ? 'goal < 50 ms met' : 'goal < 50 ms MISSED') : '',
+      load: load(),
+      result:
+        hours === 24
+          ? quantile(times, 0.5) < 50
+            ? 'goal < 50 ms (p50) met'
+            : 'goal < 50 ms (p50) MISSED'
+          : '',
     });
   }
   await store.close();
@@ -190,6 +202,7 @@ async function benchCrash(directory: string, rows: BenchReport['rows']) {
     items: stored,
     'p50 ms': '',
     'p95 ms': '',
+    load: load(),
     result: `confirmed ${confirmed}, stored ${stored} (${stored - confirmed} beyond confirmed, batches 100/50), rollups ${rolled}, integrity ${integrity}`,
   });
 }
@@ -243,26 +256,30 @@ function trueScore(chunk: VectorChunk, query: readonly number[]): number {
  * recall@k against a brute-force scan in double precision. Hashed bag-of-words vectors over a
  * small vocabulary tie often (identical word sets), so a returned chunk counts as relevant when its
  * true score reaches the k-th best true score (within float32 rounding, 1e-6): which of several
- * equally similar chunks is returned is not an error.
+ * equally similar chunks is returned is not an error. The k-th best true score of each query is
+ * computed once and shared by every store.
  */
-function recallAtK(
-  chunks: readonly VectorChunk[],
-  query: readonly number[],
-  returned: readonly string[],
-  k: number,
-): number {
-  const scores = chunks.map((chunk) => trueScore(chunk, query)).sort((a, b) => b - a);
-  const kth = scores[k - 1] ?? Number.NEGATIVE_INFINITY;
+function createRecall(chunks: readonly VectorChunk[]) {
   const byId = new Map(chunks.map((chunk) => [chunk.id, chunk]));
-  const relevant = returned.filter((id) => trueScore(byId.get(id)!, query) >= kth - 1e-6).length;
-  return relevant / k;
+  const kthByQuery = new Map<string, number>();
+  return (queryKey: string, query: readonly number[], returned: readonly string[], k: number): number => {
+    let kth = kthByQuery.get(queryKey);
+    if (kth === undefined) {
+      const scores = chunks.map((chunk) => trueScore(chunk, query)).sort((a, b) => b - a);
+      kth = scores[k - 1] ?? Number.NEGATIVE_INFINITY;
+      kthByQuery.set(queryKey, kth);
+    }
+    const relevant = returned.filter((id) => trueScore(byId.get(id)!, query) >= kth - 1e-6).length;
+    return relevant / k;
+  };
 }
 
 async function benchRag(
   kind: string,
   store: VectorStore,
-  data: { chunks: VectorChunk[]; texts: string[] },
+  data: { chunks: VectorChunk[]; texts: string[]; recall: ReturnType<typeof createRecall> },
   rows: BenchReport['rows'],
+  modes: ReadonlyArray<'vector' | 'lexical' | 'hybrid'> = ['vector', 'lexical', 'hybrid'],
 ) {
   const [, loadMs] = await timed(async () => {
     for (let start = 0; start < data.chunks.length; start += 5_000)
@@ -274,7 +291,8 @@ async function benchRag(
     items: data.chunks.length,
     'p50 ms': '',
     'p95 ms': '',
-    result: `${Math.round(data.chunks.length / (loadMs / 1000)).toLocaleString('en')} chunks/s; vector ${description.vectorSearch}, lexical ${description.lexicalSearch}`,
+    load: load(),
+    result: `${Math.round(data.chunks.length / (loadMs / 1000)).toLocaleString('en')} chunks/s; vector ${description.vectorSearch} (${description.vectorIndex.engine}), lexical ${description.lexicalSearch}`,
   });
   const queries = Array.from({ length: 30 }, (_, index) => {
     const words = data.texts[(index * 7_919) % data.texts.length]!.split(' ');
@@ -283,7 +301,7 @@ async function benchRag(
   const [, coldMs] = await timed(() =>
     store.search('bench', { embedding: deterministicEmbedding(queries[0]!, dimensions), topK: 5 }),
   );
-  for (const mode of ['vector', 'lexical', 'hybrid'] as const) {
+  for (const mode of modes) {
     const times: number[] = [];
     let recallSum = 0;
     for (const query of queries) {
@@ -298,21 +316,29 @@ async function benchRag(
       );
       times.push(elapsed);
       if (mode === 'vector')
-        recallSum += recallAtK(
-          data.chunks,
+        recallSum += data.recall(
+          query,
           embedding,
           result.hits.map((hit) => hit.id),
           5,
         );
     }
+    const searched = await store.describe();
     rows.push({
       benchmark: `RAG top-5 ${mode} (${kind})`,
       items: data.chunks.length,
       'p50 ms': ms(quantile(times, 0.5)),
       'p95 ms': ms(quantile(times, 0.95)),
+      load: load(),
       result:
         mode === 'vector'
-          ? `recall@5 ${(recallSum / queries.length).toFixed(3)} (exact scan); first query ${ms(coldMs)} ms (loads the matrix)`
+          ? `recall@5 ${(recallSum / queries.length).toFixed(3)} (${searched.vectorSearch}); first query ${ms(coldMs)} ms (${
+              kind.startsWith('in memory') && searched.vectorSearch === 'exact-scan'
+                ? 'matrix kept in step with the upserts'
+                : searched.vectorSearch === 'ivf-flat'
+                  ? 'trains the index'
+                  : 'loads the matrix'
+            }); ${quantile(times, 0.5) < 50 ? 'goal < 50 ms (p50) met' : 'goal < 50 ms (p50) MISSED'}; ${Math.round(searched.vectorIndex.cachedBytes / 2 ** 20)} MiB in process`
           : '',
     });
   }
@@ -337,12 +363,20 @@ export default async function storeBench(): Promise<BenchReport> {
     }
     await benchCrash(directory, rows);
 
-    const data = makeChunks();
+    const data = { ...makeChunks(), recall: undefined as unknown as ReturnType<typeof createRecall> };
+    data.recall = createRecall(data.chunks);
     await benchRag(
       'in memory',
       createInMemoryVectorStore({ maxChunksPerCollection: totalChunks }),
       data,
       rows,
+    );
+    await benchRag(
+      'in memory, IVF-flat',
+      createInMemoryVectorStore({ maxChunksPerCollection: totalChunks, vectorIndex: { kind: 'ivf-flat' } }),
+      data,
+      rows,
+      ['vector'],
     );
     const ragSqlite = await openSqliteDatabase({ path: join(directory, 'rag.db') });
     await benchRag(
@@ -352,6 +386,18 @@ export default async function storeBench(): Promise<BenchReport> {
       rows,
     );
     await ragSqlite.close();
+    const ivfSqlite = await openSqliteDatabase({ path: join(directory, 'rag-ivf.db') });
+    await benchRag(
+      'SQLite, IVF-flat',
+      createSqlVectorStore(ivfSqlite, {
+        maxChunksPerCollection: totalChunks,
+        vectorIndex: { kind: 'ivf-flat' },
+      }),
+      data,
+      rows,
+      ['vector'],
+    );
+    await ivfSqlite.close();
     if (withPostgres) {
       const ragPostgres = await connectPostgresDatabase({ connectionString: postgresUrl, schema });
       await benchRag(
@@ -371,8 +417,9 @@ export default async function storeBench(): Promise<BenchReport> {
     }
   }
   notes.push(
-    '?hours=N reads hourly rollups for whole hours and minute rollups for the two partial hours, so its cost depends on N and the number of models, not on the number of calls.',
-    'Vector search is an exact scan (no approximate index is built), so recall@5 is 1.0 by construction; pgvector is used instead when the server has the extension.',
+    '?hours=N is one statement: the database sums hourly rollups (whole hours) and minute rollups (the two partial hours) per provider and model and joins their histograms, so its cost depends on N and the number of models, not on the number of calls.',
+    'Vector search in process: one float32 matrix per collection in WebAssembly memory, scored by a SIMD kernel (exact-scan), or an IVF-flat index over it (ivf-flat: about sqrt(n) lists, an eighth probed). PostgreSQL without pgvector uses the same in-process matrix per replica, loaded on the first query and reloaded when another replica bumped the collection version; pgvector is used instead when the server has the extension.',
+    `1-minute load average at the end: ${load()} (2 cores).`,
     `Sizes: STORE_BENCH_CALLS=${totalCalls}, STORE_BENCH_CHUNKS=${totalChunks}, ${dimensions} dimensions.`,
   );
   return { name: 'Durable stores: metrics history, crash safety, RAG', rows, notes };

@@ -106,7 +106,9 @@ export type { SqlDatabase, SqlExecutor, SqlValue } from './sql/sql-database';
 export { openSqliteDatabase, type SqliteDatabaseOptions } from './sqlite/open-sqlite-database';
 export type { StoreDescription } from './store-description';
 export { chunkText } from './text/chunk-text';
+export type { VectorIndexOption } from './vectors/collection-vector-index';
 export { createInMemoryVectorStore } from './vectors/in-memory-vector-store';
+export type { IvfFlatOptions } from './vectors/ivf-flat-index';
 export {
   createRagIndex,
   embedAll,
@@ -121,6 +123,7 @@ export {
   type ScoredChunk,
   type VectorChunk,
   type VectorCollectionInfo,
+  type VectorIndexDescription,
   type VectorSearchQuery,
   type VectorSearchResult,
   type VectorStore,

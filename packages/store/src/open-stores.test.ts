@@ -57,6 +57,7 @@ describe('openStores', () => {
       location: path,
       schemaVersion: 5,
       vectorSearch: 'exact-scan',
+      vectorIndex: { location: 'process', engine: 'wasm-simd', cachedCollections: 0, cachedBytes: 0 },
       lexicalSearch: 'sqlite-fts5-bm25',
       metricsBuffer: { buffered: 1, written: 0, dropped: 0, failedWrites: 0 },
     });

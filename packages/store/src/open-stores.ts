@@ -40,6 +40,8 @@ export interface StoresDescription {
   location: string;
   schemaVersion: number;
   vectorSearch: VectorStoreDescription['vectorSearch'];
+  /** Where vectors are scored (in process or pgvector), by which engine, and what is cached. */
+  vectorIndex: VectorStoreDescription['vectorIndex'];
   lexicalSearch: VectorStoreDescription['lexicalSearch'];
   metricsBuffer: { buffered: number; written: number; dropped: number; failedWrites: number };
 }
@@ -151,6 +153,7 @@ function bundle(
         location: vectors.location,
         schemaVersion: vectors.schemaVersion,
         vectorSearch: vectors.vectorSearch,
+        vectorIndex: vectors.vectorIndex,
         lexicalSearch: vectors.lexicalSearch,
         metricsBuffer: metrics.buffer,
       };

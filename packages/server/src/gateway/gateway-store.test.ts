@@ -99,6 +99,7 @@ describe('gateway over durable stores (SQLite)', () => {
     expect(health.store).toMatchObject({
       kind: 'sqlite',
       vectorSearch: 'exact-scan',
+      vectorIndex: { location: 'process', engine: 'wasm-simd' },
       lexicalSearch: 'sqlite-fts5-bm25',
     });
   });

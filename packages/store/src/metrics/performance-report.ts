@@ -1,5 +1,11 @@
-import { histogramQuantile } from './latency-histogram';
-import { emptyRollup, type MinuteRollup, mergeRollup } from './minute-rollup';
+import { denseQuantile } from './latency-histogram';
+import type { MinuteRollup } from './minute-rollup';
+import {
+  addRollupToAggregate,
+  emptyAggregate,
+  mergeAggregate,
+  type WindowAggregate,
+} from './window-aggregate';
 
 /**
  * Figures of one provider, model or the whole gateway over a window, as
@@ -36,23 +42,23 @@ export interface PerformanceReport {
   models: Record<string, PerformanceFigures>;
 }
 
-function figuresOf(rollup: MinuteRollup): PerformanceFigures {
+function figuresOf(aggregate: WindowAggregate): PerformanceFigures {
   const average = (sum: number, count: number) => (count === 0 ? null : sum / count);
   return {
-    requests: rollup.requests,
-    successes: rollup.successes,
-    failures: rollup.failures,
-    successRate: rollup.requests === 0 ? null : rollup.successes / rollup.requests,
-    averageLatencyMs: average(rollup.latencySumMs, rollup.latencyCount),
-    p50LatencyMs: histogramQuantile(rollup.latencyHistogram, 0.5),
-    p95LatencyMs: histogramQuantile(rollup.latencyHistogram, 0.95),
-    averageTimeToFirstTokenMs: average(rollup.timeToFirstTokenSumMs, rollup.timeToFirstTokenCount),
-    p50TimeToFirstTokenMs: histogramQuantile(rollup.timeToFirstTokenHistogram, 0.5),
-    p95TimeToFirstTokenMs: histogramQuantile(rollup.timeToFirstTokenHistogram, 0.95),
-    inputTokens: rollup.inputTokens,
-    outputTokens: rollup.outputTokens,
-    costUsd: rollup.costUsd,
-    failuresByCode: { ...rollup.failuresByCode },
+    requests: aggregate.requests,
+    successes: aggregate.successes,
+    failures: aggregate.failures,
+    successRate: aggregate.requests === 0 ? null : aggregate.successes / aggregate.requests,
+    averageLatencyMs: average(aggregate.latencySumMs, aggregate.latencyCount),
+    p50LatencyMs: denseQuantile(aggregate.latencyHistogram, 0.5),
+    p95LatencyMs: denseQuantile(aggregate.latencyHistogram, 0.95),
+    averageTimeToFirstTokenMs: average(aggregate.timeToFirstTokenSumMs, aggregate.timeToFirstTokenCount),
+    p50TimeToFirstTokenMs: denseQuantile(aggregate.timeToFirstTokenHistogram, 0.5),
+    p95TimeToFirstTokenMs: denseQuantile(aggregate.timeToFirstTokenHistogram, 0.95),
+    inputTokens: aggregate.inputTokens,
+    outputTokens: aggregate.outputTokens,
+    costUsd: aggregate.costUsd,
+    failuresByCode: { ...aggregate.failuresByCode },
   };
 }
 
@@ -62,42 +68,31 @@ export function firstMinuteOf(hours: number, now: number): number {
 }
 
 /**
- * Builds the report from the rollups of the window (every store reads its rollups and calls this,
- * so the three implementations answer identically).
+ * Builds the report from one aggregate per provider and model over the window (the SQL stores sum
+ * those in the database); provider, model and total groups are derived from the pairs, so every
+ * store answers identically.
  */
-export function performanceFromRollups(
-  rollups: Iterable<MinuteRollup>,
+export function performanceFromAggregates(
+  pairs: Iterable<WindowAggregate>,
   window: { hours: number; now: number },
 ): PerformanceReport {
-  const totals = emptyRollup(0, '', '');
-  const providers = new Map<string, MinuteRollup>();
-  const models = new Map<string, MinuteRollup>();
-  const add = (groups: Map<string, MinuteRollup>, key: string, rollup: MinuteRollup) => {
+  const totals = emptyAggregate('', '');
+  const providers = new Map<string, WindowAggregate>();
+  const models = new Map<string, WindowAggregate>();
+  const add = (groups: Map<string, WindowAggregate>, key: string, pair: WindowAggregate) => {
     let group = groups.get(key);
     if (!group) {
-      group = emptyRollup(0, '', '');
+      group = emptyAggregate('', '');
       groups.set(key, group);
     }
-    mergeRollup(group, rollup);
+    mergeAggregate(group, pair);
   };
-  // Fold rows into one aggregate per provider and model first (a window holds thousands of rows
-  // but a handful of pairs), then derive the provider, model and total groups from the pairs.
-  const pairs = new Map<string, MinuteRollup>();
-  for (const rollup of rollups) {
-    const key = `${rollup.provider}\u0000${rollup.model}`;
-    let pair = pairs.get(key);
-    if (!pair) {
-      pair = emptyRollup(0, rollup.provider, rollup.model);
-      pairs.set(key, pair);
-    }
-    mergeRollup(pair, rollup);
-  }
-  for (const pair of pairs.values()) {
-    mergeRollup(totals, pair);
+  for (const pair of pairs) {
+    mergeAggregate(totals, pair);
     add(providers, pair.provider, pair);
     add(models, pair.model, pair);
   }
-  const figures = (groups: Map<string, MinuteRollup>) =>
+  const figures = (groups: Map<string, WindowAggregate>) =>
     Object.fromEntries(
       [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, group]) => [key, figuresOf(group)]),
     );
@@ -109,4 +104,24 @@ export function performanceFromRollups(
     providers: figures(providers),
     models: figures(models),
   };
+}
+
+/** Builds the report from the rollups of the window (the in-memory store's path). */
+export function performanceFromRollups(
+  rollups: Iterable<MinuteRollup>,
+  window: { hours: number; now: number },
+): PerformanceReport {
+  // Fold rows into one aggregate per provider and model first (a window holds thousands of rows
+  // but a handful of pairs).
+  const pairs = new Map<string, WindowAggregate>();
+  for (const rollup of rollups) {
+    const key = `${rollup.provider}\u0000${rollup.model}`;
+    let pair = pairs.get(key);
+    if (!pair) {
+      pair = emptyAggregate(rollup.provider, rollup.model);
+      pairs.set(key, pair);
+    }
+    addRollupToAggregate(pair, rollup);
+  }
+  return performanceFromAggregates(pairs.values(), window);
 }

@@ -3,11 +3,12 @@ import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
 import { toNullableNumber, toNumber, valuesPlaceholders } from '../sql/sql-database';
 import { parseStoreInput, redactForStorage } from '../validate-input';
 import { type CallRecord, callRecordSchema } from './call-record';
-import { parseHistogram, serializeHistogram } from './latency-histogram';
+import { addStoredToDense, parseHistogram, serializeHistogram } from './latency-histogram';
 import type { MetricsStore, MetricsStoreOptions } from './metrics-store';
 import { metricsOptionsWithDefaults } from './metrics-store';
 import { emptyRollup, type MinuteRollup, mergeRollup, rollupCalls, rollupKey } from './minute-rollup';
-import { firstMinuteOf, performanceFromRollups } from './performance-report';
+import { firstMinuteOf, performanceFromAggregates } from './performance-report';
+import { addFailureCodes, emptyAggregate, type WindowAggregate } from './window-aggregate';
 import { createWriteBuffer } from './write-buffer';
 
 interface RollupRow {
@@ -72,6 +73,82 @@ function rollupValues(rollup: MinuteRollup): SqlValue[] {
     rollup.costUsd,
     JSON.stringify(rollup.failuresByCode),
   ];
+}
+
+/** One provider and model summed over a window by {@link windowQuery}. */
+interface WindowRow {
+  provider: string;
+  model: string;
+  requests: number | string;
+  successes: number | string;
+  failures: number | string;
+  latency_count: number | string;
+  latency_sum: number | string;
+  latency_hists: string;
+  ttft_count: number | string;
+  ttft_sum: number | string;
+  ttft_hists: string;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  cost_usd: number | string;
+  failures_by_code: string;
+}
+
+/**
+ * One statement answers a window: the database sums every counter per provider and model and
+ * joins the stored histograms (JSON arrays) and failure maps with commas, so the client receives
+ * one row per pair (a dozen, not a thousand) and parses each list with a single `JSON.parse`.
+ * Parameters: hourly range `[?, ?)`, then minute ranges `[?, ?)` and `[?, ?]`; each range is a
+ * primary-key range scan.
+ */
+function windowQuery(backend: 'sqlite' | 'postgres'): string {
+  const joined = (column: string) =>
+    backend === 'postgres' ? `string_agg(${column}, ',')` : `group_concat(${column}, ',')`;
+  const columns =
+    'provider, model, requests, successes, failures, latency_count, latency_sum, latency_hist, ttft_count, ttft_sum, ttft_hist, input_tokens, output_tokens, cost_usd, failures_by_code';
+  return `SELECT provider, model, sum(requests) AS requests, sum(successes) AS successes,
+      sum(failures) AS failures, sum(latency_count) AS latency_count, sum(latency_sum) AS latency_sum,
+      ${joined('latency_hist')} AS latency_hists, sum(ttft_count) AS ttft_count, sum(ttft_sum) AS ttft_sum,
+      ${joined('ttft_hist')} AS ttft_hists, sum(input_tokens) AS input_tokens,
+      sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd,
+      ${joined('failures_by_code')} AS failures_by_code
+    FROM (
+      SELECT ${columns} FROM metric_rollups_hourly WHERE minute >= ? AND minute < ?
+      UNION ALL
+      SELECT ${columns} FROM metric_rollups WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute <= ?)
+    ) AS window_rows
+    GROUP BY provider, model`;
+}
+
+/** Parses a comma-joined list of JSON values (as {@link windowQuery} returns it); bad text is empty. */
+function parseJoined(text: string | null): unknown[] {
+  if (!text) return [];
+  try {
+    return JSON.parse(`[${text}]`) as unknown[];
+  } catch {
+    return [];
+  }
+}
+
+function aggregateFromWindowRow(row: WindowRow): WindowAggregate {
+  const aggregate = emptyAggregate(row.provider, row.model);
+  aggregate.requests = toNumber(row.requests);
+  aggregate.successes = toNumber(row.successes);
+  aggregate.failures = toNumber(row.failures);
+  aggregate.latencyCount = toNumber(row.latency_count);
+  aggregate.latencySumMs = toNumber(row.latency_sum);
+  for (const stored of parseJoined(row.latency_hists)) addStoredToDense(aggregate.latencyHistogram, stored);
+  aggregate.timeToFirstTokenCount = toNumber(row.ttft_count);
+  aggregate.timeToFirstTokenSumMs = toNumber(row.ttft_sum);
+  for (const stored of parseJoined(row.ttft_hists))
+    addStoredToDense(aggregate.timeToFirstTokenHistogram, stored);
+  aggregate.inputTokens = toNumber(row.input_tokens);
+  aggregate.outputTokens = toNumber(row.output_tokens);
+  aggregate.costUsd = toNumber(row.cost_usd);
+  for (const codes of parseJoined(row.failures_by_code))
+    if (codes && typeof codes === 'object' && !Array.isArray(codes))
+      addFailureCodes(aggregate.failuresByCode, codes as Record<string, number>);
+  return aggregate;
 }
 
 type RollupTable = 'metric_rollups' | 'metric_rollups_hourly';
@@ -255,26 +332,20 @@ export function createSqlMetricsStore(
       const now = settings.now();
       const first = firstMinuteOf(hours, now);
       const last = Math.floor(now / 60_000);
-      // Whole hours from the hourly table, the partial hours at both ends from the minute table.
-      const wholeStart = hourStart(first + 59);
-      const wholeEnd = hourStart(last + 1);
-      const rows =
-        wholeStart < wholeEnd
-          ? [
-              ...(await database.query<RollupRow>(
-                `SELECT ${rollupColumns} FROM metric_rollups_hourly WHERE minute >= ? AND minute < ?`,
-                [wholeStart, wholeEnd],
-              )),
-              ...(await database.query<RollupRow>(
-                `SELECT ${rollupColumns} FROM metric_rollups WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute <= ?)`,
-                [first, wholeStart, wholeEnd, last],
-              )),
-            ]
-          : await database.query<RollupRow>(
-              `SELECT ${rollupColumns} FROM metric_rollups WHERE minute >= ? AND minute <= ?`,
-              [first, last],
-            );
-      return performanceFromRollups(rows.map(rollupFromRow), { hours, now });
+      // Whole hours from the hourly table, the partial hours at both ends from the minute table;
+      // a window without a whole hour reads minutes only (an empty hour range).
+      let wholeStart = hourStart(first + 59);
+      let wholeEnd = hourStart(last + 1);
+      if (wholeStart >= wholeEnd) wholeStart = wholeEnd = last + 1;
+      const rows = await database.query<WindowRow>(windowQuery(backend), [
+        wholeStart,
+        wholeEnd,
+        first,
+        wholeStart,
+        wholeEnd,
+        last,
+      ]);
+      return performanceFromAggregates(rows.map(aggregateFromWindowRow), { hours, now });
     },
     async recentCalls({ limit }) {
       const rows = await database.query<Record<string, unknown>>(

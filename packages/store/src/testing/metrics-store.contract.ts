@@ -124,6 +124,53 @@ export function describeMetricsStoreContract(name: string, harness: MetricsStore
       expect((await store.performance({ hours: 100 })).totals.requests).toBe(9);
     });
 
+    it('answers a 24 h window (whole hours and both partial ends) with exact counts and p95 within 5 %', async () => {
+      now = Date.UTC(2026, 0, 10, 12, 17, 30); // mid-hour: both ends of the window are partial hours
+      const store = await create({ batchSize: 97 });
+      const latencies: Record<string, number[]> = { 'gpt-4o-mini': [], 'claude-3-5-haiku': [] };
+      const ttfts: number[] = [];
+      let seed = 14;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed / 2_147_483_648;
+      };
+      // 26 h of calls every 7 minutes per model: some fall outside the window, on purpose.
+      for (let at = now - 26 * hour; at < now; at += 7 * minute)
+        for (const [provider, model] of [
+          ['openai', 'gpt-4o-mini'],
+          ['anthropic', 'claude-3-5-haiku'],
+        ] as const) {
+          const latencyMs = 50 + random() ** 3 * 5_000;
+          const timeToFirstTokenMs = 10 + random() * 300;
+          store.record(call({ at, provider, model, latencyMs, stream: true, timeToFirstTokenMs }));
+          if (at >= Math.floor((now - 24 * hour) / minute) * minute) {
+            latencies[model]!.push(latencyMs);
+            if (model === 'gpt-4o-mini') ttfts.push(timeToFirstTokenMs);
+          }
+        }
+      await store.flush();
+      const report = await store.performance({ hours: 24 });
+      const nearestRank = (values: number[], quantile: number) =>
+        [...values].sort((a, b) => a - b)[Math.ceil(quantile * values.length) - 1]!;
+      for (const [model, values] of Object.entries(latencies)) {
+        const figures = report.models[model]!;
+        expect(figures.requests).toBe(values.length);
+        expect(figures.averageLatencyMs!).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+        for (const [read, quantile] of [
+          [figures.p95LatencyMs!, 0.95],
+          [figures.p50LatencyMs!, 0.5],
+        ] as const) {
+          const exact = nearestRank(values, quantile);
+          expect(read).toBeGreaterThanOrEqual(exact * (1 - 1e-9));
+          expect(read).toBeLessThanOrEqual(exact * 1.05 * (1 + 1e-9));
+        }
+      }
+      const ttft = report.models['gpt-4o-mini']!.p95TimeToFirstTokenMs!;
+      expect(ttft).toBeGreaterThanOrEqual(nearestRank(ttfts, 0.95) * (1 - 1e-9));
+      expect(ttft).toBeLessThanOrEqual(nearestRank(ttfts, 0.95) * 1.05 * (1 + 1e-9));
+      expect(report.totals.requests).toBe(latencies['gpt-4o-mini']!.length * 2);
+    });
+
     it('refuses an invalid record with a typed error', async () => {
       const store = await create();
       expect(() => store.record(call({ latencyMs: -1 }))).toThrow(StoreError);

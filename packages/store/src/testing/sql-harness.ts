@@ -54,6 +54,7 @@ export function sqlHarness<Store extends { close(): Promise<void> }, Options>(
   build: (database: SqlDatabase, options: Options) => Store,
 ) {
   const reopeners = new WeakMap<Store, () => Promise<SqlDatabase>>();
+  const databases = new WeakMap<Store, SqlDatabase>();
   const wrap = (database: SqlDatabase, options: Options, reopen: () => Promise<SqlDatabase>) => {
     const store = build(database, options);
     const close = store.close.bind(store);
@@ -62,12 +63,17 @@ export function sqlHarness<Store extends { close(): Promise<void> }, Options>(
       await database.close();
     };
     reopeners.set(store, reopen);
+    databases.set(store, database);
     return store;
   };
   return {
     async create(options: Options): Promise<Store> {
       const { database, reopen } = await factory.fresh();
       return wrap(database, options, reopen);
+    },
+    /** Another store on the same database while `store` stays open (as a second replica would be). */
+    async sibling(store: Store, options: Options): Promise<Store> {
+      return build(databases.get(store)!, options);
     },
     async reopen(store: Store, options: Options): Promise<Store> {
       const reopen = reopeners.get(store)!;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors/store-error';
 import type { VectorChunk, VectorStore, VectorStoreOptions } from '../vectors/vector-store';
@@ -6,6 +7,30 @@ import type { VectorChunk, VectorStore, VectorStoreOptions } from '../vectors/ve
 export interface VectorStoreHarness {
   create(options: VectorStoreOptions): Promise<VectorStore>;
   reopen?: (store: VectorStore, options: VectorStoreOptions) => Promise<VectorStore>;
+  /** Another store on the same data while `store` stays open (a second replica); SQL stores only. */
+  sibling?: (store: VectorStore, options: VectorStoreOptions) => Promise<VectorStore>;
+}
+
+/** Cosine similarity in double precision: the reference the stores are checked against. */
+function cosine(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  a.forEach((value, index) => {
+    dot += value * b[index]!;
+    normA += value * value;
+    normB += b[index]! * b[index]!;
+  });
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+}
+
+/** The best `k` reference scores among `chunks` (descending). */
+function referenceScores(chunks: Iterable<VectorChunk>, query: readonly number[], k: number): number[] {
+  return [...chunks]
+    .filter((chunk) => chunk.embedding)
+    .map((chunk) => cosine(chunk.embedding!, query))
+    .sort((a, b) => b - a)
+    .slice(0, k);
 }
 
 const documents: VectorChunk[] = [
@@ -154,10 +179,120 @@ export function describeVectorStoreContract(name: string, harness: VectorStoreHa
       expect(text).toContain('[redacted]');
     });
 
+    it('keeps vector search in step with every write (model-based, against a brute-force reference)', async () => {
+      const operation = fc.oneof(
+        fc.record({
+          kind: fc.constant('upsert' as const),
+          chunk: fc.integer({ min: 0, max: 11 }),
+          vector: fc.option(fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 3, maxLength: 3 }), {
+            nil: undefined,
+          }),
+        }),
+        fc.record({ kind: fc.constant('delete' as const), document: fc.integer({ min: 0, max: 3 }) }),
+        fc.record({
+          kind: fc.constant('search' as const),
+          vector: fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 3, maxLength: 3 }),
+          topK: fc.integer({ min: 1, max: 6 }),
+        }),
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 25 }), async (operations) => {
+          const store = await create();
+          const collection = `model-${++run}`;
+          const reference = new Map<string, VectorChunk>();
+          for (const step of operations) {
+            if (step.kind === 'upsert') {
+              const chunk: VectorChunk = {
+                id: `c${step.chunk}`,
+                documentId: `d${step.chunk % 4}`,
+                text: `chunk ${step.chunk}`,
+                ...(step.vector ? { embedding: step.vector } : {}),
+              };
+              await store.upsert(collection, [chunk]);
+              reference.set(chunk.id, chunk);
+            } else if (step.kind === 'delete') {
+              const expected = [...reference.values()].filter(
+                (chunk) => chunk.documentId === `d${step.document}`,
+              );
+              expect(await store.deleteDocument(collection, `d${step.document}`)).toBe(expected.length);
+              for (const chunk of expected) reference.delete(chunk.id);
+            } else {
+              const { hits } = await store.search(collection, {
+                embedding: step.vector,
+                topK: step.topK,
+                mode: 'vector',
+              });
+              const expected = referenceScores(reference.values(), step.vector, step.topK);
+              expect(hits.map((hit) => hit.score)).toEqual(expected.map((score) => expect.closeTo(score, 5)));
+              for (const hit of hits)
+                expect(cosine(reference.get(hit.id)!.embedding!, step.vector)).toBeCloseTo(hit.score, 5);
+            }
+          }
+          await store.close();
+        }),
+        { seed: 14, numRuns: 25 },
+      );
+    });
+
+    if (harness.sibling)
+      it("sees another replica's writes on the next search (collection version)", async () => {
+        const store = await create();
+        await store.upsert('shared', documents);
+        expect((await store.search('shared', { embedding: [0, 0, 1, 0], topK: 1 })).hits[0]!.id).toBe(
+          'bread#0',
+        );
+        const replica = await harness.sibling!(store, {});
+        await replica.upsert('shared', [{ ...documents[1]!, embedding: [0, 0.1, 1, 0] }]);
+        await replica.deleteDocument('shared', 'bread');
+        const after = await store.search('shared', { embedding: [0, 0, 1, 0], topK: 4 });
+        expect(after.hits.map((hit) => hit.id)[0]).toBe('scale#0');
+        expect(after.hits.map((hit) => hit.id).sort()).toEqual(['evacuate#0', 'evacuate#1', 'scale#0']);
+        // And this store's own writes keep its matrix current (no reload needed, same answer).
+        await store.upsert('shared', [
+          { id: 'new', documentId: 'new', text: 'new', embedding: [0, 0, 1, 0] },
+        ]);
+        expect((await store.search('shared', { embedding: [0, 0, 1, 0], topK: 1 })).hits[0]!.id).toBe('new');
+        expect((await replica.search('shared', { embedding: [0, 0, 1, 0], topK: 1 })).hits[0]!.id).toBe(
+          'new',
+        );
+        await replica.close();
+      });
+
+    it('finds neighbours with an IVF-flat index and says so', async () => {
+      const store = await create({ vectorIndex: { kind: 'ivf-flat', probes: 4 } });
+      let seed = 3;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed / 2_147_483_648 - 0.5;
+      };
+      // 2 500 vectors (enough for the index to build: 50 lists) around 25 well-separated centres.
+      const centres = Array.from({ length: 25 }, () => Array.from({ length: 8 }, random));
+      const chunks: VectorChunk[] = Array.from({ length: 2_500 }, (_, index) => ({
+        id: `v${index}`,
+        documentId: `doc${index % 50}`,
+        text: `vector ${index}`,
+        embedding: centres[index % 25]!.map((value) => value + random() * 0.1),
+      }));
+      for (let start = 0; start < chunks.length; start += 500)
+        await store.upsert('ann', chunks.slice(start, start + 500));
+      const query = centres[7]!.map((value) => value + 0.01);
+      const { hits } = await store.search('ann', { embedding: query, topK: 5 });
+      expect(hits.map((hit) => hit.score)).toEqual(
+        referenceScores(chunks, query, 5).map((score) => expect.closeTo(score, 5)),
+      );
+      const description = await store.describe();
+      expect(description.vectorSearch).toBe(
+        description.vectorIndex.engine === 'pgvector' ? 'pgvector' : 'ivf-flat',
+      );
+      await expect(create({ vectorIndex: { kind: 'ivf-flat', probes: 0 } })).rejects.toThrow(/vectorIndex/);
+    });
+
     it('describes its search modes', async () => {
       const store = await create();
       const description = await store.describe();
       expect(['exact-scan', 'pgvector']).toContain(description.vectorSearch);
+      expect(['wasm-simd', 'scalar', 'pgvector']).toContain(description.vectorIndex.engine);
       expect(['bm25', 'sqlite-fts5-bm25', 'postgres-full-text']).toContain(description.lexicalSearch);
     });
 

@@ -1,5 +1,9 @@
 import { Bm25Index } from '../text/bm25-index';
-import { ExactVectorIndex } from './exact-vector-index';
+import {
+  CollectionVectorIndex,
+  describeInProcessIndexes,
+  parseVectorIndexOption,
+} from './collection-vector-index';
 import { collectionFull, parseCollection, prepareChunks, resolveMode } from './prepare-vector-input';
 import { runSearch } from './run-search';
 import {
@@ -12,12 +16,14 @@ import {
 interface Collection {
   dimensions: number | null;
   chunks: Map<string, VectorChunk>;
-  vectorIndex?: ExactVectorIndex<string>;
+  /** Kept in step with every write (never rebuilt). */
+  vectors?: CollectionVectorIndex<string>;
   lexicalIndex?: { index: Bm25Index; ids: string[] };
 }
 
 /**
- * A {@link VectorStore} in this process: exact cosine scan and in-process BM25, both indexes
+ * A {@link VectorStore} in this process: cosine search over a float32 matrix per collection that
+ * every write updates in place (exact, or IVF-flat with `vectorIndex`), and in-process BM25
  * rebuilt lazily after a write. Lost on restart.
  *
  * @example
@@ -28,6 +34,7 @@ interface Collection {
 export function createInMemoryVectorStore(options: VectorStoreOptions = {}): VectorStore {
   const settings = vectorOptionsWithDefaults(options);
   const backend = 'memory' as const;
+  const vectorIndex = parseVectorIndexOption(settings.vectorIndex, backend);
   const collections = new Map<string, Collection>();
   const withoutEmbedding = (chunk: VectorChunk) => ({
     id: chunk.id,
@@ -52,7 +59,12 @@ export function createInMemoryVectorStore(options: VectorStoreOptions = {}): Vec
         throw collectionFull(name, settings.maxChunksPerCollection, backend);
       for (const chunk of prepared.chunks) collection.chunks.set(chunk.id, chunk);
       collection.dimensions = prepared.dimensions;
-      delete collection.vectorIndex;
+      if (prepared.dimensions !== null) {
+        collection.vectors ??= new CollectionVectorIndex(prepared.dimensions, vectorIndex);
+        for (const chunk of prepared.chunks)
+          if (chunk.embedding) collection.vectors.set(chunk.id, chunk.embedding);
+          else collection.vectors.delete(chunk.id);
+      }
       delete collection.lexicalIndex;
       collections.set(name, collection);
     },
@@ -62,16 +74,8 @@ export function createInMemoryVectorStore(options: VectorStoreOptions = {}): Vec
       if (!collection) return { mode, hits: [] };
       const ranked = await runSearch(mode, query.topK, {
         vector: async (k) => {
-          if (collection.dimensions === null || query.embedding!.length !== collection.dimensions) return [];
-          if (!collection.vectorIndex) {
-            const embedded = [...collection.chunks.values()].filter((chunk) => chunk.embedding);
-            collection.vectorIndex = new ExactVectorIndex(
-              embedded.map((chunk) => chunk.id),
-              embedded.map((chunk) => chunk.embedding!),
-              collection.dimensions,
-            );
-          }
-          return collection.vectorIndex.search(query.embedding!, k);
+          if (!collection.vectors || query.embedding!.length !== collection.vectors.dimensions) return [];
+          return collection.vectors.search(query.embedding!, k);
         },
         lexical: async (k) => {
           if (!collection.lexicalIndex) {
@@ -106,9 +110,9 @@ export function createInMemoryVectorStore(options: VectorStoreOptions = {}): Vec
       for (const [id, chunk] of collection.chunks)
         if (chunk.documentId === documentId) {
           collection.chunks.delete(id);
+          collection.vectors?.delete(id);
           deleted += 1;
         }
-      delete collection.vectorIndex;
       delete collection.lexicalIndex;
       return deleted;
     },
@@ -120,7 +124,10 @@ export function createInMemoryVectorStore(options: VectorStoreOptions = {}): Vec
         backend,
         location: 'process memory',
         schemaVersion: 0,
-        vectorSearch: 'exact-scan',
+        ...describeInProcessIndexes(
+          vectorIndex,
+          [...collections.values()].flatMap((collection) => (collection.vectors ? [collection.vectors] : [])),
+        ),
         lexicalSearch: 'bm25',
       };
     },

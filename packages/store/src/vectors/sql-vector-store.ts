@@ -1,10 +1,14 @@
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
 import { toNullableNumber, toNumber, valuesPlaceholders } from '../sql/sql-database';
 import { tokenize } from '../text/tokenize';
-import { ExactVectorIndex } from './exact-vector-index';
+import {
+  CollectionVectorIndex,
+  describeInProcessIndexes,
+  parseVectorIndexOption,
+} from './collection-vector-index';
 import { collectionFull, parseCollection, prepareChunks, resolveMode } from './prepare-vector-input';
 import { runSearch } from './run-search';
-import { decodeVector, encodeVector } from './vector-math';
+import { encodeVector, float32View } from './vector-math';
 import {
   type VectorChunk,
   type VectorStore,
@@ -12,8 +16,6 @@ import {
   vectorOptionsWithDefaults,
 } from './vector-store';
 
-/** Collections whose exact-scan matrix stays cached (least recently searched dropped first). */
-const cachedCollections = 8;
 const rowsPerInsert = 200;
 
 interface CollectionRow {
@@ -25,9 +27,11 @@ interface CollectionRow {
  * The durable {@link VectorStore} over SQLite or PostgreSQL.
  *
  * - Vector search: with pgvector installed on PostgreSQL, `ORDER BY embedding_vector <=> query`
- *   runs in the database; otherwise an exact scan in process over a float32 matrix cached per
- *   collection and reloaded when the collection's `version` (bumped by every write, from any
- *   replica) changes. `describe().vectorSearch` says which.
+ *   runs in the database. Otherwise in process, over a float32 matrix per collection (exact scan,
+ *   or IVF-flat with `vectorIndex`), loaded from the database on the first search, updated in
+ *   place by this store's own writes, and reloaded when the collection's `version` (bumped by
+ *   every write, from any replica) moved by a write of another process. At most
+ *   `maxCachedCollections` matrices are kept. `describe().vectorSearch` and `.vectorIndex` say which.
  * - Lexical search: SQLite FTS5 `bm25()`; PostgreSQL full-text search (`ts_rank_cd` over a
  *   generated `tsvector` with a GIN index).
  * - Hybrid: both fused by reciprocal rank.
@@ -41,7 +45,9 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
   const settings = vectorOptionsWithDefaults(options);
   const backend = database.dialect;
   const usePgvector = database.hasPgvector;
-  const cache = new Map<string, { version: number; index: ExactVectorIndex<number> }>();
+  const vectorIndex = parseVectorIndexOption(settings.vectorIndex, backend);
+  /** In-process vectors per collection, labelled with the collection version they reflect. */
+  const cache = new Map<string, { version: number; index: CollectionVectorIndex<number> }>();
   let pgvectorColumnReady: Promise<unknown> | undefined;
   const ensurePgvectorColumn = () => {
     pgvectorColumnReady ??= database.run(
@@ -59,8 +65,10 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
       )
     )[0];
 
+  /** Inserts or replaces chunks; returns the row id of each (by chunk id). */
   const insertChunks = async (executor: SqlExecutor, name: string, chunks: readonly VectorChunk[]) => {
     const columns = usePgvector ? 7 : 6;
+    const ids = new Map<string, number>();
     for (let start = 0; start < chunks.length; start += rowsPerInsert) {
       const slice = chunks.slice(start, start + rowsPerInsert);
       const values: SqlValue[] = [];
@@ -78,42 +86,68 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
       const placeholders = usePgvector
         ? slice.map(() => '(?, ?, ?, ?, ?, ?, ?::vector)').join(', ')
         : valuesPlaceholders(slice.length, columns);
-      await executor.run(
+      const rows = await executor.query<{ id: number | string; chunk_id: string }>(
         `INSERT INTO vector_chunks (collection, chunk_id, document_id, text, metadata, embedding${usePgvector ? ', embedding_vector' : ''})
           VALUES ${placeholders}
           ON CONFLICT (collection, chunk_id) DO UPDATE SET document_id = excluded.document_id, text = excluded.text,
-            metadata = excluded.metadata, embedding = excluded.embedding${usePgvector ? ', embedding_vector = excluded.embedding_vector' : ''}`,
+            metadata = excluded.metadata, embedding = excluded.embedding${usePgvector ? ', embedding_vector = excluded.embedding_vector' : ''}
+          RETURNING id, chunk_id`,
         values,
       );
+      for (const row of rows) ids.set(row.chunk_id, toNumber(row.id));
     }
+    return ids;
   };
 
-  const exactScan = async (
+  /** Keeps `cache` in LRU order and within its bound. */
+  const touch = (name: string, entry: { version: number; index: CollectionVectorIndex<number> }) => {
+    cache.delete(name);
+    cache.set(name, entry);
+    while (cache.size > settings.maxCachedCollections) cache.delete(cache.keys().next().value as string);
+  };
+
+  /**
+   * After this store's own committed write moved the collection from `newVersion - 1` to
+   * `newVersion`: applies it to the cached matrix when the matrix reflects `newVersion - 1`
+   * (nobody else wrote in between), otherwise drops the matrix (the next search reloads it).
+   */
+  const applyOwnWrite = (
+    name: string,
+    newVersion: number,
+    apply: (index: CollectionVectorIndex<number>) => void,
+  ) => {
+    const entry = cache.get(name);
+    if (!entry) return;
+    if (entry.version !== newVersion - 1) {
+      cache.delete(name);
+      return;
+    }
+    apply(entry.index);
+    entry.version = newVersion;
+  };
+
+  const inProcessSearch = async (
     name: string,
     version: number,
     dimensions: number,
     query: readonly number[],
     k: number,
   ) => {
-    let cached = cache.get(name);
-    if (!cached || cached.version !== version) {
+    let entry = cache.get(name);
+    if (!entry || entry.version !== version || entry.index.dimensions !== dimensions) {
       const rows = await database.query<{ id: number | string; embedding: Uint8Array }>(
         'SELECT id, embedding FROM vector_chunks WHERE collection = ? AND embedding IS NOT NULL ORDER BY id',
         [name],
       );
-      cached = {
-        version,
-        index: new ExactVectorIndex(
-          rows.map((row) => toNumber(row.id)),
-          rows.map((row) => decodeVector(row.embedding)),
-          dimensions,
-        ),
-      };
+      // Labelled with the version read before the rows: the rows are at least that new, so a
+      // later write can only make the label look older than the data (a reload), never newer.
+      const index = new CollectionVectorIndex<number>(dimensions, vectorIndex);
+      index.reserve(rows.length);
+      for (const row of rows) index.set(toNumber(row.id), float32View(row.embedding));
+      entry = { version, index };
     }
-    cache.delete(name);
-    cache.set(name, cached);
-    while (cache.size > cachedCollections) cache.delete(cache.keys().next().value as string);
-    return cached.index.search(query, k);
+    touch(name, entry);
+    return entry.index.search(query, k);
   };
 
   const pgvectorSearch = async (name: string, query: readonly number[], k: number) => {
@@ -150,7 +184,7 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
     async upsert(name, chunks) {
       parseCollection(name, backend);
       if (usePgvector) await ensurePgvectorColumn();
-      await database.transaction(async (executor) => {
+      const written = await database.transaction(async (executor) => {
         let row = await collectionRow(executor, name);
         if (!row) {
           const [count] = await executor.query<{ count: number | string }>(
@@ -172,17 +206,26 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
         });
         // One row per id within a statement (PostgreSQL refuses to upsert a row twice): last wins.
         const unique = [...new Map(prepared.chunks.map((chunk) => [chunk.id, chunk])).values()];
-        await insertChunks(executor, name, unique);
+        const ids = await insertChunks(executor, name, unique);
         const [count] = await executor.query<{ count: number | string }>(
           'SELECT count(*) AS count FROM vector_chunks WHERE collection = ?',
           [name],
         );
         if (toNumber(count?.count) > settings.maxChunksPerCollection)
           throw collectionFull(name, settings.maxChunksPerCollection, backend);
-        await executor.run(
-          'UPDATE vector_collections SET dimensions = ?, version = version + 1 WHERE name = ?',
+        const [bumped] = await executor.query<{ version: number | string }>(
+          'UPDATE vector_collections SET dimensions = ?, version = version + 1 WHERE name = ? RETURNING version',
           [prepared.dimensions, name],
         );
+        return { version: toNumber(bumped?.version), ids, chunks: unique };
+      });
+      applyOwnWrite(name, written.version, (index) => {
+        for (const chunk of written.chunks) {
+          const id = written.ids.get(chunk.id);
+          if (id === undefined) continue;
+          if (chunk.embedding) index.set(id, chunk.embedding);
+          else index.delete(id);
+        }
       });
     },
     async search(name, query) {
@@ -195,7 +238,7 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
           if (dimensions === null || query.embedding!.length !== dimensions) return [];
           return usePgvector
             ? pgvectorSearch(name, query.embedding!, k)
-            : exactScan(name, toNumber(row.version), dimensions, query.embedding!, k);
+            : inProcessSearch(name, toNumber(row.version), dimensions, query.embedding!, k);
         },
         lexical: (k) => lexicalSearch(name, query.text!, k),
       });
@@ -241,15 +284,23 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
       }));
     },
     async deleteDocument(name, documentId) {
-      return database.transaction(async (executor) => {
-        const deleted = await executor.run(
-          'DELETE FROM vector_chunks WHERE collection = ? AND document_id = ?',
+      const deleted = await database.transaction(async (executor) => {
+        const rows = await executor.query<{ id: number | string }>(
+          'DELETE FROM vector_chunks WHERE collection = ? AND document_id = ? RETURNING id',
           [name, documentId],
         );
-        if (deleted)
-          await executor.run('UPDATE vector_collections SET version = version + 1 WHERE name = ?', [name]);
-        return deleted;
+        if (rows.length === 0) return { ids: [], version: null };
+        const [bumped] = await executor.query<{ version: number | string }>(
+          'UPDATE vector_collections SET version = version + 1 WHERE name = ? RETURNING version',
+          [name],
+        );
+        return { ids: rows.map((row) => toNumber(row.id)), version: toNullableNumber(bumped?.version) };
       });
+      if (deleted.version !== null)
+        applyOwnWrite(name, deleted.version, (index) => {
+          for (const id of deleted.ids) index.delete(id);
+        });
+      return deleted.ids.length;
     },
     async deleteCollection(name) {
       await database.transaction(async (executor) => {
@@ -263,7 +314,20 @@ export function createSqlVectorStore(database: SqlDatabase, options: VectorStore
         backend,
         location: database.location,
         schemaVersion: await database.schemaVersion(),
-        vectorSearch: usePgvector ? 'pgvector' : 'exact-scan',
+        ...(usePgvector
+          ? {
+              vectorSearch: 'pgvector' as const,
+              vectorIndex: {
+                location: 'database' as const,
+                engine: 'pgvector' as const,
+                cachedCollections: 0,
+                cachedBytes: 0,
+              },
+            }
+          : describeInProcessIndexes(
+              vectorIndex,
+              [...cache.values()].map((entry) => entry.index),
+            )),
         lexicalSearch: backend === 'sqlite' ? 'sqlite-fts5-bm25' : 'postgres-full-text',
       };
     },

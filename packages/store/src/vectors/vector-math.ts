@@ -11,15 +11,16 @@ export function decodeVector(bytes: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer, 0, Math.floor(bytes.byteLength / 4));
 }
 
-/** The vector scaled to length 1 (all zeros stays all zeros), as float32. */
-export function normalizedFloat32(vector: readonly number[] | Float32Array): Float32Array {
-  let norm = 0;
-  for (let index = 0; index < vector.length; index++) norm += vector[index]! * vector[index]!;
-  const out = new Float32Array(vector.length);
-  if (norm === 0) return out;
-  const scale = 1 / Math.sqrt(norm);
-  for (let index = 0; index < vector.length; index++) out[index] = vector[index]! * scale;
-  return out;
+/**
+ * The float32 values packed by {@link encodeVector}, as a view on `bytes` when they are 4-byte
+ * aligned (no copy) and a copy otherwise. For reading once (the matrix load copies the values
+ * into its own memory); do not keep the result, it may pin the driver's buffer.
+ */
+export function float32View(bytes: Uint8Array): Float32Array {
+  const length = Math.floor(bytes.byteLength / 4);
+  return bytes.byteOffset % 4 === 0
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, length)
+    : decodeVector(bytes);
 }
 
 /** Cosine similarity of two vectors of the same length (0 when either is all zeros). */
