@@ -37,6 +37,12 @@ export {
   type TargetSettings,
 } from './gateway/model-catalog';
 export {
+  createPassThroughClient,
+  type PassThroughClient,
+  type PassThroughUpstream,
+  type UpstreamAnswer,
+} from './gateway/pass-through-upstream';
+export {
   loadModuleServiceDefinition,
   type ModuleServiceOptions,
   type ModuleServiceServer,
@@ -51,6 +57,7 @@ export {
 } from './handlers';
 export { type ApiKeyRecord, type Caller, createApiKeyVerifier, hashApiKey } from './http/api-keys';
 export type { CorsOptions } from './http/cors';
+export type { CredentialSource } from './http/api-keys';
 export { createFetchApp, type FetchApp, type FetchAppOptions } from './http/fetch-app';
 export {
   errorResponse,
@@ -67,6 +74,7 @@ export { createRateLimiter, type RateLimiter } from './http/rate-limiter';
 export type { FetchHandler, HttpMethod, Route, RouteContext, RouteInfo } from './http/router';
 export {
   type NodeListenerOptions,
+  type NodeRequestHandler,
   type NodeServer,
   type ServeNodeOptions,
   serveNode,
