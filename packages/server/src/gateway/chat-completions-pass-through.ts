@@ -304,13 +304,10 @@ async function routeCall(
         throw error;
       }
       targetId = selection.targetId;
-      candidates = [...selection.scores]
-        .sort((a, b) => b.total - a.total)
-        .map((score) => score.target)
-        .filter((target) => target !== targetId);
     } else {
       const previous = targetId!;
-      const next = nextTarget(balancer, candidates!, excluded, input.stream);
+      candidates ??= failoverOrder(balancer, selection!, previous);
+      const next = nextTarget(balancer, candidates, excluded, input.stream);
       if (next) {
         deps.failedOver(previous, lastError!.code);
         targetId = next;
@@ -362,8 +359,7 @@ async function routeCall(
           'x-ballast-target': target,
           ...exchange.cors,
         });
-        // SSE: the head goes out with the first event, not after a buffering delay.
-        if (input.stream) exchange.outgoing.flushHeaders();
+        // SSE: the head goes out in one write with the first event (the attempt writes it next).
         return exchange.outgoing;
       },
     });
@@ -409,29 +405,33 @@ async function routeCall(
       logRequest(exchange, { target, attempts: attempts.length, outcome: code });
       return;
     }
-    const costUsd = computeCostUsd(deps.prices.get(target), usage);
-    lease.release({
-      outcome: 'success',
-      latencyMs: outcome.durationMs,
-      ...(outcome.ttftMs === undefined ? {} : { ttftMs: outcome.ttftMs }),
-      usage,
-      ...(costUsd === undefined ? {} : { costUsd }),
-    });
-    attempts.push({ target, outcome: 'success', durationMs: outcome.durationMs });
     if (input.stream) deps.streams.open--;
-    finish(exchange, input, attempts, selection, target, {
-      latencyMs: outcome.durationMs,
-      ttftMs: outcome.ttftMs,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      costUsd,
-    });
-    logRequest(exchange, {
-      target,
-      attempts: attempts.length,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      costUsd,
+    // The books are kept after the answer has left: `end()` only flushes the socket on the next
+    // tick, so anything run now (balancer record, metrics, audit, the log line) would delay it.
+    setImmediate(() => {
+      const costUsd = computeCostUsd(deps.prices.get(target), usage);
+      lease.release({
+        outcome: 'success',
+        latencyMs: outcome.durationMs,
+        ...(outcome.ttftMs === undefined ? {} : { ttftMs: outcome.ttftMs }),
+        usage,
+        ...(costUsd === undefined ? {} : { costUsd }),
+      });
+      attempts.push({ target, outcome: 'success', durationMs: outcome.durationMs });
+      finish(exchange, input, attempts, selection, target, {
+        latencyMs: outcome.durationMs,
+        ttftMs: outcome.ttftMs,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd,
+      });
+      logRequest(exchange, {
+        target,
+        attempts: attempts.length,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd,
+      });
     });
     return;
   }
@@ -446,6 +446,19 @@ async function routeCall(
         });
   finish(exchange, input, attempts, selection, 'none', undefined, toHttpError(error).code);
   throw error;
+}
+
+/**
+ * The other candidates of a selection in failover order: by priority tier (lower first), then by
+ * the balancer's composite score, then configuration order. Built only when a first attempt fails.
+ */
+function failoverOrder(balancer: Balancer, selection: Selection, first: string): string[] {
+  const priority = new Map(balancer.health().map((health) => [health.target, health.priority]));
+  return selection.scores
+    .map((score, index) => ({ ...score, index, priority: priority.get(score.target) ?? 0 }))
+    .filter((score) => score.target !== first)
+    .sort((a, b) => a.priority - b.priority || b.total - a.total || a.index - b.index)
+    .map((score) => score.target);
 }
 
 /** The next candidate by score that is not excluded and whose breaker admits a call now. */
