@@ -13,7 +13,14 @@
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenAI } from '@ballast/openai';
-import { createGateway, createLogger, createNodeFetch, hashApiKey, runGateway, serveNode } from '@ballast/server';
+import {
+  createGateway,
+  createLogger,
+  createNodeFetch,
+  hashApiKey,
+  runGateway,
+  serveNode,
+} from '@ballast/server';
 import { startFakeOpenAI } from '@ballast/testkit';
 import OpenAI from 'openai';
 

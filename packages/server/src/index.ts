@@ -55,9 +55,14 @@ export {
   type BallastServerEvents,
   createBallastHandlers,
 } from './handlers';
-export { type ApiKeyRecord, type Caller, createApiKeyVerifier, hashApiKey } from './http/api-keys';
+export {
+  type ApiKeyRecord,
+  type Caller,
+  type CredentialSource,
+  createApiKeyVerifier,
+  hashApiKey,
+} from './http/api-keys';
 export type { CorsOptions } from './http/cors';
-export type { CredentialSource } from './http/api-keys';
 export { createFetchApp, type FetchApp, type FetchAppOptions } from './http/fetch-app';
 export {
   errorResponse,

@@ -6,8 +6,8 @@ import { createGroq } from '@ballast/groq';
 import { createOllama } from '@ballast/ollama';
 import { createOpenAI } from '@ballast/openai';
 import type { GatewayTarget } from '../gateway/model-catalog';
-import { type ApiKeyRecord, hashApiKey } from '../http/api-keys';
 import type { PassThroughUpstream } from '../gateway/pass-through-upstream';
+import { type ApiKeyRecord, hashApiKey } from '../http/api-keys';
 import { createNodeFetch } from '../http/node-fetch';
 
 /** The AI load-balancer seed's strategy names and the balancer's own. */

@@ -146,9 +146,14 @@ async function serve(
     if (type !== undefined && type !== '' && !jsonType.test(type))
       throw new HttpError(415, 'unsupported_media_type', 'The request body must be application/json');
     if (read.kind === 'too-large')
-      throw new HttpError(413, 'payload_too_large', `The request body is larger than ${deps.maxBodyBytes} bytes`, {
-        headers: { connection: 'close' },
-      });
+      throw new HttpError(
+        413,
+        'payload_too_large',
+        `The request body is larger than ${deps.maxBodyBytes} bytes`,
+        {
+          headers: { connection: 'close' },
+        },
+      );
     // The parser's message quotes the input, which may hold a secret: report no text.
     if (!isJson) throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
     const body = parseWith(chatCompletionRequestSchema, value, 'body');
@@ -206,7 +211,11 @@ function writeError(exchange: Exchange, error: unknown): void {
   logRequest(exchange, undefined);
   if (outgoing.headersSent || outgoing.destroyed) return;
   const payload = JSON.stringify({
-    error: { code: http.code, message: http.message, ...(http.issues?.length ? { issues: http.issues } : {}) },
+    error: {
+      code: http.code,
+      message: http.message,
+      ...(http.issues?.length ? { issues: http.issues } : {}),
+    },
   });
   outgoing.writeHead(http.status, {
     'content-type': 'application/json; charset=utf-8',
@@ -315,7 +324,11 @@ async function routeCall(
         // Nobody else: the same target again, after the policy's wait (unless it must not be retried).
         const done = retries.get(previous) ?? 0;
         if (excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) break;
-        const waitMs = retryDelayMs({ retry: done, retryAfterMs: lastError!.retryAfterMs }, deps.retry, Math.random);
+        const waitMs = retryDelayMs(
+          { retry: done, retryAfterMs: lastError!.retryAfterMs },
+          deps.retry,
+          Math.random,
+        );
         if (waitMs === undefined || performance.now() + waitMs >= deadline) break;
         retries.set(previous, done + 1);
         if (waitMs > 0) await sleep(waitMs, input.signal);

@@ -159,7 +159,10 @@ describe('the pass-through fast path through the openai SDK', () => {
     }
     expect(text).toBe('one two three four');
     expect(chunks).toBeGreaterThan(3);
-    expect(primary.requests.at(-1)?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(primary.requests.at(-1)?.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+    });
 
     let usage: OpenAI.CompletionUsage | null | undefined;
     const withUsage = await client.chat.completions.create({
@@ -259,7 +262,11 @@ describe('the pass-through fast path through the openai SDK', () => {
   });
 
   it('turns a stream cut after its first event into an SSE error event', async () => {
-    primary.enqueue({ text: 'a long answer that will not finish', chunkSize: 4, fault: { type: 'cut-stream', afterChunks: 3 } });
+    primary.enqueue({
+      text: 'a long answer that will not finish',
+      chunkSize: 4,
+      fault: { type: 'cut-stream', afterChunks: 3 },
+    });
     const stream = await client.chat.completions.create({
       model: 'primary',
       messages: [{ role: 'user', content: 'Hi' }],
@@ -306,7 +313,10 @@ describe('what the fast path refuses, as the Fetch route does', () => {
   it('answers bad input with clear errors', async () => {
     const bad = async (body: string, headers: Record<string, string> = {}) => {
       const response = await post(body, headers);
-      return { status: response.status, body: (await response.json()) as { error: { code: string; message: string } } };
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string; message: string } },
+      };
     };
     expect(await bad('{"model": "primary", "messages": [')).toMatchObject({
       status: 400,
@@ -317,16 +327,22 @@ describe('what the fast path refuses, as the Fetch route does', () => {
       body: { error: { code: 'validation_failed' } },
     });
     expect(
-      await bad(JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }], temperature: 'hot' })),
+      await bad(
+        JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }], temperature: 'hot' }),
+      ),
     ).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
     expect(
-      await bad(JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }], best_of: 3 })),
+      await bad(
+        JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }], best_of: 3 }),
+      ),
     ).toMatchObject({ status: 400, body: { error: { code: 'unsupported_parameter' } } });
     expect(
       await bad(JSON.stringify({ model: 'gpt-9', messages: [{ role: 'user', content: 'Hi' }] })),
     ).toMatchObject({ status: 404, body: { error: { code: 'model_not_found' } } });
     expect(
-      await bad(JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'x'.repeat(10_000) }] })),
+      await bad(
+        JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }),
+      ),
     ).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
     expect(await bad('model=primary', { 'content-type': 'text/plain' })).toMatchObject({
       status: 415,
@@ -342,7 +358,9 @@ describe('what the fast path refuses, as the Fetch route does', () => {
 
   it('reports an upstream that refuses the request without failing over', async () => {
     primary.enqueue({ fault: { type: 'status', status: 400, message: 'bad things' } });
-    const response = await post(JSON.stringify({ model: 'pool', messages: [{ role: 'user', content: 'Hi' }] }));
+    const response = await post(
+      JSON.stringify({ model: 'pool', messages: [{ role: 'user', content: 'Hi' }] }),
+    );
     expect(response.status).toBe(400);
     expect(backup.requests.length).toBe(0);
   });

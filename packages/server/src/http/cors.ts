@@ -60,7 +60,11 @@ export function createCors(options: CorsOptions | undefined) {
     headersFor(origin: string | undefined): Record<string, string> | undefined {
       const allow = allowed(origin ?? null);
       if (!allow) return undefined;
-      return { 'access-control-allow-origin': allow, 'access-control-expose-headers': exposeHeaders, vary: 'origin' };
+      return {
+        'access-control-allow-origin': allow,
+        'access-control-expose-headers': exposeHeaders,
+        vary: 'origin',
+      };
     },
   };
 }
