@@ -178,7 +178,7 @@ export default async function run() {
     notes: [
       `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" p50 is the median of per-round median differences, p99 the difference of pooled p99s`,
       'upstream: testkit fake OpenAI on loopback; every gateway checks an API key (sk-bench) and writes its production (info) log lines into a discarding sink',
-      '"gateway" is runGateway() — the `ballast gateway` CLI — whose serveNode uses the gateway\'s nodeHandler: /v1/chat/completions relayed to the OpenAI-compatible upstream over an undici pool (balancer lease, zod validation, usage from the last SSE events)',
+      '"gateway" is runGateway() — the `ballast gateway` CLI — whose serveNode uses the gateway\'s nodeHandler: /v1/chat/completions relayed to the OpenAI-compatible upstream over a keep-alive node:http agent (balancer lease, zod validation, usage from the last SSE events)',
       '"Fetch handler" is createGateway().fetch on serveNode: what a Next.js / Hono mount runs, and the path of non-OpenAI-compatible targets and memory/RAG requests',
       'floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor)',
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',

@@ -189,14 +189,20 @@ function headerOf(incoming: IncomingMessage, name: string): string | null {
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Settles the HTTP series at the response head, as the Fetch app does when it returns. */
+/**
+ * Settles the HTTP series at the response head, as the Fetch app does when it returns; the
+ * prom-client calls wait until the head has left (they cost more than the rest of this path).
+ */
 function settleHead(exchange: Exchange, status: number): void {
   if (exchange.done) return;
   exchange.done = true;
   exchange.status = status;
   const seconds = (performance.now() - exchange.startedAt) / 1000;
-  exchange.deps.metrics.httpInFlight.dec(1);
-  exchange.deps.metrics.observeHttp(route, 'POST', status, seconds);
+  const { metrics } = exchange.deps;
+  setImmediate(() => {
+    metrics.httpInFlight.dec(1);
+    metrics.observeHttp(route, 'POST', status, seconds);
+  });
 }
 
 function writeError(exchange: Exchange, error: unknown): void {

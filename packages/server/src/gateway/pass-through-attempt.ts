@@ -151,6 +151,7 @@ function relayStream(
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('error', onError);
+      body.off('close', onClose);
       outgoing?.off('drain', onDrain);
       resolve(outcome);
     };
@@ -216,9 +217,12 @@ function relayStream(
       outgoing.end(errorEvent(error));
       settle({ kind: 'broken', error, durationMs, ttftMs });
     };
+    // A body destroyed without an error (an abort of ours) only closes.
+    const onClose = () => onError(new Error('The upstream stream closed'));
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
+    body.once('close', onClose);
   });
 }
 
@@ -271,14 +275,25 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readAll(answer: UpstreamAnswer): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+function readAll(answer: UpstreamAnswer): Promise<Buffer> {
+  // Events, not `for await`: a one-chunk answer (the usual case) then costs no extra promise hops.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    answer.body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    let ended = false;
+    answer.body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    answer.body.once('error', reject);
+    answer.body.once('close', () => {
+      if (!ended) reject(new Error('The upstream answer was cut'));
+    });
+  });
 }
 
 async function readCapped(answer: UpstreamAnswer, maxBytes: number): Promise<string> {
