@@ -18,6 +18,7 @@ import {
   createLogger,
   createNodeFetch,
   hashApiKey,
+  loadGatewayEnvironment,
   runGateway,
   serveNode,
 } from '@ballast/server';
@@ -113,6 +114,29 @@ async function startCliGateway(upstreamUrl: string): Promise<string> {
   return running.server.url;
 }
 
+/**
+ * The same gateway without a store: the fast path with its balancer, key check, metrics and log
+ * line, but no audit row or metrics row per call (what the store adds shows as the difference).
+ */
+async function startStorelessGateway(upstreamUrl: string): Promise<string> {
+  const settings = loadGatewayEnvironment({
+    env: {
+      OPENAI_API_KEY: 'sk-upstream',
+      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+      OPENAI_MODELS: 'gpt-4o-mini',
+      GATEWAY_API_KEYS: 'bench:sk-bench',
+    },
+  });
+  const gateway = createGateway({
+    targets: settings.targets,
+    apiKeys: settings.apiKeys,
+    logger: createLogger({ level: 'info', destination: { write: () => {} } }),
+    alerts: { intervalMs: 0 },
+    env: {},
+  });
+  return (await serveNode(gateway.fetch, { port: 0, nodeHandler: gateway.nodeHandler })).url;
+}
+
 /** The Fetch handler (what a Next.js or Hono mount runs): router → balancer → openai SDK. */
 async function startFetchGateway(upstreamUrl: string): Promise<string> {
   const gateway = createGateway({
@@ -136,13 +160,14 @@ async function startFetchGateway(upstreamUrl: string): Promise<string> {
 }
 
 async function startGateways(upstreamUrl: string): Promise<Record<string, string>> {
-  const [gateway, gatewayFetch, bare, sdk] = await Promise.all([
+  const [gateway, gatewayNoStore, gatewayFetch, bare, sdk] = await Promise.all([
     startCliGateway(upstreamUrl),
+    startStorelessGateway(upstreamUrl),
     startFetchGateway(upstreamUrl),
     listen(bareProxy(upstreamUrl)),
     listen(sdkFloor(upstreamUrl)),
   ]);
-  return { gateway, gatewayFetch, bareProxy: bare, sdkFloor: sdk };
+  return { gateway, gatewayNoStore, gatewayFetch, bareProxy: bare, sdkFloor: sdk };
 }
 
 const [role, upstreamUrl] = process.argv.slice(2);
