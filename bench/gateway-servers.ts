@@ -13,7 +13,15 @@
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenAI } from '@ballast/openai';
-import { createGateway, createLogger, createNodeFetch, serveNode } from '@ballast/server';
+import {
+  createGateway,
+  createLogger,
+  createNodeFetch,
+  hashApiKey,
+  loadGatewayEnvironment,
+  runGateway,
+  serveNode,
+} from '@ballast/server';
 import { startFakeOpenAI } from '@ballast/testkit';
 import OpenAI from 'openai';
 
@@ -84,34 +92,82 @@ async function startUpstream(): Promise<Record<string, string>> {
   return { upstream: upstream.url };
 }
 
+/**
+ * The gateway exactly as `ballast gateway` starts it (`runGateway`: environment → targets with
+ * their pass-through endpoints → `serveNode` with the node fast path), with an API key, an
+ * in-memory store and a production log level into a discarding sink.
+ */
+async function startCliGateway(upstreamUrl: string): Promise<string> {
+  const running = await runGateway(['--port', '0', '--host', '127.0.0.1', '--store', 'memory'], {
+    out: () => {},
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: {
+      OPENAI_API_KEY: 'sk-upstream',
+      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+      OPENAI_MODELS: 'gpt-4o-mini',
+      GATEWAY_API_KEYS: 'bench:sk-bench',
+      REDIS_URL: 'off',
+    },
+    logger: createLogger({ level: 'info', destination: { write: () => {} } }),
+  });
+  if (!running) throw new Error('the gateway CLI did not start');
+  return running.server.url;
+}
+
+/**
+ * The same gateway without a store: the fast path with its balancer, key check, metrics and log
+ * line, but no audit row or metrics row per call (what the store adds shows as the difference).
+ */
+async function startStorelessGateway(upstreamUrl: string): Promise<string> {
+  const settings = loadGatewayEnvironment({
+    env: {
+      OPENAI_API_KEY: 'sk-upstream',
+      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+      OPENAI_MODELS: 'gpt-4o-mini',
+      GATEWAY_API_KEYS: 'bench:sk-bench',
+    },
+  });
+  const gateway = createGateway({
+    targets: settings.targets,
+    apiKeys: settings.apiKeys,
+    logger: createLogger({ level: 'info', destination: { write: () => {} } }),
+    alerts: { intervalMs: 0 },
+    env: {},
+  });
+  return (await serveNode(gateway.fetch, { port: 0, nodeHandler: gateway.nodeHandler })).url;
+}
+
+/** The Fetch handler (what a Next.js or Hono mount runs): router → balancer → openai SDK. */
+async function startFetchGateway(upstreamUrl: string): Promise<string> {
+  const gateway = createGateway({
+    targets: [
+      {
+        model: createOpenAI({
+          apiKey: 'sk-upstream',
+          baseURL: `${upstreamUrl}/v1`,
+          maxRetries: 0,
+          fetch: createNodeFetch(),
+        }).chatModel('gpt-4o-mini'),
+      },
+    ],
+    apiKeys: [{ id: 'bench', hash: hashApiKey('sk-bench') }],
+    // Production-like: one JSON log line per request and per routing decision, into a discarding sink.
+    logger: createLogger({ level: 'info', destination: { write: () => {} } }),
+    alerts: { intervalMs: 0 },
+    env: {},
+  });
+  return (await serveNode(gateway.fetch, { port: 0 })).url;
+}
+
 async function startGateways(upstreamUrl: string): Promise<Record<string, string>> {
-  const makeGateway = (fetch: typeof globalThis.fetch | undefined) =>
-    createGateway({
-      targets: [
-        {
-          model: createOpenAI({
-            apiKey: 'sk-upstream',
-            baseURL: `${upstreamUrl}/v1`,
-            maxRetries: 0,
-            ...(fetch ? { fetch } : {}),
-          }).chatModel('gpt-4o-mini'),
-        },
-      ],
-      // Production-like: one JSON log line per request and per routing decision, into a discarding sink.
-      logger: createLogger({ level: 'info', destination: { write: () => {} } }),
-      alerts: { intervalMs: 0 },
-      env: {},
-    });
-  // What `ballast gateway` uses (keep-alive node:http under the SDK) and the SDK's default fetch.
-  const gateways = [makeGateway(createNodeFetch()), makeGateway(undefined)];
-  const servers = await Promise.all(gateways.map((gateway) => serveNode(gateway.fetch, { port: 0 })));
-  const floors = await Promise.all([bareProxy(upstreamUrl), sdkFloor(upstreamUrl)].map(listen));
-  return {
-    gateway: servers[0]!.url,
-    gatewayUndici: servers[1]!.url,
-    bareProxy: floors[0]!,
-    sdkFloor: floors[1]!,
-  };
+  const [gateway, gatewayNoStore, gatewayFetch, bare, sdk] = await Promise.all([
+    startCliGateway(upstreamUrl),
+    startStorelessGateway(upstreamUrl),
+    startFetchGateway(upstreamUrl),
+    listen(bareProxy(upstreamUrl)),
+    listen(sdkFloor(upstreamUrl)),
+  ]);
+  return { gateway, gatewayNoStore, gatewayFetch, bareProxy: bare, sdkFloor: sdk };
 }
 
 const [role, upstreamUrl] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 /**
  * Gateway overhead: the same requests sent straight to a fake OpenAI upstream (testkit, loopback)
- * and through the Ballast gateway (node:http adapter → router → balancer → openai SDK → upstream),
+ * and through the Ballast gateway (as the `ballast gateway` CLI runs it: the node:http pass-through
+ * fast path; and its Fetch handler: router → balancer → openai SDK → upstream),
  * measured side by side in one run: interleaved rounds of sequential requests (alternating which
  * side goes first) for non-stream latency and streaming time to first byte, then requests per
  * second with 32 concurrent clients for each side. The client is node:http with a keep-alive
@@ -71,12 +72,13 @@ async function throughput(url: string, body: string, seconds: number, concurrenc
   return done / seconds;
 }
 
-type Side = 'direct' | 'gateway' | 'gatewayUndici' | 'bareProxy' | 'sdkFloor';
+type Side = 'direct' | 'gateway' | 'gatewayNoStore' | 'gatewayFetch' | 'bareProxy' | 'sdkFloor';
 
 const sideNames: Record<Side, string> = {
   direct: 'direct to the upstream',
-  gateway: 'Ballast gateway (createNodeFetch under the SDK, as `ballast gateway`)',
-  gatewayUndici: "Ballast gateway (the SDK's default undici fetch)",
+  gateway: 'Ballast gateway as `ballast gateway` runs it (node:http pass-through fast path)',
+  gatewayNoStore: 'Ballast gateway fast path without a store (no audit or metrics row per call)',
+  gatewayFetch: 'Ballast gateway Fetch handler (Request → Response, openai SDK with createNodeFetch)',
   bareProxy: 'floor 1: bare node:http proxy (pipes bytes, no parsing)',
   sdkFloor: 'floor 2: node:http + JSON.parse + openai SDK call, nothing else',
 };
@@ -101,7 +103,8 @@ export default async function run() {
   const urls: Record<Side, string> = {
     direct: `${upstreamUrl}${path}`,
     gateway: `${gateways.urls.gateway}${path}`,
-    gatewayUndici: `${gateways.urls.gatewayUndici}${path}`,
+    gatewayNoStore: `${gateways.urls.gatewayNoStore}${path}`,
+    gatewayFetch: `${gateways.urls.gatewayFetch}${path}`,
     bareProxy: `${gateways.urls.bareProxy}${path}`,
     sdkFloor: `${gateways.urls.sdkFloor}${path}`,
   };
@@ -176,9 +179,11 @@ export default async function run() {
     rows,
     notes: [
       `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" p50 is the median of per-round median differences, p99 the difference of pooled p99s`,
-      'upstream: testkit fake OpenAI on loopback; gateway: serveNode → router → balancer → openai SDK, one JSON log line per request and per routing decision into a discarding sink',
-      '"gateway" uses createNodeFetch() under the SDK (what `ballast gateway` does); "SDK default fetch" is Node 20\'s undici fetch',
-      "floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor); the gateway's own cost is its row minus floor 2",
+      'upstream: testkit fake OpenAI on loopback; every gateway checks an API key (sk-bench) and writes its production (info) log lines into a discarding sink',
+      '"gateway" is runGateway() — the `ballast gateway` CLI — whose serveNode uses the gateway\'s nodeHandler: /v1/chat/completions relayed to the OpenAI-compatible upstream over a keep-alive node:http agent (balancer lease, zod validation, usage from the last SSE events)',
+      '"gateway" runs with --store memory (the --fake default): each call appends a routing-decision audit entry and a metrics row; the storeless row is the same fast path without them',
+      '"Fetch handler" is createGateway().fetch on serveNode: what a Next.js / Hono mount runs, and the path of non-OpenAI-compatible targets and memory/RAG requests',
+      'floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor)',
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',
       'three processes: the load generator, the upstream fake, and the gateways with the floors (bench/gateway-servers.ts); they share the 2 cores (other jobs may too: see load average)',
     ],

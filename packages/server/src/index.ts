@@ -37,6 +37,12 @@ export {
   type TargetSettings,
 } from './gateway/model-catalog';
 export {
+  createPassThroughClient,
+  type PassThroughClient,
+  type PassThroughUpstream,
+  type UpstreamAnswer,
+} from './gateway/pass-through-upstream';
+export {
   loadModuleServiceDefinition,
   type ModuleServiceOptions,
   type ModuleServiceServer,
@@ -49,7 +55,13 @@ export {
   type BallastServerEvents,
   createBallastHandlers,
 } from './handlers';
-export { type ApiKeyRecord, type Caller, createApiKeyVerifier, hashApiKey } from './http/api-keys';
+export {
+  type ApiKeyRecord,
+  type Caller,
+  type CredentialSource,
+  createApiKeyVerifier,
+  hashApiKey,
+} from './http/api-keys';
 export type { CorsOptions } from './http/cors';
 export { createFetchApp, type FetchApp, type FetchAppOptions } from './http/fetch-app';
 export {
@@ -67,6 +79,7 @@ export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './
 export type { FetchHandler, HttpMethod, Route, RouteContext, RouteInfo } from './http/router';
 export {
   type NodeListenerOptions,
+  type NodeRequestHandler,
   type NodeServer,
   type ServeNodeOptions,
   serveNode,

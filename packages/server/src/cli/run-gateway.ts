@@ -233,6 +233,8 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
     env,
   });
   const server = await serveNode(gateway.fetch, {
+    // `/v1/chat/completions` to OpenAI-compatible upstreams straight on node:http (pass-through).
+    nodeHandler: gateway.nodeHandler,
     port: settings.httpPort,
     host: settings.host,
     onError: (error) => logger.error({ err: { name: (error as Error).name } }, 'unhandled handler error'),

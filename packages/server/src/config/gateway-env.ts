@@ -6,6 +6,7 @@ import { createGroq } from '@ballast/groq';
 import { createOllama } from '@ballast/ollama';
 import { createOpenAI } from '@ballast/openai';
 import type { GatewayTarget } from '../gateway/model-catalog';
+import type { PassThroughUpstream } from '../gateway/pass-through-upstream';
 import { type ApiKeyRecord, hashApiKey } from '../http/api-keys';
 import { createNodeFetch } from '../http/node-fetch';
 
@@ -206,6 +207,7 @@ export function loadGatewayEnvironment(
     modelsVar: string,
     endpoint: string,
     create: () => (modelId: string) => ChatModel,
+    passThrough?: PassThroughUpstream,
   ) => {
     if (!enabledBy.some((name) => text(name) !== undefined)) return;
     const models = list(modelsVar);
@@ -218,7 +220,8 @@ export function loadGatewayEnvironment(
     }
     try {
       const chatModel = create();
-      for (const modelId of models) targets.push({ model: chatModel(modelId) });
+      for (const modelId of models)
+        targets.push({ model: chatModel(modelId), ...(passThrough ? { passThrough } : {}) });
       providers.push({ provider, models, endpoint });
     } catch (error) {
       if (ConfigError.isInstance(error))
@@ -245,6 +248,8 @@ export function loadGatewayEnvironment(
       );
       return (modelId) => client.chatModel(modelId);
     },
+    // The OpenAI wire format: served by the gateway's pass-through fast path.
+    { baseURL: openaiBase ?? 'https://api.openai.com/v1', ...(openaiKey ? { apiKey: openaiKey } : {}) },
   );
   const anthropicKey = text('ANTHROPIC_API_KEY');
   const anthropicBase = url('ANTHROPIC_BASE_URL');
@@ -278,6 +283,11 @@ export function loadGatewayEnvironment(
       const base = url('GROQ_BASE_URL');
       const client = createGroq({ apiKey: groqKey!, ...(base ? { baseURL: base } : {}) }, {});
       return (modelId) => client.chatModel(modelId);
+    },
+    // Groq's OpenAI-compatible endpoint (what groq-sdk itself calls).
+    {
+      baseURL: `${(url('GROQ_BASE_URL') ?? 'https://api.groq.com').replace(/\/+$/, '')}/openai/v1`,
+      ...(groqKey ? { apiKey: groqKey } : {}),
     },
   );
   if (!targets.length && !issues.some((issue) => issue.path.endsWith('_MODELS')))

@@ -1,16 +1,23 @@
-import { type Balancer, type BalancerConfig, createBalancer, type StrategyName } from '@ballast/balancer';
-import type { SharedState } from '@ballast/core';
+import {
+  type Balancer,
+  type BalancerConfig,
+  createBalancer,
+  RetryBudget,
+  type StrategyName,
+} from '@ballast/balancer';
+import { defaultPricing, findModelPrice, type ModelPrice, type SharedState } from '@ballast/core';
 import type { Stores } from '@ballast/store';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../config/settings-store';
 import { type BallastHandlersOptions, type BallastServerEvents, createBallastRoutes } from '../handlers';
-import type { ApiKeyRecord } from '../http/api-keys';
-import type { CorsOptions } from '../http/cors';
+import { type ApiKeyRecord, createApiKeyVerifier } from '../http/api-keys';
+import { type CorsOptions, createCors } from '../http/cors';
 import { createFetchApp } from '../http/fetch-app';
 import { defaultMaxBodyBytes } from '../http/json';
 import { createRateLimiter, type RateLimiter } from '../http/rate-limiter';
 import type { FetchHandler, RouteInfo } from '../http/router';
+import type { NodeRequestHandler } from '../http/serve-node';
 import { createLogger } from '../logging/logger';
 import type { MemoryOptions, RagOptions } from '../memory/context';
 import { createHashedBagOfWordsEmbedder } from '../memory/embedder';
@@ -19,7 +26,8 @@ import { createInMemoryRagStore } from '../memory/rag-store';
 import { ragStoreFromVectorStore } from '../memory/vector-rag-store';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics';
 import type { AlertMonitor } from '../monitoring/alert-monitor';
-import { createChatCompletionsHandler } from './chat-completions';
+import { createChatCompletionsHandler, type RoutingDecision } from './chat-completions';
+import { createChatCompletionsPassThrough } from './chat-completions-pass-through';
 import { gatewayRoutes, healthReport, routingStats } from './gateway-routes';
 import {
   createModelCatalog,
@@ -27,6 +35,7 @@ import {
   type ModelCatalog,
   type TargetSettings,
 } from './model-catalog';
+import { createPassThroughClient, type PassThroughClient } from './pass-through-upstream';
 
 /** Configuration of {@link createGateway}. */
 export interface GatewayConfig
@@ -77,6 +86,12 @@ export interface GatewayConfig
 export interface Gateway {
   /** The Web-standard handler of every endpoint. */
   fetch: FetchHandler;
+  /**
+   * The `/v1/chat/completions` fast path on `node:http` for targets with a `passThrough`
+   * endpoint: `serveNode(gateway.fetch, { nodeHandler: gateway.nodeHandler })` (what `ballast
+   * gateway` runs). Everything else, and any request it cannot relay, goes to {@link Gateway.fetch}.
+   */
+  nodeHandler: NodeRequestHandler;
   routes: RouteInfo[];
   /** The current balancer (rebuilt by {@link Gateway.configureTarget} and {@link Gateway.reload}). */
   readonly balancer: Balancer;
@@ -105,7 +120,7 @@ export interface Gateway {
   openStreams(): number;
   /** Starts draining: non-public routes answer 503, `/healthz` reports `draining`. */
   drain(): void;
-  /** Stops timers. */
+  /** Stops timers and closes the pass-through connection pools. */
   close(): void;
 }
 
@@ -154,6 +169,29 @@ export function createGateway(config: GatewayConfig): Gateway {
       .append(entry)
       .catch((error: unknown) => logger.warn({ err: { name: (error as Error).name } }, 'audit write failed'));
   };
+  const labels = (target: string) => {
+    const model = catalog.target(target)?.model;
+    return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
+  };
+  // One failed upstream attempt, from the balancer's events or the pass-through path.
+  const attemptFailed = (target: string, code: string, durationMs: number) => {
+    const { provider, model } = labels(target);
+    metrics?.observeAttemptFailure(provider, model, code);
+    recordCall({
+      at: now(),
+      provider,
+      model,
+      target,
+      outcome: 'failure',
+      errorCode: code,
+      latencyMs: Math.max(0, durationMs),
+    });
+    logger.debug({ target, code }, 'upstream attempt failed');
+  };
+  const failedOver = (from: string, code: string) => {
+    metrics?.observeFailover();
+    logger.debug({ from, code }, 'failover');
+  };
   const build = (): Balancer => {
     const balancer = createBalancer(
       {
@@ -165,28 +203,8 @@ export function createGateway(config: GatewayConfig): Gateway {
       },
       config.env ?? process.env,
     );
-    const labels = (target: string) => {
-      const model = catalog.target(target)?.model;
-      return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
-    };
-    balancer.on('failure', ({ target, code, durationMs }) => {
-      const { provider, model } = labels(target);
-      metrics?.observeAttemptFailure(provider, model, code);
-      recordCall({
-        at: now(),
-        provider,
-        model,
-        target,
-        outcome: 'failure',
-        errorCode: code,
-        latencyMs: Math.max(0, durationMs),
-      });
-      logger.debug({ target, code }, 'upstream attempt failed');
-    });
-    balancer.on('failover', ({ from, code }) => {
-      metrics?.observeFailover();
-      logger.debug({ from, code }, 'failover');
-    });
+    balancer.on('failure', ({ target, code, durationMs }) => attemptFailed(target, code, durationMs));
+    balancer.on('failover', ({ from, code }) => failedOver(from, code));
     balancer.on('retry', ({ target, attempt, delayMs, code }) => {
       metrics?.observeRetry();
       logger.debug({ target, attempt, delayMs, code }, 'retry');
@@ -279,6 +297,61 @@ export function createGateway(config: GatewayConfig): Gateway {
     },
     logger,
   );
+  const auditDecision = (decision: RoutingDecision) => {
+    shared.events.emit('routing-decision', decision);
+    audit({
+      kind: 'routing-decision',
+      actor: decision.keyId,
+      subject: decision.target,
+      summary: `${decision.requestedModel} -> ${decision.target} (${decision.strategy}, ${decision.outcome})`,
+      details: { ...decision },
+    });
+  };
+  const passThroughClients = new Map<string, PassThroughClient>();
+  const prices = new Map<string, ModelPrice | undefined>();
+  const pricing = config.balancer?.pricing ?? defaultPricing;
+  for (const id of catalog.targetIds) {
+    const target = catalog.target(id)!;
+    if (target.passThrough) passThroughClients.set(id, createPassThroughClient(target.passThrough));
+    prices.set(
+      id,
+      target.price ??
+        findModelPrice(pricing, target.model.provider, target.model.modelId, { onWarning: () => {} }),
+    );
+  }
+  const retry = config.balancer?.retry ?? {};
+  const nodeHandler = createChatCompletionsPassThrough({
+    balancer: current,
+    catalog,
+    clients: passThroughClients,
+    prices,
+    keys: createApiKeyVerifier(config.apiKeys ?? []),
+    rateLimiter,
+    requestsPerMinute: config.requestsPerMinute,
+    cors: createCors(config.cors),
+    basePath: config.basePath?.replace(/\/+$/, '') ?? '',
+    maxBodyBytes,
+    isDraining: () => draining,
+    retry: {
+      maxAttempts: retry.maxAttempts ?? 5,
+      maxRetriesPerTarget: retry.maxRetriesPerTarget ?? 2,
+      baseDelayMs: retry.baseDelayMs ?? 200,
+      maxDelayMs: retry.maxDelayMs ?? 8_000,
+      maxRetryAfterMs: retry.maxRetryAfterMs ?? 60_000,
+    },
+    budget: retry.budget === false ? undefined : new RetryBudget(retry.budget ?? {}, now),
+    metrics: gatewayMetrics,
+    observeCall: callMetrics.observeCall,
+    attemptFailed,
+    failedOver,
+    decisions: {
+      wanted: () => store !== undefined || shared.events.listenerCount('routing-decision') > 0,
+      record: auditDecision,
+    },
+    logger,
+    knownSecrets,
+    streams,
+  });
   const routeDeps = {
     balancer: current,
     catalog,
@@ -312,14 +385,7 @@ export function createGateway(config: GatewayConfig): Gateway {
           knownSecrets,
           onDecision: (decision) => {
             logger.info({ decision }, 'routing decision');
-            shared.events.emit('routing-decision', decision);
-            audit({
-              kind: 'routing-decision',
-              actor: decision.keyId,
-              subject: decision.target,
-              summary: `${decision.requestedModel} -> ${decision.target} (${decision.strategy}, ${decision.outcome})`,
-              details: { ...decision },
-            });
+            auditDecision(decision);
           },
           streams,
           now,
@@ -343,6 +409,7 @@ export function createGateway(config: GatewayConfig): Gateway {
 
   return {
     fetch: app.fetch,
+    nodeHandler,
     routes: app.routes,
     get balancer() {
       return balancer;
@@ -376,6 +443,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     close() {
       shared.close();
       balancer.dispose();
+      for (const client of passThroughClients.values()) void client.close().catch(() => {});
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { BalancerTarget } from '@ballast/balancer';
 import { type ChatModel, ConfigError, type ModelPrice } from '@ballast/core';
 import { HttpError } from '../http/http-error';
+import type { PassThroughUpstream } from './pass-through-upstream';
 
 /** One upstream model the gateway may route to. */
 export interface GatewayTarget {
@@ -14,6 +15,13 @@ export interface GatewayTarget {
   priority?: number;
   maxConcurrent?: number;
   price?: ModelPrice;
+  /**
+   * The model's OpenAI-compatible endpoint (OpenAI, Groq's `/openai/v1`, vLLM, xAI…): when every
+   * target of a requested name has one, `serveNode(gateway.fetch, { nodeHandler: gateway.nodeHandler })`
+   * relays `/v1/chat/completions` to it directly instead of through the SDK (see
+   * {@link PassThroughUpstream}). `model` still names the provider and model id.
+   */
+  passThrough?: PassThroughUpstream;
 }
 
 /** What a client-facing model name resolves to. */

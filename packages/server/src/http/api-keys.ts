@@ -20,6 +20,11 @@ export interface Caller {
   requestsPerMinute: number | undefined;
 }
 
+/** Where a key is read from: a Fetch `Request`, or anything with the same `headers.get`. */
+export interface CredentialSource {
+  headers: { get(name: string): string | null };
+}
+
 /**
  * Hashes an API key for storage: `sha256:<hex>`. Keys are long random strings, so a fast hash is
  * the right tool (a password hash would only slow every request).
@@ -52,7 +57,7 @@ export function createApiKeyVerifier(records: readonly ApiKeyRecord[]) {
   const enabled = byHash.size > 0;
   return {
     enabled,
-    authenticate(request: Request): Caller {
+    authenticate(request: CredentialSource): Caller {
       if (!enabled) return { keyId: 'anonymous', admin: true, requestsPerMinute: undefined };
       const header = request.headers.get('authorization') ?? '';
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

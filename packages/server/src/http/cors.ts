@@ -10,6 +10,8 @@ export interface CorsOptions {
   maxAgeSeconds?: number;
 }
 
+const exposeHeaders = 'x-request-id, retry-after, x-ballast-provider, x-ballast-model';
+
 /**
  * CORS for a Fetch handler: answers preflights and adds the allow headers to responses.
  *
@@ -51,11 +53,18 @@ export function createCors(options: CorsOptions | undefined) {
       const origin = allowed(request.headers.get('origin'));
       if (!origin) return;
       headers.set('access-control-allow-origin', origin);
-      headers.set(
-        'access-control-expose-headers',
-        'x-request-id, retry-after, x-ballast-provider, x-ballast-model',
-      );
+      headers.set('access-control-expose-headers', exposeHeaders);
       headers.append('vary', 'origin');
+    },
+    /** The headers {@link apply} would add, for a response written straight on `node:http`. */
+    headersFor(origin: string | undefined): Record<string, string> | undefined {
+      const allow = allowed(origin ?? null);
+      if (!allow) return undefined;
+      return {
+        'access-control-allow-origin': allow,
+        'access-control-expose-headers': exposeHeaders,
+        vary: 'origin',
+      };
     },
   };
 }

@@ -11,7 +11,27 @@ export interface NodeListenerOptions {
   origin?: string;
   /** Called with anything the handler or the response stream throws (never with secrets of ours). */
   onError?: (error: unknown) => void;
+  /**
+   * Serves some requests straight on `node:http`, before any Fetch `Request` is built (the
+   * gateway's `nodeHandler`: its `/v1/chat/completions` fast path). It still gets
+   * the graceful shutdown and the client-disconnect signal; it returns `false` for requests the
+   * Fetch handler should serve.
+   */
+  nodeHandler?: NodeRequestHandler;
 }
+
+/**
+ * A request handler on `node:http` objects that may take a request before the Fetch handler.
+ * `signal` aborts when the client disconnects or the server's shutdown gives up waiting;
+ * `fallback(body)` hands a request whose body it has already read to the Fetch handler.
+ * Returns `false` (synchronously, having touched nothing) to let the Fetch handler serve it.
+ */
+export type NodeRequestHandler = (
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  signal: AbortSignal,
+  fallback: (body: Buffer) => Promise<void>,
+) => boolean;
 
 /** Options of {@link serveNode}. */
 export interface ServeNodeOptions extends NodeListenerOptions {
@@ -88,6 +108,12 @@ function createListener(handler: FetchHandler, options: NodeListenerOptions, tra
       if (!outgoing.writableFinished) controller.abort(new Error('client disconnected'));
       done();
     });
+    if (
+      options.nodeHandler?.(incoming, outgoing, controller.signal, (body) =>
+        handle(handler, incoming, outgoing, controller, maxBodyBytes, options.origin, onError, body),
+      )
+    )
+      return;
     void handle(handler, incoming, outgoing, controller, maxBodyBytes, options.origin, onError);
   };
 }
@@ -100,10 +126,11 @@ async function handle(
   maxBodyBytes: number,
   origin: string | undefined,
   onError: (error: unknown) => void,
+  body?: Buffer,
 ): Promise<void> {
   let response: Response;
   try {
-    const request = await toRequest(incoming, controller.signal, maxBodyBytes, origin);
+    const request = await toRequest(incoming, controller.signal, maxBodyBytes, origin, body);
     if (request instanceof Response) response = request;
     else response = await handler(request);
   } catch (error) {
@@ -119,6 +146,7 @@ async function toRequest(
   signal: AbortSignal,
   maxBodyBytes: number,
   origin: string | undefined,
+  read?: Buffer,
 ): Promise<Request | Response> {
   const method = incoming.method ?? 'GET';
   const raw = incoming.rawHeaders;
@@ -139,6 +167,14 @@ async function toRequest(
     return errorResponse(400, 'bad_request', 'Malformed request URL');
   }
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers, signal });
+  // A body a node handler has already read (and size-checked against its own limit).
+  if (read)
+    return new Request(url, {
+      method,
+      headers,
+      signal,
+      body: read.length === 0 ? null : (read as Uint8Array<ArrayBuffer>),
+    });
   const declared = Number(incoming.headers['content-length']);
   if (declared > maxBodyBytes) {
     incoming.resume();
