@@ -172,8 +172,9 @@ export interface ScoredCandidate extends CandidateSignals {
 }
 
 /**
- * @internal {@link scoreCandidates} without the intermediate arrays: writes `total` and a fresh
- * `components` onto each candidate. The balancer scores every candidate on every call, and the
+ * @internal {@link scoreCandidates} without the intermediate arrays: writes `total` and the
+ * terms of `components` (in place: each candidate needs its own components object) onto each
+ * candidate. The balancer scores every candidate on every call, and the
  * per-term `map`/`filter`/sort copies were a visible share of its per-call cost.
  */
 export function scoreInPlace(
@@ -201,14 +202,20 @@ export function scoreInPlace(
       candidate.maxConcurrent === undefined
         ? candidate.inFlight / (candidate.inFlight + softCapacity)
         : Math.min(1, candidate.inFlight / Math.max(1, candidate.maxConcurrent));
-    const components: ScoreComponents = {
-      cost: relativeTerm(candidate.expectedCostUsd, costBest, costEpsilon, costFallback),
-      latency: relativeTerm(candidate.expectedLatencyMs, latency.best, latency.epsilon, latency.fallback),
-      reliability: (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor),
-      load: 1 - utilization,
-      priority: 1 / (1 + candidate.priority - minPriority),
-    };
-    candidate.components = components;
+    // Written into the candidate's own components object: the balancer keeps one per target
+    // and reuses it every call (see `CandidatePool`), so scoring allocates nothing.
+    const components = candidate.components;
+    components.cost = relativeTerm(candidate.expectedCostUsd, costBest, costEpsilon, costFallback);
+    components.latency = relativeTerm(
+      candidate.expectedLatencyMs,
+      latency.best,
+      latency.epsilon,
+      latency.fallback,
+    );
+    components.reliability =
+      (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor);
+    components.load = 1 - utilization;
+    components.priority = 1 / (1 + candidate.priority - minPriority);
     candidate.total =
       weightSum === 0
         ? 0
