@@ -235,6 +235,9 @@ type MetricKeys = Readonly<{ target: string; model: string }>;
 
 type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind };
 
+/** How one round of attempts ended: a committed value, or the failures to book. */
+type AttemptOutcome<T> = { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] };
+
 const noop = () => {};
 const emptySet: ReadonlySet<string> = new Set();
 
@@ -408,17 +411,22 @@ class LoadBalancer implements Balancer {
       );
       result = committed.value;
       const handle = committed.handle;
-      this.succeed(handle, result, undefined);
+      // One reading of the balancer's clock books the attempt and the call.
+      const at = this.now();
+      this.succeed(handle, result, undefined, at);
       // A chat attempt's upstream has settled when its result is here: the slot is free now.
       handle.attempt.dispose();
       handle.slot.release();
-      this.metrics.recordCall({
-        success: true,
-        latencyMs: performance.now() - startedAt,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        costUsd: result.costUsd,
-      });
+      this.metrics.recordCall(
+        {
+          success: true,
+          latencyMs: performance.now() - startedAt,
+          inputTokens: result.usage.inputTokens,
+          outputTokens: result.usage.outputTokens,
+          costUsd: result.costUsd,
+        },
+        at,
+      );
     } catch (error) {
       const failure = this.toBallastError(error);
       this.metrics.recordCall({
@@ -1050,11 +1058,18 @@ class LoadBalancer implements Balancer {
       heldOffMs = 0;
       if (delayMs > 0) await this.sleep(delayMs, run, call);
 
-      const slot = await this.acquireSlot(choices, run, call, extra);
+      // A free slot is taken synchronously; only a call that must queue pays for an await.
+      const slot =
+        this.tryImmediateSlot(choices, call.taskType) ?? (await this.queueForSlot(choices, run, call, extra));
       if (!slot) continue;
       if (this.shared && slot.runtime.maxConcurrent !== undefined)
         await this.acquireSharedSlot(this.shared, slot, run, call, extra);
-      const outcome = await this.attemptMaybeHedged(call, run, slot, ordered, execute, discard, isRetry);
+      const primary = this.startAttempt(call, run, slot, execute, discard, false);
+      // Without hedging the attempt is awaited right here: one async frame less per call.
+      const outcome =
+        this.config.hedgeAfterMs === undefined || isRetry || ordered.length < 2
+          ? this.settleOne(primary, await primary.attempt.result)
+          : await this.hedgeIfSlow(call, run, primary, ordered, this.config.hedgeAfterMs, execute, discard);
       if (outcome.ok) {
         route.target = outcome.committed.handle.slot.runtime.id;
         this.finalizeSkipped(call);
@@ -1089,15 +1104,13 @@ class LoadBalancer implements Balancer {
     return retryDelayMs({ retry: tries - 1, retryAfterMs: undefined }, this.retry, this.random) ?? 0;
   }
 
-  private async acquireSlot(
+  /** Every candidate is at maxConcurrent (no immediate slot): queue on the best one that may be attempted. */
+  private async queueForSlot(
     ordered: readonly TargetRuntime[],
     run: CallRun,
     call: CallPlan,
     extra: TargetAttempt[],
   ): Promise<Slot | undefined> {
-    const immediate = this.tryImmediateSlot(ordered, call.taskType);
-    if (immediate) return immediate;
-    // Every candidate is at maxConcurrent: queue on the best one that may be attempted.
     const best = ordered.find((runtime) => runtime.breaker.canAttempt());
     const full = ordered.map((runtime) => ({
       target: runtime.id,
@@ -1205,20 +1218,20 @@ class LoadBalancer implements Balancer {
     return undefined;
   }
 
-  private async attemptMaybeHedged<T>(
+  /**
+   * Waits for the primary attempt, and if it is slower than `hedgeAfterMs` starts the same call
+   * on the next target that has a free slot: the first to succeed wins.
+   */
+  private async hedgeIfSlow<T>(
     call: CallPlan,
     run: CallRun,
-    slot: Slot,
+    primary: AttemptHandle<T>,
     ordered: readonly TargetRuntime[],
+    hedgeAfterMs: number,
     execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
     discard: (value: T) => Promise<void> | undefined,
-    isRetry: boolean,
-  ): Promise<{ ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] }> {
-    const primary = this.startAttempt(call, run, slot, execute, discard, false);
-    const hedgeAfterMs = this.config.hedgeAfterMs;
-    if (hedgeAfterMs === undefined || isRetry || ordered.length < 2) {
-      return this.settle([primary], await primary.attempt.result, primary);
-    }
+  ): Promise<AttemptOutcome<T>> {
+    const slot = primary.slot;
     const alternatives = ordered.filter((runtime) => runtime !== slot.runtime);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fired = new Promise<'hedge'>((resolve) => {
@@ -1227,7 +1240,7 @@ class LoadBalancer implements Balancer {
     const first = await Promise.race([primary.attempt.result, fired]);
     clearTimeout(timer);
     if (first !== 'hedge' || run.failure) {
-      return this.settle([primary], await primary.attempt.result, primary);
+      return this.settleOne(primary, await primary.attempt.result);
     }
     let hedgeSlot =
       this.budget === undefined || this.budget.available() >= 1
@@ -1258,7 +1271,7 @@ class LoadBalancer implements Balancer {
         hedgeSlot.release();
         hedgeSlot.runtime.breaker.onCancel(hedgeSlot.permit);
       }
-      return this.settle([primary], await primary.attempt.result, primary);
+      return this.settleOne(primary, await primary.attempt.result);
     }
     if (this.events.listenerCount('hedge') > 0)
       this.events.emit('hedge', {
@@ -1287,13 +1300,13 @@ class LoadBalancer implements Balancer {
     return { ok: false, failures };
   }
 
-  /** Resolves one attempt round: commits the winner, cancels the others, or reports the failure. */
+  /** Resolves a hedged round: commits the winner, cancels the others, or reports the failure. */
   private settle<T>(
     handles: AttemptHandle<T>[],
     result: AttemptResult<T>,
     winner: AttemptHandle<T>,
-  ): { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] } {
-    if (!result.ok) return { ok: false, failures: [this.fail(winner, result.error)] };
+  ): AttemptOutcome<T> {
+    if (!result.ok) return this.settleOne(winner, result);
     for (const loser of handles) {
       if (loser === winner) continue;
       loser.cancelled = true;
@@ -1303,9 +1316,15 @@ class LoadBalancer implements Balancer {
       loser.slot.runtime.breaker.onCancel(loser.slot.permit);
       this.releaseWhenUpstreamSettles(loser);
     }
-    winner.record.outcome = 'success';
-    winner.record.durationMs = round(this.now() - winner.startedAt);
-    return { ok: true, committed: { value: result.value, handle: winner } };
+    return this.settleOne(winner, result);
+  }
+
+  /** Resolves a round of one attempt: commits it, or books and reports its failure. */
+  private settleOne<T>(handle: AttemptHandle<T>, result: AttemptResult<T>): AttemptOutcome<T> {
+    if (!result.ok) return { ok: false, failures: [this.fail(handle, result.error)] };
+    handle.record.outcome = 'success';
+    handle.record.durationMs = round(this.now() - handle.startedAt);
+    return { ok: true, committed: { value: result.value, handle } };
   }
 
   private startAttempt<T>(
@@ -1336,10 +1355,7 @@ class LoadBalancer implements Balancer {
       runtime.id,
     );
     const options = attemptOptions(call, run, model, attempt, clock);
-    attempt.begin(
-      () => execute(model, options),
-      (thrown) => this.toBallastError(thrown, model),
-    );
+    attempt.begin(execute, model, options, this.errorOfModel);
     return { slot, record, attempt, startedAt, cancelled: false, discard };
   }
 
@@ -1417,25 +1433,29 @@ class LoadBalancer implements Balancer {
     handle: AttemptHandle<T>,
     result: ChatResult,
     timeToFirstTokenMs: number | undefined,
+    at = this.now(),
   ): number | undefined {
     const { runtime, model } = handle.slot;
-    const at = this.now();
     const durationMs = at - handle.startedAt;
     handle.record.durationMs = round(durationMs);
     runtime.latency.add(durationMs, at);
     if (timeToFirstTokenMs !== undefined) runtime.ttft.add(timeToFirstTokenMs, at);
     runtime.outcomes.add(true, at);
     this.shared?.recordOutcome(runtime.id, true, durationMs, Date.now());
-    runtime.breaker.onSuccess(handle.slot.permit);
+    runtime.breaker.onSuccess(handle.slot.permit, at);
     const costUsd = result.costUsd ?? computeCostUsd(runtime.prices.get(model), result.usage);
-    this.metrics.record(this.metricKeys(handle), {
-      success: true,
-      latencyMs: durationMs,
-      timeToFirstTokenMs,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      costUsd,
-    });
+    this.metrics.record(
+      this.metricKeys(handle),
+      {
+        success: true,
+        latencyMs: durationMs,
+        timeToFirstTokenMs,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+        costUsd,
+      },
+      at,
+    );
     if (this.events.listenerCount('success') > 0)
       this.events.emit('success', { target: runtime.id, durationMs, costUsd });
     return costUsd;
@@ -1674,6 +1694,10 @@ class LoadBalancer implements Balancer {
     return error;
   }
 
+  /** {@link LoadBalancer.toBallastError} bound once, for attempts (no closure per attempt). */
+  private readonly errorOfModel = (error: unknown, model: ChatModel): BallastError =>
+    this.toBallastError(error, model);
+
   private toBallastError(error: unknown, model?: ChatModel): BallastError {
     if (BallastError.isInstance(error)) return error;
     return new ApiCallError({
@@ -1689,15 +1713,19 @@ class LoadBalancer implements Balancer {
   }
 }
 
-/** One chat attempt, with a JSON request adapted to this target's strongest native mode. */
-async function chatAdapted(
+/**
+ * One chat attempt, with a JSON request adapted to this target's strongest native mode. Not an
+ * async function: a plain request goes straight to the model without another promise (a
+ * synchronous throw is turned into a rejection by the attempt).
+ */
+function chatAdapted(
   model: ChatModel,
   request: ChatRequest,
   options: BalancerCallOptions,
 ): Promise<ChatResult> {
   const prepared = prepareStructuredRequest(request, model.capabilities);
   if (prepared.mode === undefined) return model.chat(request, options);
-  return restoreStructuredResult(await model.chat(prepared.request, options), prepared);
+  return model.chat(prepared.request, options).then((result) => restoreStructuredResult(result, prepared));
 }
 
 /**

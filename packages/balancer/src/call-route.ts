@@ -64,7 +64,7 @@ export class CallRoute implements Route {
    * be reused by the next ranking, so only numbers are kept, never the candidate objects.
    */
   captureScores(candidates: readonly CapturedCandidate[], targetIds: readonly string[]): void {
-    const captured = new Array<number>(candidates.length * stride).fill(0);
+    const captured = doublesOfLength(candidates.length * stride);
     let at = 0;
     for (const candidate of candidates) {
       const { components } = candidate;
@@ -114,6 +114,19 @@ export class CallRoute implements Route {
     if (!Number.isNaN(expectedLatencyMs)) score.expectedLatencyMs = roundToThousandths(expectedLatencyMs);
     return score;
   }
+}
+
+/** A packed array of doubles, copied from by {@link doublesOfLength}. */
+let doubleTemplate: number[] = [0.5];
+
+/**
+ * A new array of `length` numbers. Sliced from an array that already holds doubles, so it is
+ * allocated once with double elements; `new Array(length)` starts as small integers and is copied
+ * again into a double store on the first fractional write.
+ */
+function doublesOfLength(length: number): number[] {
+  while (doubleTemplate.length < length) doubleTemplate = doubleTemplate.concat(doubleTemplate);
+  return doubleTemplate.slice(0, length);
 }
 
 /** Rounds to 3 decimals (what routes report: scores, milliseconds). */

@@ -182,11 +182,11 @@ export function scoreInPlace(
   weights: ScoreWeights,
   prior: ReliabilityPrior,
 ): void {
-  const cost = relativeToBest(candidates, 'expectedCostUsd', 0);
+  const cost = relativeToBest(candidates, 'expectedCostUsd', 0, costScratch);
   const costBest = cost.best;
   const costEpsilon = cost.epsilon;
   const costFallback = cost.fallback;
-  const latency = relativeToBest(candidates, 'expectedLatencyMs', 5);
+  const latency = relativeToBest(candidates, 'expectedLatencyMs', 5, latencyScratch);
   const alpha = prior.successRate * prior.strength;
   const beta = (1 - prior.successRate) * prior.strength;
   // Math.min pairwise is Math.min(...all), NaN included.
@@ -255,11 +255,18 @@ function relativeTerm(value: number | undefined, best: number, epsilon: number, 
 }
 
 const knownScratch: number[] = [];
+/**
+ * Where {@link scoreInPlace} gets its two normalizations: scoring is synchronous and reads them
+ * before it returns, so one object each serves every call.
+ */
+const costScratch: Relative = { best: 0, epsilon: 0, fallback: 0 };
+const latencyScratch: Relative = { best: 0, epsilon: 0, fallback: 0 };
 
 function relativeToBest(
   candidates: readonly CandidateSignals[],
   key: 'expectedCostUsd' | 'expectedLatencyMs',
   minimumEpsilon: number,
+  into: Relative,
 ): Relative {
   // Best and worst in one pass; the median (a sort) only when some value is unknown and needs it.
   let known = 0;
@@ -272,7 +279,7 @@ function relativeToBest(
     if (value < best) best = value;
     if (value > worst) worst = value;
   }
-  if (known === 0) return { best: Number.NaN, epsilon: 0, fallback: 0 };
+  if (known === 0) return setRelative(into, Number.NaN, 0, 0);
   let fallback = best;
   if (known < candidates.length) {
     knownScratch.length = 0;
@@ -284,5 +291,12 @@ function relativeToBest(
     fallback = knownScratch[Math.floor((known - 1) / 2)] ?? 0;
   }
   const epsilon = Math.max(minimumEpsilon, worst * 0.05, Number.MIN_VALUE);
-  return { best, epsilon, fallback };
+  return setRelative(into, best, epsilon, fallback);
+}
+
+function setRelative(into: Relative, best: number, epsilon: number, fallback: number): Relative {
+  into.best = best;
+  into.epsilon = epsilon;
+  into.fallback = fallback;
+  return into;
 }

@@ -220,10 +220,13 @@ const softmaxWeights: number[] = [];
  */
 function softmaxDraw(sorted: readonly RankedCandidate[], temperature: number, random: () => number): number {
   const top = sorted[0]?.total ?? 0;
-  softmaxWeights.length = 0;
-  for (const candidate of sorted)
-    softmaxWeights.push(candidate.weight * Math.exp((candidate.total - top) / temperature));
-  return weightedDraw(softmaxWeights, identity, random);
+  // Overwritten, never truncated: `length = 0` would free the backing store and the pushes would
+  // allocate a new one on every call.
+  for (let index = 0; index < sorted.length; index++) {
+    const candidate = sorted[index] as RankedCandidate;
+    softmaxWeights[index] = candidate.weight * Math.exp((candidate.total - top) / temperature);
+  }
+  return weightedDraw(softmaxWeights, identity, random, sorted.length);
 }
 
 function identity(value: number): number {
@@ -237,14 +240,20 @@ function compareUnknownLast(a: number | undefined, b: number | undefined): numbe
   return a - b;
 }
 
-function weightedDraw<T>(items: readonly T[], weightOf: (item: T) => number, random: () => number): number {
+/** Draws an index of the first `count` items (default: all) with probability ∝ their weight. */
+function weightedDraw<T>(
+  items: readonly T[],
+  weightOf: (item: T) => number,
+  random: () => number,
+  count = items.length,
+): number {
   let sum = 0;
-  for (const item of items) sum += Math.max(0, weightOf(item));
-  if (!(sum > 0)) return Math.min(items.length - 1, Math.floor(random() * items.length));
+  for (let index = 0; index < count; index++) sum += Math.max(0, weightOf(items[index] as T));
+  if (!(sum > 0)) return Math.min(count - 1, Math.floor(random() * count));
   let point = random() * sum;
-  for (let index = 0; index < items.length; index++) {
+  for (let index = 0; index < count; index++) {
     point -= Math.max(0, weightOf(items[index] as T));
     if (point < 0) return index;
   }
-  return items.length - 1;
+  return count - 1;
 }
