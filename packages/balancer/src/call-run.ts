@@ -100,7 +100,10 @@ export class CallRun implements Armable {
       return;
     }
     if (this.watcher === undefined) this.watcher = watcher;
-    else (this.watchers ??= []).push(watcher);
+    else {
+      this.watchers ??= [];
+      this.watchers.push(watcher);
+    }
     if (this.armed) watcher.arm?.();
   }
 
