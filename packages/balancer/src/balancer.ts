@@ -441,7 +441,7 @@ class LoadBalancer implements Balancer {
     }
     // Outside the try: the call is booked once, whatever the host's callback does.
     options?.onRoute?.(call.route);
-    return { ...result, route: call.route };
+    return withRoute(result, call.route);
   }
 
   stream(request: ChatRequest, options?: BalancerCallOptions): AsyncIterable<BalancedChatChunk> {
@@ -1581,13 +1581,8 @@ class LoadBalancer implements Balancer {
       outputTokens: result.usage.outputTokens,
       costUsd,
     });
-    // One spread, then plain stores: a conditional `...{}` spread made this the hottest line of
-    // an instant stream.
-    const balanced: BalancedChatResult = {
-      ...result,
-      timeToFirstTokenMs: result.timeToFirstTokenMs ?? timeToFirstTokenMs,
-      route,
-    };
+    const balanced = withRoute(result, route);
+    balanced.timeToFirstTokenMs ??= timeToFirstTokenMs;
     if (result.costUsd === undefined && costUsd !== undefined) balanced.costUsd = costUsd;
     return { type: 'finish', result: balanced };
   }
@@ -1711,6 +1706,18 @@ class LoadBalancer implements Balancer {
       cause: error,
     });
   }
+}
+
+/**
+ * `{ ...result, route }`, built as `{ route, ...result }` and then assigned. On Node 20's V8 a
+ * spread followed by another property gives every object a hidden class of its own (measured:
+ * ~500 bytes and ~2 µs a call, and maps in old space for the GC); with the key first the shape
+ * is shared. Assigned after the spread, our `route` still wins over a nested balancer's own.
+ */
+function withRoute(result: ChatResult, route: Route): BalancedChatResult {
+  const balanced: BalancedChatResult = { route, ...result };
+  balanced.route = route;
+  return balanced;
 }
 
 /**
