@@ -316,6 +316,8 @@ class LoadBalancer implements Balancer {
   private readonly candidatePool: Candidate[];
   private readonly ranking: Candidate[] = [];
   private readonly now: () => number;
+  /** Whether `config.now` replaced the default clock (`timeOrigin + performance.now()`). */
+  private readonly clockInjected: boolean;
   private readonly random: () => number;
   private readonly strategyState: StrategyState = { roundRobin: 0 };
   private readonly budget: RetryBudget | undefined;
@@ -340,6 +342,7 @@ class LoadBalancer implements Balancer {
     this.weights = Object.freeze({ ...weights });
     this.timeouts = Object.freeze(resolveTimeouts(config));
     this.now = config.now ?? defaultNow;
+    this.clockInjected = config.now !== undefined;
     this.random = config.random ?? Math.random;
     this.on = this.events.on.bind(this.events);
     this.off = this.events.off.bind(this.events);
@@ -1336,7 +1339,10 @@ class LoadBalancer implements Balancer {
     hedge: boolean,
   ): AttemptHandle<T> {
     const { runtime, model } = slot;
-    const startedAt = this.now();
+    // With the default clock one reading gives both starts: the `performance.now()` one (the
+    // attempt timeout) and the epoch one (the route, durations). An injected clock is read apart.
+    const clock = performance.now();
+    const startedAt = this.clockInjected ? this.now() : timeOrigin + clock;
     const record: RouteAttempt = {
       target: runtime.id,
       outcome: 'pending',
@@ -1347,7 +1353,6 @@ class LoadBalancer implements Balancer {
     call.route.attempts.push(record);
     if (this.events.listenerCount('attempt') > 0)
       this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
-    const clock = performance.now();
     const attempt = new Attempt<T>(
       run,
       clock,
@@ -1572,15 +1577,20 @@ class LoadBalancer implements Balancer {
   private finishStream(session: StreamSession, result: ChatResult, route: Route): BalancedChatChunk {
     session.settled = true;
     const { timeToFirstTokenMs } = session;
-    const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs);
-    this.metrics.recordCall({
-      success: true,
-      latencyMs: performance.now() - session.startedAt,
-      timeToFirstTokenMs,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      costUsd,
-    });
+    // One reading of the balancer's clock books the attempt and the call.
+    const at = this.now();
+    const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs, at);
+    this.metrics.recordCall(
+      {
+        success: true,
+        latencyMs: performance.now() - session.startedAt,
+        timeToFirstTokenMs,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+        costUsd,
+      },
+      at,
+    );
     const balanced = withRoute(result, route);
     balanced.timeToFirstTokenMs ??= timeToFirstTokenMs;
     if (result.costUsd === undefined && costUsd !== undefined) balanced.costUsd = costUsd;
@@ -1766,12 +1776,12 @@ class StreamSession implements Stoppable {
   closeUpstream(): void {
     if (this.closing) return;
     const handle = this.handle;
-    this.closing = Promise.resolve(this.iterator.return?.())
-      .then(noop, noop)
-      .then(() => {
-        handle.attempt.dispose();
-        handle.slot.release();
-      });
+    const release = () => {
+      handle.attempt.dispose();
+      handle.slot.release();
+    };
+    // One reaction on the closing promise, whether it fulfils or rejects.
+    this.closing = Promise.resolve(this.iterator.return?.()).then(release, release);
   }
 }
 
