@@ -10,6 +10,7 @@
 
 import { type Balancer, type BalancerConfig, createBalancer } from '@ballast/balancer';
 import { ApiCallError, type ChatModel, type ChatRequest, type ChatResult, createUsage } from '@ballast/core';
+import { allocatedBytesPerCall } from './heap-allocation';
 
 function instantModel(modelId: string, fail = false): ChatModel {
   const result: ChatResult = {
@@ -245,6 +246,16 @@ export default async function run(): Promise<{
     }
     directTimes.sort((a, b) => a - b);
     balancedTimes.sort((a, b) => a - b);
+    const directBytes = await allocatedBytesPerCall(
+      testCase.direct,
+      concurrent ? 100 : 400,
+      concurrent ? 1 : 16,
+    );
+    const balancedBytes = await allocatedBytesPerCall(
+      testCase.balanced,
+      concurrent ? 100 : 400,
+      concurrent ? 1 : 16,
+    );
     const p50 = quantile(balancedTimes, 0.5) - quantile(directTimes, 0.5);
     const p99 = quantile(balancedTimes, 0.99) - quantile(directTimes, 0.99);
     rows.push({
@@ -257,6 +268,8 @@ export default async function run(): Promise<{
       'balancer p99 µs': micro(quantile(balancedTimes, 0.99)),
       'overhead p50 µs': micro(p50),
       'overhead p99 µs': micro(p99),
+      'direct B/call': directBytes,
+      'balancer B/call': balancedBytes,
     });
   }
 
@@ -286,6 +299,8 @@ export default async function run(): Promise<{
     'balancer p99 µs': micro(floorP99),
     'overhead p50 µs': '',
     'overhead p99 µs': '',
+    'direct B/call': '',
+    'balancer B/call': '',
   });
   for (const row of rows)
     if (typeof row['balancer p99 µs'] === 'number' && !String(row.case).startsWith('noise floor'))
@@ -342,6 +357,8 @@ export default async function run(): Promise<{
     'balancer p99 µs': typeof p99 === 'number' ? micro(p99) : p99,
     'overhead p50 µs': '',
     'overhead p99 µs': '',
+    'direct B/call': '',
+    'balancer B/call': '',
   });
   rows.push(
     timing(`record() × ${recorded} (mean, 24 h of 1-min buckets)`, recorded, recordMs / recorded, ''),
@@ -365,6 +382,7 @@ export default async function run(): Promise<{
       `Each configuration: ${rounds} interleaved rounds × ${perRound} sequential calls each way (order alternating) after ${warmUp} warm-up calls each; 8 instant targets.`,
       'Overhead = balancer quantile − direct quantile (a difference of distributions, not of paired calls). Goal: p50 ≤ 5 µs, p99 ≤ 20 µs.',
       'Concurrent row: 32 calls started together and awaited as a batch; one sample = batch time / 32.',
+      'B/call: JavaScript heap allocated per call (median growth of the used heap over short blocks of calls, see bench/heap-allocation.ts); the direct column is the floor of calling a model and awaiting it.',
       'Noise floor: a loop of resolved awaits calibrated to the default row\'s p50, measured interleaved with it. Its p99 is what this shared machine does to any code of that length; "p99 above noise floor" is a row\'s balancer p99 minus it.',
       'Runs from source under tsx (esbuild keepNames), slightly slower than the built package. Compare rows within one run only.',
     ],

@@ -21,8 +21,6 @@ export type AttemptResult<T> = { ok: true; value: T } | { ok: false; error: Ball
 export class Attempt<T> implements Stoppable {
   /** Resolves once: the upstream answered, or the attempt was stopped, timed out or cancelled. */
   readonly result: Promise<AttemptResult<T>>;
-  /** Resolves when the upstream call has settled, whatever `result` said (never rejects). */
-  readonly upstreamSettled: Promise<AttemptResult<T>>;
   /** Why the attempt was stopped before its upstream answered, if it was. */
   stopReason: BallastError | undefined = undefined;
   /** Whether the attempt timeout fired. */
@@ -30,7 +28,9 @@ export class Attempt<T> implements Stoppable {
   /** How the upstream settled, once it has (the synchronous view of `upstreamSettled`). */
   settledWith: AttemptResult<T> | undefined = undefined;
   private resolveResult!: (result: AttemptResult<T>) => void;
-  private resolveSettled!: (result: AttemptResult<T>) => void;
+  /** Built on first read of `upstreamSettled` (see there). */
+  private settledPromise: Promise<AttemptResult<T>> | undefined = undefined;
+  private resolveSettled: ((result: AttemptResult<T>) => void) | undefined = undefined;
   private done = false;
   /** Cancelled after it ended, before anyone read its signal: abort the signal if it is ever built. */
   private cancelledLate = false;
@@ -50,9 +50,23 @@ export class Attempt<T> implements Stoppable {
     this.result = new Promise((resolve) => {
       this.resolveResult = resolve;
     });
-    this.upstreamSettled = new Promise((resolve) => {
-      this.resolveSettled = resolve;
-    });
+  }
+
+  /**
+   * Resolves when the upstream call has settled, whatever `result` said (never rejects). Built on
+   * first read: only an attempt given up before its upstream answered (a timeout, an abort, a
+   * lost hedge) needs to wait for it, and every other attempt saves a promise.
+   */
+  get upstreamSettled(): Promise<AttemptResult<T>> {
+    if (this.settledPromise === undefined) {
+      const settled = this.settledWith;
+      this.settledPromise = settled
+        ? Promise.resolve(settled)
+        : new Promise((resolve) => {
+            this.resolveSettled = resolve;
+          });
+    }
+    return this.settledPromise;
   }
 
   /**
@@ -70,18 +84,27 @@ export class Attempt<T> implements Stoppable {
     return this.controller.signal;
   }
 
-  /** Runs the upstream call. `toError` turns whatever it throws into a Ballast error. */
-  begin(call: () => Promise<T>, toError: (thrown: unknown) => BallastError): void {
+  /**
+   * Runs the upstream call `call(target, options)`. `toError(thrown, target)` turns whatever it
+   * throws into a Ballast error. (Arguments rather than one closure: an attempt per call.)
+   */
+  begin<Target, Options>(
+    call: (target: Target, options: Options) => PromiseLike<T> | T,
+    target: Target,
+    options: Options,
+    toError: (thrown: unknown, target: Target) => BallastError,
+  ): void {
     this.run.watch(this);
-    let upstream: Promise<T>;
+    let upstream: PromiseLike<T> | T;
     try {
-      upstream = call();
+      upstream = call(target, options);
     } catch (thrown) {
       upstream = Promise.reject(thrown);
     }
-    upstream.then(
+    // `Promise.resolve` returns a native promise as it is; it only wraps a foreign thenable.
+    Promise.resolve(upstream).then(
       (value) => this.settle({ ok: true, value }),
-      (thrown: unknown) => this.settle({ ok: false, error: this.run.failure ?? toError(thrown) }),
+      (thrown: unknown) => this.settle({ ok: false, error: this.run.failure ?? toError(thrown, target) }),
     );
   }
 
@@ -147,7 +170,7 @@ export class Attempt<T> implements Stoppable {
 
   private settle(result: AttemptResult<T>): void {
     this.settledWith = result;
-    this.resolveSettled(result);
+    this.resolveSettled?.(result);
     this.finish(result);
   }
 

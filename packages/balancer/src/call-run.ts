@@ -24,6 +24,11 @@ export class CallRun implements Armable {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private onAbort: (() => void) | undefined = undefined;
   private controller: AbortController | undefined = undefined;
+  /**
+   * What stops with the call. Most calls have one watcher at a time (their attempt), so the
+   * first lives in `watcher` and only a second one builds the `watchers` list.
+   */
+  private watcher: Stoppable | undefined = undefined;
   private watchers: Stoppable[] | undefined = undefined;
 
   /**
@@ -78,7 +83,14 @@ export class CallRun implements Armable {
       );
       this.timer.unref?.();
     }
-    if (this.watchers) for (const watcher of this.watchers.slice()) watcher.arm?.();
+    for (const watcher of this.watching()) watcher.arm?.();
+  }
+
+  /** A copy of the watchers (arming or stopping one may change the list). */
+  private watching(): Stoppable[] {
+    const watchers = this.watchers ? this.watchers.slice() : [];
+    if (this.watcher) watchers.unshift(this.watcher);
+    return watchers;
   }
 
   /** Registers something to stop with the call; stops it at once if the call already stopped. */
@@ -87,12 +99,20 @@ export class CallRun implements Armable {
       watcher.stop(this.failure);
       return;
     }
-    this.watchers ??= [];
-    this.watchers.push(watcher);
+    if (this.watcher === undefined) this.watcher = watcher;
+    else {
+      this.watchers ??= [];
+      this.watchers.push(watcher);
+    }
     if (this.armed) watcher.arm?.();
   }
 
   unwatch(watcher: Stoppable): void {
+    if (this.watcher === watcher) {
+      // The oldest watcher of the list takes its place, which keeps the registration order.
+      this.watcher = this.watchers?.shift();
+      return;
+    }
     const watchers = this.watchers;
     if (!watchers) return;
     const index = watchers.indexOf(watcher);
@@ -114,9 +134,10 @@ export class CallRun implements Armable {
     if (this.failure) return;
     this.failure = error;
     this.controller?.abort(error);
-    const watchers = this.watchers;
+    const watchers = this.watching();
+    this.watcher = undefined;
     this.watchers = undefined;
-    if (watchers) for (const watcher of watchers) watcher.stop(error);
+    for (const watcher of watchers) watcher.stop(error);
   }
 
   /** The call is over: drop the timer and the listener. */
@@ -124,6 +145,7 @@ export class CallRun implements Armable {
     this.settled = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+    this.watcher = undefined;
     this.watchers = undefined;
   }
 

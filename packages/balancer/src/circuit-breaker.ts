@@ -138,13 +138,13 @@ export class CircuitBreaker {
   }
 
   /** The call succeeded (or the target answered a bad request correctly). */
-  onSuccess(permit: BreakerPermit | undefined): void {
+  onSuccess(permit: BreakerPermit | undefined, at = this.now()): void {
     if (permit === 'probe' || this.current === 'half-open') {
       this.probeOut = false;
       this.close();
       return;
     }
-    this.window.add(true, this.now());
+    this.window.add(true, at);
   }
 
   /** The call failed because of the target. */

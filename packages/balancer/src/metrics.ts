@@ -177,16 +177,15 @@ export class MetricsRecorder {
   }
 
   /** Records one attempt against a target and its model. */
-  record(keys: { target: string; model: string }, sample: MetricsSample): void {
-    const at = this.now();
+  record(keys: { target: string; model: string }, sample: MetricsSample, at = this.now()): void {
     this.add(seriesOf(this.targets, keys.target), sample, at);
     this.add(seriesOf(this.models, keys.model), sample, at);
     this.prune(at);
   }
 
   /** Records the outcome of one logical call. */
-  recordCall(sample: MetricsSample): void {
-    this.add(this.calls, sample, this.now());
+  recordCall(sample: MetricsSample, at = this.now()): void {
+    this.add(this.calls, sample, at);
   }
 
   /** Aggregates over the last `sinceMs` (default: all retained). */

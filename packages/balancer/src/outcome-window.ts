@@ -20,6 +20,13 @@ export class OutcomeWindow {
   private readonly epochs: Float64Array;
   private readonly successes: Uint32Array;
   private readonly failures: Uint32Array;
+  /**
+   * The last `counts()` answer and the bucket it was computed in: reused until an outcome is
+   * added or time moves into another bucket (the balancer reads every target's counts on every
+   * call). Replaced, never mutated, so an answer a caller kept stays right.
+   */
+  private cached: OutcomeCounts | undefined = undefined;
+  private cachedEpoch = Number.NaN;
 
   constructor(
     readonly windowMs: number,
@@ -40,6 +47,7 @@ export class OutcomeWindow {
       this.successes[index] = 0;
       this.failures[index] = 0;
     }
+    this.cached = undefined;
     if (success) this.successes[index] = (this.successes[index] ?? 0) + 1;
     else this.failures[index] = (this.failures[index] ?? 0) + 1;
   }
@@ -47,6 +55,7 @@ export class OutcomeWindow {
   /** Outcomes of the buckets that overlap the last `windowMs`. */
   counts(now: number): OutcomeCounts {
     const current = Math.floor(now / this.bucketMs);
+    if (this.cached !== undefined && this.cachedEpoch === current) return this.cached;
     const oldest = current - this.epochs.length + 1;
     let successes = 0;
     let failures = 0;
@@ -57,11 +66,14 @@ export class OutcomeWindow {
         failures += this.failures[index] ?? 0;
       }
     }
-    return { successes, failures };
+    this.cached = { successes, failures };
+    this.cachedEpoch = current;
+    return this.cached;
   }
 
   /** Forgets every outcome. */
   clear(): void {
     this.epochs.fill(-1);
+    this.cached = undefined;
   }
 }

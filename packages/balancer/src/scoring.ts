@@ -172,8 +172,9 @@ export interface ScoredCandidate extends CandidateSignals {
 }
 
 /**
- * @internal {@link scoreCandidates} without the intermediate arrays: writes `total` and a fresh
- * `components` onto each candidate. The balancer scores every candidate on every call, and the
+ * @internal {@link scoreCandidates} without the intermediate arrays: writes `total` and the
+ * terms of `components` (in place: each candidate needs its own components object) onto each
+ * candidate. The balancer scores every candidate on every call, and the
  * per-term `map`/`filter`/sort copies were a visible share of its per-call cost.
  */
 export function scoreInPlace(
@@ -181,11 +182,11 @@ export function scoreInPlace(
   weights: ScoreWeights,
   prior: ReliabilityPrior,
 ): void {
-  const cost = relativeToBest(candidates, 'expectedCostUsd', 0);
+  const cost = relativeToBest(candidates, 'expectedCostUsd', 0, costScratch);
   const costBest = cost.best;
   const costEpsilon = cost.epsilon;
   const costFallback = cost.fallback;
-  const latency = relativeToBest(candidates, 'expectedLatencyMs', 5);
+  const latency = relativeToBest(candidates, 'expectedLatencyMs', 5, latencyScratch);
   const alpha = prior.successRate * prior.strength;
   const beta = (1 - prior.successRate) * prior.strength;
   // Math.min pairwise is Math.min(...all), NaN included.
@@ -201,14 +202,20 @@ export function scoreInPlace(
       candidate.maxConcurrent === undefined
         ? candidate.inFlight / (candidate.inFlight + softCapacity)
         : Math.min(1, candidate.inFlight / Math.max(1, candidate.maxConcurrent));
-    const components: ScoreComponents = {
-      cost: relativeTerm(candidate.expectedCostUsd, costBest, costEpsilon, costFallback),
-      latency: relativeTerm(candidate.expectedLatencyMs, latency.best, latency.epsilon, latency.fallback),
-      reliability: (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor),
-      load: 1 - utilization,
-      priority: 1 / (1 + candidate.priority - minPriority),
-    };
-    candidate.components = components;
+    // Written into the candidate's own components object: the balancer keeps one per target
+    // and reuses it every call (see `CandidatePool`), so scoring allocates nothing.
+    const components = candidate.components;
+    components.cost = relativeTerm(candidate.expectedCostUsd, costBest, costEpsilon, costFallback);
+    components.latency = relativeTerm(
+      candidate.expectedLatencyMs,
+      latency.best,
+      latency.epsilon,
+      latency.fallback,
+    );
+    components.reliability =
+      (bestFailure + failureFloor) / (failureRateOf(candidate, alpha, beta) + failureFloor);
+    components.load = 1 - utilization;
+    components.priority = 1 / (1 + candidate.priority - minPriority);
     candidate.total =
       weightSum === 0
         ? 0
@@ -248,11 +255,18 @@ function relativeTerm(value: number | undefined, best: number, epsilon: number, 
 }
 
 const knownScratch: number[] = [];
+/**
+ * Where {@link scoreInPlace} gets its two normalizations: scoring is synchronous and reads them
+ * before it returns, so one object each serves every call.
+ */
+const costScratch: Relative = { best: 0, epsilon: 0, fallback: 0 };
+const latencyScratch: Relative = { best: 0, epsilon: 0, fallback: 0 };
 
 function relativeToBest(
   candidates: readonly CandidateSignals[],
   key: 'expectedCostUsd' | 'expectedLatencyMs',
   minimumEpsilon: number,
+  into: Relative,
 ): Relative {
   // Best and worst in one pass; the median (a sort) only when some value is unknown and needs it.
   let known = 0;
@@ -265,7 +279,7 @@ function relativeToBest(
     if (value < best) best = value;
     if (value > worst) worst = value;
   }
-  if (known === 0) return { best: Number.NaN, epsilon: 0, fallback: 0 };
+  if (known === 0) return setRelative(into, Number.NaN, 0, 0);
   let fallback = best;
   if (known < candidates.length) {
     knownScratch.length = 0;
@@ -277,5 +291,12 @@ function relativeToBest(
     fallback = knownScratch[Math.floor((known - 1) / 2)] ?? 0;
   }
   const epsilon = Math.max(minimumEpsilon, worst * 0.05, Number.MIN_VALUE);
-  return { best, epsilon, fallback };
+  return setRelative(into, best, epsilon, fallback);
+}
+
+function setRelative(into: Relative, best: number, epsilon: number, fallback: number): Relative {
+  into.best = best;
+  into.epsilon = epsilon;
+  into.fallback = fallback;
+  return into;
 }

@@ -74,31 +74,51 @@ export function orderCandidates<T extends RankedCandidate>(
   exploration: ExplorationOptions = {},
 ): T[] {
   const sorted = candidates.slice();
-  if (sorted.length <= 1) return sorted;
+  orderCandidatesInPlace(strategy, sorted, state, random, exploration);
+  return sorted;
+}
+
+/**
+ * @internal {@link orderCandidates} on the caller's own array, reordered in place: the balancer
+ * ranks every call, and the copies (`slice`, the rotations, the sort's work arrays) were a
+ * visible share of what one call allocates. Same order, same draws of `random()`.
+ */
+export function orderCandidatesInPlace<T extends RankedCandidate>(
+  strategy: StrategyName,
+  sorted: T[],
+  state: StrategyState,
+  random: () => number,
+  exploration: ExplorationOptions = {},
+): void {
+  if (sorted.length <= 1) return;
   switch (strategy) {
     case 'latency':
-      return sorted.sort(
-        (a, b) => compareUnknownLast(a.expectedLatencyMs, b.expectedLatencyMs) || byTotal(a, b),
-      );
+      stableSort(sorted, byLatency);
+      return;
     case 'cost':
-      return sorted.sort((a, b) => compareUnknownLast(a.expectedCostUsd, b.expectedCostUsd) || byTotal(a, b));
+      stableSort(sorted, byCost);
+      return;
     case 'least-busy':
-      return sorted.sort((a, b) => a.utilization - b.utilization || byTotal(a, b));
+      stableSort(sorted, byUtilization);
+      return;
     case 'failover':
-      return sorted.sort((a, b) => a.priority - b.priority || a.index - b.index);
+      stableSort(sorted, byPriority);
+      return;
     case 'round-robin': {
-      sorted.sort((a, b) => a.index - b.index);
-      const start = state.roundRobin++ % sorted.length;
-      return [...sorted.slice(start), ...sorted.slice(0, start)];
+      stableSort(sorted, byIndex);
+      rotateLeft(sorted, state.roundRobin++ % sorted.length);
+      return;
     }
     case 'random': {
       const first = weightedDraw(sorted, weightOf, random);
-      return [sorted[first] as T, ...sorted.filter((_, index) => index !== first).sort(byTotal)];
+      moveToFront(sorted, first);
+      stableSort(sorted, byTotal, 1);
+      return;
     }
     default: {
       const mode = exploration.mode ?? 'softmax';
-      sorted.sort(byTotal);
-      if (mode === 'none') return sorted;
+      stableSort(sorted, byTotal);
+      if (mode === 'none') return;
       let first: number;
       if (mode === 'power-of-two') {
         const a = weightedDraw(sorted, weightOf, random);
@@ -107,13 +127,79 @@ export function orderCandidates<T extends RankedCandidate>(
       } else {
         first = softmaxDraw(sorted, Math.max(1e-6, exploration.temperature ?? 0.1), random);
       }
-      if (first === 0) return sorted;
-      const chosen = sorted[first] as T;
-      sorted.splice(first, 1);
-      sorted.unshift(chosen);
-      return sorted;
+      moveToFront(sorted, first);
+      return;
     }
   }
+}
+
+/** Beyond this many items the native sort wins over insertion sort. */
+const insertionSortLimit = 32;
+
+/**
+ * A stable sort of `items[from..]` in place. Targets are few, and insertion sort allocates
+ * nothing (V8's TimSort allocates work arrays on every call); both are stable, so they give the
+ * same order for the same comparator.
+ */
+function stableSort<T>(items: T[], compare: (a: T, b: T) => number, from = 0): void {
+  if (items.length - from > insertionSortLimit) {
+    const tail = items.slice(from).sort(compare);
+    for (let index = 0; index < tail.length; index++) items[from + index] = tail[index] as T;
+    return;
+  }
+  for (let index = from + 1; index < items.length; index++) {
+    const item = items[index] as T;
+    let at = index - 1;
+    while (at >= from && compare(items[at] as T, item) > 0) {
+      items[at + 1] = items[at] as T;
+      at--;
+    }
+    items[at + 1] = item;
+  }
+}
+
+/** Moves `items[index]` to the front, keeping the order of the rest. */
+function moveToFront<T>(items: T[], index: number): void {
+  if (index <= 0) return;
+  const chosen = items[index] as T;
+  for (let at = index; at > 0; at--) items[at] = items[at - 1] as T;
+  items[0] = chosen;
+}
+
+/** `[...items.slice(start), ...items.slice(0, start)]`, in place (three reversals). */
+function rotateLeft<T>(items: T[], start: number): void {
+  if (start === 0) return;
+  reverse(items, 0, start - 1);
+  reverse(items, start, items.length - 1);
+  reverse(items, 0, items.length - 1);
+}
+
+function reverse<T>(items: T[], from: number, to: number): void {
+  for (let low = from, high = to; low < high; low++, high--) {
+    const swap = items[low] as T;
+    items[low] = items[high] as T;
+    items[high] = swap;
+  }
+}
+
+function byLatency(a: RankedCandidate, b: RankedCandidate): number {
+  return compareUnknownLast(a.expectedLatencyMs, b.expectedLatencyMs) || byTotal(a, b);
+}
+
+function byCost(a: RankedCandidate, b: RankedCandidate): number {
+  return compareUnknownLast(a.expectedCostUsd, b.expectedCostUsd) || byTotal(a, b);
+}
+
+function byUtilization(a: RankedCandidate, b: RankedCandidate): number {
+  return a.utilization - b.utilization || byTotal(a, b);
+}
+
+function byPriority(a: RankedCandidate, b: RankedCandidate): number {
+  return a.priority - b.priority || a.index - b.index;
+}
+
+function byIndex(a: RankedCandidate, b: RankedCandidate): number {
+  return a.index - b.index;
 }
 
 /** Higher total first, then configuration order. A module function: no closure per call. */
@@ -134,10 +220,13 @@ const softmaxWeights: number[] = [];
  */
 function softmaxDraw(sorted: readonly RankedCandidate[], temperature: number, random: () => number): number {
   const top = sorted[0]?.total ?? 0;
-  softmaxWeights.length = 0;
-  for (const candidate of sorted)
-    softmaxWeights.push(candidate.weight * Math.exp((candidate.total - top) / temperature));
-  return weightedDraw(softmaxWeights, identity, random);
+  // Overwritten, never truncated: `length = 0` would free the backing store and the pushes would
+  // allocate a new one on every call.
+  for (let index = 0; index < sorted.length; index++) {
+    const candidate = sorted[index] as RankedCandidate;
+    softmaxWeights[index] = candidate.weight * Math.exp((candidate.total - top) / temperature);
+  }
+  return weightedDraw(softmaxWeights, identity, random, sorted.length);
 }
 
 function identity(value: number): number {
@@ -151,14 +240,20 @@ function compareUnknownLast(a: number | undefined, b: number | undefined): numbe
   return a - b;
 }
 
-function weightedDraw<T>(items: readonly T[], weightOf: (item: T) => number, random: () => number): number {
+/** Draws an index of the first `count` items (default: all) with probability ∝ their weight. */
+function weightedDraw<T>(
+  items: readonly T[],
+  weightOf: (item: T) => number,
+  random: () => number,
+  count = items.length,
+): number {
   let sum = 0;
-  for (const item of items) sum += Math.max(0, weightOf(item));
-  if (!(sum > 0)) return Math.min(items.length - 1, Math.floor(random() * items.length));
+  for (let index = 0; index < count; index++) sum += Math.max(0, weightOf(items[index] as T));
+  if (!(sum > 0)) return Math.min(count - 1, Math.floor(random() * count));
   let point = random() * sum;
-  for (let index = 0; index < items.length; index++) {
+  for (let index = 0; index < count; index++) {
     point -= Math.max(0, weightOf(items[index] as T));
     if (point < 0) return index;
   }
-  return items.length - 1;
+  return count - 1;
 }
