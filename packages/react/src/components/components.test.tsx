@@ -59,8 +59,15 @@ describe('PerformanceDashboard', () => {
     };
     const before = Number(await requestsCell());
     await sendChat(fixture.url);
-    fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
-    await waitFor(async () => expect(Number(await requestsCell())).toBe(before + 1));
+    // The gateway books a call just after its answer leaves, so a refresh may land before the
+    // booking: click again on every retry until the new call shows up.
+    await waitFor(
+      async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+        expect(Number(await requestsCell())).toBe(before + 1);
+      },
+      { interval: 250 },
+    );
   });
 
   it('shows the server’s error in an alert when the API fails', async () => {
