@@ -1,7 +1,15 @@
 import { TopK } from './top-k';
 import { VectorMatrix, type VectorMatrixObserver } from './vector-matrix';
 
-/** Settings of the approximate index (see {@link IvfFlatIndex}). */
+/**
+ * Settings of the IVF-flat approximate index (`vectorIndex: { kind: 'ivf-flat', … }` of a vector
+ * store): k-means clusters, clusters probed per query, and the training seed.
+ *
+ * @example
+ * ```ts
+ * createSqlVectorStore(database, { vectorIndex: { kind: 'ivf-flat', probes: 32 } });
+ * ```
+ */
 export interface IvfFlatOptions {
   /** Coarse clusters; default `round(√n)` for `n` vectors at build time (at least 1). */
   lists?: number;
