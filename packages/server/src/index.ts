@@ -85,7 +85,13 @@ export {
   serveNode,
   toNodeListener,
 } from './http/serve-node';
-export { createLogger, isDebugEnabled, type Logger, type LoggerOptions } from './logging/logger';
+export {
+  createLogger,
+  isDebugEnabled,
+  type Logger,
+  type LoggerOptions,
+  redactLogFields,
+} from './logging/logger';
 export type { MemoryOptions, RagOptions } from './memory/context';
 export { cosineSimilarity, createHashedBagOfWordsEmbedder, type Embedder } from './memory/embedder';
 export {

@@ -268,7 +268,7 @@ interface Attempted {
 
 /**
  * Picks targets with the balancer and runs attempts until one commits: a failover on
- * `target-unavailable` and retryable failures (to the next candidate by score, or the same
+ * `target-unavailable` and retryable failures (to the next candidate by priority tier, then score, or the same
  * target after the policy's backoff when none is left), none on request errors.
  */
 async function routeCall(
@@ -292,6 +292,8 @@ async function routeCall(
   const bodyFor = (modelId: string): Buffer => {
     let bytes = upstreamBody.get(modelId);
     if (!bytes) {
+      // `metadata` annotates the call for the gateway's own records (the SDK route ignores it too);
+      // OpenAI refuses it unless `store` is set, so it is never forwarded.
       const { metadata: _annotations, ...forwarded } = body;
       forwarded.model = modelId;
       // Usage is asked for on the client's behalf: tokens and cost are counted from it.

@@ -1,8 +1,9 @@
 import { createAnthropic } from '@ballast/anthropic';
 import { createOpenAI } from '@ballast/openai';
-import { type FakeLlmServer, startFakeAnthropic, startFakeOpenAI } from '@ballast/testkit';
+import { type FakeLlmServer, startFakeAnthropic, startFakeGroq, startFakeOpenAI } from '@ballast/testkit';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadGatewayEnvironment } from '../config/gateway-env';
 import { hashApiKey } from '../http/api-keys';
 import { type NodeServer, serveNode } from '../http/serve-node';
 import { createLogger } from '../logging/logger';
@@ -437,3 +438,38 @@ async function createGatewayForDrain() {
     server: await serveNode(drained.fetch, { port: 0, nodeHandler: drained.nodeHandler }),
   };
 }
+
+describe('targets the CLI configures from the environment', () => {
+  it('relays Groq through its OpenAI-compatible endpoint', async () => {
+    const groqKey = 'gsk-pass-through-SECRET-42';
+    const groq = await startFakeGroq({ apiKey: groqKey });
+    const settings = loadGatewayEnvironment({
+      env: { GROQ_API_KEY: groqKey, GROQ_BASE_URL: groq.url, GROQ_MODELS: 'llama-3.3-70b-versatile' },
+    });
+    const viaEnv = createGateway({
+      targets: settings.targets,
+      alerts: { intervalMs: 0 },
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    const served = await serveNode(viaEnv.fetch, { port: 0, nodeHandler: viaEnv.nodeHandler });
+    try {
+      groq.enqueue({ text: 'fast llama' });
+      const answer = await new OpenAI({
+        apiKey: 'unused',
+        baseURL: `${served.url}/v1`,
+        maxRetries: 0,
+      }).chat.completions.create({
+        model: 'llama-3.3-70b-versatile',
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
+      expect(answer.choices[0]?.message.content).toBe('fast llama');
+      expect(answer.system_fingerprint).toBe('fp_fake');
+      expect(groq.requests.at(-1)?.path).toBe('/openai/v1/chat/completions');
+    } finally {
+      await served.close({ timeoutMs: 1_000 });
+      viaEnv.close();
+      await groq.close();
+    }
+  });
+});
