@@ -57,12 +57,13 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
     connectionString: options.connectionString,
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: 10_000,
+    // The schema is a startup parameter of every connection, not a `SET` sent from a 'connect'
+    // listener: that raced the pool's first query on the same client (pg 8 deprecates overlapping
+    // queries on one client). `schemaPattern` above keeps the name safe here.
+    options: `-c search_path=${schema}`,
   });
   // Idle clients can fail (server restart); the pool replaces them, the error must not crash the process.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    client.query(`SET search_path TO "${schema}"`).catch(() => undefined);
-  });
   const fail = (sql: string, cause: unknown, reason: StoreError['reason'] = 'query_failed'): never => {
     throw new StoreError({
       message: `PostgreSQL ${reason === 'open_failed' ? `at ${location} unreachable` : 'statement failed'} (${(cause as Error).message})${reason === 'query_failed' ? `: ${sql.slice(0, 120)}` : ''}`,
