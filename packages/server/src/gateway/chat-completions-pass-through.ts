@@ -278,80 +278,29 @@ async function routeCall(
 ): Promise<void> {
   const { deps } = exchange;
   const balancer = deps.balancer();
-  const timeouts = balancer.timeouts;
-  const deadline = exchange.startedAt + timeouts.timeoutMs;
-  const attempts: Attempted[] = [];
-  const excluded = new Set<string>();
-  const retries = new Map<string, number>();
-  let candidates: string[] | undefined;
-  let selection: Selection | undefined;
-  let lastError: BallastError | undefined;
-  let targetId: string | undefined;
-  deps.budget?.recordRequest();
-  const upstreamBody = new Map<string, Buffer>();
-  const bodyFor = (modelId: string): Buffer => {
-    let bytes = upstreamBody.get(modelId);
-    if (!bytes) {
-      // `metadata` annotates the call for the gateway's own records (the SDK route ignores it too);
-      // OpenAI refuses it unless `store` is set, so it is never forwarded.
-      const { metadata: _annotations, ...forwarded } = body;
-      forwarded.model = modelId;
-      // Usage is asked for on the client's behalf: tokens and cost are counted from it.
-      if (input.stream)
-        forwarded.stream_options = {
-          ...(body.stream_options as Record<string, unknown> | undefined),
-          include_usage: true,
-        };
-      bytes = Buffer.from(JSON.stringify(forwarded), 'utf8');
-      upstreamBody.set(modelId, bytes);
-    }
-    return bytes;
+  const state: RouteState = {
+    deadline: exchange.startedAt + balancer.timeouts.timeoutMs,
+    attempts: [],
+    excluded: new Set(),
+    retries: new Map(),
+    candidates: undefined,
+    selection: undefined,
+    lastError: undefined,
+    targetId: undefined,
   };
+  deps.budget?.recordRequest();
+  const bodyFor = upstreamBodies(body, input.stream);
 
   for (let attempt = 0; attempt < deps.retry.maxAttempts; attempt++) {
-    if (attempt === 0) {
-      try {
-        selection = balancer.select({
-          ...(input.tag ? { requiredCapabilities: [input.tag] } : {}),
-          ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
-          stream: input.stream,
-        });
-      } catch (error) {
-        finish(exchange, input, attempts, undefined, 'none', undefined, toHttpError(error).code);
-        throw error;
-      }
-      targetId = selection.targetId;
-    } else {
-      const previous = targetId!;
-      candidates ??= failoverOrder(balancer, selection!, previous);
-      const next = nextTarget(balancer, candidates, excluded, input.stream);
-      if (next) {
-        deps.failedOver(previous, lastError!.code);
-        targetId = next;
-      } else {
-        // Nobody else: the same target again, after the policy's wait (unless it must not be retried).
-        const done = retries.get(previous) ?? 0;
-        if (excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) break;
-        const waitMs = retryDelayMs(
-          { retry: done, retryAfterMs: lastError!.retryAfterMs },
-          deps.retry,
-          Math.random,
-        );
-        if (waitMs === undefined || performance.now() + waitMs >= deadline) break;
-        retries.set(previous, done + 1);
-        if (waitMs > 0) await sleep(waitMs, input.signal);
-        if (input.signal.aborted) break;
-        targetId = previous;
-      }
-      if (deps.budget && !deps.budget.tryWithdraw()) {
-        attempts.push({ target: targetId, outcome: 'retry_budget_exhausted', durationMs: 0 });
-        break;
-      }
-    }
-    const target = targetId!;
+    const target =
+      attempt === 0
+        ? firstTarget(exchange, balancer, input, state)
+        : await nextAttemptTarget(deps, balancer, input, state);
+    if (target === undefined) break;
+    state.targetId = target;
     const model = deps.catalog.target(target)!.model;
     const lease = balancer.acquire(target);
-    const left = deadline - performance.now();
+    const left = state.deadline - performance.now();
     const outcome: AttemptOutcome = await runPassThroughAttempt({
       client: deps.clients.get(target)!,
       provider: model.provider,
@@ -362,31 +311,18 @@ async function routeCall(
       signal: input.signal,
       firstByteTimeoutMs: Math.max(
         1,
-        Math.min(input.stream ? timeouts.firstTokenTimeoutMs : timeouts.attemptTimeoutMs, left),
+        Math.min(
+          input.stream ? balancer.timeouts.firstTokenTimeoutMs : balancer.timeouts.attemptTimeoutMs,
+          left,
+        ),
       ),
       totalTimeoutMs: Math.max(1, left),
       secrets: deps.knownSecrets,
-      commit: (contentType, contentLength) => {
-        settleHead(exchange, 200);
-        if (input.stream) deps.streams.open++;
-        exchange.outgoing.writeHead(200, {
-          'content-type': contentType,
-          ...(contentLength === undefined
-            ? { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }
-            : { 'content-length': contentLength }),
-          'x-request-id': exchange.requestId,
-          'x-ballast-provider': model.provider,
-          'x-ballast-model': model.modelId,
-          'x-ballast-target': target,
-          ...exchange.cors,
-        });
-        // SSE: the head goes out in one write with the first event (the attempt writes it next).
-        return exchange.outgoing;
-      },
+      commit: (contentType, contentLength) => writeHead(exchange, input, target, contentType, contentLength),
     });
     if (outcome.kind === 'failed') {
       const code = outcome.error.code;
-      attempts.push({ target, outcome: code, durationMs: outcome.durationMs });
+      state.attempts.push({ target, outcome: code, durationMs: outcome.durationMs });
       lease.release({
         outcome: 'failure',
         latencyMs: outcome.durationMs,
@@ -394,26 +330,25 @@ async function routeCall(
         ...(outcome.error.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.error.retryAfterMs }),
       });
       deps.attemptFailed(target, code, outcome.durationMs);
-      lastError = outcome.error;
+      state.lastError = outcome.error;
       const kind = classifyFailure(outcome.error);
       if (kind === 'cancelled' || kind === 'request-error') break;
-      if (kind === 'target-unavailable') excluded.add(target);
+      if (kind === 'target-unavailable') state.excluded.add(target);
       continue;
     }
     if (outcome.kind === 'cancelled') {
       lease.release();
-      attempts.push({ target, outcome: 'cancelled', durationMs: outcome.durationMs });
+      state.attempts.push({ target, outcome: 'cancelled', durationMs: outcome.durationMs });
       if (exchange.done) {
         if (input.stream) deps.streams.open--;
         deps.logger.info({ requestId: exchange.requestId }, 'client disconnected mid-stream');
       } else settleHead(exchange, 499);
-      finish(exchange, input, attempts, selection, target, undefined, 'client_disconnected');
-      logRequest(exchange, { target, attempts: attempts.length, outcome: 'client_disconnected' });
+      finish(exchange, input, state.attempts, state.selection, target, undefined, 'client_disconnected');
+      logRequest(exchange, { target, attempts: state.attempts.length, outcome: 'client_disconnected' });
       return;
     }
-    const usage = fromOpenAIFormatUsage(outcome.kind === 'served' ? outcome.usage : undefined);
     if (outcome.kind === 'broken') {
-      attempts.push({ target, outcome: outcome.error.code, durationMs: outcome.durationMs });
+      state.attempts.push({ target, outcome: outcome.error.code, durationMs: outcome.durationMs });
       lease.release({ outcome: 'failure', latencyMs: outcome.durationMs, errorCode: outcome.error.code });
       deps.attemptFailed(target, outcome.error.code, outcome.durationMs);
       deps.streams.open--;
@@ -422,41 +357,18 @@ async function routeCall(
         'stream failed after the first token',
       );
       const code = toHttpError(outcome.error).code;
-      finish(exchange, input, attempts, selection, target, undefined, code);
-      logRequest(exchange, { target, attempts: attempts.length, outcome: code });
+      finish(exchange, input, state.attempts, state.selection, target, undefined, code);
+      logRequest(exchange, { target, attempts: state.attempts.length, outcome: code });
       return;
     }
     if (input.stream) deps.streams.open--;
     // The books are kept after the answer has left: `end()` only flushes the socket on the next
     // tick, so anything run now (balancer record, metrics, audit, the log line) would delay it.
-    setImmediate(() => {
-      const costUsd = computeCostUsd(deps.prices.get(target), usage);
-      lease.release({
-        outcome: 'success',
-        latencyMs: outcome.durationMs,
-        ...(outcome.ttftMs === undefined ? {} : { ttftMs: outcome.ttftMs }),
-        usage,
-        ...(costUsd === undefined ? {} : { costUsd }),
-      });
-      attempts.push({ target, outcome: 'success', durationMs: outcome.durationMs });
-      finish(exchange, input, attempts, selection, target, {
-        latencyMs: outcome.durationMs,
-        ttftMs: outcome.ttftMs,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        costUsd,
-      });
-      logRequest(exchange, {
-        target,
-        attempts: attempts.length,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        costUsd,
-      });
-    });
+    setImmediate(() => bookSuccess(exchange, input, state, target, lease, outcome));
     return;
   }
   // Nothing committed: a request error as it is (every target would refuse it), else every attempt.
+  const { lastError, attempts } = state;
   const error =
     lastError && classifyFailure(lastError) === 'request-error'
       ? lastError
@@ -465,8 +377,162 @@ async function routeCall(
           attempts: attempts.map((item) => ({ ...item, message: item.outcome })),
           ...(lastError?.retryAfterMs === undefined ? {} : { retryAfterMs: lastError.retryAfterMs }),
         });
-  finish(exchange, input, attempts, selection, 'none', undefined, toHttpError(error).code);
+  finish(exchange, input, attempts, state.selection, 'none', undefined, toHttpError(error).code);
   throw error;
+}
+
+/** What one call's attempts share while {@link routeCall} fails over. */
+interface RouteState {
+  deadline: number;
+  attempts: Attempted[];
+  /** Targets that must not be tried again in this call (unavailable, or refused by their breaker). */
+  excluded: Set<string>;
+  /** Re-tries per target, against `retry.maxRetriesPerTarget`. */
+  retries: Map<string, number>;
+  /** The failover order, built when the first attempt fails. */
+  candidates: string[] | undefined;
+  selection: Selection | undefined;
+  lastError: BallastError | undefined;
+  targetId: string | undefined;
+}
+
+/**
+ * The upstream body for a model id, built once per id: `model` rewritten, `metadata` dropped, and
+ * for streams `include_usage` asked for.
+ */
+function upstreamBodies(body: Record<string, unknown>, stream: boolean): (modelId: string) => Buffer {
+  const built = new Map<string, Buffer>();
+  return (modelId) => {
+    let bytes = built.get(modelId);
+    if (!bytes) {
+      // `metadata` annotates the call for the gateway's own records (the SDK route ignores it too);
+      // OpenAI refuses it unless `store` is set, so it is never forwarded.
+      const { metadata: _annotations, ...forwarded } = body;
+      forwarded.model = modelId;
+      // Usage is asked for on the client's behalf: tokens and cost are counted from it.
+      if (stream)
+        forwarded.stream_options = {
+          ...(body.stream_options as Record<string, unknown> | undefined),
+          include_usage: true,
+        };
+      bytes = Buffer.from(JSON.stringify(forwarded), 'utf8');
+      built.set(modelId, bytes);
+    }
+    return bytes;
+  };
+}
+
+/** The balancer's pick for the first attempt (a refusal is the call's error, booked first). */
+function firstTarget(exchange: Exchange, balancer: Balancer, input: RouteInput, state: RouteState): string {
+  try {
+    state.selection = balancer.select({
+      ...(input.tag ? { requiredCapabilities: [input.tag] } : {}),
+      ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
+      stream: input.stream,
+    });
+  } catch (error) {
+    finish(exchange, input, state.attempts, undefined, 'none', undefined, toHttpError(error).code);
+    throw error;
+  }
+  return state.selection.targetId;
+}
+
+/**
+ * The target of a re-try: the next candidate in failover order, else the same target after the
+ * retry policy's wait; `undefined` when the call must stop (nobody left, the deadline, the budget).
+ */
+async function nextAttemptTarget(
+  deps: PassThroughDependencies,
+  balancer: Balancer,
+  input: RouteInput,
+  state: RouteState,
+): Promise<string | undefined> {
+  const previous = state.targetId!;
+  state.candidates ??= failoverOrder(balancer, state.selection!, previous);
+  let target = nextTarget(balancer, state.candidates, state.excluded, input.stream);
+  if (target) deps.failedOver(previous, state.lastError!.code);
+  else {
+    // Nobody else: the same target again, after the policy's wait (unless it must not be retried).
+    const done = state.retries.get(previous) ?? 0;
+    if (state.excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) return undefined;
+    const waitMs = retryDelayMs(
+      { retry: done, retryAfterMs: state.lastError!.retryAfterMs },
+      deps.retry,
+      Math.random,
+    );
+    if (waitMs === undefined || performance.now() + waitMs >= state.deadline) return undefined;
+    state.retries.set(previous, done + 1);
+    if (waitMs > 0) await sleep(waitMs, input.signal);
+    if (input.signal.aborted) return undefined;
+    target = previous;
+  }
+  if (deps.budget && !deps.budget.tryWithdraw()) {
+    state.attempts.push({ target, outcome: 'retry_budget_exhausted', durationMs: 0 });
+    return undefined;
+  }
+  return target;
+}
+
+/** Commits the response: the head, once the upstream's first byte (or whole JSON answer) is in. */
+function writeHead(
+  exchange: Exchange,
+  input: RouteInput,
+  target: string,
+  contentType: string,
+  contentLength: number | undefined,
+): ServerResponse {
+  const { deps } = exchange;
+  const model = deps.catalog.target(target)!.model;
+  settleHead(exchange, 200);
+  if (input.stream) deps.streams.open++;
+  exchange.outgoing.writeHead(200, {
+    'content-type': contentType,
+    ...(contentLength === undefined
+      ? { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }
+      : { 'content-length': contentLength }),
+    'x-request-id': exchange.requestId,
+    'x-ballast-provider': model.provider,
+    'x-ballast-model': model.modelId,
+    'x-ballast-target': target,
+    ...exchange.cors,
+  });
+  // SSE: the head goes out in one write with the first event (the attempt writes it next).
+  return exchange.outgoing;
+}
+
+/** A served call's books: the lease (latency, TTFT, usage, cost), metrics, audit and the log line. */
+function bookSuccess(
+  exchange: Exchange,
+  input: RouteInput,
+  state: RouteState,
+  target: string,
+  lease: ReturnType<Balancer['acquire']>,
+  outcome: Extract<AttemptOutcome, { kind: 'served' }>,
+): void {
+  const usage = fromOpenAIFormatUsage(outcome.usage);
+  const costUsd = computeCostUsd(exchange.deps.prices.get(target), usage);
+  lease.release({
+    outcome: 'success',
+    latencyMs: outcome.durationMs,
+    ...(outcome.ttftMs === undefined ? {} : { ttftMs: outcome.ttftMs }),
+    usage,
+    ...(costUsd === undefined ? {} : { costUsd }),
+  });
+  state.attempts.push({ target, outcome: 'success', durationMs: outcome.durationMs });
+  finish(exchange, input, state.attempts, state.selection, target, {
+    latencyMs: outcome.durationMs,
+    ttftMs: outcome.ttftMs,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd,
+  });
+  logRequest(exchange, {
+    target,
+    attempts: state.attempts.length,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd,
+  });
 }
 
 /**
