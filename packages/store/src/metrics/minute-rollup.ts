@@ -76,20 +76,33 @@ export function addCallToRollup(rollup: MinuteRollup, call: CallRecord): void {
 
 /** Adds `from` into `into` (mutates `into`); both must share minute, provider and model. */
 export function mergeRollup(into: MinuteRollup, from: MinuteRollup): void {
-  into.requests += from.requests;
-  into.successes += from.successes;
-  into.failures += from.failures;
-  into.latencyCount += from.latencyCount;
-  into.latencySumMs += from.latencySumMs;
+  addRollupCounters(into, from);
   mergeHistogram(into.latencyHistogram, from.latencyHistogram);
-  into.timeToFirstTokenCount += from.timeToFirstTokenCount;
-  into.timeToFirstTokenSumMs += from.timeToFirstTokenSumMs;
   mergeHistogram(into.timeToFirstTokenHistogram, from.timeToFirstTokenHistogram);
-  into.inputTokens += from.inputTokens;
-  into.outputTokens += from.outputTokens;
-  into.costUsd += from.costUsd;
   for (const [code, count] of Object.entries(from.failuresByCode))
     into.failuresByCode[code] = (into.failuresByCode[code] ?? 0) + count;
+}
+
+/** The plain counters of a rollup, summed the same way wherever rollups or aggregates merge. */
+const rollupCounters = [
+  'requests',
+  'successes',
+  'failures',
+  'latencyCount',
+  'latencySumMs',
+  'timeToFirstTokenCount',
+  'timeToFirstTokenSumMs',
+  'inputTokens',
+  'outputTokens',
+  'costUsd',
+] as const;
+
+/** The counters a rollup and a window aggregate share. */
+export type RollupCounters = Pick<MinuteRollup, (typeof rollupCounters)[number]>;
+
+/** Adds `from`'s counters into `into` (mutates `into`); histograms and failure codes are the caller's. */
+export function addRollupCounters(into: RollupCounters, from: RollupCounters): void {
+  for (const field of rollupCounters) into[field] += from[field];
 }
 
 /** Groups calls into per-minute, per-provider-and-model rollups. */

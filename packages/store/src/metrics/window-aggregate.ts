@@ -1,5 +1,5 @@
 import { addSparseToDense, denseHistogram } from './latency-histogram';
-import type { MinuteRollup } from './minute-rollup';
+import { addRollupCounters, type MinuteRollup } from './minute-rollup';
 
 /**
  * The sums of one provider and model (or a group of them) over a window, histograms held dense
@@ -52,36 +52,18 @@ export function addFailureCodes(into: Record<string, number>, from: Record<strin
 
 /** Adds a rollup into an aggregate (mutates `into`). */
 export function addRollupToAggregate(into: WindowAggregate, rollup: MinuteRollup): void {
-  into.requests += rollup.requests;
-  into.successes += rollup.successes;
-  into.failures += rollup.failures;
-  into.latencyCount += rollup.latencyCount;
-  into.latencySumMs += rollup.latencySumMs;
+  addRollupCounters(into, rollup);
   addSparseToDense(into.latencyHistogram, rollup.latencyHistogram);
-  into.timeToFirstTokenCount += rollup.timeToFirstTokenCount;
-  into.timeToFirstTokenSumMs += rollup.timeToFirstTokenSumMs;
   addSparseToDense(into.timeToFirstTokenHistogram, rollup.timeToFirstTokenHistogram);
-  into.inputTokens += rollup.inputTokens;
-  into.outputTokens += rollup.outputTokens;
-  into.costUsd += rollup.costUsd;
   addFailureCodes(into.failuresByCode, rollup.failuresByCode);
 }
 
 /** Adds one aggregate into another (mutates `into`). */
 export function mergeAggregate(into: WindowAggregate, from: WindowAggregate): void {
-  into.requests += from.requests;
-  into.successes += from.successes;
-  into.failures += from.failures;
-  into.latencyCount += from.latencyCount;
-  into.latencySumMs += from.latencySumMs;
-  into.timeToFirstTokenCount += from.timeToFirstTokenCount;
-  into.timeToFirstTokenSumMs += from.timeToFirstTokenSumMs;
+  addRollupCounters(into, from);
   for (let bucket = 0; bucket < into.latencyHistogram.length; bucket++) {
     into.latencyHistogram[bucket]! += from.latencyHistogram[bucket]!;
     into.timeToFirstTokenHistogram[bucket]! += from.timeToFirstTokenHistogram[bucket]!;
   }
-  into.inputTokens += from.inputTokens;
-  into.outputTokens += from.outputTokens;
-  into.costUsd += from.costUsd;
   addFailureCodes(into.failuresByCode, from.failuresByCode);
 }
