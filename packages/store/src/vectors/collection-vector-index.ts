@@ -17,6 +17,7 @@ const vectorIndexOptionSchema = z.union([
       kind: z.literal('ivf-flat'),
       lists: z.number().int().min(1).max(65_536).optional(),
       probes: z.number().int().min(1).max(65_536).optional(),
+      recallTarget: z.number().gt(0).max(1).optional(),
       seed: z.number().int().optional(),
     })
     .strict(),

@@ -13,8 +13,18 @@ import { VectorMatrix, type VectorMatrixObserver } from './vector-matrix';
 export interface IvfFlatOptions {
   /** Coarse clusters; default `round(√n)` for `n` vectors at build time (at least 1). */
   lists?: number;
-  /** Clusters scanned per query; default `max(8, ⌈lists / 8⌉)` (about an eighth of the vectors). */
+  /**
+   * Clusters scanned per query. Default: calibrated at each build, the fewest (from
+   * `max(8, ⌈lists / 8⌉)`, doubling up to all of them) whose recall@5 on a sample of the stored
+   * vectors reaches `recallTarget`.
+   */
   probes?: number;
+  /**
+   * recall@5 the default `probes` is calibrated to, measured at build time with stored vectors as
+   * queries against the exact scan. Default 0.97, above the 0.95 promised, for the margin between
+   * a sample and real queries. 1 makes every query scan everything.
+   */
+  recallTarget?: number;
   /** Seed of the k-means sample and initial centroids, so a build is reproducible. Default 1. */
   seed?: number;
 }
@@ -22,6 +32,8 @@ export interface IvfFlatOptions {
 /** Training rows per cluster (a sample: k-means over all rows would cost as much as many scans). */
 const trainingRowsPerList = 16;
 const trainingIterations = 4;
+/** Stored vectors used as queries when the default probe count is calibrated. */
+const calibrationQueries = 48;
 /** Below this many vectors a scan of everything is as fast as probing, so nothing is built. */
 const minimumVectors = 2_048;
 
@@ -62,6 +74,8 @@ export class IvfFlatIndex<Key> implements VectorMatrixObserver {
   private changesSinceBuild = 0;
   private builtForSize = 0;
   private stale = true;
+  /** The default probe count, calibrated at the last build (see {@link IvfFlatOptions.probes}). */
+  private calibratedProbes = 8;
 
   constructor(
     private readonly matrix: VectorMatrix<Key>,
@@ -78,7 +92,7 @@ export class IvfFlatIndex<Key> implements VectorMatrixObserver {
   /** Clusters a query scans. */
   get probeCount(): number {
     const lists = this.listCount;
-    return Math.min(lists, this.options.probes ?? Math.max(8, Math.ceil(lists / 8)));
+    return Math.min(lists, this.options.probes ?? this.calibratedProbes);
   }
 
   /** The `k` keys most similar to `query` among the probed clusters (cosine, best first). */
@@ -88,9 +102,16 @@ export class IvfFlatIndex<Key> implements VectorMatrixObserver {
     const centroids = this.centroids;
     const ordered = this.ordered;
     if (!centroids || !ordered) return this.matrix.search(query, k);
+    return this.probe(query, k, this.probeCount);
+  }
+
+  /** The best `k` among the `probes` clusters nearest to `query` and the rows written since the build. */
+  private probe(query: ArrayLike<number>, k: number, probes: number): Array<{ key: Key; score: number }> {
+    const centroids = this.centroids!;
+    const ordered = this.ordered!;
     centroids.loadQuery(query);
     const centroidScores = centroids.scoreAll();
-    const nearest = new TopK(this.probeCount);
+    const nearest = new TopK(probes);
     for (let list = 0; list < centroidScores.length; list++) nearest.push(centroidScores[list]!, list);
     const best = new TopK(Math.min(k, this.matrix.size));
     ordered.loadQuery(query);
@@ -229,6 +250,43 @@ export class IvfFlatIndex<Key> implements VectorMatrixObserver {
     this.matrixRowOfOrdered = matrixRowOfOrdered;
     this.orderedRowOfMatrix = orderedRowOfMatrix;
     this.voided = new Uint8Array(live.length);
+    if (this.options.probes === undefined) this.calibratedProbes = this.calibrateProbes(live, random);
+  }
+
+  /**
+   * The fewest probes, from `max(8, ⌈lists / 8⌉)` doubling up to every list, whose recall@5 over
+   * a seeded sample of stored vectors (each one's own row left out of both answers) reaches
+   * `recallTarget`. Data without cluster structure needs many probes and data with it few; a fixed
+   * default (an eighth of the lists) measured recall@5 of 0.62 on structureless vectors.
+   */
+  private calibrateProbes(live: readonly number[], random: () => number): number {
+    const lists = this.listCount;
+    const target = this.options.recallTarget ?? 0.97;
+    const queries = Array.from(
+      { length: Math.min(calibrationQueries, live.length) },
+      () => live[Math.floor(random() * live.length)]!,
+    );
+    const vectors = queries.map((row) => this.matrix.rowVector(row).slice(0, this.matrix.dimensions));
+    const others = (row: number, hits: Array<{ key: Key }>) => {
+      const own = this.matrix.keyAt(row);
+      return hits.filter((hit) => hit.key !== own).slice(0, 5);
+    };
+    const truth = queries.map(
+      (row, index) => new Set(others(row, this.matrix.search(vectors[index]!, 6)).map((hit) => hit.key)),
+    );
+    let probes = Math.min(lists, Math.max(8, Math.ceil(lists / 8)));
+    for (; probes < lists; probes = Math.min(lists, probes * 2)) {
+      let found = 0;
+      let wanted = 0;
+      queries.forEach((row, index) => {
+        const expected = truth[index]!;
+        wanted += expected.size;
+        for (const hit of others(row, this.probe(vectors[index]!, 6, probes)))
+          if (expected.has(hit.key)) found++;
+      });
+      if (wanted === 0 || found / wanted >= target) break;
+    }
+    return probes;
   }
 
   /**

@@ -93,8 +93,9 @@ export interface VectorStoreOptions {
   knownSecrets?: readonly string[];
   /**
    * In-process vector search: `exact` (default; every vector scored, recall 1.0) or
-   * `{ kind: 'ivf-flat', lists?, probes?, seed? }`, an approximate inverted-file index (about
-   * √n clusters, an eighth of them probed by default; recall@5 measured in `pnpm bench store`).
+   * `{ kind: 'ivf-flat', lists?, probes?, recallTarget?, seed? }`, an approximate inverted-file
+   * index (about √n clusters; by default each build probes as many as its recall@5 on a sample of
+   * the stored vectors needs to reach `recallTarget`, 0.97; measured in `pnpm bench store`).
    * Ignored when PostgreSQL has pgvector, which searches in the database.
    */
   vectorIndex?: VectorIndexOption;
