@@ -1,6 +1,7 @@
 import { ConfigError } from '@ballast/core';
 import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
 import { createLocalLevelBank } from './local-level';
+import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
 import { normalQuantile } from './quantiles';
 import { SortedWindow } from './sorted-window';
 
@@ -28,6 +29,13 @@ import { SortedWindow } from './sorted-window';
  *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
  *   the last step `y(t) − y(t−1)` and the distance from the last hour's mean `y(t) − ℓ(t)`.
  *   With all coefficients 0 it is last-value, with (1, −1, 0, 0) seasonal-naive: the data choose.
+ * - `median-regression`: a direct model per horizon fitted for the **median** (least absolute
+ *   deviations, the loss whose optimum is the point forecast that minimises absolute error):
+ *   `y(t+h) − y(t)` on a constant (the median drift), the distance from the last hour's and the
+ *   last day's mean, the last step, the change the season saw a day earlier and today against a
+ *   day earlier; refitted every hour on the last two days of origins (discounted, half-life one
+ *   season). Skewed increments (frequent small decays, rare jumps) and level-dependent mean
+ *   reversion move the median where a least-squares fit follows the mean.
  *
  * @example
  * ```ts
@@ -43,7 +51,8 @@ export type EnsembleMember =
   | 'damped-trend'
   | 'smoothed-level'
   | 'local-level'
-  | 'direct-regression';
+  | 'direct-regression'
+  | 'median-regression';
 
 /**
  * Every member, in the order weights are reported.
@@ -63,6 +72,7 @@ export const ensembleMembers: readonly EnsembleMember[] = [
   'smoothed-level',
   'local-level',
   'direct-regression',
+  'median-regression',
 ];
 
 /**
@@ -154,6 +164,10 @@ const FEATURES = 4;
 /** Ridge penalty of the direct model, relative to the mean diagonal of its normal equations. */
 const RIDGE = 0.01;
 const DAMPED = { alpha: 0.5, beta: 0.1, phi: 0.9 };
+/** Regressors of the median model (see `median-regression`). */
+const MEDIAN_FEATURES = 6;
+/** Origins the median model needs per coefficient before it forecasts. */
+const MEDIAN_SAMPLES_PER_FEATURE = 4;
 const SMOOTHED_ALPHA = 0.3;
 
 function positiveInteger(value: number | undefined, path: string): void {
@@ -240,10 +254,12 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   );
 
   const memberCount = ensembleMembers.length;
+  const medianMember = ensembleMembers.indexOf('median-regression');
   const enabled = ensembleMembers.map((member) =>
     (options.members ?? defaultEnsembleMembers).includes(member),
   );
   const history: number[] = [];
+  const filledFlags: boolean[] = [];
   const prefix: number[] = [0];
   let observedCount = 0;
   let dampedLevel = Number.NaN;
@@ -263,6 +279,12 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const coefficients = new Float64Array(horizon * FEATURES);
   const features = new Float64Array(FEATURES);
   const residuals = Array.from({ length: horizon }, () => new SortedWindow(residualWindow));
+  // Median regression: coefficients per anchor horizon (refitted every level window, i.e. hourly).
+  const anchors = anchorHorizons(horizon);
+  const medianCoefficients: Array<Float64Array | undefined> = anchors.map(() => undefined);
+  const medianFeatures = new Float64Array(MEDIAN_FEATURES);
+  const medianWindow = 2 * season;
+  const medianBlend = new Float64Array(MEDIAN_FEATURES);
   // Adaptive miscoverage per horizon and level.
   const miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));
   // Forecasts of the last `horizon + 1` origins, ring-indexed by origin.
@@ -326,6 +348,8 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         return smoothed;
       case 'local-level':
         return localLevels.forecast(h);
+      case 'median-regression':
+        return medianForecast(t, h);
       default: {
         if (!regressors(t, h, features)) return Number.NaN;
         let change = 0;
@@ -334,6 +358,67 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         return history[t]! + change;
       }
     }
+  }
+
+  /** The median model's regressors at origin `t` for horizon `h`; `false` before a season is known. */
+  function medianRegressors(t: number, h: number, out: Float64Array): boolean {
+    const lag = season * Math.ceil(h / season);
+    if (t - lag < 0 || t < 1) return false;
+    const from = Math.max(0, t - season + 1);
+    const dayLevel = (prefix[t + 1]! - prefix[from]!) / (t + 1 - from);
+    out[0] = 1;
+    out[1] = history[t]! - recentLevel(t);
+    out[2] = history[t]! - dayLevel;
+    out[3] = history[t]! - history[t - 1]!;
+    out[4] = history[t + h - lag]! - history[t - lag]!;
+    out[5] = history[t]! - history[t - lag]!;
+    return true;
+  }
+
+  /** Refits every anchor horizon's median model on the origins whose targets are known at `t`. */
+  function fitMedianModels(t: number): void {
+    for (const [index, h] of anchors.entries()) {
+      const last = t - h;
+      const first = Math.max(0, last - medianWindow + 1);
+      const rows: number[] = [];
+      const targets: number[] = [];
+      const weights: number[] = [];
+      for (let origin = first; origin <= last; origin++) {
+        // Gap fills are never fitted on, as origins or as targets.
+        if (filledFlags[origin + h] || filledFlags[origin]) continue;
+        if (!medianRegressors(origin, h, medianFeatures)) continue;
+        for (let j = 0; j < MEDIAN_FEATURES; j++) rows.push(medianFeatures[j]!);
+        targets.push(history[origin + h]! - history[origin]!);
+        weights.push(decay ** (last - origin));
+      }
+      if (targets.length < MEDIAN_SAMPLES_PER_FEATURE * MEDIAN_FEATURES) continue;
+      medianCoefficients[index] = leastAbsoluteDeviations(
+        Float64Array.from(rows),
+        Float64Array.from(targets),
+        Float64Array.from(weights),
+        MEDIAN_FEATURES,
+        { start: medianCoefficients[index], iterations: medianCoefficients[index] ? 8 : 20 },
+      );
+    }
+  }
+
+  /** `y(t) +` the median change to `t + h`, coefficients interpolated between anchor horizons. */
+  function medianForecast(t: number, h: number): number {
+    let upper = 0;
+    while (anchors[upper]! < h) upper++;
+    const lower = anchors[upper] === h ? upper : upper - 1;
+    const low = medianCoefficients[lower];
+    const high = medianCoefficients[upper];
+    if (low === undefined || high === undefined) return Number.NaN;
+    if (!medianRegressors(t, h, medianFeatures)) return Number.NaN;
+    const span = anchors[upper]! - anchors[lower]!;
+    const fraction = span === 0 ? 0 : (h - anchors[lower]!) / span;
+    let change = 0;
+    for (let j = 0; j < MEDIAN_FEATURES; j++) {
+      medianBlend[j] = low[j]! + fraction * (high[j]! - low[j]!);
+      change += medianBlend[j]! * medianFeatures[j]!;
+    }
+    return history[t]! + change;
   }
 
   /** The direct model's regressors at origin `t` for horizon `h`; `false` before a season is known. */
@@ -594,12 +679,14 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       history.push(value);
       prefix.push(prefix[t]! + value);
       const filled = observeOptions?.filled === true;
+      filledFlags.push(filled);
       if (!filled) {
         observedCount++;
         score(t, value);
       }
       updateSmoothers(value);
       localLevels.observe(value, { filled });
+      if (enabled[medianMember] && (t + 1) % levelWindow === 0) fitMedianModels(t);
       latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
     },
     forecast(): ForecastOutcome {
