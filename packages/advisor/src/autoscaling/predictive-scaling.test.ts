@@ -20,16 +20,17 @@ const base = { targetPerPod: 1, minReplicas: 2, maxReplicas: 60, settings: { lea
 describe('predictiveReplicas', () => {
   it.each([
     {
-      name: 'scales up now when the lead time needs more (with 10 % headroom)',
+      // The upper bound needs 12; the point forecast (10.8) needs 11, plus the 10 % band: 13.
+      name: 'scales up now when the lead time needs more (one margin: the point forecast plus 10 %)',
       current: 10,
       uppers: [12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12],
-      expected: { desiredReplicas: 14, rule: 'scale_up_now', timing: 'immediate' },
+      expected: { desiredReplicas: 13, rule: 'scale_up_now', timing: 'immediate' },
     },
     {
       name: 'pre-scales ahead of a forecast peak inside the look-ahead',
       current: 10,
       uppers: [9, 9, 15, 9, 9, 9, 9, 9, 9, 9, 9, 9],
-      expected: { desiredReplicas: 17, rule: 'pre_scale', timing: 'scheduled' },
+      expected: { desiredReplicas: 16, rule: 'pre_scale', timing: 'scheduled' },
     },
     {
       name: 'holds when the next hour still needs the pods (stabilisation)',
@@ -92,6 +93,43 @@ describe('predictiveReplicas', () => {
             decision.desiredReplicas >= 2 &&
             decision.desiredReplicas <= 60 &&
             (needNow <= current || decision.desiredReplicas >= needNow)
+          );
+        },
+      ),
+    );
+  });
+
+  it('property: one margin: a scale-up lands at least on the upper bound, never above the upper bound plus the band', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 40 }),
+        fc.array(
+          fc.record({
+            upper: fc.double({ min: 0, max: 50, noNaN: true }),
+            share: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 4, maxLength: 24 },
+        ),
+        (current, rows) => {
+          // Point forecasts anywhere at or below their upper bound.
+          const forecast: ForecastPoint[] = rows.map(({ upper, share }, index) => ({
+            step: index + 1,
+            mean: upper * share,
+            lower: 0,
+            upper: upper * 1.2,
+            intervals: [{ level: 0.8, lower: 0, upper }],
+          }));
+          const decision = predictiveReplicas({
+            ...base,
+            currentReplicas: current,
+            observedDemand: 0,
+            points: forecast,
+          });
+          if (decision.desiredReplicas <= current) return true;
+          const bounded = Math.min(60, decision.neededForRamp);
+          return (
+            decision.desiredReplicas >= bounded &&
+            decision.desiredReplicas <= Math.min(60, Math.ceil(decision.neededForRamp * 1.1 - 1e-9))
           );
         },
       ),

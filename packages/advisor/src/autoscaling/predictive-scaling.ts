@@ -40,9 +40,12 @@ export interface PredictiveScalingSettings {
    */
   tolerance?: number | undefined;
   /**
-   * Extra share of pods added on a scale-up (default 0.1, the HPA's tolerance band): one slightly
-   * larger step instead of a train of one-pod steps, so that scale-ups, like the HPA's, only
-   * happen when the need moves by more than the band.
+   * Band above the **point forecast** a scale-up (or scale-down) lands on, as a share of pods
+   * (default 0.1, the HPA's tolerance band): one slightly larger step instead of a train of
+   * one-pod steps, so that scale-ups, like the HPA's, only happen when the need moves by more than
+   * the band. The margin is counted once: the target is the larger of what the forecast's upper
+   * bound needs and the point forecast's need plus this band, never the upper bound plus the band
+   * (the upper bound already is a margin, sized to the series' own uncertainty).
    */
   scaleUpHeadroom?: number | undefined;
 }
@@ -107,6 +110,20 @@ function podsFor(demand: number, targetPerPod: number): number {
 /** The upper bound of `point` at `level` (from its `intervals`), else its own `upper`. */
 function upperAt(point: ForecastPoint, level: number): number {
   return point.intervals?.find((interval) => interval.level === level)?.upper ?? point.upper;
+}
+
+/** Most pods the point forecast (`mean`) needs over `[from, to)`. */
+function maxMeanNeed(
+  points: readonly ForecastPoint[],
+  from: number,
+  to: number,
+  targetPerPod: number,
+): number {
+  let need = 0;
+  for (let index = from; index < Math.min(to, points.length); index++) {
+    need = Math.max(need, podsFor(points[index]!.mean, targetPerPod));
+  }
+  return need;
 }
 
 function maxNeed(
@@ -175,20 +192,26 @@ export function predictiveReplicas(input: PredictiveScalingInput): PredictiveSca
   );
   const neededOverWindow = Math.max(neededForRamp, maxNeed(points, 0, window, targetPerPod, level));
   const base = { neededWithinLead, neededForRamp, neededOverWindow };
+  // Where a change lands: what the upper bound needs, or the point forecast's need plus the band,
+  // whichever is larger. One margin, not two: the band keeps steps few on calm series (whose
+  // upper bound hugs the point forecast); on volatile ones the upper bound already exceeds it.
+  const landing = (upperNeed: number, steps: number) =>
+    Math.max(upperNeed, withHeadroom(Math.max(neededNow, maxMeanNeed(points, 0, steps, targetPerPod))));
+  const rampTarget = clamp(landing(neededForRamp, lead + lookahead));
   const upper = (index: number) => upperAt(points[Math.min(points.length, index) - 1]!, level).toFixed(3);
 
   if (neededWithinLead > current) {
-    const desired = clamp(withHeadroom(neededForRamp));
+    const desired = rampTarget;
     return {
       ...base,
       desiredReplicas: desired,
       timing: 'immediate',
       rule: 'scale_up_now',
-      reason: `predictive: demand within the ${lead}-step lead time may reach ${upper(lead)} (upper bound), which needs ${neededWithinLead} pods; scaling ${current} → ${desired} now, covering the next ${lookahead} steps of the forecast plus ${Math.round(headroom * 100)} % headroom`,
+      reason: `predictive: demand within the ${lead}-step lead time may reach ${upper(lead)} (upper bound), which needs ${neededWithinLead} pods; scaling ${current} → ${desired} now, covering the next ${lookahead} steps of the forecast (its upper bound, or the point forecast plus ${Math.round(headroom * 100)} % headroom, whichever needs more)`,
     };
   }
   if (neededForRamp > current) {
-    const desired = clamp(withHeadroom(neededForRamp));
+    const desired = rampTarget;
     return {
       ...base,
       desiredReplicas: desired,
@@ -198,7 +221,7 @@ export function predictiveReplicas(input: PredictiveScalingInput): PredictiveSca
     };
   }
   // Scale-downs land where a scale-up would have (need + headroom), so the two never chase each other.
-  const proposed = clamp(withHeadroom(neededOverWindow));
+  const proposed = clamp(landing(neededOverWindow, window));
   if (proposed >= current) {
     return {
       ...base,

@@ -69,7 +69,8 @@ describe('createEnsembleForecaster', () => {
       (weights['seasonal-naive'] ?? 0) +
       (weights['seasonal-level'] ?? 0) +
       (weights['seasonal-mean'] ?? 0) +
-      (weights['direct-regression'] ?? 0);
+      (weights['direct-regression'] ?? 0) +
+      (weights['median-regression'] ?? 0);
     expect(seasonalShare(halfDay)).toBeGreaterThan(seasonalShare(nearTerm));
     for (const weights of outcome.weights!) {
       const total = Object.values(weights).reduce((sum: number, weight) => sum + (weight ?? 0), 0);

@@ -166,8 +166,12 @@ const RIDGE = 0.01;
 const DAMPED = { alpha: 0.5, beta: 0.1, phi: 0.9 };
 /** Regressors of the median model (see `median-regression`). */
 const MEDIAN_FEATURES = 6;
-/** Origins the median model needs per coefficient before it forecasts. */
-const MEDIAN_SAMPLES_PER_FEATURE = 4;
+/**
+ * Origins per coefficient: the median model forecasts once it has 10 per coefficient, and fits on
+ * at least 20 per coefficient (or two seasons, if longer), the usual rule for a stable regression.
+ */
+const MEDIAN_SAMPLES_PER_FEATURE = 10;
+const MEDIAN_WINDOW_PER_FEATURE = 20;
 const SMOOTHED_ALPHA = 0.3;
 
 function positiveInteger(value: number | undefined, path: string): void {
@@ -283,7 +287,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const anchors = anchorHorizons(horizon);
   const medianCoefficients: Array<Float64Array | undefined> = anchors.map(() => undefined);
   const medianFeatures = new Float64Array(MEDIAN_FEATURES);
-  const medianWindow = 2 * season;
+  const medianWindow = Math.max(2 * season, MEDIAN_WINDOW_PER_FEATURE * MEDIAN_FEATURES);
   const medianBlend = new Float64Array(MEDIAN_FEATURES);
   // Adaptive miscoverage per horizon and level.
   const miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));

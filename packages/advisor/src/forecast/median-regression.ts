@@ -5,7 +5,8 @@ import { ConfigError } from '@ballast/core';
  * conditional **median** (the optimal point forecast under absolute error), by iteratively
  * reweighted least squares. Each round solves the weighted normal equations with weights
  * `wᵢ / max(|rᵢ|, ε)`; `ε` (a small share of the mean absolute residual) keeps exact fits finite.
- * A tiny ridge (relative to the Gram matrix's mean diagonal) keeps collinear features solvable.
+ * A small ridge (relative to the Gram matrix's mean diagonal) is added only when collinear features
+ * make the plain system singular.
  *
  * @param rows `n × p` design matrix, row-major.
  * @param targets `n` responses.
@@ -72,8 +73,10 @@ export function leastAbsoluteDeviations(
     }
     let diagonal = 0;
     for (let a = 0; a < p; a++) diagonal += gram[a * p + a]!;
-    const ridge = (1e-6 * diagonal) / p + 1e-12;
-    const solved = solveSymmetric(gram, moment, p, ridge);
+    // A ridge only where the plain system is singular (collinear features): it biases the fit.
+    const solved =
+      solveSymmetric(gram, moment, p, (1e-12 * diagonal) / p) ??
+      solveSymmetric(gram, moment, p, (1e-6 * diagonal) / p + 1e-12);
     if (solved === undefined) return beta;
     beta.set(solved);
   }
@@ -116,12 +119,12 @@ function solveSymmetric(
 
 /**
  * The horizons a direct per-horizon model is fitted at: 1, 2, 3, then growing by half each time
- * (4, 6, 9, 14, 21, …), and the largest horizon itself. Horizons between two anchors interpolate
+ * (5, 8, 12, 18, 27, …), and the largest horizon itself. Horizons between two anchors interpolate
  * the anchors' coefficients linearly, so the fitting cost grows with `log(horizon)`, not `horizon`.
  *
  * @example
  * ```ts
- * anchorHorizons(72); // [1, 2, 3, 4, 6, 9, 14, 21, 32, 48, 72]
+ * anchorHorizons(72); // [1, 2, 3, 5, 8, 12, 18, 27, 41, 62, 72]
  * ```
  */
 export function anchorHorizons(horizon: number): number[] {
