@@ -167,11 +167,15 @@ const DAMPED = { alpha: 0.5, beta: 0.1, phi: 0.9 };
 /** Regressors of the median model (see `median-regression`). */
 const MEDIAN_FEATURES = 6;
 /**
- * Origins per coefficient: the median model forecasts once it has 10 per coefficient, and fits on
- * at least 20 per coefficient (or two seasons, if longer), the usual rule for a stable regression.
+ * Evidence the median model needs per coefficient: 10 origins, and 5 _independent_ `h`-step
+ * changes. Changes from consecutive origins overlap in `h − 1` steps, so `n` origins carry about
+ * `n / h` independent ones (the argument behind the ensemble's prior): at long horizons the model
+ * waits for a longer history instead of fitting six coefficients on a handful of independent
+ * changes. It fits on the last two seasons of origins, more (up to a week) where the horizon needs.
  */
 const MEDIAN_SAMPLES_PER_FEATURE = 10;
-const MEDIAN_WINDOW_PER_FEATURE = 20;
+const MEDIAN_INDEPENDENT_PER_FEATURE = 5;
+const MEDIAN_MAX_WINDOW_SEASONS = 7;
 const SMOOTHED_ALPHA = 0.3;
 
 function positiveInteger(value: number | undefined, path: string): void {
@@ -287,7 +291,11 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const anchors = anchorHorizons(horizon);
   const medianCoefficients: Array<Float64Array | undefined> = anchors.map(() => undefined);
   const medianFeatures = new Float64Array(MEDIAN_FEATURES);
-  const medianWindow = Math.max(2 * season, MEDIAN_WINDOW_PER_FEATURE * MEDIAN_FEATURES);
+  const medianWindow = (h: number) =>
+    Math.min(
+      MEDIAN_MAX_WINDOW_SEASONS * season,
+      Math.max(2 * season, MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES * h, 20 * MEDIAN_FEATURES),
+    );
   const medianBlend = new Float64Array(MEDIAN_FEATURES);
   // Adaptive miscoverage per horizon and level.
   const miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));
@@ -383,7 +391,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   function fitMedianModels(t: number): void {
     for (const [index, h] of anchors.entries()) {
       const last = t - h;
-      const first = Math.max(0, last - medianWindow + 1);
+      const first = Math.max(0, last - medianWindow(h) + 1);
       const rows: number[] = [];
       const targets: number[] = [];
       const weights: number[] = [];
@@ -395,7 +403,10 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         targets.push(history[origin + h]! - history[origin]!);
         weights.push(decay ** (last - origin));
       }
-      if (targets.length < MEDIAN_SAMPLES_PER_FEATURE * MEDIAN_FEATURES) continue;
+      const enough =
+        targets.length >= MEDIAN_SAMPLES_PER_FEATURE * MEDIAN_FEATURES &&
+        targets.length / h >= MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES;
+      if (!enough) continue;
       medianCoefficients[index] = leastAbsoluteDeviations(
         Float64Array.from(rows),
         Float64Array.from(targets),
