@@ -204,7 +204,7 @@ export default async function run(): Promise<{
     'Under-provisioned = share of scored steps with ready pods < ceil(demand / (request × 70 %)) (SPEC τ_U), the same yardstick for every HPA target; gap steps are not scored.',
     'late40%÷better, lateCov80/95: the same forecaster scored only on origins in the last 40 % of the trace (it still learns from everything before).',
     "Forecast goals: MAE ≤ 0.95 × min(last-value, seasonal-naive) at every horizon, also ≤ 0.85 × seasonal-naive up to 1 h; 80 %/95 % coverage within ±5 points. 'better' = min(last-value, seasonal-naive).",
-    "predictive = Ballast's predictive policy (ensemble forecast sized to the 90th percentile (upper end of the 80 % interval), 10 % headroom on scale-up, 15 min pre-scaling, 1 h scale-down stabilisation, cost threshold); ballast-advice = adviseScaling() end to end without a model (the rule answer a deployment without an LLM key applies).",
+    "predictive = Ballast's predictive policy (ensemble forecast sized to the 90th percentile (upper end of the 80 % interval) or the point forecast + 10 %, whichever needs more, 15 min pre-scaling, 1 h scale-down stabilisation, cost threshold); ballast-advice = adviseScaling() end to end without a model (the rule answer a deployment without an LLM key applies).",
     'belowFrontier: the HPA lower envelope at the same pod-hours, linear between sweep points; a point cheaper than every HPA setting counts as below when it has less under-provisioning than the cheapest HPA point.',
     'Traces: real, CC BY 4.0, DataCenter-Traces-Datasets (A. Fernández, DOI 10.5281/zenodo.14564847); Alibaba util% (61-sample gap kept as a gap), Google avg_cpu × 100, Azure cpu_usage as % of its peak.',
   ];

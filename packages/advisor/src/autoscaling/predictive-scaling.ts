@@ -154,9 +154,13 @@ function maxNeed(
  *    saved before the outlook needs the pods again reach `minimumSavingPodHours` (`gradual`).
  *    Otherwise hold and say which of the three held it.
  *
- * Sizing to the forecast's upper bound gives headroom that follows the series' own uncertainty (wide
- * when it is volatile, narrow when calm) instead of a fixed utilization margin, and the window
- * and the saving threshold cut scale actions. The result is clamped to `[minReplicas, maxReplicas]`.
+ * Every change lands on **one margin**: the larger of what the upper bound needs and what the point
+ * forecast needs plus `scaleUpHeadroom` (10 %). Sizing to the forecast's upper bound gives headroom
+ * that follows the series' own uncertainty (wide when it is volatile, narrow when calm); the band
+ * over the point forecast keeps steps few on calm series, whose upper bound hugs the point
+ * forecast. Adding the band on top of the upper bound (as before) paid for both margins at once.
+ * The window and the saving threshold cut scale actions. The result is clamped to
+ * `[minReplicas, maxReplicas]`.
  *
  * @example
  * ```ts
@@ -220,7 +224,7 @@ export function predictiveReplicas(input: PredictiveScalingInput): PredictiveSca
       reason: `predictive: the forecast rises within ${lead + lookahead} steps to an upper bound needing ${neededForRamp} pods; pre-scaling ${current} → ${desired} so they are ready before the peak`,
     };
   }
-  // Scale-downs land where a scale-up would have (need + headroom), so the two never chase each other.
+  // Scale-downs land where a scale-up would have (the same one-margin landing), so the two never chase each other.
   const proposed = clamp(landing(neededOverWindow, window));
   if (proposed >= current) {
     return {
