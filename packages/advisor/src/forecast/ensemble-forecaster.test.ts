@@ -28,7 +28,54 @@ function seasonalWithPersistentNoise(days: number, seed: number): number[] {
   });
 }
 
+/** Seeded uniform PRNG (mulberry32). */
+function uniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * CPU-like load with skewed increments: frequent small decays (20 % a step) and rare exponential
+ * jumps (8 % of steps). The median next value is the decayed one; the mean is pulled up by jumps.
+ */
+function decayingSpikes(days: number, seed: number): number[] {
+  const draw = uniform(seed);
+  let excess = 0;
+  return Array.from({ length: days * m }, () => {
+    excess *= 0.8;
+    if (draw() < 0.08) excess += -10 * Math.log(draw() || 1e-12);
+    return 20 + excess + 0.2 * (draw() - 0.5);
+  });
+}
+
 describe('createEnsembleForecaster', () => {
+  it.each([1, 2, 3])(
+    'on skewed increments (decaying spikes, seed %i) it beats last-value at 1 step: weights are fitted for absolute error',
+    (seed) => {
+      const [oneStep] = evaluateForecasterRolling(decayingSpikes(12, seed), {
+        seasonLength: m,
+        horizons: [1],
+      });
+      expect(oneStep!.meanAbsoluteError).toBeLessThan(oneStep!.lastValueMeanAbsoluteError);
+    },
+  );
+
+  it('the median regression serves short horizons and stays out where n/h independent changes are too few', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 72, seasonLength: m });
+    for (const value of decayingSpikes(4, 5)) forecaster.observe(value);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    expect(outcome.weights![0]!['median-regression']).toBeGreaterThan(0.5);
+    // 96 samples hold fewer than 5 × 6 independent 72-step changes: no fit, no weight.
+    expect(outcome.weights![71]!['median-regression']).toBe(0);
+  });
+
   it('beats both baselines at 1 step and follows the better one at longer horizons', () => {
     const scores = evaluateForecasterRolling(seasonalWithPersistentNoise(8, 1), {
       seasonLength: m,

@@ -203,7 +203,8 @@ function probability(value: number, path: string): void {
  *
  * - **Fitted per horizon**: forecasts made at every origin are kept; when the value `h` steps later
  *   arrives, each member's `h`-step error updates a discounted error second-moment matrix for
- *   that horizon (half-life one season). The weights minimise the combination's error over the
+ *   that horizon (half-life one season), each origin weighted Huber-style by how far the
+ *   combination itself missed (a spike weighs like a typical error, not its square). The weights minimise the combination's error over the
  *   simplex, shrunk towards inverse-MSE weights while few independent errors are known (`h`-step
  *   errors overlap, so that takes `h` times longer at horizon `h`); a member that wins at
  *   5 minutes may lose at 6 hours and vice versa. The `local-level` member is itself fitted per
@@ -484,6 +485,22 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     smoothed = SMOOTHED_ALPHA * value + (1 - SMOOTHED_ALPHA) * smoothed;
   }
 
+  /**
+   * Weight of one origin's errors in the combination's error matrix: `δ / max(|e|, δ)`, with `e`
+   * the combination's own error and `δ` its typical absolute `h`-step error. The score is absolute
+   * error, and a squared-error fit of the weights lets a few spikes (which every member misses,
+   * each differently) decide them: it buys members that hedge the spikes and lose everywhere
+   * else. With this weight, minimising `wᵀ M w` is one iteratively-reweighted step towards the
+   * Huber loss at `δ`: squared for typical errors, absolute beyond (the IRLS of `median-regression`,
+   * run online). Before the combination has errors, or when it had none, every origin weighs 1.
+   */
+  function robustWeight(h: number, combinedError: number): number {
+    const count = absoluteResidualCount[h - 1]!;
+    if (Number.isNaN(combinedError) || !(count > 0)) return 1;
+    const delta = absoluteResidual[h - 1]! / count;
+    return delta > 0 ? delta / Math.max(Math.abs(combinedError), delta) : 1;
+  }
+
   /** Scores every forecast whose target is the sample just observed at `t`. */
   function score(t: number, value: number): void {
     for (let h = 1; h <= horizon; h++) {
@@ -495,13 +512,14 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       for (let member = 0; member < memberCount; member++) {
         errors[member] = value - memberForecasts[row + member]!;
       }
+      const robust = robustWeight(h, value - ensembleForecasts[slot * horizon + h - 1]!);
       for (let i = 0; i < memberCount; i++) {
         if (Number.isNaN(errors[i]!)) continue;
         for (let j = 0; j < memberCount; j++) {
           if (Number.isNaN(errors[j]!)) continue;
           const index = cell + i * memberCount + j;
-          errorProducts[index] = decay * errorProducts[index]! + errors[i]! * errors[j]!;
-          productCounts[index] = decay * productCounts[index]! + 1;
+          errorProducts[index] = decay * errorProducts[index]! + robust * errors[i]! * errors[j]!;
+          productCounts[index] = decay * productCounts[index]! + robust;
         }
       }
       fitDirect(t, h, value);
