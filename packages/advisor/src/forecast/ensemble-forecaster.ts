@@ -34,8 +34,11 @@ import { SortedWindow } from './sorted-window';
  *   `y(t+h) − y(t)` on a constant (the median drift), the distance from the last hour's and the
  *   last day's mean, the last step, the change the season saw a day earlier and today against a
  *   day earlier; refitted every hour on the last two days of origins (discounted, half-life one
- *   season). Skewed increments (frequent small decays, rare jumps) and level-dependent mean
- *   reversion move the median where a least-squares fit follows the mean.
+ *   season; up to a week where the horizon needs more), at anchor horizons 1, 2, 3, 5, 8, … with
+ *   coefficients interpolated between them. It forecasts only once its window holds 5 independent
+ *   `h`-step changes per coefficient (`n / h ≥ 30`). Skewed increments (frequent small decays,
+ *   rare jumps) and level-dependent mean reversion move the median where a least-squares fit
+ *   follows the mean.
  *
  * @example
  * ```ts
@@ -175,6 +178,8 @@ const MEDIAN_FEATURES = 6;
  */
 const MEDIAN_SAMPLES_PER_FEATURE = 10;
 const MEDIAN_INDEPENDENT_PER_FEATURE = 5;
+/** Fewest origins the median model's window spans (20 per coefficient), for short seasons. */
+const MEDIAN_MINIMUM_WINDOW = 20 * MEDIAN_FEATURES;
 const MEDIAN_MAX_WINDOW_SEASONS = 7;
 const SMOOTHED_ALPHA = 0.3;
 
@@ -204,9 +209,10 @@ function probability(value: number, path: string): void {
  * - **Fitted per horizon**: forecasts made at every origin are kept; when the value `h` steps later
  *   arrives, each member's `h`-step error updates a discounted error second-moment matrix for
  *   that horizon (half-life one season), each origin weighted Huber-style by how far the
- *   combination itself missed (a spike weighs like a typical error, not its square). The weights minimise the combination's error over the
- *   simplex, shrunk towards inverse-MSE weights while few independent errors are known (`h`-step
- *   errors overlap, so that takes `h` times longer at horizon `h`); a member that wins at
+ *   combination itself missed (a spike weighs like a typical error, not its square). The weights
+ *   minimise the combination's error over the simplex, shrunk towards inverse-MSE weights while
+ *   few independent errors are known (`h`-step errors overlap, so that takes `h` times longer at
+ *   horizon `h`); a member that wins at
  *   5 minutes may lose at 6 hours and vice versa. The `local-level` member is itself fitted per
  *   horizon (see `createLocalLevelBank`). Before any error is scored the forecast is last-value.
  * - **Seasons**: daily members join once a day is known, the multi-day seasonal mean after two
@@ -295,7 +301,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const medianWindow = (h: number) =>
     Math.min(
       MEDIAN_MAX_WINDOW_SEASONS * season,
-      Math.max(2 * season, MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES * h, 20 * MEDIAN_FEATURES),
+      Math.max(2 * season, MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES * h, MEDIAN_MINIMUM_WINDOW),
     );
   const medianBlend = new Float64Array(MEDIAN_FEATURES);
   // Adaptive miscoverage per horizon and level.
