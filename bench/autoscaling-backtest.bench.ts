@@ -11,6 +11,8 @@
  *    a check that the full-trace ratios are not carried by the easy early days.
  * 2. Scaling: each trace's HPA frontier (target 50–90 %) of under-provisioned time vs pod-hours,
  *    and Ballast's predictive policy as a point against it.
+ * 3. Scaling on variants of each trace (demand × 0.5, × 2, time-reversed, the last three days only):
+ *    a stand-in for held-out traces, since the policy's defaults were looked at on the originals.
  */
 
 import { evaluateForecasterRolling, llmPolicy, runBacktest } from '@ballast/advisor';
@@ -29,6 +31,13 @@ const HORIZONS = [
 /** Share of each trace before the late split: `late40%` columns score origins after it only. */
 const LATE_SPLIT = 0.6;
 const SWEEP = [40, 45, 50, 55, 60, 63, 65, 70, 75, 80, 85, 90];
+/** Variants of each trace's demand the scaling check is repeated on (section 3). */
+const VARIANTS: Record<string, (demand: readonly number[]) => number[]> = {
+  'demand × 0.5': (demand) => demand.map((value) => value * 0.5),
+  'demand × 2': (demand) => demand.map((value) => value * 2),
+  'time-reversed': (demand) => [...demand].reverse(),
+  'last 3 days': (demand) => demand.slice(Math.round(demand.length / 4)),
+};
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
@@ -58,6 +67,31 @@ function frontierAt(points: readonly FrontierPoint[], podHours: number): number 
     }
   }
   return envelope.at(-1)!.underProvisioned;
+}
+
+/** The HPA frontier (target sweep) on `common`'s trace. */
+async function hpaFrontier(
+  common: Omit<Parameters<typeof runBacktest>[0], 'targetUtilization' | 'policies'>,
+) {
+  const frontier: FrontierPoint[] = [];
+  for (const target of SWEEP) {
+    const report = await runBacktest({ ...common, targetUtilization: target, policies: ['hpa'] });
+    const metrics = report.policies[0]!.metrics;
+    frontier.push({
+      target,
+      podHours: metrics.podSeconds / 3600,
+      underProvisioned: metrics.underProvisioningTimeshare,
+      actions: metrics.scalingActions,
+    });
+  }
+  return frontier;
+}
+
+/** Whether a policy's point is strictly below the frontier (see the notes), and the reference. */
+function againstFrontier(frontier: readonly FrontierPoint[], podHours: number, underProvisioned: number) {
+  const cheapest = [...frontier].sort((a, b) => a.podHours - b.podHours)[0]!;
+  const reference = frontierAt(frontier, podHours);
+  return { reference, below: underProvisioned < (reference ?? cheapest.underProvisioned) };
 }
 
 export default async function run(): Promise<{
@@ -131,17 +165,7 @@ export default async function run(): Promise<{
       maxReplicas: 60,
       podStartupSteps: 1,
     };
-    const frontier: FrontierPoint[] = [];
-    for (const target of SWEEP) {
-      const report = await runBacktest({ ...common, targetUtilization: target, policies: ['hpa'] });
-      const metrics = report.policies[0]!.metrics;
-      frontier.push({
-        target,
-        podHours: metrics.podSeconds / 3600,
-        underProvisioned: metrics.underProvisioningTimeshare,
-        actions: metrics.scalingActions,
-      });
-    }
+    const frontier = await hpaFrontier(common);
     const ballastPolicy = llmPolicy(undefined, { name: 'ballast-advice' });
     const ballast = await runBacktest({
       ...common,
@@ -164,9 +188,7 @@ export default async function run(): Promise<{
     for (const policy of ballast.policies) {
       const metrics = policy.metrics;
       const podHours = metrics.podSeconds / 3600;
-      const cheapest = [...frontier].sort((a, b) => a.podHours - b.podHours)[0]!;
-      const reference = frontierAt(frontier, podHours);
-      const below = metrics.underProvisioningTimeshare < (reference ?? cheapest.underProvisioned);
+      const { reference, below } = againstFrontier(frontier, podHours, metrics.underProvisioningTimeshare);
       const fewerActions = metrics.scalingActions <= defaultHpa.actions;
       frontierRows.push({
         trace: name,
@@ -195,10 +217,52 @@ export default async function run(): Promise<{
       }
     }
   }
+  // 3. The scaling check on variants of each trace.
+  const variantRows: Array<Record<string, string | number>> = [];
+  for (const name of traceNames) {
+    const trace = loadTrace(name);
+    const percent = traceOnGrid(trace, traceUtilizationPercent(trace));
+    const demand = percent.map((value) => (value * REQUEST_CORES * BASE_PODS) / 100);
+    for (const [variant, transform] of Object.entries(VARIANTS)) {
+      const common = {
+        trace: transform(demand),
+        stepSeconds: trace.stepSeconds,
+        requestsPerPodCores: REQUEST_CORES,
+        demandTargetUtilization: DEFAULT_TARGET,
+        minReplicas: 2,
+        maxReplicas: 60,
+        podStartupSteps: 1,
+      };
+      const frontier = await hpaFrontier(common);
+      const defaultHpa = frontier.find((point) => point.target === DEFAULT_TARGET)!;
+      const report = await runBacktest({
+        ...common,
+        targetUtilization: DEFAULT_TARGET,
+        policies: ['predictive'],
+      });
+      const metrics = report.policies[0]!.metrics;
+      const podHours = metrics.podSeconds / 3600;
+      const { reference, below } = againstFrontier(frontier, podHours, metrics.underProvisioningTimeshare);
+      variantRows.push({
+        trace: name,
+        variant,
+        ballastPodHours: round(podHours, 1),
+        'ballastUnder%': round(metrics.underProvisioningTimeshare * 100, 2),
+        'hpaFrontierUnder%': reference === undefined ? 'n/a' : round(reference * 100, 2),
+        strictlyBelowFrontier: below ? 'yes' : 'NO',
+        ballastActions: metrics.scalingActions,
+        hpa70Actions: defaultHpa.actions,
+        noMoreActions: metrics.scalingActions <= defaultHpa.actions ? 'yes' : 'NO',
+      });
+    }
+  }
+
   console.log('### Forecast accuracy (rolling origins every 5 min after a 1-day warm-up; MAE ratios)');
   console.table(forecastRows);
   console.log('### HPA frontier (target sweep) and Ballast (demand = pods at 70 % of requests)');
   console.table(frontierRows);
+  console.log('### Scaling on variants of each trace (a stand-in for held-out traces)');
+  console.table(variantRows);
   const notes = [
     `demand (cores) = util% × ${REQUEST_CORES} cores × ${BASE_PODS} pods / 100; request ${REQUEST_CORES} cores/pod, min 2, max 60 replicas, pods ready 1 step (300 s) after a scale-up; HPA legacy path, tolerance 0.1.`,
     'Under-provisioned = share of scored steps with ready pods < ceil(demand / (request × 70 %)) (SPEC τ_U), the same yardstick for every HPA target; gap steps are not scored.',
