@@ -1,6 +1,7 @@
 import { ConfigError } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
 import { createEnsembleForecaster } from './ensemble-forecaster';
+import { normalQuantile } from './quantiles';
 import { evaluateForecasterRolling } from './rolling-evaluation';
 
 /** Seeded PRNG (mulberry32) with Box-Muller normals, so every run sees the same series. */
@@ -65,6 +66,24 @@ describe('createEnsembleForecaster', () => {
       expect(oneStep!.meanAbsoluteError).toBeLessThan(oneStep!.lastValueMeanAbsoluteError);
     },
   );
+
+  it('before 20 forecasts are scored, intervals are the random-walk spread of the steps seen (no early extremes)', () => {
+    const forecaster = createEnsembleForecaster({ horizonSteps: 4, seasonLength: m });
+    // Steps of ±1: the root-mean-square step is exactly 1.
+    for (const value of [10, 11, 10, 11, 10, 11, 10, 11]) forecaster.observe(value);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    const first = outcome.points[0]!;
+    const oneStep = first.upper - first.mean;
+    // z of the 90 % level times σ_Δ·√h, give or take each horizon's adaptive conformal correction
+    // of its level so far (a few hundredths).
+    for (const point of outcome.points) {
+      const expected = normalQuantile(0.95) * Math.sqrt(point.step);
+      expect(Math.abs((point.upper - point.mean) / expected - 1)).toBeLessThan(0.05);
+      expect(point.upper - point.mean).toBeCloseTo(point.mean - point.lower, 9);
+    }
+    expect(oneStep).toBeGreaterThan(0);
+  });
 
   it('the median regression serves short horizons and stays out where n/h independent changes are too few', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 72, seasonLength: m });

@@ -222,7 +222,8 @@ function probability(value: number, path: string): void {
  *   `residualWindowSteps` out-of-sample `h`-step residuals around the mean, with an adaptive
  *   conformal correction of the quantile level so coverage tracks the nominal level as the
  *   series changes. Before a horizon has 20 residuals it borrows the longest shorter horizon's,
- *   widened by `√(h/h')`.
+ *   widened by `√(h/h')`; before even one step ahead has 20, the random-walk spread
+ *   `z·σ_Δ·√h` of the steps seen so far.
  * - Gap fills (`observe(value, { filled: true })`) extend the history but are never scored.
  *
  * @example
@@ -579,8 +580,10 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     let source = h;
     while (source > 1 && residuals[source - 1]!.size < MINIMUM_RESIDUALS) source--;
     const window = residuals[source - 1]!;
-    if (window.size === 0) {
-      // No forecast scored yet: the spread of the steps seen so far, as a random walk would have it.
+    if (window.size < MINIMUM_RESIDUALS) {
+      // Too few forecasts scored for empirical quantiles (a handful of residuals, scaled by an
+      // early member spread, gave bounds twice the demand): the spread of the steps seen so far,
+      // as a random walk would have it.
       const spread = normalQuantile(1 - alpha / 2) * stepDeviation() * Math.sqrt(h);
       return [-spread, spread];
     }
