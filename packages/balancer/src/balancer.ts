@@ -483,7 +483,7 @@ class LoadBalancer implements Balancer {
       waitedFor: undefined,
     };
     const skipped: SkippedTarget[] = [];
-    const ordered = this.rank(call, emptySet, skipped);
+    const ordered = this.rank(call, emptySet, emptySet, skipped);
     // The pooled candidates are overwritten by the next ranking, which a breaker event's listener
     // may start: keep a copy of what the selection reports before touching any breaker.
     const picks = ordered.map((runtime) => {
@@ -780,7 +780,12 @@ class LoadBalancer implements Balancer {
    * It fills the shared candidate pool, so everything that reads a candidate happens here,
    * synchronously: callers get a fresh list of targets and never a candidate.
    */
-  private rank(call: CallPlan, excluded: ReadonlySet<string>, skipped?: SkippedTarget[]): TargetRuntime[] {
+  private rank(
+    call: CallPlan,
+    excluded: ReadonlySet<string>,
+    alsoExcluded: ReadonlySet<string>,
+    skipped?: SkippedTarget[],
+  ): TargetRuntime[] {
     const now = this.now();
     const { routing } = call;
     const candidates = this.ranking;
@@ -788,7 +793,9 @@ class LoadBalancer implements Balancer {
     call.coolingUntil = undefined;
     call.coolingTarget = undefined;
     for (const runtime of this.runtimes) {
+      // Two sets rather than their union: a failover round would otherwise build a Set per round.
       if (excluded.size > 0 && excluded.has(runtime.id)) continue;
+      if (alsoExcluded.size > 0 && alsoExcluded.has(runtime.id)) continue;
       const model = this.modelFor(runtime, call.taskType);
       if (!model) {
         this.skip(
@@ -965,15 +972,13 @@ class LoadBalancer implements Balancer {
 
     while (true) {
       this.throwIfStopped(run, call);
-      const excluded =
-        failedOnce.size === 0 && dead.size === 0 ? emptySet : new Set([...failedOnce, ...dead]);
       // The route keeps the scores of the first round with candidates (captured by `rank`).
-      let ordered = this.rank(call, excluded);
+      let ordered = this.rank(call, failedOnce, dead);
       let delayMs = 0;
       let isRetry = false;
       if (ordered.length === 0 && failedOnce.size > 0) {
         // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
-        ordered = this.rank(call, dead);
+        ordered = this.rank(call, dead, emptySet);
         const best = ordered[0];
         if (best) {
           isRetry = true;
@@ -1053,16 +1058,19 @@ class LoadBalancer implements Balancer {
         });
         throw this.noHealthy(call, extra, lastError);
       }
+      // Payloads are only built when someone listens (a failover is on the hot path of a partial outage).
       if (previous) {
         const next = choices[0]?.id;
-        if (next === previous.id)
-          this.events.emit('retry', {
-            target: next,
-            attempt: route.attempts.length + 1,
-            delayMs: delayMs + heldOffMs,
-            code: previous.code,
-          });
-        else this.events.emit('failover', { from: previous.id, code: previous.code });
+        if (next === previous.id) {
+          if (this.events.listenerCount('retry') > 0)
+            this.events.emit('retry', {
+              target: next,
+              attempt: route.attempts.length + 1,
+              delayMs: delayMs + heldOffMs,
+              code: previous.code,
+            });
+        } else if (this.events.listenerCount('failover') > 0)
+          this.events.emit('failover', { from: previous.id, code: previous.code });
       }
       heldOffMs = 0;
       if (delayMs > 0) await this.sleep(delayMs, run, call);
