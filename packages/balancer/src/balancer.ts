@@ -789,7 +789,9 @@ class LoadBalancer implements Balancer {
     const now = this.now();
     const { routing } = call;
     const candidates = this.ranking;
-    candidates.length = 0;
+    // Overwritten in place and its length set once at the end, only if it changed: `length = 0`
+    // would free the backing store, and eight pushes would allocate a new one on every ranking.
+    let count = 0;
     call.coolingUntil = undefined;
     call.coolingTarget = undefined;
     for (const runtime of this.runtimes) {
@@ -897,8 +899,9 @@ class LoadBalancer implements Balancer {
       candidate.inFlight = inFlight;
       candidate.maxConcurrent = runtime.maxConcurrent;
       candidate.total = 0;
-      candidates.push(candidate);
+      candidates[count++] = candidate;
     }
+    if (candidates.length !== count) candidates.length = count;
     if (candidates.length === 0) {
       // A round-robin call takes its place in the rotation on its first ranking, even an empty one.
       if (call.strategy === 'round-robin') this.rotationOf(call);
