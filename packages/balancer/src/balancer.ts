@@ -1531,6 +1531,9 @@ class LoadBalancer implements Balancer {
       startedAt,
       committed.value.firstTokenAt - handle.startedAt,
     );
+    // The session takes the attempt's place on the call's watch list and stops it first (see
+    // `StreamSession.stop`): one watcher, so no list is built and none spliced at the end.
+    run.unwatch(handle.attempt);
     run.watch(session);
     try {
       options?.onRoute?.(call.route);
@@ -1784,6 +1787,8 @@ class StreamSession implements Stoppable {
   ) {}
 
   stop(error: BallastError): void {
+    // What the attempt's own watch did before the session replaced it: abort the upstream request.
+    this.handle.attempt.stop(error);
     if (!this.waitingForConsumer || this.settled) return;
     this.abandonedWith = error;
     this.balancer.abandonStream(this, error.code);
