@@ -1433,17 +1433,26 @@ class LoadBalancer implements Balancer {
           error.code === 'timeout' ? durationMs : undefined,
           Date.now(),
         );
-        breaker.onFailure(handle.slot.permit, {
-          code: error.code,
-          targetUnavailable: kind === 'target-unavailable',
-          retryAfterMs: error.retryAfterMs,
-        });
+        // One reading of the clock (`at`) books the failure everywhere, as `succeed` does.
+        breaker.onFailure(
+          handle.slot.permit,
+          {
+            code: error.code,
+            targetUnavailable: kind === 'target-unavailable',
+            retryAfterMs: error.retryAfterMs,
+          },
+          at,
+        );
       }
-      this.metrics.record(this.metricKeys(handle), {
-        success: false,
-        code: error.code,
-        latencyMs: durationMs,
-      });
+      this.metrics.record(
+        this.metricKeys(handle),
+        {
+          success: false,
+          code: error.code,
+          latencyMs: durationMs,
+        },
+        at,
+      );
       if (this.events.listenerCount('failure') > 0)
         this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
     }
