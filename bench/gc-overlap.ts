@@ -17,8 +17,8 @@ export interface TimedSamples {
 /**
  * Records every garbage collection of the process (`PerformanceObserver` 'gc' entries), so a
  * benchmark can say which of its samples a GC pause landed in. The entries arrive
- * asynchronously: call {@link GcRecorder.flush} (which yields one macrotask) after a measurement
- * and before reading {@link GcRecorder.pauses}; never during one, so the measured loop is not
+ * late: call {@link GcRecorder.flush} (which turns the event loop) after all measurements and
+ * before reading {@link GcRecorder.pauses}; never during one, so the measured loop is not
  * changed.
  */
 export class GcRecorder {
@@ -32,10 +32,19 @@ export class GcRecorder {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  /** Lets pending 'gc' entries be delivered (Node queues them behind a timer tick). */
-  async flush(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await new Promise((resolve) => setImmediate(resolve));
+  /**
+   * Lets pending 'gc' entries be delivered: Node queues them on its event loop, which a measured
+   * loop of microtasks never reaches, and may deliver them several loop turns later. Turns the
+   * loop until a turn delivers nothing new (and at least `minTurns` times).
+   */
+  async flush(thorough = false): Promise<void> {
+    const minTurns = thorough ? 5 : 1;
+    for (let turn = 0; ; turn++) {
+      const before = this.pauses.length;
+      await new Promise((resolve) => setTimeout(resolve, thorough ? 10 : 0));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (turn + 1 >= minTurns && this.pauses.length === before) return;
+    }
   }
 
   dispose(): void {
