@@ -242,6 +242,8 @@ type AttemptOutcome<T> = { ok: true; committed: Committed<T> } | { ok: false; fa
 
 const noop = () => {};
 const emptySet: ReadonlySet<string> = new Set();
+/** The routing options of a call that gave none (read only, so one object serves every call). */
+const noRouting: RoutingOptions = Object.freeze({});
 
 const unavailableCodes = new Set([
   'authentication_failed',
@@ -728,11 +730,11 @@ class LoadBalancer implements Balancer {
     options: BalancerCallOptions | undefined,
     kind: 'chat' | 'stream',
   ): CallPlan {
-    const routing = options?.routing ?? {};
+    const routing = options?.routing ?? noRouting;
     const strategy = routing.strategy ?? this.config.strategy ?? 'weighted';
     const needs = requiredCapabilitiesOf(request, kind);
-    for (const capability of routing.requiredCapabilities ?? [])
-      if (!needs.includes(capability)) needs.push(capability);
+    const required = routing.requiredCapabilities;
+    if (required) for (const capability of required) if (!needs.includes(capability)) needs.push(capability);
     return {
       kind,
       routing,
@@ -1367,7 +1369,11 @@ class LoadBalancer implements Balancer {
       durationMs: 0,
     };
     if (hedge) record.hedge = true;
-    call.route.attempts.push(record);
+    // The first attempt replaces the route's empty list with a list of one: a push onto an empty
+    // array allocates room for 17. Nothing outside the call holds the list before its first attempt.
+    const attempts = call.route.attempts;
+    if (attempts.length === 0) call.route.attempts = [record];
+    else attempts.push(record);
     if (this.events.listenerCount('attempt') > 0)
       this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
     const attempt = new Attempt<T>(
