@@ -17,7 +17,7 @@ import { ApiCallError, type ChatModel, type ChatRequest, type ChatResult, create
 import { GcRecorder, type TimedSamples } from './gc-overlap';
 import { allocatedBytesPerCall } from './heap-allocation';
 
-function instantModel(modelId: string, fail = false): ChatModel {
+export function instantModel(modelId: string, fail = false): ChatModel {
   const result: ChatResult = {
     text: 'ok',
     toolCalls: [],
@@ -58,11 +58,14 @@ function quantile(sorted: readonly number[], q: number): number {
 
 const micro = (ms: number) => Number((ms * 1000).toFixed(2));
 
-const request: ChatRequest = { messages: [{ role: 'user', content: 'benchmark prompt' }], maxTokens: 16 };
-const models = Array.from({ length: 8 }, (_, index) => instantModel(`m${index}`));
+export const request: ChatRequest = {
+  messages: [{ role: 'user', content: 'benchmark prompt' }],
+  maxTokens: 16,
+};
+export const models = Array.from({ length: 8 }, (_, index) => instantModel(`m${index}`));
 const direct = models[0] as ChatModel;
 
-function balancerOf(extra: Partial<BalancerConfig> = {}, targets = models): Balancer {
+export function balancerOf(extra: Partial<BalancerConfig> = {}, targets = models): Balancer {
   return createBalancer(
     {
       name: 'bench',
@@ -96,7 +99,7 @@ const one =
     return 1;
   };
 
-async function readAll(stream: AsyncIterable<unknown>): Promise<void> {
+export async function readAll(stream: AsyncIterable<unknown>): Promise<void> {
   for await (const _chunk of stream) {
     // drain
   }
