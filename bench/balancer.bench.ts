@@ -7,9 +7,9 @@
  * first) so drift on the noisy shared cores hits both sides alike; the overhead row of each is
  * the balancer's quantile minus the direct quantile. Every GC pause of the process is recorded
  * (`PerformanceObserver`), so each row also says how many samples a pause landed in and what its
- * p99 is without them. Two noise-floor rows (plain awaits, no balancer code) show what the shared
- * machine does to code of the same length: one for sequential calls, one for the concurrent
- * batch. Then the cost of `record()` and `snapshot()`.
+ * p99 is without them. Noise floors (plain awaits, no balancer code) show what the shared machine
+ * does to code of the same length: one per row (a column), and two rows, the default row's and
+ * the concurrent batch's. Then the cost of `record()` and `snapshot()`.
  */
 
 import { type Balancer, type BalancerConfig, createBalancer } from '@ballast/balancer';
@@ -192,9 +192,10 @@ function noiseFloor(awaits: number): Operation {
 }
 
 /**
- * The p99 of a noise-floor loop as long as a row's balanced call at the median, measured in
- * rounds interleaved with that call (order alternating): what the machine alone does to code of
- * the row's length, at the same moment. The row's p99 above it is the balancer's own tail.
+ * The p99 of a noise-floor loop as long as a row's balanced call at the median, measured right
+ * after the row in rounds interleaved with that call (order alternating): what the machine alone
+ * does to code of the row's length, at nearly the same moment. The row's p99 above it is, within
+ * the drift of a minute on a shared machine, the balancer's own tail.
  */
 async function ownNoiseFloor(
   balanced: Operation,
