@@ -242,6 +242,8 @@ type AttemptOutcome<T> = { ok: true; committed: Committed<T> } | { ok: false; fa
 
 const noop = () => {};
 const emptySet: ReadonlySet<string> = new Set();
+/** The routing options of a call that gave none (read only, so one object serves every call). */
+const noRouting: RoutingOptions = Object.freeze({});
 
 const unavailableCodes = new Set([
   'authentication_failed',
@@ -483,7 +485,7 @@ class LoadBalancer implements Balancer {
       waitedFor: undefined,
     };
     const skipped: SkippedTarget[] = [];
-    const ordered = this.rank(call, emptySet, skipped);
+    const ordered = this.rank(call, emptySet, emptySet, skipped);
     // The pooled candidates are overwritten by the next ranking, which a breaker event's listener
     // may start: keep a copy of what the selection reports before touching any breaker.
     const picks = ordered.map((runtime) => {
@@ -728,11 +730,11 @@ class LoadBalancer implements Balancer {
     options: BalancerCallOptions | undefined,
     kind: 'chat' | 'stream',
   ): CallPlan {
-    const routing = options?.routing ?? {};
+    const routing = options?.routing ?? noRouting;
     const strategy = routing.strategy ?? this.config.strategy ?? 'weighted';
     const needs = requiredCapabilitiesOf(request, kind);
-    for (const capability of routing.requiredCapabilities ?? [])
-      if (!needs.includes(capability)) needs.push(capability);
+    const required = routing.requiredCapabilities;
+    if (required) for (const capability of required) if (!needs.includes(capability)) needs.push(capability);
     return {
       kind,
       routing,
@@ -780,15 +782,24 @@ class LoadBalancer implements Balancer {
    * It fills the shared candidate pool, so everything that reads a candidate happens here,
    * synchronously: callers get a fresh list of targets and never a candidate.
    */
-  private rank(call: CallPlan, excluded: ReadonlySet<string>, skipped?: SkippedTarget[]): TargetRuntime[] {
+  private rank(
+    call: CallPlan,
+    excluded: ReadonlySet<string>,
+    alsoExcluded: ReadonlySet<string>,
+    skipped?: SkippedTarget[],
+  ): TargetRuntime[] {
     const now = this.now();
     const { routing } = call;
     const candidates = this.ranking;
-    candidates.length = 0;
+    // Overwritten in place and its length set once at the end, only if it changed: `length = 0`
+    // would free the backing store, and eight pushes would allocate a new one on every ranking.
+    let count = 0;
     call.coolingUntil = undefined;
     call.coolingTarget = undefined;
     for (const runtime of this.runtimes) {
+      // Two sets rather than their union: a failover round would otherwise build a Set per round.
       if (excluded.size > 0 && excluded.has(runtime.id)) continue;
+      if (alsoExcluded.size > 0 && alsoExcluded.has(runtime.id)) continue;
       const model = this.modelFor(runtime, call.taskType);
       if (!model) {
         this.skip(
@@ -890,8 +901,9 @@ class LoadBalancer implements Balancer {
       candidate.inFlight = inFlight;
       candidate.maxConcurrent = runtime.maxConcurrent;
       candidate.total = 0;
-      candidates.push(candidate);
+      candidates[count++] = candidate;
     }
+    if (candidates.length !== count) candidates.length = count;
     if (candidates.length === 0) {
       // A round-robin call takes its place in the rotation on its first ranking, even an empty one.
       if (call.strategy === 'round-robin') this.rotationOf(call);
@@ -965,15 +977,13 @@ class LoadBalancer implements Balancer {
 
     while (true) {
       this.throwIfStopped(run, call);
-      const excluded =
-        failedOnce.size === 0 && dead.size === 0 ? emptySet : new Set([...failedOnce, ...dead]);
       // The route keeps the scores of the first round with candidates (captured by `rank`).
-      let ordered = this.rank(call, excluded);
+      let ordered = this.rank(call, failedOnce, dead);
       let delayMs = 0;
       let isRetry = false;
       if (ordered.length === 0 && failedOnce.size > 0) {
         // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
-        ordered = this.rank(call, dead);
+        ordered = this.rank(call, dead, emptySet);
         const best = ordered[0];
         if (best) {
           isRetry = true;
@@ -1053,16 +1063,19 @@ class LoadBalancer implements Balancer {
         });
         throw this.noHealthy(call, extra, lastError);
       }
+      // Payloads are only built when someone listens (a failover is on the hot path of a partial outage).
       if (previous) {
         const next = choices[0]?.id;
-        if (next === previous.id)
-          this.events.emit('retry', {
-            target: next,
-            attempt: route.attempts.length + 1,
-            delayMs: delayMs + heldOffMs,
-            code: previous.code,
-          });
-        else this.events.emit('failover', { from: previous.id, code: previous.code });
+        if (next === previous.id) {
+          if (this.events.listenerCount('retry') > 0)
+            this.events.emit('retry', {
+              target: next,
+              attempt: route.attempts.length + 1,
+              delayMs: delayMs + heldOffMs,
+              code: previous.code,
+            });
+        } else if (this.events.listenerCount('failover') > 0)
+          this.events.emit('failover', { from: previous.id, code: previous.code });
       }
       heldOffMs = 0;
       if (delayMs > 0) await this.sleep(delayMs, run, call);
@@ -1356,7 +1369,11 @@ class LoadBalancer implements Balancer {
       durationMs: 0,
     };
     if (hedge) record.hedge = true;
-    call.route.attempts.push(record);
+    // The first attempt replaces the route's empty list with a list of one: a push onto an empty
+    // array allocates room for 17. Nothing outside the call holds the list before its first attempt.
+    const attempts = call.route.attempts;
+    if (attempts.length === 0) call.route.attempts = [record];
+    else attempts.push(record);
     if (this.events.listenerCount('attempt') > 0)
       this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
     const attempt = new Attempt<T>(
@@ -1422,17 +1439,26 @@ class LoadBalancer implements Balancer {
           error.code === 'timeout' ? durationMs : undefined,
           Date.now(),
         );
-        breaker.onFailure(handle.slot.permit, {
-          code: error.code,
-          targetUnavailable: kind === 'target-unavailable',
-          retryAfterMs: error.retryAfterMs,
-        });
+        // One reading of the clock (`at`) books the failure everywhere, as `succeed` does.
+        breaker.onFailure(
+          handle.slot.permit,
+          {
+            code: error.code,
+            targetUnavailable: kind === 'target-unavailable',
+            retryAfterMs: error.retryAfterMs,
+          },
+          at,
+        );
       }
-      this.metrics.record(this.metricKeys(handle), {
-        success: false,
-        code: error.code,
-        latencyMs: durationMs,
-      });
+      this.metrics.record(
+        this.metricKeys(handle),
+        {
+          success: false,
+          code: error.code,
+          latencyMs: durationMs,
+        },
+        at,
+      );
       if (this.events.listenerCount('failure') > 0)
         this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
     }
@@ -1520,6 +1546,9 @@ class LoadBalancer implements Balancer {
       startedAt,
       committed.value.firstTokenAt - handle.startedAt,
     );
+    // The session takes the attempt's place on the call's watch list and stops it first (see
+    // `StreamSession.stop`): one watcher, so no list is built and none spliced at the end.
+    run.unwatch(handle.attempt);
     run.watch(session);
     try {
       options?.onRoute?.(call.route);
@@ -1773,6 +1802,8 @@ class StreamSession implements Stoppable {
   ) {}
 
   stop(error: BallastError): void {
+    // What the attempt's own watch did before the session replaced it: abort the upstream request.
+    this.handle.attempt.stop(error);
     if (!this.waitingForConsumer || this.settled) return;
     this.abandonedWith = error;
     this.balancer.abandonStream(this, error.code);

@@ -147,9 +147,9 @@ export class CircuitBreaker {
     this.window.add(true, at);
   }
 
-  /** The call failed because of the target. */
-  onFailure(permit: BreakerPermit | undefined, failure: BreakerFailure): void {
-    const now = this.now();
+  /** The call failed because of the target (`at`: when, if the caller already read the clock). */
+  onFailure(permit: BreakerPermit | undefined, failure: BreakerFailure, at = this.now()): void {
+    const now = at;
     if (permit === 'probe' || this.current === 'half-open') {
       this.probeOut = false;
       this.open('probe-failed', failure);

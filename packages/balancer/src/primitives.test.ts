@@ -266,6 +266,34 @@ describe('latency window and metrics', () => {
     expect(window.quantiles(5_000)).toBeUndefined();
   });
 
+  it('reports the exact nearest-rank quantiles of the live samples (sorted mirror against a sort)', () => {
+    const random = seededRandom(7);
+    const exact = (samples: Array<{ value: number; at: number }>, now: number, windowMs: number) => {
+      const live = samples
+        .filter((sample) => sample.at >= now - windowMs)
+        .map((sample) => sample.value)
+        .sort((a, b) => a - b);
+      if (live.length === 0) return undefined;
+      const rank = (q: number) => live[Math.min(live.length - 1, Math.max(0, Math.ceil(q * live.length) - 1))];
+      return { p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), count: live.length };
+    };
+    // Capacity under 32 refreshes on every read, so each read can be checked against a sort.
+    for (const capacity of [1, 2, 5, 16, 31]) {
+      const window = new LatencyWindow({ capacity, windowMs: 1_000 });
+      const ring: Array<{ value: number; at: number }> = [];
+      let now = 0;
+      for (let step = 0; step < 2_000; step++) {
+        // Few distinct values (duplicates), a clock that mostly moves forward and sometimes back.
+        const value = Math.floor(random() * 12) * 5;
+        now += random() < 0.1 ? -50 : Math.floor(random() * 40);
+        window.add(value, now);
+        ring.push({ value, at: now });
+        if (ring.length > capacity) ring.shift();
+        expect(window.quantiles(now)).toEqual(exact(ring, now, 1_000));
+      }
+    }
+  });
+
   it('keeps bounded, time-bucketed aggregates', () => {
     const clock = manualClock();
     const metrics = new MetricsRecorder(

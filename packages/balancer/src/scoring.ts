@@ -281,18 +281,44 @@ function relativeToBest(
   }
   if (known === 0) return setRelative(into, Number.NaN, 0, 0);
   let fallback = best;
-  if (known < candidates.length) {
-    knownScratch.length = 0;
-    for (const candidate of candidates) {
-      const value = candidate[key];
-      if (value !== undefined && Number.isFinite(value)) knownScratch.push(value);
-    }
-    knownScratch.sort((a, b) => a - b);
-    fallback = knownScratch[Math.floor((known - 1) / 2)] ?? 0;
-  }
+  if (known < candidates.length) fallback = medianOfKnown(candidates, key, known);
   const epsilon = Math.max(minimumEpsilon, worst * 0.05, Number.MIN_VALUE);
   return setRelative(into, best, epsilon, fallback);
 }
+
+/**
+ * The median (lower middle) of the known values. A target without a latency yet (a new or a
+ * failing one) makes every ranking take this path, so it reuses one scratch, overwritten and never
+ * truncated (`length = 0` would free its backing store), and insertion-sorts the few values
+ * instead of `Array.prototype.sort` with a comparator (a closure and a work array per call).
+ */
+function medianOfKnown(
+  candidates: readonly CandidateSignals[],
+  key: 'expectedCostUsd' | 'expectedLatencyMs',
+  known: number,
+): number {
+  let count = 0;
+  for (const candidate of candidates) {
+    const value = candidate[key];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    let at = count++;
+    if (known <= insertionSortLimit) {
+      while (at > 0 && (knownScratch[at - 1] ?? 0) > value) {
+        knownScratch[at] = knownScratch[at - 1] ?? 0;
+        at--;
+      }
+    }
+    knownScratch[at] = value;
+  }
+  if (known > insertionSortLimit) {
+    knownScratch.length = known;
+    knownScratch.sort((a, b) => a - b);
+  }
+  return knownScratch[Math.floor((known - 1) / 2)] ?? 0;
+}
+
+/** Up to this many known values are insertion-sorted; more take a native sort. */
+const insertionSortLimit = 32;
 
 function setRelative(into: Relative, best: number, epsilon: number, fallback: number): Relative {
   into.best = best;
