@@ -57,7 +57,14 @@ interface ExportedCluster {
     antiStrict: number[];
   }>;
   antiGroups: number;
-  bruteForce: { margin: number; imbalanceBefore: number; imbalanceAfter: number; migrations: number; gib: number; placement: number[] };
+  bruteForce: {
+    margin: number;
+    imbalanceBefore: number;
+    imbalanceAfter: number;
+    migrations: number;
+    gib: number;
+    placement: number[];
+  };
   planner: { reached: boolean; migrations: number; gib: number; imbalanceAfter: number };
 }
 
@@ -162,7 +169,12 @@ function clusters(which: 'all' | 'bench' | 'held-out') {
       const next = random(1000 + index);
       const nodeCount = 5 + Math.floor(next() * 26);
       const seed = 2000 + index;
-      list.push({ snapshot: generateCluster(seed, nodeCount, 8 + Math.floor(next() * 20)), id: `bench-${seed}`, set: 'bench', seed });
+      list.push({
+        snapshot: generateCluster(seed, nodeCount, 8 + Math.floor(next() * 20)),
+        id: `bench-${seed}`,
+        set: 'bench',
+        seed,
+      });
     }
   }
   if (which !== 'bench') {
