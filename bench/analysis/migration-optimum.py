@@ -282,8 +282,7 @@ def outer_approximation(model: Model, objective: np.ndarray, extra, time_limit: 
             if result.status == 0:
                 return "optimal", float(objective @ x), bound, x, iteration
             return "feasible", float(objective @ x), bound, x, iteration
-        if result.status != 0:
-            return "time", None, bound, None, iteration
+        # The solution breaks the cone (a solve stopped on time included): cut it off and go on.
         model.add_cut(model.loads(x))
     return "iterations", None, bound, None, max_iterations
 
