@@ -318,6 +318,14 @@ def analyse(cluster: dict, args) -> dict:
         "moves_gib": float(model.gib @ x) if x is not None else None,
     }
     cap = math.floor(0.8 * m_bf + 1e-9)
+    if args.decide:
+        # The decision alone: is there a plan with at most 0.8 m_bf migrations reaching T? With the
+        # cap as a constraint the search prunes far more than the open minimisation does.
+        limit = LinearConstraint(model.members[None, :], -np.inf, cap)
+        d_status, d_value, _, _, _ = outer_approximation(
+            model, model.members, [limit], args.time_limit, args.max_iterations, time.time() + args.decide_budget
+        )
+        out.update({"decide_cap": cap, "decide_status": d_status, "decide_moves": d_value})
     if args.moves_only:
         out["seconds"] = round(time.time() - started, 1)
         return out
@@ -369,6 +377,8 @@ def main() -> None:
     parser.add_argument("--max-units", type=int, default=10**9, help="skip clusters with more units")
     parser.add_argument("--only", default="", help="comma-separated cluster ids")
     parser.add_argument("--moves-only", action="store_true", help="skip the GiB objective")
+    parser.add_argument("--decide", action="store_true", help="also: is there a plan with at most 0.8 m_bf migrations?")
+    parser.add_argument("--decide-budget", type=float, default=300, help="seconds for --decide per cluster")
     parser.add_argument("--joint", action="store_true", help="also: fewest GiB with at most 0.8 m_bf migrations")
     parser.add_argument("--json", default="", help="write the per-cluster results here")
     args = parser.parse_args()

@@ -53,10 +53,12 @@ def main() -> None:
             [g_bf if r["bf_capacity_ok"] else None, r["planner_gib"] if planner_ok else None],
         )
         cap = math.floor(0.8 * m_bf + 1e-9)
-        if r.get("joint_status") == "infeasible":
-            # The joint solve (at most cap migrations) had no solution even before its GiB
-            # objective mattered: no plan with cap migrations or fewer reaches T.
+        if r.get("joint_status") == "infeasible" or r.get("decide_status") == "infeasible":
+            # A solve capped at 0.8 m_bf migrations had no solution at all: no plan with cap
+            # migrations or fewer reaches T.
             m_lo = max(m_lo, cap + 1)
+        if r.get("decide_status") in ("optimal", "feasible") and r.get("decide_moves") is not None:
+            m_hi = min(m_hi, r["decide_moves"])
         joint_lower = r.get("joint_gib_bound")
         joint_impossible = (
             m_lo > cap
@@ -80,6 +82,24 @@ def main() -> None:
                 "joint_ok": not joint_impossible,
             }
         )
+
+    # The same cluster from several runs (e.g. --joint, then --decide): tightest brackets win.
+    merged: dict[str, dict] = {}
+    for row in rows:
+        seen = merged.get(row["id"])
+        if seen is None:
+            merged[row["id"]] = row
+            continue
+        for key, base in (("m", "m_bf"), ("g", "g_bf")):
+            lo = max(seen[key][0], row[key][0])
+            hi = min(seen[key][1], row[key][1])
+            seen[key] = (lo, hi)
+            seen[f"{key}_ratio"] = (lo / seen[base], hi / seen[base])
+        cap = math.floor(0.8 * seen["m_bf"] + 1e-9)
+        seen["moves_ok"] = seen["m"][0] <= cap
+        seen["gib_ok"] = seen["g"][0] <= 0.8 * seen["g_bf"] + 1e-9
+        seen["joint_ok"] = seen["joint_ok"] and row["joint_ok"] and seen["moves_ok"] and seen["gib_ok"]
+    rows = list(merged.values())
 
     def span(pair: tuple[float, float], digits: int = 2) -> str:
         lo, hi = pair
