@@ -72,7 +72,14 @@ async function throughput(url: string, body: string, seconds: number, concurrenc
   return done / seconds;
 }
 
-type Side = 'direct' | 'gateway' | 'gatewaySqlite' | 'gatewayNoStore' | 'gatewayFetch' | 'bareProxy' | 'sdkFloor';
+type Side =
+  | 'direct'
+  | 'gateway'
+  | 'gatewaySqlite'
+  | 'gatewayNoStore'
+  | 'gatewayFetch'
+  | 'bareProxy'
+  | 'sdkFloor';
 
 const sideNames: Record<Side, string> = {
   direct: 'direct to the upstream',

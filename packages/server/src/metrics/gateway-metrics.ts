@@ -14,7 +14,8 @@ const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
  * `ballast_llm_time_to_first_token_seconds{provider,model}`, `ballast_llm_tokens_total{provider,model,kind}`,
  * `ballast_llm_cost_usd_total{provider,model}`, `ballast_llm_circuit_state{target,provider,model}`
  * (0 closed, 1 half-open, 2 open), `ballast_llm_upstream_in_flight{target,provider,model}`,
- * `ballast_llm_failovers_total`, `ballast_llm_retries_total`.
+ * `ballast_llm_failovers_total`, `ballast_llm_retries_total`, `ballast_books_failed_total{book,reason}`
+ * (store rows and audit entries not kept).
  *
  * @example
  * ```ts
@@ -92,6 +93,12 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
     help: 'Retries of the same target',
     registers: [registry],
   });
+  const bookFailures = new Counter({
+    name: `${prefix}books_failed_total`,
+    help: 'Per-call store records (metrics rows, audit entries) the store refused or failed to write, or that were dropped while too many were pending',
+    labelNames: ['book', 'reason'],
+    registers: [registry],
+  });
   new Gauge({
     name: `${prefix}llm_circuit_state`,
     help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open',
@@ -151,6 +158,9 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
     },
     observeAttemptFailure(provider: string, model: string, code: string) {
       llmErrors.inc({ provider, model, code });
+    },
+    observeBookFailure(book: 'metrics' | 'audit', reason: 'write_failed' | 'dropped', count: number) {
+      bookFailures.inc({ book, reason }, count);
     },
     observeFailover: () => failovers.inc(),
     observeRetry: () => retries.inc(),
