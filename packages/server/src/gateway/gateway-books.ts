@@ -65,7 +65,7 @@ type Booked =
  * leaves on the next turn of the event loop (after the answer that filled it has been written), a
  * partial one after `flushIntervalMs` (an `unref`'d timer) or on `flush()`/`close()`; a store that
  * refuses a row or fails a write is logged and counted (`onFailure`, which the gateway turns into
- * `ballast_books_failed_total`), never thrown at a request. The buffer holds at most one batch;
+ * `ballast_books_failed_total`), never thrown at a request. The buffer holds at most two batches;
  * the audit entries a slow database has not written yet are bounded by `maxPendingAudit`.
  *
  * @example
@@ -172,7 +172,8 @@ export function createGatewayBooks(
 
   const book = (item: Booked) => {
     buffer.push(item);
-    if (closed) drain();
+    // Past two batches in one turn of the event loop (a burst), the books are written at once.
+    if (closed || buffer.length >= 2 * batchSize) drain();
     else if (buffer.length >= batchSize) immediate ??= setImmediate(drain);
     else if (!timer) {
       timer = setTimeout(drain, flushIntervalMs);

@@ -73,7 +73,10 @@ export interface GatewayConfig
    * `await gateway.flush()`.
    */
   store?: Stores;
-  /** Batching of the store's per-call books (default: 256 records or 100 ms, whichever first). */
+  /**
+   * Batching of the per-call books: store rows and audit entries, and the Prometheus series
+   * (default: 256 records or 100 ms, whichever first; reads apply what is pending first).
+   */
   books?: GatewayBooksOptions;
   logger?: Logger;
   /** `/metrics` without a key (default true: scrapers rarely carry one). */
@@ -237,7 +240,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     balancer = build();
     previous.dispose();
   };
-  metrics = createGatewayMetrics(current);
+  metrics = createGatewayMetrics(current, config.books ? { batch: config.books } : {});
   const gatewayMetrics = metrics;
   // Successful calls carry tokens, TTFT and cost only here (failures come from balancer events,
   // one per failed attempt, so per-provider success rates count attempts as the balancer does).

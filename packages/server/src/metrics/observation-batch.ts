@@ -39,8 +39,8 @@ export interface ObservationBatch {
  * Keeps Prometheus observations off the request path: a request only appends its plain record,
  * and prom-client's label hashing and series updates run once per batch: when `batchSize` are
  * pending (on the next `setImmediate`, after the answer that filled it has been written), after
- * `flushIntervalMs`, or when the series are read. The buffer never holds more than a batch plus
- * what one turn of the event loop adds; nothing is dropped.
+ * `flushIntervalMs`, or when the series are read. The buffer never holds more than two batches;
+ * nothing is dropped.
  */
 export function createObservationBatch(
   apply: (calls: readonly CallObservation[], http: readonly HttpObservation[]) => void,
@@ -64,7 +64,10 @@ export function createObservationBatch(
     apply(batch.calls, batch.http);
   };
   const schedule = () => {
-    if (calls.length + http.length >= batchSize) immediate ??= setImmediate(applyNow);
+    const pending = calls.length + http.length;
+    // Past two batches in one turn of the event loop (a burst), they are applied at once.
+    if (pending >= 2 * batchSize) applyNow();
+    else if (pending >= batchSize) immediate ??= setImmediate(applyNow);
     else if (!timer) {
       timer = setTimeout(applyNow, flushIntervalMs);
       timer.unref?.();
