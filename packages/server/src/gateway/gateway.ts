@@ -129,8 +129,9 @@ export interface Gateway {
   /** Streams being written right now. */
   openStreams(): number;
   /**
-   * Writes the store books (metrics rows, audit entries) batched so far and waits for the store:
-   * run it before reading `store.metrics` or `store.audit` directly.
+   * Writes the books batched so far (the Prometheus series, the store's metrics rows and audit
+   * entries) and waits for the store: run it before reading `store.metrics` or `store.audit`
+   * directly.
    */
   flush(): Promise<void>;
   /** The store books' counters: buffered, pending, written, failed and dropped records. */
@@ -184,6 +185,19 @@ export function createGateway(config: GatewayConfig): Gateway {
     : undefined;
   const recordCall = (call: Parameters<Stores['metrics']['record']>[0]) => books?.row(call);
   const audit = (entry: Parameters<Stores['audit']['append']>[0]) => books?.audit(entry);
+  /** The store's metrics as the routes read them: a flush writes the gateway's books first. */
+  const flushingBooksFirst = (metricsStore: Stores['metrics']): Stores['metrics'] => ({
+    record: (call) => metricsStore.record(call),
+    flush: async () => {
+      await books?.flush();
+      await metricsStore.flush();
+    },
+    performance: (query) => metricsStore.performance(query),
+    recentCalls: (query) => metricsStore.recentCalls(query),
+    prune: () => metricsStore.prune(),
+    describe: () => metricsStore.describe(),
+    close: () => metricsStore.close(),
+  });
   const labels = (target: string) => {
     const model = catalog.target(target)?.model;
     return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
@@ -304,17 +318,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     {
       ...config,
       // Its `flush()` (run by the performance route before it reads) writes the books first.
-      ...(store && !config.metricsStore
-        ? {
-            metricsStore: {
-              ...store.metrics,
-              flush: async () => {
-                await books?.flush();
-                await store.metrics.flush();
-              },
-            },
-          }
-        : {}),
+      ...(store && !config.metricsStore ? { metricsStore: flushingBooksFirst(store.metrics) } : {}),
       ...(store && !config.recommendationHistory ? { recommendationHistory: store.history } : {}),
       balancer: current,
       targetSettings,
@@ -459,6 +463,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     stats: (sinceMs) => routingStats(routeDeps, sinceMs),
     openStreams: () => streams.open,
     flush: async () => {
+      gatewayMetrics.flush();
       await books?.flush();
     },
     bookStats: () => books?.stats(),
