@@ -22,8 +22,10 @@ import { HttpError, toHttpError } from '../http/http-error';
 import { parseWith } from '../http/json';
 import type { RateLimiter } from '../http/rate-limiter';
 import { readNodeBody } from '../http/read-node-body';
+import { cancellableNodeHandler } from '../http/request-cancellation';
 import type { NodeRequestHandler } from '../http/serve-node';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
+import type { CancellationSignal } from './attempt-cancellation';
 import { chatCompletionRequestSchema } from './chat-completion-request';
 import type { RoutingDecision } from './chat-completions';
 import type { ModelCatalog } from './model-catalog';
@@ -80,7 +82,8 @@ const jsonType = /^application\/([\w.+-]*\+)?json\b/i;
  */
 export function createChatCompletionsPassThrough(deps: PassThroughDependencies): NodeRequestHandler {
   const path = `${deps.basePath}${route}`;
-  return (incoming, outgoing, signal, fallback) => {
+  // serveNode hands it the request's cancellation (no AbortController per request).
+  return cancellableNodeHandler((incoming, outgoing, signal, fallback) => {
     if (incoming.method !== 'POST') return false;
     const url = incoming.url ?? '';
     if (url !== path && !(url.startsWith(path) && url.charCodeAt(path.length) === 63)) return false;
@@ -90,7 +93,7 @@ export function createChatCompletionsPassThrough(deps: PassThroughDependencies):
       else outgoing.destroy();
     });
     return true;
-  };
+  });
 }
 
 /** Whether the Fetch route must serve this body: memory or RAG, or a target off the wire format. */
@@ -112,7 +115,7 @@ async function serve(
   deps: PassThroughDependencies,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  signal: AbortSignal,
+  signal: CancellationSignal,
   fallback: (body: Buffer) => Promise<void>,
 ): Promise<void> {
   const startedAt = performance.now();
@@ -257,7 +260,7 @@ interface RouteInput {
   stream: boolean;
   includeUsage: boolean;
   maxTokens: number | undefined;
-  signal: AbortSignal;
+  signal: CancellationSignal;
 }
 
 interface Attempted {
@@ -620,7 +623,7 @@ function finish(
     });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: CancellationSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {
