@@ -1,10 +1,4 @@
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  validateHeaderName,
-  validateHeaderValue,
-} from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { CancellationSignal } from './attempt-cancellation';
@@ -78,10 +72,12 @@ export function createPassThroughClient(upstream: PassThroughUpstream): PassThro
   };
   const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   const send = secure ? httpsRequest : httpRequest;
-  const fixed = upstreamHeaders(base, upstream);
-  // Per request: the fixed header list plus content-length. Node's client takes a flat
-  // [name, value, …] array as the head as is, skipping the per-header validation and header map
-  // of `setHeader` (the fixed headers are validated once, here), which is why Host is in the list.
+  const headers: Record<string, string> = {
+    ...upstream.headers,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    ...(upstream.apiKey ? { authorization: `Bearer ${upstream.apiKey}` } : {}),
+  };
   const options = {
     protocol: base.protocol,
     hostname: base.hostname.replace(/^\[|\]$/g, ''),
@@ -89,14 +85,13 @@ export function createPassThroughClient(upstream: PassThroughUpstream): PassThro
     method: 'POST',
     path,
     agent,
-    headers: fixed,
   };
   return {
     url: `${base.origin}${path}`,
     send: (body, signal) =>
       new Promise<UpstreamAnswer>((resolve, reject) => {
         const request = send(
-          { ...options, headers: [...fixed, 'content-length', String(body.length)] },
+          { ...options, headers: { ...headers, 'content-length': String(body.length) } },
           (incoming) => {
             signal.removeEventListener('abort', onAbort);
             // From here on an abort ends the body: the relay sees its error or close.
@@ -119,31 +114,4 @@ export function createPassThroughClient(upstream: PassThroughUpstream): PassThro
       }),
     close: async () => agent.destroy(),
   };
-}
-
-/**
- * The headers every call to one upstream sends, as a flat `[name, value, …]` list: Host (as Node
- * would set it, unless `upstream.headers` has one), the upstream's extra headers, the content
- * type, accept and the key. Validated here, once, as `setHeader` would on every request.
- */
-function upstreamHeaders(base: URL, upstream: PassThroughUpstream): string[] {
-  const headers: Record<string, string> = {
-    ...upstream.headers,
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    ...(upstream.apiKey ? { authorization: `Bearer ${upstream.apiKey}` } : {}),
-  };
-  // Case-insensitive, the later name winning (as with setHeader): ours over `upstream.headers`.
-  const byName = new Map<string, [string, string]>();
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    // content-length is the request's own; connection is the agent's (keep-alive).
-    if (lower === 'content-length' || lower === 'connection') continue;
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    byName.set(lower, [name, value]);
-  }
-  const hasHost = byName.has('host');
-  const list = [...byName.values()].flat();
-  return hasHost ? list : ['host', base.host, ...list];
 }
