@@ -22,10 +22,8 @@ import { HttpError, toHttpError } from '../http/http-error';
 import { parseWith } from '../http/json';
 import type { RateLimiter } from '../http/rate-limiter';
 import { readNodeBody } from '../http/read-node-body';
-import { cancellableNodeHandler } from '../http/request-cancellation';
 import type { NodeRequestHandler } from '../http/serve-node';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
-import type { CancellationSignal } from './attempt-cancellation';
 import { chatCompletionRequestSchema } from './chat-completion-request';
 import type { RoutingDecision } from './chat-completions';
 import type { ModelCatalog } from './model-catalog';
@@ -82,8 +80,7 @@ const jsonType = /^application\/([\w.+-]*\+)?json\b/i;
  */
 export function createChatCompletionsPassThrough(deps: PassThroughDependencies): NodeRequestHandler {
   const path = `${deps.basePath}${route}`;
-  // serveNode hands it the request's cancellation (no AbortController per request).
-  return cancellableNodeHandler((incoming, outgoing, signal, fallback) => {
+  return (incoming, outgoing, signal, fallback) => {
     if (incoming.method !== 'POST') return false;
     const url = incoming.url ?? '';
     if (url !== path && !(url.startsWith(path) && url.charCodeAt(path.length) === 63)) return false;
@@ -93,7 +90,7 @@ export function createChatCompletionsPassThrough(deps: PassThroughDependencies):
       else outgoing.destroy();
     });
     return true;
-  });
+  };
 }
 
 /** Whether the Fetch route must serve this body: memory or RAG, or a target off the wire format. */
@@ -115,7 +112,7 @@ async function serve(
   deps: PassThroughDependencies,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  signal: CancellationSignal,
+  signal: AbortSignal,
   fallback: (body: Buffer) => Promise<void>,
 ): Promise<void> {
   const startedAt = performance.now();
@@ -260,7 +257,7 @@ interface RouteInput {
   stream: boolean;
   includeUsage: boolean;
   maxTokens: number | undefined;
-  signal: CancellationSignal;
+  signal: AbortSignal;
 }
 
 interface Attempted {
@@ -623,7 +620,7 @@ function finish(
     });
 }
 
-function sleep(ms: number, signal: CancellationSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -26,7 +26,7 @@ export interface AttemptInput {
   /** Drop the usage-only event the gateway asked for on the client's behalf. */
   dropUsageEvent: boolean;
   /** The client's disconnect (or the server's shutdown). */
-  signal: CancellationSignal;
+  signal: AbortSignal;
   /** Until the whole answer (JSON) or the first event (stream). */
   firstByteTimeoutMs: number;
   /** Until the stream's end, from the start of the attempt. */

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorResponse } from './http-error';
-import { cancellableFormOf, RequestCancellation } from './request-cancellation';
 import type { FetchHandler } from './router';
 
 /** Options of {@link toNodeListener}. */
@@ -61,7 +60,7 @@ export interface NodeServer {
 }
 
 interface Tracker {
-  inFlight: Set<RequestCancellation>;
+  inFlight: Set<AbortController>;
   draining: boolean;
   idle: Array<() => void>;
 }
@@ -99,29 +98,23 @@ function createListener(handler: FetchHandler, options: NodeListenerOptions, tra
       );
       return;
     }
-    // The request's AbortSignal is built only if something reads it (the Fetch route does; the
-    // gateway's fast path listens on the cancellation itself).
-    const cancellation = new RequestCancellation();
-    tracker.inFlight.add(cancellation);
+    const controller = new AbortController();
+    tracker.inFlight.add(controller);
+    const done = () => {
+      tracker.inFlight.delete(controller);
+      if (tracker.inFlight.size === 0) for (const resolve of tracker.idle.splice(0)) resolve();
+    };
     outgoing.once('close', () => {
-      if (!outgoing.writableFinished) cancellation.abort(new Error('client disconnected'));
-      tracker.inFlight.delete(cancellation);
-      if (tracker.inFlight.size === 0 && tracker.idle.length > 0)
-        for (const resolve of tracker.idle.splice(0)) resolve();
+      if (!outgoing.writableFinished) controller.abort(new Error('client disconnected'));
+      done();
     });
-    const nodeHandler = options.nodeHandler;
-    if (nodeHandler) {
-      const fallback = (body: Buffer) =>
-        handle(handler, incoming, outgoing, cancellation, maxBodyBytes, options.origin, onError, body);
-      const cancellable = cancellableFormOf(nodeHandler);
-      if (
-        cancellable
-          ? cancellable(incoming, outgoing, cancellation, fallback)
-          : nodeHandler(incoming, outgoing, cancellation.signal, fallback)
+    if (
+      options.nodeHandler?.(incoming, outgoing, controller.signal, (body) =>
+        handle(handler, incoming, outgoing, controller, maxBodyBytes, options.origin, onError, body),
       )
-        return;
-    }
-    void handle(handler, incoming, outgoing, cancellation, maxBodyBytes, options.origin, onError);
+    )
+      return;
+    void handle(handler, incoming, outgoing, controller, maxBodyBytes, options.origin, onError);
   };
 }
 
@@ -129,24 +122,23 @@ async function handle(
   handler: FetchHandler,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  cancellation: RequestCancellation,
+  controller: AbortController,
   maxBodyBytes: number,
   origin: string | undefined,
   onError: (error: unknown) => void,
   body?: Buffer,
 ): Promise<void> {
-  const signal = cancellation.signal;
   let response: Response;
   try {
-    const request = await toRequest(incoming, signal, maxBodyBytes, origin, body);
+    const request = await toRequest(incoming, controller.signal, maxBodyBytes, origin, body);
     if (request instanceof Response) response = request;
     else response = await handler(request);
   } catch (error) {
-    if (signal.aborted) return;
+    if (controller.signal.aborted) return;
     onError(error);
     response = errorResponse(500, 'internal_error', 'Internal server error');
   }
-  await writeResponse(response, outgoing, signal, onError);
+  await writeResponse(response, outgoing, controller.signal, onError);
 }
 
 async function toRequest(
@@ -313,7 +305,7 @@ export async function serveNode(handler: FetchHandler, options: ServeNodeOptions
             }),
           ]);
           clearTimeout(timer);
-          for (const cancellation of tracker.inFlight) cancellation.abort(new Error('server shutting down'));
+          for (const controller of tracker.inFlight) controller.abort(new Error('server shutting down'));
         }
         server.closeAllConnections();
         await closed;
