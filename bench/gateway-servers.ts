@@ -10,8 +10,11 @@
  * Each process prints one JSON line with its URLs, then serves until its stdin closes.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createOpenAI } from '@ballast/openai';
 import {
   createGateway,
@@ -94,11 +97,12 @@ async function startUpstream(): Promise<Record<string, string>> {
 
 /**
  * The gateway exactly as `ballast gateway` starts it (`runGateway`: environment → targets with
- * their pass-through endpoints → `serveNode` with the node fast path), with an API key, an
- * in-memory store and a production log level into a discarding sink.
+ * their pass-through endpoints → `serveNode` with the node fast path), with an API key, the given
+ * store (`memory`, or `sqlite:…`, the CLI's default) and a production log level into a
+ * discarding sink.
  */
-async function startCliGateway(upstreamUrl: string): Promise<string> {
-  const running = await runGateway(['--port', '0', '--host', '127.0.0.1', '--store', 'memory'], {
+async function startCliGateway(upstreamUrl: string, store: string): Promise<string> {
+  const running = await runGateway(['--port', '0', '--host', '127.0.0.1', '--store', store], {
     out: () => {},
     err: (line) => process.stderr.write(`${line}\n`),
     env: {
@@ -159,15 +163,24 @@ async function startFetchGateway(upstreamUrl: string): Promise<string> {
   return (await serveNode(gateway.fetch, { port: 0 })).url;
 }
 
+/** A scratch directory for the SQLite row's database file, removed when the process exits. */
+function scratchDatabase(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'ballast-gateway-bench-'));
+  process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
+  return `sqlite:${join(directory, 'ballast.db')}`;
+}
+
 async function startGateways(upstreamUrl: string): Promise<Record<string, string>> {
-  const [gateway, gatewayNoStore, gatewayFetch, bare, sdk] = await Promise.all([
-    startCliGateway(upstreamUrl),
+  const [gateway, gatewaySqlite, gatewayNoStore, gatewayFetch, bare, sdk] = await Promise.all([
+    startCliGateway(upstreamUrl, 'memory'),
+    // The CLI's default store (`sqlite:ballast.db`): one WAL file on local disk.
+    startCliGateway(upstreamUrl, scratchDatabase()),
     startStorelessGateway(upstreamUrl),
     startFetchGateway(upstreamUrl),
     listen(bareProxy(upstreamUrl)),
     listen(sdkFloor(upstreamUrl)),
   ]);
-  return { gateway, gatewayNoStore, gatewayFetch, bareProxy: bare, sdkFloor: sdk };
+  return { gateway, gatewaySqlite, gatewayNoStore, gatewayFetch, bareProxy: bare, sdkFloor: sdk };
 }
 
 const [role, upstreamUrl] = process.argv.slice(2);

@@ -72,11 +72,19 @@ async function throughput(url: string, body: string, seconds: number, concurrenc
   return done / seconds;
 }
 
-type Side = 'direct' | 'gateway' | 'gatewayNoStore' | 'gatewayFetch' | 'bareProxy' | 'sdkFloor';
+type Side =
+  | 'direct'
+  | 'gateway'
+  | 'gatewaySqlite'
+  | 'gatewayNoStore'
+  | 'gatewayFetch'
+  | 'bareProxy'
+  | 'sdkFloor';
 
 const sideNames: Record<Side, string> = {
   direct: 'direct to the upstream',
-  gateway: 'Ballast gateway as `ballast gateway` runs it (node:http pass-through fast path)',
+  gateway: 'Ballast gateway as `ballast gateway --store memory` runs it (node:http pass-through fast path)',
+  gatewaySqlite: 'Ballast gateway as `ballast gateway` runs it by default (fast path, SQLite store)',
   gatewayNoStore: 'Ballast gateway fast path without a store (no audit or metrics row per call)',
   gatewayFetch: 'Ballast gateway Fetch handler (Request → Response, openai SDK with createNodeFetch)',
   bareProxy: 'floor 1: bare node:http proxy (pipes bytes, no parsing)',
@@ -103,6 +111,7 @@ export default async function run() {
   const urls: Record<Side, string> = {
     direct: `${upstreamUrl}${path}`,
     gateway: `${gateways.urls.gateway}${path}`,
+    gatewaySqlite: `${gateways.urls.gatewaySqlite}${path}`,
     gatewayNoStore: `${gateways.urls.gatewayNoStore}${path}`,
     gatewayFetch: `${gateways.urls.gatewayFetch}${path}`,
     bareProxy: `${gateways.urls.bareProxy}${path}`,
@@ -181,7 +190,7 @@ export default async function run() {
       `${rounds} interleaved rounds × ${perRound} sequential requests per side and kind; "added" p50 is the median of per-round median differences, p99 the difference of pooled p99s`,
       'upstream: testkit fake OpenAI on loopback; every gateway checks an API key (sk-bench) and writes its production (info) log lines into a discarding sink',
       '"gateway" is runGateway() — the `ballast gateway` CLI — whose serveNode uses the gateway\'s nodeHandler: /v1/chat/completions relayed to the OpenAI-compatible upstream over a keep-alive node:http agent (balancer lease, zod validation, usage from the last SSE events)',
-      '"gateway" runs with --store memory (the --fake default): each call appends a routing-decision audit entry and a metrics row; the storeless row is the same fast path without them',
+      '"gateway" runs with --store memory (the --fake default), the SQLite row with the CLI\'s default store (sqlite:<file> in a scratch directory): each call books a routing-decision audit entry and a metrics row; the storeless row is the same fast path without them',
       '"Fetch handler" is createGateway().fetch on serveNode: what a Next.js / Hono mount runs, and the path of non-OpenAI-compatible targets and memory/RAG requests',
       'floors: what one more HTTP hop costs (bare proxy) and what any gateway built on the official SDK costs before it routes, validates, authenticates, logs or counts anything (SDK floor)',
       'goal: < 0.3 ms added p50, ≤ 1 ms added stream TTFB; Portkey 1.15.2 measured +1.75 ms p50 and +27.5 ms TTFB on this kind of machine',

@@ -25,18 +25,36 @@ export function redactForStorage(text: string, knownSecrets: readonly string[] =
   return redactSecrets(text, knownSecrets);
 }
 
-/** Redacts every string inside a JSON-safe value before it is stored. */
+const secretKey = /^(api[_-]?key|token|secret|password|authorization)$/i;
+
+/**
+ * Redacts every string inside a JSON-safe value before it is stored: a copy, with secret-named
+ * string fields censored and every other string passed through {@link redactForStorage}. A plain
+ * loop over the keys (the gateway's books redact one audit entry per call, so this is on a batch
+ * writer's every entry).
+ */
 export function redactJsonForStorage(value: unknown, knownSecrets: readonly string[] = []): unknown {
   if (typeof value === 'string') return redactSecrets(value, knownSecrets);
   if (Array.isArray(value)) return value.map((item) => redactJsonForStorage(item, knownSecrets));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        /^(api[_-]?key|token|secret|password|authorization)$/i.test(key) && typeof item === 'string'
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      const clean =
+        typeof item === 'string' && secretKey.test(key)
           ? '[redacted]'
-          : redactJsonForStorage(item, knownSecrets),
-      ]),
-    );
+          : redactJsonForStorage(item, knownSecrets);
+      // `__proto__` stays an own field of the copy (an assignment would set its prototype).
+      if (key === '__proto__')
+        Object.defineProperty(out, key, {
+          value: clean,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[key] = clean;
+    }
+    return out;
+  }
   return value;
 }

@@ -274,6 +274,8 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
       stopping ??= (async () => {
         gateway.drain();
         await Promise.all([server.close({ timeoutMs: 10_000 }), grpc?.close()]);
+        // The last calls' books are written before the store closes.
+        await gateway.flush();
         gateway.close();
         await store.close();
         await sharedState?.close();

@@ -28,6 +28,7 @@ import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-me
 import type { AlertMonitor } from '../monitoring/alert-monitor';
 import { createChatCompletionsHandler, type RoutingDecision } from './chat-completions';
 import { createChatCompletionsPassThrough } from './chat-completions-pass-through';
+import { createGatewayBooks, type GatewayBooks, type GatewayBooksOptions } from './gateway-books';
 import { gatewayRoutes, healthReport, routingStats } from './gateway-routes';
 import {
   createModelCatalog,
@@ -66,8 +67,17 @@ export interface GatewayConfig
    * MetricsStore (`/api/monitoring/performance` answers from it), routing decisions and target
    * settings changes go to its audit log, and `/healthz` reports its kind and vector search mode.
    * The caller owns it: close it after the gateway.
+   *
+   * The per-call rows and audit entries are batched off the request path (see `books`):
+   * `/api/monitoring/performance` flushes them before it reads; read the store directly only after
+   * `await gateway.flush()`.
    */
   store?: Stores;
+  /**
+   * Batching of the per-call books: store rows and audit entries, and the Prometheus series
+   * (default: 256 records or 100 ms, whichever first; reads apply what is pending first).
+   */
+  books?: GatewayBooksOptions;
   logger?: Logger;
   /** `/metrics` without a key (default true: scrapers rarely carry one). */
   publicMetrics?: boolean;
@@ -118,9 +128,20 @@ export interface Gateway {
   stats(sinceMs?: number): ReturnType<typeof routingStats>;
   /** Streams being written right now. */
   openStreams(): number;
-  /** Starts draining: non-public routes answer 503, `/healthz` reports `draining`. */
+  /**
+   * Writes the books batched so far (the Prometheus series, the store's metrics rows and audit
+   * entries) and waits for the store: run it before reading `store.metrics` or `store.audit`
+   * directly.
+   */
+  flush(): Promise<void>;
+  /** The store books' counters: buffered, pending, written, failed and dropped records. */
+  bookStats(): ReturnType<GatewayBooks['stats']> | undefined;
+  /** Starts draining: non-public routes answer 503, `/healthz` reports `draining`; the books are flushed. */
   drain(): void;
-  /** Stops timers and closes the pass-through connection pools. */
+  /**
+   * Stops timers and closes the pass-through connection pools; the books are handed to the store
+   * (await {@link Gateway.flush} before closing the store to know they are written).
+   */
   close(): void;
 }
 
@@ -152,23 +173,31 @@ export function createGateway(config: GatewayConfig): Gateway {
   let strategy: StrategyName = config.strategy ?? 'weighted';
   let metrics: GatewayMetrics | undefined;
   const store = config.store;
-  /** A metrics write must never fail a request: invalid records and closed stores are logged. */
-  const recordCall = (call: Parameters<Stores['metrics']['record']>[0]) => {
-    if (!store) return;
-    try {
-      store.metrics.record(call);
-    } catch (error) {
-      logger.warn(
-        { err: { name: (error as Error).name, message: (error as Error).message } },
-        'metrics record refused',
-      );
-    }
-  };
-  const audit = (entry: Parameters<Stores['audit']['append']>[0]) => {
-    store?.audit
-      .append(entry)
-      .catch((error: unknown) => logger.warn({ err: { name: (error as Error).name } }, 'audit write failed'));
-  };
+  // Rows and audit entries are batched off the request path; a refused or failed write is logged
+  // and counted (`ballast_books_failed_total`), never thrown at a request.
+  const books = store
+    ? createGatewayBooks({
+        ...config.books,
+        store,
+        logger,
+        onFailure: ({ book, reason, count }) => metrics?.observeBookFailure(book, reason, count),
+      })
+    : undefined;
+  const recordCall = (call: Parameters<Stores['metrics']['record']>[0]) => books?.row(call);
+  const audit = (entry: Parameters<Stores['audit']['append']>[0]) => books?.audit(entry);
+  /** The store's metrics as the routes read them: a flush writes the gateway's books first. */
+  const flushingBooksFirst = (metricsStore: Stores['metrics']): Stores['metrics'] => ({
+    record: (call) => metricsStore.record(call),
+    flush: async () => {
+      await books?.flush();
+      await metricsStore.flush();
+    },
+    performance: (query) => metricsStore.performance(query),
+    recentCalls: (query) => metricsStore.recentCalls(query),
+    prune: () => metricsStore.prune(),
+    describe: () => metricsStore.describe(),
+    close: () => metricsStore.close(),
+  });
   const labels = (target: string) => {
     const model = catalog.target(target)?.model;
     return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
@@ -225,7 +254,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     balancer = build();
     previous.dispose();
   };
-  metrics = createGatewayMetrics(current);
+  metrics = createGatewayMetrics(current, config.books ? { batch: config.books } : {});
   const gatewayMetrics = metrics;
   // Successful calls carry tokens, TTFT and cost only here (failures come from balancer events,
   // one per failed attempt, so per-provider success rates count attempts as the balancer does).
@@ -288,7 +317,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const shared = createBallastRoutes(
     {
       ...config,
-      ...(store && !config.metricsStore ? { metricsStore: store.metrics } : {}),
+      // Its `flush()` (run by the performance route before it reads) writes the books first.
+      ...(store && !config.metricsStore ? { metricsStore: flushingBooksFirst(store.metrics) } : {}),
       ...(store && !config.recommendationHistory ? { recommendationHistory: store.history } : {}),
       balancer: current,
       targetSettings,
@@ -299,13 +329,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   );
   const auditDecision = (decision: RoutingDecision) => {
     shared.events.emit('routing-decision', decision);
-    audit({
-      kind: 'routing-decision',
-      actor: decision.keyId,
-      subject: decision.target,
-      summary: `${decision.requestedModel} -> ${decision.target} (${decision.strategy}, ${decision.outcome})`,
-      details: { ...decision },
-    });
+    // The entry (summary, details, validation, redaction) is built with its batch.
+    books?.decision(decision, Math.floor(now()));
   };
   const passThroughClients = new Map<string, PassThroughClient>();
   const prices = new Map<string, ModelPrice | undefined>();
@@ -437,10 +462,17 @@ export function createGateway(config: GatewayConfig): Gateway {
     health: () => healthReport(routeDeps),
     stats: (sinceMs) => routingStats(routeDeps, sinceMs),
     openStreams: () => streams.open,
+    flush: async () => {
+      gatewayMetrics.flush();
+      await books?.flush();
+    },
+    bookStats: () => books?.stats(),
     drain() {
       draining = true;
+      void books?.flush();
     },
     close() {
+      void books?.close();
       shared.close();
       balancer.dispose();
       for (const client of passThroughClients.values()) void client.close().catch(() => {});

@@ -9,6 +9,7 @@ import {
   type OpenAIFormatUsage,
   TimeoutError,
 } from '@ballast/core';
+import { AttemptCancellation, type CancellationSignal } from './attempt-cancellation';
 import type { PassThroughClient, UpstreamAnswer } from './pass-through-upstream';
 import { createSseRelay } from './sse-relay';
 
@@ -59,7 +60,7 @@ export type AttemptOutcome =
 export async function runPassThroughAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const startedAt = performance.now();
   const elapsed = () => performance.now() - startedAt;
-  const controller = new AbortController();
+  const controller = new AttemptCancellation();
   const onCancel = () => controller.abort(new AbortedError({ message: 'The client disconnected' }));
   if (input.signal.aborted) return { kind: 'cancelled', durationMs: 0 };
   input.signal.addEventListener('abort', onCancel, { once: true });
@@ -70,11 +71,11 @@ export async function runPassThroughAttempt(input: AttemptInput): Promise<Attemp
   const failure = (error: unknown): AttemptOutcome =>
     input.signal.aborted
       ? { kind: 'cancelled', durationMs: elapsed() }
-      : { kind: 'failed', error: toAttemptError(error, controller.signal, input), durationMs: elapsed() };
+      : { kind: 'failed', error: toAttemptError(error, controller, input), durationMs: elapsed() };
   try {
     let answer: UpstreamAnswer;
     try {
-      answer = await input.client.send(input.body, controller.signal);
+      answer = await input.client.send(input.body, controller);
     } catch (error) {
       return failure(error);
     }
@@ -134,7 +135,7 @@ export async function runPassThroughAttempt(input: AttemptInput): Promise<Attemp
 function relayStream(
   input: AttemptInput,
   answer: UpstreamAnswer,
-  controller: AbortController,
+  controller: AttemptCancellation,
   contentType: string | undefined,
   startedAt: number,
   onFirstEvent: () => void,
@@ -209,7 +210,7 @@ function relayStream(
         settle({ kind: 'cancelled', durationMs });
         return;
       }
-      const error = toAttemptError(cause, controller.signal, input);
+      const error = toAttemptError(cause, controller, input);
       if (!outgoing) {
         settle({ kind: 'failed', error, durationMs });
         return;
@@ -236,7 +237,7 @@ function errorEvent(error: BallastError): string {
   return `data: ${JSON.stringify({ error: { code, message, type: 'upstream_error' } })}\n\n`;
 }
 
-function toAttemptError(error: unknown, attempt: AbortSignal, input: AttemptInput): BallastError {
+function toAttemptError(error: unknown, attempt: CancellationSignal, input: AttemptInput): BallastError {
   // Our own abort: a deadline (TimeoutError) or the client (AbortedError).
   if (attempt.aborted && BallastError.isInstance(attempt.reason)) return attempt.reason;
   if (BallastError.isInstance(error)) return error;

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
+import type { CancellationSignal } from './attempt-cancellation';
 
 /**
  * How to reach a target's OpenAI-compatible Chat Completions endpoint directly (OpenAI, Groq's
@@ -36,8 +37,11 @@ export interface UpstreamAnswer {
 
 /** Keep-alive connections to one pass-through upstream. */
 export interface PassThroughClient {
-  /** Sends one Chat Completions body; `signal` aborts the request and its body. */
-  send(body: Buffer, signal: AbortSignal): Promise<UpstreamAnswer>;
+  /**
+   * Sends one Chat Completions body; `signal` (an `AbortSignal`, or the attempt's lighter
+   * cancellation) aborts the request and its body.
+   */
+  send(body: Buffer, signal: CancellationSignal): Promise<UpstreamAnswer>;
   /** The URL called (for error reports; it never holds the key). */
   readonly url: string;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactLogFields } from './logger';
+import { createLogger, isoTimestamp, redactLogFields } from './logger';
 
 describe('log redaction by field name', () => {
   it('censors secret-named fields at any depth, in arrays too, without touching the input', () => {
@@ -36,5 +37,19 @@ describe('log redaction by field name', () => {
     expect(text).toContain('"msg":"hello"');
     for (const secret of ['child-secret-token', 'deep-secret', 'pw-123456'])
       expect(text).not.toContain(secret);
+  });
+});
+
+describe('isoTimestamp', () => {
+  it("writes pino's isoTime text, across second, minute and day boundaries", () => {
+    const instants = [0, 7, 42, 999, 1_000, 1_001, 59_999, 60_000, 86_399_999, 86_400_000, 1_796_420_000_123];
+    for (let start = 1_796_420_000_000; start < 1_796_420_003_000; start += 37) instants.push(start);
+    let at = 0;
+    const timestamp = isoTimestamp(() => at);
+    for (const instant of instants) {
+      at = instant;
+      expect(timestamp()).toBe(`,"time":"${new Date(instant).toISOString()}"`);
+    }
+    expect(pino.stdTimeFunctions.isoTime()).toMatch(/^,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/);
   });
 });

@@ -1,5 +1,11 @@
 import type { Balancer } from '@ballast/balancer';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  type CallObservation,
+  createObservationBatch,
+  type HttpObservation,
+  type ObservationBatchOptions,
+} from './observation-batch';
 
 const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -14,7 +20,8 @@ const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
  * `ballast_llm_time_to_first_token_seconds{provider,model}`, `ballast_llm_tokens_total{provider,model,kind}`,
  * `ballast_llm_cost_usd_total{provider,model}`, `ballast_llm_circuit_state{target,provider,model}`
  * (0 closed, 1 half-open, 2 open), `ballast_llm_upstream_in_flight{target,provider,model}`,
- * `ballast_llm_failovers_total`, `ballast_llm_retries_total`.
+ * `ballast_llm_failovers_total`, `ballast_llm_retries_total`, `ballast_books_failed_total{book,reason}`
+ * (store rows and audit entries not kept).
  *
  * @example
  * ```ts
@@ -22,18 +29,26 @@ const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
  * metrics.registry.metrics(); // Prometheus text
  * ```
  */
-export function createGatewayMetrics(balancer: () => Balancer, options: { prefix?: string } = {}) {
+export function createGatewayMetrics(
+  balancer: () => Balancer,
+  options: { prefix?: string; batch?: ObservationBatchOptions } = {},
+) {
   const prefix = options.prefix ?? 'ballast_';
   const registry = new Registry();
+  // Per-request series are applied in batches (see ObservationBatch); every read of a batched
+  // series (`registry.metrics()`, `/metrics`) applies what is pending first.
+  const pending = createObservationBatch((calls, http) => applyBatch(calls, http), options.batch);
   const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
   const httpRequests = new Counter({
     name: `${prefix}http_requests_total`,
+    collect: () => pending.apply(),
     help: 'HTTP requests by route, method and status',
     labelNames: ['route', 'method', 'status'],
     registers: [registry],
   });
   const httpDuration = new Histogram({
     name: `${prefix}http_request_duration_seconds`,
+    collect: () => pending.apply(),
     help: 'HTTP request duration until the response headers (streams: until the first token)',
     labelNames: ['route', 'method'],
     buckets: latencyBuckets,
@@ -46,6 +61,7 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
   });
   const llmRequests = new Counter({
     name: `${prefix}llm_requests_total`,
+    collect: () => pending.apply(),
     help: 'LLM calls through the gateway by final provider and model',
     labelNames: ['provider', 'model', 'outcome'],
     registers: [registry],
@@ -58,6 +74,7 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
   });
   const llmDuration = new Histogram({
     name: `${prefix}llm_request_duration_seconds`,
+    collect: () => pending.apply(),
     help: 'Duration of successful LLM calls',
     labelNames: ['provider', 'model', 'stream'],
     buckets: latencyBuckets,
@@ -65,6 +82,7 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
   });
   const llmTtft = new Histogram({
     name: `${prefix}llm_time_to_first_token_seconds`,
+    collect: () => pending.apply(),
     help: 'Time to first token of streamed LLM calls',
     labelNames: ['provider', 'model'],
     buckets: latencyBuckets,
@@ -72,12 +90,14 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
   });
   const llmTokens = new Counter({
     name: `${prefix}llm_tokens_total`,
+    collect: () => pending.apply(),
     help: 'Tokens reported by providers',
     labelNames: ['provider', 'model', 'kind'],
     registers: [registry],
   });
   const llmCost = new Counter({
     name: `${prefix}llm_cost_usd_total`,
+    collect: () => pending.apply(),
     help: 'Cost in USD computed from the pricing table',
     labelNames: ['provider', 'model'],
     registers: [registry],
@@ -90,6 +110,12 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
   const retries = new Counter({
     name: `${prefix}llm_retries_total`,
     help: 'Retries of the same target',
+    registers: [registry],
+  });
+  const bookFailures = new Counter({
+    name: `${prefix}books_failed_total`,
+    help: 'Per-call store records (metrics rows, audit entries) the store refused or failed to write, or that were dropped while too many were pending',
+    labelNames: ['book', 'reason'],
     registers: [registry],
   });
   new Gauge({
@@ -121,36 +147,74 @@ export function createGatewayMetrics(balancer: () => Balancer, options: { prefix
     },
   });
 
+  /**
+   * Applies a batch: counters summed per label set first (one prom-client update per series and
+   * batch instead of one per call), histograms observed value by value.
+   */
+  const applyBatch = (calls: readonly CallObservation[], http: readonly HttpObservation[]) => {
+    const sums = new Map<string, { inc: (value: number) => void; value: number }>();
+    const add = (key: string, inc: (value: number) => void, value: number) => {
+      const sum = sums.get(key);
+      if (sum) sum.value += value;
+      else sums.set(key, { inc, value });
+    };
+    for (const item of http) {
+      const status = String(item.status);
+      add(
+        `h\0${item.route}\0${item.method}\0${status}`,
+        (value) => httpRequests.inc({ route: item.route, method: item.method, status }, value),
+        1,
+      );
+      httpDuration.observe({ route: item.route, method: item.method }, item.seconds);
+    }
+    for (const call of calls) {
+      const { provider, model } = call;
+      const outcome = call.ok ? 'success' : 'failure';
+      add(
+        `r\0${provider}\0${model}\0${outcome}`,
+        (value) => llmRequests.inc({ provider, model, outcome }, value),
+        1,
+      );
+      if (!call.ok) continue;
+      if (call.latencyMs !== undefined)
+        llmDuration.observe({ provider, model, stream: String(call.stream) }, call.latencyMs / 1000);
+      if (call.ttftMs !== undefined) llmTtft.observe({ provider, model }, call.ttftMs / 1000);
+      if (call.inputTokens)
+        add(
+          `i\0${provider}\0${model}`,
+          (value) => llmTokens.inc({ provider, model, kind: 'input' }, value),
+          call.inputTokens,
+        );
+      if (call.outputTokens)
+        add(
+          `o\0${provider}\0${model}`,
+          (value) => llmTokens.inc({ provider, model, kind: 'output' }, value),
+          call.outputTokens,
+        );
+      if (call.costUsd)
+        add(`c\0${provider}\0${model}`, (value) => llmCost.inc({ provider, model }, value), call.costUsd);
+    }
+    for (const sum of sums.values()) sum.inc(sum.value);
+  };
+
   return {
     registry,
     httpInFlight,
+    /** An HTTP request's status and duration (applied with the next batch). */
     observeHttp(route: string, method: string, status: number, seconds: number) {
-      httpRequests.inc({ route, method, status: String(status) });
-      httpDuration.observe({ route, method }, seconds);
+      pending.http({ route, method, status, seconds });
     },
-    observeCall(call: {
-      provider: string;
-      model: string;
-      ok: boolean;
-      stream: boolean;
-      latencyMs?: number | undefined;
-      ttftMs?: number | undefined;
-      inputTokens?: number | undefined;
-      outputTokens?: number | undefined;
-      costUsd?: number | undefined;
-    }) {
-      const labels = { provider: call.provider, model: call.model };
-      llmRequests.inc({ ...labels, outcome: call.ok ? 'success' : 'failure' });
-      if (!call.ok) return;
-      if (call.latencyMs !== undefined)
-        llmDuration.observe({ ...labels, stream: String(call.stream) }, call.latencyMs / 1000);
-      if (call.ttftMs !== undefined) llmTtft.observe(labels, call.ttftMs / 1000);
-      if (call.inputTokens) llmTokens.inc({ ...labels, kind: 'input' }, call.inputTokens);
-      if (call.outputTokens) llmTokens.inc({ ...labels, kind: 'output' }, call.outputTokens);
-      if (call.costUsd) llmCost.inc(labels, call.costUsd);
+    /** A finished LLM call (applied with the next batch). */
+    observeCall(call: CallObservation) {
+      pending.call(call);
     },
+    /** Applies every pending observation now (reads of the registry do it themselves). */
+    flush: () => pending.apply(),
     observeAttemptFailure(provider: string, model: string, code: string) {
       llmErrors.inc({ provider, model, code });
+    },
+    observeBookFailure(book: 'metrics' | 'audit', reason: 'write_failed' | 'dropped', count: number) {
+      bookFailures.inc({ book, reason }, count);
     },
     observeFailover: () => failovers.inc(),
     observeRetry: () => retries.inc(),

@@ -75,6 +75,13 @@ export interface AuditLogStore {
    * @throws {StoreError} `invalid_input` when it does not match {@link auditEntryInputSchema}.
    */
   append(entry: AuditEntryInput): Promise<AuditEntry>;
+  /**
+   * Appends a batch in order, all or nothing (one transaction on SQL stores), and returns how many
+   * were appended: what a busy writer such as the gateway's books uses instead of one `append` per
+   * entry. Every entry is validated and redacted as `append` does, before any is written.
+   * @throws {StoreError} `invalid_input` naming the first bad entry's index (nothing is appended).
+   */
+  appendMany(entries: readonly AuditEntryInput[]): Promise<number>;
   /** Newest first. */
   list(query?: AuditQuery): Promise<AuditEntry[]>;
   /** Applies the bounds now (also done every 100 appends). */

@@ -5,7 +5,7 @@ import {
   auditLimit,
   auditOptionsWithDefaults,
 } from './audit-log-store';
-import { prepareAuditEntry } from './prepare-audit-entry';
+import { prepareAuditEntries, prepareAuditEntry } from './prepare-audit-entry';
 
 /**
  * An {@link AuditLogStore} in this process (bounded, lost on restart).
@@ -37,24 +37,31 @@ export function createInMemoryAuditLogStore(options: AuditLogOptions = {}): Audi
     entries = entries.filter((entry) => entry.at >= cutoff).slice(-settings.maxEntries);
     return before - entries.length;
   };
+  const store = (entry: AuditEntry) => {
+    entries.push(entry);
+    // Over the bound: drop a slice of the oldest at once (1 % of the bound, at least one), so the
+    // splice that shifts the array runs once per many appends rather than on every one.
+    if (entries.length > settings.maxEntries) {
+      entries.splice(0, Math.min(entries.length, Math.max(1, Math.ceil(settings.maxEntries / 100))));
+    }
+    if (entry.id % 100 === 0) trimFront();
+  };
+  const context = () => ({
+    backend: 'memory' as const,
+    knownSecrets: settings.knownSecrets,
+    now: settings.now(),
+  });
   return {
     async append(input) {
-      const entry = {
-        id: nextId++,
-        ...prepareAuditEntry(input, {
-          backend: 'memory',
-          knownSecrets: settings.knownSecrets,
-          now: settings.now(),
-        }),
-      };
-      entries.push(entry);
-      // Over the bound: drop a slice of the oldest at once (1 % of the bound, at least one), so the
-      // splice that shifts the array runs once per many appends rather than on every one.
-      if (entries.length > settings.maxEntries) {
-        entries.splice(0, Math.min(entries.length, Math.max(1, Math.ceil(settings.maxEntries / 100))));
-      }
-      if (entry.id % 100 === 0) trimFront();
+      const entry = { id: nextId++, ...prepareAuditEntry(input, context()) };
+      store(entry);
       return structuredClone(entry);
+    },
+    async appendMany(inputs) {
+      // Validated first, so a bad entry appends nothing; no copies are returned (the caller keeps
+      // its inputs), which saves a structured clone per entry.
+      for (const prepared of prepareAuditEntries(inputs, context())) store({ id: nextId++, ...prepared });
+      return inputs.length;
     },
     async list(query = {}) {
       return entries

@@ -1,4 +1,4 @@
-import type { StoreBackend } from '../errors/store-error';
+import { type StoreBackend, StoreError } from '../errors/store-error';
 import { parseStoreInput, redactForStorage, redactJsonForStorage } from '../validate-input';
 import { type AuditEntry, type AuditEntryInput, auditEntryInputSchema } from './audit-log-store';
 
@@ -18,4 +18,27 @@ export function prepareAuditEntry(
     summary: redactForStorage(parsed.summary, context.knownSecrets),
     details: redactJsonForStorage(parsed.details, context.knownSecrets) as Record<string, unknown>,
   };
+}
+
+/**
+ * Validates and redacts a batch of audit entries; the first bad one fails the whole batch, its
+ * index prefixed to the message (so a store writes a batch all or nothing).
+ */
+export function prepareAuditEntries(
+  inputs: readonly AuditEntryInput[],
+  context: { backend: StoreBackend; knownSecrets: readonly string[]; now: number },
+): Array<Omit<AuditEntry, 'id'>> {
+  return inputs.map((input, index) => {
+    try {
+      return prepareAuditEntry(input, context);
+    } catch (error) {
+      if (StoreError.isInstance(error))
+        throw new StoreError({
+          message: `Entry ${index}: ${error.message}`,
+          backend: context.backend,
+          reason: 'invalid_input',
+        });
+      throw error;
+    }
+  });
 }

@@ -104,6 +104,38 @@ export function describeAuditLogContract(name: string, harness: AuditLogHarness)
       expect(text).toContain('[redacted]');
     });
 
+    it('appends a batch in order, redacted, with the same bounds', async () => {
+      const store = await create({ maxEntries: 150, knownSecrets: ['pve-token-secret-uuid'] });
+      const key = ['sk', 'A1b2C3d4E5f6G7h8I9j0K1l2'].join('-');
+      const batch = Array.from({ length: 160 }, (_, index) =>
+        routing({ at: now + index, summary: `decision ${index}`, details: { index, token: key } }),
+      );
+      batch[3] = routing({ at: now + 3, summary: 'decision 3', actor: 'pve-token-secret-uuid' });
+      expect(await store.appendMany(batch)).toBe(160);
+      expect(await store.appendMany([])).toBe(0);
+      await store.prune();
+      const listed = await store.list({ limit: 1_000 });
+      expect(listed.length).toBe(150);
+      expect(listed[0]!.summary).toBe('decision 159');
+      expect(listed.at(-1)!.summary).toBe('decision 10');
+      const ids = listed.map((entry) => entry.id);
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      const text = JSON.stringify(await store.list({ limit: 1_000, since: 0 }));
+      expect(text).not.toContain(key);
+      const all = await harness.create({ now: () => now, knownSecrets: ['pve-token-secret-uuid'] });
+      opened.push(all);
+      await all.appendMany(batch.slice(0, 5));
+      expect(JSON.stringify(await all.list())).not.toContain('pve-token-secret-uuid');
+    });
+
+    it('appends nothing of a batch with a bad entry, naming its index', async () => {
+      const store = await create();
+      await expect(store.appendMany([routing(), routing({ summary: '' }), routing()])).rejects.toThrow(
+        /Entry 1: .*summary/,
+      );
+      expect(await store.list()).toEqual([]);
+    });
+
     if (harness.reopen)
       it('keeps the log across restarts', async () => {
         const store = await create();
