@@ -274,7 +274,8 @@ describe('latency window and metrics', () => {
         .map((sample) => sample.value)
         .sort((a, b) => a - b);
       if (live.length === 0) return undefined;
-      const rank = (q: number) => live[Math.min(live.length - 1, Math.max(0, Math.ceil(q * live.length) - 1))];
+      const rank = (q: number) =>
+        live[Math.min(live.length - 1, Math.max(0, Math.ceil(q * live.length) - 1))];
       return { p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), count: live.length };
     };
     // Capacity under 32 refreshes on every read, so each read can be checked against a sort.
