@@ -20,6 +20,7 @@ export {
   toStrategyName,
 } from './config/gateway-env';
 export { createSettingsStore, type SettingsStore } from './config/settings-store';
+export type { CancellationSignal } from './gateway/attempt-cancellation';
 export {
   type ChatCompletionRequest,
   chatCompletionRequestSchema,
@@ -28,6 +29,7 @@ export {
 export { toChatCompletion } from './gateway/chat-completion-response';
 export type { RoutingDecision } from './gateway/chat-completions';
 export { createGateway, type Gateway, type GatewayConfig } from './gateway/gateway';
+export type { GatewayBooksOptions, GatewayBooksStats } from './gateway/gateway-books';
 export {
   type CatalogModel,
   createModelCatalog,
@@ -110,6 +112,7 @@ export {
 } from './memory/rag-store';
 export { embedderFromModel, ragStoreFromVectorStore } from './memory/vector-rag-store';
 export { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics';
+export type { CallObservation, ObservationBatchOptions } from './metrics/observation-batch';
 export {
   type ActiveAlert,
   type AlertEvent,

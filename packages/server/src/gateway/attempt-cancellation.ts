@@ -1,6 +1,6 @@
 /**
  * What a pass-through client needs of a cancellation: an `AbortSignal` has it, and so has the
- * lighter {@link AttemptCancellation} every pass-through attempt uses.
+ * lighter `AttemptCancellation` every pass-through attempt uses.
  */
 export interface CancellationSignal {
   readonly aborted: boolean;

@@ -2,7 +2,7 @@ import type { AuditEntryInput, CallRecordInput, Stores } from '@ballast/store';
 import type { Logger } from 'pino';
 import type { RoutingDecision } from './chat-completions';
 
-/** Batching of {@link createGatewayBooks}. Every bound has a default. */
+/** Batching of `createGatewayBooks`. Every bound has a default. */
 export interface GatewayBooksOptions {
   /** Records handed to the store at once: a batch leaves as soon as it is full. Default 256. */
   batchSize?: number;
