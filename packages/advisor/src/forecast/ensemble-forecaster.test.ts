@@ -1,19 +1,13 @@
 import { ConfigError } from '@ballast/core';
+import { createRandom } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { createEnsembleForecaster } from './ensemble-forecaster';
 import { normalQuantile } from './quantiles';
 import { evaluateForecasterRolling } from './rolling-evaluation';
 
-/** Seeded PRNG (mulberry32) with Box-Muller normals, so every run sees the same series. */
+/** Box-Muller normals from testkit's seeded PRNG, so every run sees the same series. */
 function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = createRandom(seed).next;
   return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
 }
 
@@ -29,24 +23,12 @@ function seasonalWithPersistentNoise(days: number, seed: number): number[] {
   });
 }
 
-/** Seeded uniform PRNG (mulberry32). */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * CPU-like load with skewed increments: frequent small decays (20 % a step) and rare exponential
  * jumps (8 % of steps). The median next value is the decayed one; the mean is pulled up by jumps.
  */
 function decayingSpikes(days: number, seed: number): number[] {
-  const draw = uniform(seed);
+  const draw = createRandom(seed).next;
   let excess = 0;
   return Array.from({ length: days * m }, () => {
     excess *= 0.8;
