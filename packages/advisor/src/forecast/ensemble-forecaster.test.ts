@@ -67,6 +67,41 @@ describe('createEnsembleForecaster', () => {
     expect(oneStep).toBeGreaterThan(0);
   });
 
+  it.each([1, 2, 3])(
+    'intervals are symmetric while few independent errors fall outside them, and follow the skew once many do (seed %i)',
+    (seed) => {
+      // 12 days of 24 steps; a 200-step window: at 1 step ~20 independent errors fall outside the
+      // 90 % interval, at 10 steps fewer than 5 (n / h × α ≈ 2.8), so only the 1-step tails are separate.
+      const forecaster = createEnsembleForecaster({
+        horizonSteps: 10,
+        seasonLength: m,
+        residualWindowSteps: 200,
+      });
+      for (const value of decayingSpikes(12, seed)) forecaster.observe(value);
+      const outcome = forecaster.forecast();
+      if (outcome.status !== 'ok') throw new Error('expected a forecast');
+      const oneStep = outcome.points[0]!;
+      const long = outcome.points[9]!;
+      expect(long.upper - long.mean).toBeCloseTo(long.mean - long.lower, 9);
+      const [above, below] = [oneStep.upper - oneStep.mean, oneStep.mean - oneStep.lower];
+      expect(Math.abs(above - below)).toBeGreaterThan(0.1 * (above + below));
+    },
+  );
+
+  it('a long horizon keeps 40 of its own independent errors: a level drop three days ago still widens it', () => {
+    const uniform = createRandom(7).next;
+    // A drop of 10 on day 2, then four calm days (noise ±0.25): the 2-season window has forgotten
+    // the drop, the 12-step window (40 × 12 = 480 steps) has not.
+    const series = Array.from({ length: 6 * m }, (_, t) => (t < 2 * m ? 50 : 40) + 0.5 * (uniform() - 0.5));
+    const forecaster = createEnsembleForecaster({ horizonSteps: 12, seasonLength: m });
+    for (const value of series) forecaster.observe(value);
+    const outcome = forecaster.forecast();
+    if (outcome.status !== 'ok') throw new Error('expected a forecast');
+    const width = (h: number) => outcome.points[h - 1]!.upper - outcome.points[h - 1]!.lower;
+    expect(width(1)).toBeLessThan(1);
+    expect(width(12)).toBeGreaterThan(5);
+  });
+
   it('the median regression serves short horizons and stays out where n/h independent changes are too few', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 72, seasonLength: m });
     for (const value of decayingSpikes(4, 5)) forecaster.observe(value);

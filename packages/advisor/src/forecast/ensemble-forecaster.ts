@@ -119,9 +119,15 @@ export interface EnsembleForecasterOptions {
   adaptationRate?: number | undefined;
   /** Half-life of the member errors behind the weights, in steps; default one season. */
   errorHalfLifeSteps?: number | undefined;
-  /** Out-of-sample residuals kept per horizon for the intervals; default two seasons. */
+  /**
+   * Out-of-sample residuals kept per horizon for the intervals: at least this many (default two
+   * seasons) and at least {@link INDEPENDENT_RESIDUALS} `h`-step errors' worth (`40 × h`) at horizon `h`.
+   */
   residualWindowSteps?: number | undefined;
-  /** Conformal score normalisation: `member-spread` (default) or `none` (raw residuals). */
+  /**
+   * Conformal score normalisation: `none` (default: raw residuals) or `member-spread` (residuals
+   * divided by the typical error plus the members' current disagreement).
+   */
   intervalScaling?: 'member-spread' | 'none' | undefined;
   /** Members to combine; default {@link defaultEnsembleMembers}. */
   members?: readonly EnsembleMember[] | undefined;
@@ -159,6 +165,22 @@ export interface EnsembleForecaster {
 export const ENSEMBLE_MINIMUM = 3;
 /** Residuals a horizon needs before its own empirical quantiles are trusted. */
 const MINIMUM_RESIDUALS = 20;
+/**
+ * Independent `h`-step errors each horizon's residual window holds. Errors from consecutive origins
+ * overlap in `h − 1` steps, so `n` residuals carry about `n / h` independent ones (the argument
+ * behind the weights' prior): a two-day window holds 576 one-step errors but only 8 six-hour ones,
+ * and its 80 % quantile rests on one or two events. 40 puts about 8 independent errors beyond an
+ * 80 % interval and 2 beyond a 95 % one; the window grows to `40 × h` steps where the default
+ * (two seasons) is shorter.
+ */
+export const INDEPENDENT_RESIDUALS = 40;
+/**
+ * Fewest independent errors expected outside an interval (`n / h × α`) for its two tails to be
+ * estimated separately. Below it the interval is symmetric, from the quantile of `|residual|`:
+ * with a handful of independent misses, which side they fell on is luck (Azure's one six-hour
+ * miss before its climb was a drop), and pooling both tails doubles the evidence.
+ */
+const SEPARATE_TAIL_ERRORS = 5;
 /** Pseudo-observations of the pooled error that every member's error starts from (shrinks early weights to equal). */
 const PRIOR_WEIGHT = 5;
 const MAX_SEASONAL_MEAN_DAYS = 7;
@@ -219,9 +241,10 @@ function probability(value: number, path: string): void {
  *   days, weekly-naive after two weeks. In the first day(s) the flat and damped members carry the
  *   forecast, and nothing extrapolates a straight line for hours.
  * - **Intervals**: split-conformal per horizon: empirical quantiles of the last
- *   `residualWindowSteps` out-of-sample `h`-step residuals around the mean, with an adaptive
- *   conformal correction of the quantile level so coverage tracks the nominal level as the
- *   series changes. Before a horizon has 20 residuals it borrows the longest shorter horizon's,
+ *   `max(residualWindowSteps, 40·h)` out-of-sample `h`-step residuals around the mean (40
+ *   independent errors at every horizon), symmetric (from `|residual|`) while fewer than 5
+ *   independent errors are expected outside the interval, with an adaptive conformal correction
+ *   of the quantile level so coverage tracks the nominal level as the series changes. Before a horizon has 20 residuals it borrows the longest shorter horizon's,
  *   widened by `√(h/h')`; before even one step ahead has 20, the random-walk spread
  *   `z·σ_Δ·√h` of the steps seen so far.
  * - Gap fills (`observe(value, { filled: true })`) extend the history but are never scored.
@@ -294,7 +317,13 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const moment = new Float64Array(horizon * FEATURES);
   const coefficients = new Float64Array(horizon * FEATURES);
   const features = new Float64Array(FEATURES);
-  const residuals = Array.from({ length: horizon }, () => new SortedWindow(residualWindow));
+  // Signed and absolute residuals per horizon, `residualWindow` or 40 independent errors long.
+  const windowAt = (h: number) => Math.max(residualWindow, INDEPENDENT_RESIDUALS * h);
+  const residuals = Array.from({ length: horizon }, (_, index) => new SortedWindow(windowAt(index + 1)));
+  const absoluteResiduals = Array.from(
+    { length: horizon },
+    (_, index) => new SortedWindow(windowAt(index + 1)),
+  );
   // Median regression: coefficients per anchor horizon (refitted every level window, i.e. hourly).
   const anchors = anchorHorizons(horizon);
   const medianCoefficients: Array<Float64Array | undefined> = anchors.map(() => undefined);
@@ -315,7 +344,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const absoluteResidual = new Float64Array(horizon);
   const absoluteResidualCount = new Float64Array(horizon);
   const residualDecay = 2 ** (-1 / residualWindow);
-  const intervalScaling = options.intervalScaling ?? 'member-spread';
+  const intervalScaling = options.intervalScaling ?? 'none';
   const bounds = new Float64Array(ring * horizon * levels.length * 2).fill(Number.NaN);
   let latest: { points: ForecastPoint[]; weights: Array<Record<EnsembleMember, number>> } | undefined;
 
@@ -534,6 +563,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       if (Number.isNaN(mean)) continue;
       const scale = scales[slot * horizon + h - 1]!;
       residuals[h - 1]!.push(scale > 0 ? (value - mean) / scale : 0);
+      absoluteResiduals[h - 1]!.push(scale > 0 ? Math.abs(value - mean) / scale : 0);
       absoluteResidual[h - 1] = absoluteResidual[h - 1]! * residualDecay + Math.abs(value - mean);
       absoluteResidualCount[h - 1] = absoluteResidualCount[h - 1]! * residualDecay + 1;
       const target = miscoverage[h - 1]!;
@@ -575,7 +605,12 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     return typical + spread || 1;
   }
 
-  /** Interval offsets `[low, high]` around the mean for horizon `h` at miscoverage `alpha`. */
+  /**
+   * Interval offsets `[low, high]` around the mean for horizon `h` at miscoverage `alpha`: the
+   * `α/2` and `1 − α/2` quantiles of the signed residuals, or `±` the `1 − α` quantile of their
+   * absolute values while fewer than {@link SEPARATE_TAIL_ERRORS} independent errors are expected
+   * outside the interval.
+   */
   function intervalOffsets(h: number, alpha: number, scale: number): [number, number] {
     let source = h;
     while (source > 1 && residuals[source - 1]!.size < MINIMUM_RESIDUALS) source--;
@@ -588,6 +623,10 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       return [-spread, spread];
     }
     const widen = Math.sqrt(h / source) * scale;
+    if ((window.size / source) * alpha < SEPARATE_TAIL_ERRORS) {
+      const radius = absoluteResiduals[source - 1]!.quantile(1 - alpha) * widen;
+      return [-radius, radius];
+    }
     return [window.quantile(alpha / 2) * widen, window.quantile(1 - alpha / 2) * widen];
   }
 
