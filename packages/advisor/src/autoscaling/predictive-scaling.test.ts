@@ -61,6 +61,28 @@ describe('predictiveReplicas', () => {
     expect(decision.reason).toMatch(/^predictive: /);
   });
 
+  it('pre-scales for a peak the point forecast expects, not for the interval growing with the horizon', () => {
+    // A flat point forecast of 9.5 cores whose 80 % upper bound widens as a random walk's (√h).
+    const widening: ForecastPoint[] = Array.from({ length: 12 }, (_, index) => ({
+      step: index + 1,
+      mean: 9.5,
+      lower: 9.5 - 0.4 * Math.sqrt(index + 1),
+      upper: 9.5 + 0.6 * Math.sqrt(index + 1),
+      intervals: [
+        { level: 0.8, lower: 9.5 - 0.3 * Math.sqrt(index + 1), upper: 9.5 + 0.4 * Math.sqrt(index + 1) },
+      ],
+    }));
+    // The lead step needs ceil(9.9) = 10 pods; the interval's growth alone (step 4: 9.5 + 0.4·2 =
+    // 10.3, 11 pods as an upper-bound need) is no reason to pre-scale from 10.
+    const atTen = predictiveReplicas({ ...base, currentReplicas: 10, observedDemand: 9.5, points: widening });
+    expect(atTen.rule).not.toBe('pre_scale');
+    expect(atTen).toMatchObject({ desiredReplicas: 10, neededForRamp: 10 });
+    // A rise of the point forecast to 11 at step 3 is pre-scaled for, with the lead time's margin (0.4).
+    const rising = widening.map((point, index) => (index === 2 ? { ...point, mean: 11 } : point));
+    const peak = predictiveReplicas({ ...base, currentReplicas: 10, observedDemand: 9.5, points: rising });
+    expect(peak).toMatchObject({ rule: 'pre_scale', timing: 'scheduled', neededForRamp: 12 });
+  });
+
   it('is cost-aware: no scale-down when the pods are needed back before the saving reaches the threshold', () => {
     const uppers = [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 30];
     const decision = predictiveReplicas({

@@ -96,7 +96,10 @@ export interface PredictiveScalingDecision {
   reason: string;
   /** Replicas the upper bound needs within the lead time. */
   neededWithinLead: number;
-  /** Replicas the upper bound needs within lead + look-ahead. */
+  /**
+   * Replicas needed within lead + look-ahead: the upper bound's need within the lead time, and
+   * after it the point forecast's need plus the lead time's margin (see {@link rampNeed}).
+   */
   neededForRamp: number;
   /** Replicas the upper bound needs over the scale-down window. */
   neededOverWindow: number;
@@ -141,6 +144,32 @@ function maxNeed(
 }
 
 /**
+ * Pods a forecast **peak** inside the look-ahead needs: the point forecast at each step after the
+ * lead time, plus the margin (upper bound − point forecast) the interval has at the lead time.
+ * Pre-scaling is for the predictable part of a rise. The interval keeps widening after the lead
+ * time (as `√h` in a random walk), but that extra width is uncertainty the next decision,
+ * made one step later with one more sample, resolves; paying for it now bought pods that the
+ * next hour's scale-down took back (on a calm trace the first forecasts, whose intervals are the
+ * random-walk spread of a few steps, scaled 27 → 30 and then back down). The margin at the lead
+ * time is the one a scale-up-now uses, so a peak is covered as safely as the present.
+ */
+function rampNeed(
+  points: readonly ForecastPoint[],
+  lead: number,
+  lookahead: number,
+  targetPerPod: number,
+  level: number,
+): number {
+  const atLead = points[lead - 1]!;
+  const margin = Math.max(0, upperAt(atLead, level) - atLead.mean);
+  let need = 0;
+  for (let index = lead; index < Math.min(lead + lookahead, points.length); index++) {
+    need = Math.max(need, podsFor(points[index]!.mean + margin, targetPerPod));
+  }
+  return need;
+}
+
+/**
  * Ballast's predictive replica count, from a forecast of demand with intervals (the ensemble's):
  *
  * The bound is the upper end of the `level` interval (default 80 %, i.e. the 90th percentile).
@@ -148,7 +177,9 @@ function maxNeed(
  * 1. **Scale up now** when the upper bound within the lead time (or today's demand) needs more pods
  *    than exist: to what the upper bound needs over lead + look-ahead, in one step (`immediate`).
  * 2. **Pre-scale** when the need only appears in the look-ahead after the lead time: to that need
- *    (`scheduled`), so the pods are ready before the forecast peak.
+ *    (`scheduled`), so the pods are ready before the forecast peak. After the lead time the need
+ *    is the point forecast plus the lead time's margin ({@link rampNeed}): a peak the forecast
+ *    expects, not the interval's growth with the horizon.
  * 3. **Scale down** only to what the upper bound needs over the whole stabilisation window
  *    (default 1 h), only when that drops by more than the tolerance, and only when the pod-hours
  *    saved before the outlook needs the pods again reach `minimumSavingPodHours` (`gradual`).
@@ -190,10 +221,7 @@ export function predictiveReplicas(input: PredictiveScalingInput): PredictiveSca
 
   const neededNow = podsFor(input.observedDemand, targetPerPod);
   const neededWithinLead = Math.max(neededNow, maxNeed(points, 0, lead, targetPerPod, level));
-  const neededForRamp = Math.max(
-    neededWithinLead,
-    maxNeed(points, lead, lead + lookahead, targetPerPod, level),
-  );
+  const neededForRamp = Math.max(neededWithinLead, rampNeed(points, lead, lookahead, targetPerPod, level));
   const neededOverWindow = Math.max(neededForRamp, maxNeed(points, 0, window, targetPerPod, level));
   const base = { neededWithinLead, neededForRamp, neededOverWindow };
   // Where a change lands: what the upper bound needs, or the point forecast's need plus the band,
@@ -221,7 +249,7 @@ export function predictiveReplicas(input: PredictiveScalingInput): PredictiveSca
       desiredReplicas: desired,
       timing: 'scheduled',
       rule: 'pre_scale',
-      reason: `predictive: the forecast rises within ${lead + lookahead} steps to an upper bound needing ${neededForRamp} pods; pre-scaling ${current} → ${desired} so they are ready before the peak`,
+      reason: `predictive: the point forecast rises within ${lead + lookahead} steps to a level that, with the lead time's margin, needs ${neededForRamp} pods; pre-scaling ${current} → ${desired} so they are ready before the peak`,
     };
   }
   // Scale-downs land where a scale-up would have (the same one-margin landing), so the two never chase each other.
