@@ -98,7 +98,7 @@ export interface PredictiveScalingDecision {
   neededWithinLead: number;
   /**
    * Replicas needed within lead + look-ahead: the upper bound's need within the lead time, and
-   * after it the point forecast's need plus the lead time's margin (see {@link rampNeed}).
+   * after it the point forecast's need plus the lead time's margin (see `rampNeed` in this file).
    */
   neededForRamp: number;
   /** Replicas the upper bound needs over the scale-down window. */
@@ -178,7 +178,7 @@ function rampNeed(
  *    than exist: to what the upper bound needs over lead + look-ahead, in one step (`immediate`).
  * 2. **Pre-scale** when the need only appears in the look-ahead after the lead time: to that need
  *    (`scheduled`), so the pods are ready before the forecast peak. After the lead time the need
- *    is the point forecast plus the lead time's margin ({@link rampNeed}): a peak the forecast
+ *    is the point forecast plus the lead time's margin (`rampNeed`): a peak the forecast
  *    expects, not the interval's growth with the horizon.
  * 3. **Scale down** only to what the upper bound needs over the whole stabilisation window
  *    (default 1 h), only when that drops by more than the tolerance, and only when the pod-hours

@@ -121,7 +121,7 @@ export interface EnsembleForecasterOptions {
   errorHalfLifeSteps?: number | undefined;
   /**
    * Out-of-sample residuals kept per horizon for the intervals: at least this many (default two
-   * seasons) and at least {@link INDEPENDENT_RESIDUALS} `h`-step errors' worth (`40 × h`) at horizon `h`.
+   * seasons) and at least 40 independent `h`-step errors' worth (`40 × h`) at horizon `h`.
    */
   residualWindowSteps?: number | undefined;
   /**
@@ -173,7 +173,7 @@ const MINIMUM_RESIDUALS = 20;
  * 80 % interval and 2 beyond a 95 % one; the window grows to `40 × h` steps where the default
  * (two seasons) is shorter.
  */
-export const INDEPENDENT_RESIDUALS = 40;
+const INDEPENDENT_RESIDUALS = 40;
 /**
  * Fewest independent errors expected outside an interval (`n / h × α`) for its two tails to be
  * estimated separately. Below it the interval is symmetric, from the quantile of `|residual|`:
