@@ -3,6 +3,7 @@ import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecas
 import { createLocalLevelBank } from './local-level';
 import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
 import { normalQuantile } from './quantiles';
+import { createRecentMedianModel } from './recent-median';
 import { SortedWindow } from './sorted-window';
 
 /**
@@ -29,6 +30,8 @@ import { SortedWindow } from './sorted-window';
  *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
  *   the last step `y(t) − y(t−1)` and the distance from the last hour's mean `y(t) − ℓ(t)`.
  *   With all coefficients 0 it is last-value, with (1, −1, 0, 0) seasonal-naive: the data choose.
+ *   It forecasts only with the evidence the median models need (below): at long horizons a
+ *   least-squares fit on a handful of independent `h`-step changes overfits.
  * - `median-regression`: a direct model per horizon fitted for the **median** (least absolute
  *   deviations, the loss whose optimum is the point forecast that minimises absolute error):
  *   `y(t+h) − y(t)` on a constant (the median drift), the distance from the last hour's and the
@@ -39,6 +42,10 @@ import { SortedWindow } from './sorted-window';
  *   `h`-step changes per coefficient (`n / h ≥ 30`). Skewed increments (frequent small decays,
  *   rare jumps) and level-dependent mean reversion move the median where a least-squares fit
  *   follows the mean.
+ * - `recent-median`: the same kind of direct median model on recent dynamics only (distance from
+ *   the quarter-hour, hour, three-hour and day means, the last three steps; see
+ *   `createRecentMedianModel`), with the same evidence rule: it needs no day of history and no
+ *   repeating day, only enough origins.
  *
  * @example
  * ```ts
@@ -55,7 +62,8 @@ export type EnsembleMember =
   | 'smoothed-level'
   | 'local-level'
   | 'direct-regression'
-  | 'median-regression';
+  | 'median-regression'
+  | 'recent-median';
 
 /**
  * Every member, in the order weights are reported.
@@ -76,6 +84,7 @@ export const ensembleMembers: readonly EnsembleMember[] = [
   'local-level',
   'direct-regression',
   'median-regression',
+  'recent-median',
 ];
 
 /**
@@ -294,6 +303,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
 
   const memberCount = ensembleMembers.length;
   const medianMember = ensembleMembers.indexOf('median-regression');
+  const recentMedianMember = ensembleMembers.indexOf('recent-median');
   const enabled = ensembleMembers.map((member) =>
     (options.members ?? defaultEnsembleMembers).includes(member),
   );
@@ -305,6 +315,15 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   let dampedTrend = 0;
   let smoothed = Number.NaN;
   const localLevels = createLocalLevelBank({ horizonSteps: horizon, errorHalfLifeSteps: halfLife });
+  const recentMedian = createRecentMedianModel({
+    horizonSteps: horizon,
+    seasonLength: season,
+    levelWindow,
+    decay,
+    history,
+    prefix,
+    filled: filledFlags,
+  });
 
   // Per horizon (index h − 1) and member: discounted squared error sum and weight of evidence.
   // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
@@ -316,6 +335,8 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const gram = new Float64Array(horizon * FEATURES * FEATURES);
   const moment = new Float64Array(horizon * FEATURES);
   const coefficients = new Float64Array(horizon * FEATURES);
+  // Discounted count of the origins behind each horizon's direct fit (its evidence, see `directTrusted`).
+  const directEvidence = new Float64Array(horizon);
   const features = new Float64Array(FEATURES);
   // Signed and absolute residuals per horizon, `residualWindow` or 40 independent errors long.
   const windowAt = (h: number) => Math.max(residualWindow, INDEPENDENT_RESIDUALS * h);
@@ -399,8 +420,10 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         return localLevels.forecast(h);
       case 'median-regression':
         return medianForecast(t, h);
+      case 'recent-median':
+        return recentMedian.forecast(t, h);
       default: {
-        if (!regressors(t, h, features)) return Number.NaN;
+        if (!directTrusted(h) || !regressors(t, h, features)) return Number.NaN;
         let change = 0;
         for (let index = 0; index < FEATURES; index++)
           change += coefficients[(h - 1) * FEATURES + index]! * features[index]!;
@@ -484,11 +507,27 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     return true;
   }
 
+  /**
+   * Whether horizon `h`'s direct model has the evidence the median models need before they
+   * forecast: 10 origins and 5 independent `h`-step changes (`n / h`) per coefficient, `n` the
+   * discounted count of origins behind the fit. With the one-season half-life `n` stays below
+   * about `1.44 × season`, so at long horizons (6 hours at 5-minute steps) the least-squares fit on
+   * a handful of independent changes, which overfit there, stays out.
+   */
+  function directTrusted(h: number): boolean {
+    const evidence = directEvidence[h - 1]!;
+    return (
+      evidence >= MEDIAN_SAMPLES_PER_FEATURE * FEATURES &&
+      evidence / h >= MEDIAN_INDEPENDENT_PER_FEATURE * FEATURES
+    );
+  }
+
   /** Adds origin `t − h` → value at `t` to horizon `h`'s normal equations and re-solves them. */
   function fitDirect(t: number, h: number, value: number): void {
     const origin = t - h;
     if (!regressors(origin, h, features)) return;
     const target = value - history[origin]!;
+    directEvidence[h - 1] = decay * directEvidence[h - 1]! + 1;
     const g = (h - 1) * FEATURES * FEATURES;
     const m = (h - 1) * FEATURES;
     for (let i = 0; i < FEATURES; i++) {
@@ -768,6 +807,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       updateSmoothers(value);
       localLevels.observe(value, { filled });
       if (enabled[medianMember] && (t + 1) % levelWindow === 0) fitMedianModels(t);
+      if (enabled[recentMedianMember] && (t + 1) % levelWindow === 0) recentMedian.refit(t);
       latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
     },
     forecast(): ForecastOutcome {
