@@ -9,7 +9,7 @@
  *    1 h, 6 h; MAE of Ballast's ensemble, last-value and seasonal-naive; 80 % / 95 % coverage.
  *    Also scored on the last 40 % of each trace only (the forecaster still sees everything before):
  *    a check that the full-trace ratios are not carried by the easy early days.
- * 2. Scaling: each trace's HPA frontier (target 50–90 %) of under-provisioned time vs pod-hours,
+ * 2. Scaling: each trace's HPA frontier (target 40–90 %) of under-provisioned time vs pod-hours,
  *    and Ballast's predictive policy as a point against it.
  * 3. Scaling on variants of each trace (demand × 0.5, × 2, time-reversed, the last three days only):
  *    a stand-in for held-out traces, since the policy's defaults were looked at on the originals.
