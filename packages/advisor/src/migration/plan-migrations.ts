@@ -6,6 +6,7 @@ import {
   resolvePlacementPolicy,
 } from '@ballast/validator';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
+import { improveByCompounds, type RefinementHost, type RefinementMove } from './plan-refinement';
 import {
   buildPlanningModel,
   type MovableUnit,
@@ -323,8 +324,9 @@ export function planMigrations(
 
   evacuateMaintenanceNodes(context);
   const base = saveState(context);
-  const stopReason = balanceGreedily(context);
+  let stopReason = balanceGreedily(context);
   compactPlan(context, base);
+  stopReason = refinePlan(context, base, stopReason);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
 }
 
@@ -619,6 +621,182 @@ function compactPlan(context: PlanContext, base: SavedState): void {
     return;
   }
   // Re-record the compacted plan in its new order.
+  restoreState(context, base);
+  for (const move of moves) {
+    markHotNodes(context);
+    commitMove(context, move.unit, move.target, 'balance');
+  }
+}
+
+/**
+ * Step 4: pairs when no single move is worth a migration (see `plan-refinement.ts`). A greedy pass
+ * that moves each guest once stalls where every single move overshoots; two guests trading places
+ * shift only the difference of their loads. While the best pair gains at least `minGain` of the
+ * imbalance per migration (as a single move must), it is appended and the greedy pass resumes from
+ * there. Not run when the target is reached or the cap is hit, so it never adds churn the greedy
+ * pass's own rules would refuse.
+ */
+function refinePlan(context: PlanContext, base: SavedState, stopReason: PlanStopReason): PlanStopReason {
+  if (stopReason === 'target-reached' || stopReason === 'cap' || stopReason === 'nothing-movable')
+    return stopReason;
+  const host = refinementHost(context, base);
+  const budget = { evaluations: REFINEMENT_EVALUATIONS };
+  let moves: RefinementMove[] = context.balanceMoves.slice();
+  let reason: PlanStopReason = stopReason;
+  let changed = false;
+  const records = { recommendations: context.recommendations.slice(), curve: context.curve.slice() };
+  for (let round = 0; round < 200; round++) {
+    const count = moves.length;
+    moves = improveByCompounds(host, moves, budget, { newOnly: true, rounds: 1 });
+    if (moves.length === count) break;
+    changed = true;
+    // Single new moves may be worth a migration again from the new state.
+    reason = balanceGreedily(context);
+    moves = context.balanceMoves.slice();
+    if (reason === 'target-reached' || reason === 'cap') break;
+  }
+  if (changed) {
+    recordInOrder(context, base, moves);
+  } else {
+    // Failed trials replayed the state without records: put the greedy plan's back.
+    replayMoves(context, base, moves);
+    context.recommendations.splice(0, context.recommendations.length, ...records.recommendations);
+    context.curve.splice(0, context.curve.length, ...records.curve);
+  }
+  return reason;
+}
+
+/** Move evaluations the refinement may spend (deterministic work bound, about 20–40 ms). */
+const REFINEMENT_EVALUATIONS = 300_000;
+
+/** The planner seen by the refinement search: its state, checks and replay. */
+function refinementHost(context: PlanContext, base: SavedState): RefinementHost {
+  const { model } = context;
+  let byNode: number[][] | undefined;
+  return {
+    imbalance: () => imbalanceOf(context, context.sum, context.sumSquares),
+    imbalanceIfMoved(unitIndex, target) {
+      const result = evaluateMove(context, unitIndex, target);
+      if (result === undefined || result.penalties > 0) return undefined;
+      if (context.unitBursty[unitIndex] && context.burstyCount[target]! > 0) return undefined;
+      return imbalanceOf(context, result.s1, result.s2);
+    },
+    imbalanceIfReturned(unitIndex) {
+      const unit = model.units[unitIndex]!;
+      return imbalanceWithShift(context, unit, unit.source, base.sources[unitIndex]!);
+    },
+    targetsOf: () => context.targets,
+    migrationsOf: (unitIndex) => model.units[unitIndex]!.members.length,
+    moveCostOf: (unitIndex) => costOf(context.settings, model.units[unitIndex]!),
+    replay: (moves) => {
+      byNode = undefined;
+      return replayMoves(context, base, moves);
+    },
+    nodeOf: (unitIndex) => model.units[unitIndex]!.source,
+    originOf: (unitIndex) => base.sources[unitIndex]!,
+    nodesByLoad: () =>
+      context.targets
+        .map((index) => ({
+          index,
+          load: loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!),
+        }))
+        .sort((a, b) => b.load - a.load || a.index - b.index)
+        .map((entry) => entry.index),
+    unitsOn(node) {
+      byNode ??= compoundUnitsByNode(context, base);
+      return byNode[node] ?? [];
+    },
+    mayEndOn(unitIndex, node) {
+      const unit = model.units[unitIndex]!;
+      if (unit.preferred !== undefined && !unit.preferred.has(node)) return false;
+      if (node === base.sources[unitIndex]) return model.nodes[node]!.target;
+      return context.staticOk[unitIndex * model.nodes.length + node] === 1;
+    },
+    imbalanceIfSwapped: (a, b) => imbalanceOfSwap(context, a, b),
+    imbalanceIfShifted: (unitIndex, node) =>
+      imbalanceWithShift(context, model.units[unitIndex]!, model.units[unitIndex]!.source, node),
+    pricePerMigration: () => context.settings.minGain * imbalanceOf(context, context.sum, context.sumSquares),
+    migrationRoom: () => context.settings.maxMigrations - (context.migrations - context.evacuations),
+  };
+}
+
+/**
+ * Units a compound change may involve, by node: not evacuated, on an active node, and without soft
+ * constraints or burstiness that the compound search does not price (the greedy pass does).
+ */
+function compoundUnitsByNode(context: PlanContext, base: SavedState): number[][] {
+  const { model } = context;
+  const byNode: number[][] = model.nodes.map(() => []);
+  model.units.forEach((unit, index) => {
+    if (base.moved[index] === 1 || !model.nodes[unit.source]!.active) return;
+    if (unit.antiAffinitySoft.size > 0 || context.unitBursty[index]) return;
+    byNode[unit.source]!.push(index);
+  });
+  return byNode;
+}
+
+/** Imbalance if units `a` and `b` traded nodes (no feasibility check). */
+function imbalanceOfSwap(context: PlanContext, a: number, b: number): number {
+  const { cpuUsed, memoryUsed } = context.model;
+  const unitA = context.model.units[a]!;
+  const unitB = context.model.units[b]!;
+  const x = unitA.source;
+  const y = unitB.source;
+  const cpuShift = unitA.cpuCores - unitB.cpuCores;
+  const memShift = unitA.memoryUsed - unitB.memoryUsed;
+  const xBefore = loadOf(context, x, cpuUsed[x]!, memoryUsed[x]!);
+  const yBefore = loadOf(context, y, cpuUsed[y]!, memoryUsed[y]!);
+  const xAfter = loadOf(context, x, cpuUsed[x]! - cpuShift, memoryUsed[x]! - memShift);
+  const yAfter = loadOf(context, y, cpuUsed[y]! + cpuShift, memoryUsed[y]! + memShift);
+  const s1 = context.sum + xAfter - xBefore + yAfter - yBefore;
+  const s2 = context.sumSquares + xAfter * xAfter - xBefore * xBefore + yAfter * yAfter - yBefore * yBefore;
+  return imbalanceOf(context, s1, s2);
+}
+
+/** Imbalance if the unit's load went from node `from` to node `to` (no feasibility check). */
+function imbalanceWithShift(context: PlanContext, unit: MovableUnit, from: number, to: number): number {
+  const { cpuUsed, memoryUsed, nodes } = context.model;
+  let s1 = context.sum;
+  let s2 = context.sumSquares;
+  const shift = (index: number, sign: number) => {
+    if (!nodes[index]!.active) return;
+    const before = loadOf(context, index, cpuUsed[index]!, memoryUsed[index]!);
+    const after = loadOf(
+      context,
+      index,
+      Math.max(0, cpuUsed[index]! + sign * unit.cpuCores),
+      Math.max(0, memoryUsed[index]! + sign * unit.memoryUsed),
+    );
+    s1 += after - before;
+    s2 += after * after - before * before;
+  };
+  shift(from, -1);
+  shift(to, 1);
+  return imbalanceOf(context, s1, s2);
+}
+
+/**
+ * Resets to `base` and applies the balancing moves in order through the planner's checks, keeping
+ * the counters (migrations, GiB, cost) but not the records; false when one is refused.
+ */
+function replayMoves(context: PlanContext, base: SavedState, moves: readonly RefinementMove[]): boolean {
+  restoreState(context, base);
+  for (const move of moves) {
+    if (!applyQuietly(context, move.unit, move.target)) return false;
+    const unit = context.model.units[move.unit]!;
+    context.step++;
+    context.migrations += unit.members.length;
+    context.ramBytesMoved += unit.ramBytes;
+    context.diskBytesMoved += unit.localDiskBytes;
+    context.totalCost += costOf(context.settings, unit);
+  }
+  context.balanceMoves = moves.slice();
+  markHotNodes(context);
+  return true;
+}
+
+/** Records the balancing moves from `base` in the given order (every move passed the checks). */
+function recordInOrder(context: PlanContext, base: SavedState, moves: readonly RefinementMove[]): void {
   restoreState(context, base);
   for (const move of moves) {
     markHotNodes(context);
