@@ -6,7 +6,12 @@ import {
   resolvePlacementPolicy,
 } from '@ballast/validator';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
-import { improveByCompounds, type RefinementHost, type RefinementMove } from './plan-refinement';
+import {
+  dropAndRepair,
+  improveByCompounds,
+  type RefinementHost,
+  type RefinementMove,
+} from './plan-refinement';
 import {
   buildPlanningModel,
   type MovableUnit,
@@ -103,6 +108,13 @@ export interface PlanMigrationsOptions {
    * at most, fewer on large clusters. Default 40; 0 turns it off.
    */
   compactionTrials?: number;
+  /**
+   * Work bound of the refinement after the greedy pass (pairs of guests trading places when no
+   * single move is worth a migration, then drop-and-repair compaction; see `plan-refinement.ts`),
+   * in move evaluations per phase, a replay of the plan counting as one per move and node / 4.
+   * Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
+   */
+  refinementEvaluations?: number;
   /**
    * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
    * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
@@ -273,6 +285,7 @@ interface Resolved {
   hotSpread: number;
   reliefAboveThresholds: boolean;
   compactionTrials: number;
+  refinementEvaluations: number;
 }
 
 interface Candidate {
@@ -409,6 +422,7 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     hotSpread: Math.max(0, options.hotSpread ?? 0.25),
     reliefAboveThresholds: options.reliefAboveThresholds ?? true,
     compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
+    refinementEvaluations: Math.max(0, Math.floor(options.refinementEvaluations ?? 100_000)),
   };
 }
 
@@ -629,32 +643,50 @@ function compactPlan(context: PlanContext, base: SavedState): void {
 }
 
 /**
- * Step 4: pairs when no single move is worth a migration (see `plan-refinement.ts`). A greedy pass
- * that moves each guest once stalls where every single move overshoots; two guests trading places
- * shift only the difference of their loads. While the best pair gains at least `minGain` of the
- * imbalance per migration (as a single move must), it is appended and the greedy pass resumes from
- * there. Not run when the target is reached or the cap is hit, so it never adds churn the greedy
- * pass's own rules would refuse.
+ * Step 4, refinement (see `plan-refinement.ts`):
+ *
+ * 1. Drop and repair on the greedy plan: moves that other planned guests can make up for by free
+ *    changes are dropped, at the greedy plan's final imbalance (never more migrations or GiB).
+ * 2. When the greedy pass stalled (no single move worth a migration, not at the target, not at the
+ *    cap): pairs of guests trading places while the best gains `minGain` of the imbalance per
+ *    migration, as a single move must; the greedy pass resumes after each. It never adds churn the
+ *    greedy pass's own rules would refuse.
+ * 3. Drop and repair on the moves step 2 added, the plan of step 1 frozen (so its prefix, and the
+ *    imbalance it reaches, stay as they are).
+ *
+ * Each step is bounded by `refinementEvaluations`; the plan is re-recorded when it changed.
  */
 function refinePlan(context: PlanContext, base: SavedState, stopReason: PlanStopReason): PlanStopReason {
-  if (stopReason === 'target-reached' || stopReason === 'cap' || stopReason === 'nothing-movable')
+  if (context.settings.refinementEvaluations === 0) return stopReason;
+  if (context.balanceMoves.length === 0 && (stopReason === 'target-reached' || stopReason === 'cap'))
     return stopReason;
   const host = refinementHost(context, base);
-  const budget = { evaluations: REFINEMENT_EVALUATIONS };
   let moves: RefinementMove[] = context.balanceMoves.slice();
   let reason: PlanStopReason = stopReason;
-  let changed = false;
   const records = { recommendations: context.recommendations.slice(), curve: context.curve.slice() };
-  for (let round = 0; round < 200; round++) {
-    const count = moves.length;
-    moves = improveByCompounds(host, moves, budget, { newOnly: true, rounds: 1 });
-    if (moves.length === count) break;
-    changed = true;
-    // Single new moves may be worth a migration again from the new state.
-    reason = balanceGreedily(context);
-    moves = context.balanceMoves.slice();
-    if (reason === 'target-reached' || reason === 'cap') break;
+  const greedyCount = moves.length;
+  const compact = (frozen: ReadonlySet<number>) => {
+    const goal = imbalanceOf(context, context.sum, context.sumSquares) + 1e-12;
+    moves = dropAndRepair(host, moves, goal, { evaluations: context.settings.refinementEvaluations }, frozen);
+  };
+  compact(new Set());
+  let changed = moves.length !== greedyCount;
+  const frozen = new Set(moves.map((move) => move.unit));
+  const pairBudget = { evaluations: context.settings.refinementEvaluations };
+  const pairCount = moves.length;
+  if (reason !== 'target-reached' && reason !== 'cap' && reason !== 'nothing-movable') {
+    for (let round = 0; round < 200; round++) {
+      const count = moves.length;
+      moves = improveByCompounds(host, moves, pairBudget, { mode: 'new', rounds: 1 });
+      if (moves.length === count) break;
+      changed = true;
+      // Single new moves may be worth a migration again from the new state.
+      reason = balanceGreedily(context);
+      moves = context.balanceMoves.slice();
+      if (reason === 'target-reached' || reason === 'cap') break;
+    }
   }
+  if (moves.length > pairCount) compact(frozen);
   if (changed) {
     recordInOrder(context, base, moves);
   } else {
@@ -666,27 +698,19 @@ function refinePlan(context: PlanContext, base: SavedState, stopReason: PlanStop
   return reason;
 }
 
-/** Move evaluations the refinement may spend (deterministic work bound, about 20–40 ms). */
-const REFINEMENT_EVALUATIONS = 300_000;
-
 /** The planner seen by the refinement search: its state, checks and replay. */
 function refinementHost(context: PlanContext, base: SavedState): RefinementHost {
   const { model } = context;
   let byNode: number[][] | undefined;
   return {
     imbalance: () => imbalanceOf(context, context.sum, context.sumSquares),
-    imbalanceIfMoved(unitIndex, target) {
-      const result = evaluateMove(context, unitIndex, target);
-      if (result === undefined || result.penalties > 0) return undefined;
-      if (context.unitBursty[unitIndex] && context.burstyCount[target]! > 0) return undefined;
-      return imbalanceOf(context, result.s1, result.s2);
-    },
+    hotNodes: () => markHotNodes(context),
     imbalanceIfReturned(unitIndex) {
       const unit = model.units[unitIndex]!;
       return imbalanceWithShift(context, unit, unit.source, base.sources[unitIndex]!);
     },
-    targetsOf: () => context.targets,
     migrationsOf: (unitIndex) => model.units[unitIndex]!.members.length,
+    replayWork: (count) => count * (1 + context.targets.length / 4),
     moveCostOf: (unitIndex) => costOf(context.settings, model.units[unitIndex]!),
     replay: (moves) => {
       byNode = undefined;
@@ -717,6 +741,22 @@ function refinementHost(context: PlanContext, base: SavedState): RefinementHost 
       imbalanceWithShift(context, model.units[unitIndex]!, model.units[unitIndex]!.source, node),
     pricePerMigration: () => context.settings.minGain * imbalanceOf(context, context.sum, context.sumSquares),
     migrationRoom: () => context.settings.maxMigrations - (context.migrations - context.evacuations),
+    shift(unitIndex, node) {
+      const unit = model.units[unitIndex]!;
+      const from = unit.source;
+      if (from === node) return;
+      const loads = (index: number) =>
+        loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
+      const before = [loads(from), loads(node)];
+      moveUnit(model, unit, node);
+      moveBurstyCounts(context, unitIndex, from, node);
+      const after = [loads(from), loads(node)];
+      [from, node].forEach((index, at) => {
+        if (!model.nodes[index]!.active) return;
+        context.sum += after[at]! - before[at]!;
+        context.sumSquares += after[at]! ** 2 - before[at]! ** 2;
+      });
+    },
   };
 }
 
@@ -758,20 +798,23 @@ function imbalanceWithShift(context: PlanContext, unit: MovableUnit, from: numbe
   const { cpuUsed, memoryUsed, nodes } = context.model;
   let s1 = context.sum;
   let s2 = context.sumSquares;
-  const shift = (index: number, sign: number) => {
-    if (!nodes[index]!.active) return;
-    const before = loadOf(context, index, cpuUsed[index]!, memoryUsed[index]!);
+  if (nodes[from]!.active) {
+    const before = loadOf(context, from, cpuUsed[from]!, memoryUsed[from]!);
     const after = loadOf(
       context,
-      index,
-      Math.max(0, cpuUsed[index]! + sign * unit.cpuCores),
-      Math.max(0, memoryUsed[index]! + sign * unit.memoryUsed),
+      from,
+      Math.max(0, cpuUsed[from]! - unit.cpuCores),
+      Math.max(0, memoryUsed[from]! - unit.memoryUsed),
     );
     s1 += after - before;
     s2 += after * after - before * before;
-  };
-  shift(from, -1);
-  shift(to, 1);
+  }
+  if (nodes[to]!.active) {
+    const before = loadOf(context, to, cpuUsed[to]!, memoryUsed[to]!);
+    const after = loadOf(context, to, cpuUsed[to]! + unit.cpuCores, memoryUsed[to]! + unit.memoryUsed);
+    s1 += after - before;
+    s2 += after * after - before * before;
+  }
   return imbalanceOf(context, s1, s2);
 }
 

@@ -1,21 +1,21 @@
 /**
  * Refinement of a greedy migration plan, seen as a set of (unit → final node) choices.
  *
- * A greedy planner that moves every guest at most once gets stuck: near the end, the move that
- * would help most is a guest it already moved, sent somewhere slightly better. Two observations
- * drive this module:
+ * A greedy planner that moves every guest at most once stalls where every single move overshoots
+ * (CRS brute force goes on because it can pick a guest it already moved). Two moves fix that:
  *
- * - Changing where an already planned guest goes (a *retarget*) costs no migration and no GiB:
- *   the guest migrates once either way. Any gain from a retarget is therefore free, so retargets
- *   are taken whenever they improve the imbalance, whatever the plan's `minGain` (which prices a
- *   new migration, not a free change).
- * - A planned move whose contribution other planned guests can make up for by retargets is a
- *   migration the plan does not need (*drop and repair*, a small large-neighbourhood search).
+ * - Pairs (`new` compounds): two guests not in the plan trade places, which shifts only the
+ *   difference of their loads. Priced like single moves: the gain must reach the plan's price of a
+ *   migration (`minGain` × imbalance) for each of the two.
+ * - Drop and repair (a small large-neighbourhood search): a planned move is dropped and the other
+ *   planned guests make up for it by free changes (`free` compounds: a new destination, a swap of
+ *   two planned guests, or back where one started; none adds a migration or a GiB). Where the plan
+ *   gets back to its imbalance, it keeps one migration fewer.
  *
  * The module works on an abstract view of the planner ({@link RefinementHost}), so it holds only
- * the search; constraints and capacity stay with the planner (every accepted plan is replayed move
- * by move through the planner's own checks). Work is bounded by a count of move evaluations, never
- * by a clock, so the result is deterministic.
+ * the search; constraints and capacity stay with the planner (every kept plan is replayed move by
+ * move through the planner's own checks). Work is bounded by a count of evaluations, never by a
+ * clock, so the result is deterministic.
  */
 
 /** A planned balancing move: unit index and final node index. */
@@ -28,15 +28,10 @@ export interface RefinementMove {
 export interface RefinementHost {
   /** Normalised imbalance of the current state. */
   imbalance(): number;
-  /**
-   * Imbalance if the (already moved) unit went from where it is now to `target` instead, or
-   * undefined when the target does not accept it now (constraints, capacity, thresholds).
-   */
-  imbalanceIfMoved(unit: number, target: number): number | undefined;
+  /** Nodes hot in the current state (the planner's hot-node rule): a repair may not add one. */
+  hotNodes(): number;
   /** Imbalance if the unit went back to where it started (its planned move dropped). */
   imbalanceIfReturned(unit: number): number;
-  /** Candidate final nodes for a unit, best first is not required. */
-  targetsOf(unit: number): readonly number[];
   /** Where the unit is now and where it started (before balancing). */
   nodeOf(unit: number): number;
   originOf(unit: number): number;
@@ -54,6 +49,13 @@ export interface RefinementHost {
   pricePerMigration(): number;
   /** Balancing migrations the plan may still add. */
   migrationRoom(): number;
+  /**
+   * Moves the unit to `node` in the state only, without checks or records (a trial: the plan it
+   * leads to is replayed through the checks before it is kept).
+   */
+  shift(unit: number, node: number): void;
+  /** Work units a replay of `count` moves costs (against the evaluation budget). */
+  replayWork(count: number): number;
   /** Migrations a unit's move takes (its members). */
   migrationsOf(unit: number): number;
   /** The planner's cost of moving the unit (GiB copied plus a fixed cost per migration). */
@@ -86,96 +88,89 @@ class Work {
 }
 
 /**
- * Hill climb over retargets of planned units: repeatedly take the retarget with the lowest
- * resulting imbalance, while it improves the imbalance (or until `stopAt` is reached). Returns the
- * new plan (state replayed to it); `moves` itself is not changed.
- */
-function climbRetargets(
-  host: RefinementHost,
-  start: readonly RefinementMove[],
-  work: Work,
-  stopAt: number,
-): RefinementMove[] {
-  let moves = start.slice();
-  for (;;) {
-    const current = host.imbalance();
-    if (current <= stopAt) return moves;
-    let best: { index: number; target: number; imbalance: number } | undefined;
-    for (let index = 0; index < moves.length; index++) {
-      const move = moves[index]!;
-      const targets = host.targetsOf(move.unit);
-      if (!work.spend(targets.length)) return moves;
-      for (const target of targets) {
-        if (target === move.target) continue;
-        const imbalance = host.imbalanceIfMoved(move.unit, target);
-        if (imbalance === undefined) continue;
-        if (best === undefined || imbalance < best.imbalance) best = { index, target, imbalance };
-      }
-    }
-    if (best === undefined || best.imbalance >= current * (1 - RELATIVE_EPSILON)) return moves;
-    // The retargeted move keeps its place in the plan if the ordered checks allow, else goes last.
-    const change = [{ unit: moves[best.index]!.unit, node: best.target }];
-    const inPlace = withChanges(host, moves, change, true);
-    if (host.replay(inPlace)) {
-      moves = inPlace;
-      continue;
-    }
-    const last = withChanges(host, moves, change, false);
-    if (!host.replay(last)) {
-      host.replay(moves);
-      return moves;
-    }
-    moves = last;
-  }
-}
-
-/**
- * Free improvement: retargets of planned units while any improves the imbalance. Never adds a
- * migration or a GiB.
- */
-export function improveByRetargets(
-  host: RefinementHost,
-  moves: readonly RefinementMove[],
-  budget: RefinementBudget,
-): RefinementMove[] {
-  return climbRetargets(host, moves, new Work(budget), 0);
-}
-
-/**
- * Drop and repair: for each planned move (cheapest contribution first), drop it and retarget the
- * others until the imbalance is back at or below `goal`; keep the shorter plan when it gets there.
- * The result never has more migrations or GiB than `moves`, and its imbalance is at most `goal`
- * when that of `moves` was.
+ * Drop and repair, a small large-neighbourhood search: for each planned move (the one whose loss
+ * hurts least per migration first), send its unit back and repair with free changes of the other
+ * planned units (new destinations, swaps, returns) until the imbalance is back at or below `goal`;
+ * keep the plan when it gets there and passes the planner's ordered checks. Units in `frozen` are
+ * neither dropped nor changed. The result never has more migrations than `moves`, and its imbalance
+ * is at most `goal`.
  */
 export function dropAndRepair(
   host: RefinementHost,
   moves: readonly RefinementMove[],
   goal: number,
   budget: RefinementBudget,
+  frozen: ReadonlySet<number> = new Set(),
 ): RefinementMove[] {
   const work = new Work(budget);
   let plan = moves.slice();
-  let changed = true;
-  while (changed && !work.exhausted) {
-    changed = false;
+  const hot = host.hotNodes();
+  for (let pass = 0; pass < 2 && !work.exhausted; pass++) {
+    let changed = false;
     for (const candidate of dropOrder(host, plan)) {
       if (work.exhausted) break;
-      const dropped = plan.filter((move) => move.unit !== candidate);
-      if (!host.replay(dropped)) {
-        host.replay(plan);
-        continue;
-      }
-      const repaired = climbRetargets(host, dropped, work, goal);
-      if (host.imbalance() <= goal) {
-        plan = repaired;
-        changed = true;
-        break;
-      }
-      host.replay(plan);
+      if (frozen.has(candidate) || !plan.some((move) => move.unit === candidate)) continue;
+      const repaired = tryDrop(host, plan, candidate, { goal, hot }, work, frozen);
+      if (repaired === undefined) continue;
+      plan = repaired;
+      changed = true;
     }
+    if (!changed) break;
   }
   return plan;
 }
+
+/** One drop-and-repair trial in the state; the repaired plan, or undefined (state unchanged). */
+function tryDrop(
+  host: RefinementHost,
+  plan: readonly RefinementMove[],
+  unit: number,
+  limits: { goal: number; hot: number },
+  work: Work,
+  frozen: ReadonlySet<number>,
+): RefinementMove[] | undefined {
+  const { goal } = limits;
+  const journal: Array<{ unit: number; from: number }> = [];
+  const shift = (moved: number, node: number) => {
+    journal.push({ unit: moved, from: host.nodeOf(moved) });
+    host.shift(moved, node);
+  };
+  const undo = () => {
+    for (let index = journal.length - 1; index >= 0; index--)
+      host.shift(journal[index]!.unit, journal[index]!.from);
+  };
+  shift(unit, host.originOf(unit));
+  const planned = new Set(plan.map((move) => move.unit));
+  planned.delete(unit);
+  for (let round = 0; round < REPAIR_ROUNDS && host.imbalance() > goal; round++) {
+    const current = host.imbalance();
+    const [best] = bestCompounds(host, planned, current, work, 'free', frozen);
+    if (best === undefined) break;
+    for (const change of best.changes) {
+      shift(change.unit, change.node);
+      if (change.node === host.originOf(change.unit)) planned.delete(change.unit);
+    }
+  }
+  if (host.imbalance() > goal) {
+    undo();
+    return undefined;
+  }
+  const changes = new Map<number, number>();
+  for (const entry of journal) changes.set(entry.unit, host.nodeOf(entry.unit));
+  const next = withChanges(
+    host,
+    plan,
+    [...changes].map(([changed, node]) => ({ unit: changed, node })),
+    true,
+  );
+  work.spend(host.replayWork(plan.length));
+  if (host.replay(next) && host.imbalance() <= goal && host.hotNodes() <= limits.hot) return next;
+  host.replay(plan);
+  return undefined;
+}
+
+/** Free changes tried to make up for one dropped move. */
+const REPAIR_ROUNDS = 6;
 
 /** Planned units ordered by how little the plan loses when each goes back (least first). */
 function dropOrder(host: RefinementHost, moves: readonly RefinementMove[]): number[] {
@@ -188,6 +183,13 @@ function dropOrder(host: RefinementHost, moves: readonly RefinementMove[]): numb
     .sort((a, b) => a.loss - b.loss || a.unit - b.unit)
     .map((entry) => entry.unit);
 }
+
+/**
+ * Which compound changes a round considers: `new`, pairs of units not in the plan (two added
+ * migrations); `free`, singles and pairs of units already in the plan that add no migration
+ * (a new destination, or back where it started).
+ */
+export type CompoundMode = 'new' | 'free';
 
 /** A compound change: each unit's new final node. */
 interface Compound {
@@ -245,15 +247,15 @@ export function improveByCompounds(
   host: RefinementHost,
   moves: readonly RefinementMove[],
   budget: RefinementBudget,
-  options: { newOnly: boolean; rounds: number },
+  options: { mode: CompoundMode; rounds: number; stopAt?: number; frozen?: ReadonlySet<number> },
 ): RefinementMove[] {
   const work = new Work(budget);
   let plan = moves.slice();
   const planned = () => new Set(plan.map((move) => move.unit));
   for (let round = 0; round < options.rounds && !work.exhausted; round++) {
     const current = host.imbalance();
-    if (current <= 0) break;
-    const candidates = bestCompounds(host, planned(), current, work, options.newOnly);
+    if (current <= (options.stopAt ?? 0)) break;
+    const candidates = bestCompounds(host, planned(), current, work, options.mode, options.frozen);
     let accepted = false;
     for (const candidate of candidates) {
       const orders = [candidate.changes, [...candidate.changes].reverse()];
@@ -262,6 +264,7 @@ export function improveByCompounds(
         ...orders.map((order) => [order, false] as const),
       ]) {
         const next = withChanges(host, plan, order, inPlace);
+        work.spend(host.replayWork(next.length));
         if (host.replay(next) && host.imbalance() < current * (1 - RELATIVE_EPSILON)) {
           plan = next;
           accepted = true;
@@ -294,17 +297,21 @@ function bestCompounds(
   planned: ReadonlySet<number>,
   current: number,
   work: Work,
-  newOnly: boolean,
+  mode: CompoundMode,
+  frozen: ReadonlySet<number> = new Set(),
 ): Compound[] {
   const price = host.pricePerMigration();
-  const room = host.migrationRoom();
+  const room = mode === 'free' ? 0 : host.migrationRoom();
   const kept: Compound[] = [];
-  const consider = (changes: Compound['changes'], imbalance: number, cost: number) => {
+  // Allocates only for a change that enters the kept list (this runs for every pair scanned).
+  const consider = (imbalance: number, cost: number, a: number, nodeA: number, b: number, nodeB: number) => {
     const gain = current - imbalance;
     if (gain <= current * RELATIVE_EPSILON || cost > room) return;
     const value = gain - Math.max(0, cost) * price;
     if (value <= 0) return;
-    const moveCost = changes.reduce((total, change) => total + host.moveCostOf(change.unit), 0);
+    const moveCost = host.moveCostOf(a) + (b >= 0 ? host.moveCostOf(b) : 0);
+    const changes = [{ unit: a, node: nodeA }];
+    if (b >= 0) changes.push({ unit: b, node: nodeB });
     const compound = { changes, imbalance, cost, value, moveCost };
     if (kept.length === BEST_KEPT && byValue(compound, kept[kept.length - 1]!) >= 0) return;
     kept.push(compound);
@@ -312,16 +319,27 @@ function bestCompounds(
     if (kept.length > BEST_KEPT) kept.pop();
   };
   const nodes = host.nodesByLoad();
-  // Single changes: every movable unit to every node (new single moves are the greedy pass's).
-  for (const node of newOnly ? [] : nodes) {
-    for (const unit of host.unitsOn(node)) {
+  const unitsOn = new Map(
+    nodes.map((node) => [
+      node,
+      host
+        .unitsOn(node)
+        .filter((unit) => (mode === 'new' ? !planned.has(unit) : planned.has(unit) && !frozen.has(unit))),
+    ]),
+  );
+  // Single changes of planned units: every node (new single moves are the greedy pass's).
+  for (const node of mode === 'new' ? [] : nodes) {
+    for (const unit of unitsOn.get(node)!) {
       if (!work.spend(nodes.length)) return kept;
       for (const other of nodes) {
         if (other === node || !host.mayEndOn(unit, other)) continue;
         consider(
-          [{ unit, node: other }],
           host.imbalanceIfShifted(unit, other),
           addedMigrations(host, planned, unit, other),
+          unit,
+          other,
+          -1,
+          -1,
         );
       }
     }
@@ -334,24 +352,18 @@ function bestCompounds(
   const spread = (pair: [number, number]) => rank.get(pair[1])! - rank.get(pair[0])!;
   pairs.sort((p, q) => spread(q) - spread(p) || rank.get(p[0])! - rank.get(q[0])!);
   for (const [hot, cold] of pairs) {
-    const eligible = (unit: number) => !newOnly || !planned.has(unit);
-    const hotUnits = host.unitsOn(hot).filter(eligible);
-    const coldUnits = host.unitsOn(cold).filter(eligible);
+    const hotUnits = unitsOn.get(hot)!;
+    const coldUnits = unitsOn.get(cold)!;
+    if (hotUnits.length === 0 || coldUnits.length === 0) continue;
     if (!work.spend(hotUnits.length * coldUnits.length)) return kept;
+    const coldOk = coldUnits.filter((b) => host.mayEndOn(b, hot));
     for (const a of hotUnits) {
       if (!host.mayEndOn(a, cold)) continue;
       const costA = addedMigrations(host, planned, a, cold);
-      for (const b of coldUnits) {
-        if (!host.mayEndOn(b, hot)) continue;
+      for (const b of coldOk) {
         const cost = costA + addedMigrations(host, planned, b, hot);
-        consider(
-          [
-            { unit: a, node: cold },
-            { unit: b, node: hot },
-          ],
-          host.imbalanceIfSwapped(a, b),
-          cost,
-        );
+        if (cost > room) continue;
+        consider(host.imbalanceIfSwapped(a, b), cost, a, cold, b, hot);
       }
     }
   }
