@@ -726,6 +726,7 @@ function refinementHost(context: PlanContext, base: SavedState): RefinementHost 
         }))
         .sort((a, b) => b.load - a.load || a.index - b.index)
         .map((entry) => entry.index),
+    mayChange: (unitIndex) => compoundUnit(context, base, unitIndex),
     unitsOn(node) {
       byNode ??= compoundUnitsByNode(context, base);
       return byNode[node] ?? [];
@@ -768,11 +769,16 @@ function compoundUnitsByNode(context: PlanContext, base: SavedState): number[][]
   const { model } = context;
   const byNode: number[][] = model.nodes.map(() => []);
   model.units.forEach((unit, index) => {
-    if (base.moved[index] === 1 || !model.nodes[unit.source]!.active) return;
-    if (unit.antiAffinitySoft.size > 0 || context.unitBursty[index]) return;
-    byNode[unit.source]!.push(index);
+    if (compoundUnit(context, base, index)) byNode[unit.source]!.push(index);
   });
   return byNode;
+}
+
+/** Whether a compound change may involve the unit (see {@link compoundUnitsByNode}). */
+function compoundUnit(context: PlanContext, base: SavedState, unitIndex: number): boolean {
+  const unit = context.model.units[unitIndex]!;
+  if (base.moved[unitIndex] === 1 || !context.model.nodes[unit.source]!.active) return false;
+  return unit.antiAffinitySoft.size === 0 && !context.unitBursty[unitIndex];
 }
 
 /** Imbalance if units `a` and `b` traded nodes (no feasibility check). */

@@ -39,6 +39,8 @@ export interface RefinementHost {
   nodesByLoad(): number[];
   /** Units on the node now that balancing may move (or whose planned move may change). */
   unitsOn(node: number): readonly number[];
+  /** Whether the unit is one {@link RefinementHost.unitsOn} may list (wherever it is now). */
+  mayChange(unit: number): boolean;
   /** Whether the unit may end on the node, constraints that do not change while planning only. */
   mayEndOn(unit: number, node: number): boolean;
   /** Imbalance if units `a` and `b` traded places (no feasibility check). */
@@ -319,19 +321,17 @@ function bestCompounds(
     if (kept.length > BEST_KEPT) kept.pop();
   };
   const nodes = host.nodesByLoad();
-  const unitsOn = new Map(
-    nodes.map((node) => [
-      node,
-      host
-        .unitsOn(node)
-        .filter((unit) => (mode === 'new' ? !planned.has(unit) : planned.has(unit) && !frozen.has(unit))),
-    ]),
-  );
-  // Single changes of planned units: every node (new single moves are the greedy pass's).
+  const unitsOn = eligibleUnitsByNode(host, nodes, planned, frozen, mode);
+  // Single changes of planned units (new single moves are the greedy pass's): to one of the
+  // least loaded nodes (a change that lowers the imbalance sends load to where there is least), or
+  // back where the unit started.
+  const coldest = nodes.slice(-SINGLE_TARGETS);
   for (const node of mode === 'new' ? [] : nodes) {
     for (const unit of unitsOn.get(node)!) {
-      if (!work.spend(nodes.length)) return kept;
-      for (const other of nodes) {
+      const origin = host.originOf(unit);
+      const targets = coldest.includes(origin) ? coldest : [...coldest, origin];
+      if (!work.spend(targets.length)) return kept;
+      for (const other of targets) {
         if (other === node || !host.mayEndOn(unit, other)) continue;
         consider(
           host.imbalanceIfShifted(unit, other),
@@ -344,10 +344,11 @@ function bestCompounds(
       }
     }
   }
-  // Pairs trading places, hottest against coldest node pairs first.
+  // Pairs trading places, hottest against coldest node pairs first (nodes with eligible units only).
+  const withUnits = nodes.filter((node) => unitsOn.get(node)!.length > 0);
   const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < nodes.length; i++)
-    for (let j = nodes.length - 1; j > i; j--) pairs.push([nodes[i]!, nodes[j]!]);
+  for (let i = 0; i < withUnits.length; i++)
+    for (let j = withUnits.length - 1; j > i; j--) pairs.push([withUnits[i]!, withUnits[j]!]);
   const rank = new Map(nodes.map((node, index) => [node, index]));
   const spread = (pair: [number, number]) => rank.get(pair[1])! - rank.get(pair[0])!;
   pairs.sort((p, q) => spread(q) - spread(p) || rank.get(p[0])! - rank.get(q[0])!);
@@ -369,6 +370,37 @@ function bestCompounds(
   }
   return kept;
 }
+
+/**
+ * The units a round may change, by node: in `free` mode the planned ones (grouped from the plan,
+ * not by scanning every node), in `new` mode those not in the plan.
+ */
+function eligibleUnitsByNode(
+  host: RefinementHost,
+  nodes: readonly number[],
+  planned: ReadonlySet<number>,
+  frozen: ReadonlySet<number>,
+  mode: CompoundMode,
+): Map<number, number[]> {
+  const byNode = new Map<number, number[]>(nodes.map((node) => [node, []]));
+  if (mode === 'free') {
+    for (const unit of planned) {
+      if (frozen.has(unit) || !host.mayChange(unit)) continue;
+      byNode.get(host.nodeOf(unit))?.push(unit);
+    }
+    for (const list of byNode.values()) list.sort((a, b) => a - b);
+    return byNode;
+  }
+  for (const node of nodes)
+    byNode.set(
+      node,
+      host.unitsOn(node).filter((unit) => !planned.has(unit)),
+    );
+  return byNode;
+}
+
+/** Least loaded nodes a single change of a planned unit may send it to (all on small clusters). */
+const SINGLE_TARGETS = 8;
 
 /** Compound changes tried per round when the best fails the planner's ordered checks. */
 const BEST_KEPT = 8;
