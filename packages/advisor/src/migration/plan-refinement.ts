@@ -352,6 +352,8 @@ function bestCompounds(
   const rank = new Map(nodes.map((node, index) => [node, index]));
   const spread = (pair: [number, number]) => rank.get(pair[1])! - rank.get(pair[0])!;
   pairs.sort((p, q) => spread(q) - spread(p) || rank.get(p[0])! - rank.get(q[0])!);
+  // Building and ordering the node pairs is work too (it dominates on many nodes with few units).
+  if (!work.spend(pairs.length + nodes.length)) return kept;
   for (const [hot, cold] of pairs) {
     const hotUnits = unitsOn.get(hot)!;
     const coldUnits = unitsOn.get(cold)!;
