@@ -309,6 +309,10 @@ interface Candidate {
  *    `Δimbalance / cost` (cost = fixed + RAM GiB + 4 × local disk GiB; × penalties for stacking bursty
  *    guests or breaking soft constraints) is committed; repeat until none qualifies or
  *    `maxMigrations`.
+ * 3. Compaction and refinement, bounded by `compactionTrials` / `refinementEvaluations` (work
+ *    counts, no wall clock): moves that other planned guests can make up for are dropped; where
+ *    the greedy pass stalled, pairs of guests trading places go on while each gains `minGain` of
+ *    the imbalance per migration (see `plan-refinement.ts`).
  *
  * Hard constraints: ignored, template, locked, not-running, cooled-down and (optionally)
  * HA-managed guests stay; strict pins, strict anti-affinity (with moves already planned), affinity
