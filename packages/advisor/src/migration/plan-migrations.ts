@@ -7,6 +7,12 @@ import {
 } from '@ballast/validator';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
 import {
+  dropAndRepair,
+  improveByCompounds,
+  type RefinementHost,
+  type RefinementMove,
+} from './plan-refinement';
+import {
   buildPlanningModel,
   type MovableUnit,
   moveUnit,
@@ -102,6 +108,13 @@ export interface PlanMigrationsOptions {
    * at most, fewer on large clusters. Default 40; 0 turns it off.
    */
   compactionTrials?: number;
+  /**
+   * Work bound of the refinement after the greedy pass (pairs of guests trading places when no
+   * single move is worth a migration, then drop-and-repair compaction; see `plan-refinement.ts`),
+   * in move evaluations per phase, a replay of the plan counting as one per move and node / 4.
+   * Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
+   */
+  refinementEvaluations?: number;
   /**
    * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
    * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
@@ -272,6 +285,7 @@ interface Resolved {
   hotSpread: number;
   reliefAboveThresholds: boolean;
   compactionTrials: number;
+  refinementEvaluations: number;
 }
 
 interface Candidate {
@@ -295,6 +309,10 @@ interface Candidate {
  *    `Δimbalance / cost` (cost = fixed + RAM GiB + 4 × local disk GiB; × penalties for stacking bursty
  *    guests or breaking soft constraints) is committed; repeat until none qualifies or
  *    `maxMigrations`.
+ * 3. Compaction and refinement, bounded by `compactionTrials` / `refinementEvaluations` (work
+ *    counts, no wall clock): moves that other planned guests can make up for are dropped; where
+ *    the greedy pass stalled, pairs of guests trading places go on while each gains `minGain` of
+ *    the imbalance per migration (see `plan-refinement.ts`).
  *
  * Hard constraints: ignored, template, locked, not-running, cooled-down and (optionally)
  * HA-managed guests stay; strict pins, strict anti-affinity (with moves already planned), affinity
@@ -323,8 +341,9 @@ export function planMigrations(
 
   evacuateMaintenanceNodes(context);
   const base = saveState(context);
-  const stopReason = balanceGreedily(context);
+  let stopReason = balanceGreedily(context);
   compactPlan(context, base);
+  stopReason = refinePlan(context, base, stopReason);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
 }
 
@@ -407,6 +426,7 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     hotSpread: Math.max(0, options.hotSpread ?? 0.25),
     reliefAboveThresholds: options.reliefAboveThresholds ?? true,
     compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
+    refinementEvaluations: Math.max(0, Math.floor(options.refinementEvaluations ?? 100_000)),
   };
 }
 
@@ -619,6 +639,217 @@ function compactPlan(context: PlanContext, base: SavedState): void {
     return;
   }
   // Re-record the compacted plan in its new order.
+  restoreState(context, base);
+  for (const move of moves) {
+    markHotNodes(context);
+    commitMove(context, move.unit, move.target, 'balance');
+  }
+}
+
+/**
+ * Step 4, refinement (see `plan-refinement.ts`):
+ *
+ * 1. Drop and repair on the greedy plan: moves that other planned guests can make up for by free
+ *    changes are dropped, at the greedy plan's final imbalance (never more migrations or GiB).
+ * 2. When the greedy pass stalled (no single move worth a migration, not at the target, not at the
+ *    cap): pairs of guests trading places while the best gains `minGain` of the imbalance per
+ *    migration, as a single move must; the greedy pass resumes after each. It never adds churn the
+ *    greedy pass's own rules would refuse.
+ * 3. Drop and repair on the moves step 2 added, the plan of step 1 frozen (so its prefix, and the
+ *    imbalance it reaches, stay as they are).
+ *
+ * Each step is bounded by `refinementEvaluations`; the plan is re-recorded when it changed.
+ */
+function refinePlan(context: PlanContext, base: SavedState, stopReason: PlanStopReason): PlanStopReason {
+  if (context.settings.refinementEvaluations === 0) return stopReason;
+  if (context.balanceMoves.length === 0 && (stopReason === 'target-reached' || stopReason === 'cap'))
+    return stopReason;
+  const host = refinementHost(context, base);
+  let moves: RefinementMove[] = context.balanceMoves.slice();
+  let reason: PlanStopReason = stopReason;
+  const records = { recommendations: context.recommendations.slice(), curve: context.curve.slice() };
+  const greedyCount = moves.length;
+  const compact = (frozen: ReadonlySet<number>) => {
+    const goal = imbalanceOf(context, context.sum, context.sumSquares) + 1e-12;
+    moves = dropAndRepair(host, moves, goal, { evaluations: context.settings.refinementEvaluations }, frozen);
+  };
+  compact(new Set());
+  let changed = moves.length !== greedyCount;
+  const frozen = new Set(moves.map((move) => move.unit));
+  const pairBudget = { evaluations: context.settings.refinementEvaluations };
+  const pairCount = moves.length;
+  if (reason !== 'target-reached' && reason !== 'cap' && reason !== 'nothing-movable') {
+    for (let round = 0; round < 200; round++) {
+      const count = moves.length;
+      moves = improveByCompounds(host, moves, pairBudget, { mode: 'new', rounds: 1 });
+      if (moves.length === count) break;
+      changed = true;
+      // Single new moves may be worth a migration again from the new state.
+      reason = balanceGreedily(context);
+      moves = context.balanceMoves.slice();
+      if (reason === 'target-reached' || reason === 'cap') break;
+    }
+  }
+  if (moves.length > pairCount) compact(frozen);
+  if (changed) {
+    recordInOrder(context, base, moves);
+  } else {
+    // Failed trials replayed the state without records: put the greedy plan's back.
+    replayMoves(context, base, moves);
+    context.recommendations.splice(0, context.recommendations.length, ...records.recommendations);
+    context.curve.splice(0, context.curve.length, ...records.curve);
+  }
+  return reason;
+}
+
+/** The planner seen by the refinement search: its state, checks and replay. */
+function refinementHost(context: PlanContext, base: SavedState): RefinementHost {
+  const { model } = context;
+  let byNode: number[][] | undefined;
+  return {
+    imbalance: () => imbalanceOf(context, context.sum, context.sumSquares),
+    hotNodes: () => markHotNodes(context),
+    imbalanceIfReturned(unitIndex) {
+      const unit = model.units[unitIndex]!;
+      return imbalanceWithShift(context, unit, unit.source, base.sources[unitIndex]!);
+    },
+    migrationsOf: (unitIndex) => model.units[unitIndex]!.members.length,
+    replayWork: (count) => count * (1 + context.targets.length / 4),
+    moveCostOf: (unitIndex) => costOf(context.settings, model.units[unitIndex]!),
+    replay: (moves) => {
+      byNode = undefined;
+      return replayMoves(context, base, moves);
+    },
+    nodeOf: (unitIndex) => model.units[unitIndex]!.source,
+    originOf: (unitIndex) => base.sources[unitIndex]!,
+    nodesByLoad: () =>
+      context.targets
+        .map((index) => ({
+          index,
+          load: loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!),
+        }))
+        .sort((a, b) => b.load - a.load || a.index - b.index)
+        .map((entry) => entry.index),
+    mayChange: (unitIndex) => compoundUnit(context, base, unitIndex),
+    unitsOn(node) {
+      byNode ??= compoundUnitsByNode(context, base);
+      return byNode[node] ?? [];
+    },
+    mayEndOn(unitIndex, node) {
+      const unit = model.units[unitIndex]!;
+      if (unit.preferred !== undefined && !unit.preferred.has(node)) return false;
+      if (node === base.sources[unitIndex]) return model.nodes[node]!.target;
+      return context.staticOk[unitIndex * model.nodes.length + node] === 1;
+    },
+    imbalanceIfSwapped: (a, b) => imbalanceOfSwap(context, a, b),
+    imbalanceIfShifted: (unitIndex, node) =>
+      imbalanceWithShift(context, model.units[unitIndex]!, model.units[unitIndex]!.source, node),
+    pricePerMigration: () => context.settings.minGain * imbalanceOf(context, context.sum, context.sumSquares),
+    migrationRoom: () => context.settings.maxMigrations - (context.migrations - context.evacuations),
+    shift(unitIndex, node) {
+      const unit = model.units[unitIndex]!;
+      const from = unit.source;
+      if (from === node) return;
+      const loads = (index: number) =>
+        loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
+      const before = [loads(from), loads(node)];
+      moveUnit(model, unit, node);
+      moveBurstyCounts(context, unitIndex, from, node);
+      const after = [loads(from), loads(node)];
+      [from, node].forEach((index, at) => {
+        if (!model.nodes[index]!.active) return;
+        context.sum += after[at]! - before[at]!;
+        context.sumSquares += after[at]! ** 2 - before[at]! ** 2;
+      });
+    },
+  };
+}
+
+/**
+ * Units a compound change may involve, by node: not evacuated, on an active node, and without soft
+ * constraints or burstiness that the compound search does not price (the greedy pass does).
+ */
+function compoundUnitsByNode(context: PlanContext, base: SavedState): number[][] {
+  const { model } = context;
+  const byNode: number[][] = model.nodes.map(() => []);
+  model.units.forEach((unit, index) => {
+    if (compoundUnit(context, base, index)) byNode[unit.source]!.push(index);
+  });
+  return byNode;
+}
+
+/** Whether a compound change may involve the unit (see {@link compoundUnitsByNode}). */
+function compoundUnit(context: PlanContext, base: SavedState, unitIndex: number): boolean {
+  const unit = context.model.units[unitIndex]!;
+  if (base.moved[unitIndex] === 1 || !context.model.nodes[unit.source]!.active) return false;
+  return unit.antiAffinitySoft.size === 0 && !context.unitBursty[unitIndex];
+}
+
+/** Imbalance if units `a` and `b` traded nodes (no feasibility check). */
+function imbalanceOfSwap(context: PlanContext, a: number, b: number): number {
+  const { cpuUsed, memoryUsed } = context.model;
+  const unitA = context.model.units[a]!;
+  const unitB = context.model.units[b]!;
+  const x = unitA.source;
+  const y = unitB.source;
+  const cpuShift = unitA.cpuCores - unitB.cpuCores;
+  const memShift = unitA.memoryUsed - unitB.memoryUsed;
+  const xBefore = loadOf(context, x, cpuUsed[x]!, memoryUsed[x]!);
+  const yBefore = loadOf(context, y, cpuUsed[y]!, memoryUsed[y]!);
+  const xAfter = loadOf(context, x, cpuUsed[x]! - cpuShift, memoryUsed[x]! - memShift);
+  const yAfter = loadOf(context, y, cpuUsed[y]! + cpuShift, memoryUsed[y]! + memShift);
+  const s1 = context.sum + xAfter - xBefore + yAfter - yBefore;
+  const s2 = context.sumSquares + xAfter * xAfter - xBefore * xBefore + yAfter * yAfter - yBefore * yBefore;
+  return imbalanceOf(context, s1, s2);
+}
+
+/** Imbalance if the unit's load went from node `from` to node `to` (no feasibility check). */
+function imbalanceWithShift(context: PlanContext, unit: MovableUnit, from: number, to: number): number {
+  const { cpuUsed, memoryUsed, nodes } = context.model;
+  let s1 = context.sum;
+  let s2 = context.sumSquares;
+  if (nodes[from]!.active) {
+    const before = loadOf(context, from, cpuUsed[from]!, memoryUsed[from]!);
+    const after = loadOf(
+      context,
+      from,
+      Math.max(0, cpuUsed[from]! - unit.cpuCores),
+      Math.max(0, memoryUsed[from]! - unit.memoryUsed),
+    );
+    s1 += after - before;
+    s2 += after * after - before * before;
+  }
+  if (nodes[to]!.active) {
+    const before = loadOf(context, to, cpuUsed[to]!, memoryUsed[to]!);
+    const after = loadOf(context, to, cpuUsed[to]! + unit.cpuCores, memoryUsed[to]! + unit.memoryUsed);
+    s1 += after - before;
+    s2 += after * after - before * before;
+  }
+  return imbalanceOf(context, s1, s2);
+}
+
+/**
+ * Resets to `base` and applies the balancing moves in order through the planner's checks, keeping
+ * the counters (migrations, GiB, cost) but not the records; false when one is refused.
+ */
+function replayMoves(context: PlanContext, base: SavedState, moves: readonly RefinementMove[]): boolean {
+  restoreState(context, base);
+  for (const move of moves) {
+    if (!applyQuietly(context, move.unit, move.target)) return false;
+    const unit = context.model.units[move.unit]!;
+    context.step++;
+    context.migrations += unit.members.length;
+    context.ramBytesMoved += unit.ramBytes;
+    context.diskBytesMoved += unit.localDiskBytes;
+    context.totalCost += costOf(context.settings, unit);
+  }
+  context.balanceMoves = moves.slice();
+  markHotNodes(context);
+  return true;
+}
+
+/** Records the balancing moves from `base` in the given order (every move passed the checks). */
+function recordInOrder(context: PlanContext, base: SavedState, moves: readonly RefinementMove[]): void {
   restoreState(context, base);
   for (const move of moves) {
     markHotNodes(context);
