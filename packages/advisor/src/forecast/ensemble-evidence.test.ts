@@ -1,20 +1,7 @@
 import { createRandom } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { createEnsembleForecaster } from './ensemble-forecaster';
-
-/**
- * CPU-like load with skewed increments and no season: frequent small decays (20 % a step) and rare
- * exponential jumps.
- */
-function decayingSpikes(length: number, seed: number): number[] {
-  const draw = createRandom(seed).next;
-  let excess = 0;
-  return Array.from({ length }, () => {
-    excess *= 0.8;
-    if (draw() < 0.08) excess += -10 * Math.log(draw() || 1e-12);
-    return 20 + excess + 0.2 * (draw() - 0.5);
-  });
-}
+import { decayingSpikes } from './synthetic-series.test-helper';
 
 describe('ensemble members that wait for evidence', () => {
   it('recent-median serves the first day, before any seasonal member can', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createEnsembleForecaster } from './ensemble-forecaster';
 import { normalQuantile } from './quantiles';
 import { evaluateForecasterRolling } from './rolling-evaluation';
+import { decayingSpikes } from './synthetic-series.test-helper';
 
 /** Box-Muller normals from testkit's seeded PRNG, so every run sees the same series. */
 function gaussian(seed: number): () => number {
@@ -23,25 +24,11 @@ function seasonalWithPersistentNoise(days: number, seed: number): number[] {
   });
 }
 
-/**
- * CPU-like load with skewed increments: frequent small decays (20 % a step) and rare exponential
- * jumps (8 % of steps). The median next value is the decayed one; the mean is pulled up by jumps.
- */
-function decayingSpikes(days: number, seed: number): number[] {
-  const draw = createRandom(seed).next;
-  let excess = 0;
-  return Array.from({ length: days * m }, () => {
-    excess *= 0.8;
-    if (draw() < 0.08) excess += -10 * Math.log(draw() || 1e-12);
-    return 20 + excess + 0.2 * (draw() - 0.5);
-  });
-}
-
 describe('createEnsembleForecaster', () => {
   it.each([1, 2, 3])(
     'on skewed increments (decaying spikes, seed %i) it beats last-value at 1 step: weights are fitted for absolute error',
     (seed) => {
-      const [oneStep] = evaluateForecasterRolling(decayingSpikes(12, seed), {
+      const [oneStep] = evaluateForecasterRolling(decayingSpikes(12 * m, seed), {
         seasonLength: m,
         horizons: [1],
       });
@@ -77,7 +64,7 @@ describe('createEnsembleForecaster', () => {
         seasonLength: m,
         residualWindowSteps: 200,
       });
-      for (const value of decayingSpikes(12, seed)) forecaster.observe(value);
+      for (const value of decayingSpikes(12 * m, seed)) forecaster.observe(value);
       const outcome = forecaster.forecast();
       if (outcome.status !== 'ok') throw new Error('expected a forecast');
       const oneStep = outcome.points[0]!;
@@ -104,7 +91,7 @@ describe('createEnsembleForecaster', () => {
 
   it('the median regression serves short horizons and stays out where n/h independent changes are too few', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 72, seasonLength: m });
-    for (const value of decayingSpikes(4, 5)) forecaster.observe(value);
+    for (const value of decayingSpikes(4 * m, 5)) forecaster.observe(value);
     const outcome = forecaster.forecast();
     if (outcome.status !== 'ok') throw new Error('expected a forecast');
     expect(outcome.weights![0]!['median-regression']).toBeGreaterThan(0.5);

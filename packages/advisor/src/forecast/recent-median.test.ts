@@ -1,6 +1,6 @@
-import { createRandom } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { createRecentMedianModel, RECENT_MEDIAN_FEATURES } from './recent-median';
+import { decayingSpikes } from './synthetic-series.test-helper';
 
 /** A series fed to a model the way the ensemble feeds it: history, prefix sums, gap-fill flags. */
 function seriesState() {
@@ -13,20 +13,6 @@ function seriesState() {
     filled.push(fill);
   };
   return { history, prefix, filled, push };
-}
-
-/**
- * CPU-like load with skewed increments and no season: frequent small decays (20 % a step) and rare
- * exponential jumps. The median change is the decay; the mean is pulled up by the jumps.
- */
-function decayingSpikes(length: number, seed: number): number[] {
-  const draw = createRandom(seed).next;
-  let excess = 0;
-  return Array.from({ length }, () => {
-    excess *= 0.8;
-    if (draw() < 0.08) excess += -10 * Math.log(draw() || 1e-12);
-    return 20 + excess + 0.2 * (draw() - 0.5);
-  });
 }
 
 const options = { seasonLength: 1000, levelWindow: 12, decay: 2 ** (-1 / 200) };
