@@ -479,8 +479,9 @@ class LoadBalancer implements Balancer {
     const result = committed.value;
     const handle = committed.handle;
     try {
-      // One reading of the balancer's clock books the attempt and the call.
-      const at = this.now();
+      // One reading of the clock books the attempt and the call (see `clockReading`).
+      const clock = performance.now();
+      const at = this.clockReading(clock);
       this.succeed(handle, result, undefined, at);
       // A chat attempt's upstream has settled when its result is here: the slot is free now.
       handle.attempt.dispose();
@@ -488,7 +489,7 @@ class LoadBalancer implements Balancer {
       this.metrics.recordCall(
         {
           success: true,
-          latencyMs: performance.now() - call.startedAt,
+          latencyMs: clock - call.startedAt,
           inputTokens: result.usage.inputTokens,
           outputTokens: result.usage.outputTokens,
           costUsd: result.costUsd,
@@ -846,8 +847,8 @@ class LoadBalancer implements Balancer {
     excluded: ReadonlySet<string>,
     alsoExcluded: ReadonlySet<string>,
     skipped?: SkippedTarget[],
+    now = this.now(),
   ): TargetRuntime[] {
-    const now = this.now();
     const { routing } = call;
     const candidates = this.ranking;
     // Overwritten in place and its length set once at the end, only if it changed: `length = 0`
@@ -1033,11 +1034,20 @@ class LoadBalancer implements Balancer {
     try {
       // Most calls succeed on their first attempt: the retry bookkeeping is built on demand.
       let retry: RetryState | undefined;
-      this.budget?.recordRequest();
+      // The first round reads the balancer's clock from the call's start (the default clock's
+      // reading of it costs nothing more): the budget and the ranking share it.
+      const firstNow = this.clockInjected ? this.now() : timeOrigin + call.startedAt;
+      this.budget?.recordRequest(firstNow);
       while (true) {
         this.throwIfStopped(run, call);
         // The route keeps the scores of the first round with candidates (captured by `rank`).
-        let ordered = this.rank(call, retry?.failedOnce ?? emptySet, retry?.dead ?? emptySet);
+        let ordered = this.rank(
+          call,
+          retry?.failedOnce ?? emptySet,
+          retry?.dead ?? emptySet,
+          undefined,
+          retry === undefined ? firstNow : this.now(),
+        );
         let delayMs = 0;
         let isRetry = false;
         if (ordered.length === 0 && retry !== undefined && retry.failedOnce.size > 0) {
@@ -1728,13 +1738,14 @@ class LoadBalancer implements Balancer {
   private finishStream(session: StreamSession, result: ChatResult, route: Route): BalancedChatChunk {
     session.settled = true;
     const { timeToFirstTokenMs } = session;
-    // One reading of the balancer's clock books the attempt and the call.
-    const at = this.now();
+    // One reading of the clock books the attempt and the call (see `clockReading`).
+    const clock = performance.now();
+    const at = this.clockReading(clock);
     const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs, at);
     this.metrics.recordCall(
       {
         success: true,
-        latencyMs: performance.now() - session.startedAt,
+        latencyMs: clock - session.startedAt,
         timeToFirstTokenMs,
         inputTokens: result.usage.inputTokens,
         outputTokens: result.usage.outputTokens,
@@ -1786,6 +1797,14 @@ class LoadBalancer implements Balancer {
       });
     }
     return new CallRun(options?.signal, timeoutMs, startedAt + timeoutMs, this.sweep);
+  }
+
+  /**
+   * The balancer's clock at `performance.now()` reading `clock`: the default clock is
+   * `timeOrigin + performance.now()`, so one reading serves both (an injected clock is read).
+   */
+  private clockReading(clock: number): number {
+    return this.clockInjected ? this.now() : timeOrigin + clock;
   }
 
   private throwIfStopped(run: CallRun, call: CallPlan, fallback?: BallastError): void {
@@ -1940,13 +1959,18 @@ class StreamSession implements Stoppable {
   /** Closes the upstream stream (once); the slot is freed only when it has closed. */
   closeUpstream(): void {
     if (this.closing) return;
-    const handle = this.handle;
-    const release = () => {
-      handle.attempt.dispose();
-      handle.slot.release();
-    };
-    // One reaction on the closing promise, whether it fulfils or rejects.
-    this.closing = Promise.resolve(this.iterator.return?.()).then(release, release);
+    // Two unnamed reactions rather than one named closure: a bundler that keeps function names
+    // (tsx, esbuild `keepNames`) sets the name of a `const` closure with a defineProperty per
+    // call, which costs more than the closure.
+    this.closing = Promise.resolve(this.iterator.return?.()).then(
+      () => this.releaseSlot(),
+      () => this.releaseSlot(),
+    );
+  }
+
+  private releaseSlot(): void {
+    this.handle.attempt.dispose();
+    this.handle.slot.release();
   }
 }
 
