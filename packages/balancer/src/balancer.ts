@@ -1087,7 +1087,7 @@ class LoadBalancer implements Balancer {
         // Without hedging the attempt is awaited right here: no async frame of its own.
         const outcome =
           this.config.hedgeAfterMs === undefined || isRetry || ordered.length < 2
-            ? this.settleOne(primary, await primary.attempt.result)
+            ? this.settleOne(primary, await primary.attempt.result, call.kind)
             : await this.hedgeIfSlow(call, run, primary, ordered, this.config.hedgeAfterMs, execute, discard);
         if (outcome.ok) {
           call.route.target = outcome.committed.handle.slot.runtime.id;
@@ -1395,7 +1395,7 @@ class LoadBalancer implements Balancer {
     const first = await Promise.race([primary.attempt.result, fired]);
     clearTimeout(timer);
     if (first !== 'hedge' || run.failure) {
-      return this.settleOne(primary, await primary.attempt.result);
+      return this.settleOne(primary, await primary.attempt.result, call.kind);
     }
     let hedgeSlot =
       this.budget === undefined || this.budget.available() >= 1
@@ -1426,7 +1426,7 @@ class LoadBalancer implements Balancer {
         hedgeSlot.release();
         hedgeSlot.runtime.breaker.onCancel(hedgeSlot.permit);
       }
-      return this.settleOne(primary, await primary.attempt.result);
+      return this.settleOne(primary, await primary.attempt.result, call.kind);
     }
     if (this.events.listenerCount('hedge') > 0)
       this.events.emit('hedge', {
@@ -1446,7 +1446,7 @@ class LoadBalancer implements Balancer {
         }
       },
     );
-    if (winner) return this.settle(handles, winner.result, winner.handle);
+    if (winner) return this.settle(handles, winner.result, winner.handle, call.kind);
     const failures: Failure[] = [];
     for (const handle of handles) {
       const result = await handle.attempt.result;
@@ -1460,8 +1460,9 @@ class LoadBalancer implements Balancer {
     handles: AttemptHandle<T>[],
     result: AttemptResult<T>,
     winner: AttemptHandle<T>,
+    kind: CallPlan['kind'],
   ): AttemptOutcome<T> {
-    if (!result.ok) return this.settleOne(winner, result);
+    if (!result.ok) return this.settleOne(winner, result, kind);
     for (const loser of handles) {
       if (loser === winner) continue;
       loser.cancelled = true;
@@ -1471,14 +1472,20 @@ class LoadBalancer implements Balancer {
       loser.slot.runtime.breaker.onCancel(loser.slot.permit);
       this.releaseWhenUpstreamSettles(loser);
     }
-    return this.settleOne(winner, result);
+    return this.settleOne(winner, result, kind);
   }
 
   /** Resolves a round of one attempt: commits it, or books and reports its failure. */
-  private settleOne<T>(handle: AttemptHandle<T>, result: AttemptResult<T>): AttemptOutcome<T> {
+  private settleOne<T>(
+    handle: AttemptHandle<T>,
+    result: AttemptResult<T>,
+    kind: CallPlan['kind'],
+  ): AttemptOutcome<T> {
     if (!result.ok) return { ok: false, failures: [this.fail(handle, result.error)] };
     handle.record.outcome = 'success';
-    handle.record.durationMs = round(this.now() - handle.startedAt);
+    // A stream's route is shown (`onRoute`) with the time to its first token; a chat commit's
+    // duration is booked by `succeed` right after, from its own reading of the clock.
+    if (kind === 'stream') handle.record.durationMs = round(this.now() - handle.startedAt);
     return { ok: true, committed: { value: result.value, handle } };
   }
 
