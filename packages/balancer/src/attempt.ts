@@ -85,19 +85,20 @@ export class Attempt<T> implements Stoppable {
   }
 
   /**
-   * Runs the upstream call `call(target, options)`. `toError(thrown, target)` turns whatever it
-   * throws into a Ballast error. (Arguments rather than one closure: an attempt per call.)
+   * Runs the upstream call `call(target, options, context)`. `toError(thrown, target)` turns
+   * whatever it throws into a Ballast error. (Arguments rather than one closure: an attempt per call.)
    */
-  begin<Target, Options>(
-    call: (target: Target, options: Options) => PromiseLike<T> | T,
+  begin<Target, Options, Context>(
+    call: (target: Target, options: Options, context: Context) => PromiseLike<T> | T,
     target: Target,
     options: Options,
+    context: Context,
     toError: (thrown: unknown, target: Target) => BallastError,
   ): void {
     this.run.watch(this);
     let upstream: PromiseLike<T> | T;
     try {
-      upstream = call(target, options);
+      upstream = call(target, options, context);
     } catch (thrown) {
       upstream = Promise.reject(thrown);
     }

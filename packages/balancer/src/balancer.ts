@@ -150,10 +150,10 @@ interface TargetRuntime {
   maxConcurrent: number | undefined;
   tags: Set<string>;
   taskModels: Partial<Record<TaskType, ChatModel>>;
-  capabilities: Map<ChatModel, Set<string>>;
-  prices: Map<ChatModel, ModelPrice | undefined>;
-  /** Metric series of each model, built once instead of a `provider:modelId` string per attempt. */
-  metricKeys: Map<ChatModel, MetricKeys>;
+  /** What the balancer knows of each of the target's models (see {@link ModelInfo}). */
+  models: Map<ChatModel, ModelInfo>;
+  /** `models.get(model)`, kept apart: every ranking reads it for each target (no hash lookup). */
+  primary: ModelInfo;
   breaker: CircuitBreaker;
   limiter: ConcurrencyLimiter;
   latency: LatencyWindow;
@@ -166,8 +166,19 @@ interface TargetRuntime {
   retryAt: number;
 }
 
+/** Fixed facts about one model of a target, looked up once at set-up. */
+interface ModelInfo {
+  capabilities: Set<string>;
+  price: ModelPrice | undefined;
+  /** Metric series of the model, built once instead of a `provider:modelId` string per attempt. */
+  metricKeys: MetricKeys;
+}
+
 interface CallPlan {
   kind: 'chat' | 'stream';
+  request: ChatRequest;
+  /** `performance.now()` when the call began. */
+  startedAt: number;
   routing: RoutingOptions;
   needs: string[];
   taskType: TaskType | undefined;
@@ -179,6 +190,8 @@ interface CallPlan {
   headers: Record<string, string> | undefined;
   /** Whether `route` captured the scores of the first ranking that had candidates (later rounds keep them). */
   scored: boolean;
+  /** Whether `selected` went out (on the first round with candidates). */
+  announced: boolean;
   /** This call's place in the round-robin rotation, taken once per call (on its first ranking). */
   rotation: number | undefined;
   /** Earliest end of a Retry-After among the targets the last ranking skipped for one (epoch ms). */
@@ -238,12 +251,46 @@ type MetricKeys = Readonly<{ target: string; model: string }>;
 type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind };
 
 /** How one round of attempts ended: a committed value, or the failures to book. */
+/**
+ * One attempt's upstream call. The call's plan comes as an argument (a static function per kind,
+ * not a closure per call).
+ */
+type AttemptCall<T> = (model: ChatModel, options: BalancerCallOptions, call: CallPlan) => Promise<T>;
+
+/** What a call does with its committed attempt (in the attempt loop's frame). */
+type CommitCall<T, R> = (
+  committed: Committed<T>,
+  call: CallPlan,
+  run: CallRun,
+  options: BalancerCallOptions | undefined,
+) => R;
+
+/** What the attempt loop remembers once a round failed (built on the first failure or wait). */
+class RetryState {
+  /** Targets that failed transiently: retried after a backoff once nothing fresh is left. */
+  readonly failedOnce = new Set<string>();
+  /** Targets this call is done with. */
+  readonly dead = new Set<string>();
+  /** Failed tries per target. */
+  readonly tries = new Map<string, number>();
+  /** Reasons for the final error that are not attempts (deadlines, limits). */
+  readonly extra: TargetAttempt[] = [];
+  lastError: BallastError | undefined = undefined;
+  /** The target and code of the last failure (for the `retry` / `failover` events). */
+  previousId: string | undefined = undefined;
+  previousCode = '';
+  /** Time already waited for a Retry-After before this round: reported with the retry. */
+  heldOffMs = 0;
+}
+
 type AttemptOutcome<T> = { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] };
 
 const noop = () => {};
 const emptySet: ReadonlySet<string> = new Set();
 /** The routing options of a call that gave none (read only, so one object serves every call). */
 const noRouting: RoutingOptions = Object.freeze({});
+/** The request of a {@link LoadBalancer.select} plan, which sends none. */
+const noRequest: ChatRequest = Object.freeze({ messages: [] });
 
 const unavailableCodes = new Set([
   'authentication_failed',
@@ -404,22 +451,37 @@ class LoadBalancer implements Balancer {
   // ---------------------------------------------------------------------------------------------
   // Public API
 
-  async chat(request: ChatRequest, options?: BalancerCallOptions): Promise<BalancedChatResult> {
-    const startedAt = performance.now();
-    const run = this.createRun(options, startedAt);
-    const call = this.plan(request, options, 'chat');
-    let result: ChatResult;
+  /**
+   * Not an async function: the attempt loop's frame (`route`) books the call and builds the
+   * result itself, so a call is one async frame, not two (each frame is a promise, a suspended
+   * context and a microtask hop more per call).
+   */
+  chat(request: ChatRequest, options?: BalancerCallOptions): Promise<BalancedChatResult> {
+    let run: CallRun;
+    let call: CallPlan;
     try {
-      const committed = await this.route(
-        call,
-        run,
-        (model, attemptOptions) => chatAdapted(model, request, attemptOptions),
-        noDiscard,
-      );
-      result = committed.value;
-      const handle = committed.handle;
-      // One reading of the balancer's clock books the attempt and the call.
-      const at = this.now();
+      const startedAt = performance.now();
+      run = this.createRun(options, startedAt);
+      call = this.plan(request, options, 'chat', startedAt);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.route(call, run, chatAttempt, noDiscard, options, this.finishChat);
+  }
+
+  /** Books a committed chat call (the attempt, its slot, the call) and builds its result. */
+  private readonly finishChat: CommitCall<ChatResult, BalancedChatResult> = (
+    committed,
+    call,
+    run,
+    options,
+  ) => {
+    const result = committed.value;
+    const handle = committed.handle;
+    try {
+      // One reading of the clock books the attempt and the call (see `clockReading`).
+      const clock = performance.now();
+      const at = this.clockReading(clock);
       this.succeed(handle, result, undefined, at);
       // A chat attempt's upstream has settled when its result is here: the slot is free now.
       handle.attempt.dispose();
@@ -427,29 +489,24 @@ class LoadBalancer implements Balancer {
       this.metrics.recordCall(
         {
           success: true,
-          latencyMs: performance.now() - startedAt,
+          latencyMs: clock - call.startedAt,
           inputTokens: result.usage.inputTokens,
           outputTokens: result.usage.outputTokens,
           costUsd: result.costUsd,
         },
         at,
       );
-    } catch (error) {
-      const failure = this.toBallastError(error);
-      this.metrics.recordCall({
-        success: false,
-        code: failure.code,
-        latencyMs: performance.now() - startedAt,
-      });
-      attachRoute(failure, call.route);
-      throw failure;
     } finally {
       run.dispose();
     }
-    // Outside the try: the call is booked once, whatever the host's callback does.
+    // After the booking: the call is booked once, whatever the host's callback does.
     options?.onRoute?.(call.route);
     return withRoute(result, call.route);
-  }
+  };
+
+  /** A stream call's attempt: opens the stream up to its first token (one function per balancer). */
+  private readonly streamAttempt: AttemptCall<OpenedStream> = (model, options, call) =>
+    openStream(model, call.request, options, this.now);
 
   stream(request: ChatRequest, options?: BalancerCallOptions): AsyncIterable<BalancedChatChunk> {
     return this.streamCall(request, options);
@@ -467,6 +524,9 @@ class LoadBalancer implements Balancer {
     if (input.stream) needs.push('streaming');
     const call: CallPlan = {
       kind: input.stream ? 'stream' : 'chat',
+      // Nothing is sent: only the routing fields of the plan are read.
+      request: noRequest,
+      startedAt: performance.now(),
       routing,
       needs,
       taskType,
@@ -477,6 +537,7 @@ class LoadBalancer implements Balancer {
       strategy: input.strategy ?? this.config.strategy ?? 'weighted',
       route: new CallRoute(input.strategy ?? this.config.strategy ?? 'weighted'),
       scored: false,
+      announced: false,
       skipped: undefined,
       headers: undefined,
       rotation: undefined,
@@ -564,10 +625,7 @@ class LoadBalancer implements Balancer {
         timeToFirstTokenMs: outcome.ttftMs,
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
-        costUsd:
-          outcome.costUsd ??
-          computeCostUsd(runtime.prices.get(runtime.model) ?? undefined, usage) ??
-          undefined,
+        costUsd: outcome.costUsd ?? computeCostUsd(runtime.primary.price, usage) ?? undefined,
       },
     );
   }
@@ -674,18 +732,17 @@ class LoadBalancer implements Balancer {
     const models = [target.model, ...Object.values(taskModels)].filter(
       (model): model is ChatModel => model !== undefined,
     );
-    const capabilities = new Map<ChatModel, Set<string>>();
-    const prices = new Map<ChatModel, ModelPrice | undefined>();
-    const metricKeys = new Map<ChatModel, MetricKeys>();
+    const infos = new Map<ChatModel, ModelInfo>();
     for (const model of models) {
-      metricKeys.set(model, Object.freeze({ target: id, model: `${model.provider}:${model.modelId}` }));
-      capabilities.set(model, new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]));
-      prices.set(
-        model,
-        model === target.model && target.price
-          ? target.price
-          : findModelPrice(pricing, model.provider, model.modelId),
-      );
+      if (infos.has(model)) continue;
+      infos.set(model, {
+        capabilities: new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]),
+        price:
+          model === target.model && target.price
+            ? target.price
+            : findModelPrice(pricing, model.provider, model.modelId),
+        metricKeys: Object.freeze({ target: id, model: `${model.provider}:${model.modelId}` }),
+      });
     }
     const latencyOptions = this.config.latencyWindow ?? {};
     const breakerOptions = { probeTimeoutMs: this.timeouts.timeoutMs, ...this.config.circuitBreaker };
@@ -698,9 +755,8 @@ class LoadBalancer implements Balancer {
       maxConcurrent: target.maxConcurrent,
       tags,
       taskModels,
-      capabilities,
-      prices,
-      metricKeys,
+      models: infos,
+      primary: infos.get(target.model) as ModelInfo,
       breaker: new CircuitBreaker(breakerOptions, this.now, (to, reason) => {
         if (to === 'open' && reason) {
           this.shared?.publishBreaker(id, 'open', reason.cooldownMs, reason.reason);
@@ -729,6 +785,7 @@ class LoadBalancer implements Balancer {
     request: ChatRequest,
     options: BalancerCallOptions | undefined,
     kind: 'chat' | 'stream',
+    startedAt: number,
   ): CallPlan {
     const routing = options?.routing ?? noRouting;
     const strategy = routing.strategy ?? this.config.strategy ?? 'weighted';
@@ -737,6 +794,8 @@ class LoadBalancer implements Balancer {
     if (required) for (const capability of required) if (!needs.includes(capability)) needs.push(capability);
     return {
       kind,
+      request,
+      startedAt,
       routing,
       needs,
       taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
@@ -744,6 +803,7 @@ class LoadBalancer implements Balancer {
       strategy,
       route: new CallRoute(strategy),
       scored: false,
+      announced: false,
       skipped: undefined,
       headers: options?.headers,
       rotation: undefined,
@@ -787,8 +847,8 @@ class LoadBalancer implements Balancer {
     excluded: ReadonlySet<string>,
     alsoExcluded: ReadonlySet<string>,
     skipped?: SkippedTarget[],
+    now = this.now(),
   ): TargetRuntime[] {
-    const now = this.now();
     const { routing } = call;
     const candidates = this.ranking;
     // Overwritten in place and its length set once at the end, only if it changed: `length = 0`
@@ -811,7 +871,8 @@ class LoadBalancer implements Balancer {
         );
         continue;
       }
-      const capabilities = runtime.capabilities.get(model);
+      const info = modelInfoOf(runtime, model);
+      const capabilities = info?.capabilities;
       if (!hasAll(capabilities, call.needs)) {
         const missing = call.needs.filter((need) => !capabilities?.has(need));
         this.skip(call, skipped, runtime, 'capability_mismatch', `${runtime.id} lacks ${missing.join(', ')}`);
@@ -844,7 +905,7 @@ class LoadBalancer implements Balancer {
         }
         continue;
       }
-      const expectedCostUsd = estimateCostUsd(runtime.prices.get(model), call.tokens);
+      const expectedCostUsd = estimateCostUsd(info?.price, call.tokens);
       if (routing.maxCostUsd !== undefined) {
         if (expectedCostUsd === undefined) {
           this.skip(
@@ -955,169 +1016,241 @@ class LoadBalancer implements Balancer {
   // ---------------------------------------------------------------------------------------------
   // The attempt loop: select → acquire → attempt (maybe hedged) → retry or fail over
 
-  private async route<T>(
+  /**
+   * Runs the call's attempts until one commits (select → acquire → attempt, maybe hedged → retry
+   * or fail over), then hands it to `finish`. Everything happens in this one async frame: the
+   * commit is booked and the result built without another frame, promise and microtask hop per
+   * call. A call that fails is booked here (metrics, its route on the error), its run disposed.
+   */
+  private async route<T, R>(
     call: CallPlan,
     run: CallRun,
-    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    execute: AttemptCall<T>,
     discard: (value: T) => Promise<void> | undefined,
-  ): Promise<Committed<T>> {
-    const route = call.route;
-    // Most calls succeed on their first attempt: the failure bookkeeping is built on demand.
-    let failedOnce: Set<string> = emptySet as Set<string>;
-    let dead: Set<string> = emptySet as Set<string>;
-    let tries: Map<string, number> | undefined;
-    const extra: TargetAttempt[] = [];
-    let lastError: BallastError | undefined;
-    let previous: { id: string; code: string } | undefined;
-    /** Time already waited for a Retry-After before this round: reported with the retry. */
-    let heldOffMs = 0;
-    /** Whether `selected` went out (on the first round with candidates, as the scores were captured). */
-    let selectedEmitted = false;
-    this.budget?.recordRequest();
-
-    while (true) {
-      this.throwIfStopped(run, call);
-      // The route keeps the scores of the first round with candidates (captured by `rank`).
-      let ordered = this.rank(call, failedOnce, dead);
-      let delayMs = 0;
-      let isRetry = false;
-      if (ordered.length === 0 && failedOnce.size > 0) {
-        // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
-        ordered = this.rank(call, dead, emptySet);
-        const best = ordered[0];
-        if (best) {
-          isRetry = true;
-          // A target that sent Retry-After is skipped until then (target state), so by the time
-          // it is a candidate again its wait is over: no extra backoff on top.
-          delayMs = call.waitedFor?.has(best.id) ? 0 : this.backoffMs(tries?.get(best.id) ?? 1);
-          const remaining = run.remainingMs();
-          if (remaining !== undefined && delayMs >= remaining) {
-            if (dead === emptySet) dead = new Set();
-            dead.add(best.id);
-            extra.push({
-              target: best.id,
-              outcome: 'retry_after_exceeds_deadline',
-              message: `${best.id} would be retried after ${delayMs} ms, beyond the remaining deadline`,
-              durationMs: 0,
-            });
-            continue;
+    options: BalancerCallOptions | undefined,
+    finish: CommitCall<T, R>,
+  ): Promise<R> {
+    let committed: Committed<T>;
+    try {
+      // Most calls succeed on their first attempt: the retry bookkeeping is built on demand.
+      let retry: RetryState | undefined;
+      // The first round reads the balancer's clock from the call's start (the default clock's
+      // reading of it costs nothing more): the budget and the ranking share it.
+      const firstNow = this.clockInjected ? this.now() : timeOrigin + call.startedAt;
+      this.budget?.recordRequest(firstNow);
+      while (true) {
+        this.throwIfStopped(run, call);
+        // The route keeps the scores of the first round with candidates (captured by `rank`).
+        let ordered = this.rank(
+          call,
+          retry?.failedOnce ?? emptySet,
+          retry?.dead ?? emptySet,
+          undefined,
+          retry === undefined ? firstNow : this.now(),
+        );
+        let delayMs = 0;
+        let isRetry = false;
+        if (ordered.length === 0 && retry !== undefined && retry.failedOnce.size > 0) {
+          // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
+          ordered = this.rank(call, retry.dead, emptySet);
+          const best = ordered[0];
+          if (best) {
+            const backoff = this.retryBackoffMs(call, run, retry, best);
+            if (backoff === undefined) continue;
+            isRetry = true;
+            delayMs = backoff;
           }
         }
-      }
-      if (ordered.length === 0 && call.coolingUntil !== undefined) {
-        // Every target that could serve the call asked to be left alone (Retry-After). Wait for the
-        // first to come back if that fits the call (`maxRetryAfterMs`, the deadline); else give up
-        // now rather than hold the caller.
-        const waitMs = Math.max(0, call.coolingUntil - this.now());
-        const remaining = run.remainingMs();
-        if (waitMs <= this.retry.maxRetryAfterMs && (remaining === undefined || waitMs < remaining)) {
-          await this.sleep(Math.max(1, waitMs), run, call);
-          heldOffMs += waitMs;
-          call.waitedFor ??= new Set();
-          call.waitedFor.add(call.coolingTarget ?? '');
+        if (ordered.length === 0 && call.coolingUntil !== undefined) {
+          retry ??= new RetryState();
+          await this.waitOutRetryAfter(call, run, retry);
           continue;
         }
-        extra.push({
-          target: call.coolingTarget ?? '*',
-          outcome: 'retry_after_exceeds_deadline',
-          message: `${call.coolingTarget} asked to wait ${Math.ceil(waitMs)} ms, beyond the ${
-            waitMs > this.retry.maxRetryAfterMs
-              ? 'Retry-After cap (retry.maxRetryAfterMs)'
-              : 'remaining deadline'
-          }`,
-          durationMs: 0,
-        });
-        throw this.noHealthy(call, extra, lastError);
-      }
-      if (!selectedEmitted && ordered.length > 0) {
-        selectedEmitted = true;
-        const first = ordered[0];
-        // Payloads are only built when someone listens: most calls are never observed.
-        if (first && this.events.listenerCount('selected') > 0)
-          this.events.emit('selected', {
-            target: first.id,
-            strategy: call.strategy,
-            scores: route.scores,
-          });
-      }
-      const choices = isRetry ? ordered.slice(0, 1) : ordered;
-      if (choices.length === 0) throw this.noHealthy(call, extra, lastError);
-      if (route.attempts.length >= this.retry.maxAttempts) {
-        extra.push({
-          target: '*',
-          outcome: 'max_attempts',
-          message: `gave up after ${route.attempts.length} attempts (retry.maxAttempts)`,
-          durationMs: 0,
-        });
-        throw this.noHealthy(call, extra, lastError);
-      }
-      // The budget caps *re-tries* of a target this call already tried. Moving on to a target not
-      // yet tried is never refused: it is what makes a partial outage invisible to callers, and it
-      // is bounded anyway (each target once per call, `maxAttempts`, circuit breakers).
-      if (isRetry && this.budget && !this.budget.tryWithdraw()) {
-        extra.push({
-          target: '*',
-          outcome: 'retry_budget_exhausted',
-          message: 'the retry budget is spent: retries are capped at a share of recent calls',
-          durationMs: 0,
-        });
-        throw this.noHealthy(call, extra, lastError);
-      }
-      // Payloads are only built when someone listens (a failover is on the hot path of a partial outage).
-      if (previous) {
-        const next = choices[0]?.id;
-        if (next === previous.id) {
-          if (this.events.listenerCount('retry') > 0)
-            this.events.emit('retry', {
-              target: next,
-              attempt: route.attempts.length + 1,
-              delayMs: delayMs + heldOffMs,
-              code: previous.code,
-            });
-        } else if (this.events.listenerCount('failover') > 0)
-          this.events.emit('failover', { from: previous.id, code: previous.code });
-      }
-      heldOffMs = 0;
-      if (delayMs > 0) await this.sleep(delayMs, run, call);
+        this.announceSelection(call, ordered);
+        const choices = isRetry ? ordered.slice(0, 1) : ordered;
+        this.checkRound(call, choices, isRetry, retry);
+        if (retry !== undefined) this.announceRetry(call, retry, choices, delayMs);
+        if (delayMs > 0) await this.sleep(delayMs, run, call);
 
-      // A free slot is taken synchronously; only a call that must queue pays for an await.
-      const slot =
-        this.tryImmediateSlot(choices, call.taskType) ?? (await this.queueForSlot(choices, run, call, extra));
-      if (!slot) continue;
-      if (this.shared && slot.runtime.maxConcurrent !== undefined)
-        await this.acquireSharedSlot(this.shared, slot, run, call, extra);
-      const primary = this.startAttempt(call, run, slot, execute, discard, false);
-      // Without hedging the attempt is awaited right here: one async frame less per call.
-      const outcome =
-        this.config.hedgeAfterMs === undefined || isRetry || ordered.length < 2
-          ? this.settleOne(primary, await primary.attempt.result)
-          : await this.hedgeIfSlow(call, run, primary, ordered, this.config.hedgeAfterMs, execute, discard);
-      if (outcome.ok) {
-        route.target = outcome.committed.handle.slot.runtime.id;
-        this.finalizeSkipped(call);
-        return outcome.committed;
-      }
-      for (const failure of outcome.failures) {
-        lastError = failure.error;
-        const id = failure.runtime.id;
-        previous = { id, code: failure.error.code };
-        if (failure.kind === 'cancelled' || run.failure) this.throwIfStopped(run, call, failure.error);
-        if (failure.kind === 'request-error') {
-          attachRoute(failure.error, route);
-          throw failure.error;
+        // A free slot is taken synchronously; only a call that must queue pays for an await.
+        let slot = this.tryImmediateSlot(choices, call.taskType);
+        if (!slot) {
+          retry ??= new RetryState();
+          slot = await this.queueForSlot(choices, run, call, retry.extra);
+          if (!slot) continue;
         }
-        if (dead === emptySet) dead = new Set();
-        if (failedOnce === emptySet) failedOnce = new Set();
-        tries ??= new Map();
-        if (failure.kind === 'target-unavailable') {
-          dead.add(id);
-          continue;
+        if (this.shared && slot.runtime.maxConcurrent !== undefined) {
+          retry ??= new RetryState();
+          await this.acquireSharedSlot(this.shared, slot, run, call, retry.extra);
         }
-        const count = (tries.get(id) ?? 0) + 1;
-        tries.set(id, count);
-        if (count > this.retry.maxRetriesPerTarget) dead.add(id);
-        else failedOnce.add(id);
+        const primary = this.startAttempt(call, run, slot, execute, discard, false);
+        // Without hedging the attempt is awaited right here: no async frame of its own.
+        const outcome =
+          this.config.hedgeAfterMs === undefined || isRetry || ordered.length < 2
+            ? this.settleOne(primary, await primary.attempt.result, call.kind)
+            : await this.hedgeIfSlow(call, run, primary, ordered, this.config.hedgeAfterMs, execute, discard);
+        if (outcome.ok) {
+          call.route.target = outcome.committed.handle.slot.runtime.id;
+          this.finalizeSkipped(call);
+          committed = outcome.committed;
+          break;
+        }
+        retry ??= new RetryState();
+        this.bookFailures(call, run, retry, outcome.failures);
       }
+    } catch (error) {
+      const failure = this.toBallastError(error);
+      this.metrics.recordCall({
+        success: false,
+        code: failure.code,
+        latencyMs: performance.now() - call.startedAt,
+      });
+      attachRoute(failure, call.route);
+      run.dispose();
+      throw failure;
+    }
+    // Outside the try: a commit is never booked as a failure, whatever `finish` (a host callback) does.
+    return finish(committed, call, run, options);
+  }
+
+  /**
+   * The backoff before retrying `best`, or `undefined` when it would end past the call's deadline
+   * (the target is then given up for this call).
+   */
+  private retryBackoffMs(
+    call: CallPlan,
+    run: CallRun,
+    retry: RetryState,
+    best: TargetRuntime,
+  ): number | undefined {
+    // A target that sent Retry-After is skipped until then (target state), so by the time it is
+    // a candidate again its wait is over: no extra backoff on top.
+    const delayMs = call.waitedFor?.has(best.id) ? 0 : this.backoffMs(retry.tries.get(best.id) ?? 1);
+    const remaining = run.remainingMs();
+    if (remaining === undefined || delayMs < remaining) return delayMs;
+    retry.dead.add(best.id);
+    retry.extra.push({
+      target: best.id,
+      outcome: 'retry_after_exceeds_deadline',
+      message: `${best.id} would be retried after ${delayMs} ms, beyond the remaining deadline`,
+      durationMs: 0,
+    });
+    return undefined;
+  }
+
+  /**
+   * Every target that could serve the call asked to be left alone (Retry-After). Waits for the
+   * first to come back if that fits the call (`maxRetryAfterMs`, the deadline); else gives up now
+   * rather than hold the caller.
+   */
+  private async waitOutRetryAfter(call: CallPlan, run: CallRun, retry: RetryState): Promise<void> {
+    const waitMs = Math.max(0, (call.coolingUntil ?? 0) - this.now());
+    const remaining = run.remainingMs();
+    if (waitMs <= this.retry.maxRetryAfterMs && (remaining === undefined || waitMs < remaining)) {
+      await this.sleep(Math.max(1, waitMs), run, call);
+      retry.heldOffMs += waitMs;
+      call.waitedFor ??= new Set();
+      call.waitedFor.add(call.coolingTarget ?? '');
+      return;
+    }
+    retry.extra.push({
+      target: call.coolingTarget ?? '*',
+      outcome: 'retry_after_exceeds_deadline',
+      message: `${call.coolingTarget} asked to wait ${Math.ceil(waitMs)} ms, beyond the ${
+        waitMs > this.retry.maxRetryAfterMs ? 'Retry-After cap (retry.maxRetryAfterMs)' : 'remaining deadline'
+      }`,
+      durationMs: 0,
+    });
+    throw this.noHealthy(call, retry.extra, retry.lastError);
+  }
+
+  /** `selected`, on the first round with candidates (as the scores were captured). */
+  private announceSelection(call: CallPlan, ordered: readonly TargetRuntime[]): void {
+    if (call.announced || ordered.length === 0) return;
+    call.announced = true;
+    const first = ordered[0];
+    // Payloads are only built when someone listens: most calls are never observed.
+    if (first && this.events.listenerCount('selected') > 0)
+      this.events.emit('selected', { target: first.id, strategy: call.strategy, scores: call.route.scores });
+  }
+
+  /** Throws when this round cannot go ahead: no choice left, the attempts or the retry budget spent. */
+  private checkRound(
+    call: CallPlan,
+    choices: readonly TargetRuntime[],
+    isRetry: boolean,
+    retry: RetryState | undefined,
+  ): void {
+    const extra = retry?.extra ?? [];
+    if (choices.length === 0) throw this.noHealthy(call, extra, retry?.lastError);
+    const attempts = call.route.attempts.length;
+    if (attempts >= this.retry.maxAttempts) {
+      extra.push({
+        target: '*',
+        outcome: 'max_attempts',
+        message: `gave up after ${attempts} attempts (retry.maxAttempts)`,
+        durationMs: 0,
+      });
+      throw this.noHealthy(call, extra, retry?.lastError);
+    }
+    // The budget caps *re-tries* of a target this call already tried. Moving on to a target not
+    // yet tried is never refused: it is what makes a partial outage invisible to callers, and it
+    // is bounded anyway (each target once per call, `maxAttempts`, circuit breakers).
+    if (isRetry && this.budget && !this.budget.tryWithdraw()) {
+      extra.push({
+        target: '*',
+        outcome: 'retry_budget_exhausted',
+        message: 'the retry budget is spent: retries are capped at a share of recent calls',
+        durationMs: 0,
+      });
+      throw this.noHealthy(call, extra, retry?.lastError);
+    }
+  }
+
+  /** `retry` or `failover` after a failed round (payloads only built when someone listens). */
+  private announceRetry(
+    call: CallPlan,
+    retry: RetryState,
+    choices: readonly TargetRuntime[],
+    delayMs: number,
+  ): void {
+    const previousId = retry.previousId;
+    if (previousId !== undefined) {
+      const next = choices[0]?.id;
+      if (next === previousId) {
+        if (this.events.listenerCount('retry') > 0)
+          this.events.emit('retry', {
+            target: next,
+            attempt: call.route.attempts.length + 1,
+            delayMs: delayMs + retry.heldOffMs,
+            code: retry.previousCode,
+          });
+      } else if (this.events.listenerCount('failover') > 0)
+        this.events.emit('failover', { from: previousId, code: retry.previousCode });
+    }
+    retry.heldOffMs = 0;
+  }
+
+  /** Books a failed round: which targets may be retried, which are done for this call. */
+  private bookFailures(call: CallPlan, run: CallRun, retry: RetryState, failures: readonly Failure[]): void {
+    for (const failure of failures) {
+      retry.lastError = failure.error;
+      const id = failure.runtime.id;
+      retry.previousId = id;
+      retry.previousCode = failure.error.code;
+      if (failure.kind === 'cancelled' || run.failure) this.throwIfStopped(run, call, failure.error);
+      if (failure.kind === 'request-error') {
+        attachRoute(failure.error, call.route);
+        throw failure.error;
+      }
+      if (failure.kind === 'target-unavailable') {
+        retry.dead.add(id);
+        continue;
+      }
+      const count = (retry.tries.get(id) ?? 0) + 1;
+      retry.tries.set(id, count);
+      if (count > this.retry.maxRetriesPerTarget) retry.dead.add(id);
+      else retry.failedOnce.add(id);
     }
   }
 
@@ -1250,7 +1383,7 @@ class LoadBalancer implements Balancer {
     primary: AttemptHandle<T>,
     ordered: readonly TargetRuntime[],
     hedgeAfterMs: number,
-    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    execute: AttemptCall<T>,
     discard: (value: T) => Promise<void> | undefined,
   ): Promise<AttemptOutcome<T>> {
     const slot = primary.slot;
@@ -1262,7 +1395,7 @@ class LoadBalancer implements Balancer {
     const first = await Promise.race([primary.attempt.result, fired]);
     clearTimeout(timer);
     if (first !== 'hedge' || run.failure) {
-      return this.settleOne(primary, await primary.attempt.result);
+      return this.settleOne(primary, await primary.attempt.result, call.kind);
     }
     let hedgeSlot =
       this.budget === undefined || this.budget.available() >= 1
@@ -1293,7 +1426,7 @@ class LoadBalancer implements Balancer {
         hedgeSlot.release();
         hedgeSlot.runtime.breaker.onCancel(hedgeSlot.permit);
       }
-      return this.settleOne(primary, await primary.attempt.result);
+      return this.settleOne(primary, await primary.attempt.result, call.kind);
     }
     if (this.events.listenerCount('hedge') > 0)
       this.events.emit('hedge', {
@@ -1313,7 +1446,7 @@ class LoadBalancer implements Balancer {
         }
       },
     );
-    if (winner) return this.settle(handles, winner.result, winner.handle);
+    if (winner) return this.settle(handles, winner.result, winner.handle, call.kind);
     const failures: Failure[] = [];
     for (const handle of handles) {
       const result = await handle.attempt.result;
@@ -1327,8 +1460,9 @@ class LoadBalancer implements Balancer {
     handles: AttemptHandle<T>[],
     result: AttemptResult<T>,
     winner: AttemptHandle<T>,
+    kind: CallPlan['kind'],
   ): AttemptOutcome<T> {
-    if (!result.ok) return this.settleOne(winner, result);
+    if (!result.ok) return this.settleOne(winner, result, kind);
     for (const loser of handles) {
       if (loser === winner) continue;
       loser.cancelled = true;
@@ -1338,14 +1472,20 @@ class LoadBalancer implements Balancer {
       loser.slot.runtime.breaker.onCancel(loser.slot.permit);
       this.releaseWhenUpstreamSettles(loser);
     }
-    return this.settleOne(winner, result);
+    return this.settleOne(winner, result, kind);
   }
 
   /** Resolves a round of one attempt: commits it, or books and reports its failure. */
-  private settleOne<T>(handle: AttemptHandle<T>, result: AttemptResult<T>): AttemptOutcome<T> {
+  private settleOne<T>(
+    handle: AttemptHandle<T>,
+    result: AttemptResult<T>,
+    kind: CallPlan['kind'],
+  ): AttemptOutcome<T> {
     if (!result.ok) return { ok: false, failures: [this.fail(handle, result.error)] };
     handle.record.outcome = 'success';
-    handle.record.durationMs = round(this.now() - handle.startedAt);
+    // A stream's route is shown (`onRoute`) with the time to its first token; a chat commit's
+    // duration is booked by `succeed` right after, from its own reading of the clock.
+    if (kind === 'stream') handle.record.durationMs = round(this.now() - handle.startedAt);
     return { ok: true, committed: { value: result.value, handle } };
   }
 
@@ -1353,7 +1493,7 @@ class LoadBalancer implements Balancer {
     call: CallPlan,
     run: CallRun,
     slot: Slot,
-    execute: (model: ChatModel, options: BalancerCallOptions) => Promise<T>,
+    execute: AttemptCall<T>,
     discard: (value: T) => Promise<void> | undefined,
     hedge: boolean,
   ): AttemptHandle<T> {
@@ -1383,7 +1523,7 @@ class LoadBalancer implements Balancer {
       runtime.id,
     );
     const options = attemptOptions(call, run, model, attempt, clock);
-    attempt.begin(execute, model, options, this.errorOfModel);
+    attempt.begin(execute, model, options, call, this.errorOfModel);
     return { slot, record, attempt, startedAt, cancelled: false, discard };
   }
 
@@ -1480,7 +1620,7 @@ class LoadBalancer implements Balancer {
     runtime.outcomes.add(true, at);
     this.shared?.recordOutcome(runtime.id, true, durationMs, Date.now());
     runtime.breaker.onSuccess(handle.slot.permit, at);
-    const costUsd = result.costUsd ?? computeCostUsd(runtime.prices.get(model), result.usage);
+    const costUsd = result.costUsd ?? computeCostUsd(modelInfoOf(runtime, model)?.price, result.usage);
     this.metrics.record(
       this.metricKeys(handle),
       {
@@ -1501,7 +1641,10 @@ class LoadBalancer implements Balancer {
   private metricKeys<T>(handle: AttemptHandle<T>): MetricKeys {
     const { runtime, model } = handle.slot;
     return (
-      runtime.metricKeys.get(model) ?? { target: runtime.id, model: `${model.provider}:${model.modelId}` }
+      modelInfoOf(runtime, model)?.metricKeys ?? {
+        target: runtime.id,
+        model: `${model.provider}:${model.modelId}`,
+      }
     );
   }
 
@@ -1514,26 +1657,16 @@ class LoadBalancer implements Balancer {
   ): AsyncGenerator<BalancedChatChunk, void, undefined> {
     const startedAt = performance.now();
     const run = this.createRun(options, startedAt);
-    const call = this.plan(request, options, 'stream');
-    let committed: Committed<OpenedStream>;
-    try {
-      committed = await this.route(
-        call,
-        run,
-        (model, attemptOptions) => openStream(model, request, attemptOptions, this.now),
-        closeOpenedStream,
-      );
-    } catch (error) {
-      const failure = this.toBallastError(error);
-      this.metrics.recordCall({
-        success: false,
-        code: failure.code,
-        latencyMs: performance.now() - startedAt,
-      });
-      attachRoute(failure, call.route);
-      run.dispose();
-      throw failure;
-    }
+    const call = this.plan(request, options, 'stream', startedAt);
+    // A failed call is booked (and its run disposed) by `route`.
+    const committed = await this.route(
+      call,
+      run,
+      this.streamAttempt,
+      closeOpenedStream,
+      options,
+      keepCommitted,
+    );
     const { iterator, buffered } = committed.value;
     const handle = committed.handle;
     // Past the first token there is no failover: the first-token timeout no longer applies, the
@@ -1612,13 +1745,14 @@ class LoadBalancer implements Balancer {
   private finishStream(session: StreamSession, result: ChatResult, route: Route): BalancedChatChunk {
     session.settled = true;
     const { timeToFirstTokenMs } = session;
-    // One reading of the balancer's clock books the attempt and the call.
-    const at = this.now();
+    // One reading of the clock books the attempt and the call (see `clockReading`).
+    const clock = performance.now();
+    const at = this.clockReading(clock);
     const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs, at);
     this.metrics.recordCall(
       {
         success: true,
-        latencyMs: performance.now() - session.startedAt,
+        latencyMs: clock - session.startedAt,
         timeToFirstTokenMs,
         inputTokens: result.usage.inputTokens,
         outputTokens: result.usage.outputTokens,
@@ -1670,6 +1804,14 @@ class LoadBalancer implements Balancer {
       });
     }
     return new CallRun(options?.signal, timeoutMs, startedAt + timeoutMs, this.sweep);
+  }
+
+  /**
+   * The balancer's clock at `performance.now()` reading `clock`: the default clock is
+   * `timeOrigin + performance.now()`, so one reading serves both (an injected clock is read).
+   */
+  private clockReading(clock: number): number {
+    return this.clockInjected ? this.now() : timeOrigin + clock;
   }
 
   private throwIfStopped(run: CallRun, call: CallPlan, fallback?: BallastError): void {
@@ -1765,6 +1907,16 @@ function withRoute(result: ChatResult, route: Route): BalancedChatResult {
   return balanced;
 }
 
+/** A chat call's attempt (see {@link chatAdapted}). */
+function chatAttempt(model: ChatModel, options: BalancerCallOptions, call: CallPlan): Promise<ChatResult> {
+  return chatAdapted(model, call.request, options);
+}
+
+/** What a stream call does with its committed attempt: the generator goes on with it. */
+function keepCommitted<T>(committed: Committed<T>): Committed<T> {
+  return committed;
+}
+
 /**
  * One chat attempt, with a JSON request adapted to this target's strongest native mode. Not an
  * async function: a plain request goes straight to the model without another promise (a
@@ -1775,6 +1927,8 @@ function chatAdapted(
   request: ChatRequest,
   options: BalancerCallOptions,
 ): Promise<ChatResult> {
+  // A request without a JSON response format goes as it is (no prepared request to build).
+  if (request.responseFormat?.type !== 'json') return model.chat(request, options);
   const prepared = prepareStructuredRequest(request, model.capabilities);
   if (prepared.mode === undefined) return model.chat(request, options);
   return model.chat(prepared.request, options).then((result) => restoreStructuredResult(result, prepared));
@@ -1812,13 +1966,18 @@ class StreamSession implements Stoppable {
   /** Closes the upstream stream (once); the slot is freed only when it has closed. */
   closeUpstream(): void {
     if (this.closing) return;
-    const handle = this.handle;
-    const release = () => {
-      handle.attempt.dispose();
-      handle.slot.release();
-    };
-    // One reaction on the closing promise, whether it fulfils or rejects.
-    this.closing = Promise.resolve(this.iterator.return?.()).then(release, release);
+    // Two unnamed reactions rather than one named closure: a bundler that keeps function names
+    // (tsx, esbuild `keepNames`) sets the name of a `const` closure with a defineProperty per
+    // call, which costs more than the closure.
+    this.closing = Promise.resolve(this.iterator.return?.()).then(
+      () => this.releaseSlot(),
+      () => this.releaseSlot(),
+    );
+  }
+
+  private releaseSlot(): void {
+    this.handle.attempt.dispose();
+    this.handle.slot.release();
   }
 }
 
@@ -1908,6 +2067,11 @@ function attemptOptions<T>(
     options.routing = forwarded;
   }
   return options;
+}
+
+/** What the balancer knows of one of a target's models (the target's own model without a lookup). */
+function modelInfoOf(runtime: TargetRuntime, model: ChatModel): ModelInfo | undefined {
+  return model === runtime.model ? runtime.primary : runtime.models.get(model);
 }
 
 /** A target's pooled candidate, before its first ranking. */

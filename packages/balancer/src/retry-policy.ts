@@ -129,8 +129,8 @@ export class RetryBudget {
   }
 
   /** A call started: earn `ratio` tokens. */
-  recordRequest(): void {
-    this.refill();
+  recordRequest(at = this.now()): void {
+    this.refill(at);
     this.tokens = Math.min(this.maxTokens, this.tokens + this.ratio);
   }
 
@@ -148,8 +148,7 @@ export class RetryBudget {
     return this.tokens;
   }
 
-  private refill(): void {
-    const now = this.now();
+  private refill(now = this.now()): void {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
     this.updatedAt = now;
     if (elapsed > 0) this.tokens = Math.min(this.maxTokens, this.tokens + elapsed * this.minPerSecond);
