@@ -250,7 +250,6 @@ type MetricKeys = Readonly<{ target: string; model: string }>;
 
 type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind };
 
-/** How one round of attempts ended: a committed value, or the failures to book. */
 /**
  * One attempt's upstream call. The call's plan comes as an argument (a static function per kind,
  * not a closure per call).
@@ -283,6 +282,7 @@ class RetryState {
   heldOffMs = 0;
 }
 
+/** How one round of attempts ended: a committed value, or the failures to book. */
 type AttemptOutcome<T> = { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] };
 
 const noop = () => {};
