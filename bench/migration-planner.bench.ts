@@ -418,6 +418,20 @@ function scenarioRows(): Array<Record<string, string | number>> {
 }
 
 /**
+ * The planner options the brute-force rows compare with CRS brute force at 2 % margin, like for
+ * like: no thresholds, no target stop, current usage, and `minGain` 2 % (a migration must buy what
+ * brute force's margin asks of one). `bench/analysis/export-migration-clusters.ts` uses them too.
+ */
+export const LIKE_FOR_LIKE = {
+  maxMigrations: 200,
+  loadBasis: 'current',
+  cpuThreshold: 100,
+  memThreshold: 100,
+  targetImbalance: 0,
+  minGain: 0.02,
+} as const;
+
+/**
  * Migrations and GiB the planner needs to reach CRS brute force's final imbalance, as a ratio of
  * brute force's own, median over clusters where brute force moved at all. Like for like: current
  * usage, no thresholds, same 2 % margin. Run on the held-out seeds (7000+, never used while
@@ -440,14 +454,7 @@ function bruteForceComparison(
     const bf = planCrsBruteForce(snapshot, { maxMigrations: 200, margin: 0.02 });
     if (bf.migrations === 0) continue;
     compared++;
-    const plan = planMigrations(snapshot, {
-      maxMigrations: 200,
-      loadBasis: 'current',
-      cpuThreshold: 100,
-      memThreshold: 100,
-      targetImbalance: 0,
-      minGain: 0.02,
-    });
+    const plan = planMigrations(snapshot, LIKE_FOR_LIKE);
     finals.push(plan.summary.imbalanceAfter);
     bruteFinals.push(bf.imbalanceAfter);
     const point = plan.curve.find((entry) => entry.imbalance <= bf.imbalanceAfter + 1e-9);

@@ -12,17 +12,7 @@ import { placementPolicyFor, planCrsBruteForce, planMigrations } from '@ballast/
 import type { ClusterSnapshot } from '@ballast/core';
 import type { MigrationReasonCode, Reason } from '@ballast/validator';
 import { buildPlanningModel } from '../../packages/advisor/src/migration/planning-model';
-import { generateCluster, random } from '../migration-planner.bench';
-
-/** The planner options the bench's held-out row compares with brute force (like for like). */
-const LIKE_FOR_LIKE = {
-  maxMigrations: 200,
-  loadBasis: 'current',
-  cpuThreshold: 100,
-  memThreshold: 100,
-  targetImbalance: 0,
-  minGain: 0.02,
-} as const;
+import { generateCluster, LIKE_FOR_LIKE, random } from '../migration-planner.bench';
 
 interface ExportedCluster {
   id: string;
