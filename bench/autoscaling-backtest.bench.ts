@@ -69,6 +69,24 @@ function frontierAt(points: readonly FrontierPoint[], podHours: number): number 
   return envelope.at(-1)!.underProvisioned;
 }
 
+/** Demand in cores from a utilisation trace: `util% × REQUEST_CORES × BASE_PODS / 100`. */
+function demandOf(percent: readonly number[]): number[] {
+  return percent.map((value) => (value * REQUEST_CORES * BASE_PODS) / 100);
+}
+
+/** The deployment every scaling row simulates (the same for the HPA sweep and Ballast). */
+function scalingSetup(trace: number[], stepSeconds: number) {
+  return {
+    trace,
+    stepSeconds,
+    requestsPerPodCores: REQUEST_CORES,
+    demandTargetUtilization: DEFAULT_TARGET,
+    minReplicas: 2,
+    maxReplicas: 60,
+    podStartupSteps: 1,
+  };
+}
+
 /** The HPA frontier (target sweep) on `common`'s trace. */
 async function hpaFrontier(
   common: Omit<Parameters<typeof runBacktest>[0], 'targetUtilization' | 'policies'>,
@@ -155,16 +173,7 @@ export default async function run(): Promise<{
     }
 
     // 2. Scaling: the HPA frontier and Ballast's point.
-    const demand = percent.map((value) => (value * REQUEST_CORES * BASE_PODS) / 100);
-    const common = {
-      trace: demand,
-      stepSeconds: trace.stepSeconds,
-      requestsPerPodCores: REQUEST_CORES,
-      demandTargetUtilization: DEFAULT_TARGET,
-      minReplicas: 2,
-      maxReplicas: 60,
-      podStartupSteps: 1,
-    };
+    const common = scalingSetup(demandOf(percent), trace.stepSeconds);
     const frontier = await hpaFrontier(common);
     const ballastPolicy = llmPolicy(undefined, { name: 'ballast-advice' });
     const ballast = await runBacktest({
@@ -222,17 +231,9 @@ export default async function run(): Promise<{
   for (const name of traceNames) {
     const trace = loadTrace(name);
     const percent = traceOnGrid(trace, traceUtilizationPercent(trace));
-    const demand = percent.map((value) => (value * REQUEST_CORES * BASE_PODS) / 100);
+    const demand = demandOf(percent);
     for (const [variant, transform] of Object.entries(VARIANTS)) {
-      const common = {
-        trace: transform(demand),
-        stepSeconds: trace.stepSeconds,
-        requestsPerPodCores: REQUEST_CORES,
-        demandTargetUtilization: DEFAULT_TARGET,
-        minReplicas: 2,
-        maxReplicas: 60,
-        podStartupSteps: 1,
-      };
+      const common = scalingSetup(transform(demand), trace.stepSeconds);
       const frontier = await hpaFrontier(common);
       const defaultHpa = frontier.find((point) => point.target === DEFAULT_TARGET)!;
       const report = await runBacktest({
