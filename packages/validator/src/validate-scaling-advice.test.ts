@@ -164,13 +164,21 @@ describe('validateScalingAdvice: clamping and action', () => {
         factors: [],
         source: 'rule',
       },
-      noBehavior,
+      { ...noBehavior, source: 'rule' },
     );
     expect(typed.ok && typed.recommendation).toMatchObject({
       targetReplicas: 3,
       action: 'scale_down',
       source: 'rule',
     });
+  });
+
+  it('never takes the advice at its word about its source', () => {
+    const claimed = { ...advice(5), source: 'rule' };
+    const fromObject = validateScalingAdvice(workload(4), claimed, noBehavior);
+    expect(fromObject.ok && fromObject.recommendation.source).toBe('llm');
+    const fromText = validateScalingAdvice(workload(4), JSON.stringify(claimed), noBehavior);
+    expect(fromText.ok && fromText.recommendation.source).toBe('llm');
   });
 });
 

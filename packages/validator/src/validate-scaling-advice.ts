@@ -177,18 +177,84 @@ export function validateScalingAdvice(
   options: ScalingValidationOptions = {},
 ): ScalingValidationResult {
   const current = assertWorkload(workload);
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError({
-      message: 'options must be an object',
-      issues: [{ path: 'options', message: 'not an object' }],
-    });
-  }
+  assertOptions(options);
   const repairs: Repair[] = [];
   const sink: RepairSink = { target: 'advice', index: -1, repairs };
   const reasons: Array<Reason<ScalingReasonCode>> = [];
   const fail = (): ScalingValidationFailure => ({ ok: false, useRuleBased: true, reasons, repairs });
 
   // Bounds first: without them nothing can be trusted.
+  const bounds = readBounds(workload, options, reasons);
+  const data = readScalingAdvice(advice, sink, reasons, options.maxAdviceTextLength);
+  if (data === undefined) return fail();
+  const proposed = readProposedTarget(data.target_replicas, bounds.maxReplicas, sink, reasons);
+  const confidence = readConfidence(data.confidence, sink, reasons);
+  if (typeof data.reasoning !== 'string' || data.reasoning.trim() === '') {
+    reasons.push({ code: 'reasoning_missing', message: 'reasoning is required' });
+  }
+  const labels = readLabels(data, sink, reasons);
+  if (
+    reasons.length > 0 ||
+    proposed === undefined ||
+    bounds.maxReplicas === undefined ||
+    confidence === undefined
+  ) {
+    return fail();
+  }
+  const { minReplicas, maxReplicas } = bounds;
+
+  const limitedBy: ScalingLimit[] = [];
+  let final = clampToBounds(proposed, minReplicas, maxReplicas, sink, limitedBy);
+  if (options.applyBehavior ?? workload.hpa !== undefined) {
+    final = applyHpaBehavior(final, current, workload, options, sink, limitedBy);
+  }
+  const action = deriveAction(
+    data.action,
+    current,
+    final,
+    proposed > maxReplicas && current === maxReplicas,
+    sink,
+  );
+
+  const recommendation: ScalingRecommendation = {
+    action,
+    currentReplicas: current,
+    targetReplicas: final,
+    confidence,
+    reasoning: data.reasoning as string,
+    factors: readFactors(data.factors_considered, sink),
+    // The advice's own `source` is never read: a model may claim to be the rule-based policy.
+    source: options.source ?? 'llm',
+    ...labels,
+  };
+  const scores = numericRecord(data.criteria_scores);
+  if (scores !== undefined) recommendation.criteriaScores = scores;
+
+  return {
+    ok: true,
+    recommendation,
+    repairs,
+    bounds: { minReplicas, maxReplicas },
+    proposedReplicas: proposed,
+    limitedBy,
+  };
+}
+
+function assertOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError({
+      message: 'options must be an object',
+      issues: [{ path: 'options', message: 'not an object' }],
+    });
+  }
+}
+
+/** `[minReplicas, maxReplicas]` from the options, else the HPA; a missing or broken range is a reason. */
+function readBounds(
+  workload: WorkloadSnapshot,
+  options: ScalingValidationOptions,
+  reasons: Array<Reason<ScalingReasonCode>>,
+): { minReplicas: number; maxReplicas: number | undefined } {
   const hpa = workload.hpa;
   let minReplicas = options.minReplicas ?? hpa?.spec.minReplicas ?? 1;
   if (!options.allowScaleToZero) minReplicas = Math.max(1, minReplicas);
@@ -204,83 +270,117 @@ export function validateScalingAdvice(
       message: `minReplicas ${minReplicas} / maxReplicas ${maxReplicas} are not a valid range`,
     });
   }
+  return { minReplicas, maxReplicas };
+}
 
-  const data = readScalingAdvice(advice, sink, reasons, options.maxAdviceTextLength);
-  if (data === undefined) return fail();
-
-  const target = readLooseNumber(data.target_replicas, 'target_replicas', sink);
-  let proposed: number | undefined;
-  if (!target.ok) reasons.push({ code: 'target_invalid', message: target.message });
-  else if (target.value === undefined)
+/** The model's target as a whole replica count, or `undefined` with a reason. */
+function readProposedTarget(
+  raw: unknown,
+  maxReplicas: number | undefined,
+  sink: RepairSink,
+  reasons: Array<Reason<ScalingReasonCode>>,
+): number | undefined {
+  const target = readLooseNumber(raw, 'target_replicas', sink);
+  if (!target.ok) {
+    reasons.push({ code: 'target_invalid', message: target.message });
+    return undefined;
+  }
+  if (target.value === undefined) {
     reasons.push({ code: 'target_missing', message: 'target_replicas is required' });
-  else if (target.value < 0)
+    return undefined;
+  }
+  if (target.value < 0) {
     reasons.push({ code: 'target_invalid', message: `target_replicas ${target.value} is negative` });
-  else if (maxReplicas !== undefined && target.value > IMPLAUSIBLE_TARGET_FACTOR * Math.max(1, maxReplicas)) {
+    return undefined;
+  }
+  if (maxReplicas !== undefined && target.value > IMPLAUSIBLE_TARGET_FACTOR * Math.max(1, maxReplicas)) {
     // A target this far beyond the bound is not a judgement to clamp but a broken answer (1e308,
     // an overflow, a unit mix-up): scaling to max on it would be a scale-up nobody asked for.
     reasons.push({
       code: 'target_invalid',
       message: `target_replicas ${target.value} is implausible (more than ${IMPLAUSIBLE_TARGET_FACTOR} × maxReplicas ${maxReplicas}); using the rule-based answer instead of clamping`,
     });
-  } else {
-    proposed = roundUpReplicas(target.value);
-    if (proposed !== target.value) {
-      recordRepair(
-        sink,
-        'target_replicas',
-        'target_rounded',
-        target.value,
-        proposed,
-        Math.abs(target.value - Math.round(target.value)) <= INTEGER_NOISE
-          ? `target_replicas ${target.value} is ${proposed} up to float noise`
-          : `target_replicas ${target.value} rounded up to ${proposed}`,
-      );
-    }
+    return undefined;
   }
+  const proposed = roundUpReplicas(target.value);
+  if (proposed !== target.value) {
+    recordRepair(
+      sink,
+      'target_replicas',
+      'target_rounded',
+      target.value,
+      proposed,
+      Math.abs(target.value - Math.round(target.value)) <= INTEGER_NOISE
+        ? `target_replicas ${target.value} is ${proposed} up to float noise`
+        : `target_replicas ${target.value} rounded up to ${proposed}`,
+    );
+  }
+  return proposed;
+}
 
-  const confidence = readLooseNumber(data.confidence, 'confidence', sink);
-  const confidenceValue = confidence.ok ? confidence.value : undefined;
-  if (!confidence.ok) reasons.push({ code: 'confidence_out_of_range', message: confidence.message });
-  else if (confidence.value === undefined)
+/** A confidence in 0..1, or `undefined` with a reason: the validator never invents one. */
+function readConfidence(
+  raw: unknown,
+  sink: RepairSink,
+  reasons: Array<Reason<ScalingReasonCode>>,
+): number | undefined {
+  const confidence = readLooseNumber(raw, 'confidence', sink);
+  if (!confidence.ok) {
+    reasons.push({ code: 'confidence_out_of_range', message: confidence.message });
+    return undefined;
+  }
+  if (confidence.value === undefined) {
     reasons.push({ code: 'confidence_out_of_range', message: 'confidence is required' });
-  else if (confidence.value < 0 || confidence.value > 1) {
+    return undefined;
+  }
+  if (confidence.value < 0 || confidence.value > 1) {
     reasons.push({
       code: 'confidence_out_of_range',
       message: `confidence ${confidence.value} is outside 0..1`,
     });
+    return undefined;
   }
+  return confidence.value;
+}
 
-  if (typeof data.reasoning !== 'string' || data.reasoning.trim() === '') {
-    reasons.push({ code: 'reasoning_missing', message: 'reasoning is required' });
-  }
+type ScalingLabels = Pick<
+  ScalingRecommendation,
+  'risk' | 'costImpact' | 'performanceImpact' | 'timing' | 'scalingType'
+>;
 
-  const enumField = <T extends string>(
-    field: string,
-    value: unknown,
-    allowed: readonly T[],
-  ): T | undefined => {
-    const read = readEnum(value, field, allowed, sink);
-    if (read.ok) return read.value;
-    reasons.push({ code: 'enum_invalid', message: read.message });
+/** The optional enum fields; a value outside its set is a reason, an absent one stays absent. */
+function readLabels(
+  data: ScalingView,
+  sink: RepairSink,
+  reasons: Array<Reason<ScalingReasonCode>>,
+): ScalingLabels {
+  const labels: ScalingLabels = {};
+  const read = <T extends string>(field: string, value: unknown, allowed: readonly T[]): T | undefined => {
+    const result = readEnum(value, field, allowed, sink);
+    if (result.ok) return result.value;
+    reasons.push({ code: 'enum_invalid', message: result.message });
     return undefined;
   };
-  const risk = enumField('risk_assessment', data.risk_assessment, impactLevels);
-  const costImpact = enumField('cost_impact', data.cost_impact, impactLevels);
-  const performanceImpact = enumField('performance_impact', data.performance_impact, performanceImpacts);
-  const timing = enumField('recommended_timing', data.recommended_timing, timings);
-  const scalingType = enumField('scaling_type', data.scaling_type, scalingTypes);
+  const risk = read('risk_assessment', data.risk_assessment, impactLevels);
+  const costImpact = read('cost_impact', data.cost_impact, impactLevels);
+  const performanceImpact = read('performance_impact', data.performance_impact, performanceImpacts);
+  const timing = read('recommended_timing', data.recommended_timing, timings);
+  const scalingType = read('scaling_type', data.scaling_type, scalingTypes);
+  if (risk !== undefined) labels.risk = risk;
+  if (costImpact !== undefined) labels.costImpact = costImpact;
+  if (performanceImpact !== undefined) labels.performanceImpact = performanceImpact;
+  if (timing !== undefined) labels.timing = timing;
+  if (scalingType !== undefined) labels.scalingType = scalingType;
+  return labels;
+}
 
-  if (
-    reasons.length > 0 ||
-    proposed === undefined ||
-    maxReplicas === undefined ||
-    confidenceValue === undefined
-  ) {
-    return fail();
-  }
-
-  // Clamp to the bounds.
-  const limitedBy: ScalingLimit[] = [];
+function clampToBounds(
+  proposed: number,
+  minReplicas: number,
+  maxReplicas: number,
+  sink: RepairSink,
+  limitedBy: ScalingLimit[],
+): number {
   let final = proposed;
   if (final > maxReplicas) {
     final = maxReplicas;
@@ -299,122 +399,113 @@ export function validateScalingAdvice(
       `target ${proposed} clamped to [${minReplicas}, ${maxReplicas}]`,
     );
   }
+  return final;
+}
 
-  // HPA stabilisation, then rate policies.
-  if (options.applyBehavior ?? hpa !== undefined) {
-    const now = options.now ?? workload.collectedAt;
-    const behavior = resolveHpaBehavior({
-      scaleUp: mergeRules(hpa?.spec.behavior?.scaleUp, options.behavior?.scaleUp),
-      scaleDown: mergeRules(hpa?.spec.behavior?.scaleDown, options.behavior?.scaleDown),
-    });
-    const stabilized = stabilizeRecommendation(
+/** HPA stabilisation windows, then the `Pods`/`Percent` rate policies, as the controller applies them. */
+function applyHpaBehavior(
+  target: number,
+  current: number,
+  workload: WorkloadSnapshot,
+  options: ScalingValidationOptions,
+  sink: RepairSink,
+  limitedBy: ScalingLimit[],
+): number {
+  const hpa = workload.hpa;
+  const now = options.now ?? workload.collectedAt;
+  const behavior = resolveHpaBehavior({
+    scaleUp: mergeRules(hpa?.spec.behavior?.scaleUp, options.behavior?.scaleUp),
+    scaleDown: mergeRules(hpa?.spec.behavior?.scaleDown, options.behavior?.scaleDown),
+  });
+  let final = target;
+  const stabilized = stabilizeRecommendation(
+    final,
+    current,
+    options.recommendationHistory ?? [],
+    behavior,
+    now,
+  );
+  if (stabilized !== final) {
+    limitedBy.push(final > current ? 'scale_up_stabilization' : 'scale_down_stabilization');
+    recordRepair(
+      sink,
+      'target_replicas',
+      'stabilized',
       final,
-      current,
-      options.recommendationHistory ?? [],
-      behavior,
-      now,
+      stabilized,
+      `target ${final} held at ${stabilized} by the stabilization window`,
     );
-    if (stabilized !== final) {
-      limitedBy.push(final > current ? 'scale_up_stabilization' : 'scale_down_stabilization');
-      recordRepair(
-        sink,
-        'target_replicas',
-        'stabilized',
-        final,
-        stabilized,
-        `target ${final} held at ${stabilized} by the stabilization window`,
-      );
-      final = stabilized;
+    final = stabilized;
+  }
+  // Changes recorded after `now` have not happened yet from this point of view.
+  const events = hpaScaleEventsFromHistory((workload.events ?? []).filter((event) => event.timestamp <= now));
+  let limited = final;
+  if (final > current) {
+    const limit = Math.max(scaleUpLimit(current, events, behavior.scaleUp, now), current);
+    if (final > limit) {
+      limited = limit;
+      limitedBy.push('scale_up_policy');
     }
-    // Changes recorded after `now` have not happened yet from this point of view.
-    const events = hpaScaleEventsFromHistory(
-      (workload.events ?? []).filter((event) => event.timestamp <= now),
-    );
-    let limited = final;
-    if (final > current) {
-      const limit = Math.max(scaleUpLimit(current, events, behavior.scaleUp, now), current);
-      if (final > limit) {
-        limited = limit;
-        limitedBy.push('scale_up_policy');
-      }
-    } else if (final < current) {
-      const limit = Math.min(scaleDownLimit(current, events, behavior.scaleDown, now), current);
-      if (final < limit) {
-        limited = limit;
-        limitedBy.push('scale_down_policy');
-      }
-    }
-    if (limited !== final) {
-      recordRepair(
-        sink,
-        'target_replicas',
-        'rate_limited',
-        final,
-        limited,
-        `target ${final} limited to ${limited} by the scaling policies`,
-      );
-      final = limited;
+  } else if (final < current) {
+    const limit = Math.min(scaleDownLimit(current, events, behavior.scaleDown, now), current);
+    if (final < limit) {
+      limited = limit;
+      limitedBy.push('scale_down_policy');
     }
   }
+  if (limited !== final) {
+    recordRepair(
+      sink,
+      'target_replicas',
+      'rate_limited',
+      final,
+      limited,
+      `target ${final} limited to ${limited} by the scaling policies`,
+    );
+  }
+  return limited;
+}
 
+/**
+ * The action follows from the final target, not from what the model wrote (`at_max` only when it
+ * wanted more than `maxReplicas` and the workload is already there).
+ */
+function deriveAction(
+  claimed: unknown,
+  current: number,
+  final: number,
+  wantedBeyondMax: boolean,
+  sink: RepairSink,
+): ScalingAction {
   const action: ScalingAction =
-    final > current
-      ? 'scale_up'
-      : final < current
-        ? 'scale_down'
-        : proposed > maxReplicas && current === maxReplicas
-          ? 'at_max'
-          : 'maintain';
-  if (data.action !== action) {
+    final > current ? 'scale_up' : final < current ? 'scale_down' : wantedBeyondMax ? 'at_max' : 'maintain';
+  if (claimed !== action) {
     recordRepair(
       sink,
       'action',
       'action_derived',
-      data.action,
+      claimed,
       action,
-      `action ${describe(data.action)} derived as "${action}" from ${current} → ${final}`,
+      `action ${describe(claimed)} derived as "${action}" from ${current} → ${final}`,
     );
   }
+  return action;
+}
 
-  const factors: string[] = [];
-  const rawFactors = data.factors_considered ?? [];
-  for (const factor of rawFactors) if (typeof factor === 'string') factors.push(factor);
-  if (factors.length !== rawFactors.length) {
+function readFactors(raw: readonly unknown[] | null | undefined, sink: RepairSink): string[] {
+  const given = raw ?? [];
+  const factors = given.filter((factor): factor is string => typeof factor === 'string');
+  if (factors.length !== given.length) {
     recordRepair(
       sink,
       'factors_considered',
       'dropped_invalid_entries',
-      rawFactors.length,
+      given.length,
       factors.length,
       'non-string factors dropped',
     );
   }
-
-  const recommendation: ScalingRecommendation = {
-    action,
-    currentReplicas: current,
-    targetReplicas: final,
-    confidence: confidenceValue,
-    reasoning: data.reasoning as string,
-    factors,
-    source: options.source ?? (data.source === 'rule' ? 'rule' : 'llm'),
-  };
-  if (risk !== undefined) recommendation.risk = risk;
-  if (costImpact !== undefined) recommendation.costImpact = costImpact;
-  if (performanceImpact !== undefined) recommendation.performanceImpact = performanceImpact;
-  if (timing !== undefined) recommendation.timing = timing;
-  if (scalingType !== undefined) recommendation.scalingType = scalingType;
-  const scores = numericRecord(data.criteria_scores);
-  if (scores !== undefined) recommendation.criteriaScores = scores;
-
-  return {
-    ok: true,
-    recommendation,
-    repairs,
-    bounds: { minReplicas, maxReplicas },
-    proposedReplicas: proposed,
-    limitedBy,
-  };
+  return factors;
 }
 
 function assertWorkload(workload: unknown): number {
@@ -448,7 +539,6 @@ interface ScalingView {
   recommended_timing?: unknown;
   scaling_type?: unknown;
   criteria_scores?: unknown;
-  source?: unknown;
 }
 
 function readScalingAdvice(
@@ -525,7 +615,7 @@ function readScalingAdvice(
     }
     return undefined;
   }
-  return { ...parsed.data, source: value.source };
+  return parsed.data;
 }
 
 /**
