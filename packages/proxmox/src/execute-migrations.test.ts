@@ -171,6 +171,26 @@ describe('executeMigrations', () => {
     expect(fake.cluster.guest(102)!.node).toBe(ha.target);
   });
 
+  it('follows a guest put under HA after the listing was read: waits for hamigrate, reports the spawned task', async () => {
+    const guest = fake.cluster.guests.find(
+      (entry) => entry.kind === 'qemu' && !entry.haManaged && entry.lock === undefined,
+    )!;
+    const move = moveOf(guest.vmid);
+    const report = await executeMigrations(client, [move], {
+      apply: true,
+      pollIntervalMs: 10,
+      // The listing is read before the first `checking` event: an HA rule added now is a race
+      // the run only learns of from PVE's answer to the plain migrate.
+      onProgress: (event) => {
+        if (event.status === 'checking') guest.haManaged = true;
+      },
+    });
+    expect(report.moves[0]).toMatchObject({ status: 'succeeded', haManaged: true, exitStatus: 'OK' });
+    expect(report.moves[0]?.request?.path).toBe(`/nodes/${move.source}/qemu/${guest.vmid}/migrate`);
+    expect(report.moves[0]?.upid).toContain(`:qmigrate:${guest.vmid}:`);
+    expect(fake.cluster.guest(guest.vmid)!.node).toBe(move.target);
+  });
+
   it('respects the parallel limit, in plan order', async () => {
     const plan = [104, 105, 107, 114].map((vmid) => moveOf(vmid));
     let inFlight = 0;

@@ -1,8 +1,15 @@
-import { AbortedError, CollectorError } from '@ballast/core';
+import { AbortedError } from '@ballast/core';
 import { mapLimit } from './collect-cluster-snapshot';
+import {
+  checkAgainstListing,
+  readPrecondition,
+  refusalFromMoveOptions,
+  refusalFromPrecondition,
+} from './migration-move-checks';
+import { existingTasks, findSpawnedTask, waitForTask } from './migration-tasks';
 import type { ProxmoxClient } from './proxmox-client';
 import { parseUpid } from './upid';
-import type { ClusterResource, MigratePreconditionWire, TaskStatus } from './wire-schemas';
+import type { ClusterResource } from './wire-schemas';
 
 /** One planned move. */
 export interface MigrationMove {
@@ -182,194 +189,104 @@ export async function executeMigrations(
   }
 }
 
+type RunOptions = ExecuteMigrationsOptions & { apply: boolean; pollIntervalMs: number; timeoutMs: number };
+
+/** What the checks learned about a guest that shapes its migrate request. */
+interface MoveShape {
+  running: boolean;
+  /** Non-CD-ROM local disks: a VM needs `with-local-disks=1` for them. */
+  hasLocalDisks: boolean;
+}
+
+/** Checks one move, describes its request and, with `apply`, sends it and waits for its task. */
 async function runMove(
   client: ProxmoxClient,
   move: MigrationMove,
   report: MigrationMoveReport,
   resources: ClusterResource[],
-  options: ExecuteMigrationsOptions & { apply: boolean; pollIntervalMs: number; timeoutMs: number },
+  options: RunOptions,
   emit: (event: MigrationProgressEvent) => void,
 ): Promise<void> {
-  const signal = options.signal;
-  const apiKind = move.kind === 'vm' ? 'qemu' : 'lxc';
-  const refuse = (reason: string) => {
-    report.status = 'refused';
-    report.reason = reason;
-  };
+  const listed = checkAgainstListing(move, resources);
+  if ('refusal' in listed) return refuse(report, listed.refusal);
+  report.haManaged = listed.row.hastate !== undefined;
 
-  const row = resources.find((entry) => entry.type === apiKind && entry.vmid === move.vmid);
-  if (move.source === move.target) return refuse('source and target are the same node');
-  if (row === undefined) return refuse(`no ${move.kind === 'vm' ? 'VM' : 'CT'} ${move.vmid} in the cluster`);
-  if (row.node !== move.source) return refuse(`guest ${move.vmid} is on ${row.node}, not on ${move.source}`);
-  const targetNode = resources.find((entry) => entry.type === 'node' && entry.node === move.target);
-  if (targetNode === undefined) return refuse(`target node ${move.target} does not exist`);
-  if (targetNode.status !== 'online')
-    return refuse(`target node ${move.target} is ${targetNode.status ?? 'not online'}`);
-  if (row.lock !== undefined && row.lock !== '') return refuse(`guest ${move.vmid} is locked (${row.lock})`);
-  report.haManaged = row.hastate !== undefined;
-
-  // The authoritative check: PVE's own migrate precondition.
-  let precondition: MigrationPrecondition | undefined;
-  try {
-    precondition = normalizePrecondition(
-      await client.getMigratePrecondition(move.source, apiKind, move.vmid, { target: move.target, signal }),
-    );
-    report.precondition = precondition;
-  } catch (error) {
-    const unsupported =
-      move.kind === 'ct' &&
-      CollectorError.isInstance(error) &&
-      (error.statusCode === 501 || error.statusCode === 404);
-    if (!unsupported) throw error;
-  }
-  const running = precondition?.running ?? row.status === 'running';
-
-  if (precondition !== undefined) {
-    const blocked = precondition.notAllowedNodes[move.target];
-    if (blocked !== undefined) {
-      const reasons: string[] = [];
-      if (blocked.unavailableStorages.length > 0)
-        reasons.push(`storage not available there: ${blocked.unavailableStorages.join(', ')}`);
-      if (blocked.blockingHaResources.length > 0)
-        reasons.push(`blocked by HA: ${blocked.blockingHaResources.join(', ')}`);
-      return refuse(`PVE does not allow ${move.target} (${reasons.join('; ') || 'not_allowed_nodes'})`);
-    }
-    if (precondition.allowedNodes !== undefined && !precondition.allowedNodes.includes(move.target)) {
-      return refuse(`${move.target} is not in PVE's allowed_nodes [${precondition.allowedNodes.join(', ')}]`);
-    }
-    if (precondition.localResources.length > 0) {
-      return refuse(`guest uses local resources: ${precondition.localResources.join(', ')}`);
-    }
-    const cdroms = precondition.localDisks.filter((disk) => disk.cdrom);
-    if (cdroms.length > 0)
-      return refuse(`local CD-ROM attached: ${cdroms.map((disk) => disk.volumeId).join(', ')}`);
-    if (precondition.allowedNodes === undefined) {
-      // PVE ≤ 8 lists allowed nodes only for stopped VMs: check the local disks' storages ourselves.
-      const missing = [
-        ...new Set(precondition.localDisks.map((disk) => disk.volumeId.split(':')[0] ?? '')),
-      ].filter(
-        (storage) =>
-          storage !== '' &&
-          move.targetStorage === undefined &&
-          !resources.some(
-            (entry) => entry.type === 'storage' && entry.node === move.target && entry.storage === storage,
-          ),
-      );
-      if (missing.length > 0) return refuse(`storage not available on ${move.target}: ${missing.join(', ')}`);
-    }
-  }
+  const precondition = await readPrecondition(client, move, options.signal);
+  if (precondition !== undefined) report.precondition = precondition;
   const localDisks = precondition?.localDisks.filter((disk) => !disk.cdrom) ?? [];
-  if (move.kind === 'vm' && localDisks.length > 0 && move.withLocalDisks === false) {
-    return refuse(
-      `guest has local disks (${localDisks.map((disk) => disk.volumeId).join(', ')}) and withLocalDisks is false`,
-    );
-  }
-  if (move.kind === 'vm' && running && move.online === false) {
-    return refuse('the VM is running and online is false (PVE refuses offline migration of a running VM)');
-  }
+  const shape: MoveShape = {
+    running: precondition?.running ?? listed.row.status === 'running',
+    hasLocalDisks: localDisks.length > 0,
+  };
+  const refusal =
+    (precondition === undefined ? undefined : refusalFromPrecondition(move, precondition, resources)) ??
+    refusalFromMoveOptions(move, localDisks, shape.running);
+  if (refusal !== undefined) return refuse(report, refusal);
 
-  // Build the request.
-  const sid = `${move.kind}:${move.vmid}`;
-  if (report.haManaged) {
-    report.request = {
-      method: 'POST',
-      path: `/cluster/ha/resources/${sid}/migrate`,
-      params: { node: move.target },
-    };
-  } else if (move.kind === 'vm') {
-    const params: Record<string, string | number> = { target: move.target };
-    if (running) params.online = 1;
-    if (localDisks.length > 0) params['with-local-disks'] = 1;
-    if (move.targetStorage !== undefined) params.targetstorage = move.targetStorage;
-    if (options.bwlimit !== undefined) params.bwlimit = options.bwlimit;
-    report.request = { method: 'POST', path: `/nodes/${move.source}/qemu/${move.vmid}/migrate`, params };
-  } else {
-    const params: Record<string, string | number> = { target: move.target };
-    if (running) params.restart = 1;
-    if (running && options.restartTimeoutSeconds !== undefined)
-      params.timeout = options.restartTimeoutSeconds;
-    if (move.targetStorage !== undefined) params['target-storage'] = move.targetStorage;
-    if (options.bwlimit !== undefined) params.bwlimit = options.bwlimit;
-    report.request = { method: 'POST', path: `/nodes/${move.source}/lxc/${move.vmid}/migrate`, params };
-  }
-
+  report.request = describeRequest(move, shape, report.haManaged, options);
   if (!options.apply) {
     report.status = 'planned';
     report.reason = 'dry run: nothing was changed';
     return;
   }
+  await applyMove(client, move, shape, report, options, emit);
+}
 
-  // Apply.
-  report.startedAt = Date.now();
-  const deadline = report.startedAt + options.timeoutMs;
-  const taskType = move.kind === 'vm' ? 'qmigrate' : 'vzmigrate';
-  let upid: string;
-  if (report.haManaged) {
-    const before = new Set(
-      (await client.listNodeTasks(move.source, { vmid: move.vmid, typefilter: taskType, signal })).map(
-        (task) => task.upid,
-      ),
-    );
-    await client.migrateHaResource(sid, move.target, { signal });
-    upid = await findSpawnedTask(client, move, taskType, before, deadline, options.pollIntervalMs, signal);
-  } else if (move.kind === 'vm') {
-    upid = await client.migrateVm(
-      move.source,
-      move.vmid,
-      {
-        target: move.target,
-        ...(running ? { online: true } : {}),
-        ...(localDisks.length > 0 ? { withLocalDisks: true } : {}),
-        ...(move.targetStorage === undefined ? {} : { targetStorage: move.targetStorage }),
-        ...(options.bwlimit === undefined ? {} : { bwlimit: options.bwlimit }),
-      },
-      { signal },
-    );
-    const parsed = parseUpid(upid);
-    if (parsed?.type === 'hamigrate') {
-      // The guest is HA-managed after all: this task only queued `ha-manager migrate`.
-      report.haManaged = true;
-      report.upid = upid;
-      const first = await waitForTask(client, parsed.node, upid, deadline, options.pollIntervalMs, signal);
-      if (first.exitstatus !== 'OK') {
-        report.status = 'failed';
-        report.exitStatus = first.exitstatus ?? 'unknown';
-        report.reason = `HA migrate request failed: ${report.exitStatus}`;
-        return;
-      }
-      upid = await findSpawnedTask(
-        client,
-        move,
-        taskType,
-        new Set(),
-        deadline,
-        options.pollIntervalMs,
-        signal,
-        parsed.starttime,
-      );
-    }
-  } else {
-    upid = await client.migrateContainer(
-      move.source,
-      move.vmid,
-      {
-        target: move.target,
-        ...(running ? { restart: true } : {}),
-        ...(running && options.restartTimeoutSeconds !== undefined
-          ? { timeout: options.restartTimeoutSeconds }
-          : {}),
-        ...(move.targetStorage === undefined ? {} : { targetStorage: move.targetStorage }),
-        ...(options.bwlimit === undefined ? {} : { bwlimit: options.bwlimit }),
-      },
-      { signal },
-    );
+function refuse(report: MigrationMoveReport, reason: string): void {
+  report.status = 'refused';
+  report.reason = reason;
+}
+
+/** The request that is (apply) or would be (dry run) sent, as the report shows it. */
+function describeRequest(
+  move: MigrationMove,
+  shape: MoveShape,
+  haManaged: boolean,
+  options: RunOptions,
+): NonNullable<MigrationMoveReport['request']> {
+  if (haManaged) {
+    return {
+      method: 'POST',
+      path: `/cluster/ha/resources/${move.kind}:${move.vmid}/migrate`,
+      params: { node: move.target },
+    };
   }
+  const params: Record<string, string | number> = { target: move.target };
+  if (move.kind === 'vm') {
+    if (shape.running) params.online = 1;
+    if (shape.hasLocalDisks) params['with-local-disks'] = 1;
+    if (move.targetStorage !== undefined) params.targetstorage = move.targetStorage;
+  } else {
+    if (shape.running) params.restart = 1;
+    if (shape.running && options.restartTimeoutSeconds !== undefined)
+      params.timeout = options.restartTimeoutSeconds;
+    if (move.targetStorage !== undefined) params['target-storage'] = move.targetStorage;
+  }
+  if (options.bwlimit !== undefined) params.bwlimit = options.bwlimit;
+  const apiKind = move.kind === 'vm' ? 'qemu' : 'lxc';
+  return { method: 'POST', path: `/nodes/${move.source}/${apiKind}/${move.vmid}/migrate`, params };
+}
+
+/** Sends the migration, waits for its task and records the outcome on the report. */
+async function applyMove(
+  client: ProxmoxClient,
+  move: MigrationMove,
+  shape: MoveShape,
+  report: MigrationMoveReport,
+  options: RunOptions,
+  emit: (event: MigrationProgressEvent) => void,
+): Promise<void> {
+  const startedAt = Date.now();
+  report.startedAt = startedAt;
+  const deadline = startedAt + options.timeoutMs;
+  const upid = await sendMigration(client, move, shape, report, deadline, options);
+  if (upid === undefined) return;
   report.upid = upid;
   emit({ vmid: move.vmid, status: 'started', upid });
   const taskNode = parseUpid(upid)?.node ?? move.source;
-  const status = await waitForTask(client, taskNode, upid, deadline, options.pollIntervalMs, signal);
+  const status = await waitForTask(client, taskNode, upid, deadline, options.pollIntervalMs, options.signal);
   report.finishedAt = Date.now();
-  report.durationMs = report.finishedAt - report.startedAt;
+  report.durationMs = report.finishedAt - startedAt;
   if (status.status !== 'stopped') {
     report.status = 'failed';
     report.reason = `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${upid}; it may still be running`;
@@ -385,100 +302,94 @@ async function runMove(
   }
 }
 
-/** Polls a task until it stops or the deadline passes (then returns the last, running status). */
-async function waitForTask(
-  client: ProxmoxClient,
-  node: string,
-  upid: string,
-  deadline: number,
-  pollIntervalMs: number,
-  signal: AbortSignal | undefined,
-): Promise<TaskStatus> {
-  let errors = 0;
-  for (;;) {
-    try {
-      const status = await client.getTaskStatus(node, upid, { signal });
-      errors = 0;
-      if (status.status === 'stopped' || Date.now() >= deadline) return status;
-    } catch (error) {
-      if (AbortedError.isInstance(error)) throw error;
-      // The client already retried; tolerate a few more failed polls before giving up.
-      if (++errors >= 3 || Date.now() >= deadline) throw error;
-    }
-    await sleep(Math.min(pollIntervalMs, Math.max(0, deadline - Date.now())), signal);
-  }
-}
-
-/** Finds the `qmigrate`/`vzmigrate` task the HA stack spawned for a guest. */
-async function findSpawnedTask(
+/**
+ * POSTs the migration and returns the UPID of the task that moves the guest, or `undefined`
+ * when the move already failed (recorded on the report).
+ */
+async function sendMigration(
   client: ProxmoxClient,
   move: MigrationMove,
-  taskType: string,
-  before: Set<string>,
+  shape: MoveShape,
+  report: MigrationMoveReport,
   deadline: number,
-  pollIntervalMs: number,
-  signal: AbortSignal | undefined,
-  since?: number,
-): Promise<string> {
-  for (;;) {
-    const tasks = await client.listNodeTasks(move.source, {
-      vmid: move.vmid,
-      typefilter: taskType,
-      ...(since === undefined ? {} : { since }),
-      signal,
-    });
-    const spawned = tasks.find((task) => !before.has(task.upid));
-    if (spawned !== undefined) return spawned.upid;
-    if (Date.now() >= deadline) {
-      throw new CollectorError({
-        message: `the HA stack started no ${taskType} task for ${move.kind}:${move.vmid} before the timeout`,
-        source: 'proxmox',
-        endpoint: `GET /nodes/${move.source}/tasks`,
-      });
-    }
-    await sleep(pollIntervalMs, signal);
+  options: RunOptions,
+): Promise<string | undefined> {
+  const signal = options.signal;
+  const taskType = move.kind === 'vm' ? 'qmigrate' : 'vzmigrate';
+  if (report.haManaged) {
+    const before = await existingTasks(client, move, taskType, signal);
+    await client.migrateHaResource(`${move.kind}:${move.vmid}`, move.target, { signal });
+    return findSpawnedTask(client, move, taskType, before, deadline, options.pollIntervalMs, signal);
   }
-}
-
-function normalizePrecondition(wire: MigratePreconditionWire): MigrationPrecondition {
-  const notAllowedNodes: MigrationPrecondition['notAllowedNodes'] = {};
-  for (const [node, entry] of Object.entries(wire.not_allowed_nodes ?? {})) {
-    notAllowedNodes[node] = {
-      unavailableStorages: entry.unavailable_storages ?? [],
-      blockingHaResources: (entry['blocking-ha-resources'] ?? []).map(
-        (resource) => `${resource.sid ?? '?'}${resource.cause ? ` (${resource.cause})` : ''}`,
-      ),
-    };
-  }
-  const result: MigrationPrecondition = {
-    running: wire.running,
-    notAllowedNodes,
-    localDisks: wire.local_disks.map((disk) => ({
-      volumeId: disk.volid,
-      sizeBytes: disk.size ?? 0,
-      cdrom: disk.cdrom ?? false,
-    })),
-    localResources: wire.local_resources,
-    mappedResources: wire['mapped-resources'] ?? [],
+  const common = {
+    target: move.target,
+    ...(move.targetStorage === undefined ? {} : { targetStorage: move.targetStorage }),
+    ...(options.bwlimit === undefined ? {} : { bwlimit: options.bwlimit }),
   };
-  if (wire.allowed_nodes !== undefined) result.allowedNodes = wire.allowed_nodes;
-  return result;
+  if (move.kind === 'ct') {
+    const restart = shape.running
+      ? {
+          restart: true,
+          ...(options.restartTimeoutSeconds === undefined ? {} : { timeout: options.restartTimeoutSeconds }),
+        }
+      : {};
+    return client.migrateContainer(move.source, move.vmid, { ...common, ...restart }, { signal });
+  }
+  const upid = await client.migrateVm(
+    move.source,
+    move.vmid,
+    {
+      ...common,
+      ...(shape.running ? { online: true } : {}),
+      ...(shape.hasLocalDisks ? { withLocalDisks: true } : {}),
+    },
+    { signal },
+  );
+  const parsed = parseUpid(upid);
+  return parsed?.type === 'hamigrate'
+    ? followHaMigrateRequest(client, move, report, upid, parsed, deadline, options)
+    : upid;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * The guest turned out to be HA-managed: PVE answered the plain migrate with a `hamigrate` task
+ * that only queues `ha-manager migrate`. Waits for that request, then finds the migration task
+ * the HA stack spawned after it.
+ */
+async function followHaMigrateRequest(
+  client: ProxmoxClient,
+  move: MigrationMove,
+  report: MigrationMoveReport,
+  upid: string,
+  parsed: { node: string; starttime: number },
+  deadline: number,
+  options: RunOptions,
+): Promise<string | undefined> {
+  report.haManaged = true;
+  report.upid = upid;
+  const request = await waitForTask(
+    client,
+    parsed.node,
+    upid,
+    deadline,
+    options.pollIntervalMs,
+    options.signal,
+  );
+  if (request.exitstatus !== 'OK') {
+    report.status = 'failed';
+    report.exitStatus = request.exitstatus ?? 'unknown';
+    report.reason = `HA migrate request failed: ${report.exitStatus}`;
+    return undefined;
+  }
+  const none = new Set<string>();
+  return findSpawnedTask(
+    client,
+    move,
+    'qmigrate',
+    none,
+    deadline,
+    options.pollIntervalMs,
+    options.signal,
+    parsed.starttime,
+  );
 }
