@@ -118,236 +118,351 @@ export function validateAviAdvice(
   options: AviValidationOptions = {},
 ): AviValidationResult {
   const source = options.source ?? 'llm';
-  const maxCpu = options.maxServiceEngineCpuPercent ?? 80;
-  const defaultLimit = options.defaultMaxServiceEnginesPerVirtualService ?? 4;
+  const state = createWorkingState(snapshot, options);
   const accepted: AviRecommendation[] = [];
   const rejected: RejectedAviRecommendation[] = [];
-  // Working state: projected SE CPU, placements and server states after each accepted item.
-  const cpu = new Map(snapshot.serviceEngines.map((se) => [se.uuid, se.cpuPercent ?? 0]));
-  const placements = new Map(snapshot.virtualServices.map((vs) => [vs.uuid, [...vs.serviceEngineUuids]]));
-  const servers = new Map(
-    snapshot.pools.map((pool) => [pool.uuid, pool.servers.map((server) => ({ ...server }))]),
-  );
   const seen = new Set<string>();
 
-  const findVs = (name: string | undefined) =>
-    snapshot.virtualServices.find((vs) => vs.name === name || vs.uuid === name);
-  const findPool = (name: string | undefined) =>
-    snapshot.pools.find((pool) => pool.name === name || pool.uuid === name);
-  const findSe = (name: string | undefined) =>
-    snapshot.serviceEngines.find((se) => se.name === name || se.uuid === name);
-  const eligible = (se: AviServiceEngineSnapshot) =>
-    se.enableState === 'SE_STATE_ENABLED' && se.operState === 'OPER_UP';
-
   items.forEach((item, index) => {
-    const reasons: Array<Reason<AviReasonCode>> = [];
-    const reject = (code: AviReasonCode, message: string) => reasons.push({ code, message });
     const parsed = llmAviRecommendationSchema.safeParse(item);
     if (!parsed.success) {
-      reject(
-        'invalid_shape',
-        parsed.error.issues
-          .slice(0, 3)
-          .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-          .join('; '),
-      );
-      rejected.push({ index, item, reasons });
+      rejected.push({
+        index,
+        item,
+        reasons: [{ code: 'invalid_shape', message: describeIssues(parsed.error.issues) }],
+      });
       return;
     }
-    const recommendation = parsed.data;
-    const numbers: Record<string, number> = {};
-    const key = [
-      recommendation.action,
-      recommendation.virtualService,
-      recommendation.pool,
-      recommendation.server,
-      recommendation.toServiceEngine,
-    ].join('|');
-    if (seen.has(key)) reject('duplicate', 'the same action on the same objects was already given');
-
-    const needsVs = [
-      'scale_out_virtual_service',
-      'migrate_virtual_service',
-      'investigate_virtual_service',
-    ].includes(recommendation.action);
-    const vs = findVs(recommendation.virtualService);
-    if (needsVs) {
-      if (recommendation.virtualService === undefined)
-        reject('missing_field', `${recommendation.action} needs virtualService`);
-      else if (vs === undefined)
-        reject(
-          'unknown_virtual_service',
-          `virtual service ${JSON.stringify(recommendation.virtualService)} does not exist`,
-        );
-    }
-
-    if (vs !== undefined && recommendation.action === 'scale_out_virtual_service') {
-      const placed = placements.get(vs.uuid) ?? [];
-      if (!vs.enabled || vs.operState !== 'OPER_UP')
-        reject(
-          'action_not_allowed',
-          `${vs.name} is ${vs.enabled ? vs.operState : 'disabled'}; scale out needs it up`,
-        );
-      const group = snapshot.serviceEngineGroups.find(
-        (candidate) => candidate.uuid === vs.serviceEngineGroupUuid,
-      );
-      const limit = group?.maxServiceEnginesPerVirtualService ?? defaultLimit;
-      if (placed.length >= limit)
-        reject(
-          'placement_limit',
-          `${vs.name} already runs on ${placed.length} service engines (limit ${limit})`,
-        );
-      const hosts = placed
-        .map((uuid) => findSe(uuid))
-        .filter((se): se is AviServiceEngineSnapshot => se !== undefined);
-      const share =
-        hosts.length === 0
-          ? 0
-          : Math.max(...hosts.map((se) => estimateVirtualServiceCpuShare(snapshot, vs, se)));
-      const added = (share * placed.length) / (placed.length + 1);
-      const candidates = snapshot.serviceEngines.filter(
-        (se) =>
-          eligible(se) &&
-          !placed.includes(se.uuid) &&
-          (vs.serviceEngineGroupUuid === undefined ||
-            se.serviceEngineGroupUuid === undefined ||
-            se.serviceEngineGroupUuid === vs.serviceEngineGroupUuid),
-      );
-      let target: AviServiceEngineSnapshot | undefined;
-      if (recommendation.toServiceEngine !== undefined) {
-        target = findSe(recommendation.toServiceEngine);
-        if (target === undefined)
-          reject(
-            'unknown_service_engine',
-            `service engine ${JSON.stringify(recommendation.toServiceEngine)} does not exist`,
-          );
-        else if (placed.includes(target.uuid))
-          reject('same_service_engine', `${vs.name} already runs on ${target.name}`);
-        else if (!eligible(target))
-          reject(
-            'action_not_allowed',
-            `${target.name} is ${target.enableState}/${target.operState}; it cannot take placements`,
-          );
-      } else target = [...candidates].sort((a, b) => (cpu.get(a.uuid) ?? 0) - (cpu.get(b.uuid) ?? 0))[0];
-      if (target === undefined && recommendation.toServiceEngine === undefined)
-        reject('no_capacity', `no enabled, up service engine is left for ${vs.name}`);
-      if (target !== undefined && reasons.length === 0) {
-        const projected = (cpu.get(target.uuid) ?? 0) + added;
-        numbers.targetCpuPercentAfter = round(projected);
-        numbers.estimatedVsCpuPercentPerEngine = round(share);
-        if (projected > maxCpu)
-          reject('no_capacity', `${target.name} would reach ${round(projected)} % CPU (limit ${maxCpu} %)`);
-        else {
-          cpu.set(target.uuid, projected);
-          for (const host of hosts)
-            cpu.set(host.uuid, (cpu.get(host.uuid) ?? 0) - share / (placed.length + 1));
-          placements.set(vs.uuid, [...placed, target.uuid]);
-        }
-      }
-    }
-
-    if (vs !== undefined && recommendation.action === 'migrate_virtual_service') {
-      const placed = placements.get(vs.uuid) ?? [];
-      const from = findSe(recommendation.fromServiceEngine ?? placed[0]);
-      const to = findSe(recommendation.toServiceEngine);
-      if (recommendation.toServiceEngine === undefined)
-        reject('missing_field', 'migrate_virtual_service needs toServiceEngine');
-      else if (to === undefined)
-        reject(
-          'unknown_service_engine',
-          `service engine ${JSON.stringify(recommendation.toServiceEngine)} does not exist`,
-        );
-      if (recommendation.fromServiceEngine !== undefined && from === undefined)
-        reject(
-          'unknown_service_engine',
-          `service engine ${JSON.stringify(recommendation.fromServiceEngine)} does not exist`,
-        );
-      if (from !== undefined && !placed.includes(from.uuid))
-        reject('not_placed_there', `${vs.name} does not run on ${from.name}`);
-      if (to !== undefined && placed.includes(to.uuid))
-        reject('same_service_engine', `${vs.name} already runs on ${to.name}`);
-      if (to !== undefined && !eligible(to))
-        reject(
-          'action_not_allowed',
-          `${to.name} is ${to.enableState}/${to.operState}; it cannot take placements`,
-        );
-      if (from !== undefined && to !== undefined && reasons.length === 0) {
-        const share = estimateVirtualServiceCpuShare(snapshot, vs, from);
-        const projected = (cpu.get(to.uuid) ?? 0) + share;
-        numbers.sourceCpuPercent = round(cpu.get(from.uuid) ?? 0);
-        numbers.targetCpuPercentAfter = round(projected);
-        numbers.sourceCpuPercentAfter = round((cpu.get(from.uuid) ?? 0) - share);
-        if (projected > maxCpu)
-          reject('no_capacity', `${to.name} would reach ${round(projected)} % CPU (limit ${maxCpu} %)`);
-        else {
-          cpu.set(to.uuid, projected);
-          cpu.set(from.uuid, (cpu.get(from.uuid) ?? 0) - share);
-          placements.set(
-            vs.uuid,
-            placed.map((uuid) => (uuid === from.uuid ? to.uuid : uuid)),
-          );
-        }
-      }
-    }
-
-    const serverAction = ['disable_pool_server', 'enable_pool_server', 'set_pool_server_ratio'].includes(
-      recommendation.action,
-    );
-    if (serverAction) {
-      const pool = findPool(recommendation.pool);
-      if (recommendation.pool === undefined) reject('missing_field', `${recommendation.action} needs pool`);
-      else if (pool === undefined)
-        reject('unknown_pool', `pool ${JSON.stringify(recommendation.pool)} does not exist`);
-      if (recommendation.server === undefined)
-        reject('missing_field', `${recommendation.action} needs server`);
-      const list = pool === undefined ? undefined : servers.get(pool.uuid);
-      const server = list?.find((candidate) => matchesServer(candidate, recommendation.server));
-      if (pool !== undefined && recommendation.server !== undefined && server === undefined)
-        reject('unknown_server', `pool ${pool.name} has no server ${JSON.stringify(recommendation.server)}`);
-      if (pool !== undefined && list !== undefined && server !== undefined) {
-        if (recommendation.action === 'disable_pool_server') {
-          if (!server.enabled)
-            reject('action_not_allowed', `server ${serverLabel(server)} is already disabled`);
-          const upAfter = list.filter(
-            (candidate) =>
-              candidate !== server && candidate.enabled && (candidate.operState ?? 'OPER_UP') === 'OPER_UP',
-          );
-          numbers.serversUpAfter = upAfter.length;
-          if (upAfter.length === 0)
-            reject(
-              'last_server',
-              `disabling ${serverLabel(server)} leaves pool ${pool.name} no enabled server that is up`,
-            );
-          if (reasons.length === 0) server.enabled = false;
-        }
-        if (recommendation.action === 'enable_pool_server') {
-          if (server.enabled)
-            reject('action_not_allowed', `server ${serverLabel(server)} is already enabled`);
-          if (reasons.length === 0) server.enabled = true;
-        }
-        if (recommendation.action === 'set_pool_server_ratio') {
-          const ratio = recommendation.ratio;
-          if (ratio === undefined || !Number.isInteger(ratio) || ratio < 1 || ratio > 20)
-            reject('invalid_ratio', `ratio must be an integer from 1 to 20 (got ${String(ratio)})`);
-          else if (ratio === server.ratio)
-            reject('invalid_ratio', `server ${serverLabel(server)} already has ratio ${ratio}`);
-          else {
-            numbers.ratioBefore = server.ratio;
-            numbers.ratioAfter = ratio;
-            if (reasons.length === 0) server.ratio = ratio;
-          }
-        }
-      }
-    }
-
-    if (reasons.length > 0) {
-      rejected.push({ index, item, reasons });
+    const check: ItemCheck = { recommendation: parsed.data, reasons: [], numbers: {} };
+    const key = duplicateKey(check.recommendation);
+    if (seen.has(key)) reject(check, 'duplicate', 'the same action on the same objects was already given');
+    checkAction(check, state);
+    if (check.reasons.length > 0) {
+      rejected.push({ index, item, reasons: check.reasons });
       return;
     }
     seen.add(key);
-    accepted.push({ ...recommendation, id: `${source}-${index + 1}`, source, numbers });
+    accepted.push({ ...check.recommendation, id: `${source}-${index + 1}`, source, numbers: check.numbers });
   });
   return { accepted, rejected };
+}
+
+/**
+ * The snapshot as the accepted items so far leave it: projected SE CPU, placements and pool
+ * servers. Each item is checked against it and, when accepted, applied to it.
+ */
+interface AviWorkingState {
+  snapshot: AviSnapshot;
+  maxCpu: number;
+  defaultLimit: number;
+  cpu: Map<string, number>;
+  placements: Map<string, string[]>;
+  servers: Map<string, AviPoolServer[]>;
+}
+
+/** One item being checked: its reasons so far and the numbers that explain the decision. */
+interface ItemCheck {
+  recommendation: LlmAviRecommendation;
+  reasons: Array<Reason<AviReasonCode>>;
+  numbers: Record<string, number>;
+}
+
+function createWorkingState(snapshot: AviSnapshot, options: AviValidationOptions): AviWorkingState {
+  return {
+    snapshot,
+    maxCpu: options.maxServiceEngineCpuPercent ?? 80,
+    defaultLimit: options.defaultMaxServiceEnginesPerVirtualService ?? 4,
+    cpu: new Map(snapshot.serviceEngines.map((se) => [se.uuid, se.cpuPercent ?? 0])),
+    placements: new Map(snapshot.virtualServices.map((vs) => [vs.uuid, [...vs.serviceEngineUuids]])),
+    servers: new Map(
+      snapshot.pools.map((pool) => [pool.uuid, pool.servers.map((server) => ({ ...server }))]),
+    ),
+  };
+}
+
+function reject(check: ItemCheck, code: AviReasonCode, message: string): void {
+  check.reasons.push({ code, message });
+}
+
+function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Items with the same action on the same objects are duplicates. */
+function duplicateKey(recommendation: LlmAviRecommendation): string {
+  return [
+    recommendation.action,
+    recommendation.virtualService,
+    recommendation.pool,
+    recommendation.server,
+    recommendation.toServiceEngine,
+  ].join('|');
+}
+
+const virtualServiceActions: ReadonlySet<string> = new Set([
+  'scale_out_virtual_service',
+  'migrate_virtual_service',
+  'investigate_virtual_service',
+]);
+const poolServerActions: ReadonlySet<string> = new Set([
+  'disable_pool_server',
+  'enable_pool_server',
+  'set_pool_server_ratio',
+]);
+
+function checkAction(check: ItemCheck, state: AviWorkingState): void {
+  const { action } = check.recommendation;
+  if (virtualServiceActions.has(action)) {
+    const vs = findVirtualService(check, state);
+    if (vs === undefined) return;
+    if (action === 'scale_out_virtual_service') checkScaleOut(check, state, vs);
+    if (action === 'migrate_virtual_service') checkMigrate(check, state, vs);
+  }
+  if (poolServerActions.has(action)) checkPoolServerAction(check, state);
+}
+
+function findVirtualService(check: ItemCheck, state: AviWorkingState): AviVirtualServiceSnapshot | undefined {
+  const name = check.recommendation.virtualService;
+  if (name === undefined) {
+    reject(check, 'missing_field', `${check.recommendation.action} needs virtualService`);
+    return undefined;
+  }
+  const vs = state.snapshot.virtualServices.find(
+    (candidate) => candidate.name === name || candidate.uuid === name,
+  );
+  if (vs === undefined)
+    reject(check, 'unknown_virtual_service', `virtual service ${JSON.stringify(name)} does not exist`);
+  return vs;
+}
+
+function findServiceEngine(
+  state: AviWorkingState,
+  name: string | undefined,
+): AviServiceEngineSnapshot | undefined {
+  return state.snapshot.serviceEngines.find((se) => se.name === name || se.uuid === name);
+}
+
+function eligible(se: AviServiceEngineSnapshot): boolean {
+  return se.enableState === 'SE_STATE_ENABLED' && se.operState === 'OPER_UP';
+}
+
+/** Rejects a named target SE that is unknown, already hosts the VS or cannot take placements. */
+function checkNamedTarget(
+  check: ItemCheck,
+  vs: AviVirtualServiceSnapshot,
+  name: string,
+  target: AviServiceEngineSnapshot | undefined,
+  placed: readonly string[],
+): void {
+  if (target === undefined)
+    reject(check, 'unknown_service_engine', `service engine ${JSON.stringify(name)} does not exist`);
+  else if (placed.includes(target.uuid))
+    reject(check, 'same_service_engine', `${vs.name} already runs on ${target.name}`);
+  else if (!eligible(target))
+    reject(
+      check,
+      'action_not_allowed',
+      `${target.name} is ${target.enableState}/${target.operState}; it cannot take placements`,
+    );
+}
+
+/**
+ * Scale-out adds one SE to the VS's placements: the VS must be up and under its group's limit,
+ * and the new SE (named, or the least loaded eligible one in the VS's group) must stay under the
+ * CPU limit once it takes its share of the VS's load.
+ */
+function checkScaleOut(check: ItemCheck, state: AviWorkingState, vs: AviVirtualServiceSnapshot): void {
+  const placed = state.placements.get(vs.uuid) ?? [];
+  if (!vs.enabled || vs.operState !== 'OPER_UP')
+    reject(
+      check,
+      'action_not_allowed',
+      `${vs.name} is ${vs.enabled ? vs.operState : 'disabled'}; scale out needs it up`,
+    );
+  const group = state.snapshot.serviceEngineGroups.find(
+    (candidate) => candidate.uuid === vs.serviceEngineGroupUuid,
+  );
+  const limit = group?.maxServiceEnginesPerVirtualService ?? state.defaultLimit;
+  if (placed.length >= limit)
+    reject(
+      check,
+      'placement_limit',
+      `${vs.name} already runs on ${placed.length} service engines (limit ${limit})`,
+    );
+  const target = scaleOutTarget(check, state, vs, placed);
+  if (target === undefined || check.reasons.length > 0) return;
+
+  const hosts = placed
+    .map((uuid) => findServiceEngine(state, uuid))
+    .filter((se): se is AviServiceEngineSnapshot => se !== undefined);
+  const share =
+    hosts.length === 0
+      ? 0
+      : Math.max(...hosts.map((se) => estimateVirtualServiceCpuShare(state.snapshot, vs, se)));
+  // The VS's load spreads over one more engine: the new one takes its even part.
+  const added = (share * placed.length) / (placed.length + 1);
+  const projected = (state.cpu.get(target.uuid) ?? 0) + added;
+  check.numbers.targetCpuPercentAfter = round(projected);
+  check.numbers.estimatedVsCpuPercentPerEngine = round(share);
+  if (projected > state.maxCpu) {
+    reject(
+      check,
+      'no_capacity',
+      `${target.name} would reach ${round(projected)} % CPU (limit ${state.maxCpu} %)`,
+    );
+    return;
+  }
+  state.cpu.set(target.uuid, projected);
+  for (const host of hosts)
+    state.cpu.set(host.uuid, (state.cpu.get(host.uuid) ?? 0) - share / (placed.length + 1));
+  state.placements.set(vs.uuid, [...placed, target.uuid]);
+}
+
+function scaleOutTarget(
+  check: ItemCheck,
+  state: AviWorkingState,
+  vs: AviVirtualServiceSnapshot,
+  placed: readonly string[],
+): AviServiceEngineSnapshot | undefined {
+  const named = check.recommendation.toServiceEngine;
+  if (named !== undefined) {
+    const target = findServiceEngine(state, named);
+    checkNamedTarget(check, vs, named, target, placed);
+    return target;
+  }
+  const sameGroup = (se: AviServiceEngineSnapshot) =>
+    vs.serviceEngineGroupUuid === undefined ||
+    se.serviceEngineGroupUuid === undefined ||
+    se.serviceEngineGroupUuid === vs.serviceEngineGroupUuid;
+  const leastLoaded = state.snapshot.serviceEngines
+    .filter((se) => eligible(se) && !placed.includes(se.uuid) && sameGroup(se))
+    .sort((a, b) => (state.cpu.get(a.uuid) ?? 0) - (state.cpu.get(b.uuid) ?? 0))[0];
+  if (leastLoaded === undefined)
+    reject(check, 'no_capacity', `no enabled, up service engine is left for ${vs.name}`);
+  return leastLoaded;
+}
+
+/**
+ * Migration moves the VS's placement from one SE (named, or its first) to a named SE, which must
+ * exist, not host it already, take placements and stay under the CPU limit with the VS's share.
+ */
+function checkMigrate(check: ItemCheck, state: AviWorkingState, vs: AviVirtualServiceSnapshot): void {
+  const { fromServiceEngine, toServiceEngine } = check.recommendation;
+  const placed = state.placements.get(vs.uuid) ?? [];
+  const from = findServiceEngine(state, fromServiceEngine ?? placed[0]);
+  const to = findServiceEngine(state, toServiceEngine);
+  if (toServiceEngine === undefined)
+    reject(check, 'missing_field', 'migrate_virtual_service needs toServiceEngine');
+  else if (to === undefined)
+    reject(
+      check,
+      'unknown_service_engine',
+      `service engine ${JSON.stringify(toServiceEngine)} does not exist`,
+    );
+  if (fromServiceEngine !== undefined && from === undefined)
+    reject(
+      check,
+      'unknown_service_engine',
+      `service engine ${JSON.stringify(fromServiceEngine)} does not exist`,
+    );
+  if (from !== undefined && !placed.includes(from.uuid))
+    reject(check, 'not_placed_there', `${vs.name} does not run on ${from.name}`);
+  if (to !== undefined && placed.includes(to.uuid))
+    reject(check, 'same_service_engine', `${vs.name} already runs on ${to.name}`);
+  if (to !== undefined && !eligible(to))
+    reject(
+      check,
+      'action_not_allowed',
+      `${to.name} is ${to.enableState}/${to.operState}; it cannot take placements`,
+    );
+  if (from === undefined || to === undefined || check.reasons.length > 0) return;
+
+  const share = estimateVirtualServiceCpuShare(state.snapshot, vs, from);
+  const sourceCpu = state.cpu.get(from.uuid) ?? 0;
+  const projected = (state.cpu.get(to.uuid) ?? 0) + share;
+  check.numbers.sourceCpuPercent = round(sourceCpu);
+  check.numbers.targetCpuPercentAfter = round(projected);
+  check.numbers.sourceCpuPercentAfter = round(sourceCpu - share);
+  if (projected > state.maxCpu) {
+    reject(
+      check,
+      'no_capacity',
+      `${to.name} would reach ${round(projected)} % CPU (limit ${state.maxCpu} %)`,
+    );
+    return;
+  }
+  state.cpu.set(to.uuid, projected);
+  state.cpu.set(from.uuid, sourceCpu - share);
+  state.placements.set(
+    vs.uuid,
+    placed.map((uuid) => (uuid === from.uuid ? to.uuid : uuid)),
+  );
+}
+
+/** Disable, enable or re-weight one server of a pool, on the working copy of the pool's servers. */
+function checkPoolServerAction(check: ItemCheck, state: AviWorkingState): void {
+  const { action, pool: poolName, server: serverName } = check.recommendation;
+  const pool = state.snapshot.pools.find(
+    (candidate) => candidate.name === poolName || candidate.uuid === poolName,
+  );
+  if (poolName === undefined) reject(check, 'missing_field', `${action} needs pool`);
+  else if (pool === undefined)
+    reject(check, 'unknown_pool', `pool ${JSON.stringify(poolName)} does not exist`);
+  if (serverName === undefined) reject(check, 'missing_field', `${action} needs server`);
+  const list = pool === undefined ? undefined : state.servers.get(pool.uuid);
+  const server = list?.find((candidate) => matchesServer(candidate, serverName));
+  if (pool !== undefined && serverName !== undefined && server === undefined)
+    reject(check, 'unknown_server', `pool ${pool.name} has no server ${JSON.stringify(serverName)}`);
+  if (pool === undefined || list === undefined || server === undefined) return;
+  if (action === 'disable_pool_server') checkDisableServer(check, pool.name, list, server);
+  if (action === 'enable_pool_server') {
+    if (server.enabled)
+      reject(check, 'action_not_allowed', `server ${serverLabel(server)} is already enabled`);
+    if (check.reasons.length === 0) server.enabled = true;
+  }
+  if (action === 'set_pool_server_ratio') checkServerRatio(check, server);
+}
+
+/** A pool must keep at least one enabled server that is up. */
+function checkDisableServer(
+  check: ItemCheck,
+  poolName: string,
+  list: readonly AviPoolServer[],
+  server: AviPoolServer,
+): void {
+  if (!server.enabled)
+    reject(check, 'action_not_allowed', `server ${serverLabel(server)} is already disabled`);
+  const upAfter = list.filter(
+    (candidate) =>
+      candidate !== server && candidate.enabled && (candidate.operState ?? 'OPER_UP') === 'OPER_UP',
+  );
+  check.numbers.serversUpAfter = upAfter.length;
+  if (upAfter.length === 0)
+    reject(
+      check,
+      'last_server',
+      `disabling ${serverLabel(server)} leaves pool ${poolName} no enabled server that is up`,
+    );
+  if (check.reasons.length === 0) server.enabled = false;
+}
+
+/** Ratios are Avi's integer weights 1–20; an unchanged ratio is not a recommendation. */
+function checkServerRatio(check: ItemCheck, server: AviPoolServer): void {
+  const ratio = check.recommendation.ratio;
+  if (ratio === undefined || !Number.isInteger(ratio) || ratio < 1 || ratio > 20) {
+    reject(check, 'invalid_ratio', `ratio must be an integer from 1 to 20 (got ${String(ratio)})`);
+    return;
+  }
+  if (ratio === server.ratio) {
+    reject(check, 'invalid_ratio', `server ${serverLabel(server)} already has ratio ${ratio}`);
+    return;
+  }
+  check.numbers.ratioBefore = server.ratio;
+  check.numbers.ratioAfter = ratio;
+  if (check.reasons.length === 0) server.ratio = ratio;
 }
 
 function matchesServer(server: AviPoolServer, given: string | undefined): boolean {
