@@ -22,7 +22,13 @@ import {
 import type { ChatModel } from '@ballast/core';
 import { llmSettingsHelp } from '@ballast/example-shared';
 import { collectWorkloadSnapshot, createHistoryRing, scaleDeployment } from '@ballast/kubernetes';
-import { createWorkloadSimulator, loadTrace, scaleTrace, startFakeKubernetes } from '@ballast/testkit';
+import {
+  createWorkloadSimulator,
+  loadTrace,
+  scaleTrace,
+  startFakeKubernetes,
+  type WorkloadSimulator,
+} from '@ballast/testkit';
 
 /** Options of {@link runAutoscalingDemo}. */
 export interface AutoscalingDemoOptions {
@@ -143,12 +149,49 @@ export async function runAutoscalingDemo(
   const log = options.log ?? ((line: string) => console.log(line));
   const trace = loadTrace('alibaba-2018-cpu');
   const steps = Math.max(1, Math.min(options.steps ?? trace.values.length, trace.values.length));
-  const every = Math.max(1, options.every ?? 12);
   const demand = scaleTrace(trace.values, { peak: PEAK_CORES }).slice(0, steps);
-  const perPodTarget = (REQUEST_CORES * TARGET) / 100;
-  const startReplicas = Math.min(MAX, Math.max(MIN, Math.ceil(demand[0]! / perPodTarget)));
+  const startReplicas = Math.min(MAX, Math.max(MIN, Math.ceil(demand[0]! / PER_POD_TARGET)));
+  const sim = createDemoWorkload(demand, startReplicas);
+  const fake = await startFakeKubernetes({ workloads: [sim] });
 
-  const sim = createWorkloadSimulator({
+  printHeader(log, { url: fake.url, stepSeconds: sim.stepSeconds, traceName: trace.name, steps, options });
+  let live: LiveTally;
+  try {
+    live = await replayLive(fake.kubeConfigYaml, sim, steps, Math.max(1, options.every ?? 12), options, log);
+  } finally {
+    await fake.close();
+  }
+
+  // The same demand in the back-test simulator: HPA parity vs Ballast's predictive policy (vs the LLM).
+  const llm = options.model
+    ? llmPolicy(options.model, { options: { timeoutMs: options.timeoutMs ?? 20_000 }, pricing })
+    : undefined;
+  const rows = [...(await backtestRows(demand, sim.stepSeconds, startReplicas, llm)), liveRow(live)];
+  const llmStats = llm?.stats();
+  printSummary(log, {
+    rows,
+    live,
+    steps,
+    stepSeconds: sim.stepSeconds,
+    llmStats,
+    attribution: trace.attribution,
+  });
+  return {
+    steps,
+    trace: trace.name,
+    attribution: trace.attribution,
+    rows,
+    decisions: live.decisions,
+    disagreements: live.disagreements,
+    patches: live.patches,
+    llmStats,
+  };
+}
+
+const PER_POD_TARGET = (REQUEST_CORES * TARGET) / 100;
+
+function createDemoWorkload(demand: number[], startReplicas: number): WorkloadSimulator {
+  return createWorkloadSimulator({
     name: 'web',
     namespace: 'shop',
     trace: demand,
@@ -159,114 +202,148 @@ export async function runAutoscalingDemo(
     seed: 2018,
     hpa: { minReplicas: MIN, maxReplicas: MAX, targetCpuUtilizationPercent: TARGET },
   });
-  const fake = await startFakeKubernetes({ workloads: [sim] });
-  const kubeConfig = fake.kubeConfigYaml;
-  const history = createHistoryRing({ capacity: 8 * 288, stepMs: sim.stepSeconds * 1000 });
+}
 
+function printHeader(
+  log: (line: string) => void,
+  run: {
+    url: string;
+    stepSeconds: number;
+    traceName: string;
+    steps: number;
+    options: AutoscalingDemoOptions;
+  },
+): void {
+  const { options } = run;
   log(
-    `SIMULATION — nothing touches a real cluster. Fake Kubernetes API at ${fake.url}; simulated clock, ${sim.stepSeconds} s per step.`,
+    `SIMULATION — nothing touches a real cluster. Fake Kubernetes API at ${run.url}; simulated clock, ${run.stepSeconds} s per step.`,
   );
   log(
-    `Deployment shop/web: ${REQUEST_CORES} CPU / 256 MiB requests per pod, HPA ${MIN}–${MAX} replicas at ${TARGET} % CPU; demand = ${trace.name} scaled to peak ${PEAK_CORES} cores, ${steps} steps.`,
+    `Deployment shop/web: ${REQUEST_CORES} CPU / 256 MiB requests per pod, HPA ${MIN}–${MAX} replicas at ${TARGET} % CPU; demand = ${run.traceName} scaled to peak ${PEAK_CORES} cores, ${run.steps} steps.`,
   );
   log(
     `Model: ${options.modelDescription ?? (options.model ? `${options.model.provider}/${options.model.modelId}` : `none, rule answers only (${llmSettingsHelp})`)}`,
   );
   log('');
   log('time         demand  ready  cpu%   HPA  Ballast  reason');
+}
 
-  const readySeries: number[] = [];
-  const replicaSeries: number[] = [];
-  const demandSeries: number[] = [];
-  let sloViolations = 0;
-  let podSeconds = 0;
-  let scalingActions = 0;
-  let patches = 0;
-  let disagreements = 0;
-  const decisions = { hpa: 0, forecast: 0, llm: 0 };
-  let state: HpaControllerState | undefined;
+/** What the live replay saw, step by step and in total. */
+interface LiveTally {
+  readySeries: number[];
+  replicaSeries: number[];
+  demandSeries: number[];
+  sloViolations: number;
+  podSeconds: number;
+  patches: number;
+  disagreements: number;
+  decisions: { hpa: number; forecast: number; llm: number };
+}
+
+/**
+ * Each step: collect a snapshot over HTTP, ask `adviseScaling`, apply its decision to the fake
+ * and advance the simulator.
+ */
+async function replayLive(
+  kubeConfig: string,
+  sim: WorkloadSimulator,
+  steps: number,
+  every: number,
+  options: AutoscalingDemoOptions,
+  log: (line: string) => void,
+): Promise<LiveTally> {
+  const tally: LiveTally = {
+    readySeries: [],
+    replicaSeries: [],
+    demandSeries: [],
+    sloViolations: 0,
+    podSeconds: 0,
+    patches: 0,
+    disagreements: 0,
+    decisions: { hpa: 0, forecast: 0, llm: 0 },
+  };
+  const target = { kubeConfig, namespace: 'shop', deployment: 'web' };
+  const history = createHistoryRing({ capacity: 8 * 288, stepMs: sim.stepSeconds * 1000 });
   // A live forecaster fed each new CPU sample once (a deployed advisor keeps one per workload):
   // adviseScaling would otherwise re-run the ensemble over the whole history at every step.
   const forecaster = createEnsembleForecaster({ horizonSteps: 72, stepSeconds: sim.stepSeconds });
   let lastSampleTime = Number.NEGATIVE_INFINITY;
+  let state: HpaControllerState | undefined;
 
-  try {
-    for (let step = 0; step < steps; step++) {
-      const snapshot = await collectWorkloadSnapshot({
-        kubeConfig,
-        namespace: 'shop',
-        deployment: 'web',
-        history,
-        now: () => sim.now(),
-        timeoutMs: 10_000,
-      });
-      const simState = sim.current();
-      const cpu = snapshot.history.cpuCores;
-      for (let index = 0; index < (cpu?.values.length ?? 0); index++) {
-        if (cpu!.timestamps[index]! <= lastSampleTime) continue;
-        forecaster.observe(cpu!.values[index]!);
-        lastSampleTime = cpu!.timestamps[index]!;
-      }
-      const result = await adviseScaling({
-        workload: snapshot,
-        model: options.model,
-        history: { state },
-        demandForecast: nonNegative(forecaster.forecast()),
-        forecastOptions: { leadSteps: 1, stepSeconds: sim.stepSeconds },
-        pricing,
-        options: { timeoutMs: options.timeoutMs ?? 20_000 },
-      });
-      state = result.state;
-      const current = snapshot.deployment.replicas.desired;
-      const target = result.chosen.targetReplicas;
-      decisions[result.chosen.source]++;
-      if (target !== result.candidates.hpa.targetReplicas) disagreements++;
-
-      const ready = snapshot.state.readyPods;
-      const utilization =
-        ready > 0 ? (100 * simState.demandCores) / (ready * REQUEST_CORES) : Number.POSITIVE_INFINITY;
-      if (utilization > 100) sloViolations++;
-      podSeconds += snapshot.pods.filter((pod) => !pod.ignored).length * sim.stepSeconds;
-      readySeries.push(ready);
-      demandSeries.push(simState.demandCores);
-
-      if (target !== current) {
-        // Applied to the fake API server: a simulation, never a real cluster.
-        await scaleDeployment({
-          kubeConfig,
-          namespace: 'shop',
-          deployment: 'web',
-          replicas: target,
-          apply: true,
-        });
-        patches++;
-        scalingActions++;
-      }
-      replicaSeries.push(target);
-
-      if (step % every === 0 || step === steps - 1) {
-        const util = Number.isFinite(utilization) ? `${utilization.toFixed(0).padStart(4)}` : ' inf';
-        log(
-          `${clock(simState.time)}  ${simState.demandCores.toFixed(2).padStart(6)}  ${String(ready).padStart(2)}/${String(current).padEnd(2)}  ${util}  ${String(
-            result.candidates.hpa.targetReplicas,
-          ).padStart(
-            4,
-          )}  ${String(target).padStart(4)} ${result.chosen.source.padEnd(8)} ${shorten(reasonOf(result), 110)}`,
-        );
-      }
-      sim.step();
+  for (let step = 0; step < steps; step++) {
+    const snapshot = await collectWorkloadSnapshot({
+      ...target,
+      history,
+      now: () => sim.now(),
+      timeoutMs: 10_000,
+    });
+    const simState = sim.current();
+    const cpu = snapshot.history.cpuCores;
+    for (let index = 0; index < (cpu?.values.length ?? 0); index++) {
+      if (cpu!.timestamps[index]! <= lastSampleTime) continue;
+      forecaster.observe(cpu!.values[index]!);
+      lastSampleTime = cpu!.timestamps[index]!;
     }
-  } finally {
-    await fake.close();
-  }
+    const result = await adviseScaling({
+      workload: snapshot,
+      model: options.model,
+      history: { state },
+      demandForecast: nonNegative(forecaster.forecast()),
+      forecastOptions: { leadSteps: 1, stepSeconds: sim.stepSeconds },
+      pricing,
+      options: { timeoutMs: options.timeoutMs ?? 20_000 },
+    });
+    state = result.state;
+    const current = snapshot.deployment.replicas.desired;
+    const replicas = result.chosen.targetReplicas;
+    tally.decisions[result.chosen.source]++;
+    if (replicas !== result.candidates.hpa.targetReplicas) tally.disagreements++;
 
-  // The same demand in the back-test simulator: HPA parity vs Ballast's predictive policy (vs the LLM).
-  const llm = options.model
-    ? llmPolicy(options.model, { options: { timeoutMs: options.timeoutMs ?? 20_000 }, pricing })
-    : undefined;
+    const ready = snapshot.state.readyPods;
+    const utilization =
+      ready > 0 ? (100 * simState.demandCores) / (ready * REQUEST_CORES) : Number.POSITIVE_INFINITY;
+    if (utilization > 100) tally.sloViolations++;
+    tally.podSeconds += snapshot.pods.filter((pod) => !pod.ignored).length * sim.stepSeconds;
+    tally.readySeries.push(ready);
+    tally.demandSeries.push(simState.demandCores);
+    if (replicas !== current) {
+      // Applied to the fake API server: a simulation, never a real cluster.
+      await scaleDeployment({ ...target, replicas, apply: true });
+      tally.patches++;
+    }
+    tally.replicaSeries.push(replicas);
+
+    if (step % every === 0 || step === steps - 1) {
+      log(stepLine(simState.time, simState.demandCores, ready, current, utilization, result));
+    }
+    sim.step();
+  }
+  return tally;
+}
+
+function stepLine(
+  time: number,
+  demandCores: number,
+  ready: number,
+  current: number,
+  utilization: number,
+  result: AdviseScalingResult,
+): string {
+  const util = Number.isFinite(utilization) ? `${utilization.toFixed(0).padStart(4)}` : ' inf';
+  const hpa = String(result.candidates.hpa.targetReplicas).padStart(4);
+  const chosen = `${String(result.chosen.targetReplicas).padStart(4)} ${result.chosen.source.padEnd(8)}`;
+  return `${clock(time)}  ${demandCores.toFixed(2).padStart(6)}  ${String(ready).padStart(2)}/${String(current).padEnd(2)}  ${util}  ${hpa}  ${chosen} ${shorten(reasonOf(result), 110)}`;
+}
+
+async function backtestRows(
+  demand: number[],
+  stepSeconds: number,
+  startReplicas: number,
+  llm: ReturnType<typeof llmPolicy> | undefined,
+): Promise<DemoSummaryRow[]> {
   const report = await runBacktest({
     trace: demand,
-    stepSeconds: sim.stepSeconds,
+    stepSeconds,
     requestsPerPodCores: REQUEST_CORES,
     targetUtilization: TARGET,
     minReplicas: MIN,
@@ -275,7 +352,7 @@ export async function runAutoscalingDemo(
     podStartupSteps: 1,
     policies: llm ? ['hpa', 'predictive', llm] : ['hpa', 'predictive'],
   });
-  const rows: DemoSummaryRow[] = report.policies.map((policy) => ({
+  return report.policies.map((policy) => ({
     policy: policy.name,
     thetaU: round(policy.metrics.underProvisioningAccuracy),
     tauU: round(policy.metrics.underProvisioningTimeshare),
@@ -286,34 +363,42 @@ export async function runAutoscalingDemo(
     meanReplicas: round(policy.metrics.meanReplicas, 2),
     sloViolationSteps: policy.metrics.sloViolationSteps,
   }));
-  const demandPods = demandSeries.map((value) => Math.max(1, Math.ceil(value / perPodTarget - 1e-9)));
-  const live = elasticityMetrics(demandPods, readySeries);
-  rows.push({
-    policy: 'ballast-live',
-    thetaU: round(live.underProvisioningAccuracy),
-    tauU: round(live.underProvisioningTimeshare),
-    thetaO: round(live.overProvisioningAccuracy),
-    tauO: round(live.overProvisioningTimeshare),
-    podHours: round(podSeconds / 3600, 1),
-    scalingActions,
-    meanReplicas: round(replicaSeries.reduce((sum, value) => sum + value, 0) / steps, 2),
-    sloViolationSteps: sloViolations,
-  });
+}
 
+/** The live replay scored on the same yardstick as the back-test rows. */
+function liveRow(live: LiveTally): DemoSummaryRow {
+  const demandPods = live.demandSeries.map((value) => Math.max(1, Math.ceil(value / PER_POD_TARGET - 1e-9)));
+  const metrics = elasticityMetrics(demandPods, live.readySeries);
+  const steps = live.replicaSeries.length;
+  return {
+    policy: 'ballast-live',
+    thetaU: round(metrics.underProvisioningAccuracy),
+    tauU: round(metrics.underProvisioningTimeshare),
+    thetaO: round(metrics.overProvisioningAccuracy),
+    tauO: round(metrics.overProvisioningTimeshare),
+    podHours: round(live.podSeconds / 3600, 1),
+    scalingActions: live.patches,
+    meanReplicas: round(live.replicaSeries.reduce((sum, value) => sum + value, 0) / steps, 2),
+    sloViolationSteps: live.sloViolations,
+  };
+}
+
+function printSummary(
+  log: (line: string) => void,
+  run: {
+    rows: DemoSummaryRow[];
+    live: LiveTally;
+    steps: number;
+    stepSeconds: number;
+    llmStats: LlmPolicyStats | undefined;
+    attribution: string;
+  },
+): void {
+  const { live, llmStats } = run;
   log('');
-  log(`Summary over ${steps} steps (${((steps * sim.stepSeconds) / 3600).toFixed(1)} h simulated):`);
+  log(`Summary over ${run.steps} steps (${((run.steps * run.stepSeconds) / 3600).toFixed(1)} h simulated):`);
   log('policy        θ_U     τ_U     θ_O     τ_O     pod-h  actions  mean pods  SLO steps');
-  for (const row of rows) {
-    log(
-      `${row.policy.padEnd(12)} ${row.thetaU.toFixed(3).padStart(6)}  ${row.tauU.toFixed(3).padStart(6)}  ${row.thetaO
-        .toFixed(3)
-        .padStart(6)}  ${row.tauO.toFixed(3).padStart(6)}  ${row.podHours.toFixed(1).padStart(6)}  ${String(
-        row.scalingActions,
-      ).padStart(
-        7,
-      )}  ${row.meanReplicas.toFixed(2).padStart(9)}  ${String(row.sloViolationSteps).padStart(9)}`,
-    );
-  }
+  for (const row of run.rows) log(summaryLine(row));
   log(
     'θ_U/θ_O: mean relative under/over-provisioning vs ceil(demand / (request × target)) pods; τ: share of steps; SLO step: ready pods above 100 % of CPU requests.',
   );
@@ -321,9 +406,8 @@ export async function runAutoscalingDemo(
     'hpa/predictive/llm rows: runBacktest on the same demand; ballast-live: this replay (HTTP collection, patches, simulator with 5 % noise).',
   );
   log(
-    `Live decisions: ${decisions.hpa} HPA-parity, ${decisions.forecast} predictive, ${decisions.llm} LLM; ${disagreements} differed from the HPA; ${patches} scale patches applied to the fake.`,
+    `Live decisions: ${live.decisions.hpa} HPA-parity, ${live.decisions.forecast} predictive, ${live.decisions.llm} LLM; ${live.disagreements} differed from the HPA; ${live.patches} scale patches applied to the fake.`,
   );
-  const llmStats = llm?.stats();
   if (llmStats) {
     log(
       `LLM back-test: ${llmStats.valid}/${llmStats.steps} valid (${llmStats.repaired} repaired), ${llmStats.chosen} chosen, ${llmStats.overruled} overruled, ${llmStats.failed} failed, ${llmStats.invalid} invalid; agreement with HPA ${(llmStats.agreementWithHpa * 100).toFixed(0)} %; ${llmStats.inputTokens}/${llmStats.outputTokens} tokens${llmStats.costUsd === undefined ? '' : `, $${llmStats.costUsd.toFixed(4)}`}.`,
@@ -331,15 +415,20 @@ export async function runAutoscalingDemo(
   } else {
     log(`No LLM row (${llmSettingsHelp}).`);
   }
-  log(`Trace: ${trace.attribution}`);
-  return {
-    steps,
-    trace: trace.name,
-    attribution: trace.attribution,
-    rows,
-    decisions,
-    disagreements,
-    patches,
-    llmStats,
-  };
+  log(`Trace: ${run.attribution}`);
+}
+
+function summaryLine(row: DemoSummaryRow): string {
+  const cells = [
+    row.policy.padEnd(12),
+    row.thetaU.toFixed(3).padStart(6),
+    ` ${row.tauU.toFixed(3).padStart(6)}`,
+    ` ${row.thetaO.toFixed(3).padStart(6)}`,
+    ` ${row.tauO.toFixed(3).padStart(6)}`,
+    ` ${row.podHours.toFixed(1).padStart(6)}`,
+    ` ${String(row.scalingActions).padStart(7)}`,
+    ` ${row.meanReplicas.toFixed(2).padStart(9)}`,
+    ` ${String(row.sloViolationSteps).padStart(9)}`,
+  ];
+  return cells.join(' ');
 }
