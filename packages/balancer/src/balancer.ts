@@ -23,6 +23,7 @@ import {
 import { EventEmitter } from 'eventemitter3';
 import { ArmingSweep } from './arming-sweep';
 import { Attempt, type AttemptResult } from './attempt';
+import { BalancedStream, type StreamHost } from './balanced-stream';
 import {
   type BalancerCallOptions,
   type BalancerConfig,
@@ -34,7 +35,7 @@ import {
   validateBalancerConfig,
 } from './balancer-config';
 import { CallRoute, roundToThousandths as round } from './call-route';
-import { CallRun, type Stoppable } from './call-run';
+import { CallRun } from './call-run';
 import { type BreakerPermit, CircuitBreaker, type CircuitBreakerSnapshot } from './circuit-breaker';
 import { ConcurrencyLimiter, type ReleaseSlot, SlotUnavailable } from './concurrency-limiter';
 import type { BalancerEvents } from './events';
@@ -42,6 +43,7 @@ import { type LatencyQuantiles, LatencyWindow } from './latency-window';
 import { MetricsRecorder, type MetricsSnapshot, type MetricsTimeline } from './metrics';
 import { OutcomeWindow } from './outcome-window';
 import { classifyFailure, type FailureKind, RetryBudget, retryDelayMs } from './retry-policy';
+import { RetryState } from './retry-state';
 import {
   attachRoute,
   type BalancedChatChunk,
@@ -60,7 +62,12 @@ import {
 } from './scoring';
 import type { RecordOutcome, Selection, SelectRequest, TargetLease } from './selection';
 import { SharedStateLink } from './shared-state-link';
-import { orderCandidatesInPlace, type StrategyName, type StrategyState } from './strategies';
+import {
+  orderCandidatesInPlace,
+  type StrategyName,
+  type StrategyState,
+  strategyReadsScores,
+} from './strategies';
 import {
   type BalancerTarget,
   capabilitiesOfModel,
@@ -235,6 +242,9 @@ interface AttemptHandle<T> {
   discard: (value: T) => Promise<void> | undefined;
 }
 
+/** A stream call's attempt, as its {@link BalancedStream} holds it. */
+type StreamHandle = AttemptHandle<OpenedStream>;
+
 interface Committed<T> {
   value: T;
   handle: AttemptHandle<T>;
@@ -256,37 +266,16 @@ type Failure = { runtime: TargetRuntime; error: BallastError; kind: FailureKind 
  */
 type AttemptCall<T> = (model: ChatModel, options: BalancerCallOptions, call: CallPlan) => Promise<T>;
 
-/** What a call does with its committed attempt (in the attempt loop's frame). */
-type CommitCall<T, R> = (
-  committed: Committed<T>,
-  call: CallPlan,
-  run: CallRun,
-  options: BalancerCallOptions | undefined,
-) => R;
-
-/** What the attempt loop remembers once a round failed (built on the first failure or wait). */
-class RetryState {
-  /** Targets that failed transiently: retried after a backoff once nothing fresh is left. */
-  readonly failedOnce = new Set<string>();
-  /** Targets this call is done with. */
-  readonly dead = new Set<string>();
-  /** Failed tries per target. */
-  readonly tries = new Map<string, number>();
-  /** Reasons for the final error that are not attempts (deadlines, limits). */
-  readonly extra: TargetAttempt[] = [];
-  lastError: BallastError | undefined = undefined;
-  /** The target and code of the last failure (for the `retry` / `failover` events). */
-  previousId: string | undefined = undefined;
-  previousCode = '';
-  /** Time already waited for a Retry-After before this round: reported with the retry. */
-  heldOffMs = 0;
-}
+/**
+ * What a call does with its committed attempt, in the attempt loop's frame. `context` is what
+ * the call passed to `route` for it: a chat call's options, a stream call's stream.
+ */
+type CommitCall<T, R, C> = (committed: Committed<T>, call: CallPlan, run: CallRun, context: C) => R;
 
 /** How one round of attempts ended: a committed value, or the failures to book. */
 type AttemptOutcome<T> = { ok: true; committed: Committed<T> } | { ok: false; failures: Failure[] };
 
 const noop = () => {};
-const emptySet: ReadonlySet<string> = new Set();
 /** The routing options of a call that gave none (read only, so one object serves every call). */
 const noRouting: RoutingOptions = Object.freeze({});
 /** The request of a {@link LoadBalancer.select} plan, which sends none. */
@@ -342,7 +331,7 @@ export function createBalancer(
   return new LoadBalancer(config, weights);
 }
 
-class LoadBalancer implements Balancer {
+class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
   readonly provider = 'balancer' as const;
   readonly modelId: string;
   readonly capabilities: ChatModelCapabilities;
@@ -470,7 +459,7 @@ class LoadBalancer implements Balancer {
   }
 
   /** Books a committed chat call (the attempt, its slot, the call) and builds its result. */
-  private readonly finishChat: CommitCall<ChatResult, BalancedChatResult> = (
+  private readonly finishChat: CommitCall<ChatResult, BalancedChatResult, BalancerCallOptions | undefined> = (
     committed,
     call,
     run,
@@ -508,8 +497,9 @@ class LoadBalancer implements Balancer {
   private readonly streamAttempt: AttemptCall<OpenedStream> = (model, options, call) =>
     openStream(model, call.request, options, this.now);
 
+  /** Nothing runs before the stream's first `next()` (see {@link BalancedStream}). */
   stream(request: ChatRequest, options?: BalancerCallOptions): AsyncIterable<BalancedChatChunk> {
-    return this.streamCall(request, options);
+    return new BalancedStream<StreamHandle>(this, request, options);
   }
 
   select(input: SelectRequest = {}): Selection {
@@ -546,7 +536,7 @@ class LoadBalancer implements Balancer {
       waitedFor: undefined,
     };
     const skipped: SkippedTarget[] = [];
-    const ordered = this.rank(call, emptySet, emptySet, skipped);
+    const ordered = this.rank(call, undefined, false, skipped);
     // The pooled candidates are overwritten by the next ranking, which a breaker event's listener
     // may start: keep a copy of what the selection reports before touching any breaker.
     const picks = ordered.map((runtime) => {
@@ -844,8 +834,8 @@ class LoadBalancer implements Balancer {
    */
   private rank(
     call: CallPlan,
-    excluded: ReadonlySet<string>,
-    alsoExcluded: ReadonlySet<string>,
+    retry: RetryState | undefined,
+    retrying: boolean,
     skipped?: SkippedTarget[],
     now = this.now(),
   ): TargetRuntime[] {
@@ -854,12 +844,15 @@ class LoadBalancer implements Balancer {
     // Overwritten in place and its length set once at the end, only if it changed: `length = 0`
     // would free the backing store, and eight pushes would allocate a new one on every ranking.
     let count = 0;
+    // The first ranking with candidates scores them for the route; a later one (a failover round)
+    // only if the strategy orders by score. Skipping it changes no pick: the strategy never reads
+    // the totals, nor the reliability counts that only scoring reads.
+    const scoring = !call.scored || strategyReadsScores(call.strategy);
     call.coolingUntil = undefined;
     call.coolingTarget = undefined;
     for (const runtime of this.runtimes) {
-      // Two sets rather than their union: a failover round would otherwise build a Set per round.
-      if (excluded.size > 0 && excluded.has(runtime.id)) continue;
-      if (alsoExcluded.size > 0 && alsoExcluded.has(runtime.id)) continue;
+      // The targets this call already failed on (all of them, or when `retrying` the given-up ones).
+      if (retry?.excludes(runtime.id, retrying)) continue;
       const model = this.modelFor(runtime, call.taskType);
       if (!model) {
         this.skip(
@@ -930,10 +923,14 @@ class LoadBalancer implements Balancer {
       }
       // With shared state, every replica's outcomes and latencies (refreshed each second).
       const sharedView = this.shared?.view(runtime.id);
+      // Latency is read to score or to apply `maxLatencyMs` (the strategies that skip scoring
+      // never read a candidate's expected latency).
       const quantiles =
-        (call.kind === 'stream' ? runtime.ttft.quantiles(now) : undefined) ??
-        sharedView?.latency ??
-        runtime.latency.quantiles(now);
+        scoring || routing.maxLatencyMs !== undefined
+          ? ((call.kind === 'stream' ? runtime.ttft.quantiles(now) : undefined) ??
+            sharedView?.latency ??
+            runtime.latency.quantiles(now))
+          : undefined;
       if (routing.maxLatencyMs !== undefined && quantiles && quantiles.p95 > routing.maxLatencyMs) {
         this.skip(
           call,
@@ -944,7 +941,6 @@ class LoadBalancer implements Balancer {
         );
         continue;
       }
-      const counts = sharedView?.counts ?? runtime.outcomes.counts(now);
       const inFlight = runtime.limiter.inFlight;
       // The target's pooled candidate carries the signals, the score and what the strategies need.
       const candidate = this.candidatePool[runtime.index] as Candidate;
@@ -957,8 +953,11 @@ class LoadBalancer implements Balancer {
         runtime.maxConcurrent === undefined
           ? inFlight / (inFlight + 16)
           : Math.min(1, (inFlight + runtime.limiter.queued) / runtime.maxConcurrent);
-      candidate.successes = counts.successes;
-      candidate.failures = counts.failures;
+      if (scoring) {
+        const counts = sharedView?.counts ?? runtime.outcomes.counts(now);
+        candidate.successes = counts.successes;
+        candidate.failures = counts.failures;
+      }
       candidate.inFlight = inFlight;
       candidate.maxConcurrent = runtime.maxConcurrent;
       candidate.total = 0;
@@ -970,7 +969,7 @@ class LoadBalancer implements Balancer {
       if (call.strategy === 'round-robin') this.rotationOf(call);
       return [];
     }
-    scoreInPlace(candidates, this.weights, this.prior);
+    if (scoring) scoreInPlace(candidates, this.weights, this.prior);
     // Scores in configuration order, copied before the ordering below reorders the list.
     if (!call.scored) {
       call.scored = true;
@@ -1022,13 +1021,13 @@ class LoadBalancer implements Balancer {
    * commit is booked and the result built without another frame, promise and microtask hop per
    * call. A call that fails is booked here (metrics, its route on the error), its run disposed.
    */
-  private async route<T, R>(
+  private async route<T, R, C>(
     call: CallPlan,
     run: CallRun,
     execute: AttemptCall<T>,
     discard: (value: T) => Promise<void> | undefined,
-    options: BalancerCallOptions | undefined,
-    finish: CommitCall<T, R>,
+    context: C,
+    finish: CommitCall<T, R, C>,
   ): Promise<R> {
     let committed: Committed<T>;
     try {
@@ -1041,18 +1040,12 @@ class LoadBalancer implements Balancer {
       while (true) {
         this.throwIfStopped(run, call);
         // The route keeps the scores of the first round with candidates (captured by `rank`).
-        let ordered = this.rank(
-          call,
-          retry?.failedOnce ?? emptySet,
-          retry?.dead ?? emptySet,
-          undefined,
-          retry === undefined ? firstNow : this.now(),
-        );
+        let ordered = this.rank(call, retry, false, undefined, retry === undefined ? firstNow : this.now());
         let delayMs = 0;
         let isRetry = false;
-        if (ordered.length === 0 && retry !== undefined && retry.failedOnce.size > 0) {
+        if (ordered.length === 0 && retry !== undefined && retry.hadRetriable) {
           // Nothing fresh is left: retry the best target that failed transiently, after a backoff.
-          ordered = this.rank(call, retry.dead, emptySet);
+          ordered = this.rank(call, retry, true);
           const best = ordered[0];
           if (best) {
             const backoff = this.retryBackoffMs(call, run, retry, best);
@@ -1110,7 +1103,7 @@ class LoadBalancer implements Balancer {
       throw failure;
     }
     // Outside the try: a commit is never booked as a failure, whatever `finish` (a host callback) does.
-    return finish(committed, call, run, options);
+    return finish(committed, call, run, context);
   }
 
   /**
@@ -1125,10 +1118,10 @@ class LoadBalancer implements Balancer {
   ): number | undefined {
     // A target that sent Retry-After is skipped until then (target state), so by the time it is
     // a candidate again its wait is over: no extra backoff on top.
-    const delayMs = call.waitedFor?.has(best.id) ? 0 : this.backoffMs(retry.tries.get(best.id) ?? 1);
+    const delayMs = call.waitedFor?.has(best.id) ? 0 : this.backoffMs(retry.triesOf(best.id) ?? 1);
     const remaining = run.remainingMs();
     if (remaining === undefined || delayMs < remaining) return delayMs;
-    retry.dead.add(best.id);
+    retry.giveUp(best.id);
     retry.extra.push({
       target: best.id,
       outcome: 'retry_after_exceeds_deadline',
@@ -1244,13 +1237,10 @@ class LoadBalancer implements Balancer {
         throw failure.error;
       }
       if (failure.kind === 'target-unavailable') {
-        retry.dead.add(id);
+        retry.giveUp(id);
         continue;
       }
-      const count = (retry.tries.get(id) ?? 0) + 1;
-      retry.tries.set(id, count);
-      if (count > this.retry.maxRetriesPerTarget) retry.dead.add(id);
-      else retry.failedOnce.add(id);
+      retry.failedTry(id, this.retry.maxRetriesPerTarget);
     }
   }
 
@@ -1651,108 +1641,36 @@ class LoadBalancer implements Balancer {
   // ---------------------------------------------------------------------------------------------
   // Streams
 
-  private async *streamCall(
-    request: ChatRequest,
-    options: BalancerCallOptions | undefined,
-  ): AsyncGenerator<BalancedChatChunk, void, undefined> {
-    const startedAt = performance.now();
-    const run = this.createRun(options, startedAt);
-    const call = this.plan(request, options, 'stream', startedAt);
-    // A failed call is booked (and its run disposed) by `route`.
-    const committed = await this.route(
-      call,
-      run,
-      this.streamAttempt,
-      closeOpenedStream,
-      options,
-      keepCommitted,
-    );
-    const { iterator, buffered } = committed.value;
-    const handle = committed.handle;
-    // Past the first token there is no failover: the first-token timeout no longer applies, the
-    // call's deadline still does.
-    handle.attempt.commit();
-    const session = new StreamSession(
-      this,
-      handle,
-      iterator,
-      startedAt,
-      committed.value.firstTokenAt - handle.startedAt,
-    );
-    // The session takes the attempt's place on the call's watch list and stops it first (see
-    // `StreamSession.stop`): one watcher, so no list is built and none spliced at the end.
-    run.unwatch(handle.attempt);
-    run.watch(session);
+  /**
+   * @internal The first request of a stream (see {@link BalancedStream}): routes the call up to its
+   * first content chunk and hands the committed attempt to the stream, in the attempt loop's frame.
+   * A call that fails there is booked by `route`, its run disposed.
+   */
+  startStream(stream: BalancedStream<StreamHandle>): Promise<IteratorResult<BalancedChatChunk, undefined>> {
+    let run: CallRun;
+    let call: CallPlan;
     try {
-      options?.onRoute?.(call.route);
-      for (const chunk of buffered) {
-        if (chunk.type === 'finish') {
-          yield this.finishStream(session, chunk.result, call.route);
-          return;
-        }
-        session.waitingForConsumer = true;
-        yield chunk;
-        session.waitingForConsumer = false;
-        if (session.abandonedWith) throw session.abandonedWith;
-      }
-      while (true) {
-        const next = await iterator.next();
-        if (next.done) {
-          throw new ApiCallError({
-            message: `${handle.slot.runtime.id} stream ended without a finish chunk`,
-            code: 'invalid_response',
-            provider: handle.slot.model.provider,
-            modelId: handle.slot.model.modelId,
-            isRetryable: true,
-          });
-        }
-        if (next.value.type === 'finish') {
-          yield this.finishStream(session, next.value.result, call.route);
-          return;
-        }
-        session.waitingForConsumer = true;
-        yield next.value;
-        session.waitingForConsumer = false;
-        if (session.abandonedWith) throw session.abandonedWith;
-      }
-    } catch (thrown) {
-      // After the first token the answer is partly delivered: never fail over, report the error.
-      const error = run.failure ?? this.toBallastError(thrown, handle.slot.model);
-      if (!session.settled) {
-        session.settled = true;
-        this.fail(handle, error, false);
-        this.metrics.recordCall({
-          success: false,
-          code: error.code,
-          latencyMs: performance.now() - startedAt,
-          timeToFirstTokenMs: session.timeToFirstTokenMs,
-        });
-      }
-      attachRoute(error, call.route);
-      throw error;
-    } finally {
-      session.waitingForConsumer = false;
-      // Not settled here means the consumer stopped reading (break, return, throw): abort the
-      // upstream request and count the stream as cancelled, with its latency and TTFT so far.
-      this.abandonStream(session, 'cancelled');
-      run.unwatch(session);
-      session.closeUpstream();
-      run.dispose();
+      const startedAt = performance.now();
+      run = this.createRun(stream.options, startedAt);
+      call = this.plan(stream.request, stream.options, 'stream', startedAt);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    return this.route(call, run, this.streamAttempt, closeOpenedStream, stream, beginStream);
   }
 
-  /** Books a stream that finished; returns its `finish` chunk. */
-  private finishStream(session: StreamSession, result: ChatResult, route: Route): BalancedChatChunk {
-    session.settled = true;
-    const { timeToFirstTokenMs } = session;
+  /** @internal Books a stream that finished; returns its `finish` chunk. */
+  finishStream(stream: BalancedStream<StreamHandle>, result: ChatResult): BalancedChatChunk {
+    stream.settled = true;
+    const { timeToFirstTokenMs } = stream;
     // One reading of the clock books the attempt and the call (see `clockReading`).
     const clock = performance.now();
     const at = this.clockReading(clock);
-    const costUsd = this.succeed(session.handle, result, timeToFirstTokenMs, at);
+    const costUsd = this.succeed(stream.handle, result, timeToFirstTokenMs, at);
     this.metrics.recordCall(
       {
         success: true,
-        latencyMs: clock - session.startedAt,
+        latencyMs: clock - stream.startedAt,
         timeToFirstTokenMs,
         inputTokens: result.usage.inputTokens,
         outputTokens: result.usage.outputTokens,
@@ -1760,17 +1678,32 @@ class LoadBalancer implements Balancer {
       },
       at,
     );
-    const balanced = withRoute(result, route);
+    const balanced = withRoute(result, stream.route);
     balanced.timeToFirstTokenMs ??= timeToFirstTokenMs;
     if (result.costUsd === undefined && costUsd !== undefined) balanced.costUsd = costUsd;
     return { type: 'finish', result: balanced };
   }
 
-  /** @internal Books a stream nobody reads to the end: cancelled by its consumer, or past its deadline. */
-  abandonStream(session: StreamSession, code: string): void {
-    if (session.settled) return;
-    session.settled = true;
-    const { handle, timeToFirstTokenMs } = session;
+  /** @internal Books a stream that failed after its first token (the stream frees the slot). */
+  failStream(stream: BalancedStream<StreamHandle>, error: BallastError): void {
+    stream.settled = true;
+    this.fail(stream.handle, error, false);
+    this.metrics.recordCall({
+      success: false,
+      code: error.code,
+      latencyMs: performance.now() - stream.startedAt,
+      timeToFirstTokenMs: stream.timeToFirstTokenMs,
+    });
+  }
+
+  /**
+   * @internal Books a stream nobody reads to the end: cancelled by its consumer, or past its
+   * deadline (the stream closes its upstream).
+   */
+  abandonStream(stream: BalancedStream<StreamHandle>, code: string): void {
+    if (stream.settled) return;
+    stream.settled = true;
+    const { handle, timeToFirstTokenMs } = stream;
     const durationMs = this.now() - handle.startedAt;
     handle.record.outcome = code;
     handle.record.durationMs = round(durationMs);
@@ -1785,10 +1718,9 @@ class LoadBalancer implements Balancer {
     this.metrics.recordCall({
       success: false,
       code,
-      latencyMs: performance.now() - session.startedAt,
+      latencyMs: performance.now() - stream.startedAt,
       timeToFirstTokenMs,
     });
-    session.closeUpstream();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1880,7 +1812,8 @@ class LoadBalancer implements Balancer {
   private readonly errorOfModel = (error: unknown, model: ChatModel): BallastError =>
     this.toBallastError(error, model);
 
-  private toBallastError(error: unknown, model?: ChatModel): BallastError {
+  /** @internal What the balancer throws for whatever a model (or a host callback) threw. */
+  toBallastError(error: unknown, model?: ChatModel): BallastError {
     if (BallastError.isInstance(error)) return error;
     return new ApiCallError({
       message: `${model ? `${model.provider}:${model.modelId}` : this.modelId} threw: ${
@@ -1912,9 +1845,28 @@ function chatAttempt(model: ChatModel, options: BalancerCallOptions, call: CallP
   return chatAdapted(model, call.request, options);
 }
 
-/** What a stream call does with its committed attempt: the generator goes on with it. */
-function keepCommitted<T>(committed: Committed<T>): Committed<T> {
-  return committed;
+/**
+ * What a stream call does with its committed attempt: past the first token there is no failover,
+ * so the first-token timeout no longer applies (the call's deadline still does), and the stream
+ * goes on with it.
+ */
+function beginStream(
+  committed: Committed<OpenedStream>,
+  call: CallPlan,
+  run: CallRun,
+  stream: BalancedStream<StreamHandle>,
+): IteratorResult<BalancedChatChunk, undefined> {
+  const { handle, value } = committed;
+  handle.attempt.commit();
+  return stream.begin(
+    handle,
+    value.iterator,
+    value.buffered,
+    call.route,
+    run,
+    call.startedAt,
+    value.firstTokenAt - handle.startedAt,
+  );
 }
 
 /**
@@ -1932,53 +1884,6 @@ function chatAdapted(
   const prepared = prepareStructuredRequest(request, model.capabilities);
   if (prepared.mode === undefined) return model.chat(request, options);
   return model.chat(prepared.request, options).then((result) => restoreStructuredResult(result, prepared));
-}
-
-/**
- * The committed part of one stream: what the balancer needs once the first token is out. A class
- * (not closures) so a stream call allocates one object, and so it can watch the call: while the
- * consumer holds a chunk and does not ask for the next, nothing in the stream's generator runs,
- * and only this watcher can notice the deadline (or the caller's abort) and close the stream.
- */
-class StreamSession implements Stoppable {
-  settled = false;
-  waitingForConsumer = false;
-  /** Set when the stream was given up while its consumer was not reading. */
-  abandonedWith: BallastError | undefined = undefined;
-  private closing: Promise<void> | undefined = undefined;
-
-  constructor(
-    private readonly balancer: LoadBalancer,
-    readonly handle: AttemptHandle<OpenedStream>,
-    private readonly iterator: AsyncIterator<ChatChunk>,
-    readonly startedAt: number,
-    readonly timeToFirstTokenMs: number,
-  ) {}
-
-  stop(error: BallastError): void {
-    // What the attempt's own watch did before the session replaced it: abort the upstream request.
-    this.handle.attempt.stop(error);
-    if (!this.waitingForConsumer || this.settled) return;
-    this.abandonedWith = error;
-    this.balancer.abandonStream(this, error.code);
-  }
-
-  /** Closes the upstream stream (once); the slot is freed only when it has closed. */
-  closeUpstream(): void {
-    if (this.closing) return;
-    // Two unnamed reactions rather than one named closure: a bundler that keeps function names
-    // (tsx, esbuild `keepNames`) sets the name of a `const` closure with a defineProperty per
-    // call, which costs more than the closure.
-    this.closing = Promise.resolve(this.iterator.return?.()).then(
-      () => this.releaseSlot(),
-      () => this.releaseSlot(),
-    );
-  }
-
-  private releaseSlot(): void {
-    this.handle.attempt.dispose();
-    this.handle.slot.release();
-  }
 }
 
 /** Opens a stream and reads it up to its first content chunk (the failover point). */

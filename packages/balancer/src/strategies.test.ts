@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './fake-chat-model.test-helper';
-import { orderCandidates, type RankedCandidate, type StrategyName, strategyNames } from './strategies';
+import {
+  orderCandidates,
+  type RankedCandidate,
+  type StrategyName,
+  strategyNames,
+  strategyReadsScores,
+} from './strategies';
 
 describe('orderCandidates (in place, insertion sort)', () => {
   /** The order the copies-and-native-sort version gave, for the strategies without draws. */
@@ -67,6 +73,62 @@ describe('orderCandidates (in place, insertion sort)', () => {
       const byIndex = [0, 1, 2, 3, 4];
       const at = start % 5;
       expect(ordered.map((item) => item.index)).toEqual([...byIndex.slice(at), ...byIndex.slice(0, at)]);
+    }
+  });
+});
+
+describe('strategyReadsScores (failover rounds re-score only for strategies that read scores)', () => {
+  /** Candidates with every signal drawn from `random`, and totals drawn from `totals`. */
+  function candidatesOf(size: number, random: () => number, totals: () => number): RankedCandidate[] {
+    return Array.from({ length: size }, (_, index) => ({
+      index,
+      total: totals(),
+      weight: 1 + Math.floor(random() * 3),
+      priority: Math.floor(random() * 3),
+      expectedCostUsd: random() < 0.2 ? undefined : Math.floor(random() * 3),
+      expectedLatencyMs: random() < 0.2 ? undefined : Math.floor(random() * 3),
+      utilization: Math.floor(random() * 3) / 2,
+    }));
+  }
+
+  /** The order, and the draws of `random()` it took, with the same seed for both orderings. */
+  function orderWith(strategy: StrategyName, candidates: RankedCandidate[], seed: number) {
+    let draws = 0;
+    const seeded = seededRandom(seed);
+    const random = () => {
+      draws++;
+      return seeded();
+    };
+    const ordered = orderCandidates(strategy, candidates, { roundRobin: seed }, random);
+    return { order: ordered.map((item) => item.index), draws };
+  }
+
+  it('a strategy said not to read scores gives the same order and draws whatever the totals', () => {
+    const random = seededRandom(11);
+    for (const strategy of strategyNames.filter((name) => !strategyReadsScores(name))) {
+      for (const size of [2, 3, 8, 33]) {
+        for (let round = 0; round < 50; round++) {
+          const scored = candidatesOf(size, random, random);
+          // The same candidates with the totals a skipped scoring leaves (zeroed by the ranking).
+          const unscored = scored.map((candidate) => ({ ...candidate, total: 0 }));
+          expect(orderWith(strategy, unscored, round)).toEqual(orderWith(strategy, scored, round));
+        }
+      }
+    }
+  });
+
+  it('every other strategy can order differently when only the totals differ', () => {
+    for (const strategy of strategyNames.filter(strategyReadsScores)) {
+      const random = seededRandom(5);
+      let differed = false;
+      for (let round = 0; round < 200 && !differed; round++) {
+        const scored = candidatesOf(8, random, random);
+        const unscored = scored.map((candidate) => ({ ...candidate, total: 0 }));
+        differed =
+          orderWith(strategy, unscored, round).order.join() !==
+          orderWith(strategy, scored, round).order.join();
+      }
+      expect(differed, strategy).toBe(true);
     }
   });
 });

@@ -133,6 +133,17 @@ export function orderCandidatesInPlace<T extends RankedCandidate>(
   }
 }
 
+/**
+ * Whether `strategy` reads the candidates' scores (`total`) to order them. `failover` orders by
+ * priority then configuration order and `round-robin` by configuration order alone; every other
+ * strategy reads the total: `weighted` samples by it, `latency`, `cost` and `least-busy` break
+ * ties with it (instant or idle targets tie all the time), `random` orders the rest by it after
+ * its draw. The balancer re-scores a call's failover rounds only for a strategy that reads them.
+ */
+export function strategyReadsScores(strategy: StrategyName): boolean {
+  return strategy !== 'failover' && strategy !== 'round-robin';
+}
+
 /** Beyond this many items the native sort wins over insertion sort. */
 const insertionSortLimit = 32;
 
