@@ -20,6 +20,8 @@ export class CallRun implements Armable {
   /** Why the call stopped early, once it has. */
   failure: BallastError | undefined = undefined;
   settled = false;
+  /** The call's place in the arming sweep's batch (see {@link ArmingSweep}). */
+  sweepSlot = -1;
   private armed = false;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private onAbort: (() => void) | undefined = undefined;
@@ -40,7 +42,7 @@ export class CallRun implements Armable {
     readonly signal: AbortSignal | undefined,
     readonly timeoutMs: number | undefined,
     readonly deadline: number | undefined,
-    sweep: ArmingSweep,
+    private readonly sweep: ArmingSweep,
   ) {
     if (signal?.aborted) this.failure = new AbortedError({ cause: signal.reason });
     else if (signal !== undefined || deadline !== undefined) sweep.watch(this);
@@ -143,6 +145,7 @@ export class CallRun implements Armable {
   /** The call is over: drop the timer and the listener. */
   dispose(): void {
     this.settled = true;
+    this.sweep.unwatch(this);
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
     this.watcher = undefined;
