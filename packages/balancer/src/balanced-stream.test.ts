@@ -213,6 +213,21 @@ describe('BalancedStream', () => {
     await vi.waitFor(() => expect(upstream.closes).toBe(1), { timeout: 10_000 });
   });
 
+  it("throw() is the consumer's own stop: booked as cancelled, not against the target, and rethrown", async () => {
+    const closed = gate();
+    closed.open();
+    const { model, upstream } = gatedModel(closed.until);
+    const balancer = createBalancer({ targets: [{ id: 's', model }] }, noEnv);
+    const iterator = balancer.stream(ask)[Symbol.asyncIterator]();
+    await iterator.next();
+    const mine = new Error('the consumer gave up');
+    expect(await iterator.throw?.(mine).catch((caught: unknown) => caught)).toBe(mine);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    expect(balancer.snapshot().calls.failuresByCode).toEqual({ cancelled: 1 });
+    expect(balancer.health()[0]).toMatchObject({ state: 'closed', failureRate: 0 });
+    await vi.waitFor(() => expect(upstream.closes).toBe(1), { timeout: 10_000 });
+  });
+
   it('frees the concurrency slot only once the upstream stream has closed, however the stream ended', async () => {
     const closed = gate();
     const { model, upstream } = gatedModel(closed.until);

@@ -53,8 +53,8 @@ const finished: IteratorResult<BalancedChatChunk, undefined> = Object.freeze({
  * - nothing starts before the first `next()`, and requests that overlap run one after the other;
  * - failover happens only before the first content chunk (in the balancer's attempt loop); an
  *   error after it is booked and thrown, with the route attached;
- * - a consumer that stops reading (`return()`: a `break` or a throw in a for-await body) gets the
- *   stream booked as cancelled, with its latency and time to first token so far;
+ * - a consumer that stops reading (`return()`: a `break` or a throw in a for-await body; or
+ *   `throw()`) gets the stream booked as cancelled, with its latency and time to first token so far;
  * - the call's deadline or its caller's abort, while the consumer holds a chunk and asks for
  *   nothing, closes the stream at once (the run stops this stream, see {@link BalancedStream.stop})
  *   and the consumer's next `next()` throws why;
@@ -123,15 +123,16 @@ export class BalancedStream<H extends StreamAttempt>
     );
   }
 
-  /** As a generator's `throw`: once open, the stream fails with the error and is closed. */
+  /**
+   * The consumer stops reading with an error of its own: as `return()` (booked as cancelled, never
+   * against the target's health: the error is the consumer's), then rejects with that error, as
+   * a generator without a `catch` does.
+   */
   throw(thrown?: unknown): Promise<IteratorResult<BalancedChatChunk, undefined>> {
     if (this.pending !== undefined) return this.afterPending(this.pending, 'throw', thrown);
-    if (this.state !== 'open') {
-      this.state = 'done';
-      return Promise.reject(thrown);
-    }
-    this.waitingForConsumer = false;
-    return Promise.reject(this.failed(thrown));
+    if (this.state === 'open') this.close();
+    this.state = 'done';
+    return Promise.reject(thrown);
   }
 
   /**
