@@ -6,6 +6,7 @@ import {
   resolvePlacementPolicy,
 } from '@ballast/validator';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
+import { type LookaheadHost, type LookaheadMove, planWithLookahead } from './plan-lookahead';
 import {
   dropAndRepair,
   improveByCompounds,
@@ -115,6 +116,20 @@ export interface PlanMigrationsOptions {
    * Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
    */
   refinementEvaluations?: number;
+  /**
+   * Look-ahead of the greedy pass (a pilot method, see `plan-lookahead.ts`): at each step the greedy
+   * pick and its best runners-up, this many candidates in all, are each played out greedily to the
+   * end, and the one whose play-out reaches the plain greedy plan's final imbalance with the fewest
+   * migrations (then GiB) is taken. Default 3; 1 turns it off (the plain greedy pass).
+   */
+  lookaheadBranching?: number;
+  /**
+   * Work bound of the look-ahead, in candidate evaluations (every move the planner evaluates while
+   * looking ahead, the plain greedy play-out included). The look-ahead is skipped when one step's
+   * play-outs would take more than an eighth of it (large clusters keep the plain greedy pass), and
+   * stops with the best plan found when it runs out. Deterministic (no wall clock). Default 2 000 000.
+   */
+  lookaheadEvaluations?: number;
   /**
    * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
    * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
@@ -286,6 +301,8 @@ interface Resolved {
   reliefAboveThresholds: boolean;
   compactionTrials: number;
   refinementEvaluations: number;
+  lookaheadBranching: number;
+  lookaheadEvaluations: number;
 }
 
 interface Candidate {
@@ -341,7 +358,7 @@ export function planMigrations(
 
   evacuateMaintenanceNodes(context);
   const base = saveState(context);
-  let stopReason = balanceGreedily(context);
+  let stopReason = balanceWithLookahead(context, base);
   compactPlan(context, base);
   stopReason = refinePlan(context, base, stopReason);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
@@ -391,6 +408,12 @@ interface PlanContext {
   nowCpu: Float64Array;
   /** Balancing moves in commit order (unit index, target node index). */
   balanceMoves: Array<{ unit: number; target: number }>;
+  /**
+   * Work done so far, the look-ahead's budget unit: one per move evaluated (every call of
+   * `evaluateRaw`), one per unit a greedy round looks at (a round visits every unit, even those it
+   * does not evaluate), and one per unit and node for each save or restore of the state.
+   */
+  work: number;
 }
 
 function planningModelSettings(
@@ -427,6 +450,8 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     reliefAboveThresholds: options.reliefAboveThresholds ?? true,
     compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
     refinementEvaluations: Math.max(0, Math.floor(options.refinementEvaluations ?? 100_000)),
+    lookaheadBranching: Math.max(1, Math.floor(options.lookaheadBranching ?? 3)),
+    lookaheadEvaluations: Math.max(0, Math.floor(options.lookaheadEvaluations ?? 2_000_000)),
   };
 }
 
@@ -473,6 +498,7 @@ function createPlanContext(
     evacuating: false,
     nowCpu: Float64Array.from(nodes, (node) => node.snapshot.cpu.usageCores),
     balanceMoves: [],
+    work: 0,
   };
   for (const index of active) {
     const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
@@ -714,7 +740,9 @@ function refinementHost(context: PlanContext, base: SavedState): RefinementHost 
       return imbalanceWithShift(context, unit, unit.source, base.sources[unitIndex]!);
     },
     migrationsOf: (unitIndex) => model.units[unitIndex]!.members.length,
-    replayWork: (count) => count * (1 + context.targets.length / 4),
+    // A replay restores the state (every unit and node) and, per move, counts the hot nodes (every
+    // active node) and evaluates the move.
+    replayWork: (count) => model.units.length + model.nodes.length + count * (1 + context.active.length),
     moveCostOf: (unitIndex) => costOf(context.settings, model.units[unitIndex]!),
     replay: (moves) => {
       byNode = undefined;
@@ -835,13 +863,7 @@ function imbalanceWithShift(context: PlanContext, unit: MovableUnit, from: numbe
 function replayMoves(context: PlanContext, base: SavedState, moves: readonly RefinementMove[]): boolean {
   restoreState(context, base);
   for (const move of moves) {
-    if (!applyQuietly(context, move.unit, move.target)) return false;
-    const unit = context.model.units[move.unit]!;
-    context.step++;
-    context.migrations += unit.members.length;
-    context.ramBytesMoved += unit.ramBytes;
-    context.diskBytesMoved += unit.localDiskBytes;
-    context.totalCost += costOf(context.settings, unit);
+    if (!applyBalanceQuietly(context, move)) return false;
   }
   context.balanceMoves = moves.slice();
   markHotNodes(context);
@@ -1068,6 +1090,7 @@ function evaluateMove(context: PlanContext, unitIndex: number, target: number): 
 
 /** As {@link evaluateMove}, but a move refused only by the thresholds comes back flagged. */
 function evaluateRaw(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
+  context.work++;
   const { model, settings } = context;
   const { nodes, cpuUsed, memoryUsed } = model;
   const unit = model.units[unitIndex]!;
@@ -1431,32 +1454,119 @@ function bestEvacuationTarget(context: PlanContext, unitIndex: number): number |
 }
 
 /**
- * Step 2: greedy best improvement, one move per round, until a stop condition holds. While a node is
- * hot, only moves off hot nodes compete and any improvement counts (neither `targetImbalance` nor
- * `minGain` stops them); then the usual rounds follow.
+ * Step 2: greedy best improvement, one move per round, until a stop condition holds (see
+ * {@link greedyStep}).
  */
 function balanceGreedily(context: PlanContext): PlanStopReason {
-  let pool = growPool(undefined);
+  const scratch = { pool: growPool(undefined) };
   for (;;) {
-    const current = imbalanceOf(context, context.sum, context.sumSquares);
-    const hot = markHotNodes(context) > 0;
-    if (!hot && current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
-    if (context.migrations - context.evacuations >= context.settings.maxMigrations) return 'cap';
-    let round = collectCandidates(context, current, pool, hot);
-    pool = round.pool;
-    let best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
-    if ((best === undefined || best.score <= 0) && hot) {
-      // Hot nodes that cannot be relieved: balance the rest as usual.
-      if (current <= context.settings.targetImbalance + EPSILON) return stopReasonOf(round, true);
-      const hotRound = round;
-      round = collectCandidates(context, current, pool, false);
-      pool = round.pool;
-      best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
-      if (best === undefined || best.score <= 0) return stopReasonOf(mergeRounds(hotRound, round), false);
-    }
-    if (best === undefined || best.score <= 0) return stopReasonOf(round, false);
-    commitMove(context, best.unit, best.target, 'balance');
+    const step = greedyStep(context, scratch, 1);
+    if ('stop' in step) return step.stop;
+    const [best] = step.moves;
+    commitMove(context, best!.unit, best!.target, 'balance');
   }
+}
+
+/** What one greedy round decides: its best moves (the greedy pick first), or why the pass stops. */
+type GreedyStepResult = { moves: Array<{ unit: number; target: number }> } | { stop: PlanStopReason };
+
+/**
+ * One round of the greedy pass in the current state, without committing anything. While a node is
+ * hot, only moves off hot nodes compete and any improvement counts (neither `targetImbalance` nor
+ * `minGain` stops them); when no hot node can be relieved, the usual round follows. Returns the
+ * greedy pick and, for the look-ahead, up to `breadth − 1` runners-up of the same round in the same
+ * order (each among the moves reaching `gainShare` of the round's best gain).
+ */
+function greedyStep(
+  context: PlanContext,
+  scratch: { pool: CandidatePool },
+  breadth: number,
+): GreedyStepResult {
+  const { settings } = context;
+  const current = imbalanceOf(context, context.sum, context.sumSquares);
+  const hot = markHotNodes(context) > 0;
+  if (!hot && current <= settings.targetImbalance + EPSILON) return { stop: 'target-reached' };
+  if (context.migrations - context.evacuations >= settings.maxMigrations) return { stop: 'cap' };
+  let round = collectCandidates(context, current, scratch.pool, hot);
+  scratch.pool = round.pool;
+  let floor = settings.gainShare * round.bestGain - EPSILON;
+  let best = pickCandidate(round, floor);
+  if ((best === undefined || best.score <= 0) && hot) {
+    // Hot nodes that cannot be relieved: balance the rest as usual.
+    if (current <= settings.targetImbalance + EPSILON) return { stop: stopReasonOf(round, true) };
+    const hotRound = round;
+    round = collectCandidates(context, current, scratch.pool, false);
+    scratch.pool = round.pool;
+    floor = settings.gainShare * round.bestGain - EPSILON;
+    best = pickCandidate(round, floor);
+    if (best === undefined || best.score <= 0)
+      return { stop: stopReasonOf(mergeRounds(hotRound, round), false) };
+  }
+  if (best === undefined || best.score <= 0) return { stop: stopReasonOf(round, false) };
+  const moves = [best];
+  while (moves.length < breadth) {
+    const next = pickCandidate(round, floor, moves);
+    if (next === undefined || next.score <= 0) break;
+    moves.push(next);
+  }
+  return { moves: moves.map(({ unit, target }) => ({ unit, target })) };
+}
+
+/**
+ * Step 2 with look-ahead (`lookaheadBranching` > 1, see `plan-lookahead.ts`): the greedy pass, where
+ * each step's pick may be a runner-up whose greedy play-out reaches the plain plan's final imbalance
+ * with fewer migrations or GiB. The plan found is recorded from `base` as the plain pass would.
+ */
+function balanceWithLookahead(context: PlanContext, base: SavedState): PlanStopReason {
+  const { lookaheadBranching, lookaheadEvaluations } = context.settings;
+  if (lookaheadBranching <= 1) return balanceGreedily(context);
+  const result = planWithLookahead(lookaheadHost(context), {
+    branching: lookaheadBranching,
+    work: lookaheadEvaluations,
+  });
+  recordInOrder(context, base, result.plan.moves);
+  return result.plan.stop;
+}
+
+/** The planner seen by the look-ahead: greedy rounds, quiet moves, and its state. */
+function lookaheadHost(context: PlanContext): LookaheadHost<PlanStopReason, SavedState> {
+  const scratch = { pool: growPool(undefined) };
+  const { units, nodes } = context.model;
+  const stateSize = units.length + nodes.length;
+  return {
+    greedyStep: (breadth) => greedyStep(context, scratch, breadth),
+    apply: (move: LookaheadMove) => {
+      // The move came from a greedy round in this very state, so the same checks pass.
+      if (!applyBalanceQuietly(context, move)) throw new Error('look-ahead: a proposed move was refused');
+    },
+    imbalance: () => imbalanceOf(context, context.sum, context.sumSquares),
+    migrationsOf: (unit) => units[unit]!.members.length,
+    gibOf: (unit) => (units[unit]!.ramBytes + units[unit]!.localDiskBytes) / GIB,
+    save: () => {
+      context.work += stateSize;
+      return saveState(context);
+    },
+    restore: (state) => {
+      context.work += stateSize;
+      restoreState(context, state);
+    },
+    work: () => context.work,
+  };
+}
+
+/**
+ * Applies a balancing move the greedy round proposed to the state and the counters (migrations, GiB,
+ * cost), without records: a play-out of the look-ahead, or a replay.
+ */
+function applyBalanceQuietly(context: PlanContext, move: LookaheadMove): boolean {
+  if (!applyQuietly(context, move.unit, move.target)) return false;
+  const unit = context.model.units[move.unit]!;
+  context.step++;
+  context.migrations += unit.members.length;
+  context.ramBytesMoved += unit.ramBytes;
+  context.diskBytesMoved += unit.localDiskBytes;
+  context.totalCost += costOf(context.settings, unit);
+  return true;
 }
 
 /** The real cause of a round without a usable move. */
@@ -1509,6 +1619,7 @@ function collectCandidates(
   relief: boolean,
 ): CandidateRound {
   const { model, settings } = context;
+  context.work += model.units.length;
   const classOrders = capacityClassesByLoad(context);
   const round: CandidateRound = {
     pool,
@@ -1613,15 +1724,25 @@ function penaltyFactor(context: PlanContext, unitIndex: number, target: number, 
 
 /**
  * Among moves that achieve at least `gainShare` of the best (penalised) gain (`floor`), the best gain
- * per cost; ties go to the larger gain, then the lower unit and target index.
+ * per cost; ties go to the larger gain, then the lower unit and target index. Moves in `excluded`
+ * (runners-up already taken) do not compete.
  */
-function pickCandidate(round: CandidateRound, floor: number): Candidate | undefined {
+function pickCandidate(
+  round: CandidateRound,
+  floor: number,
+  excluded: readonly Candidate[] = [],
+): Candidate | undefined {
   const { pool } = round;
   let best: Candidate | undefined;
   for (let index = 0; index < round.count; index++) {
     const gain = pool.gain[index]!;
     const score = pool.score[index]!;
     if (score <= 0 || gain < floor) continue;
+    if (
+      excluded.length > 0 &&
+      excluded.some((taken) => taken.unit === pool.unit[index] && taken.target === pool.target[index])
+    )
+      continue;
     if (
       best === undefined ||
       score > best.score * (1 + 1e-9) + EPSILON ||
