@@ -5,10 +5,11 @@
  * less attractive move leaves a state from which the rest of the plan needs a migration fewer. The
  * pilot method looks: at each step the greedy pick and its best runners-up are each played out by
  * the greedy pass itself to its end, and the candidate whose play-out is best is committed. Plans
- * are judged by one fixed order (see {@link outranks}), anchored on the plain greedy plan: which
- * reaches the plain greedy plan's final imbalance with the fewest migrations, then the fewest GiB,
- * then ends lowest. The best complete play-out seen is kept, so the result is never worse than the
- * plain greedy plan in that order: it reaches at least the same imbalance with no more migrations.
+ * are judged by one fixed order (see {@link outranks}), anchored on the plain greedy plan's end
+ * (its final imbalance, and no more hot nodes than it leaves): which reaches the anchor with the
+ * fewest migrations, then the fewest GiB, then ends lowest. The best complete play-out seen is
+ * kept, so the result is never worse than the plain greedy plan in that order: it reaches at least
+ * the same balance, with no more hot nodes, with no more migrations.
  *
  * The module holds only the search, on an abstract view of the planner ({@link LookaheadHost}), as
  * `plan-refinement.ts` does; constraints and capacity stay with the planner. Work is bounded by a
@@ -33,6 +34,8 @@ export interface LookaheadHost<Stop, State> {
   apply(move: LookaheadMove): void;
   /** Normalised imbalance of the current state. */
   imbalance(): number;
+  /** Hot nodes in the current state (nodes the greedy pass relieves whatever the imbalance). */
+  hotNodes(): number;
   /** Migrations and GiB a unit's move takes. */
   migrationsOf(unit: number): number;
   gibOf(unit: number): number;
@@ -59,7 +62,7 @@ export interface LookaheadPlan<Stop> {
   moves: LookaheadMove[];
   /** Why its last greedy round stopped. */
   stop: Stop;
-  /** Migrations and GiB when it first reached the anchor imbalance (`undefined`: never). */
+  /** Migrations and GiB when it first reached the anchor (`undefined`: never). */
   reach: { migrations: number; gib: number } | undefined;
   /** Imbalance at its end, and migrations in all. */
   final: number;
@@ -91,9 +94,10 @@ export function planWithLookahead<Stop, State>(
   const spent = () => host.work() - started;
   const start = host.save();
   const plain = playOut(host, []);
-  // Anchor: the plain greedy plan's final imbalance, which it reaches by definition.
-  const anchor = plain.final * (1 + RELATIVE_EPSILON);
-  const greedy = judge(plain, anchor);
+  // Anchor: where the plain greedy plan ends, which it reaches by definition.
+  const anchor = { imbalance: plain.final * (1 + RELATIVE_EPSILON), hot: plain.points.at(-1)!.hot };
+  const reached = (point: Point) => point.imbalance <= anchor.imbalance && point.hot <= anchor.hot;
+  const greedy = judge(plain, reached);
   if (options.branching <= 1 || greedy.moves.length === 0)
     return { plan: greedy, mode: 'plain', work: spent() };
   if (spent() * options.branching > options.work / 8) return { plan: greedy, mode: 'skipped', work: spent() };
@@ -103,7 +107,10 @@ export function planWithLookahead<Stop, State>(
   const prefix: LookaheadMove[] = [];
   // Prefixes are extended until one reaches the anchor: after that only the play-out's tail, which
   // the order does not weigh but for its end, would change.
-  while (!exhausted && host.imbalance() > anchor) {
+  while (
+    !exhausted &&
+    !reached({ imbalance: host.imbalance(), hot: host.hotNodes(), migrations: 0, gib: 0 })
+  ) {
     const here = host.save();
     const step = host.greedyStep(options.branching);
     if ('stop' in step) break;
@@ -111,7 +118,7 @@ export function planWithLookahead<Stop, State>(
     for (const move of step.moves) {
       host.restore(here);
       host.apply(move);
-      const plan = judge(playOut(host, [...prefix, move]), anchor);
+      const plan = judge(playOut(host, [...prefix, move]), reached);
       if (chosen === undefined || outranks(plan, chosen.plan)) chosen = { move, plan };
       if (spent() >= options.work) {
         exhausted = true;
@@ -129,12 +136,20 @@ export function planWithLookahead<Stop, State>(
   return { plan: best, mode: exhausted ? 'budget-exhausted' : 'completed', work: spent() };
 }
 
-/** A played-out plan: its moves, its stop, and the imbalance and totals after each move. */
+/** The state after a move: its imbalance and hot nodes, and the plan's totals so far. */
+interface Point {
+  imbalance: number;
+  hot: number;
+  migrations: number;
+  gib: number;
+}
+
+/** A played-out plan: its moves, its stop, and the point after each move. */
 interface Run<Stop> {
   moves: LookaheadMove[];
   stop: Stop;
   /** After the prefix (index 0) and after each move the play-out added. */
-  points: Array<{ imbalance: number; migrations: number; gib: number }>;
+  points: Point[];
   final: number;
 }
 
@@ -147,7 +162,7 @@ function playOut<Stop, State>(host: LookaheadHost<Stop, State>, prefix: readonly
     migrations += host.migrationsOf(move.unit);
     gib += host.gibOf(move.unit);
   }
-  const points = [{ imbalance: host.imbalance(), migrations, gib }];
+  const points = [{ imbalance: host.imbalance(), hot: host.hotNodes(), migrations, gib }];
   for (;;) {
     const step = host.greedyStep(1);
     if ('stop' in step) return { moves, stop: step.stop, points, final: host.imbalance() };
@@ -156,16 +171,16 @@ function playOut<Stop, State>(host: LookaheadHost<Stop, State>, prefix: readonly
     moves.push(move);
     migrations += host.migrationsOf(move.unit);
     gib += host.gibOf(move.unit);
-    points.push({ imbalance: host.imbalance(), migrations, gib });
+    points.push({ imbalance: host.imbalance(), hot: host.hotNodes(), migrations, gib });
   }
 }
 
 /**
  * A run judged against the anchor. The prefix before the play-out never reached it (the search
- * stops extending prefixes that do), so the first point at or below it is where the plan does.
+ * stops extending prefixes that do), so the first point that does is where the plan does.
  */
-function judge<Stop>(run: Run<Stop>, anchor: number): LookaheadPlan<Stop> {
-  const point = run.points.find((entry) => entry.imbalance <= anchor);
+function judge<Stop>(run: Run<Stop>, reached: (point: Point) => boolean): LookaheadPlan<Stop> {
+  const point = run.points.find(reached);
   return {
     moves: run.moves,
     stop: run.stop,

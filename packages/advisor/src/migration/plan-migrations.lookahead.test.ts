@@ -146,6 +146,7 @@ function toyHost(sizes: number[], bins: number, startBin = 0) {
       moved[move.unit] = true;
     },
     imbalance: spread,
+    hotNodes: () => 0,
     migrationsOf: () => 1,
     gibOf: (unit) => sizes[unit]!,
     save: () => ({ place: place.slice(), moved: moved.slice() }),

@@ -1540,6 +1540,10 @@ function lookaheadHost(context: PlanContext): LookaheadHost<PlanStopReason, Save
       if (!applyBalanceQuietly(context, move)) throw new Error('look-ahead: a proposed move was refused');
     },
     imbalance: () => imbalanceOf(context, context.sum, context.sumSquares),
+    hotNodes: () => {
+      context.work += context.active.length;
+      return markHotNodes(context);
+    },
     migrationsOf: (unit) => units[unit]!.members.length,
     gibOf: (unit) => (units[unit]!.ramBytes + units[unit]!.localDiskBytes) / GIB,
     save: () => {
