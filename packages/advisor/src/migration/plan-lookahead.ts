@@ -83,8 +83,9 @@ const RELATIVE_EPSILON = 1e-9;
 /**
  * Plans with look-ahead from the host's current state and leaves the state at the end of the
  * returned plan. The plain greedy plan is played out first: it anchors the order plans are judged by,
- * and its cost tells whether the look-ahead fits the budget (one step plays out up to `branching`
- * plans of about its cost; more than an eighth of the budget for that, and the plain plan is kept).
+ * and its cost tells whether the look-ahead fits the budget (one step plays out the `branching − 1`
+ * runners-up, each at most about its cost; more than an eighth of the budget for that, and the
+ * plain plan is kept).
  */
 export function planWithLookahead<Stop, State>(
   host: LookaheadHost<Stop, State>,
@@ -100,8 +101,12 @@ export function planWithLookahead<Stop, State>(
   const greedy = judge(plain, reached);
   if (options.branching <= 1 || greedy.moves.length === 0)
     return { plan: greedy, mode: 'plain', work: spent() };
-  if (spent() * options.branching > options.work / 8) return { plan: greedy, mode: 'skipped', work: spent() };
+  if (spent() * (options.branching - 1) > options.work / 8)
+    return { plan: greedy, mode: 'skipped', work: spent() };
   let best = greedy;
+  // The plan being followed: the greedy pick's play-out from the current prefix is its rest
+  // (the greedy pass is deterministic), so the pick is never played out twice.
+  let followed = greedy;
   let exhausted = false;
   host.restore(start);
   const prefix: LookaheadMove[] = [];
@@ -114,11 +119,14 @@ export function planWithLookahead<Stop, State>(
     const here = host.save();
     const step = host.greedyStep(options.branching);
     if ('stop' in step) break;
-    let chosen: { move: LookaheadMove; plan: LookaheadPlan<Stop> } | undefined;
-    for (const move of step.moves) {
+    const tryMove = (move: LookaheadMove) => {
       host.restore(here);
       host.apply(move);
-      const plan = judge(playOut(host, [...prefix, move]), reached);
+      return judge(playOut(host, [...prefix, move]), reached);
+    };
+    let chosen: { move: LookaheadMove; plan: LookaheadPlan<Stop> } | undefined;
+    for (const [index, move] of step.moves.entries()) {
+      const plan = index === 0 && continues(followed, prefix.length, move) ? followed : tryMove(move);
       if (chosen === undefined || outranks(plan, chosen.plan)) chosen = { move, plan };
       if (spent() >= options.work) {
         exhausted = true;
@@ -126,6 +134,7 @@ export function planWithLookahead<Stop, State>(
       }
     }
     if (outranks(chosen!.plan, best)) best = chosen!.plan;
+    followed = chosen!.plan;
     host.restore(here);
     host.apply(chosen!.move);
     prefix.push(chosen!.move);
@@ -142,6 +151,12 @@ interface Point {
   hot: number;
   migrations: number;
   gib: number;
+}
+
+/** Whether the plan's move after a prefix of `length` moves is `move`. */
+function continues<Stop>(plan: LookaheadPlan<Stop>, length: number, move: LookaheadMove): boolean {
+  const next = plan.moves[length];
+  return next !== undefined && next.unit === move.unit && next.target === move.target;
 }
 
 /** A played-out plan: its moves, its stop, and the point after each move. */

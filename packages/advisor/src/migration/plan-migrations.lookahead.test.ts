@@ -169,8 +169,9 @@ describe('planWithLookahead (the search on its own)', () => {
     const full = planWithLookahead(toyHost(sizes, 10).host, { branching: 3, work: Number.POSITIVE_INFINITY });
     expect(plain.mode).toBe('plain');
     expect(full.mode).toBe('completed');
-    // Look-ahead starts once 3 play-outs of the plain plan's cost fit in an eighth of the budget.
-    const threshold = 24 * plain.work;
+    // Look-ahead starts once a step's play-outs (2 runners-up; the greedy pick's play-out is the
+    // plan being followed) of the plain plan's cost fit in an eighth of the budget.
+    const threshold = 16 * plain.work;
     expect(full.work).toBeGreaterThan(threshold);
     const cases = [
       { budget: 0, mode: 'skipped' },
