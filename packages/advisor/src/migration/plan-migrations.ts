@@ -112,8 +112,9 @@ export interface PlanMigrationsOptions {
   /**
    * Work bound of the refinement after the greedy pass (pairs of guests trading places when no
    * single move is worth a migration, then drop-and-repair compaction; see `plan-refinement.ts`),
-   * in move evaluations per phase, a replay of the plan counting as one per move and node / 4.
-   * Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
+   * in work units per phase: one per move or pair evaluated, and a replay of the plan as many as
+   * it touches (every unit and node to restore the state, then the active nodes and one evaluation
+   * per move). Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
    */
   refinementEvaluations?: number;
   /**
@@ -325,7 +326,11 @@ interface Candidate {
  *    among those improving the imbalance by at least `minGain` of its value, the one with the best
  *    `Δimbalance / cost` (cost = fixed + RAM GiB + 4 × local disk GiB; × penalties for stacking bursty
  *    guests or breaking soft constraints) is committed; repeat until none qualifies or
- *    `maxMigrations`.
+ *    `maxMigrations`. With look-ahead (`lookaheadBranching`, default 3), the greedy pick and its
+ *    runners-up are each played out greedily to the end and the one whose play-out reaches the
+ *    plain greedy plan's final imbalance (and hot-node relief) with the fewest migrations, then GiB,
+ *    is committed instead; bounded by `lookaheadEvaluations` (work, not time; see
+ *    `plan-lookahead.ts`).
  * 3. Compaction and refinement, bounded by `compactionTrials` / `refinementEvaluations` (work
  *    counts, no wall clock): moves that other planned guests can make up for are dropped; where
  *    the greedy pass stalled, pairs of guests trading places go on while each gains `minGain` of
