@@ -92,6 +92,16 @@ describe('planMigrations look-ahead', () => {
     },
   );
 
+  it('takes the defaults for options that are not finite numbers (the search stays bounded)', () => {
+    const snapshot = cheapFirst();
+    const defaults = planMigrations(snapshot, open);
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(
+        planMigrations(snapshot, { ...open, lookaheadBranching: value, lookaheadEvaluations: value }),
+      ).toEqual(defaults);
+    }
+  });
+
   it('is deterministic and records what it planned (curve, counters, summary agree)', () => {
     const snapshot = cheapFirst();
     const plan = planMigrations(snapshot, open);

@@ -455,9 +455,14 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     reliefAboveThresholds: options.reliefAboveThresholds ?? true,
     compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
     refinementEvaluations: Math.max(0, Math.floor(options.refinementEvaluations ?? 100_000)),
-    lookaheadBranching: Math.max(1, Math.floor(options.lookaheadBranching ?? 3)),
-    lookaheadEvaluations: Math.max(0, Math.floor(options.lookaheadEvaluations ?? 2_000_000)),
+    // Not a finite number (NaN, ±Infinity): the default, so the search stays bounded.
+    lookaheadBranching: Math.max(1, Math.floor(finiteOr(options.lookaheadBranching, 3))),
+    lookaheadEvaluations: Math.max(0, Math.floor(finiteOr(options.lookaheadEvaluations, 2_000_000))),
   };
+}
+
+function finiteOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) ? value : fallback;
 }
 
 function createPlanContext(
