@@ -549,7 +549,7 @@ function heldOutComparison(): { rows: Array<Record<string, string | number>>; no
       bruteForceComparison(`${label}, no look-ahead`, seeds, { lookaheadBranching: 1 }).row,
     ]),
     notes: [
-      'Brute-force rows (held-out seeds 7000–7039, never used while developing; bench seeds 2000–2019, the clusters above; fresh seeds 13000–13039, added with the look-ahead and not used to choose anything): migrations and GiB the planner needs to first reach brute force\'s final imbalance, divided by brute force\'s, median over the clusters that reach it; "imbalance after" = median final imbalance, planner vs brute force. Planner with minGain 2 %, no thresholds, no target stop, current usage; "no look-ahead" rows with lookaheadBranching 1 (the plain greedy pass); "mean ms" = mean planner time per cluster.',
+      'Brute-force rows (held-out seeds 7000–7039, never used while developing; bench seeds 2000–2019, the clusters above; fresh seeds 13000–13039, added with the look-ahead as a third check; no default was set from them): migrations and GiB the planner needs to first reach brute force\'s final imbalance, divided by brute force\'s, median over the clusters that reach it; "imbalance after" = median final imbalance, planner vs brute force. Planner with minGain 2 %, no thresholds, no target stop, current usage; "no look-ahead" rows with lookaheadBranching 1 (the plain greedy pass); "mean ms" = mean planner time per cluster.',
     ],
   };
 }
