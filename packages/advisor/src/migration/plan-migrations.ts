@@ -5,7 +5,20 @@ import {
   type Reason,
   resolvePlacementPolicy,
 } from '@ballast/validator';
+import { type CandidateRound, collectCandidates, greedyStep, growPool } from './greedy-step';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
+import {
+  costOf,
+  EPSILON,
+  evaluateMove,
+  GIB,
+  imbalanceOf,
+  loadOf,
+  markHotNodes,
+  type PlanContext,
+  type Resolved,
+  rawCv,
+} from './plan-context';
 import { type LookaheadHost, type LookaheadMove, planWithLookahead } from './plan-lookahead';
 import {
   dropAndRepair,
@@ -25,9 +38,6 @@ import {
 } from './planning-model';
 import { findQuietHour } from './quiet-hour';
 import { profileWorkload, type WorkloadClass, type WorkloadProfileOptions } from './workload-profile';
-
-const GIB = 2 ** 30;
-const EPSILON = 1e-12;
 
 /**
  * Options of {@link planMigrations}. Percentages are 0..100; every field has a default.
@@ -285,36 +295,6 @@ export interface MigrationPlan {
   unplaced: Array<{ vmid: number; reason: string }>;
 }
 
-interface Resolved {
-  weights: ResourceWeights;
-  cpuLimit: number;
-  memLimit: number;
-  reserveFraction: number;
-  reserveBytes: number;
-  minGain: number;
-  maxMigrations: number;
-  targetImbalance: number;
-  burstyPenalty: number;
-  softPenalty: number;
-  fixedCost: number;
-  gainShare: number;
-  hotSpread: number;
-  reliefAboveThresholds: boolean;
-  compactionTrials: number;
-  refinementEvaluations: number;
-  lookaheadBranching: number;
-  lookaheadEvaluations: number;
-}
-
-interface Candidate {
-  unit: number;
-  target: number;
-  imbalance: number;
-  gain: number;
-  score: number;
-  penalties: number;
-}
-
 /**
  * Plans VM/CT migrations that reduce the cluster imbalance (PVE CRS metric: CV of per-node
  * `weights.cpu·cpu% + weights.memory·mem%`, normalised by `sqrt(n − 1)`) with as little churn as
@@ -367,58 +347,6 @@ export function planMigrations(
   compactPlan(context, base);
   stopReason = refinePlan(context, base, stopReason);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
-}
-
-/** What every step of the planner shares: the model, the settings and the running totals. */
-interface PlanContext {
-  snapshot: ClusterSnapshot;
-  model: PlanningModel;
-  settings: Resolved;
-  workloads: Map<number, WorkloadClass[]>;
-  /** Bursty guests per node, kept current as units move (bursty stacking penalty). */
-  burstyCount: Int32Array;
-  /** Whether each unit has a bursty member. */
-  unitBursty: boolean[];
-  /** Nodes that count in the imbalance (online, not in maintenance). */
-  active: number[];
-  /** `1 / sqrt(n − 1)`: scales the CV of `n` active nodes to 0..1. */
-  normalize: number;
-  /** Σ load and Σ load² over the active nodes, updated per move so a step costs O(1) per candidate. */
-  sum: number;
-  sumSquares: number;
-  /** Active nodes that may receive guests. */
-  targets: number[];
-  /** Targets grouped by equal capacity (cores / memory). */
-  capacityClasses: number[][];
-  /** `units × nodes` flags for the constraints that do not change while planning. */
-  staticOk: Uint8Array;
-  recommendations: PlannedMigration[];
-  curve: PlanCurvePoint[];
-  unplaced: Array<{ vmid: number; reason: string }>;
-  moved: Uint8Array;
-  migrations: number;
-  evacuations: number;
-  step: number;
-  ramBytesMoved: number;
-  diskBytesMoved: number;
-  totalCost: number;
-  /** Per node: 1 while it is hot (planned relief). */
-  hot: Uint8Array;
-  /** Evacuation moves ignore the balancing thresholds (hard capacity only). */
-  evacuating: boolean;
-  /**
-   * CPU in use now per node (cores, running guests moved), so that what a recommendation says is on
-   * the same basis as the advisor's `imbalance*` fields (current usage), whatever `loadBasis` is.
-   */
-  nowCpu: Float64Array;
-  /** Balancing moves in commit order (unit index, target node index). */
-  balanceMoves: Array<{ unit: number; target: number }>;
-  /**
-   * Work done so far, the look-ahead's budget unit: one per move evaluated (every call of
-   * `evaluateRaw`), one per unit a greedy round looks at (a round visits every unit, even those it
-   * does not evaluate), and one per unit and node for each save or restore of the state.
-   */
-  work: number;
 }
 
 function planningModelSettings(
@@ -1002,49 +930,6 @@ function sharedRulesAllow(
   return true;
 }
 
-/** The validator's capacity check, member by member in list order, on its own memory / CPU basis. */
-function sharedCapacityFits(context: PlanContext, unit: MovableUnit, target: number): boolean {
-  const { model, settings } = context;
-  const policy = model.rules?.policy;
-  if (policy === undefined) return true;
-  const node = model.nodes[target]!;
-  const memoryLimit = Math.min(
-    policy.maxMemoryRatio * node.memoryTotal,
-    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes,
-  );
-  const cpuLimit = policy.maxCpuRatio * node.cores;
-  let memory = model.fitMemory[target]!;
-  let cpu = model.fitCpu[target]!;
-  for (const demand of unit.demands) {
-    if (memory + demand.fitMemory > memoryLimit) return false;
-    if (cpu + demand.cpu > cpuLimit) return false;
-    memory += demand.targetMemory;
-    cpu += demand.cpu;
-  }
-  return true;
-}
-
-function loadOf(context: PlanContext, index: number, cpu: number, memory: number): number {
-  const node = context.model.nodes[index]!;
-  const { weights } = context.settings;
-  return (
-    (node.cores > 0 ? (weights.cpu * cpu) / node.cores : 0) +
-    (node.memoryTotal > 0 ? (weights.memory * memory) / node.memoryTotal : 0)
-  );
-}
-
-function rawCv(context: PlanContext, s1: number, s2: number): number {
-  const count = context.active.length;
-  if (count === 0) return 0;
-  const average = s1 / count;
-  if (average <= EPSILON) return 0;
-  return Math.sqrt(Math.max(0, s2 / count - average * average)) / average;
-}
-
-function imbalanceOf(context: PlanContext, s1: number, s2: number): number {
-  return rawCv(context, s1, s2) * context.normalize;
-}
-
 function nodeLoadFractions(context: PlanContext): NodeLoadFraction[] {
   const { nodes, cpuUsed, memoryUsed } = context.model;
   const { weights } = context.settings;
@@ -1077,133 +962,6 @@ function currentImbalance(context: PlanContext): number {
     s2 += load * load;
   }
   return imbalanceOf(context, s1, s2);
-}
-
-function costOf(settings: Resolved, unit: MovableUnit): number {
-  return settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
-}
-
-interface MoveResult {
-  s1: number;
-  s2: number;
-  penalties: number;
-  /** Feasible but for the balancing thresholds. */
-  overThreshold: boolean;
-}
-
-/** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
-function evaluateMove(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
-  const result = evaluateRaw(context, unitIndex, target);
-  if (result === undefined) return undefined;
-  return result.overThreshold ? undefined : result;
-}
-
-/** As {@link evaluateMove}, but a move refused only by the thresholds comes back flagged. */
-function evaluateRaw(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
-  context.work++;
-  const { model, settings } = context;
-  const { nodes, cpuUsed, memoryUsed } = model;
-  const unit = model.units[unitIndex]!;
-  const source = unit.source;
-  if (target === source) return undefined;
-  if (context.staticOk[unitIndex * nodes.length + target] === 0) return undefined;
-  const node = nodes[target]!;
-  const cpuAfter = cpuUsed[target]! + unit.cpuCores;
-  const memAfter = memoryUsed[target]! + unit.memoryUsed;
-  if (
-    memoryUsed[target]! + unit.memoryMax >
-    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
-  ) {
-    return undefined;
-  }
-  if (unit.antiAffinityStrict.size > 0) {
-    for (const group of unit.antiAffinityStrict.keys())
-      if (model.antiCount[group]![target]! > 0) return undefined;
-  }
-  if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
-  if (!sharedCapacityFits(context, unit, target)) return undefined;
-  const overThreshold = !context.evacuating && !withinThresholds(context, unit, target, cpuAfter, memAfter);
-  let penalties = 0;
-  if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
-  if (unit.antiAffinitySoft.size > 0) {
-    for (const group of unit.antiAffinitySoft.keys())
-      if (model.antiSoftCount[group]![target]! > 0) penalties++;
-  }
-  let s1 = context.sum;
-  let s2 = context.sumSquares;
-  const targetBefore = loadOf(context, target, cpuUsed[target]!, memoryUsed[target]!);
-  const targetAfter = loadOf(context, target, cpuAfter, memAfter);
-  s1 += targetAfter - targetBefore;
-  s2 += targetAfter * targetAfter - targetBefore * targetBefore;
-  if (nodes[source]!.active) {
-    const sourceBefore = loadOf(context, source, cpuUsed[source]!, memoryUsed[source]!);
-    const sourceAfter = loadOf(
-      context,
-      source,
-      Math.max(0, cpuUsed[source]! - unit.cpuCores),
-      Math.max(0, memoryUsed[source]! - unit.memoryUsed),
-    );
-    s1 += sourceAfter - sourceBefore;
-    s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
-  }
-  return { s1, s2, penalties, overThreshold };
-}
-
-/**
- * The balancing thresholds: the target stays under `cpuThreshold` / `memThreshold`, except when the
- * move relieves a hot source and, on each resource over its threshold, the target ends no higher
- * than the source.
- */
-function withinThresholds(
-  context: PlanContext,
-  unit: MovableUnit,
-  target: number,
-  cpuAfter: number,
-  memAfter: number,
-): boolean {
-  const { settings, model } = context;
-  const node = model.nodes[target]!;
-  const cpuOver = cpuAfter > settings.cpuLimit * node.cores + EPSILON;
-  const memOver = memAfter > settings.memLimit * node.memoryTotal + EPSILON;
-  if (!cpuOver && !memOver) return true;
-  const source = unit.source;
-  if (!settings.reliefAboveThresholds || context.hot[source] !== 1) return false;
-  const sourceNode = model.nodes[source]!;
-  if (cpuOver) {
-    const sourceCpu = sourceNode.cores > 0 ? (model.cpuUsed[source]! - unit.cpuCores) / sourceNode.cores : 0;
-    if (cpuAfter / node.cores > sourceCpu + EPSILON) return false;
-  }
-  if (memOver) {
-    const sourceMem =
-      sourceNode.memoryTotal > 0 ? (model.memoryUsed[source]! - unit.memoryUsed) / sourceNode.memoryTotal : 0;
-    if (memAfter / node.memoryTotal > sourceMem + EPSILON) return false;
-  }
-  return true;
-}
-
-/**
- * Marks the hot active nodes: combined load `hotSpread` above the mean, or above a threshold and
- * above the mean. Returns how many there are.
- */
-function markHotNodes(context: PlanContext): number {
-  const { model, settings } = context;
-  const count = context.active.length;
-  context.hot.fill(0);
-  if (count < 2) return 0;
-  const mean = context.sum / count;
-  let hot = 0;
-  for (const index of context.active) {
-    const node = model.nodes[index]!;
-    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
-    const cpu = node.cores > 0 ? model.cpuUsed[index]! / node.cores : 0;
-    const memory = node.memoryTotal > 0 ? model.memoryUsed[index]! / node.memoryTotal : 0;
-    const overThreshold = cpu > settings.cpuLimit + EPSILON || memory > settings.memLimit + EPSILON;
-    if (load > mean + settings.hotSpread || (overThreshold && load > mean + 0.02)) {
-      context.hot[index] = 1;
-      hot++;
-    }
-  }
-  return hot;
 }
 
 /** Moves the unit in the model and the totals, and records one recommendation per member. */
@@ -1477,51 +1235,6 @@ function balanceGreedily(context: PlanContext): PlanStopReason {
   }
 }
 
-/** What one greedy round decides: its best moves (the greedy pick first), or why the pass stops. */
-type GreedyStepResult = { moves: Array<{ unit: number; target: number }> } | { stop: PlanStopReason };
-
-/**
- * One round of the greedy pass in the current state, without committing anything. While a node is
- * hot, only moves off hot nodes compete and any improvement counts (neither `targetImbalance` nor
- * `minGain` stops them); when no hot node can be relieved, the usual round follows. Returns the
- * greedy pick and, for the look-ahead, up to `breadth − 1` runners-up of the same round in the same
- * order (each among the moves reaching `gainShare` of the round's best gain).
- */
-function greedyStep(
-  context: PlanContext,
-  scratch: { pool: CandidatePool },
-  breadth: number,
-): GreedyStepResult {
-  const { settings } = context;
-  const current = imbalanceOf(context, context.sum, context.sumSquares);
-  const hot = markHotNodes(context) > 0;
-  if (!hot && current <= settings.targetImbalance + EPSILON) return { stop: 'target-reached' };
-  if (context.migrations - context.evacuations >= settings.maxMigrations) return { stop: 'cap' };
-  let round = collectCandidates(context, current, scratch.pool, hot);
-  scratch.pool = round.pool;
-  let floor = settings.gainShare * round.bestGain - EPSILON;
-  let best = pickCandidate(round, floor);
-  if ((best === undefined || best.score <= 0) && hot) {
-    // Hot nodes that cannot be relieved: balance the rest as usual.
-    if (current <= settings.targetImbalance + EPSILON) return { stop: stopReasonOf(round, true) };
-    const hotRound = round;
-    round = collectCandidates(context, current, scratch.pool, false);
-    scratch.pool = round.pool;
-    floor = settings.gainShare * round.bestGain - EPSILON;
-    best = pickCandidate(round, floor);
-    if (best === undefined || best.score <= 0)
-      return { stop: stopReasonOf(mergeRounds(hotRound, round), false) };
-  }
-  if (best === undefined || best.score <= 0) return { stop: stopReasonOf(round, false) };
-  const moves = [best];
-  while (moves.length < breadth) {
-    const next = pickCandidate(round, floor, moves);
-    if (next === undefined || next.score <= 0) break;
-    moves.push(next);
-  }
-  return { moves: moves.map(({ unit, target }) => ({ unit, target })) };
-}
-
 /**
  * Step 2 with look-ahead (`lookaheadBranching` > 1, see `plan-lookahead.ts`): the greedy pass, where
  * each step's pick may be a runner-up whose greedy play-out reaches the plain plan's final imbalance
@@ -1583,202 +1296,6 @@ function applyBalanceQuietly(context: PlanContext, move: LookaheadMove): boolean
   return true;
 }
 
-/** The real cause of a round without a usable move. */
-function stopReasonOf(round: CandidateRound, hotOnly: boolean): PlanStopReason {
-  if (!round.anyMovable) return round.capBlocked ? 'cap' : 'nothing-movable';
-  if (round.belowMinGain && !hotOnly) return 'min-gain';
-  if (round.thresholdBlocked) return 'thresholds';
-  if (!round.anyFeasible) return round.capBlocked ? 'cap' : 'no-feasible-target';
-  return round.belowMinGain ? 'min-gain' : 'no-improvement';
-}
-
-function mergeRounds(a: CandidateRound, b: CandidateRound): CandidateRound {
-  return {
-    ...b,
-    anyMovable: a.anyMovable || b.anyMovable,
-    anyFeasible: a.anyFeasible || b.anyFeasible,
-    thresholdBlocked: a.thresholdBlocked || b.thresholdBlocked,
-    belowMinGain: b.belowMinGain,
-    capBlocked: a.capBlocked || b.capBlocked,
-  };
-}
-
-/** The candidate moves of one greedy round. */
-interface CandidateRound {
-  pool: CandidatePool;
-  count: number;
-  /** Best penalised gain of the round. */
-  bestGain: number;
-  anyMovable: boolean;
-  /** Some move satisfied every constraint, capacity and threshold. */
-  anyFeasible: boolean;
-  /** Some move was refused by the balancing thresholds only. */
-  thresholdBlocked: boolean;
-  /** Some feasible move improved the imbalance by less than `minGain`. */
-  belowMinGain: boolean;
-  /** Some unit was left out because it would exceed `maxMigrations`. */
-  capBlocked: boolean;
-  /** Hot-node relief: any improvement counts. */
-  relief: boolean;
-}
-
-/**
- * Every unmoved unit (only those on hot nodes in relief rounds) against every capacity class: the
- * moves that gain at least `minGain` (any gain in relief rounds).
- */
-function collectCandidates(
-  context: PlanContext,
-  current: number,
-  pool: CandidatePool,
-  relief: boolean,
-): CandidateRound {
-  const { model, settings } = context;
-  context.work += model.units.length;
-  const classOrders = capacityClassesByLoad(context);
-  const round: CandidateRound = {
-    pool,
-    count: 0,
-    bestGain: 0,
-    anyMovable: false,
-    anyFeasible: false,
-    thresholdBlocked: false,
-    belowMinGain: false,
-    capBlocked: false,
-    relief,
-  };
-  // Moving load off a node below the mean to a lighter one gains far less than moving it off a node
-  // above the mean; on large clusters only sources above the mean compete (halves the scan).
-  const count = context.active.length;
-  const mean = count > 0 ? context.sum / count : 0;
-  const aboveMean = new Uint8Array(model.nodes.length);
-  for (const index of context.active) {
-    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
-    if (count < 20 || load >= mean - EPSILON) aboveMean[index] = 1;
-  }
-  for (let unitIndex = 0; unitIndex < model.units.length; unitIndex++) {
-    const unit = model.units[unitIndex]!;
-    if (context.moved[unitIndex] === 1 || !model.nodes[unit.source]!.active) continue;
-    if (relief && context.hot[unit.source] !== 1) continue;
-    if (aboveMean[unit.source] === 0) continue;
-    if (context.migrations - context.evacuations + unit.members.length > settings.maxMigrations) {
-      round.capBlocked = true;
-      continue;
-    }
-    round.anyMovable = true;
-    const cost = costOf(settings, unit);
-    for (const order of classOrders) scanCapacityClass(context, round, unitIndex, cost, order, current);
-  }
-  return round;
-}
-
-/**
- * Targets of equal capacity, least loaded first: for a given unit the resulting imbalance only
- * grows with the target's load within such a class, so each class is scanned only up to its first
- * feasible, unpenalised target (exact, and O(units × classes) per step on typical clusters).
- */
-function capacityClassesByLoad(context: PlanContext): number[][] {
-  const { cpuUsed, memoryUsed } = context.model;
-  return context.capacityClasses.map((members) =>
-    [...members].sort(
-      (a, b) =>
-        loadOf(context, a, cpuUsed[a]!, memoryUsed[a]!) - loadOf(context, b, cpuUsed[b]!, memoryUsed[b]!) ||
-        a - b,
-    ),
-  );
-}
-
-/** Adds the unit's moves to one class's targets, least loaded first, up to the first unpenalised one. */
-function scanCapacityClass(
-  context: PlanContext,
-  round: CandidateRound,
-  unitIndex: number,
-  cost: number,
-  order: readonly number[],
-  current: number,
-): void {
-  const unit = context.model.units[unitIndex]!;
-  for (const target of order) {
-    if (target === unit.source) continue;
-    const result = evaluateRaw(context, unitIndex, target);
-    if (result === undefined) continue;
-    const imbalance = imbalanceOf(context, result.s1, result.s2);
-    const gain = current - imbalance;
-    if (result.overThreshold) {
-      if (gain > EPSILON) round.thresholdBlocked = true;
-      continue;
-    }
-    round.anyFeasible = true;
-    if (gain <= EPSILON) return;
-    if (!round.relief && gain < context.settings.minGain * current) {
-      round.belowMinGain = true;
-      return;
-    }
-    const factor = penaltyFactor(context, unitIndex, target, result.penalties);
-    if (round.count === round.pool.gain.length) round.pool = growPool(round.pool);
-    const { pool } = round;
-    pool.unit[round.count] = unitIndex;
-    pool.target[round.count] = target;
-    pool.gain[round.count] = gain;
-    pool.imbalance[round.count] = imbalance;
-    pool.score[round.count] = (gain / cost) * factor;
-    round.count++;
-    if (gain * factor > round.bestGain) round.bestGain = gain * factor;
-    if (factor === 1) return;
-  }
-}
-
-/** Score factor for stacking bursty guests and for each broken soft constraint. */
-function penaltyFactor(context: PlanContext, unitIndex: number, target: number, penalties: number): number {
-  const { settings } = context;
-  let factor = 1;
-  if (context.unitBursty[unitIndex] && context.burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
-  for (let penalty = 0; penalty < penalties; penalty++) factor *= 1 - settings.softPenalty;
-  return factor;
-}
-
-/**
- * Among moves that achieve at least `gainShare` of the best (penalised) gain (`floor`), the best gain
- * per cost; ties go to the larger gain, then the lower unit and target index. Moves in `excluded`
- * (runners-up already taken) do not compete.
- */
-function pickCandidate(
-  round: CandidateRound,
-  floor: number,
-  excluded: readonly Candidate[] = [],
-): Candidate | undefined {
-  const { pool } = round;
-  let best: Candidate | undefined;
-  for (let index = 0; index < round.count; index++) {
-    const gain = pool.gain[index]!;
-    const score = pool.score[index]!;
-    if (score <= 0 || gain < floor) continue;
-    if (
-      excluded.length > 0 &&
-      excluded.some((taken) => taken.unit === pool.unit[index] && taken.target === pool.target[index])
-    )
-      continue;
-    if (
-      best === undefined ||
-      score > best.score * (1 + 1e-9) + EPSILON ||
-      (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON &&
-        (gain > best.gain + EPSILON ||
-          (Math.abs(gain - best.gain) <= EPSILON &&
-            (pool.unit[index]! < best.unit ||
-              (pool.unit[index]! === best.unit && pool.target[index]! < best.target)))))
-    ) {
-      best = {
-        unit: pool.unit[index]!,
-        target: pool.target[index]!,
-        imbalance: pool.imbalance[index]!,
-        gain,
-        score,
-        penalties: 0,
-      };
-    }
-  }
-  return best;
-}
-
 function assemblePlan(
   context: PlanContext,
   start: {
@@ -1809,33 +1326,6 @@ function assemblePlan(
     skipped: context.model.skipped,
     unplaced: context.unplaced.sort((a, b) => a.vmid - b.vmid),
   };
-}
-
-interface CandidatePool {
-  unit: Int32Array;
-  target: Int32Array;
-  gain: Float64Array;
-  imbalance: Float64Array;
-  score: Float64Array;
-}
-
-function growPool(pool: CandidatePool | undefined): CandidatePool {
-  const size = pool === undefined ? 1024 : pool.gain.length * 2;
-  const next: CandidatePool = {
-    unit: new Int32Array(size),
-    target: new Int32Array(size),
-    gain: new Float64Array(size),
-    imbalance: new Float64Array(size),
-    score: new Float64Array(size),
-  };
-  if (pool !== undefined) {
-    next.unit.set(pool.unit);
-    next.target.set(pool.target);
-    next.gain.set(pool.gain);
-    next.imbalance.set(pool.imbalance);
-    next.score.set(pool.score);
-  }
-  return next;
 }
 
 const pct = (value: number) => `${Math.round(value * 100)} %`;
