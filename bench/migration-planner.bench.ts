@@ -10,6 +10,7 @@ import {
   applyMigrations,
   computeImbalance,
   type PlanCurvePoint,
+  type PlanMigrationsOptions,
   planCrsBruteForce,
   planMigrations,
   planProxLBGreedy,
@@ -190,6 +191,13 @@ export default async function run(): Promise<{
       },
     ],
     [
+      'planner (minGain 10 %, thresholds 60/70), no look-ahead',
+      (snapshot) => {
+        const plan = planMigrations(snapshot, { maxMigrations: 200, lookaheadBranching: 1 });
+        return { ...plan.summary, curve: plan.curve };
+      },
+    ],
+    [
       'planner (minGain 2 %, thresholds 60/70)',
       (snapshot) => {
         const plan = planMigrations(snapshot, { maxMigrations: 200, minGain: 0.02 });
@@ -201,6 +209,18 @@ export default async function run(): Promise<{
       'planner (minGain 2 %, thresholds 60/70, no target stop)',
       (snapshot) => {
         const plan = planMigrations(snapshot, { maxMigrations: 200, minGain: 0.02, targetImbalance: 0 });
+        return { ...plan.summary, curve: plan.curve };
+      },
+    ],
+    [
+      'planner (minGain 2 %, thresholds 60/70, no target stop), no look-ahead',
+      (snapshot) => {
+        const plan = planMigrations(snapshot, {
+          maxMigrations: 200,
+          minGain: 0.02,
+          targetImbalance: 0,
+          lookaheadBranching: 1,
+        });
         return { ...plan.summary, curve: plan.curve };
       },
     ],
@@ -255,11 +275,16 @@ export default async function run(): Promise<{
 
   // Timing: 100 nodes, ~5 000 guests.
   const big = generateLargeCluster(4242, 100, 5000);
-  const timings: Record<string, number[]> = { default: [], 'minGain 0.1 %, no target stop, ≤ 200 moves': [] };
+  const timings: Record<string, number[]> = {
+    default: [],
+    'default, no look-ahead': [],
+    'minGain 0.1 %, no target stop, ≤ 200 moves': [],
+  };
   const bigPlans: Record<string, ReturnType<typeof planMigrations>> = {};
   for (let round = 0; round < 7; round++) {
     for (const [label, options] of [
       ['default', { maxMigrations: 200 }],
+      ['default, no look-ahead', { maxMigrations: 200, lookaheadBranching: 1 }],
       [
         'minGain 0.1 %, no target stop, ≤ 200 moves',
         { maxMigrations: 200, minGain: 0.001, targetImbalance: 0 },
@@ -340,6 +365,13 @@ const contenders: Array<[string, (snapshot: ClusterSnapshot) => AnyPlan]> = [
       return { ...plan.summary, moves: plan.recommendations, curve: plan.curve };
     },
   ],
+  [
+    'planner, no look-ahead (lookaheadBranching 1)',
+    (snapshot) => {
+      const plan = planMigrations(snapshot, { allowLocalDisks: true, lookaheadBranching: 1 });
+      return { ...plan.summary, moves: plan.recommendations, curve: plan.curve };
+    },
+  ],
   ['ProxLB greedy', (snapshot) => planProxLBGreedy(snapshot)],
   ['CRS bruteforce 10 %', (snapshot) => planCrsBruteForce(snapshot, { maxMigrations: 200 })],
   ['CRS bruteforce 2 %', (snapshot) => planCrsBruteForce(snapshot, { maxMigrations: 200, margin: 0.02 })],
@@ -398,7 +430,29 @@ function scenarioRows(): Array<Record<string, string | number>> {
     'hottest after': `${Math.round(bigOutcome.hottest * 100)} %`,
     'mean ms': Number(medianOf(times).toFixed(1)),
   });
-  for (const [name, plan] of contenders.slice(1)) {
+  const plainTimes: number[] = [];
+  let plainPlan = bigPlan;
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    plainPlan = planMigrations(big, { maxMigrations: 200, lookaheadBranching: 1 });
+    plainTimes.push(performance.now() - started);
+  }
+  const plainOutcome = outcomeOf(big, {
+    ...plainPlan.summary,
+    moves: plainPlan.recommendations,
+    curve: plainPlan.curve,
+  });
+  rows.push({
+    algorithm: 'large hot cluster: planner, no look-ahead (lookaheadBranching 1)',
+    'imbalance before': Number(plainPlan.summary.imbalanceBefore.toFixed(3)),
+    'imbalance after': Number(plainPlan.summary.imbalanceAfter.toFixed(3)),
+    migrations: plainPlan.summary.migrations,
+    'GiB moved': Number(plainPlan.summary.gibMoved.toFixed(1)),
+    'left on maint.': plainOutcome.left,
+    'hottest after': `${Math.round(plainOutcome.hottest * 100)} %`,
+    'mean ms': Number(medianOf(plainTimes).toFixed(1)),
+  });
+  for (const [name, plan] of contenders.slice(2)) {
     const started = performance.now();
     const result = plan(big);
     const ms = performance.now() - started;
@@ -440,6 +494,7 @@ export const LIKE_FOR_LIKE = {
 function bruteForceComparison(
   label: string,
   seeds: { sizes: number; clusters: number; count: number },
+  options: PlanMigrationsOptions = {},
 ): { row: Record<string, string | number> } {
   const moveRatios: number[] = [];
   const gibRatios: number[] = [];
@@ -447,6 +502,7 @@ function bruteForceComparison(
   const bruteFinals: number[] = [];
   let unreached = 0;
   let compared = 0;
+  let ms = 0;
   for (let index = 0; index < seeds.count; index++) {
     const next = random(seeds.sizes + index);
     const nodeCount = 5 + Math.floor(next() * 26);
@@ -454,7 +510,9 @@ function bruteForceComparison(
     const bf = planCrsBruteForce(snapshot, { maxMigrations: 200, margin: 0.02 });
     if (bf.migrations === 0) continue;
     compared++;
-    const plan = planMigrations(snapshot, LIKE_FOR_LIKE);
+    const started = performance.now();
+    const plan = planMigrations(snapshot, { ...LIKE_FOR_LIKE, ...options });
+    ms += performance.now() - started;
     finals.push(plan.summary.imbalanceAfter);
     bruteFinals.push(bf.imbalanceAfter);
     const point = plan.curve.find((entry) => entry.imbalance <= bf.imbalanceAfter + 1e-9);
@@ -472,19 +530,26 @@ function bruteForceComparison(
       'imbalance after': `${medianOf(finals).toFixed(4)} vs ${medianOf(bruteFinals).toFixed(4)} median`,
       migrations: `${medianOf(moveRatios).toFixed(2)}× median`,
       'GiB moved': `${medianOf(gibRatios).toFixed(2)}× median`,
-      'mean ms': '-',
+      'mean ms': Number((ms / Math.max(1, compared)).toFixed(1)),
     },
   };
 }
 
+/** Held-out (never used while developing), the bench's own, and a third set added with the look-ahead. */
+const seedSets: Array<[string, { sizes: number; clusters: number; count: number }]> = [
+  ['held-out seeds', { sizes: 7000, clusters: 9000, count: 40 }],
+  ['bench seeds', { sizes: 1000, clusters: 2000, count: 20 }],
+  ['fresh seeds', { sizes: 11000, clusters: 13000, count: 40 }],
+];
+
 function heldOutComparison(): { rows: Array<Record<string, string | number>>; notes: string[] } {
   return {
-    rows: [
-      bruteForceComparison('held-out seeds', { sizes: 7000, clusters: 9000, count: 40 }).row,
-      bruteForceComparison('bench seeds', { sizes: 1000, clusters: 2000, count: 20 }).row,
-    ],
+    rows: seedSets.flatMap(([label, seeds]) => [
+      bruteForceComparison(label, seeds).row,
+      bruteForceComparison(`${label}, no look-ahead`, seeds, { lookaheadBranching: 1 }).row,
+    ]),
     notes: [
-      'Brute-force rows (held-out seeds 7000–7039, never used while developing; bench seeds 2000–2019, the clusters above): migrations and GiB the planner needs to first reach brute force\'s final imbalance, divided by brute force\'s, median over the clusters that reach it; "imbalance after" = median final imbalance, planner vs brute force. Planner with minGain 2 %, no thresholds, no target stop, current usage.',
+      'Brute-force rows (held-out seeds 7000–7039, never used while developing; bench seeds 2000–2019, the clusters above; fresh seeds 13000–13039, added with the look-ahead as a third check; no default was set from them): migrations and GiB the planner needs to first reach brute force\'s final imbalance, divided by brute force\'s, median over the clusters that reach it; "imbalance after" = median final imbalance, planner vs brute force. Planner with minGain 2 %, no thresholds, no target stop, current usage; "no look-ahead" rows with lookaheadBranching 1 (the plain greedy pass); "mean ms" = mean planner time per cluster.',
     ],
   };
 }

@@ -5,7 +5,21 @@ import {
   type Reason,
   resolvePlacementPolicy,
 } from '@ballast/validator';
+import { type CandidateRound, collectCandidates, greedyStep, growPool } from './greedy-step';
 import { type NodeLoadFraction, normalizeWeights, type ResourceWeights } from './imbalance';
+import {
+  costOf,
+  EPSILON,
+  evaluateMove,
+  GIB,
+  imbalanceOf,
+  loadOf,
+  markHotNodes,
+  type PlanContext,
+  type Resolved,
+  rawCv,
+} from './plan-context';
+import { type LookaheadHost, type LookaheadMove, planWithLookahead } from './plan-lookahead';
 import {
   dropAndRepair,
   improveByCompounds,
@@ -24,9 +38,6 @@ import {
 } from './planning-model';
 import { findQuietHour } from './quiet-hour';
 import { profileWorkload, type WorkloadClass, type WorkloadProfileOptions } from './workload-profile';
-
-const GIB = 2 ** 30;
-const EPSILON = 1e-12;
 
 /**
  * Options of {@link planMigrations}. Percentages are 0..100; every field has a default.
@@ -111,10 +122,25 @@ export interface PlanMigrationsOptions {
   /**
    * Work bound of the refinement after the greedy pass (pairs of guests trading places when no
    * single move is worth a migration, then drop-and-repair compaction; see `plan-refinement.ts`),
-   * in move evaluations per phase, a replay of the plan counting as one per move and node / 4.
-   * Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
+   * in work units per phase: one per move or pair evaluated, and a replay of the plan as many as
+   * it touches (every unit and node to restore the state, then the active nodes and one evaluation
+   * per move). Deterministic (no wall clock). Default 100 000; 0 turns the refinement off.
    */
   refinementEvaluations?: number;
+  /**
+   * Look-ahead of the greedy pass (a pilot method, see `plan-lookahead.ts`): at each step the greedy
+   * pick and its best runners-up, this many candidates in all, are each played out greedily to the
+   * end, and the one whose play-out reaches the plain greedy plan's final imbalance with the fewest
+   * migrations (then GiB) is taken. Default 3; 1 turns it off (the plain greedy pass).
+   */
+  lookaheadBranching?: number;
+  /**
+   * Work bound of the look-ahead, in candidate evaluations (every move the planner evaluates while
+   * looking ahead, the plain greedy play-out included). The look-ahead is skipped when one step's
+   * play-outs would take more than an eighth of it (large clusters keep the plain greedy pass), and
+   * stops with the best plan found when it runs out. Deterministic (no wall clock). Default 2 000 000.
+   */
+  lookaheadEvaluations?: number;
   /**
    * Enforce non-strict pins (HA node-affinity with `strict: 0`) like strict ones, as the validator
    * does by default. Default `true`; `false` only penalises breaking them (`softConstraintPenalty`).
@@ -269,34 +295,6 @@ export interface MigrationPlan {
   unplaced: Array<{ vmid: number; reason: string }>;
 }
 
-interface Resolved {
-  weights: ResourceWeights;
-  cpuLimit: number;
-  memLimit: number;
-  reserveFraction: number;
-  reserveBytes: number;
-  minGain: number;
-  maxMigrations: number;
-  targetImbalance: number;
-  burstyPenalty: number;
-  softPenalty: number;
-  fixedCost: number;
-  gainShare: number;
-  hotSpread: number;
-  reliefAboveThresholds: boolean;
-  compactionTrials: number;
-  refinementEvaluations: number;
-}
-
-interface Candidate {
-  unit: number;
-  target: number;
-  imbalance: number;
-  gain: number;
-  score: number;
-  penalties: number;
-}
-
 /**
  * Plans VM/CT migrations that reduce the cluster imbalance (PVE CRS metric: CV of per-node
  * `weights.cpu·cpu% + weights.memory·mem%`, normalised by `sqrt(n − 1)`) with as little churn as
@@ -308,7 +306,11 @@ interface Candidate {
  *    among those improving the imbalance by at least `minGain` of its value, the one with the best
  *    `Δimbalance / cost` (cost = fixed + RAM GiB + 4 × local disk GiB; × penalties for stacking bursty
  *    guests or breaking soft constraints) is committed; repeat until none qualifies or
- *    `maxMigrations`.
+ *    `maxMigrations`. With look-ahead (`lookaheadBranching`, default 3), the greedy pick and its
+ *    runners-up are each played out greedily to the end and the one whose play-out reaches the
+ *    plain greedy plan's final imbalance (and hot-node relief) with the fewest migrations, then GiB,
+ *    is committed instead; bounded by `lookaheadEvaluations` (work, not time; see
+ *    `plan-lookahead.ts`).
  * 3. Compaction and refinement, bounded by `compactionTrials` / `refinementEvaluations` (work
  *    counts, no wall clock): moves that other planned guests can make up for are dropped; where
  *    the greedy pass stalled, pairs of guests trading places go on while each gains `minGain` of
@@ -341,56 +343,10 @@ export function planMigrations(
 
   evacuateMaintenanceNodes(context);
   const base = saveState(context);
-  let stopReason = balanceGreedily(context);
+  let stopReason = balanceWithLookahead(context, base);
   compactPlan(context, base);
   stopReason = refinePlan(context, base, stopReason);
   return assemblePlan(context, { imbalanceBefore, cvBefore, loadsBefore, stopReason });
-}
-
-/** What every step of the planner shares: the model, the settings and the running totals. */
-interface PlanContext {
-  snapshot: ClusterSnapshot;
-  model: PlanningModel;
-  settings: Resolved;
-  workloads: Map<number, WorkloadClass[]>;
-  /** Bursty guests per node, kept current as units move (bursty stacking penalty). */
-  burstyCount: Int32Array;
-  /** Whether each unit has a bursty member. */
-  unitBursty: boolean[];
-  /** Nodes that count in the imbalance (online, not in maintenance). */
-  active: number[];
-  /** `1 / sqrt(n − 1)`: scales the CV of `n` active nodes to 0..1. */
-  normalize: number;
-  /** Σ load and Σ load² over the active nodes, updated per move so a step costs O(1) per candidate. */
-  sum: number;
-  sumSquares: number;
-  /** Active nodes that may receive guests. */
-  targets: number[];
-  /** Targets grouped by equal capacity (cores / memory). */
-  capacityClasses: number[][];
-  /** `units × nodes` flags for the constraints that do not change while planning. */
-  staticOk: Uint8Array;
-  recommendations: PlannedMigration[];
-  curve: PlanCurvePoint[];
-  unplaced: Array<{ vmid: number; reason: string }>;
-  moved: Uint8Array;
-  migrations: number;
-  evacuations: number;
-  step: number;
-  ramBytesMoved: number;
-  diskBytesMoved: number;
-  totalCost: number;
-  /** Per node: 1 while it is hot (planned relief). */
-  hot: Uint8Array;
-  /** Evacuation moves ignore the balancing thresholds (hard capacity only). */
-  evacuating: boolean;
-  /**
-   * CPU in use now per node (cores, running guests moved), so that what a recommendation says is on
-   * the same basis as the advisor's `imbalance*` fields (current usage), whatever `loadBasis` is.
-   */
-  nowCpu: Float64Array;
-  /** Balancing moves in commit order (unit index, target node index). */
-  balanceMoves: Array<{ unit: number; target: number }>;
 }
 
 function planningModelSettings(
@@ -427,7 +383,14 @@ function resolveSettings(options: PlanMigrationsOptions): Resolved {
     reliefAboveThresholds: options.reliefAboveThresholds ?? true,
     compactionTrials: Math.max(0, Math.floor(options.compactionTrials ?? 40)),
     refinementEvaluations: Math.max(0, Math.floor(options.refinementEvaluations ?? 100_000)),
+    // Not a finite number (NaN, ±Infinity): the default, so the search stays bounded.
+    lookaheadBranching: Math.max(1, Math.floor(finiteOr(options.lookaheadBranching, 3))),
+    lookaheadEvaluations: Math.max(0, Math.floor(finiteOr(options.lookaheadEvaluations, 2_000_000))),
   };
+}
+
+function finiteOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) ? value : fallback;
 }
 
 function createPlanContext(
@@ -473,6 +436,7 @@ function createPlanContext(
     evacuating: false,
     nowCpu: Float64Array.from(nodes, (node) => node.snapshot.cpu.usageCores),
     balanceMoves: [],
+    work: 0,
   };
   for (const index of active) {
     const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
@@ -714,7 +678,9 @@ function refinementHost(context: PlanContext, base: SavedState): RefinementHost 
       return imbalanceWithShift(context, unit, unit.source, base.sources[unitIndex]!);
     },
     migrationsOf: (unitIndex) => model.units[unitIndex]!.members.length,
-    replayWork: (count) => count * (1 + context.targets.length / 4),
+    // A replay restores the state (every unit and node) and, per move, counts the hot nodes (every
+    // active node) and evaluates the move.
+    replayWork: (count) => model.units.length + model.nodes.length + count * (1 + context.active.length),
     moveCostOf: (unitIndex) => costOf(context.settings, model.units[unitIndex]!),
     replay: (moves) => {
       byNode = undefined;
@@ -835,13 +801,7 @@ function imbalanceWithShift(context: PlanContext, unit: MovableUnit, from: numbe
 function replayMoves(context: PlanContext, base: SavedState, moves: readonly RefinementMove[]): boolean {
   restoreState(context, base);
   for (const move of moves) {
-    if (!applyQuietly(context, move.unit, move.target)) return false;
-    const unit = context.model.units[move.unit]!;
-    context.step++;
-    context.migrations += unit.members.length;
-    context.ramBytesMoved += unit.ramBytes;
-    context.diskBytesMoved += unit.localDiskBytes;
-    context.totalCost += costOf(context.settings, unit);
+    if (!applyBalanceQuietly(context, move)) return false;
   }
   context.balanceMoves = moves.slice();
   markHotNodes(context);
@@ -970,49 +930,6 @@ function sharedRulesAllow(
   return true;
 }
 
-/** The validator's capacity check, member by member in list order, on its own memory / CPU basis. */
-function sharedCapacityFits(context: PlanContext, unit: MovableUnit, target: number): boolean {
-  const { model, settings } = context;
-  const policy = model.rules?.policy;
-  if (policy === undefined) return true;
-  const node = model.nodes[target]!;
-  const memoryLimit = Math.min(
-    policy.maxMemoryRatio * node.memoryTotal,
-    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes,
-  );
-  const cpuLimit = policy.maxCpuRatio * node.cores;
-  let memory = model.fitMemory[target]!;
-  let cpu = model.fitCpu[target]!;
-  for (const demand of unit.demands) {
-    if (memory + demand.fitMemory > memoryLimit) return false;
-    if (cpu + demand.cpu > cpuLimit) return false;
-    memory += demand.targetMemory;
-    cpu += demand.cpu;
-  }
-  return true;
-}
-
-function loadOf(context: PlanContext, index: number, cpu: number, memory: number): number {
-  const node = context.model.nodes[index]!;
-  const { weights } = context.settings;
-  return (
-    (node.cores > 0 ? (weights.cpu * cpu) / node.cores : 0) +
-    (node.memoryTotal > 0 ? (weights.memory * memory) / node.memoryTotal : 0)
-  );
-}
-
-function rawCv(context: PlanContext, s1: number, s2: number): number {
-  const count = context.active.length;
-  if (count === 0) return 0;
-  const average = s1 / count;
-  if (average <= EPSILON) return 0;
-  return Math.sqrt(Math.max(0, s2 / count - average * average)) / average;
-}
-
-function imbalanceOf(context: PlanContext, s1: number, s2: number): number {
-  return rawCv(context, s1, s2) * context.normalize;
-}
-
 function nodeLoadFractions(context: PlanContext): NodeLoadFraction[] {
   const { nodes, cpuUsed, memoryUsed } = context.model;
   const { weights } = context.settings;
@@ -1045,132 +962,6 @@ function currentImbalance(context: PlanContext): number {
     s2 += load * load;
   }
   return imbalanceOf(context, s1, s2);
-}
-
-function costOf(settings: Resolved, unit: MovableUnit): number {
-  return settings.fixedCost * unit.members.length + unit.ramBytes / GIB + (4 * unit.localDiskBytes) / GIB;
-}
-
-interface MoveResult {
-  s1: number;
-  s2: number;
-  penalties: number;
-  /** Feasible but for the balancing thresholds. */
-  overThreshold: boolean;
-}
-
-/** Resulting (sum, sumSquares) of moving `unit` to `target`, or undefined when infeasible. */
-function evaluateMove(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
-  const result = evaluateRaw(context, unitIndex, target);
-  if (result === undefined) return undefined;
-  return result.overThreshold ? undefined : result;
-}
-
-/** As {@link evaluateMove}, but a move refused only by the thresholds comes back flagged. */
-function evaluateRaw(context: PlanContext, unitIndex: number, target: number): MoveResult | undefined {
-  const { model, settings } = context;
-  const { nodes, cpuUsed, memoryUsed } = model;
-  const unit = model.units[unitIndex]!;
-  const source = unit.source;
-  if (target === source) return undefined;
-  if (context.staticOk[unitIndex * nodes.length + target] === 0) return undefined;
-  const node = nodes[target]!;
-  const cpuAfter = cpuUsed[target]! + unit.cpuCores;
-  const memAfter = memoryUsed[target]! + unit.memoryUsed;
-  if (
-    memoryUsed[target]! + unit.memoryMax >
-    node.memoryTotal * (1 - settings.reserveFraction) - settings.reserveBytes + EPSILON
-  ) {
-    return undefined;
-  }
-  if (unit.antiAffinityStrict.size > 0) {
-    for (const group of unit.antiAffinityStrict.keys())
-      if (model.antiCount[group]![target]! > 0) return undefined;
-  }
-  if (unit.localDiskByStorage.size > 0 && !storageFits(model, unit, target)) return undefined;
-  if (!sharedCapacityFits(context, unit, target)) return undefined;
-  const overThreshold = !context.evacuating && !withinThresholds(context, unit, target, cpuAfter, memAfter);
-  let penalties = 0;
-  if (unit.preferred !== undefined && !unit.preferred.has(target)) penalties++;
-  if (unit.antiAffinitySoft.size > 0) {
-    for (const group of unit.antiAffinitySoft.keys())
-      if (model.antiSoftCount[group]![target]! > 0) penalties++;
-  }
-  let s1 = context.sum;
-  let s2 = context.sumSquares;
-  const targetBefore = loadOf(context, target, cpuUsed[target]!, memoryUsed[target]!);
-  const targetAfter = loadOf(context, target, cpuAfter, memAfter);
-  s1 += targetAfter - targetBefore;
-  s2 += targetAfter * targetAfter - targetBefore * targetBefore;
-  if (nodes[source]!.active) {
-    const sourceBefore = loadOf(context, source, cpuUsed[source]!, memoryUsed[source]!);
-    const sourceAfter = loadOf(
-      context,
-      source,
-      Math.max(0, cpuUsed[source]! - unit.cpuCores),
-      Math.max(0, memoryUsed[source]! - unit.memoryUsed),
-    );
-    s1 += sourceAfter - sourceBefore;
-    s2 += sourceAfter * sourceAfter - sourceBefore * sourceBefore;
-  }
-  return { s1, s2, penalties, overThreshold };
-}
-
-/**
- * The balancing thresholds: the target stays under `cpuThreshold` / `memThreshold`, except when the
- * move relieves a hot source and, on each resource over its threshold, the target ends no higher
- * than the source.
- */
-function withinThresholds(
-  context: PlanContext,
-  unit: MovableUnit,
-  target: number,
-  cpuAfter: number,
-  memAfter: number,
-): boolean {
-  const { settings, model } = context;
-  const node = model.nodes[target]!;
-  const cpuOver = cpuAfter > settings.cpuLimit * node.cores + EPSILON;
-  const memOver = memAfter > settings.memLimit * node.memoryTotal + EPSILON;
-  if (!cpuOver && !memOver) return true;
-  const source = unit.source;
-  if (!settings.reliefAboveThresholds || context.hot[source] !== 1) return false;
-  const sourceNode = model.nodes[source]!;
-  if (cpuOver) {
-    const sourceCpu = sourceNode.cores > 0 ? (model.cpuUsed[source]! - unit.cpuCores) / sourceNode.cores : 0;
-    if (cpuAfter / node.cores > sourceCpu + EPSILON) return false;
-  }
-  if (memOver) {
-    const sourceMem =
-      sourceNode.memoryTotal > 0 ? (model.memoryUsed[source]! - unit.memoryUsed) / sourceNode.memoryTotal : 0;
-    if (memAfter / node.memoryTotal > sourceMem + EPSILON) return false;
-  }
-  return true;
-}
-
-/**
- * Marks the hot active nodes: combined load `hotSpread` above the mean, or above a threshold and
- * above the mean. Returns how many there are.
- */
-function markHotNodes(context: PlanContext): number {
-  const { model, settings } = context;
-  const count = context.active.length;
-  context.hot.fill(0);
-  if (count < 2) return 0;
-  const mean = context.sum / count;
-  let hot = 0;
-  for (const index of context.active) {
-    const node = model.nodes[index]!;
-    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
-    const cpu = node.cores > 0 ? model.cpuUsed[index]! / node.cores : 0;
-    const memory = node.memoryTotal > 0 ? model.memoryUsed[index]! / node.memoryTotal : 0;
-    const overThreshold = cpu > settings.cpuLimit + EPSILON || memory > settings.memLimit + EPSILON;
-    if (load > mean + settings.hotSpread || (overThreshold && load > mean + 0.02)) {
-      context.hot[index] = 1;
-      hot++;
-    }
-  }
-  return hot;
 }
 
 /** Moves the unit in the model and the totals, and records one recommendation per member. */
@@ -1431,217 +1222,78 @@ function bestEvacuationTarget(context: PlanContext, unitIndex: number): number |
 }
 
 /**
- * Step 2: greedy best improvement, one move per round, until a stop condition holds. While a node is
- * hot, only moves off hot nodes compete and any improvement counts (neither `targetImbalance` nor
- * `minGain` stops them); then the usual rounds follow.
+ * Step 2: greedy best improvement, one move per round, until a stop condition holds (see
+ * {@link greedyStep}).
  */
 function balanceGreedily(context: PlanContext): PlanStopReason {
-  let pool = growPool(undefined);
+  const scratch = { pool: growPool(undefined) };
   for (;;) {
-    const current = imbalanceOf(context, context.sum, context.sumSquares);
-    const hot = markHotNodes(context) > 0;
-    if (!hot && current <= context.settings.targetImbalance + EPSILON) return 'target-reached';
-    if (context.migrations - context.evacuations >= context.settings.maxMigrations) return 'cap';
-    let round = collectCandidates(context, current, pool, hot);
-    pool = round.pool;
-    let best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
-    if ((best === undefined || best.score <= 0) && hot) {
-      // Hot nodes that cannot be relieved: balance the rest as usual.
-      if (current <= context.settings.targetImbalance + EPSILON) return stopReasonOf(round, true);
-      const hotRound = round;
-      round = collectCandidates(context, current, pool, false);
-      pool = round.pool;
-      best = pickCandidate(round, context.settings.gainShare * round.bestGain - EPSILON);
-      if (best === undefined || best.score <= 0) return stopReasonOf(mergeRounds(hotRound, round), false);
-    }
-    if (best === undefined || best.score <= 0) return stopReasonOf(round, false);
-    commitMove(context, best.unit, best.target, 'balance');
+    const step = greedyStep(context, scratch, 1);
+    if ('stop' in step) return step.stop;
+    const [best] = step.moves;
+    commitMove(context, best!.unit, best!.target, 'balance');
   }
 }
 
-/** The real cause of a round without a usable move. */
-function stopReasonOf(round: CandidateRound, hotOnly: boolean): PlanStopReason {
-  if (!round.anyMovable) return round.capBlocked ? 'cap' : 'nothing-movable';
-  if (round.belowMinGain && !hotOnly) return 'min-gain';
-  if (round.thresholdBlocked) return 'thresholds';
-  if (!round.anyFeasible) return round.capBlocked ? 'cap' : 'no-feasible-target';
-  return round.belowMinGain ? 'min-gain' : 'no-improvement';
+/**
+ * Step 2 with look-ahead (`lookaheadBranching` > 1, see `plan-lookahead.ts`): the greedy pass, where
+ * each step's pick may be a runner-up whose greedy play-out reaches the plain plan's final imbalance
+ * with fewer migrations or GiB. The plan found is recorded from `base` as the plain pass would.
+ */
+function balanceWithLookahead(context: PlanContext, base: SavedState): PlanStopReason {
+  const { lookaheadBranching, lookaheadEvaluations } = context.settings;
+  if (lookaheadBranching <= 1) return balanceGreedily(context);
+  const result = planWithLookahead(lookaheadHost(context), {
+    branching: lookaheadBranching,
+    work: lookaheadEvaluations,
+  });
+  recordInOrder(context, base, result.plan.moves);
+  return result.plan.stop;
 }
 
-function mergeRounds(a: CandidateRound, b: CandidateRound): CandidateRound {
+/** The planner seen by the look-ahead: greedy rounds, quiet moves, and its state. */
+function lookaheadHost(context: PlanContext): LookaheadHost<PlanStopReason, SavedState> {
+  const scratch = { pool: growPool(undefined) };
+  const { units, nodes } = context.model;
+  const stateSize = units.length + nodes.length;
   return {
-    ...b,
-    anyMovable: a.anyMovable || b.anyMovable,
-    anyFeasible: a.anyFeasible || b.anyFeasible,
-    thresholdBlocked: a.thresholdBlocked || b.thresholdBlocked,
-    belowMinGain: b.belowMinGain,
-    capBlocked: a.capBlocked || b.capBlocked,
+    greedyStep: (breadth) => greedyStep(context, scratch, breadth),
+    apply: (move: LookaheadMove) => {
+      // The move came from a greedy round in this very state, so the same checks pass.
+      if (!applyBalanceQuietly(context, move)) throw new Error('look-ahead: a proposed move was refused');
+    },
+    imbalance: () => imbalanceOf(context, context.sum, context.sumSquares),
+    hotNodes: () => {
+      context.work += context.active.length;
+      return markHotNodes(context);
+    },
+    migrationsOf: (unit) => units[unit]!.members.length,
+    gibOf: (unit) => (units[unit]!.ramBytes + units[unit]!.localDiskBytes) / GIB,
+    save: () => {
+      context.work += stateSize;
+      return saveState(context);
+    },
+    restore: (state) => {
+      context.work += stateSize;
+      restoreState(context, state);
+    },
+    work: () => context.work,
   };
 }
 
-/** The candidate moves of one greedy round. */
-interface CandidateRound {
-  pool: CandidatePool;
-  count: number;
-  /** Best penalised gain of the round. */
-  bestGain: number;
-  anyMovable: boolean;
-  /** Some move satisfied every constraint, capacity and threshold. */
-  anyFeasible: boolean;
-  /** Some move was refused by the balancing thresholds only. */
-  thresholdBlocked: boolean;
-  /** Some feasible move improved the imbalance by less than `minGain`. */
-  belowMinGain: boolean;
-  /** Some unit was left out because it would exceed `maxMigrations`. */
-  capBlocked: boolean;
-  /** Hot-node relief: any improvement counts. */
-  relief: boolean;
-}
-
 /**
- * Every unmoved unit (only those on hot nodes in relief rounds) against every capacity class: the
- * moves that gain at least `minGain` (any gain in relief rounds).
+ * Applies a balancing move the greedy round proposed to the state and the counters (migrations, GiB,
+ * cost), without records: a play-out of the look-ahead, or a replay.
  */
-function collectCandidates(
-  context: PlanContext,
-  current: number,
-  pool: CandidatePool,
-  relief: boolean,
-): CandidateRound {
-  const { model, settings } = context;
-  const classOrders = capacityClassesByLoad(context);
-  const round: CandidateRound = {
-    pool,
-    count: 0,
-    bestGain: 0,
-    anyMovable: false,
-    anyFeasible: false,
-    thresholdBlocked: false,
-    belowMinGain: false,
-    capBlocked: false,
-    relief,
-  };
-  // Moving load off a node below the mean to a lighter one gains far less than moving it off a node
-  // above the mean; on large clusters only sources above the mean compete (halves the scan).
-  const count = context.active.length;
-  const mean = count > 0 ? context.sum / count : 0;
-  const aboveMean = new Uint8Array(model.nodes.length);
-  for (const index of context.active) {
-    const load = loadOf(context, index, model.cpuUsed[index]!, model.memoryUsed[index]!);
-    if (count < 20 || load >= mean - EPSILON) aboveMean[index] = 1;
-  }
-  for (let unitIndex = 0; unitIndex < model.units.length; unitIndex++) {
-    const unit = model.units[unitIndex]!;
-    if (context.moved[unitIndex] === 1 || !model.nodes[unit.source]!.active) continue;
-    if (relief && context.hot[unit.source] !== 1) continue;
-    if (aboveMean[unit.source] === 0) continue;
-    if (context.migrations - context.evacuations + unit.members.length > settings.maxMigrations) {
-      round.capBlocked = true;
-      continue;
-    }
-    round.anyMovable = true;
-    const cost = costOf(settings, unit);
-    for (const order of classOrders) scanCapacityClass(context, round, unitIndex, cost, order, current);
-  }
-  return round;
-}
-
-/**
- * Targets of equal capacity, least loaded first: for a given unit the resulting imbalance only
- * grows with the target's load within such a class, so each class is scanned only up to its first
- * feasible, unpenalised target (exact, and O(units × classes) per step on typical clusters).
- */
-function capacityClassesByLoad(context: PlanContext): number[][] {
-  const { cpuUsed, memoryUsed } = context.model;
-  return context.capacityClasses.map((members) =>
-    [...members].sort(
-      (a, b) =>
-        loadOf(context, a, cpuUsed[a]!, memoryUsed[a]!) - loadOf(context, b, cpuUsed[b]!, memoryUsed[b]!) ||
-        a - b,
-    ),
-  );
-}
-
-/** Adds the unit's moves to one class's targets, least loaded first, up to the first unpenalised one. */
-function scanCapacityClass(
-  context: PlanContext,
-  round: CandidateRound,
-  unitIndex: number,
-  cost: number,
-  order: readonly number[],
-  current: number,
-): void {
-  const unit = context.model.units[unitIndex]!;
-  for (const target of order) {
-    if (target === unit.source) continue;
-    const result = evaluateRaw(context, unitIndex, target);
-    if (result === undefined) continue;
-    const imbalance = imbalanceOf(context, result.s1, result.s2);
-    const gain = current - imbalance;
-    if (result.overThreshold) {
-      if (gain > EPSILON) round.thresholdBlocked = true;
-      continue;
-    }
-    round.anyFeasible = true;
-    if (gain <= EPSILON) return;
-    if (!round.relief && gain < context.settings.minGain * current) {
-      round.belowMinGain = true;
-      return;
-    }
-    const factor = penaltyFactor(context, unitIndex, target, result.penalties);
-    if (round.count === round.pool.gain.length) round.pool = growPool(round.pool);
-    const { pool } = round;
-    pool.unit[round.count] = unitIndex;
-    pool.target[round.count] = target;
-    pool.gain[round.count] = gain;
-    pool.imbalance[round.count] = imbalance;
-    pool.score[round.count] = (gain / cost) * factor;
-    round.count++;
-    if (gain * factor > round.bestGain) round.bestGain = gain * factor;
-    if (factor === 1) return;
-  }
-}
-
-/** Score factor for stacking bursty guests and for each broken soft constraint. */
-function penaltyFactor(context: PlanContext, unitIndex: number, target: number, penalties: number): number {
-  const { settings } = context;
-  let factor = 1;
-  if (context.unitBursty[unitIndex] && context.burstyCount[target]! > 0) factor *= 1 - settings.burstyPenalty;
-  for (let penalty = 0; penalty < penalties; penalty++) factor *= 1 - settings.softPenalty;
-  return factor;
-}
-
-/**
- * Among moves that achieve at least `gainShare` of the best (penalised) gain (`floor`), the best gain
- * per cost; ties go to the larger gain, then the lower unit and target index.
- */
-function pickCandidate(round: CandidateRound, floor: number): Candidate | undefined {
-  const { pool } = round;
-  let best: Candidate | undefined;
-  for (let index = 0; index < round.count; index++) {
-    const gain = pool.gain[index]!;
-    const score = pool.score[index]!;
-    if (score <= 0 || gain < floor) continue;
-    if (
-      best === undefined ||
-      score > best.score * (1 + 1e-9) + EPSILON ||
-      (Math.abs(score - best.score) <= best.score * 1e-9 + EPSILON &&
-        (gain > best.gain + EPSILON ||
-          (Math.abs(gain - best.gain) <= EPSILON &&
-            (pool.unit[index]! < best.unit ||
-              (pool.unit[index]! === best.unit && pool.target[index]! < best.target)))))
-    ) {
-      best = {
-        unit: pool.unit[index]!,
-        target: pool.target[index]!,
-        imbalance: pool.imbalance[index]!,
-        gain,
-        score,
-        penalties: 0,
-      };
-    }
-  }
-  return best;
+function applyBalanceQuietly(context: PlanContext, move: LookaheadMove): boolean {
+  if (!applyQuietly(context, move.unit, move.target)) return false;
+  const unit = context.model.units[move.unit]!;
+  context.step++;
+  context.migrations += unit.members.length;
+  context.ramBytesMoved += unit.ramBytes;
+  context.diskBytesMoved += unit.localDiskBytes;
+  context.totalCost += costOf(context.settings, unit);
+  return true;
 }
 
 function assemblePlan(
@@ -1674,33 +1326,6 @@ function assemblePlan(
     skipped: context.model.skipped,
     unplaced: context.unplaced.sort((a, b) => a.vmid - b.vmid),
   };
-}
-
-interface CandidatePool {
-  unit: Int32Array;
-  target: Int32Array;
-  gain: Float64Array;
-  imbalance: Float64Array;
-  score: Float64Array;
-}
-
-function growPool(pool: CandidatePool | undefined): CandidatePool {
-  const size = pool === undefined ? 1024 : pool.gain.length * 2;
-  const next: CandidatePool = {
-    unit: new Int32Array(size),
-    target: new Int32Array(size),
-    gain: new Float64Array(size),
-    imbalance: new Float64Array(size),
-    score: new Float64Array(size),
-  };
-  if (pool !== undefined) {
-    next.unit.set(pool.unit);
-    next.target.set(pool.target);
-    next.gain.set(pool.gain);
-    next.imbalance.set(pool.imbalance);
-    next.score.set(pool.score);
-  }
-  return next;
 }
 
 const pct = (value: number) => `${Math.round(value * 100)} %`;

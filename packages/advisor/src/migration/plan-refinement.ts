@@ -107,8 +107,12 @@ export function dropAndRepair(
   const work = new Work(budget);
   let plan = moves.slice();
   const hot = host.hotNodes();
+  // A hot-node count visits every node, as a replayed move does.
+  work.spend(host.replayWork(1));
   for (let pass = 0; pass < 2 && !work.exhausted; pass++) {
     let changed = false;
+    // Ordering the drops evaluates each planned unit's return once.
+    work.spend(plan.length);
     for (const candidate of dropOrder(host, plan)) {
       if (work.exhausted) break;
       if (frozen.has(candidate) || !plan.some((move) => move.unit === candidate)) continue;
@@ -165,8 +169,12 @@ function tryDrop(
     [...changes].map(([changed, node]) => ({ unit: changed, node })),
     true,
   );
-  work.spend(host.replayWork(plan.length));
+  // The trial's own shifts and their undo were counted with the compounds that chose them; the
+  // replay of the repaired plan, its hot-node check (like one replayed move) and, when refused, the
+  // replay back are not.
+  work.spend(host.replayWork(next.length + 1));
   if (host.replay(next) && host.imbalance() <= goal && host.hotNodes() <= limits.hot) return next;
+  work.spend(host.replayWork(plan.length));
   host.replay(plan);
   return undefined;
 }
@@ -272,6 +280,8 @@ export function improveByCompounds(
           accepted = true;
           break;
         }
+        // Back to the plan before the trial: a replay like any other.
+        work.spend(host.replayWork(plan.length));
         host.replay(plan);
       }
       if (accepted) break;
@@ -322,6 +332,10 @@ function bestCompounds(
   };
   const nodes = host.nodesByLoad();
   const unitsOn = eligibleUnitsByNode(host, nodes, planned, frozen, mode);
+  // Ranking the nodes and listing their eligible units is work too (every unit in `new` mode).
+  let listed = 0;
+  if (mode === 'new') for (const node of nodes) listed += host.unitsOn(node).length;
+  if (!work.spend(nodes.length + (mode === 'new' ? listed : planned.size))) return kept;
   // Single changes of planned units (new single moves are the greedy pass's): to one of the
   // least loaded nodes (a change that lowers the imbalance sends load to where there is least), or
   // back where the unit started.
