@@ -91,11 +91,15 @@ describe('createEnsembleForecaster', () => {
 
   it('the median regression serves short horizons and stays out where n/h independent changes are too few', () => {
     const forecaster = createEnsembleForecaster({ horizonSteps: 72, seasonLength: m });
-    for (const value of decayingSpikes(4 * m, 5)) forecaster.observe(value);
+    // Six seasons: the member must have been scored through spikes to earn weight. Its errors are
+    // compared with last-value's on the same origins; after four seasons it had been scored on
+    // ~10 calm origins only, where last-value was as good (MSE 0.04 vs 0.03 there, against 1.40
+    // for last-value over all origins, the comparison that used to give it the weight).
+    for (const value of decayingSpikes(6 * m, 5)) forecaster.observe(value);
     const outcome = forecaster.forecast();
     if (outcome.status !== 'ok') throw new Error('expected a forecast');
     expect(outcome.weights![0]!['median-regression']).toBeGreaterThan(0.5);
-    // 96 samples hold fewer than 5 × 6 independent 72-step changes: no fit, no weight.
+    // 144 samples hold fewer than 5 × 6 independent 72-step changes: no fit, no weight.
     expect(outcome.weights![71]!['median-regression']).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import { createLocalLevelBank } from './local-level';
 import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
 import { normalQuantile } from './quantiles';
 import { createRecentMedianModel } from './recent-median';
+import { RELATIVE_ERROR_PRIOR_DEVIATION, relativeMemberError } from './relative-member-errors';
 import { SortedWindow } from './sorted-window';
 
 /**
@@ -128,6 +129,12 @@ export interface EnsembleForecasterOptions {
   adaptationRate?: number | undefined;
   /** Half-life of the member errors behind the weights, in steps; default one season. */
   errorHalfLifeSteps?: number | undefined;
+  /**
+   * Prior standard deviation of a member's log error ratio to last-value (default `ln 4`, see
+   * `relativeMemberError`): smaller holds members nearer last-value's error until they have more
+   * independent evidence; `Infinity` turns the shrinkage off (the paired ratio is used as measured).
+   */
+  relativeErrorPriorDeviation?: number | undefined;
   /**
    * Out-of-sample residuals kept per horizon for the intervals: at least this many (default two
    * seasons) and at least 40 independent `h`-step errors' worth (`40 × h`) at horizon `h`.
@@ -293,6 +300,13 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
   const rate = options.adaptationRate ?? 0.01;
   const halfLife = options.errorHalfLifeSteps ?? season;
+  const priorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
+  if (!(priorDeviation > 0)) {
+    throw new ConfigError({
+      message: `Invalid ensemble forecaster options: relativeErrorPriorDeviation must be positive, got ${priorDeviation}`,
+      issues: [{ path: 'relativeErrorPriorDeviation', message: 'must be positive' }],
+    });
+  }
   const decay = 2 ** (-1 / halfLife);
   const residualWindow = options.residualWindowSteps ?? 2 * season;
   // The "recent level" is the mean of the last hour (or 1/24 season without a step).
@@ -325,11 +339,16 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     filled: filledFlags,
   });
 
-  // Per horizon (index h − 1) and member: discounted squared error sum and weight of evidence.
   // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
   const pairs = memberCount * memberCount;
   const errorProducts = new Float64Array(horizon * pairs);
   const productCounts = new Float64Array(horizon * pairs);
+  // Per horizon and member, over the origins that member was scored on: last-value's discounted
+  // squared errors (same weights as the member's own) and the unweighted discounted origin count,
+  // so each member is compared with last-value on the same origins (see `relativeMemberErrors`).
+  const pairedLastValueSquares = new Float64Array(horizon * memberCount);
+  const pairedOrigins = new Float64Array(horizon * memberCount);
+  const lastValueMember = ensembleMembers.indexOf('last-value');
   const errors = new Float64Array(memberCount);
   // Direct regression per horizon: discounted normal equations Σ x xᵀ and Σ x·(y(t+h) − y(t)).
   const gram = new Float64Array(horizon * FEATURES * FEATURES);
@@ -588,8 +607,12 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         errors[member] = value - memberForecasts[row + member]!;
       }
       const robust = robustWeight(h, value - ensembleForecasts[slot * horizon + h - 1]!);
+      const lastValueSquare = errors[lastValueMember]! ** 2;
       for (let i = 0; i < memberCount; i++) {
         if (Number.isNaN(errors[i]!)) continue;
+        const paired = (h - 1) * memberCount + i;
+        pairedLastValueSquares[paired] = decay * pairedLastValueSquares[paired]! + robust * lastValueSquare;
+        pairedOrigins[paired] = decay * pairedOrigins[paired]! + 1;
         for (let j = 0; j < memberCount; j++) {
           if (Number.isNaN(errors[j]!)) continue;
           const index = cell + i * memberCount + j;
@@ -670,6 +693,55 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   }
 
   /**
+   * Each active member's error at horizon `h` as a multiple of last-value's, from their errors on
+   * the same origins, shrunk towards 1 (as good as last-value) while the member has few
+   * independent `h`-step errors (`relativeMemberError`). A member scored on one 6-hour origin
+   * (a seasonal member the day after its first season) is held at about last-value's error
+   * instead of taking one small error as its MSE.
+   */
+  function relativeMemberErrors(h: number, active: readonly number[]): Float64Array {
+    const ratios = new Float64Array(active.length);
+    const cell = (h - 1) * pairs;
+    for (const [a, member] of active.entries()) {
+      const paired = (h - 1) * memberCount + member;
+      const logRatio = relativeMemberError(
+        {
+          memberSquares: errorProducts[cell + member * memberCount + member]!,
+          lastValueSquares: pairedLastValueSquares[paired]!,
+          origins: pairedOrigins[paired]!,
+        },
+        h,
+        priorDeviation,
+      );
+      ratios[a] = Math.exp(logRatio);
+    }
+    return ratios;
+  }
+
+  /**
+   * Rescales the error matrix `M` (in place, `D M D` with `D` diagonal) so that each member's
+   * mean squared error is last-value's times its squared relative error (`relativeMemberErrors`),
+   * keeping the correlations `M` estimated. `D M D` stays positive definite. Members scored on
+   * different origins become comparable, and few errors no longer make a member look exact.
+   */
+  function scaleToRelativeErrors(h: number, active: readonly number[], moments: Float64Array): void {
+    const own = (h - 1) * pairs + lastValueMember * memberCount + lastValueMember;
+    if (!(productCounts[own]! > 0)) return;
+    const lastValueError = errorProducts[own]! / productCounts[own]!;
+    if (!(lastValueError > 0)) return;
+    const size = active.length;
+    const ratios = relativeMemberErrors(h, active);
+    const factors = new Float64Array(size);
+    for (let a = 0; a < size; a++) {
+      const current = moments[a * size + a]!;
+      factors[a] = current > 0 ? Math.sqrt((lastValueError * ratios[a]! ** 2) / current) : 1;
+    }
+    for (let a = 0; a < size; a++)
+      for (let b = 0; b < size; b++)
+        moments[a * size + b] = moments[a * size + b]! * factors[a]! * factors[b]!;
+  }
+
+  /**
    * The convex combination of the available members with the least discounted mean squared error
    * over their past `h`-step errors: minimise `wᵀ M w` over the simplex by an active-set solve.
    * `M`, the discounted error second-moment matrix, is shrunk towards its own diagonal: with the
@@ -691,10 +763,9 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       active.some((member) => productCounts[horizonIndex * pairs + member * memberCount + member]! > 0);
     let source = h;
     while (source >= 1 && !scored(source - 1)) source--;
-    const lastValue = ensembleMembers.indexOf('last-value');
-    if (source < 1 && active.includes(lastValue)) {
+    if (source < 1 && active.includes(lastValueMember)) {
       out.fill(0);
-      out[lastValue] = 1;
+      out[lastValueMember] = 1;
       return;
     }
     source = Math.max(1, source);
@@ -711,7 +782,6 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     // independent errors: the prior is worth PRIOR_WEIGHT independent errors at every horizon.
     const priorWeight = PRIOR_WEIGHT * source;
     const moments = new Float64Array(size * size);
-    let trace = 0;
     for (let a = 0; a < size; a++) {
       const own = cell + active[a]! * memberCount + active[a]!;
       const ownError = productCounts[own]! > 0 ? errorProducts[own]! / productCounts[own]! : prior;
@@ -720,8 +790,10 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         const diagonal = a === b ? priorWeight * ownError : 0;
         moments[a * size + b] = (errorProducts[index]! + diagonal) / (productCounts[index]! + priorWeight);
       }
-      trace += moments[a * size + a]!;
     }
+    scaleToRelativeErrors(source, active, moments);
+    let trace = 0;
+    for (let a = 0; a < size; a++) trace += moments[a * size + a]!;
     // A tiny ridge keeps the solve defined when a member has been exact (zero error).
     const ridge = (1e-9 * trace) / Math.max(1, size) + 1e-12;
     for (let a = 0; a < size; a++) moments[a * size + a] = moments[a * size + a]! + ridge;

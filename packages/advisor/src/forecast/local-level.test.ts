@@ -67,14 +67,24 @@ describe('localLevel (maximum likelihood)', () => {
           const walk = randomWalk(300, seed, step);
           const outcome = localLevel(walk, { horizonSteps: 6 });
           if (outcome.status !== 'ok') throw new Error('expected a forecast');
-          // q ≥ 3 is a steady-state gain above 0.8 (3 000 seeded walks: the smallest fit was 10^0.5).
-          expect(outcome.parameters.signalToNoise).toBeGreaterThanOrEqual(3);
-          // Within half a typical step of the last value (a smoother would lag it by several steps).
-          for (const point of outcome.points)
-            expect(Math.abs(point.mean - walk.at(-1)!)).toBeLessThan(0.5 * step);
+          const q = outcome.parameters.signalToNoise!;
+          // q ≥ 3 is a steady-state gain of about 0.8 or more (20 000 seeded walks: the smallest fit was 10^0.5).
+          expect(q).toBeGreaterThanOrEqual(3);
+          // The forecast is the filtered level, which trails the last value by (1 − K)·v, v the last
+          // innovation. On a random walk v = Δ + (1 − K)·v₋₁, so sd(v) = step / √(1 − (1 − K)²).
+          // Allow 5 sd of v (Gaussian: a miss once in ~2 million walks; in 20 000 seeded walks the
+          // largest was 4.5 sd): at q = 10^0.5 that is 1.03 steps, at
+          // q = 10³ 0.005 steps. A smoother (small q) would lag by several steps. "Half a step" was
+          // not a bound: seed 1956167651 drew a walk whose last step was a 2.9σ jump, and with
+          // K = 0.80 the level trailed it by 0.58 steps, as the filter should.
+          const predicted = (q + Math.sqrt(q * q + 4 * q)) / 2;
+          const lag = 1 - predicted / (predicted + 1);
+          const bound = (5 * lag * step) / Math.sqrt(1 - lag * lag);
+          for (const point of outcome.points) expect(Math.abs(point.mean - walk.at(-1)!)).toBeLessThan(bound);
         },
       ),
-      { numRuns: 25 },
+      // A fixed seed: the same 25 walks on every run (the bound above is what makes any seed pass).
+      { numRuns: 25, seed: 1956167651 },
     );
   });
 
