@@ -14,21 +14,13 @@ import {
 } from '@ballast/core';
 import { describe, expect, it, vi } from 'vitest';
 import { createBalancer } from './balancer';
-import { fakeModel, serverError } from './fake-chat-model.test-helper';
+import { fakeModel, gate, serverError } from './fake-chat-model.test-helper';
 import { routeOfError } from './route';
 
 const ask: ChatRequest = { messages: [{ role: 'user', content: 'Hello' }], maxTokens: 16 };
 const noEnv = {};
 /** Circuits that never open on error rate, so every fault is failed over or surfaced. */
 const patientBreaker = { minimumRequests: 1_000_000 };
-
-function gate() {
-  let open: () => void = () => {};
-  const until = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { until, open };
-}
 
 const finishResult = (modelId: string): ChatResult => ({
   text: 'ab',

@@ -157,3 +157,12 @@ export function seededRandom(seed = 42): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A promise the test resolves by hand (`open()`), so the order of events never depends on the clock. */
+export function gate(): { until: Promise<void>; open: () => void } {
+  let open: () => void = () => {};
+  const until = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { until, open };
+}

@@ -21,20 +21,12 @@ import { type FakeLlmServer, startFakeGroq, startFakeOpenAI } from '@ballast/tes
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBalancer } from './balancer';
 import { defaultTimeouts } from './balancer-config';
-import { fakeModel, manualClock, rateLimited, serverError } from './fake-chat-model.test-helper';
+import { fakeModel, gate, manualClock, rateLimited, serverError } from './fake-chat-model.test-helper';
 
 const ask: ChatRequest = { messages: [{ role: 'user', content: 'Hello' }], maxTokens: 16 };
 const noEnv = {};
 /** Circuits that never open on error rate, so fault paths stay in play. */
 const patientBreaker = { minimumRequests: 1_000_000 };
-
-function gate() {
-  let open: () => void = () => {};
-  const until = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { until, open };
-}
 
 const okResult = (modelId: string): ChatResult => ({
   text: 'ok',

@@ -1,4 +1,5 @@
 import { AbortedError, CollectorError } from '@ballast/core';
+import { sleep } from './abortable-sleep';
 import type { ProxmoxClient } from './proxmox-client';
 import type { TaskStatus } from './wire-schemas';
 
@@ -77,22 +78,4 @@ export async function existingTasks(
 ): Promise<Set<string>> {
   const tasks = await client.listNodeTasks(guest.source, { vmid: guest.vmid, typefilter: taskType, signal });
   return new Set(tasks.map((task) => task.upid));
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

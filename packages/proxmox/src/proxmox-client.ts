@@ -11,6 +11,7 @@ import {
 } from '@ballast/core';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
+import { sleep } from './abortable-sleep';
 import { countEndpoint, endpointKey } from './endpoint-key';
 import { createProxmoxAgent, type ProxmoxTlsOptions } from './tls';
 import { enforceTransportSecurity, type ProxmoxWarningHandler } from './transport-security';
@@ -378,7 +379,7 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
       await sleep(
         backoffMs(attempt, retryBaseDelayMs, failure.retryAfterMs),
         requestOptions.signal,
-        endpoint,
+        `${endpoint} was aborted`,
       );
     }
   };
@@ -592,24 +593,6 @@ function backoffMs(attempt: number, baseMs: number, retryAfterMs: number | undef
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 30_000);
   const ceiling = Math.min(baseMs * 2 ** (attempt - 1), 8_000);
   return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, endpoint: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError({ message: `${endpoint} was aborted` }));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError({ message: `${endpoint} was aborted` }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** @internal True for Ballast errors that mean "the caller gave up". */
