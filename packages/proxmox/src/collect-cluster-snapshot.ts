@@ -4,20 +4,21 @@ import {
   CollectorError,
   clusterSnapshotSchema,
   deriveConstraints,
-  type GuestSeries,
   type GuestSnapshot,
   type HaRule,
   haRuleFromApi,
   type LocalDisk,
   type MetricsPeriod,
-  type NodeSeries,
   type NodeSnapshot,
   type StorageSnapshot,
 } from '@ballast/core';
 import type { ProxmoxClient } from './proxmox-client';
 import { checkClusterResources } from './resource-integrity';
-import { nonEmpty, rrdSeries, trimRows } from './rrd-series';
-import type { ClusterResource, HaStatusEntry, RrdRow } from './wire-schemas';
+import { trimRows } from './rrd-series';
+import { guestSeries, nodeSeries, toGuest, toNode, toStorage, vmidFromSid } from './snapshot-from-wire';
+import type { ClusterResource, ClusterStatusEntry, HaStatusEntry } from './wire-schemas';
+
+export { splitTags } from './snapshot-from-wire';
 
 /** The history a collection covers. */
 export type CollectionPeriod = '1h' | '6h' | '24h' | '7d';
@@ -73,23 +74,6 @@ const periods: Record<
 };
 
 /**
- * Splits a Proxmox tag list. PVE 9 writes `a;b`; PVE 8 and older configs also used `,` and spaces.
- *
- * @example
- * ```ts
- * splitTags('plb_affinity_db;prod'); // ['plb_affinity_db', 'prod']
- * splitTags('a, b c'); // ['a', 'b', 'c']
- * ```
- */
-export function splitTags(tags: string | undefined): string[] {
-  if (tags === undefined) return [];
-  return tags
-    .split(/[;,\s]+/)
-    .map((tag) => tag.trim())
-    .filter((tag) => tag.length > 0);
-}
-
-/**
  * Collects a {@link ClusterSnapshot} and reports the API calls it took.
  *
  * Calls: `/cluster/resources` once (nodes, guests, storages), `/cluster/status`, with `ha` (default)
@@ -107,22 +91,66 @@ export async function collectCluster(
   client: ProxmoxClient,
   options: CollectClusterOptions = {},
 ): Promise<CollectionResult> {
-  const started = Date.now();
-  const callsBefore = client.stats.apiCalls;
-  const retriesBefore = client.stats.retries;
-  const endpointsBefore = { ...client.stats.byEndpoint };
+  const run = startCollection(client, options);
+  const resources = await readClusterResources(run);
+  const status = await readClusterStatus(run);
+  const ha = options.ha === false ? noHa() : await readHa(run);
+  const nodes = nodeSnapshots(resources, status, ha.maintenance);
+  await collectNodeSeries(run, nodes);
+  const guests = resources
+    .filter(
+      (row) =>
+        (row.type === 'qemu' || row.type === 'lxc') && row.vmid !== undefined && row.node !== undefined,
+    )
+    .map((row) => toGuest(row, ha.services));
+  await collectGuestSeries(run, guestsWantingSeries(guests, options.guestSeries));
+  if (options.localStorageContent !== false) await collectLocalStorageContent(run, resources, nodes, guests);
+  if (options.checkLocalDisks === true) await checkGuestLocalDisks(run, guests);
+  const storages = resources
+    .filter((row) => row.type === 'storage' && row.storage !== undefined && row.node !== undefined)
+    .map(toStorage);
+  const snapshot = validSnapshot(run, nodes, guests, storages, ha.rules);
+  run.progress({ phase: 'done', completed: 1, total: 1 });
+  return { snapshot, stats: collectionStats(run), warnings: run.warnings };
+}
+
+/** One collection in progress: its settings, where warnings go, and the client's counters at the start. */
+interface Collection {
+  client: ProxmoxClient;
+  period: { timeframe: MetricsPeriod & ('hour' | 'day' | 'week'); seconds: number };
+  request: { signal?: AbortSignal | undefined };
+  concurrency: number;
+  warnings: string[];
+  progress: (event: CollectionProgress) => void;
+  started: number;
+  before: { apiCalls: number; retries: number; byEndpoint: Record<string, number> };
+}
+
+function startCollection(client: ProxmoxClient, options: CollectClusterOptions): Collection {
   const period = periods[options.period ?? '24h'];
   if (period === undefined) {
     throw new CollectorError({ message: `Unknown period ${String(options.period)}`, source: 'proxmox' });
   }
-  const signal = options.signal;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
-  const warnings: string[] = [];
-  const progress = (event: CollectionProgress) => options.onProgress?.(event);
-  const request = { signal };
+  return {
+    client,
+    period,
+    request: { signal: options.signal },
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? 4)),
+    warnings: [],
+    progress: (event) => options.onProgress?.(event),
+    started: Date.now(),
+    before: {
+      apiCalls: client.stats.apiCalls,
+      retries: client.stats.retries,
+      byEndpoint: { ...client.stats.byEndpoint },
+    },
+  };
+}
 
-  progress({ phase: 'cluster', completed: 0, total: 2 });
-  const resources = await client.getClusterResources(request);
+/** `/cluster/resources`, refused when numbers a plan needs are missing or impossible. */
+async function readClusterResources(run: Collection): Promise<ClusterResource[]> {
+  run.progress({ phase: 'cluster', completed: 0, total: 2 });
+  const resources = await run.client.getClusterResources(run.request);
   // Missing or impossible numbers must not become zeros in the snapshot (see checkClusterResources).
   const integrity = checkClusterResources(resources);
   if (integrity.problems.length > 0) {
@@ -137,203 +165,224 @@ export async function collectCluster(
       statusCode: 200,
     });
   }
-  warnings.push(...integrity.warnings);
-  const status = await client.getClusterStatus(request).catch((error: unknown) => {
+  run.warnings.push(...integrity.warnings);
+  return resources;
+}
+
+/** `/cluster/status` (online flags and quorum); a warning, not a failure, when unavailable. */
+async function readClusterStatus(run: Collection): Promise<ClusterStatusEntry[]> {
+  const status = await run.client.getClusterStatus(run.request).catch((error: unknown) => {
     rethrowAbort(error);
-    warnings.push(`cluster status unavailable: ${message(error)}`);
+    run.warnings.push(`cluster status unavailable: ${message(error)}`);
     return [];
   });
-  progress({ phase: 'cluster', completed: 2, total: 2 });
+  run.progress({ phase: 'cluster', completed: 2, total: 2 });
   const clusterEntry = status.find((entry) => entry.type === 'cluster');
-  if (clusterEntry?.quorate === false) warnings.push('the cluster reports no quorum');
+  if (clusterEntry?.quorate === false) run.warnings.push('the cluster reports no quorum');
+  return status;
+}
 
-  // HA: which guests are managed, which nodes are in maintenance, and the rules.
-  let haEntries: HaStatusEntry[] = [];
-  let haRules: HaRule[] = [];
-  if (options.ha !== false) {
-    progress({ phase: 'ha', completed: 0, total: 2 });
-    haEntries = await client.getHaStatus(request).catch((error: unknown) => {
-      rethrowAbort(error);
-      warnings.push(`HA status unavailable: ${message(error)}`);
-      return [];
-    });
-    haRules = await collectHaRules(client, request, warnings);
-    progress({ phase: 'ha', completed: 2, total: 2 });
-  }
-  const haServices = new Map<number, HaStatusEntry>();
-  const maintenanceFromHa = new Set<string>();
-  for (const entry of haEntries) {
+/** What HA says: which guests it manages, which nodes are in maintenance, and its rules. */
+interface HaFacts {
+  services: Map<number, HaStatusEntry>;
+  maintenance: Set<string>;
+  rules: HaRule[];
+}
+
+function noHa(): HaFacts {
+  return { services: new Map(), maintenance: new Set(), rules: [] };
+}
+
+async function readHa(run: Collection): Promise<HaFacts> {
+  run.progress({ phase: 'ha', completed: 0, total: 2 });
+  const entries = await run.client.getHaStatus(run.request).catch((error: unknown) => {
+    rethrowAbort(error);
+    run.warnings.push(`HA status unavailable: ${message(error)}`);
+    return [];
+  });
+  const rules = await collectHaRules(run.client, run.request, run.warnings);
+  run.progress({ phase: 'ha', completed: 2, total: 2 });
+  const facts: HaFacts = { services: new Map(), maintenance: new Set(), rules };
+  for (const entry of entries) {
     if (entry.type === 'service') {
       const vmid = vmidFromSid(entry.sid ?? entry.id.replace(/^service:/, ''));
-      if (vmid !== undefined) haServices.set(vmid, entry);
+      if (vmid !== undefined) facts.services.set(vmid, entry);
     } else if ((entry.type === 'lrm' || entry.type === 'node') && entry.node !== undefined) {
-      if (/maintenance/i.test(entry.status ?? '')) maintenanceFromHa.add(entry.node);
+      if (/maintenance/i.test(entry.status ?? '')) facts.maintenance.add(entry.node);
     }
   }
+  return facts;
+}
 
-  // Nodes.
+/** Nodes from the resources, offline when `/cluster/status` says so, in maintenance when HA says so. */
+function nodeSnapshots(
+  resources: readonly ClusterResource[],
+  status: readonly ClusterStatusEntry[],
+  maintenance: Set<string>,
+): NodeSnapshot[] {
   const onlineFromStatus = new Map<string, boolean>();
   for (const entry of status) {
     if (entry.type === 'node' && entry.name !== undefined && entry.online !== undefined) {
       onlineFromStatus.set(entry.name, entry.online);
     }
   }
-  const nodeRows = resources.filter((row) => row.type === 'node' && row.node !== undefined);
-  const nodes: NodeSnapshot[] = nodeRows.map((row) => toNode(row, onlineFromStatus, maintenanceFromHa));
+  return resources
+    .filter((row) => row.type === 'node' && row.node !== undefined)
+    .map((row) => toNode(row, onlineFromStatus, maintenance));
+}
 
-  // Node series: one rrddata per online node.
+/** One `rrddata` per online node. */
+async function collectNodeSeries(run: Collection, nodes: NodeSnapshot[]): Promise<void> {
   const online = nodes.filter((node) => node.status === 'online');
   let done = 0;
-  progress({ phase: 'node-series', completed: 0, total: online.length });
-  await mapLimit(online, concurrency, async (node) => {
+  run.progress({ phase: 'node-series', completed: 0, total: online.length });
+  await mapLimit(online, run.concurrency, async (node) => {
     try {
       const rows = trimRows(
-        await client.getNodeRrdData(node.name, { timeframe: period.timeframe, signal }),
-        period.seconds,
+        await run.client.getNodeRrdData(node.name, { timeframe: run.period.timeframe, ...run.request }),
+        run.period.seconds,
       );
       const series = nodeSeries(rows, node.cpu.cores);
       if (Object.keys(series).length > 0) node.series = series;
     } catch (error) {
       rethrowAbort(error);
-      warnings.push(`RRD of node ${node.name} unavailable: ${message(error)}`);
+      run.warnings.push(`RRD of node ${node.name} unavailable: ${message(error)}`);
     }
-    progress({ phase: 'node-series', completed: ++done, total: online.length, node: node.name });
+    run.progress({ phase: 'node-series', completed: ++done, total: online.length, node: node.name });
   });
+}
 
-  // Guests.
-  const guestRows = resources.filter(
-    (row) => (row.type === 'qemu' || row.type === 'lxc') && row.vmid !== undefined && row.node !== undefined,
-  );
-  const guests: GuestSnapshot[] = guestRows.map((row) => toGuest(row, haServices));
-  const rowByVmid = new Map(guestRows.map((row) => [row.vmid!, row]));
+function guestsWantingSeries(
+  guests: GuestSnapshot[],
+  wanted: CollectClusterOptions['guestSeries'],
+): GuestSnapshot[] {
+  if (wanted === true) return guests.filter((guest) => guest.status === 'running' && !guest.template);
+  if (Array.isArray(wanted)) return guests.filter((guest) => wanted.includes(guest.vmid));
+  return [];
+}
 
-  const wanted =
-    options.guestSeries === true
-      ? guests.filter((guest) => guest.status === 'running' && !guest.template)
-      : Array.isArray(options.guestSeries)
-        ? guests.filter((guest) => (options.guestSeries as number[]).includes(guest.vmid))
-        : [];
-  done = 0;
-  if (wanted.length > 0) progress({ phase: 'guest-series', completed: 0, total: wanted.length });
-  await mapLimit(wanted, concurrency, async (guest) => {
+/** One guest `rrddata` per guest asked for. */
+async function collectGuestSeries(run: Collection, wanted: GuestSnapshot[]): Promise<void> {
+  let done = 0;
+  if (wanted.length > 0) run.progress({ phase: 'guest-series', completed: 0, total: wanted.length });
+  await mapLimit(wanted, run.concurrency, async (guest) => {
     try {
       const rows = trimRows(
-        await client.getGuestRrdData(guest.node, guest.kind === 'vm' ? 'qemu' : 'lxc', guest.vmid, {
-          timeframe: period.timeframe,
-          signal,
+        await run.client.getGuestRrdData(guest.node, guest.kind === 'vm' ? 'qemu' : 'lxc', guest.vmid, {
+          timeframe: run.period.timeframe,
+          ...run.request,
         }),
-        period.seconds,
+        run.period.seconds,
       );
       const series = guestSeries(rows, guest.cpu.cores);
       if (Object.keys(series).length > 0) guest.series = series;
     } catch (error) {
       rethrowAbort(error);
-      warnings.push(`RRD of guest ${guest.vmid} unavailable: ${message(error)}`);
+      run.warnings.push(`RRD of guest ${guest.vmid} unavailable: ${message(error)}`);
     }
-    progress({ phase: 'guest-series', completed: ++done, total: wanted.length, vmid: guest.vmid });
+    run.progress({ phase: 'guest-series', completed: ++done, total: wanted.length, vmid: guest.vmid });
   });
+}
 
-  // Local disks from the content of node-local storages: one call per local storage, not per guest.
-  if (options.localStorageContent !== false) {
-    const guestsByNode = new Map<string, Map<number, GuestSnapshot>>();
-    for (const guest of guests) {
-      const onNode = guestsByNode.get(guest.node) ?? new Map<number, GuestSnapshot>();
-      onNode.set(guest.vmid, guest);
-      guestsByNode.set(guest.node, onNode);
+/** Local disks from the content of node-local storages: one call per local storage, not per guest. */
+async function collectLocalStorageContent(
+  run: Collection,
+  resources: readonly ClusterResource[],
+  nodes: readonly NodeSnapshot[],
+  guests: readonly GuestSnapshot[],
+): Promise<void> {
+  const guestsByNode = new Map<string, Map<number, GuestSnapshot>>();
+  for (const guest of guests) {
+    const onNode = guestsByNode.get(guest.node) ?? new Map<number, GuestSnapshot>();
+    onNode.set(guest.vmid, guest);
+    guestsByNode.set(guest.node, onNode);
+  }
+  const onlineNodeNames = new Set(nodes.filter((node) => node.status === 'online').map((node) => node.name));
+  const localStorages = resources.filter(
+    (row) =>
+      row.type === 'storage' &&
+      row.storage !== undefined &&
+      row.node !== undefined &&
+      onlineNodeNames.has(row.node) &&
+      row.shared !== true &&
+      row.status === 'available' &&
+      /images|rootdir/.test(row.content ?? 'images'),
+  );
+  let done = 0;
+  if (localStorages.length > 0)
+    run.progress({ phase: 'storage-content', completed: 0, total: localStorages.length });
+  await mapLimit(localStorages, run.concurrency, async (row) => {
+    try {
+      const volumes = await run.client.getStorageContent(row.node!, row.storage!, run.request);
+      for (const volume of volumes) {
+        const owner = volume.vmid === undefined ? undefined : guestsByNode.get(row.node!)?.get(volume.vmid);
+        if (!owner || owner.localDisks.some((disk) => disk.volumeId === volume.volid)) continue;
+        owner.localDisks.push({
+          volumeId: volume.volid,
+          storage: row.storage!,
+          sizeBytes: Math.max(0, volume.size ?? 0),
+        });
+        if (!owner.storages.includes(row.storage!)) owner.storages.push(row.storage!);
+      }
+    } catch (error) {
+      rethrowAbort(error);
+      run.warnings.push(`volumes of storage ${row.storage} on ${row.node} unknown: ${message(error)}`);
     }
-    const onlineNodeNames = new Set(
-      nodes.filter((node) => node.status === 'online').map((node) => node.name),
-    );
-    const localStorages = resources.filter(
-      (row) =>
-        row.type === 'storage' &&
-        row.storage !== undefined &&
-        row.node !== undefined &&
-        onlineNodeNames.has(row.node) &&
-        row.shared !== true &&
-        row.status === 'available' &&
-        /images|rootdir/.test(row.content ?? 'images'),
-    );
-    done = 0;
-    if (localStorages.length > 0)
-      progress({ phase: 'storage-content', completed: 0, total: localStorages.length });
-    await mapLimit(localStorages, concurrency, async (row) => {
-      try {
-        const volumes = await client.getStorageContent(row.node!, row.storage!, request);
-        for (const volume of volumes) {
-          const owner = volume.vmid === undefined ? undefined : guestsByNode.get(row.node!)?.get(volume.vmid);
-          if (!owner || owner.localDisks.some((disk) => disk.volumeId === volume.volid)) continue;
-          owner.localDisks.push({
-            volumeId: volume.volid,
-            storage: row.storage!,
-            sizeBytes: Math.max(0, volume.size ?? 0),
-          });
-          if (!owner.storages.includes(row.storage!)) owner.storages.push(row.storage!);
-        }
-      } catch (error) {
-        rethrowAbort(error);
-        warnings.push(`volumes of storage ${row.storage} on ${row.node} unknown: ${message(error)}`);
-      }
-      progress({ phase: 'storage-content', completed: ++done, total: localStorages.length, node: row.node! });
+    run.progress({
+      phase: 'storage-content',
+      completed: ++done,
+      total: localStorages.length,
+      node: row.node!,
     });
-  }
+  });
+}
 
-  // Local disks, from the migrate precondition (the authoritative source), only when asked.
-  if (options.checkLocalDisks === true) {
-    const candidates = guests.filter((guest) => rowByVmid.get(guest.vmid) !== undefined);
-    done = 0;
-    progress({ phase: 'local-disks', completed: 0, total: candidates.length });
-    await mapLimit(candidates, concurrency, async (guest) => {
-      try {
-        const precondition = await client.getMigratePrecondition(
-          guest.node,
-          guest.kind === 'vm' ? 'qemu' : 'lxc',
-          guest.vmid,
-          request,
-        );
-        guest.localDisks = precondition.local_disks.map(
-          (disk): LocalDisk => ({
-            volumeId: disk.volid,
-            storage: disk.volid.split(':')[0] ?? disk.volid,
-            sizeBytes: Math.max(0, disk.size ?? 0),
-          }),
-        );
-        guest.storages = [...new Set(guest.localDisks.map((disk) => disk.storage))];
-      } catch (error) {
-        rethrowAbort(error);
-        const unsupported =
-          CollectorError.isInstance(error) && (error.statusCode === 501 || error.statusCode === 404);
-        if (!unsupported) warnings.push(`local disks of guest ${guest.vmid} unknown: ${message(error)}`);
-      }
-      progress({ phase: 'local-disks', completed: ++done, total: candidates.length, vmid: guest.vmid });
-    });
-  }
+/** Local disks from each guest's migrate precondition (the authoritative source, one call per guest). */
+async function checkGuestLocalDisks(run: Collection, guests: readonly GuestSnapshot[]): Promise<void> {
+  let done = 0;
+  run.progress({ phase: 'local-disks', completed: 0, total: guests.length });
+  await mapLimit(guests, run.concurrency, async (guest) => {
+    try {
+      const precondition = await run.client.getMigratePrecondition(
+        guest.node,
+        guest.kind === 'vm' ? 'qemu' : 'lxc',
+        guest.vmid,
+        run.request,
+      );
+      guest.localDisks = precondition.local_disks.map(
+        (disk): LocalDisk => ({
+          volumeId: disk.volid,
+          storage: disk.volid.split(':')[0] ?? disk.volid,
+          sizeBytes: Math.max(0, disk.size ?? 0),
+        }),
+      );
+      guest.storages = [...new Set(guest.localDisks.map((disk) => disk.storage))];
+    } catch (error) {
+      rethrowAbort(error);
+      const unsupported =
+        CollectorError.isInstance(error) && (error.statusCode === 501 || error.statusCode === 404);
+      if (!unsupported) run.warnings.push(`local disks of guest ${guest.vmid} unknown: ${message(error)}`);
+    }
+    run.progress({ phase: 'local-disks', completed: ++done, total: guests.length, vmid: guest.vmid });
+  });
+}
 
-  const storages: StorageSnapshot[] = resources
-    .filter((row) => row.type === 'storage' && row.storage !== undefined && row.node !== undefined)
-    .map((row) => {
-      const storage: StorageSnapshot = {
-        id: row.storage!,
-        node: row.node!,
-        shared: row.shared ?? false,
-        status: row.status === 'available' ? 'available' : 'unknown',
-        totalBytes: Math.max(0, row.maxdisk ?? 0),
-        usedBytes: Math.max(0, row.disk ?? 0),
-        content: (row.content ?? '').split(',').filter((item) => item.length > 0),
-      };
-      if (row.plugintype !== undefined) storage.type = row.plugintype;
-      return storage;
-    });
-
-  const constraints = deriveConstraints(guests, haRules, nodes);
+/** The snapshot, with its derived constraints, checked against the schema every consumer relies on. */
+function validSnapshot(
+  run: Collection,
+  nodes: NodeSnapshot[],
+  guests: GuestSnapshot[],
+  storages: StorageSnapshot[],
+  haRules: HaRule[],
+): ClusterSnapshot {
   const parsed = clusterSnapshotSchema.safeParse({
-    collectedAt: started,
-    source: { kind: 'proxmox', endpoint: client.baseUrl },
-    period: period.timeframe,
+    collectedAt: run.started,
+    source: { kind: 'proxmox', endpoint: run.client.baseUrl },
+    period: run.period.timeframe,
     nodes,
     guests,
     storages,
-    constraints,
+    constraints: deriveConstraints(guests, haRules, nodes),
     haRules,
   });
   if (!parsed.success) {
@@ -345,22 +394,22 @@ export async function collectCluster(
       cause: parsed.error,
     });
   }
-  progress({ phase: 'done', completed: 1, total: 1 });
+  return parsed.data;
+}
 
+/** The client's counters since the collection started. */
+function collectionStats(run: Collection): CollectionResult['stats'] {
+  const { client, before } = run;
   const byEndpoint: Record<string, number> = {};
   for (const [endpoint, count] of Object.entries(client.stats.byEndpoint)) {
-    const delta = count - (endpointsBefore[endpoint] ?? 0);
+    const delta = count - (before.byEndpoint[endpoint] ?? 0);
     if (delta > 0) byEndpoint[endpoint] = delta;
   }
   return {
-    snapshot: parsed.data,
-    stats: {
-      apiCalls: client.stats.apiCalls - callsBefore,
-      retries: client.stats.retries - retriesBefore,
-      durationMs: Date.now() - started,
-      byEndpoint,
-    },
-    warnings,
+    apiCalls: client.stats.apiCalls - before.apiCalls,
+    retries: client.stats.retries - before.retries,
+    durationMs: Date.now() - run.started,
+    byEndpoint,
   };
 }
 
@@ -425,93 +474,6 @@ async function collectHaRules(
     warnings.push(`HA rules unavailable: ${message(error)}`);
   }
   return rules;
-}
-
-function toNode(
-  row: ClusterResource,
-  onlineFromStatus: Map<string, boolean>,
-  maintenanceFromHa: Set<string>,
-): NodeSnapshot {
-  const name = row.node!;
-  let status: NodeSnapshot['status'] =
-    row.status === 'online' ? 'online' : row.status === 'offline' ? 'offline' : 'unknown';
-  if (onlineFromStatus.get(name) === false) status = 'offline';
-  const up = status === 'online';
-  const cores = Math.max(0, row.maxcpu ?? 0);
-  const node: NodeSnapshot = {
-    name,
-    status,
-    maintenance: row.hastate === 'maintenance' || maintenanceFromHa.has(name),
-    cpu: { cores, usageCores: up ? Math.max(0, (row.cpu ?? 0) * cores) : 0 },
-    memory: { totalBytes: Math.max(0, row.maxmem ?? 0), usedBytes: up ? Math.max(0, row.mem ?? 0) : 0 },
-    rootDisk: { totalBytes: Math.max(0, row.maxdisk ?? 0), usedBytes: up ? Math.max(0, row.disk ?? 0) : 0 },
-  };
-  if (row.hastate !== undefined) node.haState = row.hastate;
-  return node;
-}
-
-const guestStatuses = new Set(['running', 'stopped', 'paused', 'suspended']);
-
-function toGuest(row: ClusterResource, haServices: Map<number, HaStatusEntry>): GuestSnapshot {
-  const vmid = row.vmid!;
-  const service = haServices.get(vmid);
-  const cores = Math.max(0, row.maxcpu ?? 0);
-  const running = row.status === 'running';
-  const guest: GuestSnapshot = {
-    vmid,
-    name: row.name ?? `${row.type === 'lxc' ? 'CT' : 'VM'} ${vmid}`,
-    kind: row.type === 'lxc' ? 'ct' : 'vm',
-    node: row.node!,
-    status: guestStatuses.has(row.status ?? '') ? (row.status as GuestSnapshot['status']) : 'unknown',
-    template: row.template ?? false,
-    tags: splitTags(row.tags),
-    haManaged: row.hastate !== undefined || service !== undefined,
-    cpu: { cores, usageCores: running ? Math.max(0, (row.cpu ?? 0) * cores) : 0 },
-    memory: { maxBytes: Math.max(0, row.maxmem ?? 0), usedBytes: running ? Math.max(0, row.mem ?? 0) : 0 },
-    storages: [],
-    localDisks: [],
-  };
-  if (row.lock !== undefined && row.lock !== '') guest.lock = row.lock;
-  const haState = row.hastate ?? service?.state;
-  if (haState !== undefined) guest.haState = haState;
-  if (row.pool !== undefined) guest.pool = row.pool;
-  return guest;
-}
-
-function nodeSeries(rows: RrdRow[], fallbackCores: number): NodeSeries {
-  const series: NodeSeries = {};
-  const set = <K extends keyof NodeSeries>(key: K, read: (row: RrdRow) => number | undefined) => {
-    const value = nonEmpty(rrdSeries(rows, read));
-    if (value !== undefined) series[key] = value;
-  };
-  set('cpuCores', (row) => (row.cpu === undefined ? undefined : row.cpu * (row.maxcpu ?? fallbackCores)));
-  set('memoryUsedBytes', (row) => row.memused);
-  set('rootDiskUsedBytes', (row) => row.rootused);
-  set('ioWaitFraction', (row) => row.iowait);
-  set('loadAverage', (row) => row.loadavg);
-  set('netInBytesPerSecond', (row) => row.netin);
-  set('netOutBytesPerSecond', (row) => row.netout);
-  return series;
-}
-
-function guestSeries(rows: RrdRow[], fallbackCores: number): GuestSeries {
-  const series: GuestSeries = {};
-  const set = <K extends keyof GuestSeries>(key: K, read: (row: RrdRow) => number | undefined) => {
-    const value = nonEmpty(rrdSeries(rows, read));
-    if (value !== undefined) series[key] = value;
-  };
-  set('cpuCores', (row) => (row.cpu === undefined ? undefined : row.cpu * (row.maxcpu ?? fallbackCores)));
-  set('memoryUsedBytes', (row) => row.mem);
-  set('diskReadBytesPerSecond', (row) => row.diskread);
-  set('diskWriteBytesPerSecond', (row) => row.diskwrite);
-  set('netInBytesPerSecond', (row) => row.netin);
-  set('netOutBytesPerSecond', (row) => row.netout);
-  return series;
-}
-
-function vmidFromSid(sid: string): number | undefined {
-  const match = /^(?:vm|ct):(\d+)$/.exec(sid);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 function rethrowAbort(error: unknown): void {
