@@ -1,11 +1,11 @@
+import { type Balancer, type BalancerConfig, RetryBudget, type StrategyName } from '@ballast/balancer';
 import {
-  type Balancer,
-  type BalancerConfig,
-  createBalancer,
-  RetryBudget,
-  type StrategyName,
-} from '@ballast/balancer';
-import { defaultPricing, findModelPrice, type ModelPrice, type SharedState } from '@ballast/core';
+  defaultPricing,
+  findModelPrice,
+  type ModelPrice,
+  type PricingTable,
+  type SharedState,
+} from '@ballast/core';
 import type { Stores } from '@ballast/store';
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
@@ -28,7 +28,9 @@ import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-me
 import type { AlertMonitor } from '../monitoring/alert-monitor';
 import { createChatCompletionsHandler, type RoutingDecision } from './chat-completions';
 import { createChatCompletionsPassThrough } from './chat-completions-pass-through';
-import { createGatewayBooks, type GatewayBooks, type GatewayBooksOptions } from './gateway-books';
+import { createGatewayBalancer } from './gateway-balancer';
+import { createGatewayBookkeeping } from './gateway-bookkeeping';
+import type { GatewayBooks, GatewayBooksOptions } from './gateway-books';
 import { gatewayRoutes, healthReport, routingStats } from './gateway-routes';
 import {
   createModelCatalog,
@@ -169,160 +171,44 @@ export function createGateway(config: GatewayConfig): Gateway {
   const logger = config.logger ?? createLogger({ knownSecrets });
   const catalog = createModelCatalog(config.targets, config.aliases);
   const moduleId = config.moduleId ?? 'ballast-gateway';
-  const settings = new Map<string, TargetSettings>();
-  let strategy: StrategyName = config.strategy ?? 'weighted';
-  let metrics: GatewayMetrics | undefined;
   const store = config.store;
-  // Rows and audit entries are batched off the request path; a refused or failed write is logged
-  // and counted (`ballast_books_failed_total`), never thrown at a request.
-  const books = store
-    ? createGatewayBooks({
-        ...config.books,
-        store,
-        logger,
-        onFailure: ({ book, reason, count }) => metrics?.observeBookFailure(book, reason, count),
-      })
-    : undefined;
-  const recordCall = (call: Parameters<Stores['metrics']['record']>[0]) => books?.row(call);
-  const audit = (entry: Parameters<Stores['audit']['append']>[0]) => books?.audit(entry);
-  /** The store's metrics as the routes read them: a flush writes the gateway's books first. */
-  const flushingBooksFirst = (metricsStore: Stores['metrics']): Stores['metrics'] => ({
-    record: (call) => metricsStore.record(call),
-    flush: async () => {
-      await books?.flush();
-      await metricsStore.flush();
-    },
-    performance: (query) => metricsStore.performance(query),
-    recentCalls: (query) => metricsStore.recentCalls(query),
-    prune: () => metricsStore.prune(),
-    describe: () => metricsStore.describe(),
-    close: () => metricsStore.close(),
+  // The metrics read the balancer only when scraped, so they can exist before it.
+  const current = () => gatewayBalancer.current();
+  const metrics = createGatewayMetrics(current, config.books ? { batch: config.books } : {});
+  const bookkeeping = createGatewayBookkeeping({ store, books: config.books, catalog, metrics, logger, now });
+  const gatewayBalancer = createGatewayBalancer({
+    balancer: config.balancer,
+    strategy: config.strategy,
+    sharedState: config.sharedState,
+    env: config.env,
+    catalog,
+    moduleId,
+    metrics,
+    bookkeeping,
+    logger,
   });
-  const labels = (target: string) => {
-    const model = catalog.target(target)?.model;
-    return { provider: model?.provider ?? 'unknown', model: model?.modelId ?? target };
-  };
-  // One failed upstream attempt, from the balancer's events or the pass-through path.
-  const attemptFailed = (target: string, code: string, durationMs: number) => {
-    const { provider, model } = labels(target);
-    metrics?.observeAttemptFailure(provider, model, code);
-    recordCall({
-      at: now(),
-      provider,
-      model,
-      target,
-      outcome: 'failure',
-      errorCode: code,
-      latencyMs: Math.max(0, durationMs),
-    });
-    logger.debug({ target, code }, 'upstream attempt failed');
-  };
-  const failedOver = (from: string, code: string) => {
-    metrics?.observeFailover();
-    logger.debug({ from, code }, 'failover');
-  };
-  const build = (): Balancer => {
-    const balancer = createBalancer(
-      {
-        ...config.balancer,
-        ...(config.sharedState ? { sharedState: { state: config.sharedState, scope: moduleId } } : {}),
-        name: moduleId,
-        strategy,
-        targets: catalog.balancerTargets(settings),
-      },
-      config.env ?? process.env,
-    );
-    balancer.on('failure', ({ target, code, durationMs }) => attemptFailed(target, code, durationMs));
-    balancer.on('failover', ({ from, code }) => failedOver(from, code));
-    balancer.on('retry', ({ target, attempt, delayMs, code }) => {
-      metrics?.observeRetry();
-      logger.debug({ target, attempt, delayMs, code }, 'retry');
-    });
-    balancer.on('circuit-open', (event) => logger.warn({ target: event.target }, 'circuit open'));
-    balancer.on('circuit-close', ({ target }) => logger.info({ target }, 'circuit closed'));
-    if (logger.isLevelEnabled('debug'))
-      balancer.on('selected', ({ target, strategy: used }) =>
-        logger.debug({ target, strategy: used }, 'selected'),
-      );
-    return balancer;
-  };
-  let balancer = build();
-  const current = () => balancer;
-  // The replaced balancer stops its shared-state timers and listeners (calls in flight finish).
-  const rebuild = () => {
-    const previous = balancer;
-    balancer = build();
-    previous.dispose();
-  };
-  metrics = createGatewayMetrics(current, config.books ? { batch: config.books } : {});
-  const gatewayMetrics = metrics;
-  // Successful calls carry tokens, TTFT and cost only here (failures come from balancer events,
-  // one per failed attempt, so per-provider success rates count attempts as the balancer does).
-  const callMetrics: GatewayMetrics = store
-    ? {
-        ...gatewayMetrics,
-        observeCall(call) {
-          gatewayMetrics.observeCall(call);
-          if (!call.ok) return;
-          recordCall({
-            at: now(),
-            provider: call.provider,
-            model: call.model,
-            outcome: 'success',
-            stream: call.stream,
-            ...(call.latencyMs === undefined ? {} : { latencyMs: Math.max(0, call.latencyMs) }),
-            ...(call.ttftMs === undefined ? {} : { timeToFirstTokenMs: Math.max(0, call.ttftMs) }),
-            inputTokens: call.inputTokens ?? 0,
-            outputTokens: call.outputTokens ?? 0,
-            costUsd: call.costUsd ?? 0,
-          });
-        },
-      }
-    : gatewayMetrics;
+  const { books } = bookkeeping;
 
   const memory = resolveMemory(config.memory, store);
   const rag = resolveRag(config.rag, store);
   const maxBodyBytes = config.maxBodyBytes ?? defaultMaxBodyBytes;
   const streams = { open: 0 };
   let draining = false;
-  const startedAt = now();
+  const isDraining = () => draining;
   // Per-key limits count across replicas through the shared state when there is one (issue 14).
   const rateLimiter = createRateLimiter({ sharedState: config.sharedState, scope: moduleId });
 
-  const configureTarget = (target: string, next: TargetSettings) => {
-    if (!catalog.targetIds.includes(target)) throw new Error(`Unknown target ${target}`);
-    const before = settings.get(target) ?? {};
-    // In place: breakers, latency windows, metrics and calls in flight carry on. The map keeps
-    // the settings for the next rebuild (a reload or a strategy change).
-    balancer.configureTarget(target, next);
-    settings.set(target, { ...settings.get(target), ...next });
-    logger.info({ target, settings: settings.get(target) }, 'target settings changed');
-    audit({
-      kind: 'configuration-change',
-      subject: target,
-      summary: `target ${target} settings changed`,
-      details: { before, after: settings.get(target) ?? {} },
-    });
-  };
-  const targetSettings = () => {
-    const out: Record<string, TargetSettings> = {};
-    for (const target of catalog.balancerTargets(settings))
-      out[target.id!] = {
-        ...(target.weight === undefined ? {} : { weight: target.weight }),
-        ...(target.priority === undefined ? {} : { priority: target.priority }),
-        ...(target.maxConcurrent === undefined ? {} : { maxConcurrent: target.maxConcurrent }),
-      };
-    return out;
-  };
   const shared = createBallastRoutes(
     {
       ...config,
       // Its `flush()` (run by the performance route before it reads) writes the books first.
-      ...(store && !config.metricsStore ? { metricsStore: flushingBooksFirst(store.metrics) } : {}),
+      ...(store && !config.metricsStore
+        ? { metricsStore: bookkeeping.flushingBooksFirst(store.metrics) }
+        : {}),
       ...(store && !config.recommendationHistory ? { recommendationHistory: store.history } : {}),
       balancer: current,
-      targetSettings,
-      configureTarget,
+      targetSettings: gatewayBalancer.targetSettings,
+      configureTarget: gatewayBalancer.configureTarget,
       knownSecrets,
     },
     logger,
@@ -332,43 +218,28 @@ export function createGateway(config: GatewayConfig): Gateway {
     // The entry (summary, details, validation, redaction) is built with its batch.
     books?.decision(decision, Math.floor(now()));
   };
-  const passThroughClients = new Map<string, PassThroughClient>();
-  const prices = new Map<string, ModelPrice | undefined>();
-  const pricing = config.balancer?.pricing ?? defaultPricing;
-  for (const id of catalog.targetIds) {
-    const target = catalog.target(id)!;
-    if (target.passThrough) passThroughClients.set(id, createPassThroughClient(target.passThrough));
-    prices.set(
-      id,
-      target.price ??
-        findModelPrice(pricing, target.model.provider, target.model.modelId, { onWarning: () => {} }),
-    );
-  }
-  const retry = config.balancer?.retry ?? {};
+  const passThrough = passThroughTargets(catalog, config.balancer?.pricing ?? defaultPricing);
   const nodeHandler = createChatCompletionsPassThrough({
     balancer: current,
     catalog,
-    clients: passThroughClients,
-    prices,
+    clients: passThrough.clients,
+    prices: passThrough.prices,
     keys: createApiKeyVerifier(config.apiKeys ?? []),
     rateLimiter,
     requestsPerMinute: config.requestsPerMinute,
     cors: createCors(config.cors),
     basePath: config.basePath?.replace(/\/+$/, '') ?? '',
     maxBodyBytes,
-    isDraining: () => draining,
-    retry: {
-      maxAttempts: retry.maxAttempts ?? 5,
-      maxRetriesPerTarget: retry.maxRetriesPerTarget ?? 2,
-      baseDelayMs: retry.baseDelayMs ?? 200,
-      maxDelayMs: retry.maxDelayMs ?? 8_000,
-      maxRetryAfterMs: retry.maxRetryAfterMs ?? 60_000,
-    },
-    budget: retry.budget === false ? undefined : new RetryBudget(retry.budget ?? {}, now),
-    metrics: gatewayMetrics,
-    observeCall: callMetrics.observeCall,
-    attemptFailed,
-    failedOver,
+    isDraining,
+    retry: passThroughRetry(config.balancer?.retry),
+    budget:
+      config.balancer?.retry?.budget === false
+        ? undefined
+        : new RetryBudget(config.balancer?.retry?.budget ?? {}, now),
+    metrics,
+    observeCall: bookkeeping.callMetrics.observeCall,
+    attemptFailed: bookkeeping.attemptFailed,
+    failedOver: bookkeeping.failedOver,
     decisions: {
       wanted: () => store !== undefined || shared.events.listenerCount('routing-decision') > 0,
       record: auditDecision,
@@ -380,17 +251,17 @@ export function createGateway(config: GatewayConfig): Gateway {
   const routeDeps = {
     balancer: current,
     catalog,
-    metrics: gatewayMetrics,
+    metrics,
     moduleId,
-    strategy: () => strategy,
+    strategy: gatewayBalancer.strategy,
     memory: { enabled: memory !== undefined, sessions: () => memory?.store.size() ?? Promise.resolve(0) },
     rag,
     describeStore: store ? () => store.describe() : undefined,
-    isDraining: () => draining,
+    isDraining,
     maxBodyBytes,
     publicMetrics: config.publicMetrics ?? true,
     sharedState: config.sharedState,
-    startedAt,
+    startedAt: now(),
     now,
   };
   const app = createFetchApp({
@@ -403,7 +274,7 @@ export function createGateway(config: GatewayConfig): Gateway {
         handler: createChatCompletionsHandler({
           balancer: current,
           catalog,
-          metrics: callMetrics,
+          metrics: bookkeeping.callMetrics,
           maxBodyBytes,
           memory,
           rag,
@@ -426,10 +297,9 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.cors ? { cors: config.cors } : {}),
     ...(config.basePath ? { basePath: config.basePath } : {}),
     knownSecrets,
-    onResponse: ({ route, method, status, seconds }) =>
-      gatewayMetrics.observeHttp(route, method, status, seconds),
-    onInFlight: (delta) => gatewayMetrics.httpInFlight.inc(delta),
-    isDraining: () => draining,
+    onResponse: ({ route, method, status, seconds }) => metrics.observeHttp(route, method, status, seconds),
+    onInFlight: (delta) => metrics.httpInFlight.inc(delta),
+    isDraining,
   });
 
   return {
@@ -437,10 +307,10 @@ export function createGateway(config: GatewayConfig): Gateway {
     nodeHandler,
     routes: app.routes,
     get balancer() {
-      return balancer;
+      return gatewayBalancer.current();
     },
     catalog,
-    metrics: gatewayMetrics,
+    metrics,
     events: shared.events,
     alerts: shared.alerts,
     settings: shared.settings,
@@ -449,21 +319,19 @@ export function createGateway(config: GatewayConfig): Gateway {
     moduleId,
     apiKeys: config.apiKeys ?? [],
     get strategy() {
-      return strategy;
+      return gatewayBalancer.strategy();
     },
-    configureTarget,
-    targetSettings,
+    configureTarget: gatewayBalancer.configureTarget,
+    targetSettings: gatewayBalancer.targetSettings,
     reload(options = {}) {
-      if (options.reset) settings.clear();
-      if (options.strategy) strategy = options.strategy;
-      rebuild();
-      logger.info({ strategy }, 'gateway reloaded');
+      gatewayBalancer.reload(options);
+      logger.info({ strategy: gatewayBalancer.strategy() }, 'gateway reloaded');
     },
     health: () => healthReport(routeDeps),
     stats: (sinceMs) => routingStats(routeDeps, sinceMs),
     openStreams: () => streams.open,
     flush: async () => {
-      gatewayMetrics.flush();
+      metrics.flush();
       await books?.flush();
     },
     bookStats: () => books?.stats(),
@@ -474,9 +342,39 @@ export function createGateway(config: GatewayConfig): Gateway {
     close() {
       void books?.close();
       shared.close();
-      balancer.dispose();
-      for (const client of passThroughClients.values()) void client.close().catch(() => {});
+      gatewayBalancer.dispose();
+      for (const client of passThrough.clients.values()) void client.close().catch(() => {});
     },
+  };
+}
+
+/** A connection pool per pass-through target, and each target's price (configured, else the table's). */
+function passThroughTargets(
+  catalog: ModelCatalog,
+  pricing: PricingTable,
+): { clients: Map<string, PassThroughClient>; prices: Map<string, ModelPrice | undefined> } {
+  const clients = new Map<string, PassThroughClient>();
+  const prices = new Map<string, ModelPrice | undefined>();
+  for (const id of catalog.targetIds) {
+    const target = catalog.target(id)!;
+    if (target.passThrough) clients.set(id, createPassThroughClient(target.passThrough));
+    prices.set(
+      id,
+      target.price ??
+        findModelPrice(pricing, target.model.provider, target.model.modelId, { onWarning: () => {} }),
+    );
+  }
+  return { clients, prices };
+}
+
+/** The balancer's retry defaults, for the pass-through path that retries on its own. */
+function passThroughRetry(retry: BalancerConfig['retry']) {
+  return {
+    maxAttempts: retry?.maxAttempts ?? 5,
+    maxRetriesPerTarget: retry?.maxRetriesPerTarget ?? 2,
+    baseDelayMs: retry?.baseDelayMs ?? 200,
+    maxDelayMs: retry?.maxDelayMs ?? 8_000,
+    maxRetryAfterMs: retry?.maxRetryAfterMs ?? 60_000,
   };
 }
 
