@@ -1,5 +1,6 @@
 import type {
   AviRecommendation,
+  AviServiceEngineSnapshot,
   AviSnapshot,
   AviVirtualServiceSnapshot,
   LlmAviRecommendation,
@@ -54,120 +55,224 @@ const round = (value: number) => Math.round(value * 10) / 10;
  * ```
  */
 export function planAviAdvice(snapshot: AviSnapshot, thresholds: AviAdviceThresholds = {}): AviRulePlan {
-  const hot = thresholds.serviceEngineCpuPercent ?? 80;
-  const target = thresholds.targetCpuPercent ?? 70;
-  const minHealth = thresholds.healthScore ?? 70;
-  const maxErrorRate = thresholds.errorRatePercent ?? 5;
-  const skewFactor = thresholds.ratioSkew ?? 4;
-  const items: Array<LlmAviRecommendation & { numbers: Record<string, number> }> = [];
-  const projectedCpu = new Map(snapshot.serviceEngines.map((se) => [se.uuid, se.cpuPercent ?? 0]));
+  const limits = resolveThresholds(thresholds);
+  const items: RuleItem[] = [
+    ...relieveOverloadedEngines(snapshot, limits),
+    ...snapshot.pools.flatMap((pool) => poolItems(pool, limits)),
+    ...investigateItems(snapshot, limits),
+  ];
+  const validated = validateAviAdvice(snapshot, items, {
+    source: 'rule',
+    maxServiceEngineCpuPercent: Math.max(limits.target, limits.hot),
+  });
+  const recommendations = validated.accepted.map((recommendation) => {
+    // The validator numbers accepted items `…-<position + 1>` in the order they were given.
+    const index = Number(recommendation.id.split('-').pop()) - 1;
+    return { ...recommendation, numbers: { ...items[index]?.numbers, ...recommendation.numbers } };
+  });
+  return {
+    recommendations,
+    rejected: validated.rejected,
+    summary: planSummary(snapshot, limits, recommendations.length),
+  };
+}
 
+/** A rule's recommendation, with the figures its reasoning quotes. */
+type RuleItem = LlmAviRecommendation & { numbers: Record<string, number> };
+
+interface Limits {
+  hot: number;
+  target: number;
+  minHealth: number;
+  maxErrorRate: number;
+  skewFactor: number;
+}
+
+function resolveThresholds(thresholds: AviAdviceThresholds): Limits {
+  return {
+    hot: thresholds.serviceEngineCpuPercent ?? 80,
+    target: thresholds.targetCpuPercent ?? 70,
+    minHealth: thresholds.healthScore ?? 70,
+    maxErrorRate: thresholds.errorRatePercent ?? 5,
+    skewFactor: thresholds.ratioSkew ?? 4,
+  };
+}
+
+/**
+ * For each SE over `hot`: its VSs, heaviest first, move to the coolest eligible SE while that one
+ * stays under `target`, or scale out onto it when no single SE can take them, until the SE is
+ * back under `hot`. CPU is projected as the plan goes, so two moves never count on the same room.
+ */
+function relieveOverloadedEngines(snapshot: AviSnapshot, limits: Limits): RuleItem[] {
+  const items: RuleItem[] = [];
+  const projectedCpu = new Map(snapshot.serviceEngines.map((se) => [se.uuid, se.cpuPercent ?? 0]));
+  const cpuOf = (se: AviServiceEngineSnapshot) => projectedCpu.get(se.uuid) ?? 0;
   for (const se of snapshot.serviceEngines) {
-    if ((se.cpuPercent ?? 0) <= hot) continue;
-    const hosted = snapshot.virtualServices
-      .filter((vs) => vs.serviceEngineUuids.includes(se.uuid) && vs.enabled && vs.operState === 'OPER_UP')
-      .map((vs) => ({ vs, share: estimateVirtualServiceCpuShare(snapshot, vs, se) }))
-      .sort((a, b) => b.share - a.share);
-    for (const { vs, share } of hosted) {
-      if ((projectedCpu.get(se.uuid) ?? 0) <= hot) break;
-      const coolest = snapshot.serviceEngines
-        .filter(
-          (candidate) =>
-            candidate.uuid !== se.uuid &&
-            candidate.enableState === 'SE_STATE_ENABLED' &&
-            candidate.operState === 'OPER_UP' &&
-            !vs.serviceEngineUuids.includes(candidate.uuid) &&
-            (candidate.serviceEngineGroupUuid === undefined ||
-              se.serviceEngineGroupUuid === undefined ||
-              candidate.serviceEngineGroupUuid === se.serviceEngineGroupUuid),
-        )
-        .sort((a, b) => (projectedCpu.get(a.uuid) ?? 0) - (projectedCpu.get(b.uuid) ?? 0))[0];
+    if ((se.cpuPercent ?? 0) <= limits.hot) continue;
+    for (const { vs, share } of hostedByShare(snapshot, se)) {
+      if (cpuOf(se) <= limits.hot) break;
+      const coolest = eligibleEngines(snapshot, se, vs).sort((a, b) => cpuOf(a) - cpuOf(b))[0];
       if (coolest === undefined) break;
-      const coolestCpu = projectedCpu.get(coolest.uuid) ?? 0;
-      const sourceCpu = projectedCpu.get(se.uuid) ?? 0;
-      if (coolestCpu + share <= target) {
+      const coolestCpu = cpuOf(coolest);
+      const sourceCpu = cpuOf(se);
+      if (coolestCpu + share <= limits.target) {
         projectedCpu.set(coolest.uuid, coolestCpu + share);
         projectedCpu.set(se.uuid, sourceCpu - share);
-        items.push({
-          action: 'migrate_virtual_service',
-          virtualService: vs.name,
-          fromServiceEngine: se.name,
-          toServiceEngine: coolest.name,
-          risk: 'medium',
-          reasoning: `${se.name} runs at ${round(sourceCpu)} % CPU (over ${hot} %); ${vs.name} causes about ${round(share)} % of it. Moving it to ${coolest.name} (${round(coolestCpu)} %) leaves ${se.name} at ${round(sourceCpu - share)} % and ${coolest.name} at ${round(coolestCpu + share)} %. Flows on the VIP are re-established during the move.`,
-          numbers: {
-            sourceCpuPercent: round(sourceCpu),
-            estimatedVsCpuPercent: round(share),
-            targetCpuPercentBefore: round(coolestCpu),
-          },
-        });
-      } else {
-        const placed = vs.serviceEngineUuids.length;
-        const added = (share * placed) / (placed + 1);
-        if (coolestCpu + added > target) continue;
-        projectedCpu.set(coolest.uuid, coolestCpu + added);
-        projectedCpu.set(se.uuid, sourceCpu - share / (placed + 1));
-        items.push({
-          action: 'scale_out_virtual_service',
-          virtualService: vs.name,
-          toServiceEngine: coolest.name,
-          risk: 'low',
-          reasoning: `${se.name} runs at ${round(sourceCpu)} % CPU; ${vs.name} (about ${round(share)} %) is too heavy for any single SE under ${target} %, so scale it out from ${placed} to ${placed + 1} SEs: ${coolest.name} goes to about ${round(coolestCpu + added)} %.`,
-          numbers: {
-            sourceCpuPercent: round(sourceCpu),
-            estimatedVsCpuPercent: round(share),
-            serviceEnginesBefore: placed,
-          },
-        });
+        items.push(moveItem(se, vs, coolest, { sourceCpu, share, coolestCpu }, limits));
+        continue;
       }
+      const placed = vs.serviceEngineUuids.length;
+      const added = (share * placed) / (placed + 1);
+      if (coolestCpu + added > limits.target) continue;
+      projectedCpu.set(coolest.uuid, coolestCpu + added);
+      projectedCpu.set(se.uuid, sourceCpu - share / (placed + 1));
+      items.push(scaleOutItem(se, vs, coolest, { sourceCpu, share, coolestCpu, added }, limits));
     }
   }
+  return items;
+}
 
-  for (const pool of snapshot.pools) {
-    const up = pool.servers.filter(
-      (server) => server.enabled && (server.operState ?? 'OPER_UP') === 'OPER_UP',
-    );
-    for (const server of pool.servers) {
-      if (!server.enabled || server.operState === undefined || server.operState === 'OPER_UP') continue;
-      if (server.operState === 'OPER_DISABLED') continue;
-      const label = server.port === undefined ? server.ip : `${server.ip}:${server.port}`;
-      items.push({
-        action: 'disable_pool_server',
-        pool: pool.name,
-        server: label,
-        risk: up.length <= 1 ? 'high' : 'medium',
-        reasoning: `${label} in ${pool.name} is ${server.operState}${
-          server.operReasons.length ? ` (${server.operReasons.join('; ')})` : ''
-        }; ${up.length} of ${pool.servers.length} servers are up. Disable it until it is repaired, so it leaves the health-check rotation and dashboards stop counting it.`,
-        numbers: { serversUp: up.length, serversTotal: pool.servers.length },
-      });
-    }
-    if (up.length >= 2) {
-      const ratios = up.map((server) => server.ratio);
-      const max = Math.max(...ratios);
-      const min = Math.min(...ratios);
-      if (max / min >= skewFactor) {
-        const sorted = [...ratios].sort((a, b) => a - b);
-        const median = sorted[Math.floor(sorted.length / 2)]!;
-        const outlier = up.find((server) => server.ratio === max)!;
-        const total = ratios.reduce((sum, ratio) => sum + ratio, 0);
-        const label = outlier.port === undefined ? outlier.ip : `${outlier.ip}:${outlier.port}`;
-        if (median !== max)
-          items.push({
-            action: 'set_pool_server_ratio',
-            pool: pool.name,
-            server: label,
-            ratio: median,
-            risk: 'low',
-            reasoning: `${label} has ratio ${max} against ${min}–${median} for the other up servers of ${pool.name}, so it gets ${round((100 * max) / total)} % of new connections. Setting it to ${median} spreads them evenly (${round((100 * median) / (total - max + median))} %).`,
-            numbers: { ratioShareBeforePercent: round((100 * max) / total) },
-          });
-      }
-    }
+/** The SE's enabled, up VSs with the CPU share each causes there, heaviest first. */
+function hostedByShare(
+  snapshot: AviSnapshot,
+  se: AviServiceEngineSnapshot,
+): Array<{ vs: AviVirtualServiceSnapshot; share: number }> {
+  return snapshot.virtualServices
+    .filter((vs) => vs.serviceEngineUuids.includes(se.uuid) && vs.enabled && vs.operState === 'OPER_UP')
+    .map((vs) => ({ vs, share: estimateVirtualServiceCpuShare(snapshot, vs, se) }))
+    .sort((a, b) => b.share - a.share);
+}
+
+/** Enabled, up SEs of the same group (when both say) that do not already host the VS. */
+function eligibleEngines(
+  snapshot: AviSnapshot,
+  se: AviServiceEngineSnapshot,
+  vs: AviVirtualServiceSnapshot,
+): AviServiceEngineSnapshot[] {
+  return snapshot.serviceEngines.filter(
+    (candidate) =>
+      candidate.uuid !== se.uuid &&
+      candidate.enableState === 'SE_STATE_ENABLED' &&
+      candidate.operState === 'OPER_UP' &&
+      !vs.serviceEngineUuids.includes(candidate.uuid) &&
+      (candidate.serviceEngineGroupUuid === undefined ||
+        se.serviceEngineGroupUuid === undefined ||
+        candidate.serviceEngineGroupUuid === se.serviceEngineGroupUuid),
+  );
+}
+
+interface Projection {
+  sourceCpu: number;
+  share: number;
+  coolestCpu: number;
+}
+
+function moveItem(
+  se: AviServiceEngineSnapshot,
+  vs: AviVirtualServiceSnapshot,
+  coolest: AviServiceEngineSnapshot,
+  { sourceCpu, share, coolestCpu }: Projection,
+  limits: Limits,
+): RuleItem {
+  return {
+    action: 'migrate_virtual_service',
+    virtualService: vs.name,
+    fromServiceEngine: se.name,
+    toServiceEngine: coolest.name,
+    risk: 'medium',
+    reasoning: `${se.name} runs at ${round(sourceCpu)} % CPU (over ${limits.hot} %); ${vs.name} causes about ${round(share)} % of it. Moving it to ${coolest.name} (${round(coolestCpu)} %) leaves ${se.name} at ${round(sourceCpu - share)} % and ${coolest.name} at ${round(coolestCpu + share)} %. Flows on the VIP are re-established during the move.`,
+    numbers: {
+      sourceCpuPercent: round(sourceCpu),
+      estimatedVsCpuPercent: round(share),
+      targetCpuPercentBefore: round(coolestCpu),
+    },
+  };
+}
+
+function scaleOutItem(
+  se: AviServiceEngineSnapshot,
+  vs: AviVirtualServiceSnapshot,
+  coolest: AviServiceEngineSnapshot,
+  { sourceCpu, share, coolestCpu, added }: Projection & { added: number },
+  limits: Limits,
+): RuleItem {
+  const placed = vs.serviceEngineUuids.length;
+  return {
+    action: 'scale_out_virtual_service',
+    virtualService: vs.name,
+    toServiceEngine: coolest.name,
+    risk: 'low',
+    reasoning: `${se.name} runs at ${round(sourceCpu)} % CPU; ${vs.name} (about ${round(share)} %) is too heavy for any single SE under ${limits.target} %, so scale it out from ${placed} to ${placed + 1} SEs: ${coolest.name} goes to about ${round(coolestCpu + added)} %.`,
+    numbers: {
+      sourceCpuPercent: round(sourceCpu),
+      estimatedVsCpuPercent: round(share),
+      serviceEnginesBefore: placed,
+    },
+  };
+}
+
+type AviPool = AviSnapshot['pools'][number];
+type AviPoolServer = AviPool['servers'][number];
+
+const serverLabel = (server: AviPoolServer) =>
+  server.port === undefined ? server.ip : `${server.ip}:${server.port}`;
+
+/** A pool's enabled servers that are down (disable them), then a skewed ratio among the up ones. */
+function poolItems(pool: AviPool, limits: Limits): RuleItem[] {
+  const up = pool.servers.filter((server) => server.enabled && (server.operState ?? 'OPER_UP') === 'OPER_UP');
+  const items: RuleItem[] = [];
+  for (const server of pool.servers) {
+    if (!server.enabled || server.operState === undefined || server.operState === 'OPER_UP') continue;
+    if (server.operState === 'OPER_DISABLED') continue;
+    const label = serverLabel(server);
+    items.push({
+      action: 'disable_pool_server',
+      pool: pool.name,
+      server: label,
+      risk: up.length <= 1 ? 'high' : 'medium',
+      reasoning: `${label} in ${pool.name} is ${server.operState}${
+        server.operReasons.length ? ` (${server.operReasons.join('; ')})` : ''
+      }; ${up.length} of ${pool.servers.length} servers are up. Disable it until it is repaired, so it leaves the health-check rotation and dashboards stop counting it.`,
+      numbers: { serversUp: up.length, serversTotal: pool.servers.length },
+    });
   }
+  const skewed = ratioSkewItem(pool, up, limits.skewFactor);
+  if (skewed !== undefined) items.push(skewed);
+  return items;
+}
 
+/** The up server with the highest ratio, brought to the median when the ratios differ by `skewFactor` or more. */
+function ratioSkewItem(
+  pool: AviPool,
+  up: readonly AviPoolServer[],
+  skewFactor: number,
+): RuleItem | undefined {
+  if (up.length < 2) return undefined;
+  const ratios = up.map((server) => server.ratio);
+  const max = Math.max(...ratios);
+  const min = Math.min(...ratios);
+  if (max / min < skewFactor) return undefined;
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  if (median === max) return undefined;
+  const outlier = up.find((server) => server.ratio === max)!;
+  const total = ratios.reduce((sum, ratio) => sum + ratio, 0);
+  const label = serverLabel(outlier);
+  return {
+    action: 'set_pool_server_ratio',
+    pool: pool.name,
+    server: label,
+    ratio: median,
+    risk: 'low',
+    reasoning: `${label} has ratio ${max} against ${min}–${median} for the other up servers of ${pool.name}, so it gets ${round((100 * max) / total)} % of new connections. Setting it to ${median} spreads them evenly (${round((100 * median) / (total - max + median))} %).`,
+    numbers: { ratioShareBeforePercent: round((100 * max) / total) },
+  };
+}
+
+function investigateItems(snapshot: AviSnapshot, limits: Limits): RuleItem[] {
+  const items: RuleItem[] = [];
   for (const vs of snapshot.virtualServices) {
-    const reasons = investigateReasons(vs, minHealth, maxErrorRate);
+    const reasons = investigateReasons(vs, limits.minHealth, limits.maxErrorRate);
     if (reasons.text.length === 0) continue;
     items.push({
       action: 'investigate_virtual_service',
@@ -177,17 +282,11 @@ export function planAviAdvice(snapshot: AviSnapshot, thresholds: AviAdviceThresh
       numbers: reasons.numbers,
     });
   }
+  return items;
+}
 
-  const validated = validateAviAdvice(snapshot, items, {
-    source: 'rule',
-    maxServiceEngineCpuPercent: Math.max(target, hot),
-  });
-  const numbersByIndex = items.map((item) => item.numbers);
-  const recommendations = validated.accepted.map((recommendation) => {
-    const index = Number(recommendation.id.split('-').pop()) - 1;
-    return { ...recommendation, numbers: { ...numbersByIndex[index], ...recommendation.numbers } };
-  });
-  const overloaded = snapshot.serviceEngines.filter((se) => (se.cpuPercent ?? 0) > hot).length;
+function planSummary(snapshot: AviSnapshot, limits: Limits, recommendationCount: number): string {
+  const overloaded = snapshot.serviceEngines.filter((se) => (se.cpuPercent ?? 0) > limits.hot).length;
   const downServers = snapshot.pools.reduce(
     (count, pool) =>
       count +
@@ -196,11 +295,7 @@ export function planAviAdvice(snapshot: AviSnapshot, thresholds: AviAdviceThresh
       ).length,
     0,
   );
-  return {
-    recommendations,
-    rejected: validated.rejected,
-    summary: `${snapshot.virtualServices.length} virtual services, ${snapshot.serviceEngines.length} service engines: ${overloaded} overloaded SE(s) (> ${hot} % CPU), ${downServers} enabled pool server(s) not up; ${recommendations.length} recommendation(s).`,
-  };
+  return `${snapshot.virtualServices.length} virtual services, ${snapshot.serviceEngines.length} service engines: ${overloaded} overloaded SE(s) (> ${limits.hot} % CPU), ${downServers} enabled pool server(s) not up; ${recommendationCount} recommendation(s).`;
 }
 
 function investigateReasons(
