@@ -120,18 +120,83 @@ async function startFakes(): Promise<Fakes> {
  * ```
  */
 export async function runGateway(argv: string[], io: CliIo): Promise<RunningGateway | undefined> {
-  let values: {
-    config?: string;
-    port?: string;
-    host?: string;
-    'grpc-port'?: string;
-    store?: string;
-    'shared-state'?: string;
-    fake?: boolean;
-    help?: boolean;
-  };
+  // What is open so far, closed newest first when a later step fails.
+  const opened: Array<() => Promise<void> | void> = [];
   try {
-    ({ values } = parseArgs({
+    const flags = parseGatewayFlags(argv);
+    if (flags.help) {
+      io.out(gatewayUsage);
+      return undefined;
+    }
+    const fakes = flags.fake ? await startFakesOrExit() : undefined;
+    if (fakes) opened.push(() => fakes.close());
+    const env = gatewayEnv(io.env, fakes, flags);
+    const settings = loadSettingsOrExit(env, flags.config);
+    const sharedStateUrl = flags['shared-state'] ?? env.REDIS_URL;
+    const sharedState = openSharedStateOrExit(sharedStateUrl);
+    if (sharedState) opened.push(() => sharedState.close());
+    const logger = io.logger ?? createLogger({ knownSecrets: settings.secrets, env });
+    const store = await openStoreOrExit(
+      flags.store ?? env.BALLAST_STORE ?? env.DATABASE_URL ?? (flags.fake ? 'memory' : 'sqlite:ballast.db'),
+      settings.secrets,
+    );
+    opened.push(() => store.close());
+    const gateway = createGateway({
+      ...gatewayConfigFrom(settings),
+      store,
+      ...(fakes ? { migrations: fakes.migrations } : {}),
+      ...(sharedState ? { sharedState } : {}),
+      logger,
+      env,
+    });
+    opened.push(() => gateway.close());
+    const server = await serveNode(gateway.fetch, {
+      // `/v1/chat/completions` to OpenAI-compatible upstreams straight on node:http (pass-through).
+      nodeHandler: gateway.nodeHandler,
+      port: settings.httpPort,
+      host: settings.host,
+      onError: (error) => logger.error({ err: { name: (error as Error).name } }, 'unhandled handler error'),
+    });
+    opened.push(() => server.close({ timeoutMs: 10_000 }));
+    const grpc =
+      settings.grpcPort === undefined
+        ? undefined
+        : await startModuleService(gateway, { port: settings.grpcPort, host: settings.host });
+    await printStartup(io, { settings, server, grpc, store, fakes, sharedState, sharedStateUrl });
+    return runningGateway({ gateway, server, grpc, store, sharedState, fakes });
+  } catch (error) {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => {});
+    if (!(error instanceof CliExit)) throw error;
+    io.err(error.message);
+    process.exitCode = error.exitCode;
+    return undefined;
+  }
+}
+
+/** A start-up step that failed in a way the user can fix: its message, and the exit code to set. */
+class CliExit extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+interface GatewayFlags {
+  config?: string;
+  port?: string;
+  host?: string;
+  'grpc-port'?: string;
+  store?: string;
+  'shared-state'?: string;
+  fake?: boolean;
+  help?: boolean;
+}
+
+function parseGatewayFlags(argv: string[]): GatewayFlags {
+  try {
+    return parseArgs({
       args: argv,
       options: {
         config: { type: 'string' },
@@ -144,70 +209,70 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
-    }));
+    }).values;
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${gatewayUsage}`);
-    process.exitCode = 2;
-    return undefined;
+    throw new CliExit(`${(error as Error).message}\n\n${gatewayUsage}`, 2);
   }
-  if (values.help) {
-    io.out(gatewayUsage);
-    return undefined;
-  }
-  let fakes: Fakes | undefined;
+}
+
+async function startFakesOrExit(): Promise<Fakes> {
   try {
-    if (values.fake) fakes = await startFakes();
+    return await startFakes();
   } catch (error) {
-    io.err((error as Error).message);
-    process.exitCode = 1;
-    return undefined;
+    throw new CliExit((error as Error).message, 1);
   }
-  const env: Record<string, string | undefined> = {
-    ...io.env,
+}
+
+/** The environment the settings are read from: flags win over the fakes' endpoints, which win over the process's. */
+function gatewayEnv(
+  processEnv: Record<string, string | undefined>,
+  fakes: Fakes | undefined,
+  flags: GatewayFlags,
+): Record<string, string | undefined> {
+  return {
+    ...processEnv,
     ...fakes?.env,
-    ...(values.port === undefined ? {} : { HTTP_PORT: values.port }),
-    ...(values.host === undefined ? {} : { HOST: values.host }),
-    ...(values['grpc-port'] === undefined ? {} : { GRPC_PORT: values['grpc-port'] }),
+    ...(flags.port === undefined ? {} : { HTTP_PORT: flags.port }),
+    ...(flags.host === undefined ? {} : { HOST: flags.host }),
+    ...(flags['grpc-port'] === undefined ? {} : { GRPC_PORT: flags['grpc-port'] }),
   };
-  let settings: ReturnType<typeof loadGatewayEnvironment>;
+}
+
+type GatewaySettings = ReturnType<typeof loadGatewayEnvironment>;
+
+function loadSettingsOrExit(
+  env: Record<string, string | undefined>,
+  file: string | undefined,
+): GatewaySettings {
   try {
-    settings = loadGatewayEnvironment({ env, ...(values.config ? { file: values.config } : {}) });
+    return loadGatewayEnvironment({ env, ...(file ? { file } : {}) });
   } catch (error) {
-    await fakes?.close();
-    if (ConfigError.isInstance(error)) {
-      io.err(error.message);
-      process.exitCode = 2;
-      return undefined;
-    }
+    if (ConfigError.isInstance(error)) throw new CliExit(error.message, 2);
     throw error;
   }
-  let sharedState: SharedState | undefined;
+}
+
+function openSharedStateOrExit(url: string | undefined): SharedState | undefined {
   try {
-    sharedState = openSharedState(values['shared-state'] ?? env.REDIS_URL);
+    return openSharedState(url);
   } catch (error) {
-    await fakes?.close();
-    if (ConfigError.isInstance(error)) {
-      io.err(`--shared-state / REDIS_URL: ${error.message}`);
-      process.exitCode = 2;
-      return undefined;
-    }
+    if (ConfigError.isInstance(error)) throw new CliExit(`--shared-state / REDIS_URL: ${error.message}`, 2);
     throw error;
   }
-  const logger = io.logger ?? createLogger({ knownSecrets: settings.secrets, env });
-  const storeSpec =
-    values.store ?? env.BALLAST_STORE ?? env.DATABASE_URL ?? (values.fake ? 'memory' : 'sqlite:ballast.db');
-  let store: Stores;
+}
+
+async function openStoreOrExit(spec: string, knownSecrets: readonly string[]): Promise<Stores> {
   try {
-    store = await openStores(storeSpec, { knownSecrets: settings.secrets });
+    return await openStores(spec, { knownSecrets });
   } catch (error) {
-    await fakes?.close();
     // StoreError messages never hold the connection string's password.
-    io.err(`Cannot open the store: ${(error as Error).message}`);
-    process.exitCode = 2;
-    return undefined;
+    throw new CliExit(`Cannot open the store: ${(error as Error).message}`, 2);
   }
-  const gateway = createGateway({
-    store,
+}
+
+/** The gateway's configuration from the settings (the store, logger and fakes are added by the caller). */
+function gatewayConfigFrom(settings: GatewaySettings) {
+  return {
     targets: settings.targets,
     aliases: settings.aliases,
     strategy: settings.strategy,
@@ -226,23 +291,24 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
       ...(settings.maxAttempts === undefined ? {} : { retry: { maxAttempts: settings.maxAttempts } }),
     },
-    ...(fakes ? { migrations: fakes.migrations } : {}),
-    ...(sharedState ? { sharedState } : {}),
-    logger,
     knownSecrets: settings.secrets,
-    env,
-  });
-  const server = await serveNode(gateway.fetch, {
-    // `/v1/chat/completions` to OpenAI-compatible upstreams straight on node:http (pass-through).
-    nodeHandler: gateway.nodeHandler,
-    port: settings.httpPort,
-    host: settings.host,
-    onError: (error) => logger.error({ err: { name: (error as Error).name } }, 'unhandled handler error'),
-  });
-  const grpc =
-    settings.grpcPort === undefined
-      ? undefined
-      : await startModuleService(gateway, { port: settings.grpcPort, host: settings.host });
+  };
+}
+
+/** Where it listens, how it routes, which store and providers it uses, and what is left open. */
+async function printStartup(
+  io: CliIo,
+  started: {
+    settings: GatewaySettings;
+    server: NodeServer;
+    grpc: ModuleServiceServer | undefined;
+    store: Stores;
+    fakes: Fakes | undefined;
+    sharedState: SharedState | undefined;
+    sharedStateUrl: string | undefined;
+  },
+): Promise<void> {
+  const { settings, server, grpc, store, fakes, sharedState } = started;
   io.out(`Ballast gateway listening on ${server.url} (OpenAI-compatible base URL ${server.url}/v1)`);
   if (grpc) io.out(`gRPC ModuleService on ${grpc.address}`);
   io.out(
@@ -261,10 +327,21 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
   if (aliasLines.length) io.out(`Aliases: ${aliasLines.join('; ')}`);
   if (sharedState)
     io.out(
-      `Shared state: ${sharedState.kind} at ${redactedHost(values['shared-state'] ?? env.REDIS_URL)} (${sharedState.isAvailable() ? 'connected' : 'connecting; local state until then'})`,
+      `Shared state: ${sharedState.kind} at ${redactedHost(started.sharedStateUrl)} (${sharedState.isAvailable() ? 'connected' : 'connecting; local state until then'})`,
     );
   if (!settings.apiKeys.length)
     io.out('No GATEWAY_API_KEYS set: the gateway is open to anyone who can reach it.');
+}
+
+function runningGateway(parts: {
+  gateway: Gateway;
+  server: NodeServer;
+  grpc: ModuleServiceServer | undefined;
+  store: Stores;
+  sharedState: SharedState | undefined;
+  fakes: Fakes | undefined;
+}): RunningGateway {
+  const { gateway, server, grpc, store, sharedState, fakes } = parts;
   let stopping: Promise<void> | undefined;
   return {
     gateway,
