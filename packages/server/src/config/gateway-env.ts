@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createAnthropic } from '@ballast/anthropic';
 import { resolveScoreWeights, type StrategyName, strategyNames } from '@ballast/balancer';
 import { type ChatModel, ConfigError } from '@ballast/core';
@@ -9,6 +8,7 @@ import type { GatewayTarget } from '../gateway/model-catalog';
 import type { PassThroughUpstream } from '../gateway/pass-through-upstream';
 import { type ApiKeyRecord, hashApiKey } from '../http/api-keys';
 import { createNodeFetch } from '../http/node-fetch';
+import { EnvReader } from './env-reader';
 
 /** The AI load-balancer seed's strategy names and the balancer's own. */
 export const routingStrategyAliases: Record<string, StrategyName> = {
@@ -115,190 +115,206 @@ export function loadGatewayEnvironment(
     fetch?: typeof globalThis.fetch;
   } = {},
 ): GatewayEnvironment {
-  const upstreamFetch = options.fetch ?? createNodeFetch();
-  const issues: Array<{ path: string; message: string }> = [];
-  const fromFile: Record<string, string> = {};
-  if (options.file !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(options.file, 'utf8'));
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        issues.push({ path: '(file)', message: `${options.file} must hold a JSON object` });
-      else
-        for (const [key, value] of Object.entries(parsed))
-          fromFile[key] = Array.isArray(value) ? value.join(',') : String(value);
-    } catch (error) {
-      issues.push({
-        path: '(file)',
-        message: `cannot read ${options.file} as JSON (${(error as NodeJS.ErrnoException).code ?? 'invalid JSON'})`,
-      });
-    }
-  }
-  const env: Env = {
-    ...fromFile,
-    ...Object.fromEntries(
-      Object.entries(options.env ?? process.env).filter(([, v]) => v !== undefined && v !== ''),
-    ),
-  };
-  const text = (name: string) => env[name]?.trim() || undefined;
-  const list = (name: string) =>
-    (text(name) ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-  const integer = (name: string, min: number, max: number): number | undefined => {
-    const raw = text(name);
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      issues.push({
-        path: name,
-        message: `must be an integer from ${min} to ${max}, got "${raw.slice(0, 20)}"`,
-      });
-      return undefined;
-    }
-    return value;
-  };
-  const bool = (name: string): boolean => {
-    const raw = text(name)?.toLowerCase();
-    if (raw === undefined) return false;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    issues.push({ path: name, message: `must be true or false, got "${raw.slice(0, 20)}"` });
-    return false;
-  };
-  const url = (name: string): string | undefined => {
-    const raw = text(name);
-    if (raw === undefined) return undefined;
-    try {
-      const parsed = new URL(raw);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-      return raw;
-    } catch {
-      issues.push({ path: name, message: 'must be an http(s) URL' });
-      return undefined;
-    }
-  };
-
-  const httpPort = integer('HTTP_PORT', 0, 65_535) ?? 8080;
-  const grpcPort = integer('GRPC_PORT', 0, 65_535);
-  const strategyText = text('ROUTING_STRATEGY');
-  let strategy: StrategyName = 'weighted';
-  if (strategyText !== undefined) {
-    const found = toStrategyName(strategyText);
-    if (found) strategy = found;
-    else
-      issues.push({
-        path: 'ROUTING_STRATEGY',
-        message: `must be one of ${[...Object.keys(routingStrategyAliases), ...strategyNames].join(', ')}`,
-      });
-  }
+  const read = new EnvReader(options.env ?? process.env, options.file);
+  const httpPort = read.integer('HTTP_PORT', 0, 65_535) ?? 8080;
+  const grpcPort = read.integer('GRPC_PORT', 0, 65_535);
+  const strategy = readStrategy(read);
   try {
-    resolveScoreWeights(undefined, env);
+    resolveScoreWeights(undefined, read.env);
   } catch (error) {
-    if (ConfigError.isInstance(error)) issues.push(...error.issues);
+    if (ConfigError.isInstance(error)) read.issues.push(...error.issues);
   }
+  const secrets: string[] = [];
+  const { targets, providers } = readProviders(read, options.fetch ?? createNodeFetch(), secrets);
+  const aliases = readAliases(read);
+  const apiKeys = [
+    ...readApiKeys(read, 'GATEWAY_API_KEYS', false, secrets),
+    ...readApiKeys(read, 'GATEWAY_ADMIN_KEYS', true, secrets),
+  ];
+  const ids = apiKeys.map((key) => key.id);
+  for (const id of new Set(ids.filter((id, index) => ids.indexOf(id) !== index)))
+    read.issue('GATEWAY_API_KEYS', `duplicate key id "${id}"`);
 
+  const cors = read.text('CORS_ORIGINS');
+  const result: GatewayEnvironment = {
+    httpPort,
+    host: read.text('HOST') ?? '0.0.0.0',
+    grpcPort,
+    moduleId: read.text('MODULE_ID') ?? 'ballast-gateway',
+    strategy,
+    enableMemory: read.bool('ENABLE_MEMORY'),
+    enableRag: read.bool('ENABLE_RAG'),
+    ragCollections: read.text('RAG_COLLECTIONS') ? read.list('RAG_COLLECTIONS') : undefined,
+    targets,
+    aliases,
+    apiKeys,
+    requestsPerMinute: read.integer('RATE_LIMIT_RPM', 1, 1_000_000),
+    maxBodyBytes: read.integer('MAX_BODY_BYTES', 1024, 100 * 1_048_576),
+    corsOrigins: cors === undefined ? undefined : cors === '*' ? '*' : read.list('CORS_ORIGINS'),
+    timeoutMs: read.integer('LOAD_BALANCER_TIMEOUT_MS', 1, 3_600_000),
+    maxAttempts: read.integer('LOAD_BALANCER_MAX_ATTEMPTS', 1, 20),
+    secrets,
+    providers,
+  };
+  if (read.issues.length)
+    throw new ConfigError({
+      message: `Invalid gateway configuration:\n${read.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`,
+      issues: read.issues,
+    });
+  return result;
+}
+
+function readStrategy(read: EnvReader): StrategyName {
+  const strategyText = read.text('ROUTING_STRATEGY');
+  if (strategyText === undefined) return 'weighted';
+  const found = toStrategyName(strategyText);
+  if (found) return found;
+  read.issue(
+    'ROUTING_STRATEGY',
+    `must be one of ${[...Object.keys(routingStrategyAliases), ...strategyNames].join(', ')}`,
+  );
+  return 'weighted';
+}
+
+/** How one provider is configured from the environment. */
+interface ProviderSetting {
+  provider: string;
+  /** The provider is on when any of these is set; then its models variable is required. */
+  enabledBy: string[];
+  modelsVar: string;
+  endpoint: string;
+  create: () => (modelId: string) => ChatModel;
+  /** OpenAI wire format upstream: served by the gateway's pass-through fast path. */
+  passThrough?: PassThroughUpstream;
+}
+
+/** OpenAI (or compatible), Anthropic, Ollama and Groq, each on when its key or URL is set. */
+function readProviders(
+  read: EnvReader,
+  upstreamFetch: typeof globalThis.fetch,
+  secrets: string[],
+): { targets: GatewayTarget[]; providers: GatewayEnvironment['providers'] } {
   const targets: GatewayTarget[] = [];
   const providers: GatewayEnvironment['providers'] = [];
-  const secrets: string[] = [];
-  const addProvider = (
-    provider: string,
-    enabledBy: string[],
-    modelsVar: string,
-    endpoint: string,
-    create: () => (modelId: string) => ChatModel,
-    passThrough?: PassThroughUpstream,
-  ) => {
-    if (!enabledBy.some((name) => text(name) !== undefined)) return;
-    const models = list(modelsVar);
+  for (const setting of providerSettings(read, upstreamFetch, secrets)) {
+    if (!setting.enabledBy.some((name) => read.text(name) !== undefined)) continue;
+    const models = read.list(setting.modelsVar);
     if (!models.length) {
-      issues.push({
-        path: modelsVar,
-        message: `is required with ${enabledBy.filter((name) => text(name)).join(' and ')} (Ballast has no default model)`,
-      });
-      return;
+      read.issue(
+        setting.modelsVar,
+        `is required with ${setting.enabledBy.filter((name) => read.text(name)).join(' and ')} (Ballast has no default model)`,
+      );
+      continue;
     }
     try {
-      const chatModel = create();
+      const chatModel = setting.create();
       for (const modelId of models)
-        targets.push({ model: chatModel(modelId), ...(passThrough ? { passThrough } : {}) });
-      providers.push({ provider, models, endpoint });
+        targets.push({
+          model: chatModel(modelId),
+          ...(setting.passThrough ? { passThrough: setting.passThrough } : {}),
+        });
+      providers.push({ provider: setting.provider, models, endpoint: setting.endpoint });
     } catch (error) {
       if (ConfigError.isInstance(error))
-        issues.push(...error.issues.map((issue) => ({ ...issue, path: `${provider}.${issue.path}` })));
-      else issues.push({ path: provider, message: 'cannot be configured' });
+        read.issues.push(
+          ...error.issues.map((issue) => ({ ...issue, path: `${setting.provider}.${issue.path}` })),
+        );
+      else read.issue(setting.provider, 'cannot be configured');
     }
-  };
-  const openaiKey = text('OPENAI_API_KEY');
-  const openaiBase = url('OPENAI_BASE_URL');
-  if (openaiKey) secrets.push(openaiKey);
-  addProvider(
-    'openai',
-    ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
-    'OPENAI_MODELS',
-    openaiBase ?? 'https://api.openai.com/v1',
-    () => {
-      const client = createOpenAI(
-        {
-          ...(openaiKey ? { apiKey: openaiKey } : { apiKey: 'unused' }),
-          ...(openaiBase ? { baseURL: openaiBase } : {}),
-          fetch: upstreamFetch,
-        },
-        {},
-      );
-      return (modelId) => client.chatModel(modelId);
-    },
-    // The OpenAI wire format: served by the gateway's pass-through fast path.
-    { baseURL: openaiBase ?? 'https://api.openai.com/v1', ...(openaiKey ? { apiKey: openaiKey } : {}) },
-  );
-  const anthropicKey = text('ANTHROPIC_API_KEY');
-  const anthropicBase = url('ANTHROPIC_BASE_URL');
-  if (anthropicKey) secrets.push(anthropicKey);
-  addProvider(
-    'anthropic',
-    ['ANTHROPIC_API_KEY'],
-    'ANTHROPIC_MODELS',
-    anthropicBase ?? 'https://api.anthropic.com',
-    () => {
-      const client = createAnthropic(
-        { apiKey: anthropicKey!, ...(anthropicBase ? { baseURL: anthropicBase } : {}), fetch: upstreamFetch },
-        {},
-      );
-      return (modelId) => client.chatModel(modelId);
-    },
-  );
-  const ollamaBase = url('OLLAMA_BASE_URL');
-  addProvider('ollama', ['OLLAMA_BASE_URL'], 'OLLAMA_MODELS', ollamaBase ?? '', () => {
-    const client = createOllama({ host: ollamaBase!, fetch: upstreamFetch }, {});
-    return (modelId) => client.chatModel(modelId);
-  });
-  const groqKey = text('GROQ_API_KEY');
-  if (groqKey) secrets.push(groqKey);
-  addProvider(
-    'groq',
-    ['GROQ_API_KEY'],
-    'GROQ_MODELS',
-    text('GROQ_BASE_URL') ?? 'https://api.groq.com',
-    () => {
-      const base = url('GROQ_BASE_URL');
-      const client = createGroq({ apiKey: groqKey!, ...(base ? { baseURL: base } : {}) }, {});
-      return (modelId) => client.chatModel(modelId);
-    },
-    // Groq's OpenAI-compatible endpoint (what groq-sdk itself calls).
-    {
-      baseURL: `${(url('GROQ_BASE_URL') ?? 'https://api.groq.com').replace(/\/+$/, '')}/openai/v1`,
-      ...(groqKey ? { apiKey: groqKey } : {}),
-    },
-  );
-  if (!targets.length && !issues.some((issue) => issue.path.endsWith('_MODELS')))
-    issues.push({
-      path: '(providers)',
-      message:
-        'no provider configured: set OPENAI_API_KEY + OPENAI_MODELS, ANTHROPIC_API_KEY + ANTHROPIC_MODELS, OLLAMA_BASE_URL + OLLAMA_MODELS or GROQ_API_KEY + GROQ_MODELS (or run with --fake)',
-    });
+  }
+  if (!targets.length && !read.issues.some((issue) => issue.path.endsWith('_MODELS')))
+    read.issue(
+      '(providers)',
+      'no provider configured: set OPENAI_API_KEY + OPENAI_MODELS, ANTHROPIC_API_KEY + ANTHROPIC_MODELS, OLLAMA_BASE_URL + OLLAMA_MODELS or GROQ_API_KEY + GROQ_MODELS (or run with --fake)',
+    );
+  return { targets, providers };
+}
 
+/** Each provider's setting; keys are added to `secrets` (for scrubbing) as they are read. */
+function providerSettings(
+  read: EnvReader,
+  upstreamFetch: typeof globalThis.fetch,
+  secrets: string[],
+): ProviderSetting[] {
+  const openaiKey = read.text('OPENAI_API_KEY');
+  const openaiBase = read.url('OPENAI_BASE_URL');
+  const anthropicKey = read.text('ANTHROPIC_API_KEY');
+  const anthropicBase = read.url('ANTHROPIC_BASE_URL');
+  const ollamaBase = read.url('OLLAMA_BASE_URL');
+  const groqKey = read.text('GROQ_API_KEY');
+  const groqBase = read.url('GROQ_BASE_URL');
+  for (const key of [openaiKey, anthropicKey, groqKey]) if (key) secrets.push(key);
+  return [
+    {
+      provider: 'openai',
+      enabledBy: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
+      modelsVar: 'OPENAI_MODELS',
+      endpoint: openaiBase ?? 'https://api.openai.com/v1',
+      create: () => {
+        const client = createOpenAI(
+          {
+            apiKey: openaiKey ?? 'unused',
+            ...(openaiBase ? { baseURL: openaiBase } : {}),
+            fetch: upstreamFetch,
+          },
+          {},
+        );
+        return (modelId) => client.chatModel(modelId);
+      },
+      passThrough: {
+        baseURL: openaiBase ?? 'https://api.openai.com/v1',
+        ...(openaiKey ? { apiKey: openaiKey } : {}),
+      },
+    },
+    {
+      provider: 'anthropic',
+      enabledBy: ['ANTHROPIC_API_KEY'],
+      modelsVar: 'ANTHROPIC_MODELS',
+      endpoint: anthropicBase ?? 'https://api.anthropic.com',
+      create: () => {
+        const client = createAnthropic(
+          {
+            apiKey: anthropicKey!,
+            ...(anthropicBase ? { baseURL: anthropicBase } : {}),
+            fetch: upstreamFetch,
+          },
+          {},
+        );
+        return (modelId) => client.chatModel(modelId);
+      },
+    },
+    {
+      provider: 'ollama',
+      enabledBy: ['OLLAMA_BASE_URL'],
+      modelsVar: 'OLLAMA_MODELS',
+      endpoint: ollamaBase ?? '',
+      create: () => {
+        const client = createOllama({ host: ollamaBase!, fetch: upstreamFetch }, {});
+        return (modelId) => client.chatModel(modelId);
+      },
+    },
+    {
+      provider: 'groq',
+      enabledBy: ['GROQ_API_KEY'],
+      modelsVar: 'GROQ_MODELS',
+      endpoint: read.text('GROQ_BASE_URL') ?? 'https://api.groq.com',
+      create: () => {
+        const client = createGroq({ apiKey: groqKey!, ...(groqBase ? { baseURL: groqBase } : {}) }, {});
+        return (modelId) => client.chatModel(modelId);
+      },
+      // Groq's OpenAI-compatible endpoint (what groq-sdk itself calls).
+      passThrough: {
+        baseURL: `${(groqBase ?? 'https://api.groq.com').replace(/\/+$/, '')}/openai/v1`,
+        ...(groqKey ? { apiKey: groqKey } : {}),
+      },
+    },
+  ];
+}
+
+/** `MODEL_ALIASES`: `alias=model|model` entries separated by `;`. */
+function readAliases(read: EnvReader): Record<string, string[]> {
   const aliases: Record<string, string[]> = {};
-  for (const entry of (text('MODEL_ALIASES') ?? '')
+  for (const entry of (read.text('MODEL_ALIASES') ?? '')
     .split(';')
     .map((item) => item.trim())
     .filter(Boolean)) {
@@ -308,61 +324,31 @@ export function loadGatewayEnvironment(
       .map((item) => item.trim())
       .filter(Boolean);
     if (!name?.trim() || !references.length)
-      issues.push({ path: 'MODEL_ALIASES', message: `"${entry.slice(0, 60)}" is not alias=model|model` });
+      read.issue('MODEL_ALIASES', `"${entry.slice(0, 60)}" is not alias=model|model`);
     else aliases[name.trim()] = references;
   }
+  return aliases;
+}
 
+/** `id:key` (the key is hashed at once, and kept only as a secret to scrub) or `id:sha256:<hex>`. */
+function readApiKeys(read: EnvReader, name: string, admin: boolean, secrets: string[]): ApiKeyRecord[] {
   const apiKeys: ApiKeyRecord[] = [];
-  const parseKeys = (name: string, admin: boolean) => {
-    for (const entry of list(name)) {
-      const colon = entry.indexOf(':');
-      const id = colon > 0 ? entry.slice(0, colon) : '';
-      const value = colon > 0 ? entry.slice(colon + 1) : '';
-      if (!id || !value) {
-        issues.push({ path: name, message: 'entries must look like id:key or id:sha256:<hex>' });
-        continue;
-      }
-      if (value.startsWith('sha256:')) {
-        if (!/^sha256:[0-9a-f]{64}$/.test(value))
-          issues.push({ path: `${name}.${id}`, message: 'sha256 hash must be 64 hex digits' });
-        else apiKeys.push({ id, hash: value, admin });
-      } else {
-        secrets.push(value);
-        apiKeys.push({ id, hash: hashApiKey(value), admin });
-      }
+  for (const entry of read.list(name)) {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    const value = colon > 0 ? entry.slice(colon + 1) : '';
+    if (!id || !value) {
+      read.issue(name, 'entries must look like id:key or id:sha256:<hex>');
+      continue;
     }
-  };
-  parseKeys('GATEWAY_API_KEYS', false);
-  parseKeys('GATEWAY_ADMIN_KEYS', true);
-  const ids = apiKeys.map((key) => key.id);
-  for (const id of new Set(ids.filter((id, index) => ids.indexOf(id) !== index)))
-    issues.push({ path: 'GATEWAY_API_KEYS', message: `duplicate key id "${id}"` });
-
-  const cors = text('CORS_ORIGINS');
-  const result: GatewayEnvironment = {
-    httpPort,
-    host: text('HOST') ?? '0.0.0.0',
-    grpcPort,
-    moduleId: text('MODULE_ID') ?? 'ballast-gateway',
-    strategy,
-    enableMemory: bool('ENABLE_MEMORY'),
-    enableRag: bool('ENABLE_RAG'),
-    ragCollections: text('RAG_COLLECTIONS') ? list('RAG_COLLECTIONS') : undefined,
-    targets,
-    aliases,
-    apiKeys,
-    requestsPerMinute: integer('RATE_LIMIT_RPM', 1, 1_000_000),
-    maxBodyBytes: integer('MAX_BODY_BYTES', 1024, 100 * 1_048_576),
-    corsOrigins: cors === undefined ? undefined : cors === '*' ? '*' : list('CORS_ORIGINS'),
-    timeoutMs: integer('LOAD_BALANCER_TIMEOUT_MS', 1, 3_600_000),
-    maxAttempts: integer('LOAD_BALANCER_MAX_ATTEMPTS', 1, 20),
-    secrets,
-    providers,
-  };
-  if (issues.length)
-    throw new ConfigError({
-      message: `Invalid gateway configuration:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`,
-      issues,
-    });
-  return result;
+    if (value.startsWith('sha256:')) {
+      if (!/^sha256:[0-9a-f]{64}$/.test(value))
+        read.issue(`${name}.${id}`, 'sha256 hash must be 64 hex digits');
+      else apiKeys.push({ id, hash: value, admin });
+    } else {
+      secrets.push(value);
+      apiKeys.push({ id, hash: hashApiKey(value), admin });
+    }
+  }
+  return apiKeys;
 }
