@@ -1,4 +1,5 @@
 import { ConfigError } from '@ballast/core';
+import { ADAPTIVE_MISCOVERAGE_BOUND, adaptMiscoverage } from './adaptive-conformal';
 import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
 import { createLocalLevelBank } from './local-level';
 import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
@@ -127,6 +128,12 @@ export interface EnsembleForecasterOptions {
    * the miscoverage target moves by `rate × (nominal − missed)`. Default 0.01.
    */
   adaptationRate?: number | undefined;
+  /**
+   * Upper bound of the adapted miscoverage as a multiple of the nominal one (default 2: the 80 %
+   * interval's level stays within 0–40 % miscoverage, the 95 % one's within 0–10 %). `Infinity`
+   * restores the old bound, 0.999 (see `ADAPTIVE_MISCOVERAGE_BOUND` in `adaptive-conformal.ts`).
+   */
+  adaptiveMiscoverageBound?: number | undefined;
   /** Half-life of the member errors behind the weights, in steps; default one season. */
   errorHalfLifeSteps?: number | undefined;
   /**
@@ -260,7 +267,9 @@ function probability(value: number, path: string): void {
  *   `max(residualWindowSteps, 40·h)` out-of-sample `h`-step residuals around the mean (40
  *   independent errors at every horizon), symmetric (from `|residual|`) while fewer than 5
  *   independent errors are expected outside the interval, with an adaptive conformal correction
- *   of the quantile level so coverage tracks the nominal level as the series changes. Before a horizon has 20 residuals it borrows the longest shorter horizon's,
+ *   of the quantile level so coverage tracks the nominal level as the series changes, bounded
+ *   to at most twice the nominal miscoverage (a calm stretch of overlapping `h`-step forecasts
+ *   must not shrink the interval to nothing, see `ADAPTIVE_MISCOVERAGE_BOUND`). Before a horizon has 20 residuals it borrows the longest shorter horizon's,
  *   widened by `√(h/h')`; before even one step ahead has 20, the random-walk spread
  *   `z·σ_Δ·√h` of the steps seen so far.
  * - Gap fills (`observe(value, { filled: true })`) extend the history but are never scored.
@@ -299,6 +308,13 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const levels = [level, ...(options.levels ?? [0.8, 0.95]).filter((extra) => extra !== level)];
   for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
   const rate = options.adaptationRate ?? 0.01;
+  const adaptiveBound = options.adaptiveMiscoverageBound ?? ADAPTIVE_MISCOVERAGE_BOUND;
+  if (!(adaptiveBound >= 1)) {
+    throw new ConfigError({
+      message: `Invalid ensemble forecaster options: adaptiveMiscoverageBound must be at least 1, got ${adaptiveBound}`,
+      issues: [{ path: 'adaptiveMiscoverageBound', message: 'must be at least 1' }],
+    });
+  }
   const halfLife = options.errorHalfLifeSteps ?? season;
   const priorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
   if (!(priorDeviation > 0)) {
@@ -634,9 +650,12 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         const lower = bounds[base]!;
         const upper = bounds[base + 1]!;
         if (Number.isNaN(lower)) continue;
-        const missed = value < lower || value > upper ? 1 : 0;
-        const nominal = 1 - levels[index]!;
-        target[index] = Math.min(0.999, Math.max(1e-4, target[index]! + rate * (nominal - missed)));
+        target[index] = adaptMiscoverage(target[index]!, {
+          nominal: 1 - levels[index]!,
+          missed: value < lower || value > upper,
+          rate,
+          bound: adaptiveBound,
+        });
       }
     }
   }
