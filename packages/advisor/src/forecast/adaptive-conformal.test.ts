@@ -44,7 +44,7 @@ describe('adaptMiscoverage (bounded adaptive conformal step)', () => {
     fc.assert(
       fc.property(misses, nominal, rate, fc.constantFrom(1, 1.5, 2, 4), (sequence, alpha, step, bound) => {
         const levels = run(sequence, { nominal: alpha, rate: step, bound });
-        let previous = alpha;
+        let previous: number = alpha;
         for (const [index, level] of levels.entries()) {
           if (level < 1e-4 || level > Math.min(0.999, bound * alpha) + 1e-15) return false;
           if (sequence[index] && level > previous + 1e-15) return false;
