@@ -13,11 +13,16 @@ describe('ballast gateway start-up failure', () => {
     const port = (blocker.address() as AddressInfo).port;
     try {
       const before = listening();
-      const { io: cli } = captureCliIo();
+      const { err, io: cli } = captureCliIo();
       // --fake starts four upstream servers and opens an in-memory store before the port is tried.
-      await expect(
-        runGateway(['--fake', '--port', String(port), '--host', '127.0.0.1'], cli),
-      ).rejects.toThrow(/EADDRINUSE/);
+      expect(
+        await runGateway(['--fake', '--port', String(port), '--host', '127.0.0.1'], cli),
+      ).toBeUndefined();
+      expect(err).toEqual([
+        `Cannot listen on 127.0.0.1:${port}: the address is in use. Pick another --port (or HTTP_PORT; 0 = any free port).`,
+      ]);
+      expect(process.exitCode).toBe(2);
+      process.exitCode = undefined;
       // Handles go once their close callbacks have run: poll (a leak never gets there).
       await vi.waitFor(() => expect(listening()).toBe(before), { timeout: 10_000, interval: 20 });
     } finally {

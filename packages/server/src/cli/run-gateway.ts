@@ -150,13 +150,15 @@ export async function runGateway(argv: string[], io: CliIo): Promise<RunningGate
       env,
     });
     opened.push(() => gateway.close());
-    const server = await serveNode(gateway.fetch, {
-      // `/v1/chat/completions` to OpenAI-compatible upstreams straight on node:http (pass-through).
-      nodeHandler: gateway.nodeHandler,
-      port: settings.httpPort,
-      host: settings.host,
-      onError: (error) => logger.error({ err: { name: (error as Error).name } }, 'unhandled handler error'),
-    });
+    const server = await listenOrExit(settings, () =>
+      serveNode(gateway.fetch, {
+        // `/v1/chat/completions` to OpenAI-compatible upstreams straight on node:http (pass-through).
+        nodeHandler: gateway.nodeHandler,
+        port: settings.httpPort,
+        host: settings.host,
+        onError: (error) => logger.error({ err: { name: (error as Error).name } }, 'unhandled handler error'),
+      }),
+    );
     opened.push(() => server.close({ timeoutMs: 10_000 }));
     const grpc =
       settings.grpcPort === undefined
@@ -267,6 +269,32 @@ async function openStoreOrExit(spec: string, knownSecrets: readonly string[]): P
   } catch (error) {
     // StoreError messages never hold the connection string's password.
     throw new CliExit(`Cannot open the store: ${(error as Error).message}`, 2);
+  }
+}
+
+/** A port that is taken or not allowed is the user's to fix: say which, and how. */
+async function listenOrExit(
+  settings: GatewaySettings,
+  listen: () => Promise<NodeServer>,
+): Promise<NodeServer> {
+  try {
+    return await listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${settings.host}:${settings.httpPort}`;
+    if (code === 'EADDRINUSE')
+      throw new CliExit(
+        `Cannot listen on ${where}: the address is in use. Pick another --port (or HTTP_PORT; 0 = any free port).`,
+        2,
+      );
+    if (code === 'EACCES')
+      throw new CliExit(
+        `Cannot listen on ${where}: permission denied (ports below 1024 need privileges). Pick another --port.`,
+        2,
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new CliExit(`Cannot listen on ${where}: no such local address. Check --host (or HOST).`, 2);
+    throw error;
   }
 }
 
