@@ -134,6 +134,11 @@ function report(name: string, times: Float64Array): void {
   console.log(
     `  most common gaps (gap: count): ${commonGaps.map(([gap, count]) => `${gap}: ${count}`).join(', ')}`,
   );
+  console.log(`  periods (period: excess): ${strongestPeriods(slow)}`);
+}
+
+/** The six periods (in calls) whose fullest residue holds the most of `slow`, against chance. */
+function strongestPeriods(slow: readonly number[]): string {
   const periods: Array<[number, number]> = [];
   for (let period = 2; period <= 600; period++) {
     const residues = new Map<number, number>();
@@ -141,12 +146,10 @@ function report(name: string, times: Float64Array): void {
     periods.push([period, Math.max(...residues.values()) / (slow.length / period)]);
   }
   periods.sort((a, b) => b[1] - a[1]);
-  console.log(
-    `  periods (period: excess): ${periods
-      .slice(0, 6)
-      .map(([period, excess]) => `${period}: ${excess.toFixed(1)}`)
-      .join(', ')}`,
-  );
+  return periods
+    .slice(0, 6)
+    .map(([period, excess]) => `${period}: ${excess.toFixed(1)}`)
+    .join(', ');
 }
 
 /** Bits of {@link StateProbe.diff}. */
@@ -299,6 +302,30 @@ function reportEvents(
   line('first call after a GC pause', (index) => sinceGc[index] === 1);
   line('2nd–8th call after a GC pause', (index) => (sinceGc[index] ?? 0) >= 2 && (sinceGc[index] ?? 0) <= 8);
   line('none of these', (index) => events[index] === 0 && (sinceGc[index] ?? 0) > 8);
+  // Where the slow calls fall between two GC pauses (tenths of the cycle, in calls): a work that
+  // V8 does every so many bytes allocated shows as a peak at a fixed fraction of the cycle.
+  const hitCalls: number[] = [];
+  for (let index = 0; index < calls; index++) if (sinceGc[index] === 0) hitCalls.push(index);
+  const tenths = new Array<number>(10).fill(0);
+  for (let cycle = 1; cycle < hitCalls.length; cycle++) {
+    const from = hitCalls[cycle - 1] ?? 0;
+    const to = hitCalls[cycle] ?? 0;
+    for (let index = from + 1; index < to; index++) {
+      if ((times[index] ?? 0) < p99) continue;
+      const tenth = Math.min(9, Math.floor((10 * (index - from)) / (to - from)));
+      tenths[tenth] = (tenths[tenth] ?? 0) + 1;
+    }
+  }
+  console.log(`  slow calls between two GC pauses, by tenth of the cycle: ${tenths.join(' ')}`);
+  // GC pauses come every so many calls (bytes per call × the young generation's size), so the
+  // calls they hit share one residue of that period and of its divisors: the periods again
+  // without them.
+  const slowWithoutGc: number[] = [];
+  for (let index = 0; index < calls; index++)
+    if ((times[index] ?? 0) >= p99 && sinceGc[index] !== 0) slowWithoutGc.push(index);
+  console.log(
+    `  periods of the ${slowWithoutGc.length} slow calls no GC pause hit (period: excess): ${strongestPeriods(slowWithoutGc)}`,
+  );
 }
 
 /**
