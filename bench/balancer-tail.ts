@@ -318,13 +318,13 @@ function reportEvents(
   }
   console.log(`  slow calls between two GC pauses, by tenth of the cycle: ${tenths.join(' ')}`);
   // GC pauses come every so many calls (bytes per call × the young generation's size), so the
-  // calls they hit share one residue of that period and of its divisors: the periods again
-  // without them.
+  // calls they hit, and the calls right after them, share one residue of that period and of its
+  // divisors: the periods again without them.
   const slowWithoutGc: number[] = [];
   for (let index = 0; index < calls; index++)
-    if ((times[index] ?? 0) >= p99 && sinceGc[index] !== 0) slowWithoutGc.push(index);
+    if ((times[index] ?? 0) >= p99 && (sinceGc[index] ?? 0) > 1) slowWithoutGc.push(index);
   console.log(
-    `  periods of the ${slowWithoutGc.length} slow calls no GC pause hit (period: excess): ${strongestPeriods(slowWithoutGc)}`,
+    `  periods of the ${slowWithoutGc.length} slow calls neither during nor right after a GC pause (period: excess): ${strongestPeriods(slowWithoutGc)}`,
   );
 }
 
