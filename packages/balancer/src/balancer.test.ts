@@ -383,6 +383,66 @@ describe('strategies (in-process models)', () => {
     expect(flaky.calls).toBeGreaterThan(5);
   });
 
+  it('matches required capabilities the same way with and without capability bits', () => {
+    // Up to 30 distinct capabilities (tags included) are checked as bits, beyond that against the
+    // sets: both must skip and pick the same targets, unknown needs and a stream's included.
+    const tagged = (extra: number) =>
+      createBalancer(
+        {
+          strategy: 'failover',
+          targets: [
+            { id: 'eu', model: fakeModel('a'), tags: ['eu', 'gdpr'] },
+            {
+              id: 'us',
+              model: fakeModel('b', undefined, { capabilities: { streaming: false, tools: false } }),
+              tags: ['us', ...Array.from({ length: extra }, (_, index) => `tag-${index}`)],
+              priority: 1,
+            },
+            { id: 'any', model: fakeModel('c', undefined, { capabilities: { vision: true } }), priority: 2 },
+          ],
+        },
+        noEnv,
+      );
+    const needs: Array<{ requiredCapabilities?: string[]; stream?: boolean }> = [
+      {},
+      { requiredCapabilities: ['eu'] },
+      { requiredCapabilities: ['us'] },
+      { requiredCapabilities: ['us'], stream: true },
+      { requiredCapabilities: ['eu', 'gdpr'] },
+      { requiredCapabilities: ['eu', 'us'] },
+      { requiredCapabilities: ['vision'] },
+      { requiredCapabilities: ['tools'] },
+      { stream: true },
+      { requiredCapabilities: ['nowhere'] },
+      { requiredCapabilities: ['tag-3'] },
+    ];
+    const outcome = (balancer: ReturnType<typeof tagged>, request: (typeof needs)[number]) => {
+      try {
+        const selection = balancer.select(request);
+        return `${selection.targetId} skipped ${selection.skipped.map((entry) => `${entry.target}:${entry.reason}`).join(',')}`;
+      } catch (error) {
+        return `throws ${(error as Error).name}`;
+      }
+    };
+    const withBits = tagged(5);
+    const withSets = tagged(40); // 40 tags: more capabilities than bits
+    for (const request of needs) {
+      const expected = outcome(withSets, request);
+      if (request.requiredCapabilities?.includes('tag-3')) expect(expected).toContain('us skipped');
+      expect(outcome(withBits, request)).toBe(expected);
+    }
+    expect(outcome(withBits, { requiredCapabilities: ['us'] })).toBe(
+      'us skipped eu:capability_mismatch,any:capability_mismatch',
+    );
+    expect(outcome(withBits, { requiredCapabilities: ['vision'] })).toBe(
+      'any skipped eu:capability_mismatch,us:capability_mismatch',
+    );
+    expect(outcome(withBits, { requiredCapabilities: ['us'], stream: true })).toBe(
+      'throws NoHealthyTargetError',
+    );
+    expect(outcome(withBits, { requiredCapabilities: ['nowhere'] })).toBe('throws NoHealthyTargetError');
+  });
+
   it('routes by required capabilities, task type and preferred provider', async () => {
     const plain = fakeModel('plain', undefined, { capabilities: { tools: false } });
     const vision = fakeModel('vision-model', undefined, { provider: 'eyes', capabilities: { vision: true } });

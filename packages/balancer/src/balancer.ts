@@ -176,6 +176,8 @@ interface TargetRuntime {
 /** Fixed facts about one model of a target, looked up once at set-up. */
 interface ModelInfo {
   capabilities: Set<string>;
+  /** `capabilities` as bits of the balancer's {@link LoadBalancer.capabilityBits} (see {@link CallPlan.needMask}). */
+  capabilityMask: number;
   price: ModelPrice | undefined;
   /** Metric series of the model, built once instead of a `provider:modelId` string per attempt. */
   metricKeys: MetricKeys;
@@ -188,6 +190,13 @@ interface CallPlan {
   startedAt: number;
   routing: RoutingOptions;
   needs: string[];
+  /**
+   * `needs` as capability bits: a target qualifies when its model's mask holds them all (one AND
+   * instead of a `Set` lookup per need and target). 0 for no needs; {@link unknownCapability} for
+   * a need no target has; −1 when the balancer's capabilities outnumber the bits (then `needs` is
+   * checked against the sets).
+   */
+  needMask: number;
   taskType: TaskType | undefined;
   tokens: { inputTokens: number; outputTokens: number };
   strategy: StrategyName;
@@ -364,6 +373,10 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
   private readonly metrics: MetricsRecorder;
   private readonly prior: ReliabilityPrior;
   private readonly sweep = new ArmingSweep();
+  /** A bit per capability any target's model has (filled as targets are set up; see `needMask`). */
+  private readonly capabilityBits = new Map<string, number>();
+  /** Set when the capabilities outnumber the bits: every check then reads the sets. */
+  private capabilityBitsFull = false;
   /** Replica-shared state (`sharedState` option); `undefined` keeps every decision local. */
   private readonly shared: SharedStateLink | undefined;
   private readonly retry: {
@@ -519,6 +532,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
       startedAt: performance.now(),
       routing,
       needs,
+      needMask: this.needMaskOf(needs),
       taskType,
       tokens: {
         inputTokens: input.estimatedInputTokens ?? 0,
@@ -671,7 +685,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
       runtime.maxConcurrent = next.maxConcurrent ?? undefined;
       runtime.limiter.setMaxConcurrent(runtime.maxConcurrent);
     }
-    if (this.events.listenerCount('target-configured') > 0)
+    if (this.listens('target-configured'))
       this.events.emit('target-configured', {
         target: runtime.id,
         weight: runtime.weight,
@@ -725,8 +739,10 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     const infos = new Map<ChatModel, ModelInfo>();
     for (const model of models) {
       if (infos.has(model)) continue;
+      const capabilities = new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]);
       infos.set(model, {
-        capabilities: new Set([...(target.capabilities ?? capabilitiesOfModel(model)), ...tags]),
+        capabilities,
+        capabilityMask: this.capabilityMaskOf(capabilities),
         price:
           model === target.model && target.price
             ? target.price
@@ -788,6 +804,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
       startedAt,
       routing,
       needs,
+      needMask: this.needMaskOf(needs),
       taskType: routing.taskType ?? (hasImage(request) ? 'vision' : undefined),
       tokens: estimateTokens(request, this.config.defaultOutputTokens ?? 256),
       strategy,
@@ -852,7 +869,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     call.coolingTarget = undefined;
     for (const runtime of this.runtimes) {
       // The targets this call already failed on (all of them, or when `retrying` the given-up ones).
-      if (retry?.excludes(runtime.id, retrying)) continue;
+      if (retry?.excludes(runtime.index, retrying)) continue;
       const model = this.modelFor(runtime, call.taskType);
       if (!model) {
         this.skip(
@@ -866,7 +883,13 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
       }
       const info = modelInfoOf(runtime, model);
       const capabilities = info?.capabilities;
-      if (!hasAll(capabilities, call.needs)) {
+      const needMask = call.needMask;
+      const capable =
+        needMask === 0 ||
+        (needMask > 0 && info !== undefined
+          ? (info.capabilityMask & needMask) === needMask
+          : hasAll(capabilities, call.needs));
+      if (!capable) {
         const missing = call.needs.filter((need) => !capabilities?.has(need));
         this.skip(call, skipped, runtime, 'capability_mismatch', `${runtime.id} lacks ${missing.join(', ')}`);
         continue;
@@ -898,7 +921,10 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
         }
         continue;
       }
-      const expectedCostUsd = estimateCostUsd(info?.price, call.tokens);
+      // The expected cost is read to score or to apply `maxCostUsd`, like the latency below (a
+      // strategy that skips scoring never reads a candidate's cost).
+      const expectedCostUsd =
+        scoring || routing.maxCostUsd !== undefined ? estimateCostUsd(info?.price, call.tokens) : undefined;
       if (routing.maxCostUsd !== undefined) {
         if (expectedCostUsd === undefined) {
           this.skip(
@@ -1055,7 +1081,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
           }
         }
         if (ordered.length === 0 && call.coolingUntil !== undefined) {
-          retry ??= new RetryState();
+          retry ??= new RetryState(this.runtimes.length);
           await this.waitOutRetryAfter(call, run, retry);
           continue;
         }
@@ -1068,12 +1094,12 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
         // A free slot is taken synchronously; only a call that must queue pays for an await.
         let slot = this.tryImmediateSlot(choices, call.taskType);
         if (!slot) {
-          retry ??= new RetryState();
+          retry ??= new RetryState(this.runtimes.length);
           slot = await this.queueForSlot(choices, run, call, retry.extra);
           if (!slot) continue;
         }
         if (this.shared && slot.runtime.maxConcurrent !== undefined) {
-          retry ??= new RetryState();
+          retry ??= new RetryState(this.runtimes.length);
           await this.acquireSharedSlot(this.shared, slot, run, call, retry.extra);
         }
         const primary = this.startAttempt(call, run, slot, execute, discard, false);
@@ -1088,7 +1114,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
           committed = outcome.committed;
           break;
         }
-        retry ??= new RetryState();
+        retry ??= new RetryState(this.runtimes.length);
         this.bookFailures(call, run, retry, outcome.failures);
       }
     } catch (error) {
@@ -1118,10 +1144,10 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
   ): number | undefined {
     // A target that sent Retry-After is skipped until then (target state), so by the time it is
     // a candidate again its wait is over: no extra backoff on top.
-    const delayMs = call.waitedFor?.has(best.id) ? 0 : this.backoffMs(retry.triesOf(best.id) ?? 1);
+    const delayMs = call.waitedFor?.has(best.id) ? 0 : this.backoffMs(retry.triesOf(best.index) ?? 1);
     const remaining = run.remainingMs();
     if (remaining === undefined || delayMs < remaining) return delayMs;
-    retry.giveUp(best.id);
+    retry.giveUp(best.index);
     retry.extra.push({
       target: best.id,
       outcome: 'retry_after_exceeds_deadline',
@@ -1163,7 +1189,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     call.announced = true;
     const first = ordered[0];
     // Payloads are only built when someone listens: most calls are never observed.
-    if (first && this.events.listenerCount('selected') > 0)
+    if (first && this.listens('selected'))
       this.events.emit('selected', { target: first.id, strategy: call.strategy, scores: call.route.scores });
   }
 
@@ -1174,10 +1200,11 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     isRetry: boolean,
     retry: RetryState | undefined,
   ): void {
-    const extra = retry?.extra ?? [];
-    if (choices.length === 0) throw this.noHealthy(call, extra, retry?.lastError);
+    // The list is only built to throw (`retry` is undefined on a call's first round).
+    if (choices.length === 0) throw this.noHealthy(call, retry?.extra ?? [], retry?.lastError);
     const attempts = call.route.attempts.length;
     if (attempts >= this.retry.maxAttempts) {
+      const extra = retry?.extra ?? [];
       extra.push({
         target: '*',
         outcome: 'max_attempts',
@@ -1190,6 +1217,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     // yet tried is never refused: it is what makes a partial outage invisible to callers, and it
     // is bounded anyway (each target once per call, `maxAttempts`, circuit breakers).
     if (isRetry && this.budget && !this.budget.tryWithdraw()) {
+      const extra = retry?.extra ?? [];
       extra.push({
         target: '*',
         outcome: 'retry_budget_exhausted',
@@ -1211,14 +1239,14 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     if (previousId !== undefined) {
       const next = choices[0]?.id;
       if (next === previousId) {
-        if (this.events.listenerCount('retry') > 0)
+        if (this.listens('retry'))
           this.events.emit('retry', {
             target: next,
             attempt: call.route.attempts.length + 1,
             delayMs: delayMs + retry.heldOffMs,
             code: retry.previousCode,
           });
-      } else if (this.events.listenerCount('failover') > 0)
+      } else if (this.listens('failover'))
         this.events.emit('failover', { from: previousId, code: retry.previousCode });
     }
     retry.heldOffMs = 0;
@@ -1228,7 +1256,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
   private bookFailures(call: CallPlan, run: CallRun, retry: RetryState, failures: readonly Failure[]): void {
     for (const failure of failures) {
       retry.lastError = failure.error;
-      const id = failure.runtime.id;
+      const { id, index } = failure.runtime;
       retry.previousId = id;
       retry.previousCode = failure.error.code;
       if (failure.kind === 'cancelled' || run.failure) this.throwIfStopped(run, call, failure.error);
@@ -1237,10 +1265,10 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
         throw failure.error;
       }
       if (failure.kind === 'target-unavailable') {
-        retry.giveUp(id);
+        retry.giveUp(index);
         continue;
       }
-      retry.failedTry(id, this.retry.maxRetriesPerTarget);
+      retry.failedTry(index, this.retry.maxRetriesPerTarget);
     }
   }
 
@@ -1418,7 +1446,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
       }
       return this.settleOne(primary, await primary.attempt.result, call.kind);
     }
-    if (this.events.listenerCount('hedge') > 0)
+    if (this.listens('hedge'))
       this.events.emit('hedge', {
         primary: slot.runtime.id,
         hedge: hedgeSlot.runtime.id,
@@ -1504,7 +1532,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
     const attempts = call.route.attempts;
     if (attempts.length === 0) call.route.attempts = [record];
     else attempts.push(record);
-    if (this.events.listenerCount('attempt') > 0)
+    if (this.listens('attempt'))
       this.events.emit('attempt', { target: runtime.id, attempt: call.route.attempts.length, hedge });
     const attempt = new Attempt<T>(
       run,
@@ -1589,7 +1617,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
         },
         at,
       );
-      if (this.events.listenerCount('failure') > 0)
+      if (this.listens('failure'))
         this.events.emit('failure', { target: runtime.id, code: error.code, durationMs, error });
     }
     return { runtime, error, kind };
@@ -1623,8 +1651,7 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
       },
       at,
     );
-    if (this.events.listenerCount('success') > 0)
-      this.events.emit('success', { target: runtime.id, durationMs, costUsd });
+    if (this.listens('success')) this.events.emit('success', { target: runtime.id, durationMs, costUsd });
     return costUsd;
   }
 
@@ -1725,6 +1752,44 @@ class LoadBalancer implements Balancer, StreamHost<StreamHandle> {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /**
+   * Whether anything listens to `event`. Most balancers have no listeners at all: then the
+   * emitter's own count of events with listeners (eventemitter3's `_eventsCount`, 0) answers with
+   * one field read, where `listenerCount` is a keyed lookup by event name (megamorphic: one call
+   * site serves every event) at each of a call's 3–6 emit sites. Should that field ever be missing,
+   * `listenerCount` answers as before.
+   */
+  private capabilityMaskOf(capabilities: ReadonlySet<string>): number {
+    let mask = 0;
+    for (const capability of capabilities) {
+      let bit = this.capabilityBits.get(capability);
+      if (bit === undefined) {
+        if (this.capabilityBits.size >= capabilityBitLimit) {
+          this.capabilityBitsFull = true;
+          continue;
+        }
+        bit = 1 << this.capabilityBits.size;
+        this.capabilityBits.set(capability, bit);
+      }
+      mask |= bit;
+    }
+    return mask;
+  }
+
+  /** `needs` as capability bits (see {@link CallPlan.needMask}). */
+  private needMaskOf(needs: readonly string[]): number {
+    if (needs.length === 0) return 0;
+    if (this.capabilityBitsFull) return -1;
+    let mask = 0;
+    for (const need of needs) mask |= this.capabilityBits.get(need) ?? unknownCapability;
+    return mask;
+  }
+
+  private listens(event: keyof BalancerEvents): boolean {
+    if ((this.events as unknown as { _eventsCount?: number })._eventsCount === 0) return false;
+    return this.events.listenerCount(event) > 0;
+  }
 
   /** The lifetime of one call: its caller's signal and its deadline (default 120 s). */
   private createRun(options: BalancerCallOptions | undefined, startedAt: number): CallRun {
@@ -1999,6 +2064,11 @@ function emptyCandidate(runtime: TargetRuntime): Candidate {
     components: { cost: 0, latency: 0, reliability: 0, load: 0, priority: 0 },
   };
 }
+
+/** Capabilities with a bit of their own; a balancer whose targets have more checks the sets. */
+const capabilityBitLimit = 30;
+/** The bit of a need no target's model has: no model's mask holds it. */
+const unknownCapability = 1 << capabilityBitLimit;
 
 /** Whether `capabilities` holds every need (without building the list of missing ones). */
 function hasAll(capabilities: ReadonlySet<string> | undefined, needs: readonly string[]): boolean {
