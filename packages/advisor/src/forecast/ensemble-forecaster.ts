@@ -1,106 +1,16 @@
 import { ConfigError } from '@ballast/core';
-import { ADAPTIVE_MISCOVERAGE_BOUND, adaptMiscoverage } from './adaptive-conformal';
+import { adaptMiscoverage } from './adaptive-conformal';
+import { type EnsembleMember, ensembleMembers } from './ensemble-members';
+import { resolveEnsembleOptions } from './ensemble-options';
 import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
 import { createLocalLevelBank } from './local-level';
 import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
 import { normalQuantile } from './quantiles';
 import { createRecentMedianModel } from './recent-median';
-import { RELATIVE_ERROR_PRIOR_DEVIATION, relativeMemberError } from './relative-member-errors';
+import { relativeMemberError } from './relative-member-errors';
 import { SortedWindow } from './sorted-window';
 
-/**
- * The simple forecasters the ensemble combines. Each is cheap, has no fitted parameters that could
- * overfit, and is good somewhere: `last-value` at short horizons, the seasonal ones when the day
- * repeats, the smoothed and damped ones when the level drifts.
- *
- * - `last-value`: `y(t)`.
- * - `seasonal-naive`: `y(t + h − k·m)`, `k = ⌈h/m⌉` (one day earlier).
- * - `weekly-naive`: the same a week earlier; only once two weeks are known.
- * - `seasonal-level`: seasonal-naive shifted by how much the last hour's mean moved since a day
- *   earlier (`y(t+h−m) + ℓ(t) − ℓ(t−m)`).
- * - `seasonal-mean`: the mean over up to 7 earlier days of the same slot, shifted the same way
- *   (once two days are known): a steadier daily shape.
- * - `damped-trend`: Holt's additive damped trend (α 0.5, β 0.1, φ 0.9).
- * - `smoothed-level`: exponentially smoothed level (α 0.3), flat; not in the defaults any more
- *   (see {@link defaultEnsembleMembers}).
- * - `local-level`: the level of a local-level (random walk plus noise) Kalman filter, flat, with
- *   its signal-to-noise ratio fitted per horizon on past `h`-step errors (see
- *   `createLocalLevelBank`): a smoothed level where the metric is noisy around a slow level,
- *   last-value where it is a random walk.
- * - `direct-regression`: a direct model per horizon, fitted by discounted ridge least squares on
- *   its own `h`-step errors: `y(t+h) − y(t)` regressed on the change the season saw over the
- *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
- *   the last step `y(t) − y(t−1)` and the distance from the last hour's mean `y(t) − ℓ(t)`.
- *   With all coefficients 0 it is last-value, with (1, −1, 0, 0) seasonal-naive: the data choose.
- *   It forecasts only with the evidence the median models need (below): at long horizons a
- *   least-squares fit on a handful of independent `h`-step changes overfits.
- * - `median-regression`: a direct model per horizon fitted for the **median** (least absolute
- *   deviations, the loss whose optimum is the point forecast that minimises absolute error):
- *   `y(t+h) − y(t)` on a constant (the median drift), the distance from the last hour's and the
- *   last day's mean, the last step, the change the season saw a day earlier and today against a
- *   day earlier; refitted every hour on the last two days of origins (discounted, half-life one
- *   season; up to a week where the horizon needs more), at anchor horizons 1, 2, 3, 5, 8, … with
- *   coefficients interpolated between them. It forecasts only once its window holds 5 independent
- *   `h`-step changes per coefficient (`n / h ≥ 30`). Skewed increments (frequent small decays,
- *   rare jumps) and level-dependent mean reversion move the median where a least-squares fit
- *   follows the mean.
- * - `recent-median`: the same kind of direct median model on recent dynamics only (distance from
- *   the quarter-hour, hour, three-hour and day means, the last three steps; see
- *   `createRecentMedianModel`), with the same evidence rule: it needs no day of history and no
- *   repeating day, only enough origins.
- *
- * @example
- * ```ts
- * const member: EnsembleMember = 'seasonal-level';
- * ```
- */
-export type EnsembleMember =
-  | 'last-value'
-  | 'seasonal-naive'
-  | 'weekly-naive'
-  | 'seasonal-level'
-  | 'seasonal-mean'
-  | 'damped-trend'
-  | 'smoothed-level'
-  | 'local-level'
-  | 'direct-regression'
-  | 'median-regression'
-  | 'recent-median';
-
-/**
- * Every member, in the order weights are reported.
- *
- * @example
- * ```ts
- * createEnsembleForecaster({ horizonSteps: 12, stepSeconds: 300, members: ensembleMembers.filter((member) => member !== 'damped-trend') });
- * ```
- */
-export const ensembleMembers: readonly EnsembleMember[] = [
-  'last-value',
-  'seasonal-naive',
-  'weekly-naive',
-  'seasonal-level',
-  'seasonal-mean',
-  'damped-trend',
-  'smoothed-level',
-  'local-level',
-  'direct-regression',
-  'median-regression',
-  'recent-median',
-];
-
-/**
- * The members combined by default: all but `smoothed-level`, whose fixed α 0.3 the fitted
- * `local-level` member supersedes (kept for callers that name it in `members`).
- *
- * @example
- * ```ts
- * defaultEnsembleMembers.includes('local-level'); // true
- * ```
- */
-export const defaultEnsembleMembers: readonly EnsembleMember[] = ensembleMembers.filter(
-  (member) => member !== 'smoothed-level',
-);
+export { defaultEnsembleMembers, type EnsembleMember, ensembleMembers } from './ensemble-members';
 
 /**
  * Options of {@link createEnsembleForecaster}.
@@ -228,24 +138,6 @@ const MEDIAN_MINIMUM_WINDOW = 20 * MEDIAN_FEATURES;
 const MEDIAN_MAX_WINDOW_SEASONS = 7;
 const SMOOTHED_ALPHA = 0.3;
 
-function positiveInteger(value: number | undefined, path: string): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: ${path} must be a positive integer, got ${value}`,
-      issues: [{ path, message: 'must be a positive integer' }],
-    });
-  }
-}
-
-function probability(value: number, path: string): void {
-  if (!(value > 0 && value < 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: ${path} must be in (0, 1), got ${value}`,
-      issues: [{ path, message: 'must be in (0, 1)' }],
-    });
-  }
-}
-
 /**
  * Creates the ensemble forecaster: per horizon, a weighted mean of the {@link EnsembleMember}s
  * with weights learned from their own recent out-of-sample errors, and intervals calibrated from
@@ -282,61 +174,16 @@ function probability(value: number, path: string): void {
  * ```
  */
 export function createEnsembleForecaster(options: EnsembleForecasterOptions): EnsembleForecaster {
-  const horizon = options.horizonSteps;
-  positiveInteger(horizon, 'horizonSteps');
-  positiveInteger(options.seasonLength, 'seasonLength');
-  positiveInteger(options.weekLength, 'weekLength');
-  if (options.stepSeconds !== undefined && !(options.stepSeconds > 0)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: stepSeconds must be positive, got ${options.stepSeconds}`,
-      issues: [{ path: 'stepSeconds', message: 'must be positive' }],
-    });
-  }
-  const seasonOption =
-    options.seasonLength ??
-    (options.stepSeconds !== undefined ? Math.max(2, Math.round(86_400 / options.stepSeconds)) : undefined);
-  if (seasonOption === undefined) {
-    throw new ConfigError({
-      message: 'Invalid ensemble forecaster options: seasonLength or stepSeconds is required',
-      issues: [{ path: 'seasonLength', message: 'required without stepSeconds' }],
-    });
-  }
-  const season: number = seasonOption;
-  const week = options.weekLength ?? 7 * season;
-  const level = options.level ?? 0.9;
-  probability(level, 'level');
-  const levels = [level, ...(options.levels ?? [0.8, 0.95]).filter((extra) => extra !== level)];
-  for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
-  const rate = options.adaptationRate ?? 0.01;
-  const adaptiveBound = options.adaptiveMiscoverageBound ?? ADAPTIVE_MISCOVERAGE_BOUND;
-  if (!(adaptiveBound >= 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: adaptiveMiscoverageBound must be at least 1, got ${adaptiveBound}`,
-      issues: [{ path: 'adaptiveMiscoverageBound', message: 'must be at least 1' }],
-    });
-  }
-  const halfLife = options.errorHalfLifeSteps ?? season;
-  const priorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
-  if (!(priorDeviation > 0)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: relativeErrorPriorDeviation must be positive, got ${priorDeviation}`,
-      issues: [{ path: 'relativeErrorPriorDeviation', message: 'must be positive' }],
-    });
-  }
-  const decay = 2 ** (-1 / halfLife);
-  const residualWindow = options.residualWindowSteps ?? 2 * season;
-  // The "recent level" is the mean of the last hour (or 1/24 season without a step).
-  const levelWindow = Math.max(
-    1,
-    options.stepSeconds !== undefined ? Math.round(3600 / options.stepSeconds) : Math.round(season / 24),
-  );
+  const settings = resolveEnsembleOptions(options);
+  const { horizon, season, week, level, levels, decay, halfLife, residualWindow, levelWindow, enabled } =
+    settings;
+  const rate = settings.adaptationRate;
+  const adaptiveBound = settings.adaptiveMiscoverageBound;
+  const priorDeviation = settings.relativeErrorPriorDeviation;
 
   const memberCount = ensembleMembers.length;
   const medianMember = ensembleMembers.indexOf('median-regression');
   const recentMedianMember = ensembleMembers.indexOf('recent-median');
-  const enabled = ensembleMembers.map((member) =>
-    (options.members ?? defaultEnsembleMembers).includes(member),
-  );
   const history: number[] = [];
   const filledFlags: boolean[] = [];
   const prefix: number[] = [0];
@@ -400,7 +247,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   const absoluteResidual = new Float64Array(horizon);
   const absoluteResidualCount = new Float64Array(horizon);
   const residualDecay = 2 ** (-1 / residualWindow);
-  const intervalScaling = options.intervalScaling ?? 'none';
+  const intervalScaling = settings.intervalScaling;
   const bounds = new Float64Array(ring * horizon * levels.length * 2).fill(Number.NaN);
   let latest: { points: ForecastPoint[]; weights: Array<Record<EnsembleMember, number>> } | undefined;
 
