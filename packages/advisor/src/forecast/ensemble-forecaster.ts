@@ -1,13 +1,14 @@
 import { ConfigError } from '@ballast/core';
 import { adaptMiscoverage } from './adaptive-conformal';
+import { CombinationWeights } from './combination-weights';
 import { type EnsembleMember, ensembleMembers } from './ensemble-members';
 import { resolveEnsembleOptions } from './ensemble-options';
 import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
+import { solveLinearSystem } from './linear-solvers';
 import { createLocalLevelBank } from './local-level';
 import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
 import { normalQuantile } from './quantiles';
 import { createRecentMedianModel } from './recent-median';
-import { relativeMemberError } from './relative-member-errors';
 import { SortedWindow } from './sorted-window';
 
 export { defaultEnsembleMembers, type EnsembleMember, ensembleMembers } from './ensemble-members';
@@ -114,8 +115,6 @@ const INDEPENDENT_RESIDUALS = 40;
  * miss before its climb was a drop), and pooling both tails doubles the evidence.
  */
 const SEPARATE_TAIL_ERRORS = 5;
-/** Pseudo-observations of the pooled error that every member's error starts from (shrinks early weights to equal). */
-const PRIOR_WEIGHT = 5;
 const MAX_SEASONAL_MEAN_DAYS = 7;
 /** Regressors of the direct model (see `direct-regression`). */
 const FEATURES = 4;
@@ -179,7 +178,6 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     settings;
   const rate = settings.adaptationRate;
   const adaptiveBound = settings.adaptiveMiscoverageBound;
-  const priorDeviation = settings.relativeErrorPriorDeviation;
 
   const memberCount = ensembleMembers.length;
   const medianMember = ensembleMembers.indexOf('median-regression');
@@ -202,16 +200,12 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     filled: filledFlags,
   });
 
-  // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
-  const pairs = memberCount * memberCount;
-  const errorProducts = new Float64Array(horizon * pairs);
-  const productCounts = new Float64Array(horizon * pairs);
-  // Per horizon and member, over the origins that member was scored on: last-value's discounted
-  // squared errors (same weights as the member's own) and the unweighted discounted origin count,
-  // so each member is compared with last-value on the same origins (see `relativeMemberErrors`).
-  const pairedLastValueSquares = new Float64Array(horizon * memberCount);
-  const pairedOrigins = new Float64Array(horizon * memberCount);
-  const lastValueMember = ensembleMembers.indexOf('last-value');
+  const combination = new CombinationWeights({
+    horizonSteps: horizon,
+    decay,
+    relativeErrorPriorDeviation: settings.relativeErrorPriorDeviation,
+    enabled,
+  });
   const errors = new Float64Array(memberCount);
   // Direct regression per horizon: discounted normal equations Σ x xᵀ and Σ x·(y(t+h) − y(t)).
   const gram = new Float64Array(horizon * FEATURES * FEATURES);
@@ -465,24 +459,11 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       if (origin < ENSEMBLE_MINIMUM - 1) break;
       const slot = origin % ring;
       const row = (slot * horizon + h - 1) * memberCount;
-      const cell = (h - 1) * pairs;
       for (let member = 0; member < memberCount; member++) {
         errors[member] = value - memberForecasts[row + member]!;
       }
       const robust = robustWeight(h, value - ensembleForecasts[slot * horizon + h - 1]!);
-      const lastValueSquare = errors[lastValueMember]! ** 2;
-      for (let i = 0; i < memberCount; i++) {
-        if (Number.isNaN(errors[i]!)) continue;
-        const paired = (h - 1) * memberCount + i;
-        pairedLastValueSquares[paired] = decay * pairedLastValueSquares[paired]! + robust * lastValueSquare;
-        pairedOrigins[paired] = decay * pairedOrigins[paired]! + 1;
-        for (let j = 0; j < memberCount; j++) {
-          if (Number.isNaN(errors[j]!)) continue;
-          const index = cell + i * memberCount + j;
-          errorProducts[index] = decay * errorProducts[index]! + robust * errors[i]! * errors[j]!;
-          productCounts[index] = decay * productCounts[index]! + robust;
-        }
-      }
+      combination.record(h, errors, robust);
       fitDirect(t, h, value);
       const mean = ensembleForecasts[slot * horizon + h - 1]!;
       if (Number.isNaN(mean)) continue;
@@ -558,116 +539,6 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
     return [window.quantile(alpha / 2) * widen, window.quantile(1 - alpha / 2) * widen];
   }
 
-  /**
-   * Each active member's error at horizon `h` as a multiple of last-value's, from their errors on
-   * the same origins, shrunk towards 1 (as good as last-value) while the member has few
-   * independent `h`-step errors (`relativeMemberError`). A member scored on one 6-hour origin
-   * (a seasonal member the day after its first season) is held at about last-value's error
-   * instead of taking one small error as its MSE.
-   */
-  function relativeMemberErrors(h: number, active: readonly number[]): Float64Array {
-    const ratios = new Float64Array(active.length);
-    const cell = (h - 1) * pairs;
-    for (const [a, member] of active.entries()) {
-      const paired = (h - 1) * memberCount + member;
-      const logRatio = relativeMemberError(
-        {
-          memberSquares: errorProducts[cell + member * memberCount + member]!,
-          lastValueSquares: pairedLastValueSquares[paired]!,
-          origins: pairedOrigins[paired]!,
-        },
-        h,
-        priorDeviation,
-      );
-      ratios[a] = Math.exp(logRatio);
-    }
-    return ratios;
-  }
-
-  /**
-   * Rescales the error matrix `M` (in place, `D M D` with `D` diagonal) so that each member's
-   * mean squared error is last-value's times its squared relative error (`relativeMemberErrors`),
-   * keeping the correlations `M` estimated. `D M D` stays positive definite. Members scored on
-   * different origins become comparable, and few errors no longer make a member look exact.
-   */
-  function scaleToRelativeErrors(h: number, active: readonly number[], moments: Float64Array): void {
-    const own = (h - 1) * pairs + lastValueMember * memberCount + lastValueMember;
-    if (!(productCounts[own]! > 0)) return;
-    const lastValueError = errorProducts[own]! / productCounts[own]!;
-    if (!(lastValueError > 0)) return;
-    const size = active.length;
-    const ratios = relativeMemberErrors(h, active);
-    const factors = new Float64Array(size);
-    for (let a = 0; a < size; a++) {
-      const current = moments[a * size + a]!;
-      factors[a] = current > 0 ? Math.sqrt((lastValueError * ratios[a]! ** 2) / current) : 1;
-    }
-    for (let a = 0; a < size; a++)
-      for (let b = 0; b < size; b++)
-        moments[a * size + b] = moments[a * size + b]! * factors[a]! * factors[b]!;
-  }
-
-  /**
-   * The convex combination of the available members with the least discounted mean squared error
-   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex by an active-set solve.
-   * `M`, the discounted error second-moment matrix, is shrunk towards its own diagonal: with the
-   * diagonal alone the weights are Bates & Granger's inverse-MSE weights, which ignore the
-   * cross-products between members, the noisiest part of `M` and the part that makes fitted
-   * combinations lose to simple ones (the "forecast combination puzzle"). The prior is worth
-   * {@link PRIOR_WEIGHT} independent errors; `h`-step errors overlap, so it weighs `h` times as
-   * many raw errors at horizon `h`, and the 6-hour weights trust cross-products only after days.
-   * Correlated members share weight; a member that adds nothing gets 0.
-   */
-  function combinationWeights(h: number, values: Float64Array, out: Float64Array): void {
-    const active: number[] = [];
-    for (let member = 0; member < memberCount; member++)
-      if (!Number.isNaN(values[member]!) && enabled[member]) active.push(member);
-    // A horizon with no scored error yet borrows the errors of the longest shorter one that has
-    // some (as the intervals do); with none at all, the forecast is last-value, the one member
-    // that assumes nothing about the series.
-    const scored = (horizonIndex: number) =>
-      active.some((member) => productCounts[horizonIndex * pairs + member * memberCount + member]! > 0);
-    let source = h;
-    while (source >= 1 && !scored(source - 1)) source--;
-    if (source < 1 && active.includes(lastValueMember)) {
-      out.fill(0);
-      out[lastValueMember] = 1;
-      return;
-    }
-    source = Math.max(1, source);
-    const cell = (source - 1) * pairs;
-    const size = active.length;
-    // A member not scored yet is taken to be as good as the best one (equal weights at the start).
-    let best = Number.POSITIVE_INFINITY;
-    for (const member of active) {
-      const index = cell + member * memberCount + member;
-      if (productCounts[index]! > 0) best = Math.min(best, errorProducts[index]! / productCounts[index]!);
-    }
-    const prior = Number.isFinite(best) ? best : 1;
-    // h-step errors from consecutive origins overlap in h − 1 steps, so n of them carry about n / h
-    // independent errors: the prior is worth PRIOR_WEIGHT independent errors at every horizon.
-    const priorWeight = PRIOR_WEIGHT * source;
-    const moments = new Float64Array(size * size);
-    for (let a = 0; a < size; a++) {
-      const own = cell + active[a]! * memberCount + active[a]!;
-      const ownError = productCounts[own]! > 0 ? errorProducts[own]! / productCounts[own]! : prior;
-      for (let b = 0; b < size; b++) {
-        const index = cell + active[a]! * memberCount + active[b]!;
-        const diagonal = a === b ? priorWeight * ownError : 0;
-        moments[a * size + b] = (errorProducts[index]! + diagonal) / (productCounts[index]! + priorWeight);
-      }
-    }
-    scaleToRelativeErrors(source, active, moments);
-    let trace = 0;
-    for (let a = 0; a < size; a++) trace += moments[a * size + a]!;
-    // A tiny ridge keeps the solve defined when a member has been exact (zero error).
-    const ridge = (1e-9 * trace) / Math.max(1, size) + 1e-12;
-    for (let a = 0; a < size; a++) moments[a * size + a] = moments[a * size + a]! + ridge;
-    const weights = simplexLeastSquares(moments, size);
-    out.fill(0);
-    for (let a = 0; a < size; a++) out[active[a]!] = weights[a]!;
-  }
-
   /** Member forecasts, weights, mean and intervals from origin `t`; stored for later scoring. */
   function forecastFrom(t: number): {
     points: ForecastPoint[];
@@ -685,7 +556,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         memberValues[member] = value;
         memberForecasts[row + member] = value;
       }
-      combinationWeights(h, memberValues, memberWeights);
+      combination.weights(h, memberValues, memberWeights);
       let mean = 0;
       const named = {} as Record<EnsembleMember, number>;
       for (let member = 0; member < memberCount; member++) {
@@ -774,79 +645,6 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       };
     },
   };
-}
-
-/** Gaussian elimination with partial pivoting on an `n × (n+1)` augmented matrix; `undefined` if singular. */
-function solveLinearSystem(system: Float64Array, n: number): Float64Array | undefined {
-  const width = n + 1;
-  for (let column = 0; column < n; column++) {
-    let pivot = column;
-    for (let row = column + 1; row < n; row++)
-      if (Math.abs(system[row * width + column]!) > Math.abs(system[pivot * width + column]!)) pivot = row;
-    if (Math.abs(system[pivot * width + column]!) < 1e-300) return undefined;
-    if (pivot !== column) {
-      for (let k = 0; k < width; k++) {
-        const swap = system[column * width + k]!;
-        system[column * width + k] = system[pivot * width + k]!;
-        system[pivot * width + k] = swap;
-      }
-    }
-    for (let row = column + 1; row < n; row++) {
-      const factor = system[row * width + column]! / system[column * width + column]!;
-      for (let k = column; k < width; k++)
-        system[row * width + k] = system[row * width + k]! - factor * system[column * width + k]!;
-    }
-  }
-  const solution = new Float64Array(n);
-  for (let row = n - 1; row >= 0; row--) {
-    let sum = system[row * width + n]!;
-    for (let k = row + 1; k < n; k++) sum -= system[row * width + k]! * solution[k]!;
-    solution[row] = sum / system[row * width + row]!;
-  }
-  return solution;
-}
-
-/**
- * `argmin wᵀ M w` over the probability simplex (M symmetric positive definite, `size × size`) by
- * an active-set method: on the support S, `w_S ∝ M_S⁻¹ 1`; the most negative weight leaves S
- * until none is negative (at most `size` rounds).
- */
-function simplexLeastSquares(moments: Float64Array, size: number): Float64Array {
-  const weights = new Float64Array(size);
-  if (size === 0) return weights;
-  const support = Array.from({ length: size }, () => true);
-  for (let iteration = 0; iteration < size; iteration++) {
-    const members = support.flatMap((inside, index) => (inside ? [index] : []));
-    const count = members.length;
-    const system = new Float64Array(count * (count + 1));
-    for (let a = 0; a < count; a++) {
-      for (let b = 0; b < count; b++)
-        system[a * (count + 1) + b] = moments[members[a]! * size + members[b]!]!;
-      system[a * (count + 1) + count] = 1;
-    }
-    const solved = solveLinearSystem(system, count);
-    weights.fill(0);
-    if (solved === undefined) {
-      for (const member of members) weights[member] = 1 / count;
-      return weights;
-    }
-    let total = 0;
-    for (let a = 0; a < count; a++) total += solved[a]!;
-    let mostNegative = -1;
-    for (let a = 0; a < count; a++) {
-      weights[members[a]!] = solved[a]! / total;
-      if (weights[members[a]!]! < 0 && (mostNegative < 0 || weights[members[a]!]! < weights[mostNegative]!))
-        mostNegative = members[a]!;
-    }
-    if (mostNegative >= 0 && count > 1) {
-      support[mostNegative] = false;
-      continue;
-    }
-    return weights;
-  }
-  // Not reached (each round removes a member), kept as a safe, convex answer.
-  weights.fill(1 / size);
-  return weights;
 }
 
 function residualDeviation(window: SortedWindow): number {
