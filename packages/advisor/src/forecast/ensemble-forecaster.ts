@@ -1,15 +1,15 @@
 import { ConfigError } from '@ballast/core';
-import { adaptMiscoverage } from './adaptive-conformal';
 import { CombinationWeights } from './combination-weights';
+import { ConformalIntervals } from './conformal-intervals';
 import { type EnsembleMember, ensembleMembers } from './ensemble-members';
 import { resolveEnsembleOptions } from './ensemble-options';
-import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
+import type { ForecastOutcome, ForecastPoint } from './forecast-types';
 import { solveLinearSystem } from './linear-solvers';
 import { createLocalLevelBank } from './local-level';
 import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
-import { normalQuantile } from './quantiles';
 import { createRecentMedianModel } from './recent-median';
-import { SortedWindow } from './sorted-window';
+import { SeriesHistory } from './series-history';
+import { TypicalErrors } from './typical-errors';
 
 export { defaultEnsembleMembers, type EnsembleMember, ensembleMembers } from './ensemble-members';
 
@@ -97,24 +97,6 @@ export interface EnsembleForecaster {
  * ```
  */
 export const ENSEMBLE_MINIMUM = 3;
-/** Residuals a horizon needs before its own empirical quantiles are trusted. */
-const MINIMUM_RESIDUALS = 20;
-/**
- * Independent `h`-step errors each horizon's residual window holds. Errors from consecutive origins
- * overlap in `h − 1` steps, so `n` residuals carry about `n / h` independent ones (the argument
- * behind the weights' prior): a two-day window holds 576 one-step errors but only 8 six-hour ones,
- * and its 80 % quantile rests on one or two events. 40 puts about 8 independent errors beyond an
- * 80 % interval and 2 beyond a 95 % one; the window grows to `40 × h` steps where the default
- * (two seasons) is shorter.
- */
-const INDEPENDENT_RESIDUALS = 40;
-/**
- * Fewest independent errors expected outside an interval (`n / h × α`) for its two tails to be
- * estimated separately. Below it the interval is symmetric, from the quantile of `|residual|`:
- * with a handful of independent misses, which side they fell on is luck (Azure's one six-hour
- * miss before its climb was a drop), and pooling both tails doubles the evidence.
- */
-const SEPARATE_TAIL_ERRORS = 5;
 const MAX_SEASONAL_MEAN_DAYS = 7;
 /** Regressors of the direct model (see `direct-regression`). */
 const FEATURES = 4;
@@ -174,18 +156,13 @@ const SMOOTHED_ALPHA = 0.3;
  */
 export function createEnsembleForecaster(options: EnsembleForecasterOptions): EnsembleForecaster {
   const settings = resolveEnsembleOptions(options);
-  const { horizon, season, week, level, levels, decay, halfLife, residualWindow, levelWindow, enabled } =
-    settings;
-  const rate = settings.adaptationRate;
-  const adaptiveBound = settings.adaptiveMiscoverageBound;
+  const { horizon, season, week, level, decay, halfLife, residualWindow, levelWindow, enabled } = settings;
 
   const memberCount = ensembleMembers.length;
   const medianMember = ensembleMembers.indexOf('median-regression');
   const recentMedianMember = ensembleMembers.indexOf('recent-median');
-  const history: number[] = [];
-  const filledFlags: boolean[] = [];
-  const prefix: number[] = [0];
-  let observedCount = 0;
+  const series = new SeriesHistory(levelWindow);
+  const { values: history, prefix, filled: filledFlags } = series;
   let dampedLevel = Number.NaN;
   let dampedTrend = 0;
   let smoothed = Number.NaN;
@@ -214,13 +191,6 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   // Discounted count of the origins behind each horizon's direct fit (its evidence, see `directTrusted`).
   const directEvidence = new Float64Array(horizon);
   const features = new Float64Array(FEATURES);
-  // Signed and absolute residuals per horizon, `residualWindow` or 40 independent errors long.
-  const windowAt = (h: number) => Math.max(residualWindow, INDEPENDENT_RESIDUALS * h);
-  const residuals = Array.from({ length: horizon }, (_, index) => new SortedWindow(windowAt(index + 1)));
-  const absoluteResiduals = Array.from(
-    { length: horizon },
-    (_, index) => new SortedWindow(windowAt(index + 1)),
-  );
   // Median regression: coefficients per anchor horizon (refitted every level window, i.e. hourly).
   const anchors = anchorHorizons(horizon);
   const medianCoefficients: Array<Float64Array | undefined> = anchors.map(() => undefined);
@@ -231,24 +201,16 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       Math.max(2 * season, MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES * h, MEDIAN_MINIMUM_WINDOW),
     );
   const medianBlend = new Float64Array(MEDIAN_FEATURES);
-  // Adaptive miscoverage per horizon and level.
-  const miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));
   // Forecasts of the last `horizon + 1` origins, ring-indexed by origin.
   const ring = horizon + 1;
   const memberForecasts = new Float64Array(ring * horizon * memberCount).fill(Number.NaN);
   const ensembleForecasts = new Float64Array(ring * horizon).fill(Number.NaN);
-  const scales = new Float64Array(ring * horizon).fill(Number.NaN);
-  const absoluteResidual = new Float64Array(horizon);
-  const absoluteResidualCount = new Float64Array(horizon);
-  const residualDecay = 2 ** (-1 / residualWindow);
-  const intervalScaling = settings.intervalScaling;
-  const bounds = new Float64Array(ring * horizon * levels.length * 2).fill(Number.NaN);
+  // Discounted over the residual window, like the residuals behind the intervals.
+  const typical = new TypicalErrors(horizon, 2 ** (-1 / residualWindow));
+  const intervals = new ConformalIntervals(settings, series, typical);
   let latest: { points: ForecastPoint[]; weights: Array<Record<EnsembleMember, number>> } | undefined;
 
-  const recentLevel = (t: number): number => {
-    const from = Math.max(0, t - levelWindow + 1);
-    return (prefix[t + 1]! - prefix[from]!) / (t + 1 - from);
-  };
+  const recentLevel = (t: number): number => series.recentLevel(t);
 
   function memberForecast(member: number, t: number, h: number): number {
     const target = t + h;
@@ -312,8 +274,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   function medianRegressors(t: number, h: number, out: Float64Array): boolean {
     const lag = season * Math.ceil(h / season);
     if (t - lag < 0 || t < 1) return false;
-    const from = Math.max(0, t - season + 1);
-    const dayLevel = (prefix[t + 1]! - prefix[from]!) / (t + 1 - from);
+    const dayLevel = series.meanOver(t, season);
     out[0] = 1;
     out[1] = history[t]! - recentLevel(t);
     out[2] = history[t]! - dayLevel;
@@ -446,9 +407,8 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
    * run online). Before the combination has errors, or when it had none, every origin weighs 1.
    */
   function robustWeight(h: number, combinedError: number): number {
-    const count = absoluteResidualCount[h - 1]!;
-    if (Number.isNaN(combinedError) || !(count > 0)) return 1;
-    const delta = absoluteResidual[h - 1]! / count;
+    if (Number.isNaN(combinedError) || !typical.has(h)) return 1;
+    const delta = typical.mean(h);
     return delta > 0 ? delta / Math.max(Math.abs(combinedError), delta) : 1;
   }
 
@@ -467,76 +427,9 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       fitDirect(t, h, value);
       const mean = ensembleForecasts[slot * horizon + h - 1]!;
       if (Number.isNaN(mean)) continue;
-      const scale = scales[slot * horizon + h - 1]!;
-      residuals[h - 1]!.push(scale > 0 ? (value - mean) / scale : 0);
-      absoluteResiduals[h - 1]!.push(scale > 0 ? Math.abs(value - mean) / scale : 0);
-      absoluteResidual[h - 1] = absoluteResidual[h - 1]! * residualDecay + Math.abs(value - mean);
-      absoluteResidualCount[h - 1] = absoluteResidualCount[h - 1]! * residualDecay + 1;
-      const target = miscoverage[h - 1]!;
-      for (let index = 0; index < levels.length; index++) {
-        const base = ((slot * horizon + h - 1) * levels.length + index) * 2;
-        const lower = bounds[base]!;
-        const upper = bounds[base + 1]!;
-        if (Number.isNaN(lower)) continue;
-        target[index] = adaptMiscoverage(target[index]!, {
-          nominal: 1 - levels[index]!,
-          missed: value < lower || value > upper,
-          rate,
-          bound: adaptiveBound,
-        });
-      }
+      intervals.record(origin, h, value, mean);
+      typical.record(h, Math.abs(value - mean));
     }
-  }
-
-  function stepDeviation(): number {
-    let squares = 0;
-    for (let t = 1; t < history.length; t++) squares += (history[t]! - history[t - 1]!) ** 2;
-    return history.length > 1 ? Math.sqrt(squares / (history.length - 1)) : 0;
-  }
-
-  /**
-   * Scale of the conformal score at origin `t`, horizon `h`: the typical absolute `h`-step error
-   * so far, plus how far the members disagree now (when they disagree, e.g. seasonal-naive and
-   * last-value after a weekday/weekend switch, the interval widens before the errors show it).
-   */
-  function scoreScale(h: number, values: Float64Array, mean: number): number {
-    const count = absoluteResidualCount[h - 1]!;
-    const typical = count > 0 ? absoluteResidual[h - 1]! / count : stepDeviation() * Math.sqrt(h);
-    if (intervalScaling === 'none') return 1;
-    let disagreement = 0;
-    let active = 0;
-    for (let member = 0; member < memberCount; member++) {
-      if (Number.isNaN(values[member]!) || !enabled[member]) continue;
-      disagreement += Math.abs(values[member]! - mean);
-      active++;
-    }
-    const spread = active > 0 ? disagreement / active : 0;
-    return typical + spread || 1;
-  }
-
-  /**
-   * Interval offsets `[low, high]` around the mean for horizon `h` at miscoverage `alpha`: the
-   * `α/2` and `1 − α/2` quantiles of the signed residuals, or `±` the `1 − α` quantile of their
-   * absolute values while fewer than {@link SEPARATE_TAIL_ERRORS} independent errors are expected
-   * outside the interval.
-   */
-  function intervalOffsets(h: number, alpha: number, scale: number): [number, number] {
-    let source = h;
-    while (source > 1 && residuals[source - 1]!.size < MINIMUM_RESIDUALS) source--;
-    const window = residuals[source - 1]!;
-    if (window.size < MINIMUM_RESIDUALS) {
-      // Too few forecasts scored for empirical quantiles (a handful of residuals, scaled by an
-      // early member spread, gave bounds twice the demand): the spread of the steps seen so far,
-      // as a random walk would have it.
-      const spread = normalQuantile(1 - alpha / 2) * stepDeviation() * Math.sqrt(h);
-      return [-spread, spread];
-    }
-    const widen = Math.sqrt(h / source) * scale;
-    if ((window.size / source) * alpha < SEPARATE_TAIL_ERRORS) {
-      const radius = absoluteResiduals[source - 1]!.quantile(1 - alpha) * widen;
-      return [-radius, radius];
-    }
-    return [window.quantile(alpha / 2) * widen, window.quantile(1 - alpha / 2) * widen];
   }
 
   /** Member forecasts, weights, mean and intervals from origin `t`; stored for later scoring. */
@@ -568,24 +461,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       if (Object.values(named).every((weight) => weight === 0)) mean = history[t]!;
       weights.push(named);
       ensembleForecasts[slot * horizon + h - 1] = mean;
-      const scale = scoreScale(h, memberValues, mean);
-      scales[slot * horizon + h - 1] = scale;
-      const intervals: ForecastInterval[] = [];
-      for (let index = 0; index < levels.length; index++) {
-        const [low, high] = intervalOffsets(h, miscoverage[h - 1]![index]!, scale);
-        const base = ((slot * horizon + h - 1) * levels.length + index) * 2;
-        bounds[base] = mean + low;
-        bounds[base + 1] = mean + high;
-        intervals.push({ level: levels[index]!, lower: mean + low, upper: mean + high });
-      }
-      const primary = intervals[0]!;
-      points.push({
-        step: h,
-        mean,
-        lower: primary.lower,
-        upper: primary.upper,
-        intervals: intervals.slice(1),
-      });
+      points.push(intervals.point(t, h, mean, intervals.scale(h, memberValues, mean)));
     }
     return { points, weights };
   }
@@ -595,7 +471,7 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       return history.length;
     },
     get observedCount() {
-      return observedCount;
+      return series.observedCount;
     },
     observe(value, observeOptions) {
       if (!Number.isFinite(value)) {
@@ -604,15 +480,9 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
           issues: [{ path: 'value', message: 'must be finite' }],
         });
       }
-      const t = history.length;
-      history.push(value);
-      prefix.push(prefix[t]! + value);
       const filled = observeOptions?.filled === true;
-      filledFlags.push(filled);
-      if (!filled) {
-        observedCount++;
-        score(t, value);
-      }
+      const t = series.push(value, filled);
+      if (!filled) score(t, value);
       updateSmoothers(value);
       localLevels.observe(value, { filled });
       if (enabled[medianMember] && (t + 1) % levelWindow === 0) fitMedianModels(t);
@@ -620,13 +490,13 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
       latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
     },
     forecast(): ForecastOutcome {
-      if (latest === undefined || observedCount < ENSEMBLE_MINIMUM) {
+      if (latest === undefined || series.observedCount < ENSEMBLE_MINIMUM) {
         return {
           status: 'insufficient_data',
           model: 'ensemble',
           needed: ENSEMBLE_MINIMUM,
-          have: observedCount,
-          message: `the ensemble needs ${ENSEMBLE_MINIMUM} observed samples, got ${observedCount}`,
+          have: series.observedCount,
+          message: `the ensemble needs ${ENSEMBLE_MINIMUM} observed samples, got ${series.observedCount}`,
         };
       }
       const t = history.length - 1;
@@ -640,20 +510,9 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
         seasonality,
         weights: latest.weights,
         parameters: {},
-        residualStandardDeviation: residualDeviation(residuals[0]!),
+        residualStandardDeviation: intervals.residualStandardDeviation(),
         historyUsed: history.length,
       };
     },
   };
-}
-
-function residualDeviation(window: SortedWindow): number {
-  const values = window.values();
-  if (values.length < 2) return Number.NaN;
-  let mean = 0;
-  for (const value of values) mean += value;
-  mean /= values.length;
-  let squares = 0;
-  for (const value of values) squares += (value - mean) ** 2;
-  return Math.sqrt(squares / (values.length - 1));
 }
