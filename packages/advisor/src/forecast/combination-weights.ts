@@ -1,6 +1,7 @@
 import { ensembleMembers } from './ensemble-members';
 import { simplexLeastSquares } from './linear-solvers';
 import { relativeMemberError } from './relative-member-errors';
+import type { TypicalErrors } from './typical-errors';
 
 /** Pseudo-observations of the pooled error that every member's error starts from (shrinks early weights to equal). */
 const PRIOR_WEIGHT = 5;
@@ -208,4 +209,21 @@ export class CombinationWeights {
     }
     return ratios;
   }
+}
+
+/**
+ * Weight of one origin's errors in the combination's error matrix: `δ / max(|e|, δ)`, with `e`
+ * the combination's own error and `δ` its typical absolute `h`-step error. The score is absolute
+ * error, and a squared-error fit of the weights lets a few spikes (which every member misses,
+ * each differently) decide them: it buys members that hedge the spikes and lose everywhere
+ * else. With this weight, minimising `wᵀ M w` is one iteratively-reweighted step towards the
+ * Huber loss at `δ`: squared for typical errors, absolute beyond (the IRLS of `median-regression`,
+ * run online). Before the combination has errors, or when it had none, every origin weighs 1.
+ *
+ * @internal
+ */
+export function robustOriginWeight(typical: TypicalErrors, h: number, combinedError: number): number {
+  if (Number.isNaN(combinedError) || !typical.has(h)) return 1;
+  const delta = typical.mean(h);
+  return delta > 0 ? delta / Math.max(Math.abs(combinedError), delta) : 1;
 }
