@@ -43,50 +43,34 @@ export function resolveEnsembleOptions(options: EnsembleForecasterOptions): Ense
   positiveInteger(horizon, 'horizonSteps');
   positiveInteger(options.seasonLength, 'seasonLength');
   positiveInteger(options.weekLength, 'weekLength');
-  if (options.stepSeconds !== undefined && !(options.stepSeconds > 0)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: stepSeconds must be positive, got ${options.stepSeconds}`,
-      issues: [{ path: 'stepSeconds', message: 'must be positive' }],
-    });
-  }
+  const { stepSeconds } = options;
+  check(stepSeconds === undefined || stepSeconds > 0, 'stepSeconds', 'must be positive', stepSeconds);
   const season = resolveSeason(options);
-  const week = options.weekLength ?? 7 * season;
   const level = options.level ?? 0.9;
   probability(level, 'level');
   const levels = [level, ...(options.levels ?? [0.8, 0.95]).filter((extra) => extra !== level)];
   for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
-  const adaptationRate = options.adaptationRate ?? 0.01;
-  const adaptiveMiscoverageBound = options.adaptiveMiscoverageBound ?? ADAPTIVE_MISCOVERAGE_BOUND;
-  if (!(adaptiveMiscoverageBound >= 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: adaptiveMiscoverageBound must be at least 1, got ${adaptiveMiscoverageBound}`,
-      issues: [{ path: 'adaptiveMiscoverageBound', message: 'must be at least 1' }],
-    });
-  }
+  const bound = options.adaptiveMiscoverageBound ?? ADAPTIVE_MISCOVERAGE_BOUND;
+  check(bound >= 1, 'adaptiveMiscoverageBound', 'must be at least 1', bound);
   const halfLife = options.errorHalfLifeSteps ?? season;
-  const relativeErrorPriorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
-  if (!(relativeErrorPriorDeviation > 0)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: relativeErrorPriorDeviation must be positive, got ${relativeErrorPriorDeviation}`,
-      issues: [{ path: 'relativeErrorPriorDeviation', message: 'must be positive' }],
-    });
-  }
+  const priorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
+  check(priorDeviation > 0, 'relativeErrorPriorDeviation', 'must be positive', priorDeviation);
   const members = options.members ?? defaultEnsembleMembers;
   return {
     horizon,
     season,
-    week,
+    week: options.weekLength ?? 7 * season,
     level,
     levels,
-    adaptationRate,
-    adaptiveMiscoverageBound,
+    adaptationRate: options.adaptationRate ?? 0.01,
+    adaptiveMiscoverageBound: bound,
     halfLife,
-    relativeErrorPriorDeviation,
+    relativeErrorPriorDeviation: priorDeviation,
     decay: 2 ** (-1 / halfLife),
     residualWindow: options.residualWindowSteps ?? 2 * season,
     levelWindow: Math.max(
       1,
-      options.stepSeconds !== undefined ? Math.round(3600 / options.stepSeconds) : Math.round(season / 24),
+      stepSeconds !== undefined ? Math.round(3600 / stepSeconds) : Math.round(season / 24),
     ),
     intervalScaling: options.intervalScaling ?? 'none',
     enabled: ensembleMembers.map((member) => members.includes(member)),
@@ -108,19 +92,23 @@ function resolveSeason(options: EnsembleForecasterOptions): number {
 }
 
 function positiveInteger(value: number | undefined, path: string): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: ${path} must be a positive integer, got ${value}`,
-      issues: [{ path, message: 'must be a positive integer' }],
-    });
-  }
+  check(
+    value === undefined || (Number.isInteger(value) && value >= 1),
+    path,
+    'must be a positive integer',
+    value,
+  );
 }
 
 function probability(value: number, path: string): void {
-  if (!(value > 0 && value < 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: ${path} must be in (0, 1), got ${value}`,
-      issues: [{ path, message: 'must be in (0, 1)' }],
-    });
-  }
+  check(value > 0 && value < 1, path, 'must be in (0, 1)', value);
+}
+
+/** Throws the `ConfigError` for option `path` breaking `rule` unless `valid`. */
+function check(valid: boolean, path: string, rule: string, value: number | undefined): void {
+  if (valid) return;
+  throw new ConfigError({
+    message: `Invalid ensemble forecaster options: ${path} ${rule}, got ${value}`,
+    issues: [{ path, message: rule }],
+  });
 }
