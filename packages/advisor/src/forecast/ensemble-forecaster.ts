@@ -1,106 +1,15 @@
 import { ConfigError } from '@ballast/core';
-import { ADAPTIVE_MISCOVERAGE_BOUND, adaptMiscoverage } from './adaptive-conformal';
-import type { ForecastInterval, ForecastOutcome, ForecastPoint } from './forecast-types';
-import { createLocalLevelBank } from './local-level';
-import { anchorHorizons, leastAbsoluteDeviations } from './median-regression';
-import { normalQuantile } from './quantiles';
-import { createRecentMedianModel } from './recent-median';
-import { RELATIVE_ERROR_PRIOR_DEVIATION, relativeMemberError } from './relative-member-errors';
-import { SortedWindow } from './sorted-window';
+import { CombinationWeights, robustOriginWeight } from './combination-weights';
+import { ConformalIntervals } from './conformal-intervals';
+import { EnsembleMemberBank } from './ensemble-member-bank';
+import { type EnsembleMember, ensembleMembers } from './ensemble-members';
+import { resolveEnsembleOptions } from './ensemble-options';
+import type { ForecastOutcome, ForecastPoint } from './forecast-types';
+import { OriginForecasts } from './origin-forecasts';
+import { SeriesHistory } from './series-history';
+import { TypicalErrors } from './typical-errors';
 
-/**
- * The simple forecasters the ensemble combines. Each is cheap, has no fitted parameters that could
- * overfit, and is good somewhere: `last-value` at short horizons, the seasonal ones when the day
- * repeats, the smoothed and damped ones when the level drifts.
- *
- * - `last-value`: `y(t)`.
- * - `seasonal-naive`: `y(t + h − k·m)`, `k = ⌈h/m⌉` (one day earlier).
- * - `weekly-naive`: the same a week earlier; only once two weeks are known.
- * - `seasonal-level`: seasonal-naive shifted by how much the last hour's mean moved since a day
- *   earlier (`y(t+h−m) + ℓ(t) − ℓ(t−m)`).
- * - `seasonal-mean`: the mean over up to 7 earlier days of the same slot, shifted the same way
- *   (once two days are known): a steadier daily shape.
- * - `damped-trend`: Holt's additive damped trend (α 0.5, β 0.1, φ 0.9).
- * - `smoothed-level`: exponentially smoothed level (α 0.3), flat; not in the defaults any more
- *   (see {@link defaultEnsembleMembers}).
- * - `local-level`: the level of a local-level (random walk plus noise) Kalman filter, flat, with
- *   its signal-to-noise ratio fitted per horizon on past `h`-step errors (see
- *   `createLocalLevelBank`): a smoothed level where the metric is noisy around a slow level,
- *   last-value where it is a random walk.
- * - `direct-regression`: a direct model per horizon, fitted by discounted ridge least squares on
- *   its own `h`-step errors: `y(t+h) − y(t)` regressed on the change the season saw over the
- *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
- *   the last step `y(t) − y(t−1)` and the distance from the last hour's mean `y(t) − ℓ(t)`.
- *   With all coefficients 0 it is last-value, with (1, −1, 0, 0) seasonal-naive: the data choose.
- *   It forecasts only with the evidence the median models need (below): at long horizons a
- *   least-squares fit on a handful of independent `h`-step changes overfits.
- * - `median-regression`: a direct model per horizon fitted for the **median** (least absolute
- *   deviations, the loss whose optimum is the point forecast that minimises absolute error):
- *   `y(t+h) − y(t)` on a constant (the median drift), the distance from the last hour's and the
- *   last day's mean, the last step, the change the season saw a day earlier and today against a
- *   day earlier; refitted every hour on the last two days of origins (discounted, half-life one
- *   season; up to a week where the horizon needs more), at anchor horizons 1, 2, 3, 5, 8, … with
- *   coefficients interpolated between them. It forecasts only once its window holds 5 independent
- *   `h`-step changes per coefficient (`n / h ≥ 30`). Skewed increments (frequent small decays,
- *   rare jumps) and level-dependent mean reversion move the median where a least-squares fit
- *   follows the mean.
- * - `recent-median`: the same kind of direct median model on recent dynamics only (distance from
- *   the quarter-hour, hour, three-hour and day means, the last three steps; see
- *   `createRecentMedianModel`), with the same evidence rule: it needs no day of history and no
- *   repeating day, only enough origins.
- *
- * @example
- * ```ts
- * const member: EnsembleMember = 'seasonal-level';
- * ```
- */
-export type EnsembleMember =
-  | 'last-value'
-  | 'seasonal-naive'
-  | 'weekly-naive'
-  | 'seasonal-level'
-  | 'seasonal-mean'
-  | 'damped-trend'
-  | 'smoothed-level'
-  | 'local-level'
-  | 'direct-regression'
-  | 'median-regression'
-  | 'recent-median';
-
-/**
- * Every member, in the order weights are reported.
- *
- * @example
- * ```ts
- * createEnsembleForecaster({ horizonSteps: 12, stepSeconds: 300, members: ensembleMembers.filter((member) => member !== 'damped-trend') });
- * ```
- */
-export const ensembleMembers: readonly EnsembleMember[] = [
-  'last-value',
-  'seasonal-naive',
-  'weekly-naive',
-  'seasonal-level',
-  'seasonal-mean',
-  'damped-trend',
-  'smoothed-level',
-  'local-level',
-  'direct-regression',
-  'median-regression',
-  'recent-median',
-];
-
-/**
- * The members combined by default: all but `smoothed-level`, whose fixed α 0.3 the fitted
- * `local-level` member supersedes (kept for callers that name it in `members`).
- *
- * @example
- * ```ts
- * defaultEnsembleMembers.includes('local-level'); // true
- * ```
- */
-export const defaultEnsembleMembers: readonly EnsembleMember[] = ensembleMembers.filter(
-  (member) => member !== 'smoothed-level',
-);
+export { defaultEnsembleMembers, type EnsembleMember, ensembleMembers } from './ensemble-members';
 
 /**
  * Options of {@link createEnsembleForecaster}.
@@ -186,65 +95,7 @@ export interface EnsembleForecaster {
  * ```
  */
 export const ENSEMBLE_MINIMUM = 3;
-/** Residuals a horizon needs before its own empirical quantiles are trusted. */
-const MINIMUM_RESIDUALS = 20;
-/**
- * Independent `h`-step errors each horizon's residual window holds. Errors from consecutive origins
- * overlap in `h − 1` steps, so `n` residuals carry about `n / h` independent ones (the argument
- * behind the weights' prior): a two-day window holds 576 one-step errors but only 8 six-hour ones,
- * and its 80 % quantile rests on one or two events. 40 puts about 8 independent errors beyond an
- * 80 % interval and 2 beyond a 95 % one; the window grows to `40 × h` steps where the default
- * (two seasons) is shorter.
- */
-const INDEPENDENT_RESIDUALS = 40;
-/**
- * Fewest independent errors expected outside an interval (`n / h × α`) for its two tails to be
- * estimated separately. Below it the interval is symmetric, from the quantile of `|residual|`:
- * with a handful of independent misses, which side they fell on is luck (Azure's one six-hour
- * miss before its climb was a drop), and pooling both tails doubles the evidence.
- */
-const SEPARATE_TAIL_ERRORS = 5;
-/** Pseudo-observations of the pooled error that every member's error starts from (shrinks early weights to equal). */
-const PRIOR_WEIGHT = 5;
-const MAX_SEASONAL_MEAN_DAYS = 7;
-/** Regressors of the direct model (see `direct-regression`). */
-const FEATURES = 4;
-/** Ridge penalty of the direct model, relative to the mean diagonal of its normal equations. */
-const RIDGE = 0.01;
-const DAMPED = { alpha: 0.5, beta: 0.1, phi: 0.9 };
-/** Regressors of the median model (see `median-regression`). */
-const MEDIAN_FEATURES = 6;
-/**
- * Evidence the median model needs per coefficient: 10 origins, and 5 _independent_ `h`-step
- * changes. Changes from consecutive origins overlap in `h − 1` steps, so `n` origins carry about
- * `n / h` independent ones (the argument behind the ensemble's prior): at long horizons the model
- * waits for a longer history instead of fitting six coefficients on a handful of independent
- * changes. It fits on the last two seasons of origins, more (up to a week) where the horizon needs.
- */
-const MEDIAN_SAMPLES_PER_FEATURE = 10;
-const MEDIAN_INDEPENDENT_PER_FEATURE = 5;
-/** Fewest origins the median model's window spans (20 per coefficient), for short seasons. */
-const MEDIAN_MINIMUM_WINDOW = 20 * MEDIAN_FEATURES;
-const MEDIAN_MAX_WINDOW_SEASONS = 7;
-const SMOOTHED_ALPHA = 0.3;
-
-function positiveInteger(value: number | undefined, path: string): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: ${path} must be a positive integer, got ${value}`,
-      issues: [{ path, message: 'must be a positive integer' }],
-    });
-  }
-}
-
-function probability(value: number, path: string): void {
-  if (!(value > 0 && value < 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: ${path} must be in (0, 1), got ${value}`,
-      issues: [{ path, message: 'must be in (0, 1)' }],
-    });
-  }
-}
+const MEMBER_COUNT = ensembleMembers.length;
 
 /**
  * Creates the ensemble forecaster: per horizon, a weighted mean of the {@link EnsembleMember}s
@@ -282,733 +133,138 @@ function probability(value: number, path: string): void {
  * ```
  */
 export function createEnsembleForecaster(options: EnsembleForecasterOptions): EnsembleForecaster {
-  const horizon = options.horizonSteps;
-  positiveInteger(horizon, 'horizonSteps');
-  positiveInteger(options.seasonLength, 'seasonLength');
-  positiveInteger(options.weekLength, 'weekLength');
-  if (options.stepSeconds !== undefined && !(options.stepSeconds > 0)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: stepSeconds must be positive, got ${options.stepSeconds}`,
-      issues: [{ path: 'stepSeconds', message: 'must be positive' }],
-    });
-  }
-  const seasonOption =
-    options.seasonLength ??
-    (options.stepSeconds !== undefined ? Math.max(2, Math.round(86_400 / options.stepSeconds)) : undefined);
-  if (seasonOption === undefined) {
-    throw new ConfigError({
-      message: 'Invalid ensemble forecaster options: seasonLength or stepSeconds is required',
-      issues: [{ path: 'seasonLength', message: 'required without stepSeconds' }],
-    });
-  }
-  const season: number = seasonOption;
-  const week = options.weekLength ?? 7 * season;
-  const level = options.level ?? 0.9;
-  probability(level, 'level');
-  const levels = [level, ...(options.levels ?? [0.8, 0.95]).filter((extra) => extra !== level)];
-  for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
-  const rate = options.adaptationRate ?? 0.01;
-  const adaptiveBound = options.adaptiveMiscoverageBound ?? ADAPTIVE_MISCOVERAGE_BOUND;
-  if (!(adaptiveBound >= 1)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: adaptiveMiscoverageBound must be at least 1, got ${adaptiveBound}`,
-      issues: [{ path: 'adaptiveMiscoverageBound', message: 'must be at least 1' }],
-    });
-  }
-  const halfLife = options.errorHalfLifeSteps ?? season;
-  const priorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
-  if (!(priorDeviation > 0)) {
-    throw new ConfigError({
-      message: `Invalid ensemble forecaster options: relativeErrorPriorDeviation must be positive, got ${priorDeviation}`,
-      issues: [{ path: 'relativeErrorPriorDeviation', message: 'must be positive' }],
-    });
-  }
-  const decay = 2 ** (-1 / halfLife);
-  const residualWindow = options.residualWindowSteps ?? 2 * season;
-  // The "recent level" is the mean of the last hour (or 1/24 season without a step).
-  const levelWindow = Math.max(
-    1,
-    options.stepSeconds !== undefined ? Math.round(3600 / options.stepSeconds) : Math.round(season / 24),
-  );
-
-  const memberCount = ensembleMembers.length;
-  const medianMember = ensembleMembers.indexOf('median-regression');
-  const recentMedianMember = ensembleMembers.indexOf('recent-median');
-  const enabled = ensembleMembers.map((member) =>
-    (options.members ?? defaultEnsembleMembers).includes(member),
-  );
-  const history: number[] = [];
-  const filledFlags: boolean[] = [];
-  const prefix: number[] = [0];
-  let observedCount = 0;
-  let dampedLevel = Number.NaN;
-  let dampedTrend = 0;
-  let smoothed = Number.NaN;
-  const localLevels = createLocalLevelBank({ horizonSteps: horizon, errorHalfLifeSteps: halfLife });
-  const recentMedian = createRecentMedianModel({
+  const settings = resolveEnsembleOptions(options);
+  const { horizon, season, week, level } = settings;
+  const series = new SeriesHistory(settings.levelWindow);
+  const members = new EnsembleMemberBank(settings, series);
+  const combination = new CombinationWeights({
     horizonSteps: horizon,
-    seasonLength: season,
-    levelWindow,
-    decay,
-    history,
-    prefix,
-    filled: filledFlags,
+    decay: settings.decay,
+    relativeErrorPriorDeviation: settings.relativeErrorPriorDeviation,
+    enabled: settings.enabled,
   });
-
-  // Per horizon (index h − 1): discounted sums of member error products e_i·e_j and their counts.
-  const pairs = memberCount * memberCount;
-  const errorProducts = new Float64Array(horizon * pairs);
-  const productCounts = new Float64Array(horizon * pairs);
-  // Per horizon and member, over the origins that member was scored on: last-value's discounted
-  // squared errors (same weights as the member's own) and the unweighted discounted origin count,
-  // so each member is compared with last-value on the same origins (see `relativeMemberErrors`).
-  const pairedLastValueSquares = new Float64Array(horizon * memberCount);
-  const pairedOrigins = new Float64Array(horizon * memberCount);
-  const lastValueMember = ensembleMembers.indexOf('last-value');
-  const errors = new Float64Array(memberCount);
-  // Direct regression per horizon: discounted normal equations Σ x xᵀ and Σ x·(y(t+h) − y(t)).
-  const gram = new Float64Array(horizon * FEATURES * FEATURES);
-  const moment = new Float64Array(horizon * FEATURES);
-  const coefficients = new Float64Array(horizon * FEATURES);
-  // Discounted count of the origins behind each horizon's direct fit (its evidence, see `directTrusted`).
-  const directEvidence = new Float64Array(horizon);
-  const features = new Float64Array(FEATURES);
-  // Signed and absolute residuals per horizon, `residualWindow` or 40 independent errors long.
-  const windowAt = (h: number) => Math.max(residualWindow, INDEPENDENT_RESIDUALS * h);
-  const residuals = Array.from({ length: horizon }, (_, index) => new SortedWindow(windowAt(index + 1)));
-  const absoluteResiduals = Array.from(
-    { length: horizon },
-    (_, index) => new SortedWindow(windowAt(index + 1)),
-  );
-  // Median regression: coefficients per anchor horizon (refitted every level window, i.e. hourly).
-  const anchors = anchorHorizons(horizon);
-  const medianCoefficients: Array<Float64Array | undefined> = anchors.map(() => undefined);
-  const medianFeatures = new Float64Array(MEDIAN_FEATURES);
-  const medianWindow = (h: number) =>
-    Math.min(
-      MEDIAN_MAX_WINDOW_SEASONS * season,
-      Math.max(2 * season, MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES * h, MEDIAN_MINIMUM_WINDOW),
-    );
-  const medianBlend = new Float64Array(MEDIAN_FEATURES);
-  // Adaptive miscoverage per horizon and level.
-  const miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));
-  // Forecasts of the last `horizon + 1` origins, ring-indexed by origin.
-  const ring = horizon + 1;
-  const memberForecasts = new Float64Array(ring * horizon * memberCount).fill(Number.NaN);
-  const ensembleForecasts = new Float64Array(ring * horizon).fill(Number.NaN);
-  const scales = new Float64Array(ring * horizon).fill(Number.NaN);
-  const absoluteResidual = new Float64Array(horizon);
-  const absoluteResidualCount = new Float64Array(horizon);
-  const residualDecay = 2 ** (-1 / residualWindow);
-  const intervalScaling = options.intervalScaling ?? 'none';
-  const bounds = new Float64Array(ring * horizon * levels.length * 2).fill(Number.NaN);
-  let latest: { points: ForecastPoint[]; weights: Array<Record<EnsembleMember, number>> } | undefined;
-
-  const recentLevel = (t: number): number => {
-    const from = Math.max(0, t - levelWindow + 1);
-    return (prefix[t + 1]! - prefix[from]!) / (t + 1 - from);
-  };
-
-  function memberForecast(member: number, t: number, h: number): number {
-    const target = t + h;
-    switch (ensembleMembers[member]) {
-      case 'last-value':
-        return history[t]!;
-      case 'seasonal-naive': {
-        const lag = season * Math.ceil(h / season);
-        return target - lag >= 0 ? history[target - lag]! : Number.NaN;
-      }
-      case 'weekly-naive': {
-        if (t + 1 < 2 * week) return Number.NaN;
-        return history[target - week * Math.ceil(h / week)]!;
-      }
-      case 'seasonal-level': {
-        const lag = season * Math.ceil(h / season);
-        if (t - lag < 0) return Number.NaN;
-        return history[target - lag]! + recentLevel(t) - recentLevel(t - lag);
-      }
-      case 'seasonal-mean': {
-        const base = season * Math.ceil(h / season);
-        const days = Math.min(MAX_SEASONAL_MEAN_DAYS, Math.floor((t - base) / season) + 1);
-        if (days < 2) return Number.NaN;
-        let sum = 0;
-        let levels = 0;
-        for (let day = 0; day < days; day++) {
-          const lag = base + day * season;
-          sum += history[target - lag]!;
-          levels += recentLevel(t - lag);
-        }
-        return (sum - levels) / days + recentLevel(t);
-      }
-      case 'damped-trend': {
-        let factor = 0;
-        let power = 1;
-        for (let step = 1; step <= h; step++) {
-          power *= DAMPED.phi;
-          factor += power;
-        }
-        return dampedLevel + dampedTrend * factor;
-      }
-      case 'smoothed-level':
-        return smoothed;
-      case 'local-level':
-        return localLevels.forecast(h);
-      case 'median-regression':
-        return medianForecast(t, h);
-      case 'recent-median':
-        return recentMedian.forecast(t, h);
-      default: {
-        if (!directTrusted(h) || !regressors(t, h, features)) return Number.NaN;
-        let change = 0;
-        for (let index = 0; index < FEATURES; index++)
-          change += coefficients[(h - 1) * FEATURES + index]! * features[index]!;
-        return history[t]! + change;
-      }
-    }
-  }
-
-  /** The median model's regressors at origin `t` for horizon `h`; `false` before a season is known. */
-  function medianRegressors(t: number, h: number, out: Float64Array): boolean {
-    const lag = season * Math.ceil(h / season);
-    if (t - lag < 0 || t < 1) return false;
-    const from = Math.max(0, t - season + 1);
-    const dayLevel = (prefix[t + 1]! - prefix[from]!) / (t + 1 - from);
-    out[0] = 1;
-    out[1] = history[t]! - recentLevel(t);
-    out[2] = history[t]! - dayLevel;
-    out[3] = history[t]! - history[t - 1]!;
-    out[4] = history[t + h - lag]! - history[t - lag]!;
-    out[5] = history[t]! - history[t - lag]!;
-    return true;
-  }
-
-  /** Refits every anchor horizon's median model on the origins whose targets are known at `t`. */
-  function fitMedianModels(t: number): void {
-    for (const [index, h] of anchors.entries()) {
-      const last = t - h;
-      const first = Math.max(0, last - medianWindow(h) + 1);
-      const rows: number[] = [];
-      const targets: number[] = [];
-      const weights: number[] = [];
-      for (let origin = first; origin <= last; origin++) {
-        // Gap fills are never fitted on, as origins or as targets.
-        if (filledFlags[origin + h] || filledFlags[origin]) continue;
-        if (!medianRegressors(origin, h, medianFeatures)) continue;
-        for (let j = 0; j < MEDIAN_FEATURES; j++) rows.push(medianFeatures[j]!);
-        targets.push(history[origin + h]! - history[origin]!);
-        weights.push(decay ** (last - origin));
-      }
-      const enough =
-        targets.length >= MEDIAN_SAMPLES_PER_FEATURE * MEDIAN_FEATURES &&
-        targets.length / h >= MEDIAN_INDEPENDENT_PER_FEATURE * MEDIAN_FEATURES;
-      if (!enough) continue;
-      medianCoefficients[index] = leastAbsoluteDeviations(
-        Float64Array.from(rows),
-        Float64Array.from(targets),
-        Float64Array.from(weights),
-        MEDIAN_FEATURES,
-        { start: medianCoefficients[index], iterations: medianCoefficients[index] ? 8 : 20 },
-      );
-    }
-  }
-
-  /** `y(t) +` the median change to `t + h`, coefficients interpolated between anchor horizons. */
-  function medianForecast(t: number, h: number): number {
-    let upper = 0;
-    while (anchors[upper]! < h) upper++;
-    const lower = anchors[upper] === h ? upper : upper - 1;
-    const low = medianCoefficients[lower];
-    const high = medianCoefficients[upper];
-    if (low === undefined || high === undefined) return Number.NaN;
-    if (!medianRegressors(t, h, medianFeatures)) return Number.NaN;
-    const span = anchors[upper]! - anchors[lower]!;
-    const fraction = span === 0 ? 0 : (h - anchors[lower]!) / span;
-    let change = 0;
-    for (let j = 0; j < MEDIAN_FEATURES; j++) {
-      medianBlend[j] = low[j]! + fraction * (high[j]! - low[j]!);
-      change += medianBlend[j]! * medianFeatures[j]!;
-    }
-    return history[t]! + change;
-  }
-
-  /** The direct model's regressors at origin `t` for horizon `h`; `false` before a season is known. */
-  function regressors(t: number, h: number, out: Float64Array): boolean {
-    const lag = season * Math.ceil(h / season);
-    if (t - lag < 0 || t < 1) return false;
-    out[0] = history[t + h - lag]! - history[t - lag]!;
-    out[1] = history[t]! - history[t - lag]!;
-    out[2] = history[t]! - history[t - 1]!;
-    out[3] = history[t]! - recentLevel(t);
-    return true;
-  }
-
-  /**
-   * Whether horizon `h`'s direct model has the evidence the median models need before they
-   * forecast: 10 origins and 5 independent `h`-step changes (`n / h`) per coefficient, `n` the
-   * discounted count of origins behind the fit. With the one-season half-life `n` stays below
-   * about `1.44 × season`, so at long horizons (6 hours at 5-minute steps) the least-squares fit on
-   * a handful of independent changes, which overfit there, stays out.
-   */
-  function directTrusted(h: number): boolean {
-    const evidence = directEvidence[h - 1]!;
-    return (
-      evidence >= MEDIAN_SAMPLES_PER_FEATURE * FEATURES &&
-      evidence / h >= MEDIAN_INDEPENDENT_PER_FEATURE * FEATURES
-    );
-  }
-
-  /** Adds origin `t − h` → value at `t` to horizon `h`'s normal equations and re-solves them. */
-  function fitDirect(t: number, h: number, value: number): void {
-    const origin = t - h;
-    if (!regressors(origin, h, features)) return;
-    const target = value - history[origin]!;
-    directEvidence[h - 1] = decay * directEvidence[h - 1]! + 1;
-    const g = (h - 1) * FEATURES * FEATURES;
-    const m = (h - 1) * FEATURES;
-    for (let i = 0; i < FEATURES; i++) {
-      moment[m + i] = decay * moment[m + i]! + features[i]! * target;
-      for (let j = 0; j < FEATURES; j++)
-        gram[g + i * FEATURES + j] = decay * gram[g + i * FEATURES + j]! + features[i]! * features[j]!;
-    }
-    let diagonal = 0;
-    for (let i = 0; i < FEATURES; i++) diagonal += gram[g + i * FEATURES + i]!;
-    const ridge = (RIDGE * diagonal) / FEATURES + 1e-12;
-    const system = new Float64Array(FEATURES * (FEATURES + 1));
-    for (let i = 0; i < FEATURES; i++) {
-      for (let j = 0; j < FEATURES; j++)
-        system[i * (FEATURES + 1) + j] = gram[g + i * FEATURES + j]! + (i === j ? ridge : 0);
-      system[i * (FEATURES + 1) + FEATURES] = moment[m + i]!;
-    }
-    const solved = solveLinearSystem(system, FEATURES);
-    if (solved !== undefined) for (let i = 0; i < FEATURES; i++) coefficients[m + i] = solved[i]!;
-  }
-
-  function updateSmoothers(value: number): void {
-    if (Number.isNaN(dampedLevel)) {
-      dampedLevel = value;
-      smoothed = value;
-      return;
-    }
-    const previous = dampedLevel;
-    dampedLevel = DAMPED.alpha * value + (1 - DAMPED.alpha) * (previous + DAMPED.phi * dampedTrend);
-    dampedTrend = DAMPED.beta * (dampedLevel - previous) + (1 - DAMPED.beta) * DAMPED.phi * dampedTrend;
-    smoothed = SMOOTHED_ALPHA * value + (1 - SMOOTHED_ALPHA) * smoothed;
-  }
-
-  /**
-   * Weight of one origin's errors in the combination's error matrix: `δ / max(|e|, δ)`, with `e`
-   * the combination's own error and `δ` its typical absolute `h`-step error. The score is absolute
-   * error, and a squared-error fit of the weights lets a few spikes (which every member misses,
-   * each differently) decide them: it buys members that hedge the spikes and lose everywhere
-   * else. With this weight, minimising `wᵀ M w` is one iteratively-reweighted step towards the
-   * Huber loss at `δ`: squared for typical errors, absolute beyond (the IRLS of `median-regression`,
-   * run online). Before the combination has errors, or when it had none, every origin weighs 1.
-   */
-  function robustWeight(h: number, combinedError: number): number {
-    const count = absoluteResidualCount[h - 1]!;
-    if (Number.isNaN(combinedError) || !(count > 0)) return 1;
-    const delta = absoluteResidual[h - 1]! / count;
-    return delta > 0 ? delta / Math.max(Math.abs(combinedError), delta) : 1;
-  }
+  // Discounted over the residual window, like the residuals behind the intervals.
+  const typical = new TypicalErrors(horizon, 2 ** (-1 / settings.residualWindow));
+  const intervals = new ConformalIntervals(settings, series, typical);
+  const kept = new OriginForecasts(horizon);
+  // Scratch rows reused at every origin and horizon (no allocation per step).
+  const memberValues = new Float64Array(MEMBER_COUNT);
+  const memberWeights = new Float64Array(MEMBER_COUNT);
+  const memberErrors = new Float64Array(MEMBER_COUNT);
+  let latest: LatestForecast | undefined;
 
   /** Scores every forecast whose target is the sample just observed at `t`. */
   function score(t: number, value: number): void {
     for (let h = 1; h <= horizon; h++) {
       const origin = t - h;
       if (origin < ENSEMBLE_MINIMUM - 1) break;
-      const slot = origin % ring;
-      const row = (slot * horizon + h - 1) * memberCount;
-      const cell = (h - 1) * pairs;
-      for (let member = 0; member < memberCount; member++) {
-        errors[member] = value - memberForecasts[row + member]!;
-      }
-      const robust = robustWeight(h, value - ensembleForecasts[slot * horizon + h - 1]!);
-      const lastValueSquare = errors[lastValueMember]! ** 2;
-      for (let i = 0; i < memberCount; i++) {
-        if (Number.isNaN(errors[i]!)) continue;
-        const paired = (h - 1) * memberCount + i;
-        pairedLastValueSquares[paired] = decay * pairedLastValueSquares[paired]! + robust * lastValueSquare;
-        pairedOrigins[paired] = decay * pairedOrigins[paired]! + 1;
-        for (let j = 0; j < memberCount; j++) {
-          if (Number.isNaN(errors[j]!)) continue;
-          const index = cell + i * memberCount + j;
-          errorProducts[index] = decay * errorProducts[index]! + robust * errors[i]! * errors[j]!;
-          productCounts[index] = decay * productCounts[index]! + robust;
-        }
-      }
-      fitDirect(t, h, value);
-      const mean = ensembleForecasts[slot * horizon + h - 1]!;
+      const mean = kept.mean(origin, h);
+      kept.memberErrors(origin, h, value, memberErrors);
+      combination.record(h, memberErrors, robustOriginWeight(typical, h, value - mean));
+      members.learn(t, h, value);
       if (Number.isNaN(mean)) continue;
-      const scale = scales[slot * horizon + h - 1]!;
-      residuals[h - 1]!.push(scale > 0 ? (value - mean) / scale : 0);
-      absoluteResiduals[h - 1]!.push(scale > 0 ? Math.abs(value - mean) / scale : 0);
-      absoluteResidual[h - 1] = absoluteResidual[h - 1]! * residualDecay + Math.abs(value - mean);
-      absoluteResidualCount[h - 1] = absoluteResidualCount[h - 1]! * residualDecay + 1;
-      const target = miscoverage[h - 1]!;
-      for (let index = 0; index < levels.length; index++) {
-        const base = ((slot * horizon + h - 1) * levels.length + index) * 2;
-        const lower = bounds[base]!;
-        const upper = bounds[base + 1]!;
-        if (Number.isNaN(lower)) continue;
-        target[index] = adaptMiscoverage(target[index]!, {
-          nominal: 1 - levels[index]!,
-          missed: value < lower || value > upper,
-          rate,
-          bound: adaptiveBound,
-        });
-      }
+      intervals.record(origin, h, value, mean);
+      typical.record(h, Math.abs(value - mean));
     }
   }
 
-  function stepDeviation(): number {
-    let squares = 0;
-    for (let t = 1; t < history.length; t++) squares += (history[t]! - history[t - 1]!) ** 2;
-    return history.length > 1 ? Math.sqrt(squares / (history.length - 1)) : 0;
-  }
-
-  /**
-   * Scale of the conformal score at origin `t`, horizon `h`: the typical absolute `h`-step error
-   * so far, plus how far the members disagree now (when they disagree, e.g. seasonal-naive and
-   * last-value after a weekday/weekend switch, the interval widens before the errors show it).
-   */
-  function scoreScale(h: number, values: Float64Array, mean: number): number {
-    const count = absoluteResidualCount[h - 1]!;
-    const typical = count > 0 ? absoluteResidual[h - 1]! / count : stepDeviation() * Math.sqrt(h);
-    if (intervalScaling === 'none') return 1;
-    let disagreement = 0;
-    let active = 0;
-    for (let member = 0; member < memberCount; member++) {
-      if (Number.isNaN(values[member]!) || !enabled[member]) continue;
-      disagreement += Math.abs(values[member]! - mean);
-      active++;
-    }
-    const spread = active > 0 ? disagreement / active : 0;
-    return typical + spread || 1;
-  }
-
-  /**
-   * Interval offsets `[low, high]` around the mean for horizon `h` at miscoverage `alpha`: the
-   * `α/2` and `1 − α/2` quantiles of the signed residuals, or `±` the `1 − α` quantile of their
-   * absolute values while fewer than {@link SEPARATE_TAIL_ERRORS} independent errors are expected
-   * outside the interval.
-   */
-  function intervalOffsets(h: number, alpha: number, scale: number): [number, number] {
-    let source = h;
-    while (source > 1 && residuals[source - 1]!.size < MINIMUM_RESIDUALS) source--;
-    const window = residuals[source - 1]!;
-    if (window.size < MINIMUM_RESIDUALS) {
-      // Too few forecasts scored for empirical quantiles (a handful of residuals, scaled by an
-      // early member spread, gave bounds twice the demand): the spread of the steps seen so far,
-      // as a random walk would have it.
-      const spread = normalQuantile(1 - alpha / 2) * stepDeviation() * Math.sqrt(h);
-      return [-spread, spread];
-    }
-    const widen = Math.sqrt(h / source) * scale;
-    if ((window.size / source) * alpha < SEPARATE_TAIL_ERRORS) {
-      const radius = absoluteResiduals[source - 1]!.quantile(1 - alpha) * widen;
-      return [-radius, radius];
-    }
-    return [window.quantile(alpha / 2) * widen, window.quantile(1 - alpha / 2) * widen];
-  }
-
-  /**
-   * Each active member's error at horizon `h` as a multiple of last-value's, from their errors on
-   * the same origins, shrunk towards 1 (as good as last-value) while the member has few
-   * independent `h`-step errors (`relativeMemberError`). A member scored on one 6-hour origin
-   * (a seasonal member the day after its first season) is held at about last-value's error
-   * instead of taking one small error as its MSE.
-   */
-  function relativeMemberErrors(h: number, active: readonly number[]): Float64Array {
-    const ratios = new Float64Array(active.length);
-    const cell = (h - 1) * pairs;
-    for (const [a, member] of active.entries()) {
-      const paired = (h - 1) * memberCount + member;
-      const logRatio = relativeMemberError(
-        {
-          memberSquares: errorProducts[cell + member * memberCount + member]!,
-          lastValueSquares: pairedLastValueSquares[paired]!,
-          origins: pairedOrigins[paired]!,
-        },
-        h,
-        priorDeviation,
-      );
-      ratios[a] = Math.exp(logRatio);
-    }
-    return ratios;
-  }
-
-  /**
-   * Rescales the error matrix `M` (in place, `D M D` with `D` diagonal) so that each member's
-   * mean squared error is last-value's times its squared relative error (`relativeMemberErrors`),
-   * keeping the correlations `M` estimated. `D M D` stays positive definite. Members scored on
-   * different origins become comparable, and few errors no longer make a member look exact.
-   */
-  function scaleToRelativeErrors(h: number, active: readonly number[], moments: Float64Array): void {
-    const own = (h - 1) * pairs + lastValueMember * memberCount + lastValueMember;
-    if (!(productCounts[own]! > 0)) return;
-    const lastValueError = errorProducts[own]! / productCounts[own]!;
-    if (!(lastValueError > 0)) return;
-    const size = active.length;
-    const ratios = relativeMemberErrors(h, active);
-    const factors = new Float64Array(size);
-    for (let a = 0; a < size; a++) {
-      const current = moments[a * size + a]!;
-      factors[a] = current > 0 ? Math.sqrt((lastValueError * ratios[a]! ** 2) / current) : 1;
-    }
-    for (let a = 0; a < size; a++)
-      for (let b = 0; b < size; b++)
-        moments[a * size + b] = moments[a * size + b]! * factors[a]! * factors[b]!;
-  }
-
-  /**
-   * The convex combination of the available members with the least discounted mean squared error
-   * over their past `h`-step errors: minimise `wᵀ M w` over the simplex by an active-set solve.
-   * `M`, the discounted error second-moment matrix, is shrunk towards its own diagonal: with the
-   * diagonal alone the weights are Bates & Granger's inverse-MSE weights, which ignore the
-   * cross-products between members, the noisiest part of `M` and the part that makes fitted
-   * combinations lose to simple ones (the "forecast combination puzzle"). The prior is worth
-   * {@link PRIOR_WEIGHT} independent errors; `h`-step errors overlap, so it weighs `h` times as
-   * many raw errors at horizon `h`, and the 6-hour weights trust cross-products only after days.
-   * Correlated members share weight; a member that adds nothing gets 0.
-   */
-  function combinationWeights(h: number, values: Float64Array, out: Float64Array): void {
-    const active: number[] = [];
-    for (let member = 0; member < memberCount; member++)
-      if (!Number.isNaN(values[member]!) && enabled[member]) active.push(member);
-    // A horizon with no scored error yet borrows the errors of the longest shorter one that has
-    // some (as the intervals do); with none at all, the forecast is last-value, the one member
-    // that assumes nothing about the series.
-    const scored = (horizonIndex: number) =>
-      active.some((member) => productCounts[horizonIndex * pairs + member * memberCount + member]! > 0);
-    let source = h;
-    while (source >= 1 && !scored(source - 1)) source--;
-    if (source < 1 && active.includes(lastValueMember)) {
-      out.fill(0);
-      out[lastValueMember] = 1;
-      return;
-    }
-    source = Math.max(1, source);
-    const cell = (source - 1) * pairs;
-    const size = active.length;
-    // A member not scored yet is taken to be as good as the best one (equal weights at the start).
-    let best = Number.POSITIVE_INFINITY;
-    for (const member of active) {
-      const index = cell + member * memberCount + member;
-      if (productCounts[index]! > 0) best = Math.min(best, errorProducts[index]! / productCounts[index]!);
-    }
-    const prior = Number.isFinite(best) ? best : 1;
-    // h-step errors from consecutive origins overlap in h − 1 steps, so n of them carry about n / h
-    // independent errors: the prior is worth PRIOR_WEIGHT independent errors at every horizon.
-    const priorWeight = PRIOR_WEIGHT * source;
-    const moments = new Float64Array(size * size);
-    for (let a = 0; a < size; a++) {
-      const own = cell + active[a]! * memberCount + active[a]!;
-      const ownError = productCounts[own]! > 0 ? errorProducts[own]! / productCounts[own]! : prior;
-      for (let b = 0; b < size; b++) {
-        const index = cell + active[a]! * memberCount + active[b]!;
-        const diagonal = a === b ? priorWeight * ownError : 0;
-        moments[a * size + b] = (errorProducts[index]! + diagonal) / (productCounts[index]! + priorWeight);
-      }
-    }
-    scaleToRelativeErrors(source, active, moments);
-    let trace = 0;
-    for (let a = 0; a < size; a++) trace += moments[a * size + a]!;
-    // A tiny ridge keeps the solve defined when a member has been exact (zero error).
-    const ridge = (1e-9 * trace) / Math.max(1, size) + 1e-12;
-    for (let a = 0; a < size; a++) moments[a * size + a] = moments[a * size + a]! + ridge;
-    const weights = simplexLeastSquares(moments, size);
-    out.fill(0);
-    for (let a = 0; a < size; a++) out[active[a]!] = weights[a]!;
-  }
-
-  /** Member forecasts, weights, mean and intervals from origin `t`; stored for later scoring. */
-  function forecastFrom(t: number): {
-    points: ForecastPoint[];
-    weights: Array<Record<EnsembleMember, number>>;
-  } {
-    const slot = t % ring;
+  /** Member forecasts, weights, mean and intervals from origin `t`; kept for later scoring. */
+  function forecastFrom(t: number): LatestForecast {
     const points: ForecastPoint[] = [];
     const weights: Array<Record<EnsembleMember, number>> = [];
-    const memberValues = new Float64Array(memberCount);
-    const memberWeights = new Float64Array(memberCount);
     for (let h = 1; h <= horizon; h++) {
-      const row = (slot * horizon + h - 1) * memberCount;
-      for (let member = 0; member < memberCount; member++) {
-        const value = memberForecast(member, t, h);
-        memberValues[member] = value;
-        memberForecasts[row + member] = value;
-      }
-      combinationWeights(h, memberValues, memberWeights);
-      let mean = 0;
-      const named = {} as Record<EnsembleMember, number>;
-      for (let member = 0; member < memberCount; member++) {
-        const weight = memberWeights[member]!;
-        named[ensembleMembers[member]!] = weight;
-        if (weight > 0) mean += weight * memberValues[member]!;
-      }
-      // No enabled member can forecast yet (e.g. only seasonal members in the first day): last value.
-      if (Object.values(named).every((weight) => weight === 0)) mean = history[t]!;
-      weights.push(named);
-      ensembleForecasts[slot * horizon + h - 1] = mean;
-      const scale = scoreScale(h, memberValues, mean);
-      scales[slot * horizon + h - 1] = scale;
-      const intervals: ForecastInterval[] = [];
-      for (let index = 0; index < levels.length; index++) {
-        const [low, high] = intervalOffsets(h, miscoverage[h - 1]![index]!, scale);
-        const base = ((slot * horizon + h - 1) * levels.length + index) * 2;
-        bounds[base] = mean + low;
-        bounds[base + 1] = mean + high;
-        intervals.push({ level: levels[index]!, lower: mean + low, upper: mean + high });
-      }
-      const primary = intervals[0]!;
-      points.push({
-        step: h,
-        mean,
-        lower: primary.lower,
-        upper: primary.upper,
-        intervals: intervals.slice(1),
-      });
+      forecastMembers(t, h);
+      combination.weights(h, memberValues, memberWeights);
+      weights.push(namedWeights(memberWeights));
+      const mean = combinedMean(t);
+      kept.storeMean(t, h, mean);
+      points.push(intervals.point(t, h, mean, intervals.scale(h, memberValues, mean)));
     }
     return { points, weights };
   }
 
+  function forecastMembers(t: number, h: number): void {
+    for (let member = 0; member < MEMBER_COUNT; member++)
+      memberValues[member] = members.forecast(member, t, h);
+    kept.storeMembers(t, h, memberValues);
+  }
+
+  /** The weighted mean of the member forecasts. */
+  function combinedMean(t: number): number {
+    let mean = 0;
+    let weighted = false;
+    for (let member = 0; member < MEMBER_COUNT; member++) {
+      const weight = memberWeights[member]!;
+      if (weight !== 0) weighted = true;
+      if (weight > 0) mean += weight * memberValues[member]!;
+    }
+    // No enabled member can forecast yet (e.g. only seasonal members in the first day): last value.
+    return weighted ? mean : series.values[t]!;
+  }
+
   return {
     get length() {
-      return history.length;
+      return series.length;
     },
     get observedCount() {
-      return observedCount;
+      return series.observedCount;
     },
     observe(value, observeOptions) {
-      if (!Number.isFinite(value)) {
-        throw new ConfigError({
-          message: `Invalid ensemble forecaster sample: ${value} is not finite (fill gaps first, e.g. with toRegularGrid)`,
-          issues: [{ path: 'value', message: 'must be finite' }],
-        });
-      }
-      const t = history.length;
-      history.push(value);
-      prefix.push(prefix[t]! + value);
+      assertFiniteSample(value);
       const filled = observeOptions?.filled === true;
-      filledFlags.push(filled);
-      if (!filled) {
-        observedCount++;
-        score(t, value);
-      }
-      updateSmoothers(value);
-      localLevels.observe(value, { filled });
-      if (enabled[medianMember] && (t + 1) % levelWindow === 0) fitMedianModels(t);
-      if (enabled[recentMedianMember] && (t + 1) % levelWindow === 0) recentMedian.refit(t);
+      const t = series.push(value, filled);
+      if (!filled) score(t, value);
+      members.observe(t, value, filled);
       latest = t >= ENSEMBLE_MINIMUM - 1 ? forecastFrom(t) : undefined;
     },
     forecast(): ForecastOutcome {
-      if (latest === undefined || observedCount < ENSEMBLE_MINIMUM) {
-        return {
-          status: 'insufficient_data',
-          model: 'ensemble',
-          needed: ENSEMBLE_MINIMUM,
-          have: observedCount,
-          message: `the ensemble needs ${ENSEMBLE_MINIMUM} observed samples, got ${observedCount}`,
-        };
-      }
-      const t = history.length - 1;
-      const seasonality = t + 1 >= 2 * week ? 'weekly' : t + 1 > season ? 'daily' : 'none';
+      const observed = series.observedCount;
+      if (latest === undefined || observed < ENSEMBLE_MINIMUM) return insufficientData(observed);
+      const t = series.length - 1;
       return {
         status: 'ok',
         model: 'ensemble',
         points: latest.points,
         level,
         seasonLength: season,
-        seasonality,
+        seasonality: t + 1 >= 2 * week ? 'weekly' : t + 1 > season ? 'daily' : 'none',
         weights: latest.weights,
         parameters: {},
-        residualStandardDeviation: residualDeviation(residuals[0]!),
-        historyUsed: history.length,
+        residualStandardDeviation: intervals.residualStandardDeviation(),
+        historyUsed: series.length,
       };
     },
   };
 }
 
-/** Gaussian elimination with partial pivoting on an `n × (n+1)` augmented matrix; `undefined` if singular. */
-function solveLinearSystem(system: Float64Array, n: number): Float64Array | undefined {
-  const width = n + 1;
-  for (let column = 0; column < n; column++) {
-    let pivot = column;
-    for (let row = column + 1; row < n; row++)
-      if (Math.abs(system[row * width + column]!) > Math.abs(system[pivot * width + column]!)) pivot = row;
-    if (Math.abs(system[pivot * width + column]!) < 1e-300) return undefined;
-    if (pivot !== column) {
-      for (let k = 0; k < width; k++) {
-        const swap = system[column * width + k]!;
-        system[column * width + k] = system[pivot * width + k]!;
-        system[pivot * width + k] = swap;
-      }
-    }
-    for (let row = column + 1; row < n; row++) {
-      const factor = system[row * width + column]! / system[column * width + column]!;
-      for (let k = column; k < width; k++)
-        system[row * width + k] = system[row * width + k]! - factor * system[column * width + k]!;
-    }
-  }
-  const solution = new Float64Array(n);
-  for (let row = n - 1; row >= 0; row--) {
-    let sum = system[row * width + n]!;
-    for (let k = row + 1; k < n; k++) sum -= system[row * width + k]! * solution[k]!;
-    solution[row] = sum / system[row * width + row]!;
-  }
-  return solution;
+/** The forecast from the latest origin, made when its sample was observed. */
+interface LatestForecast {
+  points: ForecastPoint[];
+  weights: Array<Record<EnsembleMember, number>>;
 }
 
-/**
- * `argmin wᵀ M w` over the probability simplex (M symmetric positive definite, `size × size`) by
- * an active-set method: on the support S, `w_S ∝ M_S⁻¹ 1`; the most negative weight leaves S
- * until none is negative (at most `size` rounds).
- */
-function simplexLeastSquares(moments: Float64Array, size: number): Float64Array {
-  const weights = new Float64Array(size);
-  if (size === 0) return weights;
-  const support = Array.from({ length: size }, () => true);
-  for (let iteration = 0; iteration < size; iteration++) {
-    const members = support.flatMap((inside, index) => (inside ? [index] : []));
-    const count = members.length;
-    const system = new Float64Array(count * (count + 1));
-    for (let a = 0; a < count; a++) {
-      for (let b = 0; b < count; b++)
-        system[a * (count + 1) + b] = moments[members[a]! * size + members[b]!]!;
-      system[a * (count + 1) + count] = 1;
-    }
-    const solved = solveLinearSystem(system, count);
-    weights.fill(0);
-    if (solved === undefined) {
-      for (const member of members) weights[member] = 1 / count;
-      return weights;
-    }
-    let total = 0;
-    for (let a = 0; a < count; a++) total += solved[a]!;
-    let mostNegative = -1;
-    for (let a = 0; a < count; a++) {
-      weights[members[a]!] = solved[a]! / total;
-      if (weights[members[a]!]! < 0 && (mostNegative < 0 || weights[members[a]!]! < weights[mostNegative]!))
-        mostNegative = members[a]!;
-    }
-    if (mostNegative >= 0 && count > 1) {
-      support[mostNegative] = false;
-      continue;
-    }
-    return weights;
-  }
-  // Not reached (each round removes a member), kept as a safe, convex answer.
-  weights.fill(1 / size);
-  return weights;
+/** One weight per member, by name, in {@link ensembleMembers} order. */
+function namedWeights(weights: Float64Array): Record<EnsembleMember, number> {
+  const named = {} as Record<EnsembleMember, number>;
+  for (let member = 0; member < MEMBER_COUNT; member++) named[ensembleMembers[member]!] = weights[member]!;
+  return named;
 }
 
-function residualDeviation(window: SortedWindow): number {
-  const values = window.values();
-  if (values.length < 2) return Number.NaN;
-  let mean = 0;
-  for (const value of values) mean += value;
-  mean /= values.length;
-  let squares = 0;
-  for (const value of values) squares += (value - mean) ** 2;
-  return Math.sqrt(squares / (values.length - 1));
+function assertFiniteSample(value: number): void {
+  if (!Number.isFinite(value)) {
+    throw new ConfigError({
+      message: `Invalid ensemble forecaster sample: ${value} is not finite (fill gaps first, e.g. with toRegularGrid)`,
+      issues: [{ path: 'value', message: 'must be finite' }],
+    });
+  }
+}
+
+function insufficientData(have: number): ForecastOutcome {
+  return {
+    status: 'insufficient_data',
+    model: 'ensemble',
+    needed: ENSEMBLE_MINIMUM,
+    have,
+    message: `the ensemble needs ${ENSEMBLE_MINIMUM} observed samples, got ${have}`,
+  };
 }
