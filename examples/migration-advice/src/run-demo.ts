@@ -17,7 +17,7 @@ import {
   type ProxmoxClient,
 } from '@ballast/proxmox';
 import { createClusterSimulator, type FakeProxmox, startFakeProxmox } from '@ballast/testkit';
-import { parseDemoOptions, usage } from './cli-options';
+import { type DemoOptions, parseDemoOptions, usage } from './cli-options';
 import { type DemoModel, modelFromConfig, modelFromEnvironment } from './llm-model';
 import { describeIssue, nodeTable, wrap } from './report';
 
@@ -62,94 +62,14 @@ export async function runMigrationDemo(
     log(usage);
     return undefined;
   }
-  let llm: DemoModel = modelFromEnvironment(env);
-  if (options.config) {
-    // A ProxBalance-style file: its keys replace the flags, BALLAST_<KEY> variables replace the file.
-    const config = loadBallastConfig({ file: options.config, env });
-    for (const warning of configWarnings(config)) log(`warning: ${warning}`);
-    if (config.proxmox_host) {
-      options.url = `https://${config.proxmox_host}:${config.proxmox_port}`;
-      options.tokenId = config.proxmox_api_token_id;
-      options.tokenSecret = config.proxmox_api_token_secret;
-      // Only reachable with proxmox_allow_insecure_tls (or a pinned fingerprint): the config refuses it otherwise.
-      options.insecure = !config.proxmox_verify_ssl && config.proxmox_fingerprint === undefined;
-      options.fingerprint = config.proxmox_fingerprint ?? options.fingerprint;
-      if (!options.tokenId || !options.tokenSecret) {
-        throw new Error(`${options.config}: proxmox_api_token_id and proxmox_api_token_secret are required`);
-      }
-    }
-    options.period = config.ai_analysis_period;
-    options.cpuThreshold ??= config.cpu_threshold;
-    options.memThreshold ??= config.mem_threshold;
-    if (config.ai_enabled) llm = modelFromConfig(config, env);
-  }
-
-  let fake: FakeProxmox | undefined;
-  let client: ProxmoxClient;
-  if (options.url) {
-    client = createProxmoxClient({
-      baseUrl: options.url,
-      tokenId: options.tokenId!,
-      tokenSecret: options.tokenSecret!,
-      tls: {
-        ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
-        ...(options.insecure ? { insecureSkipVerify: true } : {}),
-      },
-    });
-  } else {
-    const simulator = createClusterSimulator({
-      seed: options.seed,
-      // pve1 is a large node that took most new guests: the usual way a cluster drifts out of balance.
-      nodes: Array.from({ length: options.nodes }, (_, index) => nodeSizes[index % nodeSizes.length]!),
-      guests: options.guests,
-      imbalance: 'severe',
-      ...(options.clock === 'fixed' ? { now: SIMULATED_NOW } : {}),
-    });
-    fake = await startFakeProxmox({ simulator, ...simulatedToken, migrationDurationMs: 250 });
-    client = createProxmoxClient({ baseUrl: fake.url, ...simulatedToken });
-  }
+  const llm = applyConfigFile(options, env, log) ?? modelFromEnvironment(env);
+  const { client, fake } = await openCluster(options);
   // --json prints only the response document, so the report goes nowhere.
   const report = options.json ? () => {} : log;
-
   try {
-    report('Ballast migration advice\n');
-    report(
-      options.url
-        ? `Cluster: ${options.url} (read-only${options.apply ? '; --apply given' : ''})`
-        : `Cluster: simulated ${options.nodes}-node Proxmox VE cluster (seed ${options.seed}) served by the fake PVE API at ${fake!.url}\n         pass --url https://your-pve:8006 --token-id ... (secret in PROXMOX_TOKEN_SECRET) for a real one`,
-    );
-
-    const started = performance.now();
-    const collected = await collectCluster(client, {
-      period: options.period,
-      guestSeries: !options.skipGuestTrends,
-    });
-    const { stats, warnings } = collected;
-    // On the simulated cluster its own clock is the time of the snapshot (fixed by default).
-    const snapshot =
-      fake !== undefined && options.clock === 'fixed'
-        ? { ...collected.snapshot, collectedAt: SIMULATED_NOW }
-        : collected.snapshot;
-    const nodesOnline = snapshot.nodes.filter((node) => node.status === 'online').length;
-    const calls = Object.entries(stats.byEndpoint);
-    const count = (test: (endpoint: string) => boolean) =>
-      calls.filter(([endpoint]) => test(endpoint)).reduce((sum, [, value]) => sum + value, 0);
-    const rrdCalls = count((endpoint) => endpoint.includes('rrddata') && !/\/(qemu|lxc)\//.test(endpoint));
-    const guestRrdCalls = count(
-      (endpoint) => endpoint.includes('rrddata') && /\/(qemu|lxc)\//.test(endpoint),
-    );
-    const contentCalls = count((endpoint) => endpoint.endsWith('/content'));
-    report(
-      `Collected ${snapshot.nodes.length} nodes (${nodesOnline} online) and ${snapshot.guests.length} guests over ${options.period} in ${((performance.now() - started) / 1000).toFixed(1)} s with ${stats.apiCalls} API calls: ${rrdCalls} node RRD, ${contentCalls} local-storage listings, ${stats.apiCalls - rrdCalls - contentCalls - guestRrdCalls} cluster and HA state${guestRrdCalls ? `, ${guestRrdCalls} guest RRD for workload profiles (--skip-guest-trends to skip)` : ''}`,
-    );
-    for (const warning of warnings) report(`  warning: ${warning}`);
-
+    const { snapshot, apiCalls } = await collectAndReport(client, fake, options, report);
     const before = computeImbalance(snapshot);
-    report(`\n${nodeTable(snapshot, plannerCpuOf(snapshot))}\n`);
-    report(
-      `Cluster imbalance ${before.normalized.toFixed(3)} (CRS: coefficient of variation of node load / sqrt(n-1); 0 = even). CPU spread ${pct(before.perResource.cpu.max - minOf(before, 'cpu'))}, memory spread ${pct(before.perResource.memory.max - minOf(before, 'memory'))}`,
-    );
-
+    reportImbalance(snapshot, before, report);
     report(`\nLLM analysis: ${llm.description}`);
     const advice = await adviseMigrations({
       snapshot,
@@ -161,64 +81,185 @@ export async function runMigrationDemo(
         ...(options.maxMigrations === undefined ? {} : { plan: { maxMigrations: options.maxMigrations } }),
       },
     });
-    if (options.json) {
-      log(JSON.stringify(toProxBalanceResponse(advice), null, 2));
-    } else {
-      printAdvice(advice, snapshot, report);
-    }
+    if (options.json) log(JSON.stringify(toProxBalanceResponse(advice), null, 2));
+    else printAdvice(advice, snapshot, report);
 
-    const outcome: DemoOutcome = { snapshot, advice, apiCalls: stats.apiCalls };
+    const outcome: DemoOutcome = { snapshot, advice, apiCalls };
     if (!options.apply) {
-      if (advice.recommendations.length > 0) {
-        const projected = applyMigrations(snapshot, advice.recommendations);
-        report(
-          `\nProjected after the ${advice.recommendations.length} migrations (current usage, not yet measured):`,
-        );
-        report(nodeTable(projected));
-      }
-      report(
-        `\nDry run: nothing was changed. ${options.url ? 'Add --apply --yes to carry the plan out on your cluster.' : 'Run `pnpm demo --apply` to carry the plan out on the simulated cluster.'}`,
-      );
+      reportDryRun(advice, snapshot, options, report);
       return outcome;
     }
     if (options.url && !options.yes) {
       log('\n--apply on a real cluster also needs --yes. Nothing was changed.');
       return outcome;
     }
-    if (advice.recommendations.length === 0) return outcome;
-
-    log(`\nApplying ${advice.recommendations.length} migrations, ${options.parallel} at a time`);
-    const moves: MigrationMove[] = advice.recommendations.map((recommendation) => ({
-      vmid: recommendation.vmid,
-      kind: recommendation.type === 'ct' ? 'ct' : 'vm',
-      source: recommendation.sourceNode,
-      target: recommendation.targetNode,
-    }));
-    const startedAt = new Map<number, number>();
-    const execution = await executeMigrations(client, moves, {
-      apply: true,
-      parallel: options.parallel,
-      pollIntervalMs: options.url ? 2000 : 100,
-      onProgress: (event) => {
-        const line = progressLine(event, advice.recommendations, startedAt, performance.now());
-        if (line !== undefined) log(line);
-      },
-    });
-    const after = await collectCluster(client, { period: options.period });
-    const measured = computeImbalance(after.snapshot);
-    log(`\n${nodeTable(after.snapshot)}\n`);
-    log(
-      `Re-collected after applying: imbalance ${before.normalized.toFixed(3)} -> ${measured.normalized.toFixed(3)} (measured; the advice predicted ${advice.imbalance.after.toFixed(3)})`,
-    );
-    outcome.applied = {
-      imbalanceAfter: measured.normalized,
-      statuses: execution.moves.map((move) => move.status),
-    };
+    if (advice.recommendations.length > 0)
+      outcome.applied = await applyAndMeasure(client, advice, before, options, log);
     return outcome;
   } finally {
     await client.close();
     await fake?.close();
   }
+}
+
+/**
+ * A ProxBalance-style `--config` file: its keys replace the flags (in `options`), `BALLAST_<KEY>`
+ * variables replace the file. Returns the model it configures, or `undefined` to use the
+ * environment's.
+ */
+function applyConfigFile(
+  options: DemoOptions,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): DemoModel | undefined {
+  if (!options.config) return undefined;
+  const config = loadBallastConfig({ file: options.config, env });
+  for (const warning of configWarnings(config)) log(`warning: ${warning}`);
+  if (config.proxmox_host) {
+    options.url = `https://${config.proxmox_host}:${config.proxmox_port}`;
+    options.tokenId = config.proxmox_api_token_id;
+    options.tokenSecret = config.proxmox_api_token_secret;
+    // Only reachable with proxmox_allow_insecure_tls (or a pinned fingerprint): the config refuses it otherwise.
+    options.insecure = !config.proxmox_verify_ssl && config.proxmox_fingerprint === undefined;
+    options.fingerprint = config.proxmox_fingerprint ?? options.fingerprint;
+    if (!options.tokenId || !options.tokenSecret) {
+      throw new Error(`${options.config}: proxmox_api_token_id and proxmox_api_token_secret are required`);
+    }
+  }
+  options.period = config.ai_analysis_period;
+  options.cpuThreshold ??= config.cpu_threshold;
+  options.memThreshold ??= config.mem_threshold;
+  return config.ai_enabled ? modelFromConfig(config, env) : undefined;
+}
+
+/** The cluster at `--url`, or a simulated one served by the testkit's fake PVE API. */
+async function openCluster(
+  options: DemoOptions,
+): Promise<{ client: ProxmoxClient; fake: FakeProxmox | undefined }> {
+  if (options.url) {
+    const client = createProxmoxClient({
+      baseUrl: options.url,
+      tokenId: options.tokenId!,
+      tokenSecret: options.tokenSecret!,
+      tls: {
+        ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
+        ...(options.insecure ? { insecureSkipVerify: true } : {}),
+      },
+    });
+    return { client, fake: undefined };
+  }
+  const simulator = createClusterSimulator({
+    seed: options.seed,
+    // pve1 is a large node that took most new guests: the usual way a cluster drifts out of balance.
+    nodes: Array.from({ length: options.nodes }, (_, index) => nodeSizes[index % nodeSizes.length]!),
+    guests: options.guests,
+    imbalance: 'severe',
+    ...(options.clock === 'fixed' ? { now: SIMULATED_NOW } : {}),
+  });
+  const fake = await startFakeProxmox({ simulator, ...simulatedToken, migrationDurationMs: 250 });
+  return { client: createProxmoxClient({ baseUrl: fake.url, ...simulatedToken }), fake };
+}
+
+/** Collects the snapshot and says what it took: nodes, guests, time, and the API calls by kind. */
+async function collectAndReport(
+  client: ProxmoxClient,
+  fake: FakeProxmox | undefined,
+  options: DemoOptions,
+  report: (line: string) => void,
+): Promise<{ snapshot: ClusterSnapshot; apiCalls: number }> {
+  report('Ballast migration advice\n');
+  report(
+    options.url
+      ? `Cluster: ${options.url} (read-only${options.apply ? '; --apply given' : ''})`
+      : `Cluster: simulated ${options.nodes}-node Proxmox VE cluster (seed ${options.seed}) served by the fake PVE API at ${fake!.url}\n         pass --url https://your-pve:8006 --token-id ... (secret in PROXMOX_TOKEN_SECRET) for a real one`,
+  );
+  const started = performance.now();
+  const collected = await collectCluster(client, {
+    period: options.period,
+    guestSeries: !options.skipGuestTrends,
+  });
+  const { stats, warnings } = collected;
+  // On the simulated cluster its own clock is the time of the snapshot (fixed by default).
+  const snapshot =
+    fake !== undefined && options.clock === 'fixed'
+      ? { ...collected.snapshot, collectedAt: SIMULATED_NOW }
+      : collected.snapshot;
+  const nodesOnline = snapshot.nodes.filter((node) => node.status === 'online').length;
+  const calls = Object.entries(stats.byEndpoint);
+  const count = (test: (endpoint: string) => boolean) =>
+    calls.filter(([endpoint]) => test(endpoint)).reduce((sum, [, value]) => sum + value, 0);
+  const rrdCalls = count((endpoint) => endpoint.includes('rrddata') && !/\/(qemu|lxc)\//.test(endpoint));
+  const guestRrdCalls = count((endpoint) => endpoint.includes('rrddata') && /\/(qemu|lxc)\//.test(endpoint));
+  const contentCalls = count((endpoint) => endpoint.endsWith('/content'));
+  report(
+    `Collected ${snapshot.nodes.length} nodes (${nodesOnline} online) and ${snapshot.guests.length} guests over ${options.period} in ${((performance.now() - started) / 1000).toFixed(1)} s with ${stats.apiCalls} API calls: ${rrdCalls} node RRD, ${contentCalls} local-storage listings, ${stats.apiCalls - rrdCalls - contentCalls - guestRrdCalls} cluster and HA state${guestRrdCalls ? `, ${guestRrdCalls} guest RRD for workload profiles (--skip-guest-trends to skip)` : ''}`,
+  );
+  for (const warning of warnings) report(`  warning: ${warning}`);
+  return { snapshot, apiCalls: stats.apiCalls };
+}
+
+function reportImbalance(
+  snapshot: ClusterSnapshot,
+  before: ReturnType<typeof computeImbalance>,
+  report: (line: string) => void,
+): void {
+  report(`\n${nodeTable(snapshot, plannerCpuOf(snapshot))}\n`);
+  report(
+    `Cluster imbalance ${before.normalized.toFixed(3)} (CRS: coefficient of variation of node load / sqrt(n-1); 0 = even). CPU spread ${pct(before.perResource.cpu.max - minOf(before, 'cpu'))}, memory spread ${pct(before.perResource.memory.max - minOf(before, 'memory'))}`,
+  );
+}
+
+/** The projected node table, and how to carry the plan out. */
+function reportDryRun(
+  advice: MigrationAdvice,
+  snapshot: ClusterSnapshot,
+  options: DemoOptions,
+  report: (line: string) => void,
+): void {
+  if (advice.recommendations.length > 0) {
+    const projected = applyMigrations(snapshot, advice.recommendations);
+    report(
+      `\nProjected after the ${advice.recommendations.length} migrations (current usage, not yet measured):`,
+    );
+    report(nodeTable(projected));
+  }
+  report(
+    `\nDry run: nothing was changed. ${options.url ? 'Add --apply --yes to carry the plan out on your cluster.' : 'Run `pnpm demo --apply` to carry the plan out on the simulated cluster.'}`,
+  );
+}
+
+/** Carries the plan out with a line per move, then re-collects to measure what it did. */
+async function applyAndMeasure(
+  client: ProxmoxClient,
+  advice: MigrationAdvice,
+  before: ReturnType<typeof computeImbalance>,
+  options: DemoOptions,
+  log: (line: string) => void,
+): Promise<NonNullable<DemoOutcome['applied']>> {
+  log(`\nApplying ${advice.recommendations.length} migrations, ${options.parallel} at a time`);
+  const moves: MigrationMove[] = advice.recommendations.map((recommendation) => ({
+    vmid: recommendation.vmid,
+    kind: recommendation.type === 'ct' ? 'ct' : 'vm',
+    source: recommendation.sourceNode,
+    target: recommendation.targetNode,
+  }));
+  const startedAt = new Map<number, number>();
+  const execution = await executeMigrations(client, moves, {
+    apply: true,
+    parallel: options.parallel,
+    pollIntervalMs: options.url ? 2000 : 100,
+    onProgress: (event) => {
+      const line = progressLine(event, advice.recommendations, startedAt, performance.now());
+      if (line !== undefined) log(line);
+    },
+  });
+  const after = await collectCluster(client, { period: options.period });
+  const measured = computeImbalance(after.snapshot);
+  log(`\n${nodeTable(after.snapshot)}\n`);
+  log(
+    `Re-collected after applying: imbalance ${before.normalized.toFixed(3)} -> ${measured.normalized.toFixed(3)} (measured; the advice predicted ${advice.imbalance.after.toFixed(3)})`,
+  );
+  return { imbalanceAfter: measured.normalized, statuses: execution.moves.map((move) => move.status) };
 }
 
 function pct(fraction: number): string {
