@@ -244,6 +244,18 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     items,
   });
 
+  /** One request as the handlers see it. */
+  interface Call {
+    request: FakeKubernetesRequest;
+    response: ServerResponse;
+    raw: string;
+    method: string;
+    contentType: string | undefined;
+    route: NonNullable<ReturnType<typeof routeOf>>;
+    requirements: ReturnType<typeof parseLabelSelectorQuery>;
+    dryRun: boolean;
+  }
+
   const handle = async (incoming: IncomingMessage, response: ServerResponse) => {
     const raw = await readBody(incoming);
     const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
@@ -265,33 +277,9 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     if (incoming.headers.authorization !== `Bearer ${token}`) {
       return sendStatus(response, 401, 'Unauthorized');
     }
-
-    const rule = faults.find(
-      (candidate) =>
-        candidate.remaining > 0 &&
-        (candidate.method === undefined || candidate.method.toUpperCase() === method) &&
-        (typeof candidate.path === 'string' ? candidate.path === path : candidate.path.test(path)),
-    );
-    if (rule) {
-      rule.remaining--;
-      const fault = rule.fault;
-      if (fault.type === 'hang') return;
-      if (fault.type === 'delay') {
-        await wait(fault.ms);
-        if (closing) return;
-      } else {
-        return sendStatus(
-          response,
-          fault.status,
-          fault.message ?? defaultMessage(fault.status, method, route),
-          fault.reason,
-          fault.headers,
-        );
-      }
-    }
+    if (await injectFault(response, method, path, route)) return;
 
     if (!route) return sendStatus(response, 404, 'the server could not find the requested resource');
-    const { group, resource, namespace, name, subresource } = route;
     const selectorQuery = url.searchParams.get('labelSelector');
     let requirements: ReturnType<typeof parseLabelSelectorQuery> = [];
     try {
@@ -299,158 +287,214 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     } catch (error) {
       return sendStatus(response, 400, `unable to parse requirement: ${(error as Error).message}`);
     }
-    const dryRun = url.searchParams.get('dryRun') === 'All';
-
-    // apps/v1 deployments
-    if (group === 'apps' && resource === 'deployments') {
-      if (!name) {
-        if (method !== 'GET') return methodNotAllowed(response);
-        const items = inNamespace(namespace)
-          .map((workload) => stamp(workload.deployment()))
-          .filter((deployment) => matchesRequirements(requirements, deployment.metadata.labels));
-        return sendJson(response, 200, list('DeploymentList', 'apps/v1', items));
-      }
-      const workload = state.workload(namespace, name);
-      if (!workload) return notFound(response, 'deployments.apps', name, 'apps', 'deployments');
-      if (!subresource) {
-        if (method !== 'GET') return methodNotAllowed(response);
-        return sendJson(response, 200, stamp(workload.deployment()));
-      }
-      if (subresource !== 'scale')
-        return sendStatus(response, 404, 'the server could not find the requested resource');
-      if (method === 'GET') return sendJson(response, 200, scaleOf(workload));
-      if (method !== 'PATCH') return methodNotAllowed(response);
-      const patched = applyPatch(response, contentType, scaleOf(workload), request.body, raw);
-      if (patched === undefined) return;
-      const replicas = (patched as ScaleJson).spec?.replicas;
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-        return sendStatus(
-          response,
-          422,
-          `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
-        );
-      }
-      if (!dryRun) {
-        workload.setReplicas(replicas);
-        resourceVersion++;
-      }
-      const answer = dryRun ? (patched as ScaleJson) : scaleOf(workload);
-      return sendJson(response, 200, answer);
-    }
-
-    // core/v1 pods
-    if (group === '' && resource === 'pods') {
-      if (method !== 'GET') return methodNotAllowed(response);
-      const pods = inNamespace(namespace).flatMap((workload) => workload.pods());
-      if (name) {
-        const pod = pods.find((candidate) => candidate.metadata.name === name);
-        return pod ? sendJson(response, 200, stamp(pod)) : notFound(response, 'pods', name, '', 'pods');
-      }
-      const items = pods
-        .filter((pod) => matchesRequirements(requirements, pod.metadata.labels))
-        .map((pod) => stamp(pod));
-      return sendJson(response, 200, list('PodList', 'v1', items));
-    }
-
-    // autoscaling/v2 horizontalpodautoscalers
-    if (group === 'autoscaling' && resource === 'horizontalpodautoscalers') {
-      const owners = inNamespace(namespace).filter((workload) => workload.hpa() !== undefined);
-      if (!name) {
-        if (method !== 'GET') return methodNotAllowed(response);
-        const items = owners.map((workload) => stamp(workload.hpa()!));
-        return sendJson(response, 200, list('HorizontalPodAutoscalerList', 'autoscaling/v2', items));
-      }
-      const owner = owners.find((workload) => workload.hpa()?.metadata.name === name);
-      if (!owner) {
-        return notFound(
-          response,
-          'horizontalpodautoscalers.autoscaling',
-          name,
-          'autoscaling',
-          'horizontalpodautoscalers',
-        );
-      }
-      if (method === 'GET') return sendJson(response, 200, stamp(owner.hpa()!));
-      if (method !== 'PATCH') return methodNotAllowed(response);
-      const patched = applyPatch(response, contentType, stamp(owner.hpa()!), request.body, raw) as
-        | HpaJson
-        | undefined;
-      if (patched === undefined) return;
-      const min = patched.spec?.minReplicas ?? 1;
-      const max = patched.spec?.maxReplicas;
-      const problems: string[] = [];
-      if (!Number.isInteger(min) || min < 1) {
-        problems.push(
-          `spec.minReplicas: Invalid value: ${JSON.stringify(min)}: must be greater than or equal to 1`,
-        );
-      }
-      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-        problems.push(`spec.maxReplicas: Invalid value: ${JSON.stringify(max)}: must be greater than 0`);
-      } else if (max < min) {
-        problems.push(
-          `spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``,
-        );
-      }
-      if (problems.length > 0) {
-        return sendStatus(
-          response,
-          422,
-          `HorizontalPodAutoscaler.autoscaling "${name}" is invalid: ${problems.join(', ')}`,
-        );
-      }
-      if (!dryRun) {
-        resourceVersion++;
-        patched.metadata.resourceVersion = String(resourceVersion);
-        owner.setHpa(patched);
-      }
-      return sendJson(response, 200, patched);
-    }
-
-    // metrics.k8s.io/v1beta1 pods
-    if (group === 'metrics.k8s.io' && resource === 'pods') {
-      if (state.metricsServer === 'missing') {
-        return sendStatus(response, 404, 'the server could not find the requested resource');
-      }
-      if (state.metricsServer === 'unavailable') {
-        return sendStatus(
-          response,
-          503,
-          'the server is currently unable to handle the request',
-          'ServiceUnavailable',
-        );
-      }
-      if (method !== 'GET') return methodNotAllowed(response);
-      const workloads = inNamespace(namespace);
-      const labelsOf = new Map(
-        workloads.flatMap((workload) =>
-          workload.pods().map((pod) => [pod.metadata.name, pod.metadata.labels]),
-        ),
-      );
-      const items = workloads
-        .flatMap((workload) => workload.podMetrics())
-        .filter((sample) =>
-          matchesRequirements(requirements, sample.metadata.labels ?? labelsOf.get(sample.metadata.name)),
-        )
-        .map((sample) => ({
-          kind: 'PodMetrics',
-          apiVersion: 'metrics.k8s.io/v1beta1',
-          ...structuredClone(sample),
-        }));
-      if (name) {
-        const item = items.find((sample) => sample.metadata.name === name);
-        return item
-          ? sendJson(response, 200, item)
-          : notFound(response, 'podmetrics.metrics.k8s.io', name, 'metrics.k8s.io', 'pods');
-      }
-      return sendJson(response, 200, {
-        kind: 'PodMetricsList',
-        apiVersion: 'metrics.k8s.io/v1beta1',
-        metadata: {},
-        items,
-      });
-    }
-
+    const call: Call = {
+      request,
+      response,
+      raw,
+      method,
+      contentType,
+      route,
+      requirements,
+      dryRun: url.searchParams.get('dryRun') === 'All',
+    };
+    const { group, resource } = route;
+    if (group === 'apps' && resource === 'deployments') return deployments(call);
+    if (group === '' && resource === 'pods') return pods(call);
+    if (group === 'autoscaling' && resource === 'horizontalpodautoscalers')
+      return horizontalPodAutoscalers(call);
+    if (group === 'metrics.k8s.io' && resource === 'pods') return podMetrics(call);
     return sendStatus(response, 404, 'the server could not find the requested resource');
+  };
+
+  /** Applies the first matching fault rule; `true` when it answered (or hangs) instead of the API. */
+  const injectFault = async (
+    response: ServerResponse,
+    method: string,
+    path: string,
+    route: ReturnType<typeof routeOf>,
+  ): Promise<boolean> => {
+    const rule = faults.find(
+      (candidate) =>
+        candidate.remaining > 0 &&
+        (candidate.method === undefined || candidate.method.toUpperCase() === method) &&
+        (typeof candidate.path === 'string' ? candidate.path === path : candidate.path.test(path)),
+    );
+    if (!rule) return false;
+    rule.remaining--;
+    const fault = rule.fault;
+    if (fault.type === 'hang') return true;
+    if (fault.type === 'delay') {
+      await wait(fault.ms);
+      return closing;
+    }
+    sendStatus(
+      response,
+      fault.status,
+      fault.message ?? defaultMessage(fault.status, method, route),
+      fault.reason,
+      fault.headers,
+    );
+    return true;
+  };
+
+  /** apps/v1 deployments: list, get, and the `scale` subresource (get, patch). */
+  const deployments = ({
+    request,
+    response,
+    raw,
+    method,
+    contentType,
+    route,
+    requirements,
+    dryRun,
+  }: Call) => {
+    const { namespace, name, subresource } = route;
+    if (!name) {
+      if (method !== 'GET') return methodNotAllowed(response);
+      const items = inNamespace(namespace)
+        .map((workload) => stamp(workload.deployment()))
+        .filter((deployment) => matchesRequirements(requirements, deployment.metadata.labels));
+      return sendJson(response, 200, list('DeploymentList', 'apps/v1', items));
+    }
+    const workload = state.workload(namespace, name);
+    if (!workload) return notFound(response, 'deployments.apps', name, 'apps', 'deployments');
+    if (!subresource) {
+      if (method !== 'GET') return methodNotAllowed(response);
+      return sendJson(response, 200, stamp(workload.deployment()));
+    }
+    if (subresource !== 'scale')
+      return sendStatus(response, 404, 'the server could not find the requested resource');
+    if (method === 'GET') return sendJson(response, 200, scaleOf(workload));
+    if (method !== 'PATCH') return methodNotAllowed(response);
+    const patched = applyPatch(response, contentType, scaleOf(workload), request.body, raw);
+    if (patched === undefined) return;
+    const replicas = (patched as ScaleJson).spec?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      return sendStatus(
+        response,
+        422,
+        `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      );
+    }
+    if (!dryRun) {
+      workload.setReplicas(replicas);
+      resourceVersion++;
+    }
+    const answer = dryRun ? (patched as ScaleJson) : scaleOf(workload);
+    return sendJson(response, 200, answer);
+  };
+
+  /** core/v1 pods: list and get. */
+  const pods = ({ response, method, route, requirements }: Call) => {
+    const { namespace, name } = route;
+    if (method !== 'GET') return methodNotAllowed(response);
+    const all = inNamespace(namespace).flatMap((workload) => workload.pods());
+    if (name) {
+      const pod = all.find((candidate) => candidate.metadata.name === name);
+      return pod ? sendJson(response, 200, stamp(pod)) : notFound(response, 'pods', name, '', 'pods');
+    }
+    const items = all
+      .filter((pod) => matchesRequirements(requirements, pod.metadata.labels))
+      .map((pod) => stamp(pod));
+    return sendJson(response, 200, list('PodList', 'v1', items));
+  };
+
+  /** autoscaling/v2 horizontalpodautoscalers: list, get, patch (with the API server's bound checks). */
+  const horizontalPodAutoscalers = ({ request, response, raw, method, contentType, route, dryRun }: Call) => {
+    const { namespace, name } = route;
+    const owners = inNamespace(namespace).filter((workload) => workload.hpa() !== undefined);
+    if (!name) {
+      if (method !== 'GET') return methodNotAllowed(response);
+      const items = owners.map((workload) => stamp(workload.hpa()!));
+      return sendJson(response, 200, list('HorizontalPodAutoscalerList', 'autoscaling/v2', items));
+    }
+    const owner = owners.find((workload) => workload.hpa()?.metadata.name === name);
+    if (!owner) {
+      return notFound(
+        response,
+        'horizontalpodautoscalers.autoscaling',
+        name,
+        'autoscaling',
+        'horizontalpodautoscalers',
+      );
+    }
+    if (method === 'GET') return sendJson(response, 200, stamp(owner.hpa()!));
+    if (method !== 'PATCH') return methodNotAllowed(response);
+    const patched = applyPatch(response, contentType, stamp(owner.hpa()!), request.body, raw) as
+      | HpaJson
+      | undefined;
+    if (patched === undefined) return;
+    const min = patched.spec?.minReplicas ?? 1;
+    const max = patched.spec?.maxReplicas;
+    const problems: string[] = [];
+    if (!Number.isInteger(min) || min < 1) {
+      problems.push(
+        `spec.minReplicas: Invalid value: ${JSON.stringify(min)}: must be greater than or equal to 1`,
+      );
+    }
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+      problems.push(`spec.maxReplicas: Invalid value: ${JSON.stringify(max)}: must be greater than 0`);
+    } else if (max < min) {
+      problems.push(
+        `spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``,
+      );
+    }
+    if (problems.length > 0) {
+      return sendStatus(
+        response,
+        422,
+        `HorizontalPodAutoscaler.autoscaling "${name}" is invalid: ${problems.join(', ')}`,
+      );
+    }
+    if (!dryRun) {
+      resourceVersion++;
+      patched.metadata.resourceVersion = String(resourceVersion);
+      owner.setHpa(patched);
+    }
+    return sendJson(response, 200, patched);
+  };
+
+  /** metrics.k8s.io/v1beta1 pods, or the errors of a missing or unavailable metrics server. */
+  const podMetrics = ({ response, method, route, requirements }: Call) => {
+    const { namespace, name } = route;
+    if (state.metricsServer === 'missing') {
+      return sendStatus(response, 404, 'the server could not find the requested resource');
+    }
+    if (state.metricsServer === 'unavailable') {
+      return sendStatus(
+        response,
+        503,
+        'the server is currently unable to handle the request',
+        'ServiceUnavailable',
+      );
+    }
+    if (method !== 'GET') return methodNotAllowed(response);
+    const workloads = inNamespace(namespace);
+    const labelsOf = new Map(
+      workloads.flatMap((workload) => workload.pods().map((pod) => [pod.metadata.name, pod.metadata.labels])),
+    );
+    const items = workloads
+      .flatMap((workload) => workload.podMetrics())
+      .filter((sample) =>
+        matchesRequirements(requirements, sample.metadata.labels ?? labelsOf.get(sample.metadata.name)),
+      )
+      .map((sample) => ({
+        kind: 'PodMetrics',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        ...structuredClone(sample),
+      }));
+    if (name) {
+      const item = items.find((sample) => sample.metadata.name === name);
+      return item
+        ? sendJson(response, 200, item)
+        : notFound(response, 'podmetrics.metrics.k8s.io', name, 'metrics.k8s.io', 'pods');
+    }
+    return sendJson(response, 200, {
+      kind: 'PodMetricsList',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: {},
+      items,
+    });
   };
 
   const server = await listenOnLoopback({
