@@ -18,6 +18,7 @@
 
 import { evaluateForecasterRolling, llmPolicy, runBacktest } from '@ballast/advisor';
 import { loadTrace, traceNames, traceOnGrid, traceUtilizationPercent } from '@ballast/testkit';
+import { type FrontierPoint, frontierAt } from './hpa-frontier';
 
 /** Deployment the utilisation traces are mapped onto: 20 pods × 0.4-core requests at 100 %. */
 const BASE_PODS = 20;
@@ -41,34 +42,6 @@ const VARIANTS: Record<string, (demand: readonly number[]) => number[]> = {
 };
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
-
-interface FrontierPoint {
-  target: number;
-  podHours: number;
-  underProvisioned: number;
-  actions: number;
-}
-
-/** Under-provisioned share the HPA frontier reaches at `podHours` (linear between sweep points). */
-function frontierAt(points: readonly FrontierPoint[], podHours: number): number | undefined {
-  const sorted = [...points].sort((a, b) => a.podHours - b.podHours);
-  // Lower envelope: the best under-provisioning any HPA setting reaches with at most these pod-hours.
-  const envelope: FrontierPoint[] = [];
-  for (const point of sorted) {
-    if (envelope.length === 0 || point.underProvisioned < envelope.at(-1)!.underProvisioned)
-      envelope.push(point);
-  }
-  if (podHours < envelope[0]!.podHours) return undefined;
-  for (let index = 0; index + 1 < envelope.length; index++) {
-    const left = envelope[index]!;
-    const right = envelope[index + 1]!;
-    if (podHours >= left.podHours && podHours <= right.podHours) {
-      const fraction = (podHours - left.podHours) / (right.podHours - left.podHours);
-      return left.underProvisioned + fraction * (right.underProvisioned - left.underProvisioned);
-    }
-  }
-  return envelope.at(-1)!.underProvisioned;
-}
 
 /** The forecast goals of one horizon's rolling score (see the notes). */
 function forecastGoals(score: ReturnType<typeof evaluateForecasterRolling>[number]) {

@@ -16,6 +16,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runBacktest } from '@ballast/advisor';
 import { loadTrace, traceNames, traceOnGrid, traceUtilizationPercent } from '@ballast/testkit';
+import { type FrontierPoint, frontierAt } from '../hpa-frontier';
 
 const SWEEP = [40, 45, 50, 55, 60, 63, 65, 70, 75, 80, 85, 90];
 const DEFAULT_TARGET = 70;
@@ -26,33 +27,6 @@ const VARIANTS: Record<string, (demand: readonly number[]) => number[]> = {
   reversed: (demand) => [...demand].reverse(),
   last3: (demand) => demand.slice(Math.round(demand.length / 4)),
 };
-
-interface FrontierPoint {
-  target: number;
-  podHours: number;
-  underProvisioned: number;
-  actions: number;
-}
-
-/** The HPA lower envelope at `podHours`, linear between sweep points (as the bench computes it). */
-function frontierAt(points: readonly FrontierPoint[], podHours: number): number | undefined {
-  const sorted = [...points].sort((a, b) => a.podHours - b.podHours);
-  const envelope: FrontierPoint[] = [];
-  for (const point of sorted) {
-    if (envelope.length === 0 || point.underProvisioned < envelope.at(-1)!.underProvisioned)
-      envelope.push(point);
-  }
-  if (podHours < envelope[0]!.podHours) return undefined;
-  for (let index = 0; index + 1 < envelope.length; index++) {
-    const left = envelope[index]!;
-    const right = envelope[index + 1]!;
-    if (podHours >= left.podHours && podHours <= right.podHours) {
-      const fraction = (podHours - left.podHours) / (right.podHours - left.podHours);
-      return left.underProvisioned + fraction * (right.underProvisioned - left.underProvisioned);
-    }
-  }
-  return envelope.at(-1)!.underProvisioned;
-}
 
 const cacheFile = process.env.SCALING_CELLS_CACHE ?? '/tmp/ballast-scaling-cells.json';
 const cache: Record<string, FrontierPoint[]> = existsSync(cacheFile)
