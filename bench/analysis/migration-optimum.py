@@ -25,8 +25,14 @@ its initial usage otherwise. So the final-placement model is a relaxation of eve
 plan, and its optimum is a lower bound on what any planner obeying the same rules can do. A guest
 moved twice counts once here, which only lowers the bound further.
 
+With --lifted-grid k the cone is also written in lifted form (per-node tangents, see
+Model.enable_lifted), which approximates it from the first solve on; --feasibility moves,gib,joint
+asks with a zero objective whether a plan within 0.8x brute force's migrations, GiB or both exists.
+Identical units are ordered (the earlier one moves if the later one does) unless --no-symmetry.
+
 Usage:  python3 bench/analysis/migration-optimum.py /tmp/clusters.json [--time-limit 60]
         [--max-iterations 200] [--only id,id] [--max-units 600] [--json out.json]
+        [--lifted-grid 21] [--feasibility moves,gib,joint --decide-budget 60]
 """
 
 from __future__ import annotations
@@ -91,6 +97,15 @@ class Model:
         self.gib = np.array([units[u]["bytesMoved"] / GIB for u, _ in self.vars])
         self.base = self._base_constraints()
         self.cuts: list[tuple[np.ndarray, float]] = []
+        # Lifted (separable) cone: ||d|| <= t with t = K mu, d = L - mu 1, iff there are s_j >= d_j^2 / t
+        # with sum s_j <= t. d^2/t is convex and 1-homogeneous, so its tangent at ratio a = d/t,
+        # s_j >= 2 a d_j - a^2 t, is a valid cut for every a; a grid of a in [-1, 1] per node
+        # approximates the whole cone at once instead of one aggregated tangent per iteration.
+        self.lifted = False
+        self.node_cuts: list[tuple[int, float]] = []
+        self.D = (self.A - csr_matrix(np.ones((n, 1))) @ csr_matrix(self.c[None, :])).tocsr()
+        self.d0 = self.L0 - self.mu0
+        self.symmetry = self._symmetry_rows()
 
     def _base_constraints(self) -> list[LinearConstraint]:
         cluster = self.cluster
@@ -164,6 +179,43 @@ class Model:
                     cons.append(LinearConstraint(row[None, :], -np.inf, max(1, initial) - initial))
         return cons
 
+    def _symmetry_rows(self) -> list[tuple[list[int], list[int]]]:
+        """Identical units (same home, load, bytes, targets, rules): the earlier one moves if the later does.
+
+        Swapping two identical units maps every plan onto one with the same loads, capacity use,
+        migrations and GiB, so requiring moved(u1) >= moved(u2) for u1 < u2 keeps an optimal plan (and
+        feasibility) while cutting the symmetric copies out of the search.
+        """
+        units = self.cluster["units"]
+        by_unit: dict[int, list[int]] = {}
+        for v, (u, _) in enumerate(self.vars):
+            by_unit.setdefault(u, []).append(v)
+        groups: dict[str, list[int]] = {}
+        for u, unit in enumerate(units):
+            if not unit["allowed"]:
+                continue
+            key = json.dumps({k: value for k, value in unit.items() if k != "id"}, sort_keys=True)
+            groups.setdefault(key, []).append(u)
+        pairs = []
+        for members in groups.values():
+            for first, second in zip(members, members[1:]):
+                pairs.append((by_unit[first], by_unit[second]))
+        return pairs
+
+    def enable_lifted(self, grid: int) -> None:
+        self.lifted = True
+        for a in np.linspace(-1.0, 1.0, grid):
+            for r in range(self.n):
+                self.node_cuts.append((r, float(a)))
+
+    def add_node_cuts(self, L: np.ndarray) -> None:
+        mu = float(L.mean())
+        t = self.K * mu
+        if t <= 0:
+            return
+        for r in range(self.n):
+            self.node_cuts.append((r, float((L[r] - mu) / t)))
+
     def loads(self, x: np.ndarray) -> np.ndarray:
         return self.L0 + self.A @ x
 
@@ -211,6 +263,20 @@ class Model:
             ubs = np.array([ub for _, ub in self.cuts])
             constraints.append(LinearConstraint(csr_matrix(rows), -np.inf, ubs))
         nv = self.nv
+        if self.symmetry:
+            rows, cols, vals = [], [], []
+            for r, (first, second) in enumerate(self.symmetry):
+                for v in first:
+                    rows.append(r)
+                    cols.append(v)
+                    vals.append(-1.0)
+                for v in second:
+                    rows.append(r)
+                    cols.append(v)
+                    vals.append(1.0)
+            constraints.append(
+                LinearConstraint(csr_matrix((vals, (rows, cols)), shape=(len(self.symmetry), nv)), -np.inf, 0.0)
+            )
         c = objective
         integrality = np.ones(nv)
         lb, ub = np.zeros(nv), np.ones(nv)
@@ -246,6 +312,40 @@ class Model:
                         link[v] = 1
                         link[nv + i] = -1
                         constraints.append(LinearConstraint(link[None, :], -np.inf, 0))
+        if self.lifted:
+            # Continuous s_j after every other column (see enable_lifted).
+            width = len(c)
+            n = self.n
+            constraints = [
+                LinearConstraint(
+                    csr_matrix(
+                        (csr_matrix(con.A).data, csr_matrix(con.A).indices, csr_matrix(con.A).indptr),
+                        shape=(csr_matrix(con.A).shape[0], width + n),
+                    ),
+                    con.lb,
+                    con.ub,
+                )
+                for con in constraints
+            ]
+            Kc = self.K * self.c
+            rows = []
+            ubs = []
+            for r, a in self.node_cuts:
+                # 2a d_r - a^2 K mu - s_r <= 0, with d_r = d0_r + D_r x and mu = mu0 + c.x
+                row = np.zeros(width + n)
+                row[:nv] = 2 * a * self.D[r].toarray().ravel() - a * a * Kc
+                row[width + r] = -1.0
+                rows.append(row)
+                ubs.append(-2 * a * self.d0[r] + a * a * self.K * self.mu0)
+            total = np.zeros(width + n)
+            total[:nv] = -Kc
+            total[width:] = 1.0
+            rows.append(total)
+            ubs.append(self.K * self.mu0)
+            constraints.append(LinearConstraint(csr_matrix(np.vstack(rows)), -np.inf, np.array(ubs)))
+            c = np.concatenate([c, np.zeros(n)])
+            integrality = np.concatenate([integrality, np.zeros(n)])
+            lb, ub = np.concatenate([lb, np.zeros(n)]), np.concatenate([ub, np.full(n, np.inf)])
         result = milp(
             c,
             constraints=constraints,
@@ -284,6 +384,8 @@ def outer_approximation(model: Model, objective: np.ndarray, extra, time_limit: 
             return "feasible", float(objective @ x), bound, x, iteration
         # The solution breaks the cone (a solve stopped on time included): cut it off and go on.
         model.add_cut(model.loads(x))
+        if model.lifted:
+            model.add_node_cuts(model.loads(x))
     return "iterations", None, bound, None, max_iterations
 
 
@@ -291,6 +393,10 @@ def analyse(cluster: dict, args) -> dict:
     started = time.time()
     model = Model(cluster)
     model.seed_cuts()
+    if args.lifted_grid > 0:
+        model.enable_lifted(args.lifted_grid)
+    if args.no_symmetry:
+        model.symmetry = []
     bf = cluster["bruteForce"]
     m_bf, g_bf = bf["migrations"], bf["gib"]
     bf_feasible = all(con_ok(con, model.bf_x) for con in model.base)
@@ -326,6 +432,40 @@ def analyse(cluster: dict, args) -> dict:
             model, model.members, [limit], args.time_limit, args.max_iterations, time.time() + args.decide_budget
         )
         out.update({"decide_cap": cap, "decide_status": d_status, "decide_moves": d_value})
+    if args.feasibility:
+        # Pure feasibility with caps (zero objective): HiGHS stops at the first integer point, the
+        # cone is checked, cut and re-solved; "infeasible" proves no plan meets the caps, a point
+        # inside the cone is a plan that does. Cheaper per round than minimising under the cap.
+        gib_cap = 0.8 * g_bf + 1e-6
+        caps = {
+            "moves": [LinearConstraint(model.members[None, :], -np.inf, cap)],
+            "gib": [LinearConstraint(model.gib[None, :], -np.inf, gib_cap)],
+        }
+        caps["joint"] = caps["moves"] + caps["gib"]
+        zero = np.zeros(model.nv)
+        known = {}
+        for what in args.feasibility.split(","):
+            if what == "joint" and ("infeasible" in (known.get("moves"), known.get("gib"))):
+                known[what] = "infeasible"
+                out.update({"feas_joint_status": "infeasible", "feas_joint_moves": None, "feas_joint_gib": None,
+                            "feas_joint_seconds": 0.0, "feas_joint_note": "implied by a half"})
+                continue
+            t0 = time.time()
+            f_status, _, _, fx, f_iter = outer_approximation(
+                model, zero, caps[what], args.time_limit, args.max_iterations, time.time() + args.decide_budget
+            )
+            f_status = "feasible" if f_status in ("optimal", "feasible") else f_status
+            known[what] = f_status
+            out.update(
+                {
+                    f"feas_{what}_status": f_status,
+                    f"feas_{what}_moves": float(model.members @ fx) if fx is not None else None,
+                    f"feas_{what}_gib": float(model.gib @ fx) if fx is not None else None,
+                    f"feas_{what}_iterations": f_iter,
+                    f"feas_{what}_seconds": round(time.time() - t0, 1),
+                }
+            )
+        out.update({"decide_cap": cap, "decide_gib_cap": gib_cap})
     if args.moves_only:
         out["seconds"] = round(time.time() - started, 1)
         return out
@@ -380,6 +520,11 @@ def main() -> None:
     parser.add_argument("--decide", action="store_true", help="also: is there a plan with at most 0.8 m_bf migrations?")
     parser.add_argument("--decide-budget", type=float, default=300, help="seconds for --decide per cluster")
     parser.add_argument("--joint", action="store_true", help="also: fewest GiB with at most 0.8 m_bf migrations")
+    parser.add_argument(
+        "--feasibility", default="", help="comma list of moves,gib,joint: is there a plan within 0.8x (zero objective)?"
+    )
+    parser.add_argument("--lifted-grid", type=int, default=0, help="lifted cone: tangent grid per node (0 = off)")
+    parser.add_argument("--no-symmetry", action="store_true", help="no ordering between identical units")
     parser.add_argument("--json", default="", help="write the per-cluster results here")
     args = parser.parse_args()
     data = json.load(open(args.clusters))

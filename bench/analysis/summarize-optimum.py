@@ -59,13 +59,25 @@ def main() -> None:
             m_lo = max(m_lo, cap + 1)
         if r.get("decide_status") in ("optimal", "feasible") and r.get("decide_moves") is not None:
             m_hi = min(m_hi, r["decide_moves"])
+        # --feasibility: "infeasible" under a cap proves the optimum is above it; a plan found under a
+        # cap is a feasible plan (of the model), so its migrations and GiB bound both optima above.
+        if r.get("feas_moves_status") == "infeasible":
+            m_lo = max(m_lo, cap + 1)
+        if r.get("feas_gib_status") == "infeasible":
+            g_lo = max(g_lo, 0.8 * g_bf + 1e-6)
+        for what in ("moves", "gib", "joint"):
+            if r.get(f"feas_{what}_status") == "feasible":
+                m_hi = min(m_hi, r[f"feas_{what}_moves"])
+                g_hi = min(g_hi, r[f"feas_{what}_gib"])
         joint_lower = r.get("joint_gib_bound")
         joint_impossible = (
             m_lo > cap
             or g_lo > 0.8 * g_bf + 1e-9
             or r.get("joint_status") == "infeasible"
+            or r.get("feas_joint_status") == "infeasible"
             or (joint_lower is not None and joint_lower > 0.8 * g_bf + 1e-9)
         )
+        joint_proven = r.get("feas_joint_status") == "feasible"
         rows.append(
             {
                 "id": r["id"],
@@ -80,6 +92,7 @@ def main() -> None:
                 "moves_ok": m_lo <= cap,
                 "gib_ok": g_lo <= 0.8 * g_bf + 1e-9,
                 "joint_ok": not joint_impossible,
+                "joint_proven": joint_proven,
             }
         )
 
@@ -99,7 +112,13 @@ def main() -> None:
         seen["moves_ok"] = seen["m"][0] <= cap
         seen["gib_ok"] = seen["g"][0] <= 0.8 * seen["g_bf"] + 1e-9
         seen["joint_ok"] = seen["joint_ok"] and row["joint_ok"] and seen["moves_ok"] and seen["gib_ok"]
+        seen["joint_proven"] = seen["joint_proven"] or row["joint_proven"]
     rows = list(merged.values())
+
+    def joint_word(row: dict) -> str:
+        if row["joint_proven"]:
+            return "yes"
+        return "possible" if row["joint_ok"] else "no"
 
     def span(pair: tuple[float, float], digits: int = 2) -> str:
         lo, hi = pair
@@ -116,7 +135,7 @@ def main() -> None:
         gib = f"{g_lo:.0f}" if abs(g_lo - g_hi) < 0.5 else f"{g_lo:.0f}–{'?' if math.isinf(g_hi) else f'{g_hi:.0f}'}"
         print(
             f'| {row["id"]} | {row["size"]} | {row["m_bf"]} | {moves} ({span(row["m_ratio"])}) | {row["g_bf"]:.0f} | '
-            f'{gib} ({span(row["g_ratio"])}) | {"possible" if row["joint_ok"] else "no"} |'
+            f'{gib} ({span(row["g_ratio"])}) | {joint_word(row)} |'
         )
     n = len(rows)
     need = n // 2 + 1
@@ -139,6 +158,19 @@ def main() -> None:
     for half, count in (("migrations", len(moves_ok)), ("GiB", len(gib_ok))):
         if count < need:
             print(f"a median ≤ 0.8× on {half} alone is impossible: at most {count} clusters can be ≤ 0.8×")
+    # Decided where a plan within the cap is known (upper end) or ruled out (lower end).
+    for half, key, limit in (
+        ("migrations", "m", lambda row: math.floor(0.8 * row["m_bf"] + 1e-9)),
+        ("GiB", "g", lambda row: 0.8 * row["g_bf"] + 1e-9),
+    ):
+        proven = sum(1 for row in rows if row[key][1] <= limit(row))
+        ruled_out = sum(1 for row in rows if row[key][0] > limit(row))
+        verdict = (
+            "≤ 0.8× (decided)" if proven >= need else "> 0.8× (decided)" if n - ruled_out < need else "undecided"
+        )
+        print(f"{half}: ≤ 0.8× proven on {proven}/{n}, ruled out on {ruled_out}/{n}, open {n - proven - ruled_out}: median {verdict}")
+    proven_joint = sum(1 for row in rows if row["joint_proven"])
+    print(f"one plan ≤ 0.8× on both: proven on {proven_joint}/{n}, ruled out on {n - len(joint_ok)}/{n}")
     # Best case for a planner: jointly feasible clusters count for both halves, others for one.
     only_moves = sum(1 for row in rows if row["moves_ok"] and not row["joint_ok"])
     only_gib = sum(1 for row in rows if row["gib_ok"] and not row["joint_ok"])
