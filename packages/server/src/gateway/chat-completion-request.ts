@@ -7,7 +7,17 @@ const imagePart = z
   .object({
     type: z.literal('image_url'),
     image_url: z
-      .object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() })
+      .object({
+        // Checked here, so the pass-through fast path refuses it too instead of forwarding it.
+        url: z
+          .string()
+          .min(1)
+          .refine(
+            (url) => /^https?:\/\//i.test(url) || /^data:[^;,]+;base64,/.test(url),
+            'must be an http(s) URL or a base64 data URL',
+          ),
+        detail: z.enum(['auto', 'low', 'high']).optional(),
+      })
       .strict(),
   })
   .strict();

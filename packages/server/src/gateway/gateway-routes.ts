@@ -3,7 +3,7 @@ import type { SharedState } from '@ballast/core';
 import type { StoresDescription } from '@ballast/store';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
-import { json, readJson } from '../http/json';
+import { json, parseWith, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 import type { RagOptions } from '../memory/context';
 import { chunkText } from '../memory/rag-store';
@@ -146,6 +146,27 @@ const ingestSchema = z
   })
   .strict();
 
+/**
+ * `GET /api/routing/stats?minutes=`: a window of up to 30 days. A value that is not a positive
+ * number is refused (400), never read as "no window" or turned into an invalid date.
+ */
+const routingStatsQuery = z
+  .object({
+    minutes: z
+      .string()
+      .trim()
+      .min(1, 'expected a number of minutes')
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .positive()
+          .max(30 * 24 * 60),
+      )
+      .optional(),
+  })
+  .strict();
+
 /** The gateway's routes besides chat completions. */
 export function gatewayRoutes(deps: GatewayRouteDependencies): Route[] {
   const routes: Route[] = [
@@ -190,10 +211,8 @@ export function gatewayRoutes(deps: GatewayRouteDependencies): Route[] {
       path: '/api/routing/stats',
       summary: 'Per-target requests, success rate, latency, TTFT, tokens, cost, circuit and load',
       handler: (_request, context) => {
-        const minutes = Number(context.url.searchParams.get('minutes') ?? '');
-        return json(
-          routingStats(deps, Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : undefined),
-        );
+        const { minutes } = parseWith(routingStatsQuery, queryOf(context.url), 'query');
+        return json(routingStats(deps, minutes === undefined ? undefined : minutes * 60_000));
       },
     },
   ];

@@ -1,0 +1,117 @@
+import { createOpenAI } from '@ballast/openai';
+import { type FakeLlmServer, startFakeOpenAI } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../http/api-keys';
+import { type NodeServer, serveNode } from '../http/serve-node';
+import { createLogger } from '../logging/logger';
+import { createGateway, type Gateway } from './gateway';
+import { clientKey, type GatewayFixture, startGatewayFixture } from './gateway.test-helper';
+
+// A skeptical user's inputs, over real HTTP: each answer is a typed 4xx with a JSON error body,
+// the same on the Fetch route and on the pass-through fast path.
+
+let fixture: GatewayFixture;
+let upstream: FakeLlmServer;
+let fastGateway: Gateway;
+let fastServer: NodeServer;
+const upstreamKey = 'sk-fast-path-upstream-0123456789';
+
+beforeAll(async () => {
+  fixture = await startGatewayFixture();
+  upstream = await startFakeOpenAI({ apiKey: upstreamKey });
+  fastGateway = createGateway({
+    targets: [
+      {
+        id: 'primary',
+        model: createOpenAI({ apiKey: upstreamKey, baseURL: `${upstream.url}/v1`, maxRetries: 0 }).chatModel(
+          'gpt-4o-mini',
+        ),
+        passThrough: { baseURL: `${upstream.url}/v1`, apiKey: upstreamKey },
+      },
+    ],
+    apiKeys: [{ id: 'client', hash: hashApiKey(clientKey) }],
+    alerts: { intervalMs: 0 },
+    logger: createLogger({ level: 'silent' }),
+    knownSecrets: [upstreamKey],
+    env: {},
+  });
+  fastServer = await serveNode(fastGateway.fetch, { port: 0, nodeHandler: fastGateway.nodeHandler });
+});
+
+afterAll(async () => {
+  await fastServer.close({ timeoutMs: 2_000 });
+  fastGateway.close();
+  await upstream.close();
+  await fixture.close();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${fixture.url}${path}`, { headers: { authorization: `Bearer ${clientKey}`, ...headers } });
+
+const chat = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('GET /api/routing/stats?minutes=', () => {
+  it('answers 400 for a window that is not a positive number of minutes, never 500', async () => {
+    for (const minutes of ['1e308', 'abc', '-1', '0', 'NaN', '']) {
+      const response = await get(`/api/routing/stats?minutes=${minutes}`);
+      expect(response.status, `minutes=${minutes}`).toBe(400);
+      const body = await response.json();
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.issues[0].path).toBe('minutes');
+    }
+    expect((await get('/api/routing/stats?minutes=5')).status).toBe(200);
+    expect((await get('/api/routing/stats')).status).toBe(200);
+  });
+});
+
+describe('image_url on both chat routes', () => {
+  const withImage = (model: string, url: string) => ({
+    model,
+    messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }],
+  });
+
+  it('refuses a non-http(s), non-data URL with 400 and its path, before any upstream sees it', async () => {
+    upstream.requests.length = 0;
+    for (const [url, model] of [
+      [fixture.url, 'gpt-4o-mini'],
+      [fastServer.url, 'primary'],
+    ] as const) {
+      const response = await chat(url, withImage(model, 'file:///etc/passwd'));
+      expect(response.status, url).toBe(400);
+      const body = await response.json();
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.issues[0].path).toBe('messages.0.content.0.image_url.url');
+    }
+    expect(upstream.requests.length).toBe(0);
+    expect((await chat(fastServer.url, withImage('primary', 'https://example.com/cat.png'))).status).toBe(
+      200,
+    );
+  });
+});
+
+describe('malformed Authorization headers', () => {
+  it('says the header is malformed, not missing, on both chat routes', async () => {
+    for (const [url, model] of [
+      [fixture.url, 'gpt-4o-mini'],
+      [fastServer.url, 'primary'],
+    ] as const)
+      for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer two words', clientKey]) {
+        const response = await chat(
+          url,
+          { model, messages: [{ role: 'user', content: 'Hi' }] },
+          { authorization },
+        );
+        expect(response.status, `${url} ${authorization}`).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+        const body = await response.json();
+        expect(body.error.code).toBe('unauthorized');
+        expect(body.error.message).toMatch(/Malformed Authorization header/);
+        expect(JSON.stringify(body)).not.toContain(clientKey);
+      }
+  });
+});
