@@ -5,7 +5,7 @@ import { hashApiKey } from '../http/api-keys';
 import { type NodeServer, serveNode } from '../http/serve-node';
 import { createLogger } from '../logging/logger';
 import { createGateway, type Gateway } from './gateway';
-import { clientKey, type GatewayFixture, startGatewayFixture } from './gateway.test-helper';
+import { adminKey, clientKey, type GatewayFixture, startGatewayFixture } from './gateway.test-helper';
 
 // A skeptical user's inputs, over real HTTP: each answer is a typed 4xx with a JSON error body,
 // the same on the Fetch route and on the pass-through fast path.
@@ -17,7 +17,7 @@ let fastServer: NodeServer;
 const upstreamKey = 'sk-fast-path-upstream-0123456789';
 
 beforeAll(async () => {
-  fixture = await startGatewayFixture();
+  fixture = await startGatewayFixture({ rag: true });
   upstream = await startFakeOpenAI({ apiKey: upstreamKey });
   fastGateway = createGateway({
     targets: [
@@ -113,5 +113,85 @@ describe('malformed Authorization headers', () => {
         expect(body.error.message).toMatch(/Malformed Authorization header/);
         expect(JSON.stringify(body)).not.toContain(clientKey);
       }
+  });
+});
+
+const send = (method: string, path: string, body: unknown, key = adminKey) =>
+  fetch(`${fixture.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('query parameters', () => {
+  it('refuses a parameter given twice instead of silently keeping the last one', async () => {
+    for (const path of [
+      '/api/monitoring/performance?hours=1&hours=2',
+      '/api/load-balancing?preferredProvider=openai&preferredProvider=anthropic',
+      '/api/routing/stats?minutes=1&minutes=2',
+    ]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(400);
+      const body = await response.json();
+      expect(body.error.code).toBe('bad_request');
+      expect(body.error.message).toMatch(/given more than once/);
+    }
+  });
+
+  it('refuses an empty numeric value instead of reading it as 0', async () => {
+    for (const path of ['/api/load-balancing?maxCost=', '/api/monitoring/performance?hours=']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(400);
+      const body = await response.json();
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.message).toMatch(/expected a number/);
+    }
+    expect((await get('/api/load-balancing?maxCost=0.5')).status).toBe(200);
+  });
+});
+
+describe('PUT /api/load-balancing/providers/:target', () => {
+  it('refuses a weight or priority so large that routing scores become Infinity or NaN', async () => {
+    for (const settings of [{ weight: 1e308 }, { priority: -1e308 }, { priority: 1e300 }]) {
+      const response = await send('PUT', '/api/load-balancing/providers/openai', settings);
+      expect(response.status, JSON.stringify(settings)).toBe(400);
+      expect((await response.json()).error.code).toBe('validation_failed');
+    }
+    const selected = await send('POST', '/api/load-balancing/select', {});
+    const body = await selected.json();
+    expect(selected.status).toBe(200);
+    expect(Number.isFinite(body.score)).toBe(true);
+  });
+});
+
+describe('RAG inputs', () => {
+  it('refuses rag_top_k without rag_collection on both chat routes', async () => {
+    for (const [url, model] of [
+      [fixture.url, 'gpt-4o-mini'],
+      [fastServer.url, 'primary'],
+    ] as const) {
+      const response = await chat(url, { model, messages: [{ role: 'user', content: 'Hi' }], rag_top_k: 3 });
+      expect(response.status, url).toBe(400);
+      const body = await response.json();
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.issues[0].path).toBe('rag_top_k');
+    }
+  });
+
+  it('refuses an overlap the chunker would silently cut, and a blank document', async () => {
+    const ingest = (body: unknown) => send('POST', '/v1/rag/collections/runbooks/documents', body);
+    const overlap = await ingest({
+      documents: [{ text: 'hello world' }],
+      chunk_size: 100,
+      chunk_overlap: 2000,
+    });
+    expect(overlap.status).toBe(400);
+    expect((await overlap.json()).error.issues[0].path).toBe('chunk_overlap');
+    const blank = await ingest({ documents: [{ text: '   \n ' }] });
+    expect(blank.status).toBe(400);
+    expect((await blank.json()).error.issues[0].path).toBe('documents.0.text');
+    expect(
+      (await ingest({ documents: [{ text: 'hello world' }], chunk_size: 100, chunk_overlap: 50 })).status,
+    ).toBe(201);
   });
 });

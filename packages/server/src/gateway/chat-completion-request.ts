@@ -121,7 +121,11 @@ export const chatCompletionRequestSchema = z
     rag_collection: z.string().min(1).max(128).optional(),
     rag_top_k: z.number().int().min(1).max(50).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, context) => {
+    if (body.rag_top_k !== undefined && body.rag_collection === undefined)
+      context.addIssue({ code: 'custom', path: ['rag_top_k'], message: 'needs rag_collection' });
+  });
 
 /** A validated `POST /v1/chat/completions` body. */
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

@@ -3,7 +3,7 @@ import type { SharedState } from '@ballast/core';
 import type { StoresDescription } from '@ballast/store';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
-import { json, parseWith, queryOf, readJson } from '../http/json';
+import { json, parseWith, queryNumber, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 import type { RagOptions } from '../memory/context';
 import { chunkText } from '../memory/rag-store';
@@ -134,7 +134,10 @@ const ingestSchema = z
         z
           .object({
             id: z.string().min(1).max(256).optional(),
-            text: z.string().min(1),
+            text: z
+              .string()
+              .min(1)
+              .refine((text) => text.trim() !== '', 'must hold more than white space'),
             metadata: z.record(z.string(), z.string()).optional(),
           })
           .strict(),
@@ -144,7 +147,17 @@ const ingestSchema = z
     chunk_size: z.number().int().min(100).max(8000).optional(),
     chunk_overlap: z.number().int().min(0).max(2000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, context) => {
+    // The chunker caps the overlap at half a chunk: say so rather than cut it silently.
+    const size = body.chunk_size ?? 800;
+    if (body.chunk_overlap !== undefined && body.chunk_overlap > Math.floor(size / 2))
+      context.addIssue({
+        code: 'custom',
+        path: ['chunk_overlap'],
+        message: `must be at most half of chunk_size (${Math.floor(size / 2)})`,
+      });
+  });
 
 /**
  * `GET /api/routing/stats?minutes=`: a window of up to 30 days. A value that is not a positive
@@ -152,18 +165,12 @@ const ingestSchema = z
  */
 const routingStatsQuery = z
   .object({
-    minutes: z
-      .string()
-      .trim()
-      .min(1, 'expected a number of minutes')
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .positive()
-          .max(30 * 24 * 60),
-      )
-      .optional(),
+    minutes: queryNumber(
+      z
+        .number()
+        .positive()
+        .max(30 * 24 * 60),
+    ).optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HttpError } from './http-error';
 
 /** Default request body limit: 1 MiB. */
@@ -112,7 +112,33 @@ export function parseWith<Schema extends z.ZodType>(
   );
 }
 
-/** Query parameters as a plain object (the last value wins). */
+/**
+ * Query parameters as a plain object. A parameter given twice (`?hours=1&hours=2`) is a 400
+ * `bad_request`: which one was meant is not ours to guess.
+ */
 export function queryOf(url: URL): Record<string, string> {
-  return Object.fromEntries(url.searchParams);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    if (Object.hasOwn(query, name))
+      throw new HttpError(
+        400,
+        'bad_request',
+        `Query parameter "${name.slice(0, 64)}" is given more than once: give it once`,
+      );
+    query[name] = value;
+  }
+  return query;
+}
+
+/**
+ * A number in a query string, checked by `inner`: an empty value (`?maxCost=`) is refused
+ * ("expected a number") instead of being read as 0, as `z.coerce.number()` would.
+ *
+ * @example
+ * ```ts
+ * z.object({ hours: queryNumber(z.number().positive()).default(24) });
+ * ```
+ */
+export function queryNumber(inner: z.ZodNumber) {
+  return z.string().trim().min(1, 'expected a number, got an empty value').transform(Number).pipe(inner);
 }
