@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { createOpenAI } from '@ballast/openai';
 import { type FakeLlmServer, startFakeOpenAI } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,5 +195,78 @@ describe('RAG inputs', () => {
     expect(
       (await ingest({ documents: [{ text: 'hello world' }], chunk_size: 100, chunk_overlap: 50 })).status,
     ).toBe(201);
+  });
+});
+
+describe('methods the Fetch API refuses', () => {
+  const raw = (base: string, method: string, path: string) =>
+    new Promise<{ status: number; body: string; allow: string | undefined }>((resolve, reject) => {
+      const request = httpRequest(`${base}${path}`, { method }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body, allow: response.headers.allow }),
+        );
+      });
+      request.on('error', reject);
+      request.end();
+    });
+
+  it('answers TRACE with 405 and a JSON error, never 500', async () => {
+    for (const base of [fixture.url, fastServer.url])
+      for (const path of ['/healthz', '/v1/chat/completions']) {
+        const response = await raw(base, 'TRACE', path);
+        expect(response.status, path).toBe(405);
+        expect(JSON.parse(response.body).error.code).toBe('method_not_allowed');
+      }
+  });
+
+  it('answers a method node:http cannot parse with a JSON 400, not a bare status line', async () => {
+    const socket = connect(fastServer.port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let text = '';
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.write('TRACK /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('bad_request');
+    expect((await fetch(`${fastServer.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('parameters that only make sense together', () => {
+  const tool = { type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } };
+  const base = { messages: [{ role: 'user', content: 'Hi' }] };
+
+  it('refuses tool_choice without its tool and stream_options without stream, on both chat routes', async () => {
+    upstream.requests.length = 0;
+    for (const [url, model] of [
+      [fixture.url, 'gpt-4o-mini'],
+      [fastServer.url, 'primary'],
+    ] as const)
+      for (const [extra, path] of [
+        [{ tool_choice: 'required' }, 'tool_choice'],
+        [{ tools: [tool], tool_choice: { type: 'function', function: { name: 'nope' } } }, 'tool_choice'],
+        [{ stream_options: { include_usage: true } }, 'stream_options'],
+      ] as const) {
+        const response = await chat(url, { model, ...base, ...extra });
+        expect(response.status, `${url} ${JSON.stringify(extra)}`).toBe(400);
+        const body = await response.json();
+        expect(body.error.code).toBe('validation_failed');
+        expect(body.error.issues[0].path).toBe(path);
+      }
+    expect(upstream.requests.length).toBe(0);
+    const named = await chat(fastServer.url, {
+      model: 'primary',
+      ...base,
+      tools: [tool],
+      tool_choice: { type: 'function', function: { name: 'lookup' } },
+    });
+    expect(named.status).toBe(200);
   });
 });

@@ -123,8 +123,24 @@ export const chatCompletionRequestSchema = z
   })
   .strict()
   .superRefine((body, context) => {
+    // Parameters that only make sense together: refused here, so both chat routes agree and no
+    // provider silently ignores half of them.
     if (body.rag_top_k !== undefined && body.rag_collection === undefined)
       context.addIssue({ code: 'custom', path: ['rag_top_k'], message: 'needs rag_collection' });
+    if (body.stream_options != null && body.stream !== true)
+      context.addIssue({ code: 'custom', path: ['stream_options'], message: 'needs stream: true' });
+    const choice = body.tool_choice;
+    if (choice === 'required' || typeof choice === 'object') {
+      const names = (body.tools ?? []).map((tool) => tool.function.name);
+      if (names.length === 0)
+        context.addIssue({ code: 'custom', path: ['tool_choice'], message: 'needs tools' });
+      else if (typeof choice === 'object' && !names.includes(choice.function.name))
+        context.addIssue({
+          code: 'custom',
+          path: ['tool_choice'],
+          message: 'names a function that is not in tools',
+        });
+    }
   });
 
 /** A validated `POST /v1/chat/completions` body. */
