@@ -270,3 +270,33 @@ describe('parameters that only make sense together', () => {
     expect(named.status).toBe(200);
   });
 });
+
+describe('paths and repeated headers', () => {
+  it('answers a malformed percent-encoding in a path parameter with 400, not "no route"', async () => {
+    const response = await get('/v1/models/%ZZ');
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.error.code).toBe('bad_request');
+    expect(body.error.message).toMatch(/percent-encoding/);
+    expect((await get('/v1/nothing/%ZZ')).status).toBe(404);
+    expect((await get('/v1/rag/collections/%ZZ/elsewhere')).status).toBe(404);
+  });
+
+  it('treats two Authorization headers as malformed on the fast path too, as on the Fetch route', async () => {
+    const payload = JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }] });
+    for (const server of [fixture.server, fastServer]) {
+      const socket = connect(server.port, '127.0.0.1');
+      socket.setEncoding('utf8');
+      let text = '';
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${clientKey}\r\nAuthorization: Bearer sk-someone-else\r\ncontent-type: application/json\r\ncontent-length: ${payload.length}\r\nconnection: close\r\n\r\n${payload}`,
+      );
+      await new Promise((resolve) => socket.on('close', resolve));
+      expect(text.split('\r\n')[0], server.url).toBe('HTTP/1.1 401 Unauthorized');
+      expect(text).toContain('Malformed Authorization header');
+    }
+  });
+});

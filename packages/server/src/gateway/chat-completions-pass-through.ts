@@ -186,7 +186,19 @@ interface Exchange {
 
 function headerOf(incoming: IncomingMessage, name: string): string | null {
   const value = incoming.headers[name];
-  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value.join(', ');
+  // Node keeps only the first of repeated Authorization headers; the Fetch route sees them all
+  // joined (and refuses them as malformed): do the same here.
+  if (name === 'authorization') {
+    const raw = incoming.rawHeaders;
+    const all: string[] = [];
+    for (let index = 0; index + 1 < raw.length; index += 2)
+      if (raw[index]!.length === 13 && raw[index]!.toLowerCase() === 'authorization')
+        all.push(raw[index + 1]!);
+    if (all.length > 1) return all.join(', ');
+  }
+  return value;
 }
 
 /**
