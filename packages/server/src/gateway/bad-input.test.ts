@@ -300,3 +300,19 @@ describe('paths and repeated headers', () => {
     }
   });
 });
+
+describe('charsets', () => {
+  it('refuses a JSON body declared in a charset other than UTF-8 with 415 on both chat routes', async () => {
+    for (const [url, model] of [
+      [fixture.url, 'gpt-4o-mini'],
+      [fastServer.url, 'primary'],
+    ] as const) {
+      const body = { model, messages: [{ role: 'user', content: 'Hi' }] };
+      const refused = await chat(url, body, { 'content-type': 'application/json; charset=utf-16' });
+      expect(refused.status, url).toBe(415);
+      expect((await refused.json()).error.code).toBe('unsupported_media_type');
+      const utf8 = await chat(url, body, { 'content-type': 'application/json; charset="UTF-8"' });
+      expect(utf8.status, url).toBe(200);
+    }
+  });
+});
