@@ -145,4 +145,23 @@ describe('ballast gateway', () => {
     expect(err.join('\n')).not.toContain('hunter2');
     expect(process.exitCode).toBe(2);
   });
+
+  it('refuses a port that is not written in decimal digits instead of reading 0x50 as 80', async () => {
+    for (const port of ['0x50', '1e3', '0b1']) {
+      const { err, io: cli } = io();
+      expect(await runGateway(['--fake', '--port', port, '--host', '127.0.0.1'], cli), port).toBeUndefined();
+      expect(err.join('\n')).toContain(`HTTP_PORT: must be an integer from 0 to 65535, got "${port}"`);
+      expect(process.exitCode).toBe(2);
+      process.exitCode = undefined;
+    }
+  });
+
+  it('says which --host cannot be resolved, with exit code 2', async () => {
+    const { err, io: cli } = io();
+    expect(
+      await runGateway(['--fake', '--port', '0', '--host', 'no-such-host.invalid'], cli),
+    ).toBeUndefined();
+    expect(err.join('\n')).toMatch(/Cannot listen on no-such-host\.invalid:0: no such host\. Check --host/);
+    expect(process.exitCode).toBe(2);
+  });
 });

@@ -292,6 +292,8 @@ async function listenOrExit(
         `Cannot listen on ${where}: permission denied (ports below 1024 need privileges). Pick another --port.`,
         2,
       );
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      throw new CliExit(`Cannot listen on ${where}: no such host. Check --host (or HOST).`, 2);
     if (code === 'EADDRNOTAVAIL')
       throw new CliExit(`Cannot listen on ${where}: no such local address. Check --host (or HOST).`, 2);
     throw error;

@@ -46,7 +46,8 @@ export class EnvReader {
   integer(name: string, min: number, max: number): number | undefined {
     const raw = this.text(name);
     if (raw === undefined) return undefined;
-    const value = Number(raw);
+    // Decimal digits only: Number() would also read "0x50" as 80 and "1e3" as 1000.
+    const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       this.issue(name, `must be an integer from ${min} to ${max}, got "${raw.slice(0, 20)}"`);
       return undefined;

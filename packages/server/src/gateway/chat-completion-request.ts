@@ -7,7 +7,17 @@ const imagePart = z
   .object({
     type: z.literal('image_url'),
     image_url: z
-      .object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() })
+      .object({
+        // Checked here, so the pass-through fast path refuses it too instead of forwarding it.
+        url: z
+          .string()
+          .min(1)
+          .refine(
+            (url) => /^https?:\/\//i.test(url) || /^data:[^;,]+;base64,/.test(url),
+            'must be an http(s) URL or a base64 data URL',
+          ),
+        detail: z.enum(['auto', 'low', 'high']).optional(),
+      })
       .strict(),
   })
   .strict();
@@ -111,7 +121,27 @@ export const chatCompletionRequestSchema = z
     rag_collection: z.string().min(1).max(128).optional(),
     rag_top_k: z.number().int().min(1).max(50).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, context) => {
+    // Parameters that only make sense together: refused here, so both chat routes agree and no
+    // provider silently ignores half of them.
+    if (body.rag_top_k !== undefined && body.rag_collection === undefined)
+      context.addIssue({ code: 'custom', path: ['rag_top_k'], message: 'needs rag_collection' });
+    if (body.stream_options != null && body.stream !== true)
+      context.addIssue({ code: 'custom', path: ['stream_options'], message: 'needs stream: true' });
+    const choice = body.tool_choice;
+    if (choice === 'required' || typeof choice === 'object') {
+      const names = (body.tools ?? []).map((tool) => tool.function.name);
+      if (names.length === 0)
+        context.addIssue({ code: 'custom', path: ['tool_choice'], message: 'needs tools' });
+      else if (typeof choice === 'object' && !names.includes(choice.function.name))
+        context.addIssue({
+          code: 'custom',
+          path: ['tool_choice'],
+          message: 'names a function that is not in tools',
+        });
+    }
+  });
 
 /** A validated `POST /v1/chat/completions` body. */
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

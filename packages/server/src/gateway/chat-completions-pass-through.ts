@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { createApiKeyVerifier } from '../http/api-keys';
 import type { createCors } from '../http/cors';
 import { HttpError, toHttpError } from '../http/http-error';
-import { parseWith } from '../http/json';
+import { acceptsJsonBody, parseWith } from '../http/json';
 import type { RateLimiter } from '../http/rate-limiter';
 import { readNodeBody } from '../http/read-node-body';
 import type { NodeRequestHandler } from '../http/serve-node';
@@ -64,7 +64,6 @@ export interface PassThroughDependencies {
 
 const route = '/v1/chat/completions';
 const safeRequestId = /^[\w.:-]{1,128}$/;
-const jsonType = /^application\/([\w.+-]*\+)?json\b/i;
 
 /**
  * `POST /v1/chat/completions` straight on `node:http` for models whose every target speaks the
@@ -142,8 +141,7 @@ async function serve(
     const caller = deps.keys.authenticate({ headers: { get: (name) => headerOf(incoming, name) } });
     exchange.keyId = caller.keyId;
     deps.rateLimiter.take(caller.keyId, caller.requestsPerMinute ?? deps.requestsPerMinute);
-    const type = incoming.headers['content-type'];
-    if (type !== undefined && type !== '' && !jsonType.test(type))
+    if (!acceptsJsonBody(incoming.headers['content-type']))
       throw new HttpError(415, 'unsupported_media_type', 'The request body must be application/json');
     if (read.kind === 'too-large')
       throw new HttpError(
@@ -186,7 +184,19 @@ interface Exchange {
 
 function headerOf(incoming: IncomingMessage, name: string): string | null {
   const value = incoming.headers[name];
-  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value.join(', ');
+  // Node keeps only the first of repeated Authorization headers; the Fetch route sees them all
+  // joined (and refuses them as malformed): do the same here.
+  if (name === 'authorization') {
+    const raw = incoming.rawHeaders;
+    const all: string[] = [];
+    for (let index = 0; index + 1 < raw.length; index += 2)
+      if (raw[index]!.length === 13 && raw[index]!.toLowerCase() === 'authorization')
+        all.push(raw[index + 1]!);
+    if (all.length > 1) return all.join(', ');
+  }
+  return value;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { SharedState } from '@ballast/core';
 import type { StoresDescription } from '@ballast/store';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
-import { json, readJson } from '../http/json';
+import { json, parseWith, queryNumber, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 import type { RagOptions } from '../memory/context';
 import { chunkText } from '../memory/rag-store';
@@ -134,7 +134,10 @@ const ingestSchema = z
         z
           .object({
             id: z.string().min(1).max(256).optional(),
-            text: z.string().min(1),
+            text: z
+              .string()
+              .min(1)
+              .refine((text) => text.trim() !== '', 'must hold more than white space'),
             metadata: z.record(z.string(), z.string()).optional(),
           })
           .strict(),
@@ -143,6 +146,31 @@ const ingestSchema = z
       .max(1000),
     chunk_size: z.number().int().min(100).max(8000).optional(),
     chunk_overlap: z.number().int().min(0).max(2000).optional(),
+  })
+  .strict()
+  .superRefine((body, context) => {
+    // The chunker caps the overlap at half a chunk: say so rather than cut it silently.
+    const size = body.chunk_size ?? 800;
+    if (body.chunk_overlap !== undefined && body.chunk_overlap > Math.floor(size / 2))
+      context.addIssue({
+        code: 'custom',
+        path: ['chunk_overlap'],
+        message: `must be at most half of chunk_size (${Math.floor(size / 2)})`,
+      });
+  });
+
+/**
+ * `GET /api/routing/stats?minutes=`: a window of up to 30 days. A value that is not a positive
+ * number is refused (400), never read as "no window" or turned into an invalid date.
+ */
+const routingStatsQuery = z
+  .object({
+    minutes: queryNumber(
+      z
+        .number()
+        .positive()
+        .max(30 * 24 * 60),
+    ).optional(),
   })
   .strict();
 
@@ -190,10 +218,8 @@ export function gatewayRoutes(deps: GatewayRouteDependencies): Route[] {
       path: '/api/routing/stats',
       summary: 'Per-target requests, success rate, latency, TTFT, tokens, cost, circuit and load',
       handler: (_request, context) => {
-        const minutes = Number(context.url.searchParams.get('minutes') ?? '');
-        return json(
-          routingStats(deps, Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : undefined),
-        );
+        const { minutes } = parseWith(routingStatsQuery, queryOf(context.url), 'query');
+        return json(routingStats(deps, minutes === undefined ? undefined : minutes * 60_000));
       },
     },
   ];

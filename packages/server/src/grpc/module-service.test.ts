@@ -109,6 +109,11 @@ describe('gRPC ModuleService with a real grpc-js client', () => {
     await expect(call('SetTrafficWeight', { target: 'nobody', weight: 1 }, adminKey)).rejects.toMatchObject({
       code: grpc.status.NOT_FOUND,
     });
+    // As over HTTP: a weight that would make routing scores Infinity is refused, nothing changes.
+    await expect(
+      call('SetTrafficWeight', { target: 'anthropic', weight: 1e308 }, adminKey),
+    ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(fixture.gateway.targetSettings()['anthropic:claude-3-5-haiku-latest']?.weight).toBe(5);
 
     expect(
       await call('ApplyRateLimit', { key_id: 'client', requests_per_minute: 1 }, adminKey),

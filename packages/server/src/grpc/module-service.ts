@@ -193,8 +193,10 @@ export async function startModuleService(
       true,
       (request: { target?: string; weight?: number; max_concurrent?: number }) => {
         const weight = request.weight ?? 0;
-        if (!Number.isFinite(weight) || weight < 0)
-          throw new HttpError(400, 'validation_failed', 'weight must be a finite number ≥ 0');
+        // The same bound as `PUT /api/load-balancing/providers/:target`: larger weights make
+        // routing scores Infinity or NaN.
+        if (!Number.isFinite(weight) || weight < 0 || weight > 1_000_000)
+          throw new HttpError(400, 'validation_failed', 'weight must be a number from 0 to 1000000');
         const target = resolveTarget(request.target ?? '');
         gateway.configureTarget(target, {
           weight,

@@ -62,10 +62,20 @@ export function createApiKeyVerifier(records: readonly ApiKeyRecord[]) {
       const header = request.headers.get('authorization') ?? '';
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       const key = match?.[1] ?? request.headers.get('x-api-key') ?? undefined;
-      if (!key)
+      if (!key) {
+        // A header that is there but is not `Bearer <key>` (another scheme, a bare key, two keys):
+        // say so, rather than "missing". The header's value is never echoed: it may be a secret.
+        if (header.trim() !== '')
+          throw new HttpError(
+            401,
+            'unauthorized',
+            'Malformed Authorization header: send Authorization: Bearer <key> (one key, no other scheme)',
+            { headers: { 'www-authenticate': 'Bearer error="invalid_request"' } },
+          );
         throw new HttpError(401, 'unauthorized', 'Missing API key: send Authorization: Bearer <key>', {
           headers: { 'www-authenticate': 'Bearer' },
         });
+      }
       const hash = hashApiKey(key);
       const record = byHash.get(hash);
       // The map lookup is on a hash of the presented key; compare again in constant time anyway.

@@ -74,6 +74,12 @@ export function createFetchApp(options: FetchAppOptions): FetchApp {
         const found = router.match(request.method, pathname);
         if (found.kind === 'not-found')
           response = errorResponse(404, 'not_found', `No route for ${pathname}`);
+        else if (found.kind === 'malformed-path')
+          response = errorResponse(
+            400,
+            'bad_request',
+            'A path parameter has malformed percent-encoding (a % not followed by two hex digits)',
+          );
         else if (found.kind === 'method-not-allowed')
           response = errorResponse(
             405,

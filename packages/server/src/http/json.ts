@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HttpError } from './http-error';
 
 /** Default request body limit: 1 MiB. */
@@ -49,6 +49,20 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes`);
 }
 
+const jsonType = /^application\/([\w.+-]*\+)?json\b/i;
+const charsetParameter = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/**
+ * Whether a request's content type may carry a JSON body: none given, or a JSON media type whose
+ * charset, if any, is UTF-8 (the body is decoded as UTF-8; `charset=utf-16` would be misread).
+ */
+export function acceptsJsonBody(type: string | undefined): boolean {
+  if (type === undefined || type === '') return true;
+  if (!jsonType.test(type)) return false;
+  const charset = charsetParameter.exec(type)?.[1];
+  return charset === undefined || /^utf-?8$/i.test(charset);
+}
+
 /**
  * Reads and validates a JSON body: 415 unless the content type is JSON, 413 over the limit,
  * 400 `invalid_json` on a syntax error, 400 `validation_failed` with every issue on a schema error.
@@ -63,8 +77,7 @@ export async function readJson<Schema extends z.ZodType>(
   schema: Schema,
   options: { maxBytes?: number; allowEmpty?: boolean } = {},
 ): Promise<z.output<Schema>> {
-  const type = request.headers.get('content-type');
-  if (type !== null && type !== '' && !/^application\/([\w.+-]*\+)?json\b/i.test(type))
+  if (!acceptsJsonBody(request.headers.get('content-type') ?? undefined))
     throw new HttpError(415, 'unsupported_media_type', 'The request body must be application/json');
   const text = await readText(request, options.maxBytes);
   let value: unknown;
@@ -112,7 +125,33 @@ export function parseWith<Schema extends z.ZodType>(
   );
 }
 
-/** Query parameters as a plain object (the last value wins). */
+/**
+ * Query parameters as a plain object. A parameter given twice (`?hours=1&hours=2`) is a 400
+ * `bad_request`: which one was meant is not ours to guess.
+ */
 export function queryOf(url: URL): Record<string, string> {
-  return Object.fromEntries(url.searchParams);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    if (Object.hasOwn(query, name))
+      throw new HttpError(
+        400,
+        'bad_request',
+        `Query parameter "${name.slice(0, 64)}" is given more than once: give it once`,
+      );
+    query[name] = value;
+  }
+  return query;
+}
+
+/**
+ * A number in a query string, checked by `inner`: an empty value (`?maxCost=`) is refused
+ * ("expected a number") instead of being read as 0, as `z.coerce.number()` would.
+ *
+ * @example
+ * ```ts
+ * z.object({ hours: queryNumber(z.number().positive()).default(24) });
+ * ```
+ */
+export function queryNumber(inner: z.ZodNumber) {
+  return z.string().trim().min(1, 'expected a number, got an empty value').transform(Number).pipe(inner);
 }

@@ -49,6 +49,7 @@ interface CompiledRoute {
 export type RouteMatch =
   | { kind: 'found'; route: Route; params: Record<string, string> }
   | { kind: 'method-not-allowed'; allow: HttpMethod[] }
+  | { kind: 'malformed-path' }
   | { kind: 'not-found' };
 
 /**
@@ -79,9 +80,11 @@ export function createRouter(routes: readonly Route[]) {
     const candidates = bySize.get(parts.length);
     if (!candidates) return { kind: 'not-found' };
     const allow: HttpMethod[] = [];
+    let malformed = false;
     for (const compiled of candidates) {
       const params: Record<string, string> = {};
       let ok = true;
+      let undecodable = false;
       for (let index = 0; index < parts.length; index++) {
         const segment = compiled.segments[index]!;
         const part = parts[index]!;
@@ -94,17 +97,22 @@ export function createRouter(routes: readonly Route[]) {
           try {
             params[segment.param] = decodeURIComponent(part);
           } catch {
-            ok = false;
-            break;
+            // `%ZZ`: cannot be decoded. Malformed if the rest of the route matches.
+            undecodable = true;
           }
         }
       }
       if (!ok) continue;
+      if (undecodable) {
+        malformed = true;
+        continue;
+      }
       if (compiled.route.method === method || (method === 'HEAD' && compiled.route.method === 'GET'))
         return { kind: 'found', route: compiled.route, params };
       allow.push(compiled.route.method);
     }
-    return allow.length ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
+    if (allow.length) return { kind: 'method-not-allowed', allow };
+    return malformed ? { kind: 'malformed-path' } : { kind: 'not-found' };
   }
 
   return {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorResponse } from './http-error';
 import type { FetchHandler } from './router';
 
@@ -141,6 +142,8 @@ async function handle(
   await writeResponse(response, outgoing, controller.signal, onError);
 }
 
+const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
 async function toRequest(
   incoming: IncomingMessage,
   signal: AbortSignal,
@@ -149,6 +152,11 @@ async function toRequest(
   read?: Buffer,
 ): Promise<Request | Response> {
   const method = incoming.method ?? 'GET';
+  // The Fetch API throws on these methods (`new Request` is a TypeError): answer, don't 500.
+  if (forbiddenMethods.has(method.toUpperCase())) {
+    incoming.resume();
+    return errorResponse(405, 'method_not_allowed', `The ${method} method is not supported`);
+  }
   const raw = incoming.rawHeaders;
   const headers = new Headers();
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -259,6 +267,28 @@ async function writeResponse(
 }
 
 /**
+ * A request `node:http` could not parse (an unknown method such as TRACK, a malformed header,
+ * headers over the limit, a request that took too long to arrive) gets the same JSON error body
+ * as every other error, instead of Node's bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request took too long to arrive']
+        : [400, 'Bad Request', 'The request is not valid HTTP (method, URL or headers)'];
+  const body = JSON.stringify({ error: { code: 'bad_request', message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
  * Serves a Fetch handler on `node:http`, with streaming, client-disconnect cancellation and a
  * graceful, draining shutdown. Port 0 picks a free port (read it from `port` / `url`).
  *
@@ -272,6 +302,7 @@ async function writeResponse(
 export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
   const tracker: Tracker = { inFlight: new Set(), draining: false, idle: [] };
   const server = createServer({ keepAliveTimeout: 5_000 }, createListener(handler, options, tracker));
+  server.on('clientError', answerClientError);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

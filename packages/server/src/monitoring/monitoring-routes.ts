@@ -1,20 +1,21 @@
 import type { Balancer } from '@ballast/balancer';
 import type { MetricsStore } from '@ballast/store';
 import { z } from 'zod';
-import { json, parseWith, queryOf, readJson } from '../http/json';
+import { json, parseWith, queryNumber, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 import { type AlertMonitor, alertRuleSchema } from './alert-monitor';
 import { performanceReport, performanceSeries } from './performance';
 
 const performanceQuery = z
   .object({
-    hours: z.coerce
-      .number()
-      .positive()
-      .max(24 * 30)
-      .default(24),
+    hours: queryNumber(
+      z
+        .number()
+        .positive()
+        .max(24 * 30),
+    ).default(24),
     /** Adds `series`: latency, requests and cost over the window in at most this many steps. */
-    points: z.coerce.number().int().min(1).max(1_440).optional(),
+    points: queryNumber(z.number().int().min(1).max(1_440)).optional(),
   })
   .strict();
 

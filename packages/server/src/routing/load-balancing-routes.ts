@@ -1,7 +1,7 @@
 import type { Balancer, Selection, TargetLease } from '@ballast/balancer';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
-import { json, parseWith, queryOf, readJson } from '../http/json';
+import { json, parseWith, queryNumber, queryOf, readJson } from '../http/json';
 import type { Route } from '../http/router';
 
 const taskType = z.enum(['chat', 'vision', 'reasoning', 'artifact']);
@@ -22,14 +22,13 @@ export const selectBodySchema = z
   })
   .strict();
 
-const number = z.coerce.number();
 const selectQuerySchema = z
   .object({
     modelType: taskType.optional(),
     preferredProvider: z.string().min(1).optional(),
-    maxCost: number.nonnegative().optional(),
-    maxLatency: number.positive().optional(),
-    maxTokens: number.int().positive().optional(),
+    maxCost: queryNumber(z.number().nonnegative()).optional(),
+    maxLatency: queryNumber(z.number().positive()).optional(),
+    maxTokens: queryNumber(z.number().int().positive()).optional(),
   })
   .strict();
 
@@ -56,8 +55,10 @@ export const loadActionSchema = z
 /** Body of `PUT /api/load-balancing/providers/:target`. */
 export const targetSettingsSchema = z
   .object({
-    weight: z.number().min(0).optional(),
-    priority: z.number().optional(),
+    // Bounded: the scores subtract priorities and sum weights, and 1e308 turns them into
+    // Infinity or NaN (a routing score of null).
+    weight: z.number().min(0).max(1_000_000).optional(),
+    priority: z.number().min(-1_000_000).max(1_000_000).optional(),
     maxConcurrent: z.number().int().positive().optional(),
   })
   .strict();
