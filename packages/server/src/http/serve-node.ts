@@ -42,6 +42,13 @@ export interface ServeNodeOptions extends NodeListenerOptions {
   host?: string;
   /** How long {@link NodeServer.close} waits for in-flight requests and streams. Default 10 000 ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long a client has to send a whole request (headers and body), in ms; a request still
+   * arriving then is answered 408 and its connection closed. Default 30 000 (Node's own is
+   * 300 000: a client that declares a longer body than it sends would hold a connection for five
+   * minutes). Headers alone get at most 60 000 of it. Responses, streams included, are not limited.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** A running `node:http` server from {@link serveNode}. */
@@ -288,6 +295,26 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
+/** The longest delay `setTimeout` takes: Node's request deadlines are timers. */
+const maxTimerMs = 2_147_483_647;
+
+/**
+ * `node:http`'s request deadlines for a `requestTimeoutMs`. Node checks them every
+ * `connectionsCheckingInterval` (30 s by default), which would let a short deadline run up to
+ * 30 s late: the check runs four times per deadline, at most every 30 s.
+ */
+function requestDeadlines(requestTimeoutMs = 30_000) {
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 1 || requestTimeoutMs > maxTimerMs)
+    throw new RangeError(
+      `requestTimeoutMs must be a whole number of milliseconds from 1 to ${maxTimerMs}, got ${requestTimeoutMs}`,
+    );
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(60_000, requestTimeoutMs),
+    connectionsCheckingInterval: Math.max(1, Math.min(30_000, Math.floor(requestTimeoutMs / 4))),
+  };
+}
+
 /**
  * Serves a Fetch handler on `node:http`, with streaming, client-disconnect cancellation and a
  * graceful, draining shutdown. Port 0 picks a free port (read it from `port` / `url`).
@@ -301,7 +328,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
  */
 export async function serveNode(handler: FetchHandler, options: ServeNodeOptions = {}): Promise<NodeServer> {
   const tracker: Tracker = { inFlight: new Set(), draining: false, idle: [] };
-  const server = createServer({ keepAliveTimeout: 5_000 }, createListener(handler, options, tracker));
+  const server = createServer(
+    { keepAliveTimeout: 5_000, ...requestDeadlines(options.requestTimeoutMs) },
+    createListener(handler, options, tracker),
+  );
   server.on('clientError', answerClientError);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
