@@ -52,7 +52,7 @@ export function instantModel(modelId: string, fail = false): ChatModel {
   };
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 }
 
@@ -82,7 +82,7 @@ export function balancerOf(extra: Partial<BalancerConfig> = {}, targets = models
 }
 
 /** One timed operation; resolves to the number of calls it stands for. */
-type Operation = () => Promise<number>;
+export type Operation = () => Promise<number>;
 
 interface Case {
   name: string;
@@ -182,7 +182,7 @@ function cases(): Case[] {
  * this shared machine, which any code of that duration suffers; the balancer's p99 is read
  * against it.
  */
-function noiseFloor(awaits: number): Operation {
+export function noiseFloor(awaits: number): Operation {
   const tick = async (value: number) => value + 1;
   return async () => {
     let sum = 0;
@@ -251,7 +251,7 @@ async function medianOf(operation: Operation, iterations: number): Promise<numbe
  * How many awaits make the noise-floor loop as long as `targetMs` at the median (per call: for a
  * batch, each of its loops).
  */
-async function calibrateNoiseFloor(
+export async function calibrateNoiseFloor(
   targetMs: number,
   floor: (awaits: number) => Operation = noiseFloor,
 ): Promise<number> {
@@ -267,7 +267,7 @@ async function calibrateNoiseFloor(
 }
 
 /** Runs `operation` `iterations` times; pushes the time per call of each, and its start and end. */
-async function measure(
+export async function measure(
   operation: Operation,
   iterations: number,
   into: number[],
