@@ -27,6 +27,9 @@ describe('ballast gateway', () => {
     expect(text).toMatch(/anthropic\s+claude-sonnet-4-5/);
     expect(text).toMatch(/ollama\s+llama3\.2/);
     expect(text).not.toContain('sk-fake-openai-key');
+    // No keys: one memory namespace for everyone, and the start-up says so.
+    expect(text).toContain('open to anyone who can reach it');
+    expect(text).toContain('Session memory is shared: anyone who sends the same session_id');
     const client = new OpenAI({ apiKey: 'unused', baseURL: `${running!.server.url}/v1`, maxRetries: 0 });
     const reply = await client.chat.completions.create({
       model: 'fast',
@@ -96,6 +99,8 @@ describe('ballast gateway', () => {
     expect(out.join('\n')).toMatch(/ollama\s+llama3\.2, qwen2\.5/);
     expect(out.join('\n')).toContain(`Store: sqlite ${database} (schema v5; vector search exact-scan`);
     expect(out.join('\n')).toContain('Routing strategy: failover');
+    expect(out.join('\n')).not.toContain('open to anyone');
+    expect(out.join('\n')).not.toContain('Session memory is shared');
     expect(running!.gateway.strategy).toBe('failover');
     expect((await fetch(`${running!.server.url}/v1/models`)).status).toBe(401);
   });

@@ -359,8 +359,12 @@ async function printStartup(
     io.out(
       `Shared state: ${sharedState.kind} at ${redactedHost(started.sharedStateUrl)} (${sharedState.isAvailable() ? 'connected' : 'connecting; local state until then'})`,
     );
-  if (!settings.apiKeys.length)
+  if (!settings.apiKeys.length) {
     io.out('No GATEWAY_API_KEYS set: the gateway is open to anyone who can reach it.');
+    // Sessions are namespaced by key id: without keys every caller has the same one.
+    if (settings.enableMemory)
+      io.out('  Session memory is shared: anyone who sends the same session_id reads and adds to it.');
+  }
 }
 
 function runningGateway(parts: {
