@@ -2,7 +2,8 @@
  * Exports the three testkit traces exactly as `pnpm bench autoscaling` feeds them to
  * `evaluateForecasterRolling` (`traceOnGrid(trace, traceUtilizationPercent(trace))`, gap slots as
  * `null`), the grid the evaluator scores on (`toRegularGrid`: gap slots filled and flagged), and the
- * bench's own rolling scores (origins every step after a one-day warm-up, horizons 1, 6, 12, 72),
+ * bench's own rolling scores (origins every step after a one-day warm-up, horizons 1, 6, 12, 72;
+ * and the same scored from one day later only),
  * for the hindsight bound in `forecast-bound.py`, which checks its baselines against them.
  *
  *   npx -y pnpm@10.34.8 -s exec tsx --conditions=@ballast/source bench/analysis/export-forecast-traces.ts > /tmp/forecast-traces.json
@@ -24,6 +25,14 @@ const traces = traceNames.map((name) => {
     warmupSteps: WARMUP_STEPS,
     levels: [0.8, 0.95],
   });
+  // The same forecaster scored from one day after the first origin only (it still sees every
+  // sample before): the origins of forecast-bound.py's rolling figure.
+  const fromSecondDay = evaluateForecasterRolling(percent, {
+    stepSeconds: trace.stepSeconds,
+    horizons: HORIZONS,
+    warmupSteps: 2 * WARMUP_STEPS,
+    levels: [0.8, 0.95],
+  });
   return {
     name,
     stepSeconds: trace.stepSeconds,
@@ -31,6 +40,13 @@ const traces = traceNames.map((name) => {
     grid: grid.values,
     filled: grid.filled,
     bench: scores.map((score) => ({
+      horizonSteps: score.horizonSteps,
+      count: score.count,
+      meanAbsoluteError: score.meanAbsoluteError,
+      lastValueMeanAbsoluteError: score.lastValueMeanAbsoluteError,
+      seasonalNaiveMeanAbsoluteError: score.seasonalNaiveMeanAbsoluteError,
+    })),
+    benchFromSecondDay: fromSecondDay.map((score) => ({
       horizonSteps: score.horizonSteps,
       count: score.count,
       meanAbsoluteError: score.meanAbsoluteError,
