@@ -55,6 +55,8 @@ export interface PassThroughDependencies {
   /** The same bookkeeping as the balancer's `failure` and `failover` events. */
   attemptFailed: (target: string, code: string, durationMs: number) => void;
   failedOver: (from: string, code: string) => void;
+  /** The same bookkeeping as the balancer's `retry` event (a re-try of the same target). */
+  retried: (target: string, attempt: number, delayMs: number, code: string) => void;
   /** Routing audit (events and the store's audit log); `wanted()` false skips building it. */
   decisions: { wanted: () => boolean; record: (decision: RoutingDecision) => void };
   logger: Logger;
@@ -533,6 +535,7 @@ async function nextAttemptTarget(
   const previous = state.targetId!;
   state.candidates ??= failoverOrder(balancer, state.selection!, previous);
   let target = nextTarget(balancer, state.candidates, state.excluded, input.stream);
+  let retryWaitMs: number | undefined;
   if (target) deps.failedOver(previous, state.lastError!.code);
   else {
     // Nobody else: the same target again, after the policy's wait (unless it must not be retried).
@@ -548,11 +551,15 @@ async function nextAttemptTarget(
     if (waitMs > 0) await sleep(waitMs, input.signal);
     if (input.signal.aborted) return undefined;
     target = previous;
+    retryWaitMs = waitMs;
   }
   if (deps.budget && !deps.budget.tryWithdraw()) {
     state.attempts.push({ target, outcome: 'retry_budget_exhausted', durationMs: 0 });
     return undefined;
   }
+  // Counted once it is sure to run, as the balancer counts its re-tries.
+  if (retryWaitMs !== undefined)
+    deps.retried(target, state.attempts.length + 1, retryWaitMs, state.lastError!.code);
   return target;
 }
 

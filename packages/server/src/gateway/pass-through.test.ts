@@ -709,3 +709,46 @@ describe('re-tries of the same target on the fast path', () => {
     }
   });
 });
+
+describe('retry bookkeeping on the fast path', () => {
+  it('counts a re-try of the same target in ballast_llm_retries_total, as the Fetch route does', async () => {
+    const retrying = createGateway({
+      targets: [{ id: 'primary', ...openaiTarget(primary, primaryKey, 'gpt-4o-mini') }],
+      memory: true,
+      balancer: {
+        retry: { baseDelayMs: 1, maxDelayMs: 2, maxRetriesPerTarget: 1 },
+        circuitBreaker: { minimumRequests: 100 },
+      },
+      alerts: { intervalMs: 0 },
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    const served = await serveNode(retrying.fetch, { port: 0, nodeHandler: retrying.nodeHandler });
+    const retries = async () => {
+      const text = await retrying.metrics.registry.metrics();
+      const line = text.split('\n').find((row) => row.startsWith('ballast_llm_retries_total '));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const call = (extra: Record<string, unknown>) =>
+      fetch(`${served.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }], ...extra }),
+      });
+    try {
+      primary.enqueue({ fault: { type: 'status', status: 503 } }, { text: 'through the Fetch route' });
+      const viaFetchRoute = await call({ session_id: 'retry-bookkeeping' });
+      expect(viaFetchRoute.status).toBe(200);
+      expect(await retries()).toBe(1);
+
+      primary.enqueue({ fault: { type: 'status', status: 503 } }, { text: 'through the fast path' });
+      const viaFastPath = await call({});
+      expect(viaFastPath.status).toBe(200);
+      expect(viaFastPath.headers.get('x-ballast-target')).toBe('primary');
+      expect(await retries()).toBe(2);
+    } finally {
+      await served.close({ timeoutMs: 1_000 });
+      retrying.close();
+    }
+  });
+});
