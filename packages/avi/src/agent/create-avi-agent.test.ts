@@ -546,6 +546,36 @@ describe('send, step by step', () => {
     ]);
   });
 
+  it('keeps its never-throws promise when the conversation store fails', async () => {
+    const failing = { code: 'internal_error', message: 'The agent failed unexpectedly' };
+    const unreadable = createAviAgent({
+      client,
+      model: models[provider],
+      conversations: {
+        get: () => Promise.reject(new Error('store offline')),
+        set: () => {},
+      },
+    });
+    expect(await collect(unreadable.send({ conversationId: 'store', message: 'hi' }))).toEqual([
+      { type: 'error', error: failing },
+    ]);
+    expect(fakes[provider].requests).toHaveLength(0);
+
+    const unwritable = createAviAgent({
+      client,
+      model: models[provider],
+      conversations: {
+        get: () => undefined,
+        set: () => {
+          throw new Error('disk full');
+        },
+      },
+    });
+    fakes[provider].enqueue({ text: 'Hello.' });
+    const events = await collect(unwritable.send({ conversationId: 'store', message: 'hi' }));
+    expect(events.at(-1)).toEqual({ type: 'error', error: failing });
+  });
+
   it('ends with an error event when the model stream ends unfinished', async () => {
     fakes[provider].enqueue({ text: 'partial answer', fault: { type: 'end-stream-early', afterChunks: 2 } });
     const agent = createAviAgent({ client, model: models[provider] });

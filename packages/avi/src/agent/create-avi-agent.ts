@@ -266,6 +266,15 @@ export function createAviAgent(options: AviAgentOptions): AviAgent {
   const save = (conversationId: string, history: ChatMessage[]) =>
     conversations.set(conversationId, trimHistory(history, maxHistoryMessages));
 
+  /** Keeps the history after a failure if the store lets it; its own failure would hide the first. */
+  const saveAfterFailure = async (conversationId: string, history: ChatMessage[]) => {
+    try {
+      await save(conversationId, history);
+    } catch {
+      // The failure being reported is the one the caller needs; the store's is dropped.
+    }
+  };
+
   /** One model call: streams its text as it arrives and returns the finished result. */
   async function* modelTurn(
     history: ChatMessage[],
@@ -330,7 +339,13 @@ export function createAviAgent(options: AviAgentOptions): AviAgent {
       yield refusal;
       return;
     }
-    const history = await openConversation(conversationId, message);
+    let history: ChatMessage[];
+    try {
+      history = await openConversation(conversationId, message);
+    } catch (error) {
+      yield failureEvent(error, signal, secrets);
+      return;
+    }
     try {
       for (let step = 1; step <= maxSteps; step++) {
         if (signal?.aborted) throw new AbortedError({ message: 'The chat was aborted' });
@@ -353,7 +368,7 @@ export function createAviAgent(options: AviAgentOptions): AviAgent {
         error: { code: 'max_steps', message: `The model did not finish within ${maxSteps} steps` },
       };
     } catch (error) {
-      await save(conversationId, history);
+      await saveAfterFailure(conversationId, history);
       yield failureEvent(error, signal, secrets);
     }
   }
