@@ -534,33 +534,44 @@ async function nextAttemptTarget(
 ): Promise<string | undefined> {
   const previous = state.targetId!;
   state.candidates ??= failoverOrder(balancer, state.selection!, previous);
-  let target = nextTarget(balancer, state.candidates, state.excluded, input.stream);
-  let retryWaitMs: number | undefined;
-  if (target) deps.failedOver(previous, state.lastError!.code);
-  else {
-    // Nobody else: the same target again, after the policy's wait (unless it must not be retried).
-    const done = state.retries.get(previous) ?? 0;
-    if (state.excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) return undefined;
-    const waitMs = retryDelayMs(
-      { retry: done, retryAfterMs: state.lastError!.retryAfterMs },
-      deps.retry,
-      Math.random,
-    );
-    if (waitMs === undefined || performance.now() + waitMs >= state.deadline) return undefined;
-    state.retries.set(previous, done + 1);
-    if (waitMs > 0) await sleep(waitMs, input.signal);
-    if (input.signal.aborted) return undefined;
-    target = previous;
-    retryWaitMs = waitMs;
+  const target = nextTarget(balancer, state.candidates, state.excluded, input.stream);
+  // A target this call has not tried is never charged to the retry budget, as in the balancer:
+  // during a partial outage a healthy target must always get its chance.
+  if (target) {
+    deps.failedOver(previous, state.lastError!.code);
+    return target;
   }
+  return retrySameTarget(deps, input, state, previous);
+}
+
+/**
+ * Nobody else is left: the same target again after the policy's wait, unless it must not be
+ * retried, the wait would pass the deadline or the retry budget is spent (checked before the wait,
+ * as the balancer does, so a refused call does not wait first).
+ */
+async function retrySameTarget(
+  deps: PassThroughDependencies,
+  input: RouteInput,
+  state: RouteState,
+  previous: string,
+): Promise<string | undefined> {
+  const done = state.retries.get(previous) ?? 0;
+  if (state.excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) return undefined;
+  const waitMs = retryDelayMs(
+    { retry: done, retryAfterMs: state.lastError!.retryAfterMs },
+    deps.retry,
+    Math.random,
+  );
+  if (waitMs === undefined || performance.now() + waitMs >= state.deadline) return undefined;
   if (deps.budget && !deps.budget.tryWithdraw()) {
-    state.attempts.push({ target, outcome: 'retry_budget_exhausted', durationMs: 0 });
+    state.attempts.push({ target: previous, outcome: 'retry_budget_exhausted', durationMs: 0 });
     return undefined;
   }
-  // Counted once it is sure to run, as the balancer counts its re-tries.
-  if (retryWaitMs !== undefined)
-    deps.retried(target, state.attempts.length + 1, retryWaitMs, state.lastError!.code);
-  return target;
+  state.retries.set(previous, done + 1);
+  deps.retried(previous, state.attempts.length + 1, waitMs, state.lastError!.code);
+  if (waitMs > 0) await sleep(waitMs, input.signal);
+  if (input.signal.aborted) return undefined;
+  return previous;
 }
 
 /** Commits the response: the head, once the upstream's first byte (or whole JSON answer) is in. */

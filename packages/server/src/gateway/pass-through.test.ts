@@ -752,3 +752,55 @@ describe('retry bookkeeping on the fast path', () => {
     }
   });
 });
+
+describe('the retry budget on the fast path', () => {
+  it('never charges or refuses a failover to a target the call has not tried, as the balancer does', async () => {
+    const budgeted = createGateway({
+      targets: [
+        { id: 'primary', ...openaiTarget(primary, primaryKey, 'gpt-4o-mini'), priority: 0 },
+        { id: 'backup', ...openaiTarget(backup, backupKey, 'gpt-4o-mini-backup'), priority: 1 },
+      ],
+      aliases: { pool: ['primary', 'backup'] },
+      strategy: 'failover',
+      balancer: {
+        // One token at the start and none earned: a second charge would be refused.
+        retry: {
+          baseDelayMs: 1,
+          maxDelayMs: 2,
+          maxRetriesPerTarget: 0,
+          budget: { ratio: 0, minPerSecond: 0 },
+        },
+        circuitBreaker: { minimumRequests: 100 },
+      },
+      alerts: { intervalMs: 0 },
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    const served = await serveNode(budgeted.fetch, { port: 0, nodeHandler: budgeted.nodeHandler });
+    const seen: RoutingDecision[] = [];
+    budgeted.events.on('routing-decision', (decision) => void seen.push(decision as RoutingDecision));
+    try {
+      for (let index = 0; index < 3; index++) {
+        primary.enqueue({ fault: { type: 'status', status: 503 } });
+        backup.enqueue({ text: `from the backup ${index}` });
+        const response = await fetch(`${served.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'pool', messages: [{ role: 'user', content: 'Hi' }] }),
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-ballast-target')).toBe('backup');
+        await response.text();
+      }
+      await eventually(() => expect(seen).toHaveLength(3));
+      for (const decision of seen)
+        expect(decision.attempts.map((item) => `${item.target}:${item.outcome}`)).toEqual([
+          'primary:overloaded',
+          'backup:success',
+        ]);
+    } finally {
+      await served.close({ timeoutMs: 1_000 });
+      budgeted.close();
+    }
+  });
+});
