@@ -99,7 +99,8 @@ export interface RetryBudgetOptions {
 
 /**
  * A token bucket that stops retry storms: every call deposits `ratio` tokens, time deposits
- * `minPerSecond`, and every retry or failover withdraws one. When the bucket is empty the
+ * `minPerSecond`, and every re-try of a target the call already tried (or hedge) withdraws one; a
+ * failover to a target not yet tried is never charged. When the bucket is empty the
  * balancer fails the call (listing `retry_budget_exhausted`) instead of multiplying the load on
  * upstreams that are already struggling.
  *

@@ -1,5 +1,5 @@
 import { createAnthropic } from '@ballast/anthropic';
-import type { ChatModel } from '@ballast/core';
+import type { ChatMessage, ChatModel } from '@ballast/core';
 import { createGroq } from '@ballast/groq';
 import { createOllama } from '@ballast/ollama';
 import { createOpenAI } from '@ballast/openai';
@@ -342,5 +342,251 @@ describe('bad model behaviour', () => {
     expect(events[1]).toMatchObject({
       result: { error: { code: 'controller_error', message: expect.stringMatching(/returned HTML/) } },
     });
+  });
+});
+
+// Pins what `send` does step by step (input checks, history kept on every exit, the order of
+// events and audit records, truncation, error mapping), so its split into steps changes none of it.
+describe('send, step by step', () => {
+  const provider: Provider = 'openai';
+  const secret = 'hunter2-SECRET-value';
+
+  it('refuses a bad conversation id or message before calling the model', async () => {
+    const agent = createAviAgent({ client, model: models[provider], maxMessageChars: 10 });
+    const badId = {
+      code: 'invalid_request',
+      message: 'conversationId must be 1-128 characters of A-Z a-z 0-9 _ . : -',
+    };
+    const badMessage = { code: 'invalid_request', message: 'message must be 1-10 characters' };
+    expect(await collect(agent.send({ conversationId: 'has space', message: 'hi' }))).toEqual([
+      { type: 'error', error: badId },
+    ]);
+    expect(await collect(agent.send({ conversationId: 'x'.repeat(129), message: 'hi' }))).toEqual([
+      { type: 'error', error: badId },
+    ]);
+    expect(await collect(agent.send({ conversationId: 'ok', message: '   ' }))).toEqual([
+      { type: 'error', error: badMessage },
+    ]);
+    expect(await collect(agent.send({ conversationId: 'ok', message: '12345678901' }))).toEqual([
+      { type: 'error', error: badMessage },
+    ]);
+    expect(fakes[provider].requests).toHaveLength(0);
+    expect(await agent.history('ok')).toEqual([]);
+  });
+
+  it('starts a conversation with the given system prompt and a redacted user message', async () => {
+    fakes[provider].enqueue({ text: 'Noted.' }, { text: 'Again.' });
+    const agent = createAviAgent({
+      client,
+      model: models[provider],
+      systemPrompt: 'You are terse.',
+      knownSecrets: [secret],
+    });
+    await collect(agent.send({ conversationId: 'p', message: `my password is ${secret}` }));
+    await collect(agent.send({ conversationId: 'p', message: 'and again' }));
+    const history = await agent.history('p');
+    expect(history.map((message) => message.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
+    expect(history[0]).toEqual({ role: 'system', content: 'You are terse.' });
+    expect(JSON.stringify(history)).not.toContain(secret);
+    expect(sentToModel(provider)).not.toContain(secret);
+  });
+
+  it('streams tool-call, tool-result, then plan; audits the call, then the plan; records the tool turn', async () => {
+    fakes[provider].enqueue(
+      { toolCalls: [{ id: 'call-1', name: 'delete_virtual_service', arguments: { name: 'vs-shop' } }] },
+      { text: 'Confirm it.' },
+    );
+    const order: string[] = [];
+    const agent = createAviAgent({
+      client,
+      model: models[provider],
+      mode: 'plan-writes',
+      audit: (event) => {
+        order.push(`audit:${event.type}`);
+        audit.sink(event);
+      },
+    });
+    const events: AviAgentEvent[] = [];
+    for await (const event of agent.send({ conversationId: 'plan', message: 'delete vs-shop' })) {
+      order.push(`event:${event.type}`);
+      events.push(event);
+    }
+    expect(order.filter((item) => item !== 'event:text-delta')).toEqual([
+      'event:tool-call',
+      'audit:tool-call',
+      'event:tool-result',
+      'audit:plan-issued',
+      'event:plan',
+      'event:done',
+    ]);
+    const plan = events.find((event) => event.type === 'plan') as Extract<AviAgentEvent, { type: 'plan' }>;
+    expect(Object.keys(plan.plan).sort()).toEqual(['diff', 'method', 'path', 'risk', 'summary']); // no body on a DELETE
+    const issued = audit.events.find((event) => event.type === 'plan-issued')!;
+    expect(issued).toMatchObject({ conversationId: 'plan', tool: 'delete_virtual_service' });
+    expect(issued.planHash).toMatch(/\S/);
+    expect(issued.plan).toMatchObject({ method: 'DELETE' });
+    const history = await agent.history('plan');
+    expect(history.map((message) => message.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+    ]);
+    expect(history[2]).toMatchObject({ toolCalls: [{ id: 'call-1', name: 'delete_virtual_service' }] });
+    expect(history[3]).toMatchObject({ toolCallId: 'call-1', toolName: 'delete_virtual_service' });
+    expect(history[3]).not.toHaveProperty('isError');
+  });
+
+  it('truncates a long tool result, sends the same text to the model, and marks a failed tool turn', async () => {
+    fakes[provider].enqueue(
+      { toolCalls: [{ id: 'c1', name: 'list_pools', arguments: {} }] },
+      { toolCalls: [{ id: 'c2', name: 'no_such_tool', arguments: {} }] },
+      { text: 'Done.' },
+    );
+    const agent = createAviAgent({ client, model: models[provider], maxToolResultChars: 40 });
+    const events = await collect(agent.send({ conversationId: 'long', message: 'pools?' }));
+    const results = events.filter((event) => event.type === 'tool-result') as Array<
+      Extract<AviAgentEvent, { type: 'tool-result' }>
+    >;
+    expect(typeof results[0]!.result).toBe('string');
+    expect(results[0]!.result).toMatch(/^.{40}… \[truncated \d+ characters; ask for fewer fields\]$/s);
+    const history = await agent.history('long');
+    const tools = history.filter((message) => message.role === 'tool');
+    expect(tools[0]).toMatchObject({ content: results[0]!.result });
+    expect(tools[0]).not.toHaveProperty('isError');
+    expect(tools[1]).toMatchObject({ isError: true });
+    expect(JSON.stringify(fakes[provider].requests[1]!.body)).toContain('ask for fewer fields');
+  });
+
+  it('keeps the turns so far when it stops after maxSteps', async () => {
+    fakes[provider].setResponder(() => ({ toolCalls: [{ name: 'list_pools', arguments: {} }] }));
+    try {
+      const agent = createAviAgent({ client, model: models[provider], maxSteps: 2 });
+      await collect(agent.send({ conversationId: 'steps', message: 'loop' }));
+      expect((await agent.history('steps')).map((message) => message.role)).toEqual([
+        'system',
+        'user',
+        'assistant',
+        'tool',
+        'assistant',
+        'tool',
+      ]);
+    } finally {
+      fakes[provider].setResponder(() => ({ text: 'OK' }));
+    }
+  });
+
+  it('keeps the newest turns from a user message on, after the system prompt', async () => {
+    fakes[provider].enqueue(
+      { text: 'one' },
+      { toolCalls: [{ name: 'list_pools', arguments: {} }] },
+      { text: 'two' },
+      { text: 'three' },
+    );
+    const agent = createAviAgent({ client, model: models[provider], maxHistoryMessages: 4 });
+    for (const message of ['first', 'second', 'third'])
+      await collect(agent.send({ conversationId: 'trim', message }));
+    const history = await agent.history('trim');
+    expect(history.map((message) => [message.role, message.content])).toEqual([
+      ['system', expect.any(String)],
+      ['user', 'third'],
+      ['assistant', 'three'],
+    ]);
+  });
+
+  it('turns a model failure into a typed, redacted error event and keeps the user turn', async () => {
+    fakes[provider].enqueue({ fault: { type: 'status', status: 400, message: `bad request ${secret}` } });
+    const agent = createAviAgent({ client, model: models[provider], knownSecrets: [secret] });
+    const events = await collect(agent.send({ conversationId: 'fail', message: 'hi' }));
+    expect(events).toEqual([
+      {
+        type: 'error',
+        error: {
+          code: 'bad_request',
+          message: 'openai:gpt-4o-mini failed (HTTP 400): bad request [redacted]',
+        },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(secret);
+    expect((await agent.history('fail')).map((message) => message.role)).toEqual(['system', 'user']);
+  });
+
+  it('reports a failure that is not a Ballast error as internal_error, and still saves the history', async () => {
+    const saved: ChatMessage[][] = [];
+    let failNext = true;
+    const agent = createAviAgent({
+      client,
+      model: models[provider],
+      conversations: {
+        get: () => undefined,
+        set: (_id, messages) => {
+          saved.push(messages);
+          if (failNext) {
+            failNext = false;
+            throw new Error('disk full');
+          }
+        },
+      },
+    });
+    fakes[provider].enqueue({ text: 'Hello.' });
+    const events = await collect(agent.send({ conversationId: 'store', message: 'hi' }));
+    expect(events.filter((event) => event.type !== 'text-delta')).toEqual([
+      { type: 'error', error: { code: 'internal_error', message: 'The agent failed unexpectedly' } },
+    ]);
+    expect(saved.map((messages) => messages.map((message) => message.role))).toEqual([
+      ['system', 'user', 'assistant'],
+      ['system', 'user', 'assistant'],
+    ]);
+  });
+
+  it('keeps its never-throws promise when the conversation store fails', async () => {
+    const failing = { code: 'internal_error', message: 'The agent failed unexpectedly' };
+    const unreadable = createAviAgent({
+      client,
+      model: models[provider],
+      conversations: {
+        get: () => Promise.reject(new Error('store offline')),
+        set: () => {},
+      },
+    });
+    expect(await collect(unreadable.send({ conversationId: 'store', message: 'hi' }))).toEqual([
+      { type: 'error', error: failing },
+    ]);
+    expect(fakes[provider].requests).toHaveLength(0);
+
+    const unwritable = createAviAgent({
+      client,
+      model: models[provider],
+      conversations: {
+        get: () => undefined,
+        set: () => {
+          throw new Error('disk full');
+        },
+      },
+    });
+    fakes[provider].enqueue({ text: 'Hello.' });
+    const events = await collect(unwritable.send({ conversationId: 'store', message: 'hi' }));
+    expect(events.at(-1)).toEqual({ type: 'error', error: failing });
+  });
+
+  it('ends with an error event when the model stream ends unfinished', async () => {
+    fakes[provider].enqueue({ text: 'partial answer', fault: { type: 'end-stream-early', afterChunks: 2 } });
+    const agent = createAviAgent({ client, model: models[provider] });
+    const events = await collect(agent.send({ conversationId: 'cut', message: 'hi' }));
+    expect(events.at(-1)).toEqual({
+      type: 'error',
+      error: {
+        code: 'invalid_response',
+        message: 'openai:gpt-4o-mini stream ended before the provider finished the answer',
+      },
+    });
+    expect(events.some((event) => event.type === 'done')).toBe(false);
   });
 });

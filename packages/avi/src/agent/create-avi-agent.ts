@@ -1,16 +1,13 @@
 import {
   AbortedError,
-  addUsage,
   BallastError,
   type ChatMessage,
   type ChatModel,
   type ChatResult,
   CollectorError,
-  emptyUsage,
   type ToolCall,
   type ToolDefinition,
   toJsonSchema,
-  type Usage,
 } from '@ballast/core';
 import type { AviClient } from '../avi-client';
 import { redactAviPayload, redactText } from '../redact-avi';
@@ -257,115 +254,122 @@ export function createAviAgent(options: AviAgentOptions): AviAgent {
     }
   };
 
+  /** Loads a conversation, opens it with the system prompt if new, and adds the (redacted) message. */
+  const openConversation = async (conversationId: string, message: string): Promise<ChatMessage[]> => {
+    const history = [...((await conversations.get(conversationId)) ?? [])];
+    if (history[0]?.role !== 'system')
+      history.unshift({ role: 'system', content: options.systemPrompt ?? defaultSystemPrompt });
+    history.push({ role: 'user', content: redactText(message, secrets) });
+    return history;
+  };
+
+  const save = (conversationId: string, history: ChatMessage[]) =>
+    conversations.set(conversationId, trimHistory(history, maxHistoryMessages));
+
+  /** Keeps the history after a failure if the store lets it; its own failure would hide the first. */
+  const saveAfterFailure = async (conversationId: string, history: ChatMessage[]) => {
+    try {
+      await save(conversationId, history);
+    } catch {
+      // The failure being reported is the one the caller needs; the store's is dropped.
+    }
+  };
+
+  /** One model call: streams its text as it arrives and returns the finished result. */
+  async function* modelTurn(
+    history: ChatMessage[],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<AviAgentEvent, ChatResult> {
+    let result: ChatResult | undefined;
+    for await (const chunk of options.model.stream(
+      { messages: history, tools, toolChoice: 'auto', temperature: 0 },
+      { ...(signal === undefined ? {} : { signal }), timeoutMs: options.timeoutMs ?? 60_000 },
+    )) {
+      if (chunk.type === 'text-delta' && chunk.text !== '') yield { type: 'text-delta', text: chunk.text };
+      if (chunk.type === 'finish') result = chunk.result;
+    }
+    if (result === undefined) throw new AbortedError({ message: 'The model stream ended without a result' });
+    return result;
+  }
+
+  /**
+   * One tool call of the model: announced, run, its (redacted, bounded) result streamed and added
+   * to the history; a write tool's plan gets a confirm token that only the person sees.
+   */
+  async function* toolTurn(
+    call: ToolCall,
+    conversationId: string,
+    history: ChatMessage[],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<AviAgentEvent, void> {
+    yield { type: 'tool-call', id: call.id, name: call.name, arguments: redact(call.arguments) };
+    const outcome = await runTool(call, conversationId, signal);
+    const content = serialize(outcome.result);
+    yield { type: 'tool-result', id: call.id, name: call.name, result: JSON.parse(safeJson(content)) };
+    if (outcome.plan) yield await issuePlan(outcome.plan, call, conversationId);
+    history.push({
+      role: 'tool',
+      toolCallId: call.id,
+      toolName: call.name,
+      content,
+      ...(outcome.isError ? { isError: true } : {}),
+    });
+  }
+
+  /** Registers a plan with the ledger and audits it; the event carries the token for the person. */
+  const issuePlan = async (
+    proposed: AviWritePlan,
+    call: ToolCall,
+    conversationId: string,
+  ): Promise<AviAgentEvent> => {
+    const plan = redact(proposed);
+    const pending = ledger.propose(proposed);
+    await audit({ type: 'plan-issued', conversationId, tool: call.name, plan, planHash: pending.planHash });
+    return { type: 'plan', token: pending.token, plan: planForPerson(plan) };
+  };
+
   async function* send(input: {
     conversationId: string;
     message: string;
     signal?: AbortSignal;
   }): AsyncIterable<AviAgentEvent> {
     const { conversationId, message, signal } = input;
-    if (typeof conversationId !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(conversationId)) {
-      yield {
-        type: 'error',
-        error: {
-          code: 'invalid_request',
-          message: 'conversationId must be 1-128 characters of A-Z a-z 0-9 _ . : -',
-        },
-      };
+    const refusal = checkSendInput(conversationId, message, maxMessageChars);
+    if (refusal) {
+      yield refusal;
       return;
     }
-    if (typeof message !== 'string' || message.trim() === '' || message.length > maxMessageChars) {
-      yield {
-        type: 'error',
-        error: { code: 'invalid_request', message: `message must be 1-${maxMessageChars} characters` },
-      };
+    let history: ChatMessage[];
+    try {
+      history = await openConversation(conversationId, message);
+    } catch (error) {
+      yield failureEvent(error, signal, secrets);
       return;
     }
-    const history = [...((await conversations.get(conversationId)) ?? [])];
-    if (history[0]?.role !== 'system')
-      history.unshift({ role: 'system', content: options.systemPrompt ?? defaultSystemPrompt });
-    history.push({ role: 'user', content: redactText(message, secrets) });
-    let usage: Usage = emptyUsage();
     try {
       for (let step = 1; step <= maxSteps; step++) {
         if (signal?.aborted) throw new AbortedError({ message: 'The chat was aborted' });
-        let result: ChatResult | undefined;
-        for await (const chunk of options.model.stream(
-          { messages: history, tools, toolChoice: 'auto', temperature: 0 },
-          { ...(signal === undefined ? {} : { signal }), timeoutMs: options.timeoutMs ?? 60_000 },
-        )) {
-          if (chunk.type === 'text-delta' && chunk.text !== '')
-            yield { type: 'text-delta', text: chunk.text };
-          if (chunk.type === 'finish') result = chunk.result;
-        }
-        if (result === undefined)
-          throw new AbortedError({ message: 'The model stream ended without a result' });
-        usage = addUsage(usage, result.usage);
+        const result = yield* modelTurn(history, signal);
         history.push({
           role: 'assistant',
           content: result.text,
           ...(result.toolCalls.length ? { toolCalls: result.toolCalls } : {}),
         });
         if (result.toolCalls.length === 0) {
-          await conversations.set(conversationId, trimHistory(history, maxHistoryMessages));
+          await save(conversationId, history);
           yield { type: 'done', conversationId };
           return;
         }
-        for (const call of result.toolCalls) {
-          const safeArguments = redact(call.arguments);
-          yield { type: 'tool-call', id: call.id, name: call.name, arguments: safeArguments };
-          const outcome = await runTool(call, conversationId, signal);
-          const content = serialize(outcome.result);
-          yield { type: 'tool-result', id: call.id, name: call.name, result: JSON.parse(safeJson(content)) };
-          if (outcome.plan) {
-            const plan = redact(outcome.plan);
-            const pending = ledger.propose(outcome.plan);
-            await audit({
-              type: 'plan-issued',
-              conversationId,
-              tool: call.name,
-              plan,
-              planHash: pending.planHash,
-            });
-            yield {
-              type: 'plan',
-              token: pending.token,
-              plan: {
-                method: plan.method,
-                path: plan.path,
-                ...(plan.body === undefined ? {} : { body: plan.body }),
-                ...(plan.diff === undefined ? {} : { diff: plan.diff }),
-                risk: plan.risk,
-                summary: plan.summary,
-              },
-            };
-          }
-          history.push({
-            role: 'tool',
-            toolCallId: call.id,
-            toolName: call.name,
-            content,
-            ...(outcome.isError ? { isError: true } : {}),
-          });
-        }
+        for (const call of result.toolCalls) yield* toolTurn(call, conversationId, history, signal);
       }
-      await conversations.set(conversationId, trimHistory(history, maxHistoryMessages));
+      await save(conversationId, history);
       yield {
         type: 'error',
         error: { code: 'max_steps', message: `The model did not finish within ${maxSteps} steps` },
       };
     } catch (error) {
-      await conversations.set(conversationId, trimHistory(history, maxHistoryMessages));
-      const code = signal?.aborted
-        ? 'aborted'
-        : BallastError.isInstance(error)
-          ? error.code
-          : 'internal_error';
-      const message = signal?.aborted
-        ? 'The chat was aborted'
-        : BallastError.isInstance(error)
-          ? redactText(error.message, secrets)
-          : 'The agent failed unexpectedly';
-      yield { type: 'error', error: { code, message } };
+      await saveAfterFailure(conversationId, history);
+      yield failureEvent(error, signal, secrets);
     }
   }
 
@@ -421,6 +425,54 @@ export function createAviAgent(options: AviAgentOptions): AviAgent {
     },
     history: async (conversationId) => structuredClone((await conversations.get(conversationId)) ?? []),
   };
+}
+
+/** The error event of a conversation id or message `send` refuses, else `undefined`. */
+function checkSendInput(
+  conversationId: unknown,
+  message: unknown,
+  maxMessageChars: number,
+): AviAgentEvent | undefined {
+  if (typeof conversationId !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(conversationId))
+    return {
+      type: 'error',
+      error: {
+        code: 'invalid_request',
+        message: 'conversationId must be 1-128 characters of A-Z a-z 0-9 _ . : -',
+      },
+    };
+  if (typeof message !== 'string' || message.trim() === '' || message.length > maxMessageChars)
+    return {
+      type: 'error',
+      error: { code: 'invalid_request', message: `message must be 1-${maxMessageChars} characters` },
+    };
+  return undefined;
+}
+
+/** The fields of a (redacted) plan the person is shown; absent body and diff stay absent. */
+function planForPerson(plan: AviWritePlan): Extract<AviAgentEvent, { type: 'plan' }>['plan'] {
+  return {
+    method: plan.method,
+    path: plan.path,
+    ...(plan.body === undefined ? {} : { body: plan.body }),
+    ...(plan.diff === undefined ? {} : { diff: plan.diff }),
+    risk: plan.risk,
+    summary: plan.summary,
+  };
+}
+
+/**
+ * The error event that ends a failed `send`: an abort says so, a Ballast error keeps its code
+ * (message redacted), anything else is reported without its message, which is not known to be safe.
+ */
+function failureEvent(error: unknown, signal: AbortSignal | undefined, secrets: string[]): AviAgentEvent {
+  const code = signal?.aborted ? 'aborted' : BallastError.isInstance(error) ? error.code : 'internal_error';
+  const message = signal?.aborted
+    ? 'The chat was aborted'
+    : BallastError.isInstance(error)
+      ? redactText(error.message, secrets)
+      : 'The agent failed unexpectedly';
+  return { type: 'error', error: { code, message } };
 }
 
 /** Keeps the system prompt and the newest messages, starting at a user turn (never mid tool call). */

@@ -55,6 +55,8 @@ export interface PassThroughDependencies {
   /** The same bookkeeping as the balancer's `failure` and `failover` events. */
   attemptFailed: (target: string, code: string, durationMs: number) => void;
   failedOver: (from: string, code: string) => void;
+  /** The same bookkeeping as the balancer's `retry` event (a re-try of the same target). */
+  retried: (target: string, attempt: number, delayMs: number, code: string) => void;
   /** Routing audit (events and the store's audit log); `wanted()` false skips building it. */
   decisions: { wanted: () => boolean; record: (decision: RoutingDecision) => void };
   logger: Logger;
@@ -288,16 +290,7 @@ async function routeCall(
 ): Promise<void> {
   const { deps } = exchange;
   const balancer = deps.balancer();
-  const state: RouteState = {
-    deadline: exchange.startedAt + balancer.timeouts.timeoutMs,
-    attempts: [],
-    excluded: new Set(),
-    retries: new Map(),
-    candidates: undefined,
-    selection: undefined,
-    lastError: undefined,
-    targetId: undefined,
-  };
+  const state = newRouteState(exchange.startedAt + balancer.timeouts.timeoutMs);
   deps.budget?.recordRequest();
   const bodyFor = upstreamBodies(body, input.stream);
 
@@ -308,67 +301,18 @@ async function routeCall(
         : await nextAttemptTarget(deps, balancer, input, state);
     if (target === undefined) break;
     state.targetId = target;
-    const model = deps.catalog.target(target)!.model;
-    const lease = balancer.acquire(target);
-    const left = state.deadline - performance.now();
-    const outcome: AttemptOutcome = await runPassThroughAttempt({
-      client: deps.clients.get(target)!,
-      provider: model.provider,
-      modelId: model.modelId,
-      body: bodyFor(model.modelId),
-      stream: input.stream,
-      dropUsageEvent: !input.includeUsage,
-      signal: input.signal,
-      firstByteTimeoutMs: Math.max(
-        1,
-        Math.min(
-          input.stream ? balancer.timeouts.firstTokenTimeoutMs : balancer.timeouts.attemptTimeoutMs,
-          left,
-        ),
-      ),
-      totalTimeoutMs: Math.max(1, left),
-      secrets: deps.knownSecrets,
-      commit: (contentType, contentLength) => writeHead(exchange, input, target, contentType, contentLength),
-    });
+    const { lease, outcome } = await attemptOn(exchange, balancer, input, state, target, bodyFor);
     if (outcome.kind === 'failed') {
-      const code = outcome.error.code;
-      state.attempts.push({ target, outcome: code, durationMs: outcome.durationMs });
-      lease.release({
-        outcome: 'failure',
-        latencyMs: outcome.durationMs,
-        errorCode: code,
-        ...(outcome.error.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.error.retryAfterMs }),
-      });
-      deps.attemptFailed(target, code, outcome.durationMs);
-      state.lastError = outcome.error;
-      const kind = classifyFailure(outcome.error);
-      if (kind === 'cancelled' || kind === 'request-error') break;
-      if (kind === 'target-unavailable') state.excluded.add(target);
+      const mayTryAgain = bookFailedAttempt(deps, state, target, lease, outcome);
+      if (!mayTryAgain) break;
       continue;
     }
     if (outcome.kind === 'cancelled') {
-      lease.release();
-      state.attempts.push({ target, outcome: 'cancelled', durationMs: outcome.durationMs });
-      if (exchange.done) {
-        if (input.stream) deps.streams.open--;
-        deps.logger.info({ requestId: exchange.requestId }, 'client disconnected mid-stream');
-      } else settleHead(exchange, 499);
-      finish(exchange, input, state.attempts, state.selection, target, undefined, 'client_disconnected');
-      logRequest(exchange, { target, attempts: state.attempts.length, outcome: 'client_disconnected' });
+      endCancelled(exchange, input, state, target, lease, outcome.durationMs);
       return;
     }
     if (outcome.kind === 'broken') {
-      state.attempts.push({ target, outcome: outcome.error.code, durationMs: outcome.durationMs });
-      lease.release({ outcome: 'failure', latencyMs: outcome.durationMs, errorCode: outcome.error.code });
-      deps.attemptFailed(target, outcome.error.code, outcome.durationMs);
-      deps.streams.open--;
-      deps.logger.warn(
-        { requestId: exchange.requestId, code: outcome.error.code },
-        'stream failed after the first token',
-      );
-      const code = toHttpError(outcome.error).code;
-      finish(exchange, input, state.attempts, state.selection, target, undefined, code);
-      logRequest(exchange, { target, attempts: state.attempts.length, outcome: code });
+      endBroken(exchange, input, state, target, lease, outcome);
       return;
     }
     if (input.stream) deps.streams.open--;
@@ -377,7 +321,138 @@ async function routeCall(
     setImmediate(() => bookSuccess(exchange, input, state, target, lease, outcome));
     return;
   }
-  // Nothing committed: a request error as it is (every target would refuse it), else every attempt.
+  throw unservedError(exchange, input, state);
+}
+
+type Lease = ReturnType<Balancer['acquire']>;
+
+function newRouteState(deadline: number): RouteState {
+  return {
+    deadline,
+    attempts: [],
+    excluded: new Set(),
+    retries: new Map(),
+    candidates: undefined,
+    selection: undefined,
+    lastError: undefined,
+    targetId: undefined,
+  };
+}
+
+/** One attempt on a target: a lease taken, then the body sent within what is left of the deadline. */
+async function attemptOn(
+  exchange: Exchange,
+  balancer: Balancer,
+  input: RouteInput,
+  state: RouteState,
+  target: string,
+  bodyFor: (modelId: string) => Buffer,
+): Promise<{ lease: Lease; outcome: AttemptOutcome }> {
+  const { deps } = exchange;
+  const model = deps.catalog.target(target)!.model;
+  const lease = balancer.acquire(target);
+  const left = state.deadline - performance.now();
+  const outcome = await runPassThroughAttempt({
+    client: deps.clients.get(target)!,
+    provider: model.provider,
+    modelId: model.modelId,
+    body: bodyFor(model.modelId),
+    stream: input.stream,
+    dropUsageEvent: !input.includeUsage,
+    signal: input.signal,
+    firstByteTimeoutMs: Math.max(
+      1,
+      Math.min(
+        input.stream ? balancer.timeouts.firstTokenTimeoutMs : balancer.timeouts.attemptTimeoutMs,
+        left,
+      ),
+    ),
+    totalTimeoutMs: Math.max(1, left),
+    secrets: deps.knownSecrets,
+    commit: (contentType, contentLength) => writeHead(exchange, input, target, contentType, contentLength),
+  });
+  return { lease, outcome };
+}
+
+/**
+ * Books an attempt that failed before anything reached the client, and says whether the call may
+ * try again: not when it was cancelled or the request itself is at fault (every target would
+ * refuse it); an unavailable target is not tried again in this call.
+ */
+function bookFailedAttempt(
+  deps: PassThroughDependencies,
+  state: RouteState,
+  target: string,
+  lease: Lease,
+  outcome: Extract<AttemptOutcome, { kind: 'failed' }>,
+): boolean {
+  const code = outcome.error.code;
+  state.attempts.push({ target, outcome: code, durationMs: outcome.durationMs });
+  lease.release({
+    outcome: 'failure',
+    latencyMs: outcome.durationMs,
+    errorCode: code,
+    ...(outcome.error.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.error.retryAfterMs }),
+  });
+  deps.attemptFailed(target, code, outcome.durationMs);
+  state.lastError = outcome.error;
+  const kind = classifyFailure(outcome.error);
+  if (kind === 'cancelled' || kind === 'request-error') return false;
+  if (kind === 'target-unavailable') state.excluded.add(target);
+  return true;
+}
+
+/**
+ * The client went away (or the server shut down): before the head the call is a 499, after it the
+ * stream closes; either way it is booked as `client_disconnected`.
+ */
+function endCancelled(
+  exchange: Exchange,
+  input: RouteInput,
+  state: RouteState,
+  target: string,
+  lease: Lease,
+  durationMs: number,
+): void {
+  const { deps } = exchange;
+  lease.release();
+  state.attempts.push({ target, outcome: 'cancelled', durationMs });
+  if (exchange.done) {
+    if (input.stream) deps.streams.open--;
+    deps.logger.info({ requestId: exchange.requestId }, 'client disconnected mid-stream');
+  } else settleHead(exchange, 499);
+  finish(exchange, input, state.attempts, state.selection, target, undefined, 'client_disconnected');
+  logRequest(exchange, { target, attempts: state.attempts.length, outcome: 'client_disconnected' });
+}
+
+/** A stream that broke after its first event (the client got an SSE `error`): a failure of its target. */
+function endBroken(
+  exchange: Exchange,
+  input: RouteInput,
+  state: RouteState,
+  target: string,
+  lease: Lease,
+  outcome: Extract<AttemptOutcome, { kind: 'broken' }>,
+): void {
+  const { deps } = exchange;
+  state.attempts.push({ target, outcome: outcome.error.code, durationMs: outcome.durationMs });
+  lease.release({ outcome: 'failure', latencyMs: outcome.durationMs, errorCode: outcome.error.code });
+  deps.attemptFailed(target, outcome.error.code, outcome.durationMs);
+  deps.streams.open--;
+  deps.logger.warn(
+    { requestId: exchange.requestId, code: outcome.error.code },
+    'stream failed after the first token',
+  );
+  const code = toHttpError(outcome.error).code;
+  finish(exchange, input, state.attempts, state.selection, target, undefined, code);
+  logRequest(exchange, { target, attempts: state.attempts.length, outcome: code });
+}
+
+/**
+ * The error of a call nothing committed, booked: a request error as it is (every target would
+ * refuse it), else one that lists every attempt.
+ */
+function unservedError(exchange: Exchange, input: RouteInput, state: RouteState): BallastError {
   const { lastError, attempts } = state;
   const error =
     lastError && classifyFailure(lastError) === 'request-error'
@@ -388,7 +463,7 @@ async function routeCall(
           ...(lastError?.retryAfterMs === undefined ? {} : { retryAfterMs: lastError.retryAfterMs }),
         });
   finish(exchange, input, attempts, state.selection, 'none', undefined, toHttpError(error).code);
-  throw error;
+  return error;
 }
 
 /** What one call's attempts share while {@link routeCall} fails over. */
@@ -459,28 +534,44 @@ async function nextAttemptTarget(
 ): Promise<string | undefined> {
   const previous = state.targetId!;
   state.candidates ??= failoverOrder(balancer, state.selection!, previous);
-  let target = nextTarget(balancer, state.candidates, state.excluded, input.stream);
-  if (target) deps.failedOver(previous, state.lastError!.code);
-  else {
-    // Nobody else: the same target again, after the policy's wait (unless it must not be retried).
-    const done = state.retries.get(previous) ?? 0;
-    if (state.excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) return undefined;
-    const waitMs = retryDelayMs(
-      { retry: done, retryAfterMs: state.lastError!.retryAfterMs },
-      deps.retry,
-      Math.random,
-    );
-    if (waitMs === undefined || performance.now() + waitMs >= state.deadline) return undefined;
-    state.retries.set(previous, done + 1);
-    if (waitMs > 0) await sleep(waitMs, input.signal);
-    if (input.signal.aborted) return undefined;
-    target = previous;
+  const target = nextTarget(balancer, state.candidates, state.excluded, input.stream);
+  // A target this call has not tried is never charged to the retry budget, as in the balancer:
+  // during a partial outage a healthy target must always get its chance.
+  if (target) {
+    deps.failedOver(previous, state.lastError!.code);
+    return target;
   }
+  return retrySameTarget(deps, input, state, previous);
+}
+
+/**
+ * Nobody else is left: the same target again after the policy's wait, unless it must not be
+ * retried, the wait would pass the deadline or the retry budget is spent (checked before the wait,
+ * as the balancer does, so a refused call does not wait first).
+ */
+async function retrySameTarget(
+  deps: PassThroughDependencies,
+  input: RouteInput,
+  state: RouteState,
+  previous: string,
+): Promise<string | undefined> {
+  const done = state.retries.get(previous) ?? 0;
+  if (state.excluded.has(previous) || done >= deps.retry.maxRetriesPerTarget) return undefined;
+  const waitMs = retryDelayMs(
+    { retry: done, retryAfterMs: state.lastError!.retryAfterMs },
+    deps.retry,
+    Math.random,
+  );
+  if (waitMs === undefined || performance.now() + waitMs >= state.deadline) return undefined;
   if (deps.budget && !deps.budget.tryWithdraw()) {
-    state.attempts.push({ target, outcome: 'retry_budget_exhausted', durationMs: 0 });
+    state.attempts.push({ target: previous, outcome: 'retry_budget_exhausted', durationMs: 0 });
     return undefined;
   }
-  return target;
+  state.retries.set(previous, done + 1);
+  deps.retried(previous, state.attempts.length + 1, waitMs, state.lastError!.code);
+  if (waitMs > 0) await sleep(waitMs, input.signal);
+  if (input.signal.aborted) return undefined;
+  return previous;
 }
 
 /** Commits the response: the head, once the upstream's first byte (or whole JSON answer) is in. */
@@ -516,7 +607,7 @@ function bookSuccess(
   input: RouteInput,
   state: RouteState,
   target: string,
-  lease: ReturnType<Balancer['acquire']>,
+  lease: Lease,
   outcome: Extract<AttemptOutcome, { kind: 'served' }>,
 ): void {
   const usage = fromOpenAIFormatUsage(outcome.usage);

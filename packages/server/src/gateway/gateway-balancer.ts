@@ -1,7 +1,6 @@
 import { type Balancer, type BalancerConfig, createBalancer, type StrategyName } from '@ballast/balancer';
 import type { SharedState } from '@ballast/core';
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { GatewayBookkeeping } from './gateway-bookkeeping';
 import type { ModelCatalog, TargetSettings } from './model-catalog';
 
@@ -29,11 +28,10 @@ export function createGatewayBalancer(options: {
   env: Record<string, string | undefined> | undefined;
   catalog: ModelCatalog;
   moduleId: string;
-  metrics: GatewayMetrics;
   bookkeeping: GatewayBookkeeping;
   logger: Logger;
 }): GatewayBalancer {
-  const { catalog, moduleId, metrics, bookkeeping, logger } = options;
+  const { catalog, moduleId, bookkeeping, logger } = options;
   const settings = new Map<string, TargetSettings>();
   let strategy: StrategyName = options.strategy ?? 'weighted';
 
@@ -48,7 +46,7 @@ export function createGatewayBalancer(options: {
       },
       options.env ?? process.env,
     );
-    observe(balancer, metrics, bookkeeping, logger);
+    observe(balancer, bookkeeping, logger);
     return balancer;
   };
   let balancer = build();
@@ -93,20 +91,14 @@ export function createGatewayBalancer(options: {
 }
 
 /** The balancer's events as metrics, rows and log lines. */
-function observe(
-  balancer: Balancer,
-  metrics: GatewayMetrics,
-  bookkeeping: GatewayBookkeeping,
-  logger: Logger,
-): void {
+function observe(balancer: Balancer, bookkeeping: GatewayBookkeeping, logger: Logger): void {
   balancer.on('failure', ({ target, code, durationMs }) =>
     bookkeeping.attemptFailed(target, code, durationMs),
   );
   balancer.on('failover', ({ from, code }) => bookkeeping.failedOver(from, code));
-  balancer.on('retry', ({ target, attempt, delayMs, code }) => {
-    metrics.observeRetry();
-    logger.debug({ target, attempt, delayMs, code }, 'retry');
-  });
+  balancer.on('retry', ({ target, attempt, delayMs, code }) =>
+    bookkeeping.retried(target, attempt, delayMs, code),
+  );
   balancer.on('circuit-open', (event) => logger.warn({ target: event.target }, 'circuit open'));
   balancer.on('circuit-close', ({ target }) => logger.info({ target }, 'circuit closed'));
   if (logger.isLevelEnabled('debug'))

@@ -20,6 +20,8 @@ export interface GatewayBookkeeping {
   /** One failed upstream attempt, from the balancer's events or the pass-through path. */
   attemptFailed(target: string, code: string, durationMs: number): void;
   failedOver(from: string, code: string): void;
+  /** A re-try of the same target, from the balancer's events or the pass-through path. */
+  retried(target: string, attempt: number, delayMs: number, code: string): void;
   /**
    * The metrics the chat routes observe calls through: with a store, a successful call is also a
    * row (tokens, TTFT and cost are only known here; failures are rows from {@link attemptFailed},
@@ -73,6 +75,10 @@ export function createGatewayBookkeeping(options: {
     failedOver(from, code) {
       metrics.observeFailover();
       logger.debug({ from, code }, 'failover');
+    },
+    retried(target, attempt, delayMs, code) {
+      metrics.observeRetry();
+      logger.debug({ target, attempt, delayMs, code }, 'retry');
     },
     callMetrics: store ? withSuccessRows(metrics, recordCall, now) : metrics,
     flushingBooksFirst: (metricsStore) => ({

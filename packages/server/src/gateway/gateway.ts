@@ -183,7 +183,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     env: config.env,
     catalog,
     moduleId,
-    metrics,
     bookkeeping,
     logger,
   });
@@ -240,6 +239,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     observeCall: bookkeeping.callMetrics.observeCall,
     attemptFailed: bookkeeping.attemptFailed,
     failedOver: bookkeeping.failedOver,
+    retried: bookkeeping.retried,
     decisions: {
       wanted: () => store !== undefined || shared.events.listenerCount('routing-decision') > 0,
       record: auditDecision,

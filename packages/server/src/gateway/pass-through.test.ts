@@ -7,6 +7,7 @@ import { loadGatewayEnvironment } from '../config/gateway-env';
 import { hashApiKey } from '../http/api-keys';
 import { type NodeServer, serveNode } from '../http/serve-node';
 import { createLogger } from '../logging/logger';
+import type { RoutingDecision } from './chat-completions';
 import { createGateway, type Gateway } from './gateway';
 
 const primaryKey = 'sk-primary-SECRET-0123456789';
@@ -470,6 +471,336 @@ describe('targets the CLI configures from the environment', () => {
       await served.close({ timeoutMs: 1_000 });
       viaEnv.close();
       await groq.close();
+    }
+  });
+});
+
+// Pins how routeCall ends on each path (its answer, routing decision, metrics, log lines and
+// stream count), so splitting it into steps changes none of them.
+describe('how the fast path ends a call', () => {
+  const decisionsDuring = async (run: () => Promise<void>, count = 1) => {
+    const seen: RoutingDecision[] = [];
+    const listener = (decision: unknown) => void seen.push(decision as RoutingDecision);
+    gateway.events.on('routing-decision', listener);
+    try {
+      await run();
+      await eventually(() => expect(seen.length).toBeGreaterThanOrEqual(count));
+    } finally {
+      gateway.events.off('routing-decision', listener);
+    }
+    return seen;
+  };
+  const shape = (decision: RoutingDecision) => ({
+    ...decision,
+    attempts: decision.attempts.map(({ target, outcome }) => ({ target, outcome })),
+    requestId: typeof decision.requestId,
+    latencyMs: typeof decision.latencyMs,
+  });
+  const hi = JSON.stringify({ model: 'pool', messages: [{ role: 'user', content: 'Hi' }] });
+
+  it('answers 502 naming every attempt when no target serves, and records the failure', async () => {
+    const failoversBefore = await metricValue('ballast_llm_failovers_total');
+    primary.enqueue({ fault: { type: 'status', status: 503 } });
+    backup.enqueue({ fault: { type: 'status', status: 502 } });
+    let response: Response | undefined;
+    const [decision] = await decisionsDuring(async () => {
+      response = await post(hi, { 'x-request-id': 'all-failed-1' });
+    });
+    expect(response!.status).toBe(502);
+    expect(await response!.json()).toEqual({
+      error: { code: 'upstream_error', message: 'Every upstream provider failed (overloaded, server_error)' },
+    });
+    expect(shape(decision!)).toEqual({
+      requestId: 'string',
+      keyId: 'client',
+      requestedModel: 'pool',
+      stream: false,
+      target: 'none',
+      provider: 'none',
+      model: 'none',
+      strategy: 'failover',
+      attempts: [
+        { target: 'primary', outcome: 'overloaded' },
+        { target: 'backup', outcome: 'server_error' },
+      ],
+      skipped: [{ target: 'claude', reason: 'capability_mismatch' }],
+      latencyMs: 'number',
+      costUsd: undefined,
+      outcome: 'failure',
+      errorCode: 'upstream_error',
+    });
+    expect(await metricValue('ballast_llm_failovers_total')).toBe(failoversBefore + 1);
+  });
+
+  it('records a served call with its target, tokens and cost', async () => {
+    const [decision] = await decisionsDuring(async () => {
+      const response = await post(hi);
+      expect(response.status).toBe(200);
+      await response.text();
+    });
+    expect(shape(decision!)).toMatchObject({
+      target: 'primary',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      attempts: [{ target: 'primary', outcome: 'success' }],
+      outcome: 'success',
+    });
+    expect(decision).not.toHaveProperty('errorCode');
+  });
+
+  it('books a client gone before the first byte as 499 client_disconnected', async () => {
+    const statusBefore = await metricValue(
+      'ballast_http_requests_total{route="/v1/chat/completions",method="POST",status="499"}',
+    );
+    let release!: () => void;
+    primary.enqueue({ fault: { type: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } });
+    const controller = new AbortController();
+    const [decision] = await decisionsDuring(async () => {
+      const pending = fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+        body: hi,
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await eventually(() => expect(primary.requests.length).toBe(1));
+      controller.abort();
+      await pending;
+    });
+    release();
+    expect(shape(decision!)).toMatchObject({
+      target: 'none',
+      attempts: [{ target: 'primary', outcome: 'cancelled' }],
+      outcome: 'failure',
+      errorCode: 'client_disconnected',
+    });
+    await eventually(async () =>
+      expect(
+        await metricValue(
+          'ballast_http_requests_total{route="/v1/chat/completions",method="POST",status="499"}',
+        ),
+      ).toBe(statusBefore + 1),
+    );
+  });
+
+  it('books a stream cut after its first event as a failure of its target, and closes the stream', async () => {
+    primary.enqueue({
+      text: 'a long answer that will not finish',
+      chunkSize: 4,
+      fault: { type: 'cut-stream', afterChunks: 3 },
+    });
+    const before = logs.length;
+    const [decision] = await decisionsDuring(async () => {
+      const response = await post(
+        JSON.stringify({ model: 'pool', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
+      );
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('error');
+    });
+    expect(shape(decision!)).toMatchObject({
+      stream: true,
+      target: 'none',
+      attempts: [{ target: 'primary', outcome: 'network_error' }],
+      outcome: 'failure',
+      errorCode: 'upstream_error',
+    });
+    await eventually(() => expect(gateway.openStreams()).toBe(0));
+    const lines = logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.msg === 'stream failed after the first token')).toMatchObject({
+      level: 'warn',
+      code: 'network_error',
+    });
+    expect(lines.find((line) => line.msg === 'request')).toMatchObject({
+      status: 200,
+      target: 'primary',
+      attempts: 1,
+      outcome: 'upstream_error',
+    });
+  });
+
+  it('books a client gone mid-stream as client_disconnected and closes the stream', async () => {
+    primary.enqueue({ text: 'x'.repeat(400), chunkSize: 2, chunkDelayMs: 50 });
+    const before = logs.length;
+    const controller = new AbortController();
+    const [decision] = await decisionsDuring(async () => {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'primary', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await reader.read().catch(() => undefined);
+    });
+    expect(shape(decision!)).toMatchObject({
+      stream: true,
+      target: 'none',
+      attempts: [{ target: 'primary', outcome: 'cancelled' }],
+      errorCode: 'client_disconnected',
+    });
+    await eventually(() => expect(gateway.openStreams()).toBe(0));
+    await primary.whenIdle();
+    const lines = logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.some((line) => line.msg === 'client disconnected mid-stream')).toBe(true);
+    expect(lines.find((line) => line.msg === 'request')).toMatchObject({
+      status: 200,
+      target: 'primary',
+      attempts: 1,
+      outcome: 'client_disconnected',
+    });
+  });
+});
+
+describe('re-tries of the same target on the fast path', () => {
+  it('re-tries a lone target after the policy wait, until the retry budget is spent', async () => {
+    const retrying = createGateway({
+      targets: [{ id: 'primary', ...openaiTarget(primary, primaryKey, 'gpt-4o-mini') }],
+      balancer: {
+        retry: {
+          baseDelayMs: 1,
+          maxDelayMs: 2,
+          maxRetriesPerTarget: 1,
+          budget: { ratio: 0, minPerSecond: 0 },
+        },
+        circuitBreaker: { minimumRequests: 100 },
+      },
+      alerts: { intervalMs: 0 },
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    const served = await serveNode(retrying.fetch, { port: 0, nodeHandler: retrying.nodeHandler });
+    const seen: RoutingDecision[] = [];
+    retrying.events.on('routing-decision', (decision) => void seen.push(decision as RoutingDecision));
+    const call = () =>
+      fetch(`${served.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+    try {
+      primary.enqueue({ fault: { type: 'status', status: 503 } }, { text: 'second time lucky' });
+      const first = await call();
+      expect(first.status).toBe(200);
+      expect(
+        ((await first.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message
+          .content,
+      ).toBe('second time lucky');
+      primary.enqueue({ fault: { type: 'status', status: 503 } });
+      const second = await call();
+      expect(second.status).toBe(502);
+      expect(await second.json()).toEqual({
+        error: {
+          code: 'upstream_error',
+          message: 'Every upstream provider failed (overloaded, retry_budget_exhausted)',
+        },
+      });
+      await eventually(() => expect(seen).toHaveLength(2));
+      expect(
+        seen.map((decision) => decision.attempts.map((item) => `${item.target}:${item.outcome}`)),
+      ).toEqual([
+        ['primary:overloaded', 'primary:success'],
+        ['primary:overloaded', 'primary:retry_budget_exhausted'],
+      ]);
+      expect(primary.requests).toHaveLength(3);
+    } finally {
+      await served.close({ timeoutMs: 1_000 });
+      retrying.close();
+    }
+  });
+});
+
+describe('retry bookkeeping on the fast path', () => {
+  it('counts a re-try of the same target in ballast_llm_retries_total, as the Fetch route does', async () => {
+    const retrying = createGateway({
+      targets: [{ id: 'primary', ...openaiTarget(primary, primaryKey, 'gpt-4o-mini') }],
+      memory: true,
+      balancer: {
+        retry: { baseDelayMs: 1, maxDelayMs: 2, maxRetriesPerTarget: 1 },
+        circuitBreaker: { minimumRequests: 100 },
+      },
+      alerts: { intervalMs: 0 },
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    const served = await serveNode(retrying.fetch, { port: 0, nodeHandler: retrying.nodeHandler });
+    const retries = async () => {
+      const text = await retrying.metrics.registry.metrics();
+      const line = text.split('\n').find((row) => row.startsWith('ballast_llm_retries_total '));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const call = (extra: Record<string, unknown>) =>
+      fetch(`${served.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'Hi' }], ...extra }),
+      });
+    try {
+      primary.enqueue({ fault: { type: 'status', status: 503 } }, { text: 'through the Fetch route' });
+      const viaFetchRoute = await call({ session_id: 'retry-bookkeeping' });
+      expect(viaFetchRoute.status).toBe(200);
+      expect(await retries()).toBe(1);
+
+      primary.enqueue({ fault: { type: 'status', status: 503 } }, { text: 'through the fast path' });
+      const viaFastPath = await call({});
+      expect(viaFastPath.status).toBe(200);
+      expect(viaFastPath.headers.get('x-ballast-target')).toBe('primary');
+      expect(await retries()).toBe(2);
+    } finally {
+      await served.close({ timeoutMs: 1_000 });
+      retrying.close();
+    }
+  });
+});
+
+describe('the retry budget on the fast path', () => {
+  it('never charges or refuses a failover to a target the call has not tried, as the balancer does', async () => {
+    const budgeted = createGateway({
+      targets: [
+        { id: 'primary', ...openaiTarget(primary, primaryKey, 'gpt-4o-mini'), priority: 0 },
+        { id: 'backup', ...openaiTarget(backup, backupKey, 'gpt-4o-mini-backup'), priority: 1 },
+      ],
+      aliases: { pool: ['primary', 'backup'] },
+      strategy: 'failover',
+      balancer: {
+        // One token at the start and none earned: a second charge would be refused.
+        retry: {
+          baseDelayMs: 1,
+          maxDelayMs: 2,
+          maxRetriesPerTarget: 0,
+          budget: { ratio: 0, minPerSecond: 0 },
+        },
+        circuitBreaker: { minimumRequests: 100 },
+      },
+      alerts: { intervalMs: 0 },
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    const served = await serveNode(budgeted.fetch, { port: 0, nodeHandler: budgeted.nodeHandler });
+    const seen: RoutingDecision[] = [];
+    budgeted.events.on('routing-decision', (decision) => void seen.push(decision as RoutingDecision));
+    try {
+      for (let index = 0; index < 3; index++) {
+        primary.enqueue({ fault: { type: 'status', status: 503 } });
+        backup.enqueue({ text: `from the backup ${index}` });
+        const response = await fetch(`${served.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'pool', messages: [{ role: 'user', content: 'Hi' }] }),
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-ballast-target')).toBe('backup');
+        await response.text();
+      }
+      await eventually(() => expect(seen).toHaveLength(3));
+      for (const decision of seen)
+        expect(decision.attempts.map((item) => `${item.target}:${item.outcome}`)).toEqual([
+          'primary:overloaded',
+          'backup:success',
+        ]);
+    } finally {
+      await served.close({ timeoutMs: 1_000 });
+      budgeted.close();
     }
   });
 });
