@@ -9,7 +9,7 @@
  * Instructions per call = (that run − the same run with `calls` = 0) / calls. (Bundling this file
  * first, e.g. with esbuild and `--conditions=@ballast/source`, keeps tsx's compiler out of the run.)
  * Add `--import ./bench/fixed-clock.mjs` to stop the clocks: then two runs of the same code agree
- * to a few instructions per call (see docs/balancer.md, Performance).
+ * to a few instructions per call (see docs/balancer.md, Performance, and docs/history/balancer-performance.md).
  *
  * With `--allocation` after the counts, the loop prints the bytes per call allocated on the
  * JavaScript heap instead (V8's sampling heap profiler at a 64-byte interval, objects the GC
