@@ -4,7 +4,7 @@
  *
  *   pnpm bench noise-floor
  *
- * Two kinds of loop, each calibrated to a median of 1–10 µs, all measured in interleaved rounds
+ * Two kinds of loop, each calibrated to a median of 1–10 µs (finer around the 3–6 µs of a balanced call), all measured in interleaved rounds
  * (the order rotating each round, as the balancer bench interleaves its sides), so that whatever
  * the host does during the run is spread over every row:
  *
@@ -18,7 +18,7 @@
  */
 import { calibrateNoiseFloor, measure, noiseFloor, type Operation, quantile } from './balancer.bench';
 
-const LENGTHS_US = [1, 2, 3, 4, 5, 6, 8, 10];
+const LENGTHS_US = [1, 2, 3, 3.5, 4, 4.5, 5, 5.5, 6, 8, 10];
 const ROUNDS = 20;
 const PER_ROUND = 1_500;
 const GOAL_MS = 0.02;
