@@ -35,7 +35,7 @@ describe('ensemble members that wait for evidence', () => {
     if (outcome.status !== 'ok') throw new Error('expected a forecast');
     // Alone, the member has all the weight where it forecasts and none where it does not.
     expect(outcome.weights![0]!['direct-regression']).toBe(1);
-    // The discounted count stays below 1.44 × season = 144 origins: fewer than 5 × 4 × 50 / 50.
+    // The discounted count stays below 1.44 × season = 144 origins: fewer than the 5 × 6 × 50 that n / h ≥ 30 needs at h = 50.
     expect(outcome.weights![49]!['direct-regression']).toBe(0);
     expect(outcome.points[49]!.mean).toBe(series.at(-1));
   });

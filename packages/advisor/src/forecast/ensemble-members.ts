@@ -20,9 +20,11 @@
  * - `direct-regression`: a direct model per horizon, fitted by discounted ridge least squares on
  *   its own `h`-step errors: `y(t+h) − y(t)` regressed on the change the season saw over the
  *   same hours a day earlier `y(t+h−m) − y(t−m)`, today against a day earlier `y(t) − y(t−m)`,
- *   the last step `y(t) − y(t−1)` and the distance from the last hour's mean `y(t) − ℓ(t)`.
- *   With all coefficients 0 it is last-value, with (1, −1, 0, 0) seasonal-naive: the data choose.
- *   It forecasts only with the evidence the median models need (below): at long horizons a
+ *   the last step `y(t) − y(t−1)`, the distance from the last hour's mean `y(t) − ℓ(t)` and
+ *   `y(t)` itself, with an unpenalised intercept: `c + b·y(t)` reverts towards the discounted
+ *   long-run level `−c/b` where the data say so. With all coefficients 0 it is last-value, with
+ *   (1, −1, 0, 0, 0) seasonal-naive: the data choose. It forecasts only with the evidence the
+ *   median models need (below; 6 coefficients with the intercept): at long horizons a
  *   least-squares fit on a handful of independent `h`-step changes overfits.
  * - `median-regression`: a direct model per horizon fitted for the **median** (least absolute
  *   deviations, the loss whose optimum is the point forecast that minimises absolute error):

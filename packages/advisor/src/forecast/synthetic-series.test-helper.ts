@@ -15,3 +15,21 @@ export function decayingSpikes(length: number, seed: number): number[] {
     return 20 + excess + 0.2 * (draw() - 0.5);
   });
 }
+
+/**
+ * A mean-reverting AR(1) around `level`: `y(t) = level + φ·(y(t−1) − level) + ε`, `ε` standard
+ * normal, started at `level`. Its `h`-step conditional mean is `level + φʰ·(y(t) − level)`, so
+ * the best long-horizon forecast is the long-run level, not the last value.
+ */
+export function meanRevertingAr1(
+  length: number,
+  options: { level: number; phi: number; seed: number },
+): number[] {
+  const draw = createRandom(options.seed).next;
+  let y = options.level;
+  return Array.from({ length }, () => {
+    const normal = Math.sqrt(-2 * Math.log(draw() || 1e-12)) * Math.cos(2 * Math.PI * draw());
+    y = options.level + options.phi * (y - options.level) + normal;
+    return y;
+  });
+}
