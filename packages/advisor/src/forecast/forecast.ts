@@ -8,6 +8,7 @@ import type { ForecastModel, ForecastOutcome, ForecastResult } from './forecast-
 import { type HoltWintersParameters, holtWinters } from './holt-winters';
 import { linearTrend } from './linear-trend';
 import { localLevel } from './local-level';
+import { OptionChecks } from './option-checks';
 import { type TimestampUnit, toRegularGrid } from './regular-grid';
 import { seasonalNaive } from './seasonal-naive';
 
@@ -65,6 +66,38 @@ function clampResult(result: ForecastResult): ForecastResult {
   };
 }
 
+const checks = new OptionChecks('forecast');
+const FORECAST_MODELS = [
+  'auto',
+  'ensemble',
+  'holt-winters',
+  'linear-trend',
+  'seasonal-naive',
+  'local-level',
+] as const;
+
+/** Throws the `ConfigError` of the first invalid option (types included: JavaScript callers). */
+function validateForecastOptions(options: ForecastOptions): void {
+  checks.object(options);
+  if (options.horizonSteps === undefined) checks.fail('horizonSteps', 'is required', undefined);
+  checks.horizon(options.horizonSteps, 'horizonSteps');
+  checks.probability(options.level, 'level');
+  checks.oneOf(options.model, 'model', FORECAST_MODELS);
+  checks.positive(options.stepSeconds, 'stepSeconds');
+  checks.integer(options.seasonLength, 'seasonLength');
+  checks.integer(options.linearWindowSteps, 'linearWindowSteps', 2);
+  checks.integer(options.maxSeasons, 'maxSeasons');
+  checks.oneOf(options.timestampUnit, 'timestampUnit', ['auto', 'milliseconds', 'seconds']);
+  checks.boolean(options.nonNegative, 'nonNegative');
+  if (options.ensemble !== undefined) checks.object(options.ensemble, 'ensemble');
+  const parameters = options.holtWintersParameters;
+  if (parameters !== undefined) {
+    checks.object(parameters, 'holtWintersParameters');
+    for (const name of ['alpha', 'beta', 'gamma'] as const)
+      checks.unitInterval(parameters[name], `holtWintersParameters.${name}`);
+  }
+}
+
 /**
  * Forecasts a metric (demand: cores, bytes, requests per second), not replicas, with prediction
  * intervals. The series first goes on a regular grid ({@link toRegularGrid}): a missing
@@ -82,19 +115,8 @@ function clampResult(result: ForecastResult): ForecastResult {
  * ```
  */
 export function forecast(series: readonly number[] | Series, options: ForecastOptions): ForecastOutcome {
-  if (!Number.isInteger(options.horizonSteps) || options.horizonSteps < 1) {
-    throw new ConfigError({
-      message: `Invalid forecast options: horizonSteps must be a positive integer, got ${options.horizonSteps}`,
-      issues: [{ path: 'horizonSteps', message: 'must be a positive integer' }],
-    });
-  }
+  validateForecastOptions(options);
   const level = options.level ?? 0.9;
-  if (!(level > 0 && level < 1)) {
-    throw new ConfigError({
-      message: `Invalid forecast options: level must be in (0, 1), got ${level}`,
-      issues: [{ path: 'level', message: 'must be in (0, 1)' }],
-    });
-  }
   const isSeries = !Array.isArray(series);
   const grid = toRegularGrid(series as readonly number[] | Series, {
     stepSeconds: options.stepSeconds,
