@@ -440,7 +440,10 @@ function backtestSetup(options: BacktestOptions): BacktestSetup {
   const grid = toRegularGrid(options.trace, { seasonLength });
   const trace = grid.values;
   const lead = Math.max(1, options.podStartupSteps);
-  const outlook = options.forecast?.outlookSteps ?? Math.max(1, Math.round(21_600 / stepSeconds));
+  // Six hours of steps, at most the forecaster's horizon cap (steps under 15 s see less than 6 h).
+  const outlook =
+    options.forecast?.outlookSteps ??
+    Math.min(FORECAST_MAX_HORIZON_STEPS, Math.max(1, Math.round(21_600 / stepSeconds)));
   return {
     options,
     trace,

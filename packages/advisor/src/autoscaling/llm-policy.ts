@@ -1,6 +1,7 @@
 import type { ChatModel, WorkloadSnapshot } from '@ballast/core';
 import { createEnsembleForecaster, type EnsembleForecaster } from '../forecast/ensemble-forecaster';
 import type { ForecastOutcome } from '../forecast/forecast-types';
+import { FORECAST_MAX_HORIZON_STEPS } from '../forecast/option-checks';
 import { type AdviseScalingInput, type AdviseScalingResult, adviseScaling } from './advise-scaling';
 import type { BacktestPolicy, BacktestState } from './backtest';
 import type { HpaControllerState } from './hpa-behavior';
@@ -264,7 +265,9 @@ export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOption
       forecaster ??= createEnsembleForecaster({
         horizonSteps: Math.max(
           leadSteps,
-          Math.round(((options.outlookHours ?? 6) * 3600) / state.stepSeconds),
+          options.outlookHours === undefined
+            ? Math.min(FORECAST_MAX_HORIZON_STEPS, Math.round(21_600 / state.stepSeconds))
+            : Math.round((options.outlookHours * 3600) / state.stepSeconds),
         ),
         stepSeconds: state.stepSeconds,
         seasonLength,
