@@ -250,3 +250,36 @@ describe('forecast: laws on valid input', () => {
     );
   });
 });
+
+describe('forecast: extreme magnitudes', () => {
+  const base = Array.from({ length: 40 }, (_, index) => 1 + (index % 3) + Math.sin(index / 5));
+  it.each([
+    { model: 'auto' as const, exponent: 600 },
+    { model: 'auto' as const, exponent: -1000 },
+    { model: 'holt-winters' as const, exponent: 660 },
+    { model: 'holt-winters' as const, exponent: -1000 },
+    { model: 'local-level' as const, exponent: 660 },
+    { model: 'linear-trend' as const, exponent: 800 },
+  ])(
+    '$model is scale-equivariant at 2^$exponent (overflowed to Infinity or collapsed to 0 before)',
+    ({ model, exponent }) => {
+      const scale = 2 ** exponent;
+      const options = { horizonSteps: 3, seasonLength: 4, model, nonNegative: false };
+      const unit = forecast(base, options);
+      const scaled = forecast(
+        base.map((value) => value * scale),
+        options,
+      );
+      expect(unit.status).toBe('ok');
+      expect(scaled.status).toBe('ok');
+      if (unit.status !== 'ok' || scaled.status !== 'ok') return;
+      unit.points.forEach((point, index) => {
+        const other = scaled.points[index]!;
+        for (const key of ['mean', 'lower', 'upper'] as const) {
+          expect(Number.isFinite(other[key])).toBe(true);
+          expect(other[key] / scale).toBeCloseTo(point[key], 9);
+        }
+      });
+    },
+  );
+});

@@ -67,6 +67,45 @@ function clampResult(result: ForecastResult): ForecastResult {
 }
 
 const checks = new OptionChecks('forecast');
+
+/** Magnitudes forecast as given: squares of errors stay far from overflow and underflow. */
+const SAFE_MAGNITUDE_EXPONENT = 300;
+
+/** 1 for ordinary series; else the power of two of the largest magnitude (dividing by it is exact). */
+function safeScale(values: readonly number[]): number {
+  let largest = 0;
+  for (const value of values) if (Math.abs(value) > largest) largest = Math.abs(value);
+  if (largest === 0 || !Number.isFinite(largest)) return 1;
+  const exponent = Math.floor(Math.log2(largest));
+  return Math.abs(exponent) > SAFE_MAGNITUDE_EXPONENT ? 2 ** exponent : 1;
+}
+
+/** A result forecast at `1 / scale`, brought back to the series' own units. */
+function rescaleResult(result: ForecastResult, scale: number): ForecastResult {
+  const parameters = { ...result.parameters };
+  for (const name of ['slope', 'intercept'] as const)
+    if (parameters[name] !== undefined) parameters[name] = parameters[name]! * scale;
+  return {
+    ...result,
+    parameters,
+    residualStandardDeviation: result.residualStandardDeviation * scale,
+    points: result.points.map((point) => ({
+      ...point,
+      mean: point.mean * scale,
+      lower: point.lower * scale,
+      upper: point.upper * scale,
+      ...(point.intervals === undefined
+        ? {}
+        : {
+            intervals: point.intervals.map((interval) => ({
+              level: interval.level,
+              lower: interval.lower * scale,
+              upper: interval.upper * scale,
+            })),
+          }),
+    })),
+  };
+}
 const FORECAST_MODELS = [
   'auto',
   'ensemble',
@@ -140,7 +179,10 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
   // Trailing fills are not history: forecast from the last real sample.
   let end = grid.values.length;
   while (end > 0 && grid.filled[end - 1]) end--;
-  const history = grid.values.slice(0, end);
+  // Extreme magnitudes are forecast at a power-of-two scale (exact) so squared errors neither
+  // overflow nor underflow; ordinary series (|x| within 2^±300) are untouched.
+  const scale = safeScale(grid.values);
+  const history = grid.values.slice(0, end).map((value) => value / scale);
 
   const needSeason = (name: ForecastModel): number => {
     if (seasonLength === undefined) {
@@ -197,6 +239,7 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
     if (outcome.status === 'ok')
       outcome = { ...outcome, filledSamples: grid.gaps.reduce((sum, gap) => sum + gap.length, 0) };
   }
+  if (outcome.status === 'ok' && scale !== 1) outcome = rescaleResult(outcome, scale);
   if (outcome.status === 'ok' && (options.nonNegative ?? true)) return clampResult(outcome);
   return outcome;
 }
