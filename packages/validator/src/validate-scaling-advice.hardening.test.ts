@@ -117,3 +117,38 @@ describe('validateScalingAdvice: adversarial targets', () => {
     );
   });
 });
+
+describe('validateScalingAdvice: an answer with more than one target', () => {
+  it.each([
+    {
+      name: 'a duplicate key in model text (JSON.parse keeps the last: 60, clamped to max)',
+      input:
+        '{"action":"scale_up","target_replicas":6,"target_replicas":60,"confidence":0.8,"reasoning":"x"}',
+    },
+    {
+      name: 'two answers in model text with different targets',
+      input:
+        '{"action":"scale_up","target_replicas":6,"confidence":0.8,"reasoning":"x"} or rather {"action":"scale_up","target_replicas":11,"confidence":0.8,"reasoning":"y"}',
+    },
+    {
+      name: 'snake and camel keys disagreeing in an object',
+      input: { ...advice(6), targetReplicas: 11 },
+    },
+  ])('falls back on $name', ({ input }) => {
+    const result = validateScalingAdvice(workload, input, noBehavior);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons.map((reason) => reason.code)).toContain('target_invalid');
+  });
+
+  it.each([
+    {
+      name: 'the same target twice in text',
+      input: text('6').replace('"confidence"', '"target_replicas":6,"confidence"'),
+    },
+    { name: 'snake and camel keys agreeing', input: { ...advice(6), targetReplicas: 6 } },
+  ])('accepts $name', ({ input }) => {
+    const result = validateScalingAdvice(workload, input, noBehavior);
+    expect(result.ok).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_MAX_MODEL_TEXT_LENGTH,
   type HpaRecommendation,
   type HpaScalingRules,
   hpaScaleEventsFromHistory,
@@ -140,6 +141,22 @@ function roundUpReplicas(value: number): number {
 /** `"target_replicas": 1e1` in model text: JSON reads it as 10, but no model means 10 by writing that. */
 const EXPONENT_TARGET =
   /["'](?:target_replicas|targetReplicas)["']\s*:\s*["']?\s*[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+/;
+
+/** Every `target_replicas`/`targetReplicas` value written in model text (quotes stripped). */
+const TARGET_IN_TEXT = /["'](?:target_replicas|targetReplicas)["']\s*:\s*["']?\s*([^,}\]\s"']*)/g;
+
+/**
+ * The distinct targets an answer gives: model text may hold a duplicate key (`JSON.parse` keeps
+ * the last silently) or two answers (extraction keeps the first); an object may hold both spellings.
+ */
+function distinctTargets(advice: unknown): string[] {
+  if (typeof advice === 'string') {
+    return [...new Set([...advice.matchAll(TARGET_IN_TEXT)].map((match) => match[1]!.trim()))];
+  }
+  if (!isRecord(advice) || advice.target_replicas === undefined || advice.targetReplicas === undefined)
+    return [];
+  return [...new Set([advice.target_replicas, advice.targetReplicas].map((value) => String(value).trim()))];
+}
 
 const impactLevels: readonly ImpactLevel[] = ['low', 'medium', 'high'];
 const performanceImpacts: readonly PerformanceImpact[] = ['positive', 'neutral', 'negative'];
@@ -548,6 +565,17 @@ function readScalingAdvice(
   maxLength: number | undefined,
 ): ScalingView | undefined {
   let value = advice;
+  const targets =
+    typeof advice === 'string' && advice.length > (maxLength ?? DEFAULT_MAX_MODEL_TEXT_LENGTH)
+      ? []
+      : distinctTargets(advice);
+  if (targets.length > 1) {
+    reasons.push({
+      code: 'target_invalid',
+      message: `the answer gives ${targets.length} different targets (${targets.slice(0, 3).join(', ')}); it is not read as a replica count`,
+    });
+    return undefined;
+  }
   if (typeof value === 'string') {
     if (EXPONENT_TARGET.test(value)) {
       reasons.push({

@@ -27,6 +27,7 @@ import {
 } from '@ballast/validator';
 import { type ForecastOptions, forecast } from '../forecast/forecast';
 import type { ForecastOutcome, ForecastResult } from '../forecast/forecast-types';
+import { FORECAST_MAX_HORIZON_STEPS } from '../forecast/option-checks';
 import type { HistoryOptions } from '../history/recommendation-history';
 import { type ForecastAwareResult, forecastAwareReplicas } from './forecast-aware-scaling';
 import type { HpaControllerState } from './hpa-behavior';
@@ -1081,10 +1082,16 @@ function forecastDemand(input: AdviseScalingInput, context: ScalingContext): Dem
       };
     }
     const { leadSteps: _lead, ...forecastSettings } = input.forecastOptions ?? {};
-    const outlookSteps = Math.max(1, Math.round(OUTLOOK_HOURS * (3600 / context.stepSeconds)));
+    // Six hours of steps, at most the forecaster's horizon cap (steps under 15 s see less than 6 h).
+    const outlookSteps = Math.min(
+      FORECAST_MAX_HORIZON_STEPS,
+      Math.max(1, Math.round(OUTLOOK_HOURS * (3600 / context.stepSeconds))),
+    );
     outcome = forecast(series as Series | number[], {
       ...forecastSettings,
-      horizonSteps: forecastSettings.horizonSteps ?? Math.max(context.leadSteps, outlookSteps),
+      horizonSteps:
+        forecastSettings.horizonSteps ??
+        Math.min(FORECAST_MAX_HORIZON_STEPS, Math.max(context.leadSteps, outlookSteps)),
     });
   }
   const outlook = outlookOf(outcome);

@@ -1,10 +1,11 @@
-import { ConfigError } from '@ballast/core';
+import { ConfigError, ValidationError } from '@ballast/core';
 import { z } from 'zod';
 import { createEnsembleForecaster } from '../forecast/ensemble-forecaster';
 import { type ForecastErrors, forecastErrors } from '../forecast/error-metrics';
 import { forecast } from '../forecast/forecast';
 import type { ForecastModel, ForecastOutcome } from '../forecast/forecast-types';
 import { fitHoltWinters, type HoltWintersParameters } from '../forecast/holt-winters';
+import { FORECAST_MAX_HORIZON_STEPS } from '../forecast/option-checks';
 import { toRegularGrid } from '../forecast/regular-grid';
 import { seasonalNaive } from '../forecast/seasonal-naive';
 import { elasticityMetrics } from './elasticity-metrics';
@@ -69,17 +70,34 @@ export interface BacktestPolicy {
  */
 export type BacktestPolicyInput = 'hpa' | 'forecast' | 'predictive' | BacktestPolicy;
 
+/**
+ * Most replicas the back-test simulates: it models every pod (and the HPA sees each one), so
+ * `maxReplicas: 2e9` ran the process out of memory once demand grew.
+ */
+const BACKTEST_MAX_REPLICAS = 10_000;
+
 const backtestScalarsSchema = z
   .object({
     stepSeconds: z.number().positive(),
     requestsPerPodCores: z.number().positive(),
     targetUtilization: z.number().positive(),
     minReplicas: z.number().int().min(1),
-    maxReplicas: z.number().int().positive(),
-    podStartupSteps: z.number().int().nonnegative(),
+    maxReplicas: z.number().int().positive().max(BACKTEST_MAX_REPLICAS),
+    podStartupSteps: z.number().int().nonnegative().max(FORECAST_MAX_HORIZON_STEPS),
     initialReplicas: z.number().int().positive().optional(),
     sloUtilizationPercent: z.number().positive().optional(),
     demandTargetUtilization: z.number().positive().optional(),
+    forecast: z
+      .object({
+        model: z
+          .enum(['auto', 'ensemble', 'holt-winters', 'linear-trend', 'seasonal-naive', 'local-level'])
+          .optional(),
+        level: z.number().gt(0).lt(1).optional(),
+        seasonLength: z.number().int().min(1).optional(),
+        refitEverySteps: z.number().int().min(1).optional(),
+        outlookSteps: z.number().int().min(1).max(FORECAST_MAX_HORIZON_STEPS).optional(),
+      })
+      .optional(),
   })
   .refine((options) => options.maxReplicas >= options.minReplicas, {
     message: 'maxReplicas must be ≥ minReplicas',
@@ -229,6 +247,20 @@ function clampInteger(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, rounded));
 }
 
+/**
+ * A policy's decision, rounded and clamped (±Infinity clamps to a bound); `NaN` or a non-number is
+ * a bug in the policy, reported rather than read as `minReplicas`.
+ */
+function decidedReplicas(decided: unknown, name: string, t: number, min: number, max: number): number {
+  if (typeof decided !== 'number' || Number.isNaN(decided)) {
+    throw new ValidationError({
+      message: `back-test policy '${name}' returned ${typeof decided === 'number' ? 'NaN' : typeof decided} at step ${t}, not a replica count`,
+      issues: [{ path: 'policies.decide', code: 'invalid_decision', message: `step ${t}: not a number` }],
+    });
+  }
+  return Math.min(max, Math.max(min, Math.round(decided)));
+}
+
 function podsFor(ready: number, starting: number, requests: number, demand: number) {
   const pods: HpaPod[] = [];
   const samples: Record<string, HpaPodSample> = {};
@@ -337,9 +369,12 @@ function validateBacktestOptions(options: BacktestOptions): void {
     podStartupSteps: options.podStartupSteps,
     initialReplicas: options.initialReplicas,
     sloUtilizationPercent: options.sloUtilizationPercent,
+    demandTargetUtilization: options.demandTargetUtilization,
+    forecast: options.forecast,
   });
   if (!parsed.success) throw ConfigError.fromZod('back-test options', parsed.error);
-  const trace = options.trace;
+  validatePolicies(options.policies);
+  const trace: readonly number[] = Array.isArray(options.trace) ? options.trace : [];
   const isGap = (value: number) => Number.isNaN(value);
   if (
     trace.length === 0 ||
@@ -352,6 +387,49 @@ function validateBacktestOptions(options: BacktestOptions): void {
       issues: [{ path: 'trace', message: 'must be non-empty, finite (or NaN for a gap) and ≥ 0' }],
     });
   }
+  validateDemandScale(options);
+}
+
+function validatePolicies(policies: unknown): void {
+  const list: unknown[] = Array.isArray(policies) ? policies : [undefined];
+  for (const [index, policy] of list.entries()) {
+    const builtIn = policy === 'hpa' || policy === 'forecast' || policy === 'predictive';
+    const custom =
+      typeof policy === 'object' &&
+      policy !== null &&
+      typeof (policy as BacktestPolicy).name === 'string' &&
+      typeof (policy as BacktestPolicy).decide === 'function';
+    if (!builtIn && !custom) {
+      throw new ConfigError({
+        message: `Invalid back-test options: policies.${index} must be 'hpa', 'forecast', 'predictive' or { name, decide }, got ${JSON.stringify(policy) ?? String(policy)}`,
+        issues: [
+          { path: Array.isArray(policies) ? `policies.${index}` : 'policies', message: 'unknown policy' },
+        ],
+      });
+    }
+  }
+}
+
+/**
+ * Demand one pod serves must keep the trace's pod counts finite: `1e308` cores over a `1e-300`
+ * request overflowed to `Infinity` pods and crashed the HPA maths with a `RangeError`.
+ */
+function validateDemandScale(options: BacktestOptions): void {
+  let peak = 0;
+  // Gaps are NaN: Math.max would turn the peak into NaN.
+  for (const value of options.trace) if (value > peak) peak = value;
+  for (const target of [
+    options.targetUtilization,
+    options.demandTargetUtilization ?? options.targetUtilization,
+  ]) {
+    const pods = peak / ((options.requestsPerPodCores * target) / 100);
+    if (!(pods <= Number.MAX_SAFE_INTEGER)) {
+      throw new ConfigError({
+        message: `Invalid back-test options: the trace's peak demand ${peak} needs ${pods} pods of ${options.requestsPerPodCores} cores at ${target} %, beyond any replica count`,
+        issues: [{ path: 'trace', message: 'peak demand over one pod overflows the replica count' }],
+      });
+    }
+  }
 }
 
 function backtestSetup(options: BacktestOptions): BacktestSetup {
@@ -362,7 +440,10 @@ function backtestSetup(options: BacktestOptions): BacktestSetup {
   const grid = toRegularGrid(options.trace, { seasonLength });
   const trace = grid.values;
   const lead = Math.max(1, options.podStartupSteps);
-  const outlook = options.forecast?.outlookSteps ?? Math.max(1, Math.round(21_600 / stepSeconds));
+  // Six hours of steps, at most the forecaster's horizon cap (steps under 15 s see less than 6 h).
+  const outlook =
+    options.forecast?.outlookSteps ??
+    Math.min(FORECAST_MAX_HORIZON_STEPS, Math.max(1, Math.round(21_600 / stepSeconds)));
   return {
     options,
     trace,
@@ -512,7 +593,13 @@ async function replayPolicy(
       setup,
       t,
       observation.total,
-      clampInteger(decided, options.minReplicas, options.maxReplicas),
+      decidedReplicas(
+        decided,
+        typeof policy === 'string' ? policy : policy.name,
+        t,
+        options.minReplicas,
+        options.maxReplicas,
+      ),
     );
   }
   return policyReport(typeof policy === 'string' ? policy : policy.name, state, setup);

@@ -1,3 +1,4 @@
+import { ConfigError } from '@ballast/core';
 import { createOpenAI } from '@ballast/openai';
 import { type FakeLlmServer, loadTrace, scaleTrace, startFakeOpenAI } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +85,37 @@ describe('llmPolicy: shadow back-test with the real OpenAI adapter against the f
     expect(rules!.metrics.underProvisioningAccuracy).toBeLessThanOrEqual(
       hpa!.metrics.underProvisioningAccuracy,
     );
+  });
+});
+
+describe('llmPolicy: bad options fail when the policy is made', () => {
+  it.each([
+    { name: 'unknown decision (was "chosen")', options: { decision: 'bogus' }, path: 'decision' },
+    {
+      name: 'negative history (slice(3): dropped the oldest 3 instead)',
+      options: { maxHistorySteps: -3 },
+      path: 'maxHistorySteps',
+    },
+    {
+      name: 'zero history (slice(-0): kept all of it)',
+      options: { maxHistorySteps: 0 },
+      path: 'maxHistorySteps',
+    },
+    {
+      name: 'memory NaN',
+      options: { memoryPerPodBytes: Number.NaN },
+      path: 'memoryPerPodBytes',
+    },
+    { name: 'start time NaN', options: { startTime: Number.NaN }, path: 'startTime' },
+    { name: 'negative outlook (was the lead time)', options: { outlookHours: -1 }, path: 'outlookHours' },
+  ])('$name → ConfigError at $path', ({ options, path }) => {
+    let thrown: unknown;
+    try {
+      llmPolicy(undefined, options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).issues.map((issue) => issue.path)).toContain(path);
   });
 });

@@ -1,6 +1,7 @@
 import type { ChatModel, WorkloadSnapshot } from '@ballast/core';
 import { createEnsembleForecaster, type EnsembleForecaster } from '../forecast/ensemble-forecaster';
 import type { ForecastOutcome } from '../forecast/forecast-types';
+import { FORECAST_MAX_HORIZON_STEPS, OptionChecks } from '../forecast/option-checks';
 import { type AdviseScalingInput, type AdviseScalingResult, adviseScaling } from './advise-scaling';
 import type { BacktestPolicy, BacktestState } from './backtest';
 import type { HpaControllerState } from './hpa-behavior';
@@ -78,6 +79,27 @@ export interface LlmPolicyStats {
  */
 export interface LlmPolicy extends BacktestPolicy {
   stats(): LlmPolicyStats;
+}
+
+const checks = new OptionChecks('llm policy');
+
+/** Checked when the policy is made, so a bad option fails before the replay, not as a silent default. */
+function validateLlmPolicyOptions(options: LlmPolicyOptions): void {
+  checks.object(options);
+  if (options.name !== undefined && typeof options.name !== 'string')
+    checks.fail('name', 'must be a string', options.name);
+  checks.oneOf(options.decision, 'decision', ['chosen', 'llm']);
+  checks.positive(options.memoryPerPodBytes, 'memoryPerPodBytes');
+  if (
+    options.startTime !== undefined &&
+    (typeof options.startTime !== 'number' || !Number.isFinite(options.startTime))
+  )
+    checks.fail('startTime', 'must be a finite epoch ms', options.startTime);
+  checks.integer(options.maxHistorySteps, 'maxHistorySteps');
+  checks.integer(options.seasonLength, 'seasonLength');
+  checks.positive(options.outlookHours, 'outlookHours');
+  if (options.onDecision !== undefined && typeof options.onDecision !== 'function')
+    checks.fail('onDecision', 'must be a function', options.onDecision);
 }
 
 /**
@@ -229,6 +251,7 @@ function nonNegativeForecast(outcome: ForecastOutcome): ForecastOutcome {
  * ```
  */
 export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOptions = {}): LlmPolicy {
+  validateLlmPolicyOptions(options);
   const startTime = options.startTime ?? Date.UTC(2026, 2, 2);
   const memoryPerPodBytes = options.memoryPerPodBytes ?? 512 * 2 ** 20;
   const maxHistorySteps = options.maxHistorySteps ?? 8 * 288;
@@ -264,7 +287,9 @@ export function llmPolicy(model: ChatModel | undefined, options: LlmPolicyOption
       forecaster ??= createEnsembleForecaster({
         horizonSteps: Math.max(
           leadSteps,
-          Math.round(((options.outlookHours ?? 6) * 3600) / state.stepSeconds),
+          options.outlookHours === undefined
+            ? Math.min(FORECAST_MAX_HORIZON_STEPS, Math.round(21_600 / state.stepSeconds))
+            : Math.round((options.outlookHours * 3600) / state.stepSeconds),
         ),
         stepSeconds: state.stepSeconds,
         seasonLength,

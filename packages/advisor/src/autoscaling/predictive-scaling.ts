@@ -1,6 +1,7 @@
 import type { ScalingTiming } from '@ballast/core';
 import { ConfigError } from '@ballast/core';
 import type { ForecastPoint } from '../forecast/forecast-types';
+import { OptionChecks } from '../forecast/option-checks';
 
 /**
  * Settings of {@link predictiveReplicas}. Times are in forecast steps.
@@ -169,6 +170,42 @@ function rampNeed(
   return need;
 }
 
+const checks = new OptionChecks('predictive scaling');
+
+/** NaN anywhere would make the decision NaN (a "scale_down" to NaN pods): each field is checked. */
+function validatePredictiveInput(input: PredictiveScalingInput): void {
+  checks.integer(input.currentReplicas, 'currentReplicas', 0);
+  if (typeof input.currentReplicas !== 'number')
+    checks.fail('currentReplicas', 'is required', input.currentReplicas);
+  const demand: unknown = input.observedDemand;
+  if (typeof demand !== 'number' || !(demand >= 0))
+    checks.fail('observedDemand', 'must be a number ≥ 0', demand);
+  checks.integer(input.minReplicas, 'minReplicas', 0);
+  checks.integer(input.maxReplicas, 'maxReplicas', 0);
+  if (input.maxReplicas < input.minReplicas)
+    checks.fail('maxReplicas', `must be ≥ minReplicas (${input.minReplicas})`, input.maxReplicas);
+  input.points.forEach((point, index) => {
+    for (const key of ['mean', 'upper'] as const) {
+      const value: unknown = point[key];
+      if (typeof value !== 'number' || Number.isNaN(value))
+        checks.fail(`points.${index}.${key}`, 'must be a number', value);
+    }
+    point.intervals?.forEach((interval, intervalIndex) => {
+      const value: unknown = interval.upper;
+      if (typeof value !== 'number' || Number.isNaN(value))
+        checks.fail(`points.${index}.intervals.${intervalIndex}.upper`, 'must be a number', value);
+    });
+  });
+  const { settings } = input;
+  checks.nonNegative(settings.scaleUpLookaheadSteps, 'settings.scaleUpLookaheadSteps');
+  checks.nonNegative(settings.scaleDownWindowSteps, 'settings.scaleDownWindowSteps');
+  checks.nonNegative(settings.minimumSavingPodHours, 'settings.minimumSavingPodHours');
+  checks.probability(settings.level, 'settings.level');
+  checks.positive(settings.stepHours, 'settings.stepHours');
+  checks.nonNegative(settings.tolerance, 'settings.tolerance');
+  checks.nonNegative(settings.scaleUpHeadroom, 'settings.scaleUpHeadroom');
+}
+
 /**
  * Ballast's predictive replica count, from a forecast of demand with intervals (the ensemble's):
  *
@@ -208,6 +245,7 @@ export function predictiveReplicas(input: PredictiveScalingInput): PredictiveSca
       issues: [{ path: 'targetPerPod', message: 'must be positive, with leadSteps ≥ 1 and points' }],
     });
   }
+  validatePredictiveInput(input);
   const lead = Math.min(points.length, Math.ceil(settings.leadSteps));
   const stepHours = settings.stepHours ?? 300 / 3600;
   const lookahead = settings.scaleUpLookaheadSteps ?? Math.max(1, Math.round(0.25 / stepHours));

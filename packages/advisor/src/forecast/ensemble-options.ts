@@ -2,6 +2,7 @@ import { ConfigError } from '@ballast/core';
 import { ADAPTIVE_MISCOVERAGE_BOUND } from './adaptive-conformal';
 import type { EnsembleForecasterOptions } from './ensemble-forecaster';
 import { defaultEnsembleMembers, ensembleMembers } from './ensemble-members';
+import { OptionChecks } from './option-checks';
 import { RELATIVE_ERROR_PRIOR_DEVIATION } from './relative-member-errors';
 
 /**
@@ -37,25 +38,38 @@ export interface EnsembleSettings {
   readonly enabled: readonly boolean[];
 }
 
+const checks = new OptionChecks('ensemble forecaster');
+
 /** Validates `options` (throwing `ConfigError` on the first invalid one) and fills in the defaults. */
 export function resolveEnsembleOptions(options: EnsembleForecasterOptions): EnsembleSettings {
+  checks.object(options);
   const horizon = options.horizonSteps;
-  positiveInteger(horizon, 'horizonSteps');
-  positiveInteger(options.seasonLength, 'seasonLength');
-  positiveInteger(options.weekLength, 'weekLength');
+  if (horizon === undefined) checks.fail('horizonSteps', 'is required', horizon);
+  checks.horizon(horizon, 'horizonSteps');
+  checks.integer(options.seasonLength, 'seasonLength');
+  checks.integer(options.weekLength, 'weekLength');
   const { stepSeconds } = options;
-  check(stepSeconds === undefined || stepSeconds > 0, 'stepSeconds', 'must be positive', stepSeconds);
+  checks.positive(stepSeconds, 'stepSeconds');
   const season = resolveSeason(options);
   const level = options.level ?? 0.9;
-  probability(level, 'level');
+  checks.probability(level, 'level');
+  checks.array(options.levels, 'levels');
   const levels = [level, ...(options.levels ?? [0.8, 0.95]).filter((extra) => extra !== level)];
-  for (const [index, value] of levels.entries()) probability(value, `levels.${index}`);
+  for (const [index, value] of levels.entries()) checks.probability(value, `levels.${index}`);
+  checks.nonNegative(options.adaptationRate, 'adaptationRate');
   const bound = options.adaptiveMiscoverageBound ?? ADAPTIVE_MISCOVERAGE_BOUND;
-  check(bound >= 1, 'adaptiveMiscoverageBound', 'must be at least 1', bound);
+  if (typeof bound !== 'number' || !(bound >= 1))
+    checks.fail('adaptiveMiscoverageBound', 'must be at least 1', bound);
+  checks.positive(options.errorHalfLifeSteps, 'errorHalfLifeSteps');
   const halfLife = options.errorHalfLifeSteps ?? season;
   const priorDeviation = options.relativeErrorPriorDeviation ?? RELATIVE_ERROR_PRIOR_DEVIATION;
-  check(priorDeviation > 0, 'relativeErrorPriorDeviation', 'must be positive', priorDeviation);
+  if (typeof priorDeviation !== 'number' || !(priorDeviation > 0))
+    checks.fail('relativeErrorPriorDeviation', 'must be positive', priorDeviation);
+  checks.integer(options.residualWindowSteps, 'residualWindowSteps');
+  checks.oneOf(options.intervalScaling, 'intervalScaling', ['none', 'member-spread']);
+  checks.array(options.members, 'members');
   const members = options.members ?? defaultEnsembleMembers;
+  for (const [index, member] of members.entries()) checks.oneOf(member, `members.${index}`, ensembleMembers);
   return {
     horizon,
     season,
@@ -89,26 +103,4 @@ function resolveSeason(options: EnsembleForecasterOptions): number {
     });
   }
   return season;
-}
-
-function positiveInteger(value: number | undefined, path: string): void {
-  check(
-    value === undefined || (Number.isInteger(value) && value >= 1),
-    path,
-    'must be a positive integer',
-    value,
-  );
-}
-
-function probability(value: number, path: string): void {
-  check(value > 0 && value < 1, path, 'must be in (0, 1)', value);
-}
-
-/** Throws the `ConfigError` for option `path` breaking `rule` unless `valid`. */
-function check(valid: boolean, path: string, rule: string, value: number | undefined): void {
-  if (valid) return;
-  throw new ConfigError({
-    message: `Invalid ensemble forecaster options: ${path} ${rule}, got ${value}`,
-    issues: [{ path, message: rule }],
-  });
 }

@@ -8,6 +8,7 @@ import type { ForecastModel, ForecastOutcome, ForecastResult } from './forecast-
 import { type HoltWintersParameters, holtWinters } from './holt-winters';
 import { linearTrend } from './linear-trend';
 import { localLevel } from './local-level';
+import { OptionChecks } from './option-checks';
 import { type TimestampUnit, toRegularGrid } from './regular-grid';
 import { seasonalNaive } from './seasonal-naive';
 
@@ -65,6 +66,77 @@ function clampResult(result: ForecastResult): ForecastResult {
   };
 }
 
+const checks = new OptionChecks('forecast');
+
+/** Magnitudes forecast as given: squares of errors stay far from overflow and underflow. */
+const SAFE_MAGNITUDE_EXPONENT = 300;
+
+/** 1 for ordinary series; else the power of two of the largest magnitude (dividing by it is exact). */
+function safeScale(values: readonly number[]): number {
+  let largest = 0;
+  for (const value of values) if (Math.abs(value) > largest) largest = Math.abs(value);
+  if (largest === 0 || !Number.isFinite(largest)) return 1;
+  const exponent = Math.floor(Math.log2(largest));
+  return Math.abs(exponent) > SAFE_MAGNITUDE_EXPONENT ? 2 ** exponent : 1;
+}
+
+/** A result forecast at `1 / scale`, brought back to the series' own units. */
+function rescaleResult(result: ForecastResult, scale: number): ForecastResult {
+  const parameters = { ...result.parameters };
+  for (const name of ['slope', 'intercept'] as const)
+    if (parameters[name] !== undefined) parameters[name] = parameters[name]! * scale;
+  return {
+    ...result,
+    parameters,
+    residualStandardDeviation: result.residualStandardDeviation * scale,
+    points: result.points.map((point) => ({
+      ...point,
+      mean: point.mean * scale,
+      lower: point.lower * scale,
+      upper: point.upper * scale,
+      ...(point.intervals === undefined
+        ? {}
+        : {
+            intervals: point.intervals.map((interval) => ({
+              level: interval.level,
+              lower: interval.lower * scale,
+              upper: interval.upper * scale,
+            })),
+          }),
+    })),
+  };
+}
+const FORECAST_MODELS = [
+  'auto',
+  'ensemble',
+  'holt-winters',
+  'linear-trend',
+  'seasonal-naive',
+  'local-level',
+] as const;
+
+/** Throws the `ConfigError` of the first invalid option (types included: JavaScript callers). */
+function validateForecastOptions(options: ForecastOptions): void {
+  checks.object(options);
+  if (options.horizonSteps === undefined) checks.fail('horizonSteps', 'is required', undefined);
+  checks.horizon(options.horizonSteps, 'horizonSteps');
+  checks.probability(options.level, 'level');
+  checks.oneOf(options.model, 'model', FORECAST_MODELS);
+  checks.positive(options.stepSeconds, 'stepSeconds');
+  checks.integer(options.seasonLength, 'seasonLength');
+  checks.integer(options.linearWindowSteps, 'linearWindowSteps', 2);
+  checks.integer(options.maxSeasons, 'maxSeasons');
+  checks.oneOf(options.timestampUnit, 'timestampUnit', ['auto', 'milliseconds', 'seconds']);
+  checks.boolean(options.nonNegative, 'nonNegative');
+  if (options.ensemble !== undefined) checks.object(options.ensemble, 'ensemble');
+  const parameters = options.holtWintersParameters;
+  if (parameters !== undefined) {
+    checks.object(parameters, 'holtWintersParameters');
+    for (const name of ['alpha', 'beta', 'gamma'] as const)
+      checks.unitInterval(parameters[name], `holtWintersParameters.${name}`);
+  }
+}
+
 /**
  * Forecasts a metric (demand: cores, bytes, requests per second), not replicas, with prediction
  * intervals. The series first goes on a regular grid ({@link toRegularGrid}): a missing
@@ -82,19 +154,8 @@ function clampResult(result: ForecastResult): ForecastResult {
  * ```
  */
 export function forecast(series: readonly number[] | Series, options: ForecastOptions): ForecastOutcome {
-  if (!Number.isInteger(options.horizonSteps) || options.horizonSteps < 1) {
-    throw new ConfigError({
-      message: `Invalid forecast options: horizonSteps must be a positive integer, got ${options.horizonSteps}`,
-      issues: [{ path: 'horizonSteps', message: 'must be a positive integer' }],
-    });
-  }
+  validateForecastOptions(options);
   const level = options.level ?? 0.9;
-  if (!(level > 0 && level < 1)) {
-    throw new ConfigError({
-      message: `Invalid forecast options: level must be in (0, 1), got ${level}`,
-      issues: [{ path: 'level', message: 'must be in (0, 1)' }],
-    });
-  }
   const isSeries = !Array.isArray(series);
   const grid = toRegularGrid(series as readonly number[] | Series, {
     stepSeconds: options.stepSeconds,
@@ -118,7 +179,10 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
   // Trailing fills are not history: forecast from the last real sample.
   let end = grid.values.length;
   while (end > 0 && grid.filled[end - 1]) end--;
-  const history = grid.values.slice(0, end);
+  // Extreme magnitudes are forecast at a power-of-two scale (exact) so squared errors neither
+  // overflow nor underflow; ordinary series (|x| within 2^±300) are untouched.
+  const scale = safeScale(grid.values);
+  const history = grid.values.slice(0, end).map((value) => value / scale);
 
   const needSeason = (name: ForecastModel): number => {
     if (seasonLength === undefined) {
@@ -175,6 +239,7 @@ export function forecast(series: readonly number[] | Series, options: ForecastOp
     if (outcome.status === 'ok')
       outcome = { ...outcome, filledSamples: grid.gaps.reduce((sum, gap) => sum + gap.length, 0) };
   }
+  if (outcome.status === 'ok' && scale !== 1) outcome = rescaleResult(outcome, scale);
   if (outcome.status === 'ok' && (options.nonNegative ?? true)) return clampResult(outcome);
   return outcome;
 }

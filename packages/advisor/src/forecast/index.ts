@@ -41,6 +41,7 @@ export {
   type LocalLevelOptions,
   localLevel,
 } from './local-level';
+export { FORECAST_MAX_HORIZON_STEPS } from './option-checks';
 export { normalQuantile, studentTQuantile } from './quantiles';
 export { type RegularGrid, type RegularGridOptions, type TimestampUnit, toRegularGrid } from './regular-grid';
 export {

@@ -1,4 +1,5 @@
 import { ValidationError } from '@ballast/core';
+import { OptionChecks } from './option-checks';
 
 /**
  * How timestamps are read: epoch (or relative) milliseconds, seconds, or `auto` (detect seconds,
@@ -108,6 +109,48 @@ function resolveUnit(
   return 'milliseconds';
 }
 
+/**
+ * Most slots a grid may have: two years of one-minute samples. A series whose timestamps span
+ * more (one corrupt timestamp far in the future, or a step far below the real spacing) is
+ * rejected instead of allocating and filling gigabytes of gap.
+ */
+const MAX_GRID_SLOTS = 1_051_200;
+
+const checks = new OptionChecks('regular grid');
+
+function invalidSeries(path: string, code: string, message: string, detail: string): never {
+  throw new ValidationError({ message, issues: [{ path, code, message: detail }] });
+}
+
+/** A plain array or a `{ timestamps, values }` series of numbers (`NaN`/`null` mark gaps). */
+function validateSeriesShape(series: unknown): void {
+  const candidate = series as { timestamps?: unknown; values?: unknown } | null;
+  const values = Array.isArray(series)
+    ? series
+    : typeof candidate === 'object' &&
+        candidate !== null &&
+        Array.isArray(candidate.timestamps) &&
+        Array.isArray(candidate.values)
+      ? candidate.values
+      : invalidSeries(
+          'series',
+          'invalid_series',
+          'series must be an array of numbers or { timestamps: number[], values: number[] }',
+          'not an array or a { timestamps, values } series',
+        );
+  for (let index = 0; index < values.length; index++) {
+    const value: unknown = values[index];
+    if (typeof value !== 'number' && value !== null) {
+      invalidSeries(
+        `values.${index}`,
+        'not_a_number',
+        `series value ${index} is ${typeof value}, not a number (mark a missing sample with NaN or null)`,
+        `${typeof value}, not a number`,
+      );
+    }
+  }
+}
+
 function validateTimestamps(timestamps: readonly number[], values: readonly number[]): void {
   if (timestamps.length !== values.length) {
     throw new ValidationError({
@@ -158,6 +201,11 @@ export function toRegularGrid(
   series: readonly number[] | { timestamps: readonly number[]; values: readonly number[] },
   options: RegularGridOptions = {},
 ): RegularGrid {
+  checks.object(options);
+  checks.positive(options.stepSeconds, 'stepSeconds');
+  checks.integer(options.seasonLength, 'seasonLength');
+  checks.oneOf(options.timestampUnit, 'timestampUnit', ['auto', 'milliseconds', 'seconds']);
+  validateSeriesShape(series);
   let slots: number[];
   let stepSeconds = options.stepSeconds;
   let startTime: number | undefined;
@@ -172,6 +220,14 @@ export function toRegularGrid(
     const toMs = timestampUnit === 'seconds' ? 1000 : 1;
     const times = timestamps.map((time) => time * toMs);
     const stepMs = stepSeconds !== undefined ? stepSeconds * 1000 : medianStep(times);
+    if (stepMs === undefined && times.length > 1) {
+      invalidSeries(
+        'timestamps',
+        'no_spacing',
+        `series timestamps are all equal (${times.length} samples at one instant): there is no step to put them on a grid`,
+        'all equal',
+      );
+    }
     if (stepMs === undefined || times.length === 0) {
       slots = values.map((value) => (Number.isFinite(value) ? value : Number.NaN));
       startTime = times[0];
@@ -179,6 +235,14 @@ export function toRegularGrid(
       stepSeconds = stepMs / 1000;
       startTime = times[0]!;
       const length = Math.round((times[times.length - 1]! - startTime) / stepMs) + 1;
+      if (!(length <= MAX_GRID_SLOTS)) {
+        invalidSeries(
+          'timestamps',
+          'grid_too_long',
+          `series timestamps span ${length} steps of ${stepMs / 1000} s for ${times.length} samples, more than the ${MAX_GRID_SLOTS} slots a grid may have: check for a corrupt timestamp or a wrong stepSeconds`,
+          `spans ${length} slots`,
+        );
+      }
       slots = new Array<number>(length).fill(Number.NaN);
       for (let index = 0; index < times.length; index++) {
         const value = values[index]!;

@@ -1,6 +1,9 @@
 import { ConfigError } from '@ballast/core';
 import { createEnsembleForecaster, type EnsembleForecasterOptions } from './ensemble-forecaster';
+import { OptionChecks } from './option-checks';
 import { type RegularGridOptions, toRegularGrid } from './regular-grid';
+
+const checks = new OptionChecks('rolling evaluation');
 
 /**
  * Options of {@link evaluateForecasterRolling}.
@@ -61,13 +64,20 @@ export function evaluateForecasterRolling(
   series: readonly number[] | { timestamps: readonly number[]; values: readonly number[] },
   options: RollingEvaluationOptions,
 ): RollingHorizonScore[] {
-  const horizons = [...options.horizons];
+  checks.object(options);
+  const horizons = Array.isArray(options.horizons) ? [...options.horizons] : [];
   if (horizons.length === 0 || horizons.some((h) => !(Number.isInteger(h) && h >= 1))) {
     throw new ConfigError({
       message: 'Invalid rolling evaluation options: horizons must be positive integers',
       issues: [{ path: 'horizons', message: 'must be a non-empty list of positive integers' }],
     });
   }
+  for (const [index, h] of horizons.entries()) checks.horizon(h, `horizons.${index}`);
+  checks.integer(options.warmupSteps, 'warmupSteps', 0);
+  checks.array(options.levels, 'levels');
+  if (options.levels !== undefined && options.levels.length === 0)
+    checks.fail('levels', 'must not be empty', options.levels);
+  if (options.forecaster !== undefined) checks.object(options.forecaster, 'forecaster');
   const grid = toRegularGrid(series, {
     stepSeconds: options.stepSeconds,
     seasonLength: options.seasonLength,
