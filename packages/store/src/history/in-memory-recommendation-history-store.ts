@@ -1,3 +1,5 @@
+import { refuseAfterClose } from '../refuse-after-close';
+import { assertFiniteQuery } from '../validate-input';
 import {
   prepareFeedback,
   prepareOutcome,
@@ -44,7 +46,7 @@ export function createInMemoryRecommendationHistoryStore(
       }
     return deleted;
   };
-  return {
+  const store: RecommendationHistoryStore = {
     async record(input) {
       const record = prepareRecommendation(input, { ...context, now: settings.now() });
       records.set(record.id, record);
@@ -69,6 +71,7 @@ export function createInMemoryRecommendationHistoryStore(
       return record ? copy(record) : undefined;
     },
     async recent(query = {}) {
+      assertFiniteQuery({ since: query.since, limit: query.limit }, 'memory');
       return [...records.values()]
         .filter(
           (record) =>
@@ -86,4 +89,5 @@ export function createInMemoryRecommendationHistoryStore(
     },
     async close() {},
   };
+  return refuseAfterClose(store, { backend: 'memory', name: 'recommendation history' });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoreBackend } from '../errors/store-error';
 import { StoreError } from '../errors/store-error';
-import { parseStoreInput, redactForStorage, redactJsonForStorage } from '../validate-input';
+import { parseStoreInput, prepareJsonForStorage, redactForStorage } from '../validate-input';
 import {
   type NewRecommendation,
   newRecommendationSchema,
@@ -27,7 +27,12 @@ export function prepareRecommendation(
     source: parsed.source,
     subject: redact(parsed.subject),
     action: redact(parsed.action),
-    payload: redactJsonForStorage(parsed.payload, context.knownSecrets) as Record<string, unknown>,
+    payload: prepareJsonForStorage(
+      parsed.payload,
+      'payload',
+      context.backend,
+      context.knownSecrets,
+    ) as Record<string, unknown>,
     verdict: parsed.verdict ? { ...parsed.verdict, reasons: parsed.verdict.reasons.map(redact) } : null,
     applied: false,
     appliedAt: null,

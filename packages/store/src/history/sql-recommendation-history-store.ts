@@ -1,5 +1,6 @@
 import type { SqlDatabase, SqlValue } from '../sql/sql-database';
 import { toNullableNumber, toNumber, valuesPlaceholders } from '../sql/sql-database';
+import { assertFiniteQuery } from '../validate-input';
 import {
   prepareFeedback,
   prepareOutcome,
@@ -108,6 +109,7 @@ export function createSqlRecommendationHistoryStore(
       update(id, 'feedback = ?', [JSON.stringify(prepareFeedback(feedback, context))]),
     get,
     async recent(query = {}) {
+      assertFiniteQuery({ since: query.since, limit: query.limit }, backend);
       const conditions: string[] = [];
       const values: SqlValue[] = [];
       if (query.kind !== undefined) {

@@ -46,6 +46,14 @@ function numbered(sql: string): string {
  */
 export async function connectPostgresDatabase(options: PostgresDatabaseOptions): Promise<SqlDatabase> {
   const schema = options.schema ?? 'ballast';
+  // A malformed URL would surface as pg's bare `TypeError`, whose `input` holds the whole
+  // string, password included: refused here, and nothing of it echoed.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(options.connectionString) && !URL.canParse(options.connectionString))
+    throw new StoreError({
+      message: 'Invalid PostgreSQL connection string: not a valid URL (postgres://user@host:5432/database)',
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
   const location = describePostgresLocation(options.connectionString, schema);
   if (!schemaPattern.test(schema))
     throw new StoreError({
@@ -89,7 +97,18 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
       }
     },
   });
+  let closed = false;
+  let ending: Promise<void> | undefined;
+  const refuseClosed = () => {
+    if (closed)
+      throw new StoreError({
+        message: `The PostgreSQL database at ${location} is closed`,
+        backend: 'postgres',
+        reason: 'closed',
+      });
+  };
   const transaction = async <T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> => {
+    refuseClosed();
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -163,15 +182,26 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
     dialect: 'postgres',
     location,
     hasPgvector,
-    query: (sql, params) => executor.query(sql, params),
-    run: (sql, params) => executor.run(sql, params),
+    async query<Row>(sql: string, params?: readonly SqlValue[]) {
+      refuseClosed();
+      return executor.query<Row>(sql, params);
+    },
+    async run(sql: string, params?: readonly SqlValue[]) {
+      refuseClosed();
+      return executor.run(sql, params);
+    },
     transaction,
     async schemaVersion() {
+      refuseClosed();
       const [row] = await executor.query<{ version: number }>(
         'SELECT coalesce(max(version), 0) AS version FROM ballast_schema_migrations',
       );
       return Number(row?.version ?? 0);
     },
-    close: () => pool.end(),
+    close() {
+      closed = true;
+      ending ??= pool.end();
+      return ending;
+    },
   };
 }

@@ -81,6 +81,19 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
       }
     },
   };
+  // After close() every call is refused at once with a typed error (better-sqlite3 would throw a
+  // bare TypeError from some paths and the queue would hide it in others).
+  let closed = false;
+  const ifOpen = <T>(work: () => Promise<T>): Promise<T> =>
+    closed
+      ? Promise.reject(
+          new StoreError({
+            message: `The SQLite database ${options.path} is closed`,
+            backend: 'sqlite',
+            reason: 'closed',
+          }),
+        )
+      : work();
   // One connection: every statement and transaction waits its turn.
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
@@ -89,17 +102,19 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
     return next;
   };
   const transaction = <T>(work: (executor: SqlExecutor) => Promise<T>) =>
-    serialised(async () => {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(executor);
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
-    });
+    ifOpen(() =>
+      serialised(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(executor);
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    );
   applyMigrations(db);
   const schemaVersion = () =>
     (db.prepare('SELECT max(version) AS version FROM ballast_schema_migrations').get() as { version: number })
@@ -108,14 +123,16 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
     dialect: 'sqlite',
     location: options.path,
     hasPgvector: false,
-    query: (sql, params) => serialised(() => executor.query(sql, params)),
-    run: (sql, params) => serialised(() => executor.run(sql, params)),
+    query: (sql, params) => ifOpen(() => serialised(() => executor.query(sql, params))),
+    run: (sql, params) => ifOpen(() => serialised(() => executor.run(sql, params))),
     transaction,
-    schemaVersion: async () => schemaVersion(),
-    close: () =>
-      serialised(async () => {
+    schemaVersion: () => ifOpen(async () => schemaVersion()),
+    close: () => {
+      closed = true;
+      return serialised(async () => {
         if (db.open) db.close();
-      }),
+      });
+    },
   };
 }
 
