@@ -220,6 +220,31 @@ describe('SQLite database after close', () => {
   });
 });
 
+describe('two SQLite handles on one file in one process', () => {
+  it('never fail each other with "database is locked" while one holds a transaction', async () => {
+    const path = join(directory, 'two-handles.db');
+    // A short busy timeout keeps the old failure quick: better-sqlite3 waits for the lock
+    // synchronously, so the transaction holding it could never finish meanwhile.
+    const first = await openSqliteDatabase({ path, busyTimeoutMs: 100 });
+    const second = await openSqliteDatabase({ path, busyTimeoutMs: 100 });
+    const insert =
+      "INSERT INTO audit_log (at, kind, summary, details) VALUES (1, 'routing-decision', ?, '{}')";
+    const results = await Promise.allSettled([
+      first.transaction(async (executor) => {
+        await executor.run(insert, ['first-1']);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await executor.run(insert, ['first-2']);
+      }),
+      second.run(insert, ['second']),
+      second.transaction((executor) => executor.run(insert, ['second-tx'])),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await first.query('SELECT summary FROM audit_log ORDER BY id')).toHaveLength(4);
+    await first.close();
+    await second.close();
+  });
+});
+
 describe('PostgreSQL connection strings', () => {
   it.each([
     'postgres://ballast:hunter2-secret@[bad/test',

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors/store-error';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
@@ -94,11 +96,14 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
           }),
         )
       : work();
-  // One connection: every statement and transaction waits its turn.
-  let queue: Promise<unknown> = Promise.resolve();
+  // Every statement and transaction waits its turn, on one queue per file shared by every handle
+  // this process opened on it: better-sqlite3 waits for another connection's lock synchronously,
+  // so a second handle writing while the first awaited inside a transaction blocked the event
+  // loop for the whole busy timeout, then failed with "database is locked".
+  const turns = fileQueue(options.path);
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
+    const next = turns.queue.then(work, work);
+    turns.queue = next.catch(() => undefined);
     return next;
   };
   const transaction = <T>(work: (executor: SqlExecutor) => Promise<T>) =>
@@ -128,12 +133,49 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
     transaction,
     schemaVersion: () => ifOpen(async () => schemaVersion()),
     close: () => {
+      if (!closed) turns.release();
       closed = true;
       return serialised(async () => {
         if (db.open) db.close();
       });
     },
   };
+}
+
+interface FileQueue {
+  queue: Promise<unknown>;
+  handles: number;
+  release(): void;
+}
+const fileQueues = new Map<string, FileQueue>();
+
+/** The statement queue of one database file in this process (a fresh one for `:memory:`). */
+function fileQueue(path: string): FileQueue {
+  const anonymous = path === '' || path === ':memory:' || path.startsWith('file:');
+  let key: string | undefined;
+  if (!anonymous) {
+    try {
+      key = realpathSync(path);
+    } catch {
+      key = resolve(path);
+    }
+  }
+  const existing = key === undefined ? undefined : fileQueues.get(key);
+  if (existing) {
+    existing.handles += 1;
+    return existing;
+  }
+  const created: FileQueue = {
+    queue: Promise.resolve(),
+    handles: 1,
+    release() {
+      created.handles -= 1;
+      if (created.handles === 0 && key !== undefined && fileQueues.get(key) === created)
+        fileQueues.delete(key);
+    },
+  };
+  if (key !== undefined) fileQueues.set(key, created);
+  return created;
 }
 
 function applyMigrations(db: Database.Database): void {
@@ -150,6 +192,8 @@ function applyMigrations(db: Database.Database): void {
     if (applied > known)
       throw new Error(`the database has schema version ${applied}, this Ballast knows up to ${known}`);
     const pending = sqliteMigrations.filter((migration) => migration.version > applied);
+    // No write lock when there is nothing to apply: another handle of this process may hold it.
+    if (pending.length === 0) return;
     db.transaction(() => {
       for (const migration of pending) {
         for (const statement of migration.statements) db.exec(statement);
