@@ -82,6 +82,36 @@ function describeBadInput(name: string, open: () => Promise<Stores>): void {
       );
     });
 
+    it('refuses a lone UTF-16 surrogate instead of storing it altered (U+FFFD) on one engine and intact on another', async () => {
+      const stores = await create();
+      for (const content of ['a\uD800b', 'a\uDC00']) {
+        expectStoreError(
+          await failure(() => stores.memory.append('session', [{ role: 'user', content, createdAt: now }])),
+          'invalid_input',
+        );
+      }
+      const family = 'family 👩‍👩‍👧 \u202Eabc';
+      await stores.memory.append('emoji', [{ role: 'user', content: family, createdAt: now }]);
+      expect((await stores.memory.recent('emoji', 1))[0]?.content).toBe(family);
+    });
+
+    it('refuses an applied time that is not an epoch ms, instead of storing null or failing in the driver', async () => {
+      const stores = await create();
+      const record = await stores.history.record({
+        kind: 'migration',
+        snapshotFingerprint: 'f',
+        source: 'rule',
+        subject: 'guest/1',
+        action: 'migrate a->b',
+      });
+      for (const appliedAt of [Number.NaN, -1, 1.5])
+        expectStoreError(
+          await failure(() => stores.history.markApplied(record.id, appliedAt)),
+          'invalid_input',
+        );
+      expect((await stores.history.get(record.id))?.applied).toBe(false);
+    });
+
     it('refuses JSON details that cannot be stored as JSON, instead of crashing or storing {}', async () => {
       const stores = await create();
       const circular: Record<string, unknown> = { a: 1 };

@@ -20,14 +20,22 @@ export function parseStoreInput<Schema extends z.ZodType>(
   throw new StoreError({ message: `Invalid ${subject}: ${details}`, backend, reason: 'invalid_input' });
 }
 
+/** A UTF-16 surrogate without its other half: not a character, and not encodable as UTF-8. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * A text column's schema: a string without NUL characters. PostgreSQL's `text` cannot hold U+0000
- * (the statement fails), so it is refused on every backend alike, before anything is written.
+ * A text column's schema: a string without NUL characters or lone surrogates. PostgreSQL's
+ * `text` cannot hold U+0000 (the statement fails), and a lone surrogate came back as U+FFFD
+ * (one on PostgreSQL, three on SQLite, intact in memory), so both are refused on every backend
+ * alike, before anything is written.
  */
 export function storedText(): z.ZodString {
-  return z.string().refine((text) => !text.includes('\u0000'), {
-    message: 'must not contain a NUL character (U+0000)',
-  });
+  return z
+    .string()
+    .refine((text) => !text.includes('\u0000'), { message: 'must not contain a NUL character (U+0000)' })
+    .refine((text) => !loneSurrogate.test(text), {
+      message: 'must be well-formed UTF-16 (a lone surrogate is not a character)',
+    });
 }
 
 /**

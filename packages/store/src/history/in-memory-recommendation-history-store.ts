@@ -1,6 +1,7 @@
 import { refuseAfterClose } from '../refuse-after-close';
 import { assertFiniteQuery } from '../validate-input';
 import {
+  prepareAppliedAt,
   prepareFeedback,
   prepareOutcome,
   prepareRecommendation,
@@ -53,11 +54,13 @@ export function createInMemoryRecommendationHistoryStore(
       await prune();
       return copy(record);
     },
-    markApplied: (id, appliedAt) =>
-      update(id, (record) => {
+    markApplied: async (id, appliedAt) => {
+      const at = prepareAppliedAt(appliedAt, 'memory');
+      return update(id, (record) => {
         record.applied = true;
-        record.appliedAt = appliedAt ?? settings.now();
-      }),
+        record.appliedAt = at ?? settings.now();
+      });
+    },
     recordOutcome: (id, outcome) =>
       update(id, (record) => {
         record.outcome = prepareOutcome(outcome, context);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { StoreBackend } from '../errors/store-error';
 import { StoreError } from '../errors/store-error';
 import { parseStoreInput, prepareJsonForStorage, redactForStorage } from '../validate-input';
@@ -71,6 +72,13 @@ export function prepareFeedback(
   return parsed.reason === undefined
     ? parsed
     : { ...parsed, reason: redactForStorage(parsed.reason, context.knownSecrets) };
+}
+
+const appliedAtSchema = z.number().int().nonnegative().optional();
+
+/** Validates the time a recommendation was applied (epoch ms; the store's clock when absent). */
+export function prepareAppliedAt(appliedAt: number | undefined, backend: StoreBackend): number | undefined {
+  return parseStoreInput(appliedAtSchema, appliedAt, 'applied time', backend);
 }
 
 /** The error for an id that is not in the store. */

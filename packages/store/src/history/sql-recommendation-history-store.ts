@@ -2,6 +2,7 @@ import type { SqlDatabase, SqlValue } from '../sql/sql-database';
 import { toNullableNumber, toNumber, valuesPlaceholders } from '../sql/sql-database';
 import { assertFiniteQuery } from '../validate-input';
 import {
+  prepareAppliedAt,
   prepareFeedback,
   prepareOutcome,
   prepareRecommendation,
@@ -102,7 +103,8 @@ export function createSqlRecommendationHistoryStore(
       await prune();
       return record;
     },
-    markApplied: (id, appliedAt) => update(id, 'applied = 1, applied_at = ?', [appliedAt ?? settings.now()]),
+    markApplied: async (id, appliedAt) =>
+      update(id, 'applied = 1, applied_at = ?', [prepareAppliedAt(appliedAt, backend) ?? settings.now()]),
     recordOutcome: (id, outcome) =>
       update(id, 'outcome = ?', [JSON.stringify(prepareOutcome(outcome, context))]),
     recordFeedback: (id, feedback) =>
