@@ -250,6 +250,18 @@ describe('SQLite database after close', () => {
   });
 });
 
+describe('database options', () => {
+  it.each([Number.NaN, -5, Number.POSITIVE_INFINITY])(
+    'refuses SQLite busyTimeoutMs %s instead of silently waiting 0 ms',
+    async (busyTimeoutMs) => {
+      expectStoreError(
+        await failure(() => openSqliteDatabase({ path: join(directory, 'busy.db'), busyTimeoutMs })),
+        'invalid_input',
+      );
+    },
+  );
+});
+
 describe('two SQLite handles on one file in one process', () => {
   it('never fail each other with "database is locked" while one holds a transaction', async () => {
     const path = join(directory, 'two-handles.db');
@@ -303,6 +315,20 @@ await describeWithPostgres('bad input: PostgreSQL', (url) => {
     const schema = uniqueSchemaName('test_bad_input');
     schemas.push(schema);
     return openStores(url, { schema });
+  });
+
+  describe('PostgreSQL options', () => {
+    it.each([0, -1, Number.NaN, 1.5])(
+      'refuses maxConnections %s at once instead of a silent default or a connect that waits',
+      async (maxConnections) => {
+        expectStoreError(
+          await failure(() =>
+            connectPostgresDatabase({ connectionString: url, schema: 'test_bad_unused', maxConnections }),
+          ),
+          'invalid_input',
+        );
+      },
+    );
   });
 
   describe('PostgreSQL database after close', () => {

@@ -54,6 +54,14 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
       backend: 'postgres',
       reason: 'invalid_input',
     });
+  const maxConnections = options.maxConnections ?? 4;
+  // pg took 0 and NaN as its default (10) and waited out the connection timeout for a negative.
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    throw new StoreError({
+      message: 'Invalid PostgreSQL option maxConnections: use an integer of 1 or more',
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
   const location = describePostgresLocation(options.connectionString, schema);
   if (!schemaPattern.test(schema))
     throw new StoreError({
@@ -63,7 +71,7 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
     });
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 4,
+    max: maxConnections,
     connectionTimeoutMillis: 10_000,
     // The schema is a startup parameter of every connection, not a `SET` sent from a 'connect'
     // listener: that raced the pool's first query on the same client (pg 8 deprecates overlapping

@@ -33,12 +33,20 @@ const bind = (params: readonly SqlValue[]) =>
  * ```
  */
 export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promise<SqlDatabase> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  // NaN, Infinity and negatives all became `busy_timeout = 0` (never wait), silently.
+  if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0)
+    throw new StoreError({
+      message: 'Invalid SQLite option busyTimeoutMs: use a finite number of milliseconds, 0 or more',
+      backend: 'sqlite',
+      reason: 'invalid_input',
+    });
   let db: Database.Database;
   try {
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     db.pragma('foreign_keys = ON');
   } catch (cause) {
     throw new StoreError({
