@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTcpFaultProxy } from '@ballast/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from './errors/store-error';
 import { openStores, type Stores } from './open-stores';
@@ -329,6 +330,36 @@ await describeWithPostgres('bad input: PostgreSQL', (url) => {
         );
       },
     );
+  });
+
+  describe('PostgreSQL connection that goes silent', () => {
+    it('fails a statement with a typed error after queryTimeoutMs instead of waiting forever', async () => {
+      const schema = uniqueSchemaName('test_bad_silent');
+      schemas.push(schema);
+      const target = new URL(url);
+      const proxy = await startTcpFaultProxy({
+        targetHost: target.hostname,
+        targetPort: Number(target.port || 5432),
+      });
+      target.host = `127.0.0.1:${proxy.port}`;
+      const database = await connectPostgresDatabase({
+        connectionString: target.toString(),
+        schema,
+        maxConnections: 1,
+        queryTimeoutMs: 500,
+      });
+      try {
+        expect(await database.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        proxy.setMode('blackhole');
+        const error = await failure(() => database.query('SELECT 2 AS two'));
+        expectStoreError(error, 'query_failed');
+        expect((error as StoreError).isRetryable).toBe(true);
+      } finally {
+        proxy.setMode('refuse');
+        await database.close().catch(() => undefined);
+        await proxy.close();
+      }
+    }, 30_000);
   });
 
   describe('PostgreSQL database after close', () => {

@@ -11,6 +11,12 @@ export interface PostgresDatabaseOptions {
   schema?: string;
   /** Connections in the pool. Default 4. */
   maxConnections?: number;
+  /**
+   * Longest wait for the answer to one statement (client side), so a connection that went silent
+   * (a half-open network path) fails the statement with a retryable `query_failed` instead of
+   * holding it, and the metrics flush or `close()` behind it, forever. Default 30 000 ms.
+   */
+  queryTimeoutMs?: number;
 }
 
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -62,6 +68,13 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
       backend: 'postgres',
       reason: 'invalid_input',
     });
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 1)
+    throw new StoreError({
+      message: 'Invalid PostgreSQL option queryTimeoutMs: use an integer number of milliseconds, 1 or more',
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
   const location = describePostgresLocation(options.connectionString, schema);
   if (!schemaPattern.test(schema))
     throw new StoreError({
@@ -73,6 +86,7 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
     connectionString: options.connectionString,
     max: maxConnections,
     connectionTimeoutMillis: 10_000,
+    query_timeout: queryTimeoutMs,
     // The schema is a startup parameter of every connection, not a `SET` sent from a 'connect'
     // listener: that raced the pool's first query on the same client (pg 8 deprecates overlapping
     // queries on one client). `schemaPattern` above keeps the name safe here.
