@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactJsonForStorage } from './validate-input';
+import { redactForStorage, redactJsonForStorage } from './validate-input';
 
 describe('redactJsonForStorage', () => {
   it('copies a JSON value with secret-named strings censored and secrets in other strings redacted', () => {
@@ -31,5 +31,16 @@ describe('redactJsonForStorage', () => {
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.keys(copy)).toEqual(['__proto__', 'b']);
     expect((copy as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
+
+describe('redactForStorage', () => {
+  it('redacts any Authorization value, and leaves one core already redacted as it is', () => {
+    expect(redactForStorage('Authorization: Basic dXNlcjpwYXNzd29yZA== then more')).toBe(
+      'Authorization: [redacted] then more',
+    );
+    expect(redactForStorage('proxy-authorization=Digest abcdef')).toBe('proxy-authorization=[redacted]');
+    expect(redactForStorage('Authorization: Bearer abcdefgh12345')).toBe('Authorization: Bearer [redacted]');
+    expect(redactForStorage('authorization failed for key-1')).toBe('authorization failed for key-1');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoreDescription } from '../store-description';
+import { storedText } from '../validate-input';
 
 /** What an audit entry records. */
 export const auditKindSchema = z.enum(['routing-decision', 'confirmed-write', 'configuration-change']);
@@ -11,11 +12,11 @@ export const auditEntryInputSchema = z
     /** Epoch ms; defaults to the store's clock. */
     at: z.number().int().nonnegative().optional(),
     /** Who did it (API key id, user, `system`); never the key itself. */
-    actor: z.string().max(200).optional(),
+    actor: storedText().max(200).optional(),
     /** What it was done to (target id, guest, deployment, setting). */
-    subject: z.string().max(500).optional(),
+    subject: storedText().max(500).optional(),
     /** One line for humans. */
-    summary: z.string().min(1).max(2_000),
+    summary: storedText().min(1).max(2_000),
     /** Structured details (JSON); secrets are redacted before storage. */
     details: z.record(z.string(), z.unknown()).default({}),
   })

@@ -1,3 +1,5 @@
+import { refuseAfterClose } from '../refuse-after-close';
+import { assertFiniteQuery } from '../validate-input';
 import {
   type AuditEntry,
   type AuditLogOptions,
@@ -51,7 +53,7 @@ export function createInMemoryAuditLogStore(options: AuditLogOptions = {}): Audi
     knownSecrets: settings.knownSecrets,
     now: settings.now(),
   });
-  return {
+  const log: AuditLogStore = {
     async append(input) {
       const entry = { id: nextId++, ...prepareAuditEntry(input, context()) };
       store(entry);
@@ -64,6 +66,7 @@ export function createInMemoryAuditLogStore(options: AuditLogOptions = {}): Audi
       return inputs.length;
     },
     async list(query = {}) {
+      assertFiniteQuery({ since: query.since, limit: query.limit }, 'memory');
       return entries
         .filter(
           (entry) =>
@@ -80,4 +83,5 @@ export function createInMemoryAuditLogStore(options: AuditLogOptions = {}): Audi
     },
     async close() {},
   };
+  return refuseAfterClose(log, { backend: 'memory', name: 'audit log' });
 }

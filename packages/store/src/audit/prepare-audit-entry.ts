@@ -1,5 +1,5 @@
 import { type StoreBackend, StoreError } from '../errors/store-error';
-import { parseStoreInput, redactForStorage, redactJsonForStorage } from '../validate-input';
+import { parseStoreInput, prepareJsonForStorage, redactForStorage } from '../validate-input';
 import { type AuditEntry, type AuditEntryInput, auditEntryInputSchema } from './audit-log-store';
 
 /** Validates and redacts an audit entry (without its id). */
@@ -16,7 +16,12 @@ export function prepareAuditEntry(
     actor: redact(parsed.actor),
     subject: redact(parsed.subject),
     summary: redactForStorage(parsed.summary, context.knownSecrets),
-    details: redactJsonForStorage(parsed.details, context.knownSecrets) as Record<string, unknown>,
+    details: prepareJsonForStorage(
+      parsed.details,
+      'details',
+      context.backend,
+      context.knownSecrets,
+    ) as Record<string, unknown>,
   };
 }
 

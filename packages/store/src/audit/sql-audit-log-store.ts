@@ -1,5 +1,6 @@
 import type { SqlDatabase, SqlValue } from '../sql/sql-database';
 import { toNumber, valuesPlaceholders } from '../sql/sql-database';
+import { assertFiniteQuery } from '../validate-input';
 import {
   type AuditEntry,
   type AuditLogOptions,
@@ -88,6 +89,7 @@ export function createSqlAuditLogStore(database: SqlDatabase, options: AuditLogO
       return entries.length;
     },
     async list(query = {}) {
+      assertFiniteQuery({ since: query.since, limit: query.limit }, backend);
       const conditions: string[] = [];
       const values: SqlValue[] = [];
       if (query.kind !== undefined) {

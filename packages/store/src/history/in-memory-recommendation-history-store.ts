@@ -1,4 +1,7 @@
+import { refuseAfterClose } from '../refuse-after-close';
+import { assertFiniteQuery } from '../validate-input';
 import {
+  prepareAppliedAt,
   prepareFeedback,
   prepareOutcome,
   prepareRecommendation,
@@ -44,18 +47,20 @@ export function createInMemoryRecommendationHistoryStore(
       }
     return deleted;
   };
-  return {
+  const store: RecommendationHistoryStore = {
     async record(input) {
       const record = prepareRecommendation(input, { ...context, now: settings.now() });
       records.set(record.id, record);
       await prune();
       return copy(record);
     },
-    markApplied: (id, appliedAt) =>
-      update(id, (record) => {
+    markApplied: async (id, appliedAt) => {
+      const at = prepareAppliedAt(appliedAt, 'memory');
+      return update(id, (record) => {
         record.applied = true;
-        record.appliedAt = appliedAt ?? settings.now();
-      }),
+        record.appliedAt = at ?? settings.now();
+      });
+    },
     recordOutcome: (id, outcome) =>
       update(id, (record) => {
         record.outcome = prepareOutcome(outcome, context);
@@ -69,6 +74,7 @@ export function createInMemoryRecommendationHistoryStore(
       return record ? copy(record) : undefined;
     },
     async recent(query = {}) {
+      assertFiniteQuery({ since: query.since, limit: query.limit }, 'memory');
       return [...records.values()]
         .filter(
           (record) =>
@@ -86,4 +92,5 @@ export function createInMemoryRecommendationHistoryStore(
     },
     async close() {},
   };
+  return refuseAfterClose(store, { backend: 'memory', name: 'recommendation history' });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { StoreBackend } from '../errors/store-error';
 import { StoreError } from '../errors/store-error';
-import { parseStoreInput, redactForStorage, redactJsonForStorage } from '../validate-input';
+import { parseStoreInput, prepareJsonForStorage, redactForStorage } from '../validate-input';
 import {
   type NewRecommendation,
   newRecommendationSchema,
@@ -27,7 +28,12 @@ export function prepareRecommendation(
     source: parsed.source,
     subject: redact(parsed.subject),
     action: redact(parsed.action),
-    payload: redactJsonForStorage(parsed.payload, context.knownSecrets) as Record<string, unknown>,
+    payload: prepareJsonForStorage(
+      parsed.payload,
+      'payload',
+      context.backend,
+      context.knownSecrets,
+    ) as Record<string, unknown>,
     verdict: parsed.verdict ? { ...parsed.verdict, reasons: parsed.verdict.reasons.map(redact) } : null,
     applied: false,
     appliedAt: null,
@@ -66,6 +72,13 @@ export function prepareFeedback(
   return parsed.reason === undefined
     ? parsed
     : { ...parsed, reason: redactForStorage(parsed.reason, context.knownSecrets) };
+}
+
+const appliedAtSchema = z.number().int().nonnegative().optional();
+
+/** Validates the time a recommendation was applied (epoch ms; the store's clock when absent). */
+export function prepareAppliedAt(appliedAt: number | undefined, backend: StoreBackend): number | undefined {
+  return parseStoreInput(appliedAtSchema, appliedAt, 'applied time', backend);
 }
 
 /** The error for an id that is not in the store. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedText } from '../validate-input';
 
 /** What a recommendation is about. */
 export const recommendationKindSchema = z.enum(['migration', 'scaling', 'avi']);
@@ -7,7 +8,7 @@ export const recommendationKindSchema = z.enum(['migration', 'scaling', 'avi']);
 export const validatorVerdictSchema = z
   .object({
     status: z.enum(['accepted', 'repaired', 'rejected']),
-    reasons: z.array(z.string().max(2_000)).max(50).default([]),
+    reasons: z.array(storedText().max(2_000)).max(50).default([]),
   })
   .strict();
 
@@ -18,7 +19,7 @@ export const recommendationOutcomeSchema = z
     imbalanceBefore: z.number().finite().optional(),
     imbalanceAfter: z.number().finite().optional(),
     /** Status of the task that applied it (`OK`, `failed: …`, `scaled`). */
-    taskStatus: z.string().max(500).optional(),
+    taskStatus: storedText().max(500).optional(),
     measuredAt: z.number().int().nonnegative(),
   })
   .strict();
@@ -27,7 +28,7 @@ export const recommendationOutcomeSchema = z
 export const recommendationFeedbackSchema = z
   .object({
     decision: z.enum(['accepted', 'rejected']),
-    reason: z.string().max(2_000).optional(),
+    reason: storedText().max(2_000).optional(),
     at: z.number().int().nonnegative(),
   })
   .strict();
@@ -39,12 +40,12 @@ export const newRecommendationSchema = z
     /** Epoch ms; defaults to the store's clock. */
     createdAt: z.number().int().nonnegative().optional(),
     /** Hash of the snapshot the recommendation was computed from (same snapshot, same hash). */
-    snapshotFingerprint: z.string().min(1).max(200),
+    snapshotFingerprint: storedText().min(1).max(200),
     source: z.enum(['rule', 'llm']),
     /** What it is about, stable across runs: `guest/101`, `deployment/shop/web`, `pool/web-pool`. */
-    subject: z.string().min(1).max(500),
+    subject: storedText().min(1).max(500),
     /** What it proposes, stable across runs: `migrate pve1->pve2`, `scale 3->5`. */
-    action: z.string().min(1).max(500),
+    action: storedText().min(1).max(500),
     /** The recommendation itself (JSON); secrets inside are redacted before storage. */
     payload: z.record(z.string(), z.unknown()).default({}),
     verdict: validatorVerdictSchema.optional(),

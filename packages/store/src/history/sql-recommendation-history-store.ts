@@ -1,6 +1,8 @@
 import type { SqlDatabase, SqlValue } from '../sql/sql-database';
 import { toNullableNumber, toNumber, valuesPlaceholders } from '../sql/sql-database';
+import { assertFiniteQuery } from '../validate-input';
 import {
+  prepareAppliedAt,
   prepareFeedback,
   prepareOutcome,
   prepareRecommendation,
@@ -101,13 +103,15 @@ export function createSqlRecommendationHistoryStore(
       await prune();
       return record;
     },
-    markApplied: (id, appliedAt) => update(id, 'applied = 1, applied_at = ?', [appliedAt ?? settings.now()]),
+    markApplied: async (id, appliedAt) =>
+      update(id, 'applied = 1, applied_at = ?', [prepareAppliedAt(appliedAt, backend) ?? settings.now()]),
     recordOutcome: (id, outcome) =>
       update(id, 'outcome = ?', [JSON.stringify(prepareOutcome(outcome, context))]),
     recordFeedback: (id, feedback) =>
       update(id, 'feedback = ?', [JSON.stringify(prepareFeedback(feedback, context))]),
     get,
     async recent(query = {}) {
+      assertFiniteQuery({ since: query.since, limit: query.limit }, backend);
       const conditions: string[] = [];
       const values: SqlValue[] = [];
       if (query.kind !== undefined) {

@@ -1,3 +1,5 @@
+import { refuseAfterClose } from '../refuse-after-close';
+import { assertFiniteQuery } from '../validate-input';
 import {
   type MemoryEntry,
   type MemoryStore,
@@ -32,7 +34,7 @@ export function createInMemoryMemoryStore(options: MemoryStoreOptions = {}): Mem
     ...entry,
     ...(entry.embedding ? { embedding: [...entry.embedding] } : {}),
   });
-  return {
+  const store: MemoryStore = {
     async append(sessionId, entries) {
       const clean = prepareMemoryEntries(sessionId, entries, context);
       const current = live(sessionId);
@@ -44,9 +46,11 @@ export function createInMemoryMemoryStore(options: MemoryStoreOptions = {}): Mem
       while (sessions.size > settings.maxSessions) sessions.delete(sessions.keys().next().value as string);
     },
     async recent(sessionId, limit) {
+      assertFiniteQuery({ limit }, 'memory');
       return limit <= 0 ? [] : live(sessionId).slice(-limit).map(copy);
     },
     async search(sessionId, embedding, query) {
+      assertFiniteQuery({ topK: query.topK, minScore: query.minScore }, 'memory');
       return rankMemory(live(sessionId), embedding, query);
     },
     async clear(sessionId) {
@@ -61,4 +65,5 @@ export function createInMemoryMemoryStore(options: MemoryStoreOptions = {}): Mem
     },
     async close() {},
   };
+  return refuseAfterClose(store, { backend: 'memory', name: 'memory store' });
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { StoreDescription } from '../store-description';
+import { storedText } from '../validate-input';
 
 /** One remembered turn of a conversation. */
 export const memoryEntrySchema = z
   .object({
     role: z.enum(['user', 'assistant']),
-    content: z.string().max(100_000),
+    content: storedText().max(100_000),
     /** Epoch milliseconds. */
     createdAt: z.number().int().nonnegative(),
     /** Vector of `content`, when an embedding model is configured. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { StoreBackend } from '../errors/store-error';
-import { parseStoreInput, redactForStorage } from '../validate-input';
+import { parseStoreInput, redactForStorage, storedText } from '../validate-input';
 import { type MemoryEntry, memoryEntrySchema } from './memory-store';
 
-const sessionIdSchema = z.string().min(1).max(500);
+const sessionIdSchema = storedText().min(1).max(500);
 
 /** Validates a session id and entries, and redacts the contents. */
 export function prepareMemoryEntries(

@@ -1,5 +1,6 @@
 import type { SqlDatabase, SqlValue } from '../sql/sql-database';
 import { toNumber, valuesPlaceholders } from '../sql/sql-database';
+import { assertFiniteQuery } from '../validate-input';
 import { decodeVector, encodeVector } from '../vectors/vector-math';
 import {
   type MemoryEntry,
@@ -98,9 +99,11 @@ export function createSqlMemoryStore(database: SqlDatabase, options: MemoryStore
       });
     },
     async recent(sessionId, limit) {
+      assertFiniteQuery({ limit }, backend);
       return limit <= 0 ? [] : liveEntries(sessionId, Math.floor(limit));
     },
     async search(sessionId, embedding, query) {
+      assertFiniteQuery({ topK: query.topK, minScore: query.minScore }, backend);
       return rankMemory(await liveEntries(sessionId, settings.maxEntriesPerSession), embedding, query);
     },
     async clear(sessionId) {

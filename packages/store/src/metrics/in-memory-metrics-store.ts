@@ -1,4 +1,5 @@
-import { parseStoreInput, redactForStorage } from '../validate-input';
+import { refuseAfterClose } from '../refuse-after-close';
+import { assertFiniteQuery, parseStoreInput, redactForStorage } from '../validate-input';
 import { type CallRecord, callRecordSchema } from './call-record';
 import type { MetricsStore, MetricsStoreOptions } from './metrics-store';
 import { metricsOptionsWithDefaults } from './metrics-store';
@@ -33,7 +34,7 @@ export function createInMemoryMetricsStore(options: MetricsStoreOptions = {}): M
     return { rawCallsDeleted: before - raw.length, rollupsDeleted };
   };
   let written = 0;
-  return {
+  const store: MetricsStore = {
     record(input) {
       const call = parseStoreInput(callRecordSchema, input, 'call record', 'memory');
       const clean = {
@@ -55,6 +56,7 @@ export function createInMemoryMetricsStore(options: MetricsStoreOptions = {}): M
     },
     async flush() {},
     async performance({ hours }) {
+      assertFiniteQuery({ hours }, 'memory');
       const now = settings.now();
       const first = firstMinuteOf(hours, now);
       const last = Math.floor(now / 60_000);
@@ -64,6 +66,7 @@ export function createInMemoryMetricsStore(options: MetricsStoreOptions = {}): M
       );
     },
     async recentCalls({ limit }) {
+      assertFiniteQuery({ limit }, 'memory');
       return raw
         .slice(-Math.max(0, limit))
         .reverse()
@@ -80,4 +83,5 @@ export function createInMemoryMetricsStore(options: MetricsStoreOptions = {}): M
     },
     async close() {},
   };
+  return refuseAfterClose(store, { backend: 'memory', name: 'metrics store', synchronous: ['record'] });
 }

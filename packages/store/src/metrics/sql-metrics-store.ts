@@ -1,7 +1,7 @@
 import { StoreError } from '../errors/store-error';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
 import { toNullableNumber, toNumber, valuesPlaceholders } from '../sql/sql-database';
-import { parseStoreInput, redactForStorage } from '../validate-input';
+import { assertFiniteQuery, parseStoreInput, redactForStorage } from '../validate-input';
 import { type CallRecord, callRecordSchema } from './call-record';
 import { addStoredToDense, parseHistogram, serializeHistogram } from './latency-histogram';
 import type { MetricsStore, MetricsStoreOptions } from './metrics-store';
@@ -329,6 +329,7 @@ export function createSqlMetricsStore(
     },
     flush: () => buffer.flush(),
     async performance({ hours }) {
+      assertFiniteQuery({ hours }, backend);
       const now = settings.now();
       const first = firstMinuteOf(hours, now);
       const last = Math.floor(now / 60_000);
@@ -348,6 +349,7 @@ export function createSqlMetricsStore(
       return performanceFromAggregates(rows.map(aggregateFromWindowRow), { hours, now });
     },
     async recentCalls({ limit }) {
+      assertFiniteQuery({ limit }, backend);
       const rows = await database.query<Record<string, unknown>>(
         `SELECT ${callColumns} FROM metric_calls ORDER BY id DESC LIMIT ?`,
         [Math.max(0, Math.floor(limit))],

@@ -11,6 +11,12 @@ export interface PostgresDatabaseOptions {
   schema?: string;
   /** Connections in the pool. Default 4. */
   maxConnections?: number;
+  /**
+   * Longest wait for the answer to one statement (client side), so a connection that went silent
+   * (a half-open network path) fails the statement with a retryable `query_failed` instead of
+   * holding it, and the metrics flush or `close()` behind it, forever. Default 30 000 ms.
+   */
+  queryTimeoutMs?: number;
 }
 
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -46,6 +52,29 @@ function numbered(sql: string): string {
  */
 export async function connectPostgresDatabase(options: PostgresDatabaseOptions): Promise<SqlDatabase> {
   const schema = options.schema ?? 'ballast';
+  // A malformed URL would surface as pg's bare `TypeError`, whose `input` holds the whole
+  // string, password included: refused here, and nothing of it echoed.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(options.connectionString) && !URL.canParse(options.connectionString))
+    throw new StoreError({
+      message: 'Invalid PostgreSQL connection string: not a valid URL (postgres://user@host:5432/database)',
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
+  const maxConnections = options.maxConnections ?? 4;
+  // pg took 0 and NaN as its default (10) and waited out the connection timeout for a negative.
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    throw new StoreError({
+      message: 'Invalid PostgreSQL option maxConnections: use an integer of 1 or more',
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 1)
+    throw new StoreError({
+      message: 'Invalid PostgreSQL option queryTimeoutMs: use an integer number of milliseconds, 1 or more',
+      backend: 'postgres',
+      reason: 'invalid_input',
+    });
   const location = describePostgresLocation(options.connectionString, schema);
   if (!schemaPattern.test(schema))
     throw new StoreError({
@@ -55,8 +84,9 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
     });
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 4,
+    max: maxConnections,
     connectionTimeoutMillis: 10_000,
+    query_timeout: queryTimeoutMs,
     // The schema is a startup parameter of every connection, not a `SET` sent from a 'connect'
     // listener: that raced the pool's first query on the same client (pg 8 deprecates overlapping
     // queries on one client). `schemaPattern` above keeps the name safe here.
@@ -89,7 +119,18 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
       }
     },
   });
+  let closed = false;
+  let ending: Promise<void> | undefined;
+  const refuseClosed = () => {
+    if (closed)
+      throw new StoreError({
+        message: `The PostgreSQL database at ${location} is closed`,
+        backend: 'postgres',
+        reason: 'closed',
+      });
+  };
   const transaction = async <T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> => {
+    refuseClosed();
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -163,15 +204,26 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
     dialect: 'postgres',
     location,
     hasPgvector,
-    query: (sql, params) => executor.query(sql, params),
-    run: (sql, params) => executor.run(sql, params),
+    async query<Row>(sql: string, params?: readonly SqlValue[]) {
+      refuseClosed();
+      return executor.query<Row>(sql, params);
+    },
+    async run(sql: string, params?: readonly SqlValue[]) {
+      refuseClosed();
+      return executor.run(sql, params);
+    },
     transaction,
     async schemaVersion() {
+      refuseClosed();
       const [row] = await executor.query<{ version: number }>(
         'SELECT coalesce(max(version), 0) AS version FROM ballast_schema_migrations',
       );
       return Number(row?.version ?? 0);
     },
-    close: () => pool.end(),
+    close() {
+      closed = true;
+      ending ??= pool.end();
+      return ending;
+    },
   };
 }

@@ -15,6 +15,8 @@ export const redisSharedStateOptionsSchema = windowBoundsSchema.extend({
   url: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    // Checked here: a malformed one reached ioredis, whose `TypeError` carried the whole URL.
+    .refine((url) => URL.canParse(url), 'must be a valid URL (redis://user@host:6379)')
     .optional(),
   /** Prefix of every key and channel, so several deployments can share one Redis. Default `ballast`. */
   keyPrefix: z

@@ -146,6 +146,20 @@ describe.skipIf(redis.skip !== undefined)(
         expect((error as ConfigError).issues.map((issue) => issue.path)).toContain('url');
         expect((error as Error).message).not.toContain('hunter');
       }
+      // Malformed URLs: ioredis threw Node's bare TypeError, whose `input` held the password.
+      for (const malformed of ['redis://:hunter2@[bad', 'redis://:hunter2@127.0.0.1:99999']) {
+        const error = (() => {
+          try {
+            createRedisSharedState({ url: malformed });
+          } catch (caught) {
+            return caught;
+          }
+        })();
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).issues.map((issue) => issue.path)).toContain('url');
+        expect(JSON.stringify(error)).not.toContain('hunter');
+        expect((error as Error).message).not.toContain('hunter');
+      }
       expect(() => createRedisSharedState({ keyPrefix: 'has space' })).toThrow(ConfigError);
       expect(() => createRedisSharedState({ commandTimeoutMs: 0 })).toThrow(ConfigError);
     });

@@ -110,6 +110,12 @@ export function createRedisSharedState(options: RedisSharedStateOptions = {}): R
   if (!parsed.success) throw ConfigError.fromZod('Redis shared-state options', parsed.error);
   const config = parsed.data;
   const url = config.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // A malformed `REDIS_URL` would reach ioredis, whose `TypeError` carries the whole URL.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !URL.canParse(url))
+    throw new ConfigError({
+      message: 'Invalid Redis shared-state options: url (REDIS_URL): must be a valid URL',
+      issues: [{ path: 'url', message: 'must be a valid URL (redis://user@host:6379)' }],
+    });
   const replicaId = config.replicaId ?? newReplicaId();
   const prefix = config.keyPrefix;
   const channel = `${prefix}:breaker-changes`;

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors/store-error';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../sql/sql-database';
@@ -31,12 +33,20 @@ const bind = (params: readonly SqlValue[]) =>
  * ```
  */
 export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promise<SqlDatabase> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  // NaN, Infinity and negatives all became `busy_timeout = 0` (never wait), silently.
+  if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0)
+    throw new StoreError({
+      message: 'Invalid SQLite option busyTimeoutMs: use a finite number of milliseconds, 0 or more',
+      backend: 'sqlite',
+      reason: 'invalid_input',
+    });
   let db: Database.Database;
   try {
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
     db.pragma('foreign_keys = ON');
   } catch (cause) {
     throw new StoreError({
@@ -81,25 +91,43 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
       }
     },
   };
-  // One connection: every statement and transaction waits its turn.
-  let queue: Promise<unknown> = Promise.resolve();
+  // After close() every call is refused at once with a typed error (better-sqlite3 would throw a
+  // bare TypeError from some paths and the queue would hide it in others).
+  let closed = false;
+  const ifOpen = <T>(work: () => Promise<T>): Promise<T> =>
+    closed
+      ? Promise.reject(
+          new StoreError({
+            message: `The SQLite database ${options.path} is closed`,
+            backend: 'sqlite',
+            reason: 'closed',
+          }),
+        )
+      : work();
+  // Every statement and transaction waits its turn, on one queue per file shared by every handle
+  // this process opened on it: better-sqlite3 waits for another connection's lock synchronously,
+  // so a second handle writing while the first awaited inside a transaction blocked the event
+  // loop for the whole busy timeout, then failed with "database is locked".
+  const turns = fileQueue(options.path);
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
+    const next = turns.queue.then(work, work);
+    turns.queue = next.catch(() => undefined);
     return next;
   };
   const transaction = <T>(work: (executor: SqlExecutor) => Promise<T>) =>
-    serialised(async () => {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(executor);
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
-    });
+    ifOpen(() =>
+      serialised(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(executor);
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    );
   applyMigrations(db);
   const schemaVersion = () =>
     (db.prepare('SELECT max(version) AS version FROM ballast_schema_migrations').get() as { version: number })
@@ -108,15 +136,54 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
     dialect: 'sqlite',
     location: options.path,
     hasPgvector: false,
-    query: (sql, params) => serialised(() => executor.query(sql, params)),
-    run: (sql, params) => serialised(() => executor.run(sql, params)),
+    query: (sql, params) => ifOpen(() => serialised(() => executor.query(sql, params))),
+    run: (sql, params) => ifOpen(() => serialised(() => executor.run(sql, params))),
     transaction,
-    schemaVersion: async () => schemaVersion(),
-    close: () =>
-      serialised(async () => {
+    schemaVersion: () => ifOpen(async () => schemaVersion()),
+    close: () => {
+      if (!closed) turns.release();
+      closed = true;
+      return serialised(async () => {
         if (db.open) db.close();
-      }),
+      });
+    },
   };
+}
+
+interface FileQueue {
+  queue: Promise<unknown>;
+  handles: number;
+  release(): void;
+}
+const fileQueues = new Map<string, FileQueue>();
+
+/** The statement queue of one database file in this process (a fresh one for `:memory:`). */
+function fileQueue(path: string): FileQueue {
+  const anonymous = path === '' || path === ':memory:' || path.startsWith('file:');
+  let key: string | undefined;
+  if (!anonymous) {
+    try {
+      key = realpathSync(path);
+    } catch {
+      key = resolve(path);
+    }
+  }
+  const existing = key === undefined ? undefined : fileQueues.get(key);
+  if (existing) {
+    existing.handles += 1;
+    return existing;
+  }
+  const created: FileQueue = {
+    queue: Promise.resolve(),
+    handles: 1,
+    release() {
+      created.handles -= 1;
+      if (created.handles === 0 && key !== undefined && fileQueues.get(key) === created)
+        fileQueues.delete(key);
+    },
+  };
+  if (key !== undefined) fileQueues.set(key, created);
+  return created;
 }
 
 function applyMigrations(db: Database.Database): void {
@@ -133,6 +200,8 @@ function applyMigrations(db: Database.Database): void {
     if (applied > known)
       throw new Error(`the database has schema version ${applied}, this Ballast knows up to ${known}`);
     const pending = sqliteMigrations.filter((migration) => migration.version > applied);
+    // No write lock when there is nothing to apply: another handle of this process may hold it.
+    if (pending.length === 0) return;
     db.transaction(() => {
       for (const migration of pending) {
         for (const statement of migration.statements) db.exec(statement);

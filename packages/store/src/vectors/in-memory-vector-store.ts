@@ -1,3 +1,4 @@
+import { refuseAfterClose } from '../refuse-after-close';
 import { Bm25Index } from '../text/bm25-index';
 import {
   CollectionVectorIndex,
@@ -42,7 +43,7 @@ export function createInMemoryVectorStore(options: VectorStoreOptions = {}): Vec
     text: chunk.text,
     metadata: { ...(chunk.metadata ?? {}) },
   });
-  return {
+  const store: VectorStore = {
     async upsert(name, chunks) {
       parseCollection(name, backend);
       let collection = collections.get(name);
@@ -133,4 +134,5 @@ export function createInMemoryVectorStore(options: VectorStoreOptions = {}): Vec
     },
     async close() {},
   };
+  return refuseAfterClose(store, { backend: 'memory', name: 'vector store' });
 }

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import type { StoreDescription } from '../store-description';
+import { storedText } from '../validate-input';
 import type { VectorIndexOption } from './collection-vector-index';
 
 /** One chunk of a document, as stored. */
 export const vectorChunkSchema = z
   .object({
     /** Unique in its collection (e.g. `<documentId>#<n>`); upserting the same id replaces it. */
-    id: z.string().min(1).max(500),
-    documentId: z.string().min(1).max(500),
-    text: z.string().min(1).max(100_000),
+    id: storedText().min(1).max(500),
+    documentId: storedText().min(1).max(500),
+    text: storedText().min(1).max(100_000),
     /** Vector of `text`; without one the chunk is found by lexical search only. */
     embedding: z.array(z.number().finite()).min(1).max(8_192).optional(),
-    metadata: z.record(z.string(), z.string().max(2_000)).optional(),
+    metadata: z.record(z.string(), storedText().max(2_000)).optional(),
   })
   .strict();
 
