@@ -362,6 +362,23 @@ await describeWithPostgres('bad input: PostgreSQL', (url) => {
     }, 30_000);
   });
 
+  describe('PostgreSQL queryTimeoutMs and opening', () => {
+    it('never cuts a migration short: a fresh schema opens even with a 1 ms queryTimeoutMs', async () => {
+      const schema = uniqueSchemaName('test_bad_migrate');
+      schemas.push(schema);
+      // Every migration statement takes well over 1 ms; before, the first one failed start-up with
+      // "Query read timeout", and a large table's migration would have failed it at 30 s.
+      const database = await connectPostgresDatabase({ connectionString: url, schema, queryTimeoutMs: 1 });
+      await database.close();
+      const reopened = await connectPostgresDatabase({ connectionString: url, schema });
+      try {
+        expect(await reopened.schemaVersion()).toBeGreaterThan(0);
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+
   describe('PostgreSQL database after close', () => {
     it('answers statements and transactions with a typed closed error, and close() twice is fine', async () => {
       const schema = uniqueSchemaName('test_bad_close');

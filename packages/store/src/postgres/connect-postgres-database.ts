@@ -14,12 +14,16 @@ export interface PostgresDatabaseOptions {
   /**
    * Longest wait for the answer to one statement (client side), so a connection that went silent
    * (a half-open network path) fails the statement with a retryable `query_failed` instead of
-   * holding it, and the metrics flush or `close()` behind it, forever. Default 30 000 ms.
+   * holding it, and the metrics flush or `close()` behind it, forever. Default 30 000 ms. Opening
+   * (the schema migrations, and the wait for another replica's) is exempt: it may take up to 10
+   * minutes or `queryTimeoutMs`, whichever is longer.
    */
   queryTimeoutMs?: number;
 }
 
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+/** The longest any statement of opening (migrations included) may wait for its answer. */
+const OPEN_TIMEOUT_MS = 600_000;
 
 /** The connection string without user, password and query (safe for logs and `/healthz`). */
 export function describePostgresLocation(connectionString: string, schema: string): string {
@@ -153,35 +157,40 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
   let hasPgvector = false;
   try {
     const client = await pool.connect().catch((cause: unknown) => fail('', cause, 'open_failed'));
+    // Opening is exempt from `queryTimeoutMs`: a migration of a large table, or the wait for another
+    // replica's migration behind the advisory lock, can take minutes, and cutting it short would
+    // fail start-up for good. A connection that goes silent still ends it within the bound.
+    const migrationTimeoutMs = Math.max(queryTimeoutMs, OPEN_TIMEOUT_MS);
+    const opening = (text: string, values?: unknown[]) =>
+      client.query({ text, values, query_timeout: migrationTimeoutMs } as pg.QueryConfig & {
+        query_timeout: number;
+      });
     try {
-      await client.query('BEGIN');
+      await opening('BEGIN');
       // One migrator per schema at a time, whatever the number of replicas starting (taken before
       // CREATE SCHEMA: concurrent `CREATE SCHEMA IF NOT EXISTS` can still collide).
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('ballast_schema_migrations:' || $1))", [
-        schema,
-      ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`SET search_path TO "${schema}"`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ballast_schema_migrations (
+      await opening("SELECT pg_advisory_xact_lock(hashtext('ballast_schema_migrations:' || $1))", [schema]);
+      await opening(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await opening(`SET search_path TO "${schema}"`);
+      await opening(`CREATE TABLE IF NOT EXISTS ballast_schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
       const applied = Number(
-        (await client.query('SELECT coalesce(max(version), 0) AS version FROM ballast_schema_migrations'))
-          .rows[0].version,
+        (await opening('SELECT coalesce(max(version), 0) AS version FROM ballast_schema_migrations')).rows[0]
+          .version,
       );
       if (applied > postgresMigrations.length)
         throw new Error(
           `the schema has version ${applied}, this Ballast knows up to ${postgresMigrations.length}`,
         );
       for (const migration of postgresMigrations.filter((candidate) => candidate.version > applied)) {
-        for (const statement of migration.statements) await client.query(statement);
-        await client.query(
+        for (const statement of migration.statements) await opening(statement);
+        await opening(
           'INSERT INTO ballast_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
           [migration.version, migration.name, Date.now()],
         );
       }
-      await client.query('COMMIT');
-      hasPgvector =
-        (await client.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'")).rowCount === 1;
+      await opening('COMMIT');
+      hasPgvector = (await opening("SELECT 1 FROM pg_extension WHERE extname = 'vector'")).rowCount === 1;
     } catch (cause) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw StoreError.isInstance(cause)
