@@ -161,6 +161,20 @@ describe('adviseScaling without a model (rule answers)', () => {
     }
   });
 
+  it('says why the forecast could not be sized when the cause is not a missing CPU target', async () => {
+    // An HPA whose minReplicas exceeds its maxReplicas: the forecast is fine, sizing it is refused.
+    const history = Array.from({ length: 12 }, (_, index) => 0.2 + (1.2 * index) / 11);
+    const result = await adviseScaling({
+      workload: workload([0.35, 0.35, 0.35, 0.35], { history, min: 8, max: 3 }),
+      forecastOptions: { leadSteps: 2 },
+    });
+    expect(result.forecast.status).toBe('unavailable');
+    if (result.forecast.status === 'unavailable') {
+      expect(result.forecast.reason).not.toMatch(/no CPU Utilization target/);
+      expect(result.forecast.reason).toMatch(/minReplicas|maxReplicas/);
+    }
+  });
+
   it('reports an insufficient history instead of inventing one', async () => {
     const result = await adviseScaling({ workload: workload([0.3, 0.3], { history: [0.6, 0.6] }) });
     expect(result.forecast).toEqual({

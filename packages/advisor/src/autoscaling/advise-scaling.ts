@@ -1142,8 +1142,10 @@ function forecastDemand(input: AdviseScalingInput, context: ScalingContext): Dem
     return {
       info: {
         status: 'unavailable',
+        // Only a demand per pod that cannot be derived means a missing target; any other refusal
+        // (an HPA whose minReplicas exceeds its maxReplicas, say) says what it is.
         reason:
-          error instanceof ConfigError
+          error instanceof ConfigError && error.issues.some((issue) => issue.path === 'targetPerPod')
             ? 'no CPU Utilization target and pod requests to turn the forecast into replicas'
             : errorMessage(error),
       },
