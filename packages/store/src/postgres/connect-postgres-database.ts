@@ -25,6 +25,18 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 /** The longest any statement of opening (migrations included) may wait for its answer. */
 const OPEN_TIMEOUT_MS = 600_000;
 
+/** Refuses a bad option or connection string before anything connects. */
+function refuseInput(message: string): never {
+  throw new StoreError({ message, backend: 'postgres', reason: 'invalid_input' });
+}
+
+/** `value` (or `fallback` when unset) if it is a whole number of 1 or more; refused otherwise. */
+function positiveInteger(value: number | undefined, fallback: number, rule: string): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < 1) refuseInput(`Invalid PostgreSQL option ${rule}`);
+  return chosen;
+}
+
 /** The connection string without user, password and query (safe for logs and `/healthz`). */
 export function describePostgresLocation(connectionString: string, schema: string): string {
   try {
@@ -59,33 +71,21 @@ export async function connectPostgresDatabase(options: PostgresDatabaseOptions):
   // A malformed URL would surface as pg's bare `TypeError`, whose `input` holds the whole
   // string, password included: refused here, and nothing of it echoed.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(options.connectionString) && !URL.canParse(options.connectionString))
-    throw new StoreError({
-      message: 'Invalid PostgreSQL connection string: not a valid URL (postgres://user@host:5432/database)',
-      backend: 'postgres',
-      reason: 'invalid_input',
-    });
-  const maxConnections = options.maxConnections ?? 4;
+    refuseInput('Invalid PostgreSQL connection string: not a valid URL (postgres://user@host:5432/database)');
   // pg took 0 and NaN as its default (10) and waited out the connection timeout for a negative.
-  if (!Number.isInteger(maxConnections) || maxConnections < 1)
-    throw new StoreError({
-      message: 'Invalid PostgreSQL option maxConnections: use an integer of 1 or more',
-      backend: 'postgres',
-      reason: 'invalid_input',
-    });
-  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
-  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 1)
-    throw new StoreError({
-      message: 'Invalid PostgreSQL option queryTimeoutMs: use an integer number of milliseconds, 1 or more',
-      backend: 'postgres',
-      reason: 'invalid_input',
-    });
+  const maxConnections = positiveInteger(
+    options.maxConnections,
+    4,
+    'maxConnections: use an integer of 1 or more',
+  );
+  const queryTimeoutMs = positiveInteger(
+    options.queryTimeoutMs,
+    30_000,
+    'queryTimeoutMs: use an integer number of milliseconds, 1 or more',
+  );
   const location = describePostgresLocation(options.connectionString, schema);
   if (!schemaPattern.test(schema))
-    throw new StoreError({
-      message: `Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`,
-      backend: 'postgres',
-      reason: 'invalid_input',
-    });
+    refuseInput(`Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: maxConnections,
