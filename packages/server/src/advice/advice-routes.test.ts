@@ -112,6 +112,23 @@ describe('POST /api/ai-recommendations (ProxBalance)', () => {
     expect(applied).toMatchObject({ applied: true, report: { applied: true, summary: { succeeded: 1 } } });
   });
 
+  it('refuses a guest named twice in one batch with 400, before anything is checked or moved', async () => {
+    const move = { vmid: 100, type: 'VM', source_node: 'pve1', target_node: 'pve2' };
+    const tasksBefore = proxmox.tasks.length;
+    for (const second of [move, { ...move, target_node: 'pve3' }, { ...move, type: 'CT' }]) {
+      const response = await call('/api/migrations/execute', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify({ moves: [move, second], confirm: true }),
+      });
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.issues[0]).toMatchObject({ path: 'moves.1.vmid' });
+    }
+    expect(proxmox.tasks.length).toBe(tasksBefore);
+  });
+
   it('answers ProxBalance’s error shape for bad options', async () => {
     const response = await call('/api/ai-recommendations', {
       method: 'POST',

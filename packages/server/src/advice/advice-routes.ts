@@ -49,7 +49,23 @@ const executeBodySchema = z
     /** Without `confirm: true` nothing moves: the answer is the dry-run report. */
     confirm: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine(({ moves }, context) => refuseRepeatedGuests(moves, context));
+
+// VM and CT ids share one namespace in a Proxmox cluster. A guest named twice in one batch would
+// be checked twice against the same starting placement and then moved twice, so it is refused.
+function refuseRepeatedGuests(moves: MigrationMoveRequest[], context: z.RefinementCtx): void {
+  const seen = new Set<number>();
+  moves.forEach((move, index) => {
+    if (seen.has(move.vmid))
+      context.addIssue({
+        code: 'custom',
+        path: ['moves', index, 'vmid'],
+        message: `guest ${move.vmid} appears more than once; send one move per guest`,
+      });
+    seen.add(move.vmid);
+  });
+}
 
 /** Runs moves on the cluster the advice came from (e.g. `proxmoxMigrationExecutor`). */
 export interface MigrationExecutor {

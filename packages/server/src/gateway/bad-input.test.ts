@@ -96,6 +96,25 @@ describe('image_url on both chat routes', () => {
   });
 });
 
+describe('empty content arrays on both chat routes', () => {
+  it('refuses an empty parts array with 400 and its path, before any upstream sees it', async () => {
+    upstream.requests.length = 0;
+    for (const role of ['user', 'system', 'developer']) {
+      for (const [url, model] of [
+        [fixture.url, 'gpt-4o-mini'],
+        [fastServer.url, 'primary'],
+      ] as const) {
+        const response = await chat(url, { model, messages: [{ role, content: [] }] });
+        expect(response.status, `${role} on ${url}`).toBe(400);
+        const body = await response.json();
+        expect(body.error.code).toBe('validation_failed');
+        expect(body.error.issues[0].path).toBe('messages.0.content');
+      }
+    }
+    expect(upstream.requests.length).toBe(0);
+  });
+});
+
 describe('malformed Authorization headers', () => {
   it('says the header is malformed, not missing, on both chat routes', async () => {
     for (const [url, model] of [

@@ -21,7 +21,8 @@ const imagePart = z
       .strict(),
   })
   .strict();
-const textContent = z.union([z.string(), z.array(textPart)]);
+// An empty parts array is refused here, as OpenAI and Anthropic refuse it, rather than sent upstream.
+const textContent = z.union([z.string(), z.array(textPart).min(1)]);
 
 const toolCallSchema = z
   .object({
@@ -37,7 +38,7 @@ const messageSchema = z.discriminatedUnion('role', [
   z
     .object({
       role: z.literal('user'),
-      content: z.union([z.string(), z.array(z.union([textPart, imagePart]))]),
+      content: z.union([z.string(), z.array(z.union([textPart, imagePart])).min(1)]),
       name: z.string().optional(),
     })
     .strict(),

@@ -276,4 +276,18 @@ describe('GET/PUT /api/config', () => {
     expect(issues).toEqual(expect.arrayContaining(['cpu_threshold', 'ai_analysis_period']));
     expect(fixture.logs.join('\n')).not.toContain(secret);
   });
+
+  it('refuses a "__proto__" or "constructor" key as an unknown setting instead of dropping it', async () => {
+    for (const key of ['__proto__', 'constructor']) {
+      const response = await fetch(`${fixture.url}/api/config`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: `{"${key}": {"cpu_threshold": 99}}`,
+      });
+      expect(response.status, key).toBe(400);
+      const body = await response.json();
+      expect(body.error.issues).toEqual([{ path: key, message: 'unknown setting' }]);
+    }
+    expect(fixture.gateway.settings.read().cpu_threshold).not.toBe(99);
+  });
 });
