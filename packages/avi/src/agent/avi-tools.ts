@@ -147,7 +147,13 @@ async function virtualServiceStatus(context: AviToolContext, vsName: string) {
 }
 
 function checkedGetPath(path: string): string {
-  const clean = path.split('?')[0]!.replace(/\/+$/, '');
+  // Dropping a query string here would answer an unfiltered list the model takes for a filtered one.
+  if (path.includes('?') || path.includes('#'))
+    throw new AviToolError(
+      'invalid_arguments',
+      'Put query parameters in `query` (e.g. { "path": "/api/pool", "query": { "name": "pool-web" } }), not in the path.',
+    );
+  const clean = path.replace(/\/+$/, '');
   const allowed = AVI_GET_PATH_TEMPLATES.some((template) =>
     new RegExp(
       `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[A-Za-z0-9_.:-]+')}$`,

@@ -206,6 +206,19 @@ describe('bad model behaviour', () => {
     expect(avi.writes).toEqual([]);
   });
 
+  it('api_get refuses a query string inside the path instead of dropping it', async () => {
+    fakes[provider].enqueue(
+      { toolCalls: [{ name: 'api_get', arguments: { path: '/api/pool?name=pool-shop-web' } }] },
+      { text: 'I will pass the filter as query.' },
+    );
+    const agent = createAviAgent({ client, model: models[provider] });
+    const events = await collect(agent.send({ conversationId: 'x', message: 'show pool-shop-web' }));
+    expect(events[1]).toMatchObject({
+      type: 'tool-result',
+      result: { error: { code: 'invalid_arguments', message: expect.stringContaining('`query`') } },
+    });
+  });
+
   it('an invented object name gets not_found with the similar names', async () => {
     fakes[provider].enqueue(
       { toolCalls: [{ name: 'get_virtual_service', arguments: { name: 'vs-shoop' } }] },
