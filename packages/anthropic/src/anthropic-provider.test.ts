@@ -555,6 +555,8 @@ describe('Anthropic errors', () => {
     expect(() => createAnthropic({ apiKey }).chatModel('')).toThrow(ConfigError);
     expect(() => createAnthropic({ apiKey }).chatModel('   ')).toThrow(/model id is required/);
     expect(() => createAnthropic({ apiKey, defaultMaxTokens: 0 })).toThrow(ConfigError);
+    expect(() => createAnthropic({ apiKey, baseURL: 'file:///tmp/anthropic' })).toThrow(/baseURL/);
+    expect(() => createAnthropic({ apiKey, baseUrl: 'http://127.0.0.1:8080' } as never)).toThrow(/baseUrl/);
     const error = (() => {
       try {
         createAnthropic({ apiKey, baseURL: apiKey, maxRetries: -1 });

@@ -166,6 +166,11 @@ describe('Groq errors', () => {
     expect(() => createGroq({}, {})).toThrow(/GROQ_API_KEY/);
     expect(() => createGroq({ apiKey }).chatModel(' ')).toThrow(ConfigError);
   });
+
+  it('takes only an http(s) baseURL and refuses unknown settings', () => {
+    expect(() => createGroq({ apiKey, baseURL: 'ftp://groq.example/openai/v1' })).toThrow(/baseURL/);
+    expect(() => createGroq({ apiKey, baseUrl: 'https://proxy.example/openai/v1' } as never)).toThrow(/baseUrl/);
+  });
 });
 
 describe('custom fetch', () => {

@@ -44,7 +44,7 @@ export interface GroqProvider {
 
 const settingsSchema = z.object({
   apiKey: z.string().min(1, 'must not be empty').optional(),
-  baseURL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   fetch: z
     .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
@@ -52,7 +52,9 @@ const settingsSchema = z.object({
   maxRetries: z.number().int().min(0).max(10).optional(),
   pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   capabilities: z.record(z.string(), z.boolean()).optional(),
-});
+})
+  // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
+  .strict();
 
 // Groq's json_schema support and vision vary by model; JSON mode and tools are broadly available.
 const defaultCapabilities: ChatModelCapabilities = {

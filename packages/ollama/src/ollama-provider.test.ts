@@ -598,6 +598,8 @@ describe('Ollama settings', () => {
     expect(() => createOllama({ host: 'http://' })).toThrow(ConfigError);
     expect(() => createOllama({}, { OLLAMA_HOST: 'http://bad host' })).toThrow(/OLLAMA_HOST/);
     expect(() => createOllama({ headers: { a: 1 } as never })).toThrow(ConfigError);
+    // The AI SDK's and the OpenAI client's spelling is not this provider's: an error, not 127.0.0.1.
+    expect(() => createOllama({ baseURL: 'http://gpu-box:11434' } as never)).toThrow(/baseURL/);
     expect(() => createOllama({ host: fake.url }).chatModel('')).toThrow(ConfigError);
     expect(() => createOllama({ host: fake.url }).chatModel('  ')).toThrow(/model id is required/);
   });

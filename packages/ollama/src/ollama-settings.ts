@@ -65,7 +65,9 @@ const settingsSchema = z.object({
   fetch: z
     .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
     .optional(),
-});
+})
+  // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
+  .strict();
 
 /**
  * Settings after validation, with defaults applied.

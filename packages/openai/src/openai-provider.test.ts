@@ -347,6 +347,10 @@ describe('OpenAI errors', () => {
     expect(() => createOpenAI({ apiKey, baseURL: 'not a url' })).toThrow(ConfigError);
     expect(() => createOpenAI({ apiKey }).chatModel('')).toThrow(ConfigError);
     expect(() => createOpenAI({}, {})).toThrow(/OPENAI_API_KEY/);
+    // Only http(s) endpoints, and a misspelt key is an error rather than a silent fall-back to api.openai.com.
+    for (const baseURL of ['ftp://gpu-box/v1', 'file:///etc/passwd', 'javascript:alert(1)'])
+      expect(() => createOpenAI({ apiKey, baseURL }), baseURL).toThrow(/baseURL: must be an absolute http\(s\) URL/);
+    expect(() => createOpenAI({ apiKey, baseUrl: 'http://127.0.0.1:8000/v1' } as never)).toThrow(/baseUrl/);
   });
 
   it('rejects an invalid timeout with a ValidationError', async () => {
@@ -363,6 +367,13 @@ describe('OpenAI-compatible endpoints', () => {
     const result = await grok.chat({ ...ask, maxTokens: 10 });
     expect(result).toMatchObject({ provider: 'xai', modelId: 'grok-3-mini', text: 'grok says hi' });
     expect((fake.requests[0]?.body as Record<string, unknown>).max_tokens).toBe(10);
+  });
+
+  it('names an unknown preset, an inherited property name included, in a ConfigError', () => {
+    for (const preset of ['nope', 'constructor', 'toString', '__proto__'])
+      expect(() => createOpenAICompatible(preset as never, { apiKey }), preset).toThrow(
+        /Unknown OpenAI-compatible preset/,
+      );
   });
 });
 

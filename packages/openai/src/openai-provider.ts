@@ -120,7 +120,8 @@ export function createOpenAICompatible(
   settings: OpenAISettings = {},
   env: NodeJS.ProcessEnv = process.env,
 ): OpenAIProvider {
-  const known = openAICompatiblePresets[preset];
+  // An own key only: `constructor` or `toString` must not read as a preset.
+  const known = Object.hasOwn(openAICompatiblePresets, preset) ? openAICompatiblePresets[preset] : undefined;
   if (!known) {
     throw new ConfigError({
       message: `Unknown OpenAI-compatible preset "${String(preset)}"; use one of ${Object.keys(openAICompatiblePresets).join(', ')} or createOpenAI({ baseURL })`,

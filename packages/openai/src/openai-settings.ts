@@ -43,7 +43,7 @@ export interface OpenAISettings {
 
 const settingsSchema = z.object({
   apiKey: z.string().min(1, 'must not be empty').optional(),
-  baseURL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
   name: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" or "-"')
@@ -60,7 +60,9 @@ const settingsSchema = z.object({
   fetch: z
     .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
     .optional(),
-});
+})
+  // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
+  .strict();
 
 /**
  * Validates settings and fills in defaults. Throws {@link ConfigError} naming every bad key;
