@@ -194,7 +194,12 @@ const priceSchema = z.object({
 
 /** Zod schema of one target (structure only; duplicate ids are checked on the list). */
 export const balancerTargetSchema = z.object({
-  id: z.string().min(1).optional(),
+  id: z
+    .string()
+    .min(1)
+    // Ids key the metrics snapshot and the server's JSON, where a "__proto__" key would vanish.
+    .refine((id) => id !== '__proto__', 'must not be "__proto__"')
+    .optional(),
   model: chatModelSchema,
   weight: nonNegative.optional(),
   priority: z.number().finite().optional(),

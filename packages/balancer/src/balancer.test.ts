@@ -745,6 +745,8 @@ describe('configuration', () => {
       [{ targets: [] }, /at least one target/],
       [{ targets: [{ model: fakeModel('a') }, { model: fakeModel('a') }] }, /duplicate target id "fake:a"/],
       [{ targets: [{ model: fakeModel('a'), weight: -1 }] }, /targets\.0\.weight/],
+      // Ids are keys of the snapshot's and the server's JSON objects, where "__proto__" would vanish.
+      [{ targets: [{ id: '__proto__', model: fakeModel('a') }] }, /targets\.0\.id/],
       [{ targets: [{ model: { provider: 'x' } }] }, /must be a ChatModel/],
       [{ targets: [{ model: fakeModel('a') }], strategy: 'fastest' }, /strategy/],
     ];
