@@ -3,7 +3,11 @@ import { ensembleMembers } from './ensemble-members';
 import type { EnsembleSettings } from './ensemble-options';
 import { createLocalLevelBank, type LocalLevelBank } from './local-level';
 import { createRecentMedianModel } from './recent-median';
-import { SeasonalMedianMember } from './seasonal-median-member';
+import {
+  levelReversionRegressors,
+  SeasonalMedianMember,
+  seasonalMedianRegressors,
+} from './seasonal-median-member';
 import type { SeriesHistory } from './series-history';
 
 const MAX_SEASONAL_MEAN_DAYS = 7;
@@ -11,6 +15,7 @@ const DAMPED = { alpha: 0.5, beta: 0.1, phi: 0.9 };
 const SMOOTHED_ALPHA = 0.3;
 const MEDIAN_MEMBER = ensembleMembers.indexOf('median-regression');
 const RECENT_MEDIAN_MEMBER = ensembleMembers.indexOf('recent-median');
+const LEVEL_REVERSION_MEMBER = ensembleMembers.indexOf('level-reversion');
 
 /**
  * Every {@link ensembleMembers} forecaster with its state: the smoothers, the per-horizon fitted
@@ -38,6 +43,7 @@ export class EnsembleMemberBank {
   private readonly recentMedian: ReturnType<typeof createRecentMedianModel>;
   private readonly direct: DirectRegressionMember;
   private readonly median: SeasonalMedianMember;
+  private readonly levelReversion: SeasonalMedianMember;
 
   constructor(
     settings: EnsembleSettings,
@@ -60,7 +66,8 @@ export class EnsembleMemberBank {
     });
     const fitted = { horizonSteps: horizon, seasonLength: season, decay };
     this.direct = new DirectRegressionMember(fitted, series);
-    this.median = new SeasonalMedianMember(fitted, series);
+    this.median = new SeasonalMedianMember(fitted, series, seasonalMedianRegressors);
+    this.levelReversion = new SeasonalMedianMember(fitted, series, levelReversionRegressors);
   }
 
   /**
@@ -72,6 +79,7 @@ export class EnsembleMemberBank {
     this.localLevels.observe(value, { filled });
     if (this.enabled[MEDIAN_MEMBER] && (t + 1) % this.levelWindow === 0) this.median.refit(t);
     if (this.enabled[RECENT_MEDIAN_MEMBER] && (t + 1) % this.levelWindow === 0) this.recentMedian.refit(t);
+    if (this.enabled[LEVEL_REVERSION_MEMBER] && (t + 1) % this.levelWindow === 0) this.levelReversion.refit(t);
   }
 
   /** Feeds the target `value` at `t` of the `h`-step forecast from `t − h` to the online fits. */
@@ -112,6 +120,8 @@ export class EnsembleMemberBank {
         return this.median.forecast(t, h);
       case 'recent-median':
         return this.recentMedian.forecast(t, h);
+      case 'level-reversion':
+        return this.levelReversion.forecast(t, h);
       default:
         return this.direct.forecast(t, h);
     }

@@ -40,6 +40,10 @@
  *   the quarter-hour, hour, three-hour and day means, the last three steps; see
  *   `createRecentMedianModel`), with the same evidence rule: it needs no day of history and no
  *   repeating day, only enough origins.
+ * - `level-reversion`: the same kind of direct median model on a constant and the level `y(t)`
+ *   only: `y(t+h) = c + (1 + b)·y(t)` reverts towards the window's median level where the
+ *   `h`-step changes show it, and is last-value where they do not; up to an hour ahead only (a
+ *   level fitted over days need not hold over a longer horizon).
  *
  * @example
  * ```ts
@@ -57,7 +61,8 @@ export type EnsembleMember =
   | 'local-level'
   | 'direct-regression'
   | 'median-regression'
-  | 'recent-median';
+  | 'recent-median'
+  | 'level-reversion';
 
 /**
  * Every member, in the order weights are reported.
@@ -79,6 +84,7 @@ export const ensembleMembers: readonly EnsembleMember[] = [
   'direct-regression',
   'median-regression',
   'recent-median',
+  'level-reversion',
 ];
 
 /**

@@ -19,7 +19,7 @@ export class SeriesHistory {
   observedCount = 0;
 
   /** `levelWindow`: samples in the "recent level" (the last hour). */
-  constructor(private readonly levelWindow: number) {}
+  constructor(readonly levelWindow: number) {}
 
   get length(): number {
     return this.values.length;
