@@ -1,5 +1,6 @@
 import { ConfigError } from '@ballast/core';
 import { createEnsembleForecaster, type EnsembleForecasterOptions } from './ensemble-forecaster';
+import { safeScale, unscaled } from './magnitude';
 import { OptionChecks } from './option-checks';
 import { type RegularGridOptions, toRegularGrid } from './regular-grid';
 
@@ -104,7 +105,10 @@ export function evaluateForecasterRolling(
     levels: levels.slice(1),
   });
   const warmup = options.warmupSteps ?? season;
-  const values = grid.values;
+  // Extreme magnitudes are scored at a power-of-two scale (exact), like `forecast` fits them: the
+  // forecaster's squared errors and these sums of absolute errors stay finite. 1 for ordinary series.
+  const scale = safeScale(grid.values);
+  const values = scale === 1 ? grid.values : grid.values.map((value) => value / scale);
   const totals = horizons.map(() => ({
     count: 0,
     ensemble: 0,
@@ -143,12 +147,13 @@ export function evaluateForecasterRolling(
   return horizons.map((h, index) => {
     const total = totals[index]!;
     const divide = (sum: number) => (total.count === 0 ? Number.NaN : sum / total.count);
+    const error = (sum: number, path: string) => unscaled(divide(sum), scale, `${index}.${path}`);
     return {
       horizonSteps: h,
       count: total.count,
-      meanAbsoluteError: divide(total.ensemble),
-      lastValueMeanAbsoluteError: divide(total.lastValue),
-      seasonalNaiveMeanAbsoluteError: divide(total.seasonalNaive),
+      meanAbsoluteError: error(total.ensemble, 'meanAbsoluteError'),
+      lastValueMeanAbsoluteError: error(total.lastValue, 'lastValueMeanAbsoluteError'),
+      seasonalNaiveMeanAbsoluteError: error(total.seasonalNaive, 'seasonalNaiveMeanAbsoluteError'),
       coverage: levels.map((level, levelIndex) => ({ level, coverage: divide(total.covered[levelIndex]!) })),
     };
   });
