@@ -285,7 +285,10 @@ function podsFor(ready: number, starting: number, requests: number, demand: numb
  * later; removals take starting pods first. `hpa` is {@link hpaDesiredReplicas} on a CPU
  * Utilization metric with samples spread evenly over ready pods and starting pods `Pending`;
  * `forecast` is {@link forecastAwareReplicas} with a forecast of demand over the lead time.
- * Deterministic for deterministic policies.
+ * Deterministic for deterministic policies. Demand of extreme magnitude is forecast and scored at
+ * a power-of-two scale (exact), errors reported in cores; demand or requests beyond the HPA's
+ * millicores (about 1.8e305 cores) are a `ConfigError` at the field, and a forecast beyond the
+ * largest double a `ValidationError` (`magnitude_overflow`).
  *
  * @example
  * ```ts

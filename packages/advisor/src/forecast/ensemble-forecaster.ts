@@ -125,6 +125,16 @@ const MEMBER_COUNT = ensembleMembers.length;
  *   widened by `√(h/h')`; before even one step ahead has 20, the random-walk spread
  *   `z·σ_Δ·√h` of the steps seen so far.
  * - Gap fills (`observe(value, { filled: true })`) extend the history but are never scored.
+ * - **Extreme magnitudes** (beyond `2^±300`, about 1e±90) are fitted at a power-of-two scale (exact)
+ *   set by the first such sample and re-based (the history replayed) only when a sample is 2^300
+ *   times larger still, so squared errors neither overflow nor underflow and the forecast is that of
+ *   the scaled series scaled back; ordinary series are untouched. A forecast or bound beyond the
+ *   largest double (a series near `Number.MAX_VALUE`) throws a `ValidationError`
+ *   (`magnitude_overflow`) from `forecast()`.
+ * - **Memory**: the forecasts still waiting for their targets (`h(h+1)/2` cells of 11 members,
+ *   mean, scale and bounds) and a residual window per horizon (`max(residualWindowSteps, 40·h)`,
+ *   filled as forecasts are scored) grow with the square of the horizon: about 150 MB at creation
+ *   at 1440 steps (see `pnpm bench forecast-memory`).
  *
  * @example
  * ```ts

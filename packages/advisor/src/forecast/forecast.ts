@@ -107,7 +107,9 @@ function validateForecastOptions(options: ForecastOptions): void {
  * and is filled by the documented seasonal rule and flagged (`filledSamples`); the ensemble never
  * scores its forecasts on filled slots. Timestamps in seconds are detected; ambiguous ones throw a
  * `ValidationError`. `have`/`needed` count observed samples only: a model without enough returns
- * `{ status: 'insufficient_data', needed, have }`.
+ * `{ status: 'insufficient_data', needed, have }`. A series beyond `2^±300` is forecast at a
+ * power-of-two scale and scaled back; a result beyond the largest double (a series near
+ * `Number.MAX_VALUE`) throws a `ValidationError` (`magnitude_overflow`).
  *
  * @example
  * ```ts

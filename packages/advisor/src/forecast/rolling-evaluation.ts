@@ -53,7 +53,9 @@ export interface RollingHorizonScore {
  * the warm-up (one origin per step, so every 5 minutes at 300 s) the forecast `h` steps ahead is
  * scored against the sample that follows, next to last-value (`y(t)`) and seasonal-naive
  * (`y(t + h − m·⌈h/m⌉)`) on the same origins. Nothing after an origin is visible to its forecast.
- * Targets that are gap fills are not scored.
+ * Targets that are gap fills are not scored. A series of extreme magnitude (beyond `2^±300`) is
+ * scored at a power-of-two scale (exact) and the errors scaled back; an error beyond the largest
+ * double throws a `ValidationError` (`magnitude_overflow`).
  *
  * @example
  * ```ts

@@ -62,24 +62,21 @@ export class SortedWindow {
   /** The `k`-th smallest absolute value (0-based). */
   private kthAbsolute(k: number): number {
     const sorted = this.sorted;
-    // Negatives are sorted[0, zero), so |·| ascends as sorted[zero − 1 − i]; the rest sorted[zero + j].
+    // Negatives are sorted[0, zero): |·| ascends as sorted[zero − 1 − i]; the others as sorted[zero + j].
+    // abs throughout: a −0 (not below 0) reads as the +0 a window of absolute values would hold.
     const zero = this.lowerBound(0);
-    const negatives = zero;
     const others = sorted.length - zero;
-    const negative = (i: number) => Math.abs(sorted[zero - 1 - i]!);
-    // abs: a −0 (not below 0) reads as the +0 a window of absolute values would hold.
-    const other = (j: number) => Math.abs(sorted[zero + j]!);
     // Take `i` of the smallest from the negatives and `k + 1 − i` from the others.
     let low = Math.max(0, k + 1 - others);
-    let high = Math.min(k + 1, negatives);
+    let high = Math.min(k + 1, zero);
     while (low < high) {
       const i = (low + high) >>> 1;
-      if (negative(i) < other(k - i)) low = i + 1;
+      if (Math.abs(sorted[zero - 1 - i]!) < Math.abs(sorted[zero + k - i]!)) low = i + 1;
       else high = i;
     }
     const j = k + 1 - low;
-    const fromNegatives = low > 0 ? negative(low - 1) : Number.NEGATIVE_INFINITY;
-    const fromOthers = j > 0 ? other(j - 1) : Number.NEGATIVE_INFINITY;
+    const fromNegatives = low > 0 ? Math.abs(sorted[zero - low]!) : Number.NEGATIVE_INFINITY;
+    const fromOthers = j > 0 ? Math.abs(sorted[zero + j - 1]!) : Number.NEGATIVE_INFINITY;
     return Math.max(fromNegatives, fromOthers);
   }
 
