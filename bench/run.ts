@@ -9,6 +9,7 @@
  *   pnpm bench shared-state    # breaker propagation and per-call overhead of Redis shared state (needs Redis)
  *   pnpm bench ai-sdk          # only bench/ai-sdk.bench.ts (the Vercel AI SDK bridge vs direct calls)
  *   pnpm bench noise-floor     # what this machine does to code of 1-10 µs, no balancer code (reads bench balancer's p99)
+ *   pnpm bench forecast-memory # memory one ensemble forecaster retains at horizons 72, 288, 1440
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';

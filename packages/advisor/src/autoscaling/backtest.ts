@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { createEnsembleForecaster } from '../forecast/ensemble-forecaster';
 import { type ForecastErrors, forecastErrors } from '../forecast/error-metrics';
 import { forecast } from '../forecast/forecast';
-import type { ForecastModel, ForecastOutcome } from '../forecast/forecast-types';
+import type { ForecastModel, ForecastOutcome, ForecastPoint } from '../forecast/forecast-types';
 import { fitHoltWinters, type HoltWintersParameters } from '../forecast/holt-winters';
+import { rescaleResult, safeScale, unscaled } from '../forecast/magnitude';
 import { FORECAST_MAX_HORIZON_STEPS } from '../forecast/option-checks';
 import { toRegularGrid } from '../forecast/regular-grid';
 import { seasonalNaive } from '../forecast/seasonal-naive';
@@ -284,7 +285,10 @@ function podsFor(ready: number, starting: number, requests: number, demand: numb
  * later; removals take starting pods first. `hpa` is {@link hpaDesiredReplicas} on a CPU
  * Utilization metric with samples spread evenly over ready pods and starting pods `Pending`;
  * `forecast` is {@link forecastAwareReplicas} with a forecast of demand over the lead time.
- * Deterministic for deterministic policies.
+ * Deterministic for deterministic policies. Demand of extreme magnitude is forecast and scored at
+ * a power-of-two scale (exact), errors reported in cores; demand or requests beyond the HPA's
+ * millicores (about 1.8e305 cores) are a `ConfigError` at the field, and a forecast beyond the
+ * largest double a `ValidationError` (`magnitude_overflow`).
  *
  * @example
  * ```ts
@@ -332,6 +336,11 @@ interface BacktestSetup {
   gaps: boolean[];
   /** Forecast steps computed per step: max(lead, outlook). */
   horizon: number;
+  /**
+   * Power of two the trace is divided by for forecasting and scoring (exact): 1 for ordinary
+   * demand, else its largest magnitude's, so squared errors neither overflow nor underflow.
+   */
+  scale: number;
 }
 
 /** One policy's simulated deployment and running totals. */
@@ -418,6 +427,19 @@ function validateDemandScale(options: BacktestOptions): void {
   let peak = 0;
   // Gaps are NaN: Math.max would turn the peak into NaN.
   for (const value of options.trace) if (value > peak) peak = value;
+  // The HPA counts cores as integer millicores (as Kubernetes does): 1e306 cores and more overflow
+  // them to Infinity, which crashed it with a RangeError.
+  for (const [path, cores] of [
+    ['trace', peak],
+    ['requestsPerPodCores', options.requestsPerPodCores],
+  ] as const) {
+    if (!Number.isFinite(cores * 1000)) {
+      throw new ConfigError({
+        message: `Invalid back-test options: ${path} ${cores} cores is beyond the HPA's millicores (at most about 1.8e305 cores)`,
+        issues: [{ path, message: 'overflows millicores' }],
+      });
+    }
+  }
   for (const target of [
     options.targetUtilization,
     options.demandTargetUtilization ?? options.targetUtilization,
@@ -458,6 +480,7 @@ function backtestSetup(options: BacktestOptions): BacktestSetup {
     level: options.forecast?.level ?? 0.9,
     model: options.forecast?.model ?? 'auto',
     demandPods: trace.map((demand) => Math.max(1, Math.ceil(demand / demandPerPod - 1e-9))),
+    scale: safeScale(trace),
   };
 }
 
@@ -466,9 +489,13 @@ function backtestSetup(options: BacktestOptions): BacktestSetup {
  * report. Holt-Winters parameters are refitted every `refitEvery` steps, not per step.
  */
 function forecastEachStep(setup: BacktestSetup): ForecastOutcome[] {
-  const { trace, steps, seasonLength, refitEvery, model, lead, level } = setup;
+  const { steps, seasonLength, refitEvery, model, lead, level, scale } = setup;
+  const trace = scaledTrace(setup);
   const stepSeconds = setup.options.stepSeconds;
   const forecasts: ForecastOutcome[] = [];
+  // Forecast at the trace's safe scale, reported in cores (a ValidationError if beyond any double).
+  const inCores = (outcome: ForecastOutcome) =>
+    outcome.status === 'ok' ? rescaleResult(outcome, scale) : outcome;
   if (model === 'auto' || model === 'ensemble') {
     // One incremental ensemble over the whole replay: it sees each step once, as a live one would.
     const forecaster = createEnsembleForecaster({
@@ -479,7 +506,7 @@ function forecastEachStep(setup: BacktestSetup): ForecastOutcome[] {
     });
     for (let t = 0; t < steps; t++) {
       forecaster.observe(trace[t]!, { filled: setup.gaps[t] });
-      forecasts.push(nonNegative(forecaster.forecast()));
+      forecasts.push(nonNegative(inCores(forecaster.forecast())));
     }
     return forecasts;
   }
@@ -496,17 +523,24 @@ function forecastEachStep(setup: BacktestSetup): ForecastOutcome[] {
       fittedAt = t;
     }
     forecasts.push(
-      forecast(history, {
-        horizonSteps: lead,
-        model,
-        stepSeconds,
-        seasonLength,
-        level,
-        holtWintersParameters: parameters,
-      }),
+      inCores(
+        forecast(history, {
+          horizonSteps: lead,
+          model,
+          stepSeconds,
+          seasonLength,
+          level,
+          holtWintersParameters: parameters,
+        }),
+      ),
     );
   }
   return forecasts;
+}
+
+/** The trace divided by its safe scale (the trace itself when that is 1). */
+function scaledTrace(setup: BacktestSetup): readonly number[] {
+  return setup.scale === 1 ? setup.trace : setup.trace.map((value) => value / setup.scale);
 }
 
 function nonNegative(outcome: ForecastOutcome): ForecastOutcome {
@@ -532,7 +566,9 @@ function forecastErrorReport(
   setup: BacktestSetup,
   forecasts: readonly ForecastOutcome[],
 ): BacktestForecastError | undefined {
-  const { trace, steps, lead, seasonLength, level } = setup;
+  const { steps, lead, seasonLength, level, scale } = setup;
+  // Scored at the safe scale: sums of 1e300-sized errors overflowed; the means are scaled back.
+  const trace = scaledTrace(setup);
   const actual: number[] = [];
   const predicted: number[] = [];
   const naive: number[] = [];
@@ -543,7 +579,7 @@ function forecastErrorReport(
     const outcome = forecasts[t]!;
     const baseline = seasonalNaive(trace.slice(0, t + 1), { seasonLength, horizonSteps: lead, level });
     if (outcome.status !== 'ok' || baseline.status !== 'ok') continue;
-    const point = outcome.points[lead - 1]!;
+    const point = atScale(outcome.points[lead - 1]!, scale);
     const naivePoint = baseline.points[lead - 1]!;
     const value = trace[t + lead]!;
     actual.push(value);
@@ -553,10 +589,20 @@ function forecastErrorReport(
     if (value >= naivePoint.lower && value <= naivePoint.upper) naiveCovered++;
   }
   if (actual.length === 0) return undefined;
+  const inCores = (errors: ForecastErrors, path: string): ForecastErrors => ({
+    ...errors,
+    meanAbsoluteError: unscaled(errors.meanAbsoluteError, scale, `forecastError.${path}.meanAbsoluteError`),
+  });
   return {
     horizonSteps: lead,
-    forecaster: { ...forecastErrors(actual, predicted), intervalCoverage: covered / actual.length },
-    seasonalNaive: { ...forecastErrors(actual, naive), intervalCoverage: naiveCovered / actual.length },
+    forecaster: {
+      ...inCores(forecastErrors(actual, predicted), 'forecaster'),
+      intervalCoverage: covered / actual.length,
+    },
+    seasonalNaive: {
+      ...inCores(forecastErrors(actual, naive), 'seasonalNaive'),
+      intervalCoverage: naiveCovered / actual.length,
+    },
   };
 }
 
@@ -756,4 +802,10 @@ function policyReport(name: string, state: ReplayState, setup: BacktestSetup): B
       scoredSteps,
     },
   };
+}
+
+/** A forecast point in cores divided by the trace's safe scale (exact: a power of two). */
+function atScale(point: ForecastPoint, scale: number): Pick<ForecastPoint, 'mean' | 'lower' | 'upper'> {
+  if (scale === 1) return point;
+  return { mean: point.mean / scale, lower: point.lower / scale, upper: point.upper / scale };
 }

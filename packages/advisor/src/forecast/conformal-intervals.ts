@@ -2,6 +2,7 @@ import { adaptMiscoverage } from './adaptive-conformal';
 import { ensembleMembers } from './ensemble-members';
 import type { EnsembleSettings } from './ensemble-options';
 import type { ForecastInterval, ForecastPoint } from './forecast-types';
+import { forecastCell, forecastCells } from './origin-forecasts';
 import { normalQuantile } from './quantiles';
 import type { SeriesHistory } from './series-history';
 import { SortedWindow } from './sorted-window';
@@ -30,8 +31,8 @@ const MEMBER_COUNT = ensembleMembers.length;
 /**
  * The ensemble's prediction intervals, split-conformal per horizon: the out-of-sample residuals
  * of the last `max(residualWindow, 40·h)` forecasts at each horizon, an adaptive miscoverage
- * target per horizon and level (Gibbs & Candès), and the scales and bounds of the forecasts made
- * at the last `horizon + 1` origins, kept until their targets arrive and are scored.
+ * target per horizon and level (Gibbs & Candès), and the scales and bounds of the forecasts still
+ * waiting for their targets (the last `h` origins at horizon `h`), kept until they are scored.
  *
  * @internal
  * @example
@@ -50,12 +51,9 @@ export class ConformalIntervals {
   private readonly enabled: readonly boolean[];
   /** Signed residuals per horizon (index h − 1), divided by the score scale. */
   private readonly residuals: SortedWindow[];
-  /** Their absolute values, for symmetric intervals while the tails have too few errors. */
-  private readonly absoluteResiduals: SortedWindow[];
   /** Adaptive miscoverage per horizon and level. */
   private readonly miscoverage: number[][];
-  /** Forecasts of the last `horizon + 1` origins, ring-indexed by origin: the score scale… */
-  private readonly ring: number;
+  /** Forecasts still waiting for their targets (see `forecastCell`): the score scale… */
   private readonly scales: Float64Array;
   /** … and each level's `[lower, upper]`. */
   private readonly bounds: Float64Array;
@@ -75,14 +73,9 @@ export class ConformalIntervals {
     // `residualWindow` long, or 40 independent errors' worth at long horizons.
     const windowAt = (h: number) => Math.max(residualWindow, INDEPENDENT_RESIDUALS * h);
     this.residuals = Array.from({ length: horizon }, (_, index) => new SortedWindow(windowAt(index + 1)));
-    this.absoluteResiduals = Array.from(
-      { length: horizon },
-      (_, index) => new SortedWindow(windowAt(index + 1)),
-    );
     this.miscoverage = Array.from({ length: horizon }, () => levels.map((value) => 1 - value));
-    this.ring = horizon + 1;
-    this.scales = new Float64Array(this.ring * horizon).fill(Number.NaN);
-    this.bounds = new Float64Array(this.ring * horizon * levels.length * 2).fill(Number.NaN);
+    this.scales = new Float64Array(forecastCells(horizon)).fill(Number.NaN);
+    this.bounds = new Float64Array(forecastCells(horizon) * levels.length * 2).fill(Number.NaN);
   }
 
   /**
@@ -132,8 +125,8 @@ export class ConformalIntervals {
   record(origin: number, h: number, value: number, mean: number): void {
     const cell = this.cell(origin, h);
     const scale = this.scales[cell]!;
+    // Their absolute values (symmetric intervals) are read from the same window.
     this.residuals[h - 1]!.push(scale > 0 ? (value - mean) / scale : 0);
-    this.absoluteResiduals[h - 1]!.push(scale > 0 ? Math.abs(value - mean) / scale : 0);
     this.adaptMiscoverage(cell, h, value);
   }
 
@@ -149,9 +142,9 @@ export class ConformalIntervals {
     return Math.sqrt(squares / (values.length - 1));
   }
 
-  /** Index of the forecast from origin `t`, `h` steps ahead, in the ring of kept forecasts. */
+  /** Index of the forecast from origin `t`, `h` steps ahead, among the kept forecasts. */
   private cell(t: number, h: number): number {
-    return (t % this.ring) * this.horizon + h - 1;
+    return forecastCell(t, h);
   }
 
   private adaptMiscoverage(cell: number, h: number, value: number): void {
@@ -190,7 +183,7 @@ export class ConformalIntervals {
     }
     const widen = Math.sqrt(h / source) * scale;
     if ((window.size / source) * alpha < SEPARATE_TAIL_ERRORS) {
-      const radius = this.absoluteResiduals[source - 1]!.quantile(1 - alpha) * widen;
+      const radius = window.absoluteQuantile(1 - alpha) * widen;
       return [-radius, radius];
     }
     return [window.quantile(alpha / 2) * widen, window.quantile(1 - alpha / 2) * widen];

@@ -3,8 +3,9 @@ import { CombinationWeights, robustOriginWeight } from './combination-weights';
 import { ConformalIntervals } from './conformal-intervals';
 import { EnsembleMemberBank } from './ensemble-member-bank';
 import { type EnsembleMember, ensembleMembers } from './ensemble-members';
-import { resolveEnsembleOptions } from './ensemble-options';
+import { type EnsembleSettings, resolveEnsembleOptions } from './ensemble-options';
 import type { ForecastOutcome, ForecastPoint } from './forecast-types';
+import { rescaleResult, SAFE_MAGNITUDE_EXPONENT, scaleForMagnitude } from './magnitude';
 import { OriginForecasts } from './origin-forecasts';
 import { SeriesHistory } from './series-history';
 import { TypicalErrors } from './typical-errors';
@@ -124,6 +125,16 @@ const MEMBER_COUNT = ensembleMembers.length;
  *   widened by `√(h/h')`; before even one step ahead has 20, the random-walk spread
  *   `z·σ_Δ·√h` of the steps seen so far.
  * - Gap fills (`observe(value, { filled: true })`) extend the history but are never scored.
+ * - **Extreme magnitudes** (beyond `2^±300`, about 1e±90) are fitted at a power-of-two scale (exact)
+ *   set by the first such sample and re-based (the history replayed) only when a sample is 2^300
+ *   times larger still, so squared errors neither overflow nor underflow and the forecast is that of
+ *   the scaled series scaled back; ordinary series are untouched. A forecast or bound beyond the
+ *   largest double (a series near `Number.MAX_VALUE`) throws a `ValidationError`
+ *   (`magnitude_overflow`) from `forecast()`.
+ * - **Memory**: the forecasts still waiting for their targets (`h(h+1)/2` cells of 11 members,
+ *   mean, scale and bounds) and a residual window per horizon (`max(residualWindowSteps, 40·h)`,
+ *   filled as forecasts are scored) grow with the square of the horizon: about 150 MB at creation
+ *   at 1440 steps (see `pnpm bench forecast-memory`).
  *
  * @example
  * ```ts
@@ -134,6 +145,59 @@ const MEMBER_COUNT = ensembleMembers.length;
  */
 export function createEnsembleForecaster(options: EnsembleForecasterOptions): EnsembleForecaster {
   const settings = resolveEnsembleOptions(options);
+  let core = createEnsembleCore(settings);
+  // Samples are fed to the core divided by `scale`, a power of two (exact): 1 while the largest
+  // magnitude seen is ordinary (within 2^±300), so ordinary series are untouched; else that
+  // magnitude's power of two, so squared errors neither overflow nor underflow (as in `forecast`).
+  let scale = 1;
+  let largest = 0;
+  // The raw samples, kept once the scale left 1 (until then the core's history is the raw series).
+  let raw: { values: number[]; filled: boolean[] } | undefined;
+
+  /**
+   * Starts the core again at `next` and replays every sample: the forecaster is then exactly the one
+   * that would have used `next` from the start. The largest magnitude only grows and each re-base
+   * needs it to grow 2^300-fold past the scale, so this happens a handful of times at most (the
+   * doubles span 2^±1074), and never for an ordinary series.
+   */
+  function rebase(next: number): void {
+    if (next === scale) return;
+    raw ??= { values: [...core.series.values], filled: [...core.series.filled] };
+    scale = next;
+    core = createEnsembleCore(settings);
+    for (let index = 0; index < raw.values.length; index++)
+      core.observe(raw.values[index]! / scale, raw.filled[index]!);
+  }
+
+  return {
+    get length() {
+      return core.series.length;
+    },
+    get observedCount() {
+      return core.series.observedCount;
+    },
+    observe(value, observeOptions) {
+      assertFiniteSample(value);
+      const filled = observeOptions?.filled === true;
+      if (Math.abs(value) > largest) {
+        largest = Math.abs(value);
+        // Compared by exponents: `largest / scale` itself may overflow.
+        const exponent = Math.floor(Math.log2(largest)) - Math.log2(scale);
+        if (Math.abs(exponent) > SAFE_MAGNITUDE_EXPONENT) rebase(scaleForMagnitude(largest));
+      }
+      raw?.values.push(value);
+      raw?.filled.push(filled);
+      core.observe(value / scale, filled);
+    },
+    forecast(): ForecastOutcome {
+      const outcome = core.forecast();
+      return outcome.status === 'ok' ? rescaleResult(outcome, scale) : outcome;
+    },
+  };
+}
+
+/** The ensemble on samples already at a safe scale (see {@link createEnsembleForecaster}). */
+function createEnsembleCore(settings: EnsembleSettings) {
   const { horizon, season, week, level } = settings;
   const series = new SeriesHistory(settings.levelWindow);
   const members = new EnsembleMemberBank(settings, series);
@@ -203,15 +267,8 @@ export function createEnsembleForecaster(options: EnsembleForecasterOptions): En
   }
 
   return {
-    get length() {
-      return series.length;
-    },
-    get observedCount() {
-      return series.observedCount;
-    },
-    observe(value, observeOptions) {
-      assertFiniteSample(value);
-      const filled = observeOptions?.filled === true;
+    series,
+    observe(value: number, filled: boolean): void {
       const t = series.push(value, filled);
       if (!filled) score(t, value);
       members.observe(t, value, filled);

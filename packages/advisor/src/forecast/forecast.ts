@@ -8,6 +8,7 @@ import type { ForecastModel, ForecastOutcome, ForecastResult } from './forecast-
 import { type HoltWintersParameters, holtWinters } from './holt-winters';
 import { linearTrend } from './linear-trend';
 import { localLevel } from './local-level';
+import { rescaleResult, safeScale } from './magnitude';
 import { OptionChecks } from './option-checks';
 import { type TimestampUnit, toRegularGrid } from './regular-grid';
 import { seasonalNaive } from './seasonal-naive';
@@ -68,44 +69,6 @@ function clampResult(result: ForecastResult): ForecastResult {
 
 const checks = new OptionChecks('forecast');
 
-/** Magnitudes forecast as given: squares of errors stay far from overflow and underflow. */
-const SAFE_MAGNITUDE_EXPONENT = 300;
-
-/** 1 for ordinary series; else the power of two of the largest magnitude (dividing by it is exact). */
-function safeScale(values: readonly number[]): number {
-  let largest = 0;
-  for (const value of values) if (Math.abs(value) > largest) largest = Math.abs(value);
-  if (largest === 0 || !Number.isFinite(largest)) return 1;
-  const exponent = Math.floor(Math.log2(largest));
-  return Math.abs(exponent) > SAFE_MAGNITUDE_EXPONENT ? 2 ** exponent : 1;
-}
-
-/** A result forecast at `1 / scale`, brought back to the series' own units. */
-function rescaleResult(result: ForecastResult, scale: number): ForecastResult {
-  const parameters = { ...result.parameters };
-  for (const name of ['slope', 'intercept'] as const)
-    if (parameters[name] !== undefined) parameters[name] = parameters[name]! * scale;
-  return {
-    ...result,
-    parameters,
-    residualStandardDeviation: result.residualStandardDeviation * scale,
-    points: result.points.map((point) => ({
-      ...point,
-      mean: point.mean * scale,
-      lower: point.lower * scale,
-      upper: point.upper * scale,
-      ...(point.intervals === undefined
-        ? {}
-        : {
-            intervals: point.intervals.map((interval) => ({
-              level: interval.level,
-              lower: interval.lower * scale,
-              upper: interval.upper * scale,
-            })),
-          }),
-    })),
-  };
-}
 const FORECAST_MODELS = [
   'auto',
   'ensemble',
@@ -144,7 +107,9 @@ function validateForecastOptions(options: ForecastOptions): void {
  * and is filled by the documented seasonal rule and flagged (`filledSamples`); the ensemble never
  * scores its forecasts on filled slots. Timestamps in seconds are detected; ambiguous ones throw a
  * `ValidationError`. `have`/`needed` count observed samples only: a model without enough returns
- * `{ status: 'insufficient_data', needed, have }`.
+ * `{ status: 'insufficient_data', needed, have }`. A series beyond `2^±300` is forecast at a
+ * power-of-two scale and scaled back; a result beyond the largest double (a series near
+ * `Number.MAX_VALUE`) throws a `ValidationError` (`magnitude_overflow`).
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { ConfigError } from '@ballast/core';
 import { createEnsembleForecaster, type EnsembleForecasterOptions } from './ensemble-forecaster';
+import { safeScale, unscaled } from './magnitude';
 import { OptionChecks } from './option-checks';
 import { type RegularGridOptions, toRegularGrid } from './regular-grid';
 
@@ -52,7 +53,9 @@ export interface RollingHorizonScore {
  * the warm-up (one origin per step, so every 5 minutes at 300 s) the forecast `h` steps ahead is
  * scored against the sample that follows, next to last-value (`y(t)`) and seasonal-naive
  * (`y(t + h − m·⌈h/m⌉)`) on the same origins. Nothing after an origin is visible to its forecast.
- * Targets that are gap fills are not scored.
+ * Targets that are gap fills are not scored. A series of extreme magnitude (beyond `2^±300`) is
+ * scored at a power-of-two scale (exact) and the errors scaled back; an error beyond the largest
+ * double throws a `ValidationError` (`magnitude_overflow`).
  *
  * @example
  * ```ts
@@ -104,7 +107,10 @@ export function evaluateForecasterRolling(
     levels: levels.slice(1),
   });
   const warmup = options.warmupSteps ?? season;
-  const values = grid.values;
+  // Extreme magnitudes are scored at a power-of-two scale (exact), like `forecast` fits them: the
+  // forecaster's squared errors and these sums of absolute errors stay finite. 1 for ordinary series.
+  const scale = safeScale(grid.values);
+  const values = scale === 1 ? grid.values : grid.values.map((value) => value / scale);
   const totals = horizons.map(() => ({
     count: 0,
     ensemble: 0,
@@ -143,12 +149,13 @@ export function evaluateForecasterRolling(
   return horizons.map((h, index) => {
     const total = totals[index]!;
     const divide = (sum: number) => (total.count === 0 ? Number.NaN : sum / total.count);
+    const error = (sum: number, path: string) => unscaled(divide(sum), scale, `${index}.${path}`);
     return {
       horizonSteps: h,
       count: total.count,
-      meanAbsoluteError: divide(total.ensemble),
-      lastValueMeanAbsoluteError: divide(total.lastValue),
-      seasonalNaiveMeanAbsoluteError: divide(total.seasonalNaive),
+      meanAbsoluteError: error(total.ensemble, 'meanAbsoluteError'),
+      lastValueMeanAbsoluteError: error(total.lastValue, 'lastValueMeanAbsoluteError'),
+      seasonalNaiveMeanAbsoluteError: error(total.seasonalNaive, 'seasonalNaiveMeanAbsoluteError'),
       coverage: levels.map((level, levelIndex) => ({ level, coverage: divide(total.covered[levelIndex]!) })),
     };
   });

@@ -33,3 +33,12 @@ export function meanRevertingAr1(
     return y;
   });
 }
+
+/** A daily sine (period `seasonLength`) around 20 with seeded uniform noise: positive, ordinary. */
+export function seasonalWithNoise(length: number, options: { seasonLength: number; seed: number }): number[] {
+  const draw = createRandom(options.seed).next;
+  return Array.from(
+    { length },
+    (_, t) => 20 + 6 * Math.sin((2 * Math.PI * t) / options.seasonLength) + 2 * (draw() - 0.5),
+  );
+}
