@@ -38,7 +38,9 @@ function expectScaled(unit: ForecastOutcome, scaled: ForecastOutcome, scale: num
     const actual = numbers(scaled.points[index]!);
     actual.forEach((value, at) => {
       expect(Number.isFinite(value)).toBe(true);
-      expect(value / scale).toBeCloseTo(expected[at]!, 9);
+      // Up to rounding: the rescaled series sits at another power of two than the unit one, and the
+      // fits' absolute floors (1e-12) are not scaled (differences seen: about 1e-11 relative).
+      expect(value / scale).toBeCloseTo(expected[at]!, 8);
     });
   });
   expect(scaled.residualStandardDeviation / scale).toBeCloseTo(unit.residualStandardDeviation, 9);
