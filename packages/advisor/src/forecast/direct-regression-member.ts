@@ -1,5 +1,5 @@
+import { EVIDENCE_INDEPENDENT_PER_FEATURE, EVIDENCE_SAMPLES_PER_FEATURE } from './direct-median-member';
 import { solveLinearSystem } from './linear-solvers';
-import { EVIDENCE_INDEPENDENT_PER_FEATURE, EVIDENCE_SAMPLES_PER_FEATURE } from './seasonal-median-member';
 import type { SeriesHistory } from './series-history';
 
 /** Regressors of the direct model (see `direct-regression` in `EnsembleMember`), intercept apart. */

@@ -1,13 +1,13 @@
+import {
+  DirectMedianMember,
+  levelReversionRegressors,
+  seasonalMedianRegressors,
+} from './direct-median-member';
 import { DirectRegressionMember } from './direct-regression-member';
 import { ensembleMembers } from './ensemble-members';
 import type { EnsembleSettings } from './ensemble-options';
 import { createLocalLevelBank, type LocalLevelBank } from './local-level';
 import { createRecentMedianModel } from './recent-median';
-import {
-  levelReversionRegressors,
-  SeasonalMedianMember,
-  seasonalMedianRegressors,
-} from './seasonal-median-member';
 import type { SeriesHistory } from './series-history';
 
 const MAX_SEASONAL_MEAN_DAYS = 7;
@@ -42,8 +42,8 @@ export class EnsembleMemberBank {
   private readonly localLevels: LocalLevelBank;
   private readonly recentMedian: ReturnType<typeof createRecentMedianModel>;
   private readonly direct: DirectRegressionMember;
-  private readonly median: SeasonalMedianMember;
-  private readonly levelReversion: SeasonalMedianMember;
+  private readonly median: DirectMedianMember;
+  private readonly levelReversion: DirectMedianMember;
 
   constructor(
     settings: EnsembleSettings,
@@ -66,8 +66,8 @@ export class EnsembleMemberBank {
     });
     const fitted = { horizonSteps: horizon, seasonLength: season, decay };
     this.direct = new DirectRegressionMember(fitted, series);
-    this.median = new SeasonalMedianMember(fitted, series, seasonalMedianRegressors);
-    this.levelReversion = new SeasonalMedianMember(fitted, series, levelReversionRegressors);
+    this.median = new DirectMedianMember(fitted, series, seasonalMedianRegressors);
+    this.levelReversion = new DirectMedianMember(fitted, series, levelReversionRegressors);
   }
 
   /**
@@ -79,7 +79,8 @@ export class EnsembleMemberBank {
     this.localLevels.observe(value, { filled });
     if (this.enabled[MEDIAN_MEMBER] && (t + 1) % this.levelWindow === 0) this.median.refit(t);
     if (this.enabled[RECENT_MEDIAN_MEMBER] && (t + 1) % this.levelWindow === 0) this.recentMedian.refit(t);
-    if (this.enabled[LEVEL_REVERSION_MEMBER] && (t + 1) % this.levelWindow === 0) this.levelReversion.refit(t);
+    if (this.enabled[LEVEL_REVERSION_MEMBER] && (t + 1) % this.levelWindow === 0)
+      this.levelReversion.refit(t);
   }
 
   /** Feeds the target `value` at `t` of the `h`-step forecast from `t − h` to the online fits. */

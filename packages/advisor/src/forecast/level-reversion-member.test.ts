@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { levelReversionRegressors, SeasonalMedianMember } from './seasonal-median-member';
+import { DirectMedianMember, levelReversionRegressors } from './direct-median-member';
 import { SeriesHistory } from './series-history';
 import { meanRevertingAr1 } from './synthetic-series.test-helper';
 
@@ -11,7 +11,7 @@ const DECAY = 2 ** (-1 / SEASON);
 /** Feeds `series` as the ensemble does (an hourly refit) and returns forecasts per horizon and origin. */
 function run(series: readonly number[]): Float64Array[] {
   const history = new SeriesHistory(LEVEL_WINDOW);
-  const member = new SeasonalMedianMember(
+  const member = new DirectMedianMember(
     { horizonSteps: HORIZON, seasonLength: SEASON, decay: DECAY },
     history,
     levelReversionRegressors,

@@ -77,12 +77,12 @@ const MAX_WINDOW_SEASONS = 7;
  * @internal
  * @example
  * ```ts
- * const member = new SeasonalMedianMember({ horizonSteps: 12, seasonLength: 288, decay: 0.998 }, history, seasonalMedianRegressors);
+ * const member = new DirectMedianMember({ horizonSteps: 12, seasonLength: 288, decay: 0.998 }, history, seasonalMedianRegressors);
  * member.refit(history.length - 1);
  * member.forecast(history.length - 1, 6); // NaN until the evidence rule is met
  * ```
  */
-export class SeasonalMedianMember {
+export class DirectMedianMember {
   private readonly season: number;
   private readonly decay: number;
   /** Horizons fitted; the others interpolate between their neighbours. */
