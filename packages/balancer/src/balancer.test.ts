@@ -657,9 +657,16 @@ describe('health, retries and limits (in-process models)', () => {
     expect(slow.maxActive).toBe(2);
     expect(balancer.health()[0]).toMatchObject({ inFlight: 0, queued: 0 });
 
-    const timing = createBalancer({ queueTimeoutMs: 5, targets: [{ model: slow, maxConcurrent: 1 }] }, noEnv);
-    const outcomes = await Promise.allSettled([timing.chat(ask), timing.chat(ask)]);
-    expect((outcomes[1] as PromiseRejectedResult).reason.attempts.at(-1).outcome).toBe('queue_timeout');
+    // The slot is held until the test releases it, not for a time a loaded machine could outlast:
+    // with a 20 ms hold, a 15 ms stall between the two calls let the holder finish first.
+    const holder = fakeModel('holder', () => ({ delayMs: 600_000 }));
+    const timing = createBalancer({ queueTimeoutMs: 5, targets: [{ model: holder, maxConcurrent: 1 }] }, noEnv);
+    const release = new AbortController();
+    const held = timing.chat(ask, { signal: release.signal });
+    const queued = await Promise.allSettled([timing.chat(ask)]);
+    expect((queued[0] as PromiseRejectedResult).reason.attempts.at(-1).outcome).toBe('queue_timeout');
+    release.abort();
+    await expect(held).rejects.toBeDefined();
   });
 
   it('hedges a slow call: first success wins, the loser is aborted', async () => {
