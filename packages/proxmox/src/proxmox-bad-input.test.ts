@@ -1,4 +1,4 @@
-import { ConfigError } from '@ballast/core';
+import { CollectorError, ConfigError } from '@ballast/core';
 import { type FakeProxmox, startFakeProxmox } from '@ballast/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectCluster } from './collect-cluster-snapshot';
@@ -59,6 +59,32 @@ describe('collectCluster options', () => {
     const online = snapshot.nodes.filter((node) => node.status === 'online');
     expect(online.length).toBeGreaterThan(0);
     for (const node of online) expect(node.series?.cpuCores).toBeDefined();
+  });
+});
+
+describe('collectCluster on a listing without nodes', () => {
+  it('fails with a CollectorError that names the likely cause instead of an empty, "balanced" cluster', async () => {
+    // What PVE answers a token without Sys.Audit/VM.Audit on /: an empty list, status 200.
+    const empty = await startFakeProxmox({
+      tokenId,
+      tokenSecret,
+      responses: { 'GET /cluster/resources': { data: [] } },
+    });
+    const emptyClient = createProxmoxClient({
+      baseUrl: empty.url,
+      tokenId,
+      tokenSecret,
+      retryBaseDelayMs: 1,
+    });
+    try {
+      const error = await failure(collectCluster(emptyClient, { localStorageContent: false }));
+      expect(CollectorError.isInstance(error), String(error)).toBe(true);
+      expect((error as CollectorError).message).toMatch(/no node.*Sys\.Audit/);
+      expect((error as CollectorError).endpoint).toBe('GET /cluster/resources');
+    } finally {
+      await emptyClient.close();
+      await empty.close();
+    }
   });
 });
 
