@@ -1,7 +1,8 @@
-import { ValidationError } from '@ballast/core';
+import { ConfigError, ValidationError } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
 import { patchHpaBounds, scaleDeployment } from './executor';
 import { createHistoryRing } from './history-ring';
+import { loadKubeConfig } from './kube-client';
 import { type LabelSelector, toLabelSelectorString } from './label-selector';
 
 // Bad input to the package's pure helpers and to the executors' dry runs: each is a typed
@@ -86,5 +87,32 @@ describe('createHistoryRing refuses what cannot be a ring', () => {
     expect(validationPaths(() => createHistoryRing(undefined as never))).toEqual(['(root)']);
     expect(validationPaths(() => createHistoryRing({ capacity: 3, stepMs: 1e-300 }))).toEqual(['stepMs']);
     expect(validationPaths(() => createHistoryRing({ capacity: 3, stepMs: 0.5 }))).toEqual(['stepMs']);
+  });
+});
+
+describe('loadKubeConfig never falls back to the default cluster for a wrong value', () => {
+  it.each([
+    ['a number', 5],
+    ['null', null],
+    ['a parsed kubeconfig object', { apiVersion: 'v1', clusters: [] }],
+  ])('refuses %s with a ConfigError instead of loading ~/.kube/config', (_, input) => {
+    // Whatever the default locations hold (on a workstation: the current cluster), a wrong value
+    // must be refused by name, not answered with the defaults.
+    const previous = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = '';
+    try {
+      let caught: unknown;
+      try {
+        loadKubeConfig(input as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(ConfigError.isInstance(caught), String(caught)).toBe(true);
+      expect((caught as ConfigError).issues.map((issue) => issue.path)).toEqual(['kubeConfig']);
+      expect((caught as ConfigError).message).toMatch(/KubeConfig, a kubeconfig YAML string or undefined/);
+    } finally {
+      if (previous === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = previous;
+    }
   });
 });
