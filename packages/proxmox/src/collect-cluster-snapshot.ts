@@ -105,6 +105,13 @@ export async function collectCluster(
     )
     .map((row) => toGuest(row, ha.services));
   await collectGuestSeries(run, guestsWantingSeries(guests, options.guestSeries));
+  if (Array.isArray(options.guestSeries)) {
+    // A vmid asked for and not found (a typo, a guest since deleted) is said, not skipped silently.
+    const present = new Set(guests.map((guest) => guest.vmid));
+    for (const vmid of new Set(options.guestSeries))
+      if (!present.has(vmid))
+        run.warnings.push(`guestSeries: no guest ${vmid} in the cluster; no series for it`);
+  }
   if (options.localStorageContent !== false) await collectLocalStorageContent(run, resources, nodes, guests);
   if (options.checkLocalDisks === true) await checkGuestLocalDisks(run, guests);
   const storages = resources

@@ -54,6 +54,17 @@ describe('collectCluster options', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('warns about a guestSeries vmid that is not in the cluster instead of skipping it silently', async () => {
+    const known = fake.cluster.guests[0]!.vmid;
+    const { snapshot, warnings } = await collectCluster(client, {
+      localStorageContent: false,
+      guestSeries: [known, 99_999],
+    });
+    expect(warnings).toContain('guestSeries: no guest 99999 in the cluster; no series for it');
+    expect(warnings.join('\n')).not.toContain(`guest ${known} in the cluster`);
+    expect(snapshot.guests.find((guest) => guest.vmid === known)).toBeDefined();
+  });
+
   it('still collects every node series with the default concurrency (the NaN case used to collect none)', async () => {
     const { snapshot } = await collectCluster(client, { localStorageContent: false });
     const online = snapshot.nodes.filter((node) => node.status === 'online');
