@@ -3,6 +3,7 @@ import { createStaticWorkload, type FakeKubernetes, startFakeKubernetes } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import { shopWeb } from './__fixtures__/shop';
 import { type CollectWorkloadSnapshotOptions, collectWorkloadSnapshot } from './collector';
+import { patchHpaBounds } from './executor';
 
 // A skeptical user's inputs and a broken cluster's bodies: each is a typed error or a sample left
 // out with a warning, never a crash, a silent default or a double count.
@@ -121,5 +122,25 @@ describe('collectWorkloadSnapshot options', () => {
     expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual([path]);
     expect((error as ValidationError).isRetryable).toBe(false);
     expect(fake!.requests).toHaveLength(0);
+  });
+});
+
+describe('patchHpaBounds against a live HPA without maxReplicas', () => {
+  it('refuses to patch (CollectorError) instead of checking against, and reporting, maxReplicas 1', async () => {
+    const workload = shopWeb();
+    delete (workload.hpa as { spec: { maxReplicas?: number } }).spec.maxReplicas;
+    fake = await startFakeKubernetes({ workloads: [createStaticWorkload(workload)] });
+    const error = await failure(
+      patchHpaBounds({
+        kubeConfig: fake.kubeConfigYaml,
+        namespace: 'shop',
+        hpa: 'web',
+        minReplicas: 1,
+        apply: true,
+      }),
+    );
+    expect(CollectorError.isInstance(error), String(error)).toBe(true);
+    expect((error as CollectorError).message).toMatch(/HPA "web".*maxReplicas/);
+    expect(fake.requests.filter((request) => request.method === 'PATCH')).toHaveLength(0);
   });
 });

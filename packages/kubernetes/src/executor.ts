@@ -1,4 +1,4 @@
-import { ValidationError, type ValidationIssue } from '@ballast/core';
+import { CollectorError, ValidationError, type ValidationIssue } from '@ballast/core';
 import { AppsV1Api, AutoscalingV2Api } from '@kubernetes/client-node';
 import {
   createOperationControl,
@@ -187,6 +187,19 @@ export async function patchHpaBounds(options: PatchHpaBoundsOptions): Promise<Pa
     const current = await control.run({ ...target, verb: 'get' }, (requestOptions) =>
       autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpa, namespace }, requestOptions),
     );
+    // A live HPA without a valid maxReplicas is a broken body: checking the new minReplicas against
+    // (and reporting) `maxReplicas: 1` sent a patch on a guess. Setting maxReplicas repairs it.
+    const liveMax = current.spec?.maxReplicas;
+    if (
+      maxReplicas === undefined &&
+      !(typeof liveMax === 'number' && Number.isSafeInteger(liveMax) && liveMax >= 1)
+    )
+      throw new CollectorError({
+        message: `Kubernetes HPA "${hpa}" in namespace "${namespace}" has no valid spec.maxReplicas (got ${JSON.stringify(liveMax ?? null)}); give maxReplicas too`,
+        source: 'kubernetes',
+        endpoint: path,
+        statusCode: 200,
+      });
     const previous = {
       minReplicas: current.spec?.minReplicas ?? 1,
       maxReplicas: current.spec?.maxReplicas ?? 1,
