@@ -1,4 +1,4 @@
-import type { SharedBreakerRecord, SharedState } from '@ballast/core';
+import { ConfigError, type SharedBreakerRecord, type SharedState } from '@ballast/core';
 import { type LatencyQuantiles, quantileOfSorted } from './latency-window';
 import type { OutcomeCounts } from './outcome-window';
 
@@ -194,7 +194,10 @@ export class SharedStateLink {
       this.pending.set(targetId, buffer);
     }
     if (buffer.length >= maxBufferedOutcomes) buffer.shift();
-    buffer.push(latencyMs === undefined ? { success, at } : { success, latencyMs, at });
+    // A latency the shared state would refuse (`NaN`, negative: `record()` takes the host's word)
+    // is left out; the outcome itself is still shared.
+    const usable = latencyMs !== undefined && Number.isFinite(latencyMs) && latencyMs >= 0;
+    buffer.push(usable ? { success, latencyMs, at } : { success, at });
   }
 
   /**
@@ -226,7 +229,9 @@ export class SharedStateLink {
         const batch = buffer.splice(0, buffer.length);
         try {
           await this.state.recordOutcomes(this.scopeOf(targetId), batch);
-        } catch {
+        } catch (error) {
+          // A refused batch would be refused again: only an outage is worth a retry.
+          if (ConfigError.isInstance(error)) continue;
           // Put the batch back (bounded) for the next flush: outcomes survive a short outage.
           buffer.unshift(...batch.slice(-(maxBufferedOutcomes - buffer.length)));
         }

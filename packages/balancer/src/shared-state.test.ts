@@ -91,6 +91,34 @@ describe('balancer sharedState', () => {
     expect(balancer.health()[0]?.state).toBe('open');
   });
 
+  it('still shares an outcome whose reported latency is not a usable number (the latency alone is dropped)', async () => {
+    const hub = createInMemorySharedStateHub();
+    const inner = createInMemorySharedState({ hub });
+    let settled!: (outcome: 'stored' | 'refused') => void;
+    const written = new Promise<'stored' | 'refused'>((resolve) => {
+      settled = resolve;
+    });
+    const state: SharedState = Object.assign(Object.create(inner) as SharedState, {
+      recordOutcomes: async (...args: Parameters<SharedState['recordOutcomes']>) => {
+        try {
+          await inner.recordOutcomes(...args);
+          settled('stored');
+        } catch (error) {
+          settled('refused');
+          throw error;
+        }
+      },
+    });
+    const balancer = replica(state, fakeModel('m'));
+    balancer.record({ targetId: 't', outcome: 'success', latencyMs: Number.NaN });
+    balancer.record({ targetId: 't', outcome: 'success', latencyMs: -3 });
+    balancer.record({ targetId: 't', outcome: 'success', latencyMs: 12 });
+    balancer.dispose(); // flushes the buffered outcomes
+    expect(await written).toBe('stored');
+    const view = await createInMemorySharedState({ hub }).readWindow('chat:t', 60_000);
+    expect(view).toEqual({ successes: 3, failures: 0, latenciesMs: [12] });
+  });
+
   it('rejects a sharedState that is not a SharedState with a ConfigError', () => {
     expect(() =>
       createBalancer(

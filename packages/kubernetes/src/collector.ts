@@ -4,6 +4,8 @@ import {
   type HpaMetricValue,
   type HpaSnapshot,
   type PodMetrics,
+  ValidationError,
+  type ValidationIssue,
   workloadCollectionStateSchema,
   workloadPodSchema,
   workloadSnapshotSchema,
@@ -162,6 +164,7 @@ const podMetricsListWireSchema = z.object({
 export async function collectWorkloadSnapshot(
   options: CollectWorkloadSnapshotOptions,
 ): Promise<KubernetesWorkloadSnapshot> {
+  checkOptions(options);
   const { namespace, deployment: name } = options;
   const kubeConfig = loadKubeConfig(options.kubeConfig);
   const control = createOperationControl(options);
@@ -189,7 +192,10 @@ export async function collectWorkloadSnapshot(
         { verb: 'list', resource: 'pods', namespace, path: `/api/v1/namespaces/${namespace}/pods` },
         (requestOptions) => core.listNamespacedPod({ namespace, labelSelector }, requestOptions),
       ),
-      findHpa(control, autoscaling, namespace, name, options.hpa),
+      findHpa(control, autoscaling, namespace, name, options.hpa).then((found) => {
+        if (found.hpa) checkHpaBounds(found.hpa, namespace, options.hpa);
+        return found;
+      }),
       readPodMetrics(control, custom, namespace, labelSelector),
     ]);
 
@@ -241,6 +247,71 @@ export async function collectWorkloadSnapshot(
   } finally {
     control.dispose();
   }
+}
+
+const objectName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * Names and hooks are checked before any request: an empty, `undefined` or malformed name used to
+ * reach the API server (a retryable `CollectorError` for what is a caller's mistake), and a
+ * `history` without `push` failed as a `TypeError` after every request had been made.
+ */
+function checkOptions(options: CollectWorkloadSnapshotOptions): void {
+  const issues: ValidationIssue[] = [];
+  const name = (path: string, value: unknown, required: boolean) => {
+    if (value === undefined && !required) return;
+    if (typeof value !== 'string' || value.length > 253 || !objectName.test(value))
+      issues.push({ path, message: 'must be a Kubernetes object name (lowercase letters, digits, - and .)' });
+  };
+  if (typeof options !== 'object' || options === null) {
+    issues.push({ path: '(root)', message: 'options are required ({ namespace, deployment })' });
+  } else {
+    name('namespace', options.namespace, true);
+    name('deployment', options.deployment, true);
+    name('hpa', options.hpa, false);
+    const history = options.history as Partial<HistoryRing> | undefined;
+    if (
+      history !== undefined &&
+      (typeof history !== 'object' ||
+        history === null ||
+        typeof history.push !== 'function' ||
+        typeof history.series !== 'function' ||
+        typeof history.events !== 'function')
+    )
+      issues.push({ path: 'history', message: 'must be a HistoryRing (createHistoryRing())' });
+    if (options.now !== undefined && typeof options.now !== 'function')
+      issues.push({ path: 'now', message: 'must be a function returning epoch ms' });
+  }
+  if (issues.length === 0) return;
+  throw new ValidationError({
+    message: `Invalid collectWorkloadSnapshot options: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    issues,
+  });
+}
+
+/**
+ * `maxReplicas` is required by the API and `minReplicas ≤ maxReplicas` is enforced by it: an HPA
+ * body without them is broken, and reading a missing `maxReplicas` as 1 made every plan clamp the
+ * deployment to one replica.
+ */
+function checkHpaBounds(hpa: V2HorizontalPodAutoscaler, namespace: string, named: string | undefined): void {
+  const base = `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`;
+  const label = `HPA "${hpa.metadata?.name ?? named ?? '?'}"`;
+  const max = hpa.spec?.maxReplicas;
+  const min = hpa.spec?.minReplicas ?? 1;
+  let problem: string | undefined;
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)
+    problem = `has no valid spec.maxReplicas (got ${JSON.stringify(max ?? null)})`;
+  else if (typeof min !== 'number' || !Number.isSafeInteger(min) || min < 0)
+    problem = `has no valid spec.minReplicas (got ${JSON.stringify(min)})`;
+  else if (min > max) problem = `is contradictory: minReplicas (${min}) exceeds maxReplicas (${max})`;
+  if (problem === undefined) return;
+  throw new CollectorError({
+    message: `Kubernetes ${label} in namespace "${namespace}" ${problem}`,
+    source: 'kubernetes',
+    endpoint: named === undefined ? base : `${base}/${named}`,
+    statusCode: 200,
+  });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -407,13 +478,28 @@ async function readPodMetrics(
       );
       continue;
     }
-    const containers = item.containers.map((container) => ({
-      name: container.name,
-      cpuCores: parseQuantity(container.usage.cpu!),
-      memoryBytes: parseQuantity(container.usage.memory!),
-    }));
+    // An unparseable or negative usage is as unknown as a missing one: that sample is left out
+    // (it used to fail the whole collection with a ValidationError, or with a CollectorError).
+    const containers: Array<{ name: string; cpuCores: number; memoryBytes: number }> = [];
+    let invalidUsage: string | undefined;
+    for (const container of item.containers) {
+      const cpuCores = usageAmount(container.usage.cpu);
+      const memoryBytes = usageAmount(container.usage.memory);
+      if (cpuCores === undefined || memoryBytes === undefined) {
+        invalidUsage = container.name;
+        break;
+      }
+      containers.push({ name: container.name, cpuCores, memoryBytes });
+    }
+    if (invalidUsage !== undefined) {
+      warnings.push(
+        `pod "${item.metadata.name}": metrics sample has an invalid usage for container "${invalidUsage}" (not a non-negative quantity); sample ignored`,
+      );
+      continue;
+    }
     const timestamp = item.timestamp ? Date.parse(item.timestamp) : Number.NaN;
-    if (!Number.isFinite(timestamp) || !item.window) {
+    const windowSeconds = item.window === undefined ? undefined : durationOrUndefined(item.window);
+    if (!Number.isFinite(timestamp) || windowSeconds === undefined) {
       // A sample without a time or window cannot be placed (epoch 0 made it look ancient).
       warnings.push(
         `pod "${item.metadata.name}": metrics sample has no valid timestamp or window; sample ignored`,
@@ -425,11 +511,50 @@ async function readPodMetrics(
       cpuCores: round(containers.reduce((sum, container) => sum + container.cpuCores, 0)),
       memoryBytes: containers.reduce((sum, container) => sum + container.memoryBytes, 0),
       timestamp,
-      windowSeconds: parseDurationSeconds(item.window),
+      windowSeconds,
       containers,
     });
   }
-  return { available: true, samples, warnings };
+  return { available: true, samples: newestPerPod(samples, warnings), warnings };
+}
+
+function usageAmount(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const amount = parseQuantity(value);
+    return amount >= 0 ? amount : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function durationOrUndefined(text: string): number | undefined {
+  try {
+    const seconds = parseDurationSeconds(text);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One sample per pod: a metrics API that lists a pod twice (a broken aggregator or proxy) had its
+ * usage counted twice in every total and utilization. The newest sample wins.
+ */
+function newestPerPod(samples: PodMetrics[], warnings: string[]): PodMetrics[] {
+  const byPod = new Map<string, { sample: PodMetrics; count: number }>();
+  for (const sample of samples) {
+    const seen = byPod.get(sample.pod);
+    if (!seen) byPod.set(sample.pod, { sample, count: 1 });
+    else {
+      seen.count++;
+      if (sample.timestamp > seen.sample.timestamp) seen.sample = sample;
+    }
+  }
+  for (const [pod, { count }] of byPod)
+    if (count > 1)
+      warnings.push(`pod "${pod}": metrics.k8s.io listed it ${count} times; the newest sample is used`);
+  return [...byPod.values()].map((entry) => entry.sample);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError, type ValidationIssue } from '@ballast/core';
+import { CollectorError, ValidationError, type ValidationIssue } from '@ballast/core';
 import { AppsV1Api, AutoscalingV2Api } from '@kubernetes/client-node';
 import {
   createOperationControl,
@@ -100,6 +100,7 @@ export interface PatchHpaBoundsResult {
  * ```
  */
 export async function scaleDeployment(options: ScaleDeploymentOptions): Promise<ScaleDeploymentResult> {
+  requireOptions(options, 'scale request');
   const { namespace, deployment, replicas } = options;
   const issues = [...nameIssues('namespace', namespace), ...nameIssues('deployment', deployment)];
   issues.push(...replicaIssues('replicas', replicas, options.allowZero ? 0 : 1));
@@ -157,6 +158,7 @@ export async function scaleDeployment(options: ScaleDeploymentOptions): Promise<
  * ```
  */
 export async function patchHpaBounds(options: PatchHpaBoundsOptions): Promise<PatchHpaBoundsResult> {
+  requireOptions(options, 'HPA bounds');
   const { namespace, hpa, minReplicas, maxReplicas } = options;
   const issues = [...nameIssues('namespace', namespace), ...nameIssues('hpa', hpa)];
   if (minReplicas === undefined && maxReplicas === undefined) {
@@ -185,6 +187,19 @@ export async function patchHpaBounds(options: PatchHpaBoundsOptions): Promise<Pa
     const current = await control.run({ ...target, verb: 'get' }, (requestOptions) =>
       autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpa, namespace }, requestOptions),
     );
+    // A live HPA without a valid maxReplicas is a broken body: checking the new minReplicas against
+    // (and reporting) `maxReplicas: 1` sent a patch on a guess. Setting maxReplicas repairs it.
+    const liveMax = current.spec?.maxReplicas;
+    if (
+      maxReplicas === undefined &&
+      !(typeof liveMax === 'number' && Number.isSafeInteger(liveMax) && liveMax >= 1)
+    )
+      throw new CollectorError({
+        message: `Kubernetes HPA "${hpa}" in namespace "${namespace}" has no valid spec.maxReplicas (got ${JSON.stringify(liveMax ?? null)}); give maxReplicas too`,
+        source: 'kubernetes',
+        endpoint: path,
+        statusCode: 200,
+      });
     const previous = {
       minReplicas: current.spec?.minReplicas ?? 1,
       maxReplicas: current.spec?.maxReplicas ?? 1,
@@ -238,9 +253,20 @@ function nameIssues(path: string, value: string): ValidationIssue[] {
   return [];
 }
 
+/** `spec.replicas` and the HPA bounds are int32 in the API: a larger count could never be stored. */
+const maxReplicaCount = 2_147_483_647;
+
+function requireOptions(options: unknown, subject: string): void {
+  if (typeof options !== 'object' || options === null)
+    throwIfInvalid(subject, [{ path: '(root)', message: 'options are required' }]);
+}
+
 function replicaIssues(path: string, value: number, minimum: number): ValidationIssue[] {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     return [{ path, message: `must be an integer, got ${String(value)}` }];
+  }
+  if (value > maxReplicaCount) {
+    return [{ path, message: `must be at most ${maxReplicaCount} (int32), got ${value}` }];
   }
   if (value < minimum) {
     return [

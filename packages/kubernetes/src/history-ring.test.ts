@@ -61,3 +61,15 @@ describe('createHistoryRing', () => {
     expect(() => createHistoryRing({ capacity: 2, stepMs: 0 })).toThrow(ValidationError);
   });
 });
+
+describe('createHistoryRing.push with a broken snapshot', () => {
+  it('refuses a snapshot whose collectedAt is not a finite time instead of storing a NaN timestamp', () => {
+    const ring = createHistoryRing({ capacity: 5, stepMs: 1000 });
+    ring.push(snapshot(10_000, 2, [0.25]));
+    for (const at of [Number.NaN, Number.POSITIVE_INFINITY, '12' as unknown as number]) {
+      expect(() => ring.push(snapshot(at, 3, [0.25]))).toThrow(ValidationError);
+    }
+    expect(ring.samples().map((sample) => sample.timestamp)).toEqual([10_000]);
+    expect(ring.series().replicas.timestamps.every(Number.isFinite)).toBe(true);
+  });
+});

@@ -50,7 +50,7 @@ export interface HistoryRing {
  * for forecasting and trend checks. Samples are aligned to `stepMs`; a missing metric stays
  * missing (never recorded as 0).
  *
- * @throws ValidationError when `capacity` is not a positive integer or `stepMs` is not positive.
+ * @throws ValidationError when `capacity` is not a positive integer or `stepMs` is below 1 ms.
  * @example
  * ```ts
  * const history = createHistoryRing({ capacity: 288, stepMs: 300_000 }); // one day of 5-minute samples
@@ -59,6 +59,12 @@ export interface HistoryRing {
  * ```
  */
 export function createHistoryRing(options: HistoryRingOptions): HistoryRing {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError({
+      message: 'createHistoryRing needs { capacity, stepMs }',
+      issues: [{ path: '(root)', message: 'options are required' }],
+    });
+  }
   const { capacity, stepMs } = options;
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new ValidationError({
@@ -66,10 +72,12 @@ export function createHistoryRing(options: HistoryRingOptions): HistoryRing {
       issues: [{ path: 'capacity', message: 'must be a positive integer' }],
     });
   }
-  if (!Number.isFinite(stepMs) || stepMs <= 0) {
+  // Below 1 ms, `collectedAt / stepMs` overflows to Infinity for a tiny step (1e-300): every
+  // sample got the timestamp Infinity.
+  if (typeof stepMs !== 'number' || !Number.isFinite(stepMs) || stepMs < 1) {
     throw new ValidationError({
-      message: `stepMs must be a positive number, got ${String(stepMs)}`,
-      issues: [{ path: 'stepMs', message: 'must be positive' }],
+      message: `stepMs must be a number of milliseconds ≥ 1, got ${String(stepMs)}`,
+      issues: [{ path: 'stepMs', message: 'must be at least 1 (ms)' }],
     });
   }
   let buffer: HistorySample[] = [];
@@ -93,6 +101,12 @@ export function createHistoryRing(options: HistoryRingOptions): HistoryRing {
       return buffer.length;
     },
     push(snapshot) {
+      const at: unknown = snapshot?.collectedAt;
+      if (typeof at !== 'number' || !Number.isFinite(at))
+        throw new ValidationError({
+          message: `A history sample needs a finite collectedAt (epoch ms), got ${String(at)}`,
+          issues: [{ path: 'collectedAt', message: 'must be a finite epoch ms' }],
+        });
       const timestamp = Math.floor(snapshot.collectedAt / stepMs) * stepMs;
       const last = buffer[buffer.length - 1];
       if (last && timestamp < last.timestamp) return undefined;

@@ -26,7 +26,8 @@ export interface KubernetesCallOptions {
 /**
  * Loads a {@link KubeConfigInput} into a `KubeConfig`.
  *
- * @throws ConfigError when the YAML cannot be parsed or has no current cluster.
+ * @throws ConfigError when the YAML cannot be parsed or has no current cluster, or `input` is neither
+ *   a `KubeConfig`, a string nor `undefined`.
  * @example
  * ```ts
  * const kc = loadKubeConfig(process.env.KUBECONFIG_YAML); // or loadKubeConfig(undefined) for the defaults
@@ -34,6 +35,17 @@ export interface KubernetesCallOptions {
  */
 export function loadKubeConfig(input: KubeConfigInput): KubeConfig {
   if (input instanceof KubeConfig) return ensureCluster(input);
+  // Only `undefined` means "the default locations": a number, `null` or a parsed YAML object used
+  // to load ~/.kube/config silently — on a workstation, whatever cluster is current.
+  if (input !== undefined && typeof input !== 'string')
+    throw new ConfigError({
+      message: `Invalid kubeconfig: expected a KubeConfig, a kubeconfig YAML string or undefined, got ${
+        input === null ? 'null' : typeof input
+      }`,
+      issues: [
+        { path: 'kubeConfig', message: 'must be a KubeConfig, a kubeconfig YAML string or undefined' },
+      ],
+    });
   const config = new KubeConfig();
   try {
     if (typeof input === 'string') config.loadFromString(input);

@@ -30,6 +30,9 @@ export interface LabelSelector {
  * ```
  */
 export function toLabelSelectorString(selector: LabelSelector): string {
+  if (typeof selector !== 'object' || selector === null)
+    throw invalid('selector', 'must be a LabelSelector ({ matchLabels?, matchExpressions? })');
+  checkLabels(selector);
   const parts: Array<{ key: string; text: string }> = [];
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     parts.push({ key, text: `${key}=${value}` });
@@ -103,6 +106,57 @@ export function matchesLabelSelector(
     }
   }
   return true;
+}
+
+const labelName = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label key: `[prefix/]name`, the prefix a DNS subdomain (≤ 253), the name ≤ 63 characters. */
+function isLabelKey(key: unknown): boolean {
+  if (typeof key !== 'string') return false;
+  const slash = key.lastIndexOf('/');
+  if (slash === -1) return labelName.test(key);
+  const prefix = key.slice(0, slash);
+  return prefix.length <= 253 && dnsSubdomain.test(prefix) && labelName.test(key.slice(slash + 1));
+}
+
+/** A label value: empty, or ≤ 63 of `[A-Za-z0-9_.-]` starting and ending alphanumeric. */
+function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && (value === '' || labelName.test(value));
+}
+
+/**
+ * Keys and values are checked with the API server's rules: the selector string has no quoting, so
+ * a value such as `web,tier!=canary` used to add a requirement of its own (and `a),b in (c` to
+ * close a set early), selecting other pods than the selector says.
+ */
+function checkLabels(selector: LabelSelector): void {
+  const issues: Array<{ path: string; message: string }> = [];
+  const keyMessage = 'must be a label key ([prefix/]name: letters, digits, - _ . ; name at most 63)';
+  const valueMessage = 'must be a label value (empty, or at most 63 letters, digits, - _ . )';
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!isLabelKey(key)) issues.push({ path: `matchLabels.${key}`, message: keyMessage });
+    else if (!isLabelValue(value)) issues.push({ path: `matchLabels.${key}`, message: valueMessage });
+  }
+  const expressions = selector.matchExpressions ?? [];
+  if (!Array.isArray(expressions)) issues.push({ path: 'matchExpressions', message: 'must be an array' });
+  else
+    expressions.forEach((requirement, index) => {
+      if (!isLabelKey(requirement?.key))
+        issues.push({ path: `matchExpressions.${index}.key`, message: keyMessage });
+      (requirement?.values ?? []).forEach((value: unknown, position: number) => {
+        if (!isLabelValue(value))
+          issues.push({ path: `matchExpressions.${index}.values.${position}`, message: valueMessage });
+      });
+    });
+  if (issues.length === 0) return;
+  throw new ValidationError({
+    message: `Invalid label selector: ${issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.slice(0, 80)}: ${issue.message}`)
+      .join('; ')}`,
+    issues,
+  });
 }
 
 function invalid(path: string, message: string): ValidationError {

@@ -12,6 +12,7 @@ import {
   type NodeSnapshot,
   type StorageSnapshot,
 } from '@ballast/core';
+import { functionIssue, integerIssue, type OptionIssue, refuseOptions } from './check-options';
 import type { ProxmoxClient } from './proxmox-client';
 import { checkClusterResources } from './resource-integrity';
 import { trimRows } from './rrd-series';
@@ -104,6 +105,13 @@ export async function collectCluster(
     )
     .map((row) => toGuest(row, ha.services));
   await collectGuestSeries(run, guestsWantingSeries(guests, options.guestSeries));
+  if (Array.isArray(options.guestSeries)) {
+    // A vmid asked for and not found (a typo, a guest since deleted) is said, not skipped silently.
+    const present = new Set(guests.map((guest) => guest.vmid));
+    for (const vmid of new Set(options.guestSeries))
+      if (!present.has(vmid))
+        run.warnings.push(`guestSeries: no guest ${vmid} in the cluster; no series for it`);
+  }
   if (options.localStorageContent !== false) await collectLocalStorageContent(run, resources, nodes, guests);
   if (options.checkLocalDisks === true) await checkGuestLocalDisks(run, guests);
   const storages = resources
@@ -126,7 +134,31 @@ interface Collection {
   before: { apiCalls: number; retries: number; byEndpoint: Record<string, number> };
 }
 
+/**
+ * Options are checked before any request: a `concurrency` of `NaN` started no worker at all, so
+ * the snapshot came back without a single node series and no warning.
+ */
+function checkCollectOptions(options: CollectClusterOptions): void {
+  const issues: OptionIssue[] = [];
+  if (options.period !== undefined && !Object.hasOwn(periods, options.period))
+    issues.push({ path: 'period', message: `must be one of ${Object.keys(periods).join(', ')}` });
+  const { guestSeries } = options as { guestSeries?: unknown };
+  if (
+    guestSeries !== undefined &&
+    typeof guestSeries !== 'boolean' &&
+    !(Array.isArray(guestSeries) && guestSeries.every((vmid) => Number.isSafeInteger(vmid) && vmid > 0))
+  )
+    issues.push({
+      path: 'guestSeries',
+      message: 'must be true, false or a list of vmids (positive integers)',
+    });
+  issues.push(...integerIssue('concurrency', options.concurrency, 1));
+  issues.push(...functionIssue('onProgress', options.onProgress));
+  refuseOptions('Proxmox collection options', issues);
+}
+
 function startCollection(client: ProxmoxClient, options: CollectClusterOptions): Collection {
+  checkCollectOptions(options);
   const period = periods[options.period ?? '24h'];
   if (period === undefined) {
     throw new CollectorError({ message: `Unknown period ${String(options.period)}`, source: 'proxmox' });
@@ -135,7 +167,7 @@ function startCollection(client: ProxmoxClient, options: CollectClusterOptions):
     client,
     period,
     request: { signal: options.signal },
-    concurrency: Math.max(1, Math.floor(options.concurrency ?? 4)),
+    concurrency: options.concurrency ?? 4,
     warnings: [],
     progress: (event) => options.onProgress?.(event),
     started: Date.now(),

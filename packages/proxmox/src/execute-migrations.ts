@@ -1,4 +1,5 @@
 import { AbortedError } from '@ballast/core';
+import { functionIssue, integerIssue, type OptionIssue, positiveIssue, refuseOptions } from './check-options';
 import { mapLimit } from './collect-cluster-snapshot';
 import {
   checkAgainstListing,
@@ -114,11 +115,14 @@ export async function executeMigrations(
   plan: readonly MigrationMove[],
   options: ExecuteMigrationsOptions = {},
 ): Promise<MigrationExecutionReport> {
+  checkExecuteOptions(plan, options);
   const apply = options.apply === true;
   const signal = options.signal;
   const pollIntervalMs = options.pollIntervalMs ?? 2_000;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const reports: MigrationMoveReport[] = plan.map((move) => ({ move, status: 'skipped', haManaged: false }));
+  /** vmid → the move of this plan that passed its checks for that guest (it is or would be sent). */
+  const claims = new Map<number, number>();
   const emit = (event: MigrationProgressEvent) => options.onProgress?.(event);
   let halted = false;
 
@@ -129,9 +133,10 @@ export async function executeMigrations(
 
   await mapLimit(
     plan.map((move, index) => ({ move, index })),
-    Math.max(1, Math.floor(options.parallel ?? 1)),
+    options.parallel ?? 1,
     async ({ move, index }) => {
       const report = reports[index]!;
+
       if (aborted() || halted || resources === undefined) {
         report.status = aborted() ? 'aborted' : 'skipped';
         report.reason = aborted() ? 'aborted before start' : 'an earlier move failed (stopOnFailure)';
@@ -145,7 +150,7 @@ export async function executeMigrations(
           move,
           report,
           resources,
-          { ...options, apply, pollIntervalMs, timeoutMs },
+          { ...options, apply, pollIntervalMs, timeoutMs, claims, index },
           emit,
         );
       } catch (error) {
@@ -189,7 +194,48 @@ export async function executeMigrations(
   }
 }
 
-type RunOptions = ExecuteMigrationsOptions & { apply: boolean; pollIntervalMs: number; timeoutMs: number };
+/**
+ * The plan and options are checked before any request. Before, `parallel: NaN` started no worker
+ * (every move `skipped`, no reason), `timeoutMs: NaN` waited for a stuck task forever, a `NaN`
+ * poll interval polled without pause, and `bwlimit`/`restartTimeoutSeconds` of `NaN` were sent.
+ */
+function checkExecuteOptions(plan: readonly MigrationMove[], options: ExecuteMigrationsOptions): void {
+  const issues: OptionIssue[] = [];
+  if (!Array.isArray(plan)) issues.push({ path: 'plan', message: 'must be an array of moves' });
+  else
+    plan.forEach((move: Partial<MigrationMove> | null, index) => {
+      const at = `plan.${index}`;
+      if (typeof move !== 'object' || move === null) {
+        issues.push({ path: at, message: 'must be a move { vmid, kind, source, target }' });
+        return;
+      }
+      if (typeof move.vmid !== 'number' || !Number.isSafeInteger(move.vmid) || move.vmid < 1)
+        issues.push({ path: `${at}.vmid`, message: 'must be a positive integer' });
+      if (move.kind !== 'vm' && move.kind !== 'ct')
+        issues.push({ path: `${at}.kind`, message: "must be 'vm' or 'ct'" });
+      for (const key of ['source', 'target'] as const)
+        if (typeof move[key] !== 'string' || move[key].length === 0)
+          issues.push({ path: `${at}.${key}`, message: 'must be a node name' });
+    });
+  issues.push(
+    ...integerIssue('parallel', options.parallel, 1),
+    ...positiveIssue('timeoutMs', options.timeoutMs),
+    ...positiveIssue('pollIntervalMs', options.pollIntervalMs),
+    ...integerIssue('bwlimit', options.bwlimit, 0),
+    ...integerIssue('restartTimeoutSeconds', options.restartTimeoutSeconds, 0),
+    ...functionIssue('onProgress', options.onProgress),
+  );
+  refuseOptions('migration plan or options', issues);
+}
+
+type RunOptions = ExecuteMigrationsOptions & {
+  apply: boolean;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  claims: Map<number, number>;
+  /** This move's position in the plan. */
+  index: number;
+};
 
 /** What the checks learned about a guest that shapes its migrate request. */
 interface MoveShape {
@@ -222,6 +268,12 @@ async function runMove(
     (precondition === undefined ? undefined : refusalFromPrecondition(move, precondition, resources)) ??
     refusalFromMoveOptions(move, localDisks, shape.running);
   if (refusal !== undefined) return refuse(report, refusal);
+  // Two moves of one guest would send two migrations (at once with `parallel`); the first move
+  // that passes its checks claims the guest (checked and set without an await in between).
+  const claimedBy = options.claims.get(move.vmid);
+  if (claimedBy !== undefined)
+    return refuse(report, `guest ${move.vmid} is already moved by move ${claimedBy} of this plan`);
+  options.claims.set(move.vmid, options.index);
 
   report.request = describeRequest(move, shape, report.haManaged, options);
   if (!options.apply) {

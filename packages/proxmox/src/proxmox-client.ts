@@ -326,13 +326,20 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
 
   const request: ProxmoxClient['request'] = async (method, path, schema, requestOptions = {}) => {
     const endpoint = `${method} ${path}`;
+    // `.` and `..` are resolved by the URL parser: `/nodes/../storage` would reach `/storage`.
+    if (
+      typeof path !== 'string' ||
+      !path.startsWith('/') ||
+      path.split('/').some((part) => part === '.' || part === '..')
+    )
+      throw argumentError('path', 'must start with "/" and have no "." or ".." segment');
     const statsKey = endpointKey(method, path);
-    const query = encodeParams(requestOptions.query);
+    const query = encodeParams(requestOptions.query, 'query');
     const url = `${apiRoot}${path
       .split('/')
       .map((segment) => encodeURIComponent(segment))
       .join('/')}${query ? `?${query}` : ''}`;
-    const body = method === 'GET' ? undefined : encodeParams(requestOptions.body);
+    const body = method === 'GET' ? undefined : encodeParams(requestOptions.body, 'body');
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     const attempts = method === 'GET' ? retries + 1 : 1;
@@ -394,7 +401,8 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
     }
   };
 
-  const node = (name: string) => `/nodes/${name}`;
+  const node = (name: string) => `/nodes/${segment('node', name)}`;
+  const guest = (kind: string, vmid: number) => `${guestKind(kind)}/${guestId(vmid)}`;
 
   return {
     baseUrl: origin,
@@ -418,35 +426,40 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
       request('GET', '/cluster/ha/resources', z.array(haResourceSchema), requestOptions),
     getHaGroups: (requestOptions) =>
       optionalEndpoint(() => request('GET', '/cluster/ha/groups', z.array(haGroupSchema), requestOptions)),
-    getNodeRrdData: (name, { timeframe, cf, ...rest }) =>
+    getNodeRrdData: guarded((name, { timeframe, cf, ...rest }) =>
       request('GET', `${node(name)}/rrddata`, z.array(rrdRowSchema), {
         ...rest,
         query: { timeframe, cf },
       }),
-    getGuestRrdData: (name, kind, vmid, { timeframe, cf, ...rest }) =>
-      request('GET', `${node(name)}/${kind}/${vmid}/rrddata`, z.array(rrdRowSchema), {
+    ),
+    getGuestRrdData: guarded((name, kind, vmid, { timeframe, cf, ...rest }) =>
+      request('GET', `${node(name)}/${guest(kind, vmid)}/rrddata`, z.array(rrdRowSchema), {
         ...rest,
         query: { timeframe, cf },
       }),
-    getNodeStorage: (name, requestOptions) =>
+    ),
+    getNodeStorage: guarded((name, requestOptions) =>
       request('GET', `${node(name)}/storage`, z.array(nodeStorageSchema), requestOptions),
-    getStorageContent: (name, storage, requestOptions) =>
+    ),
+    getStorageContent: guarded((name, storage, requestOptions) =>
       request(
         'GET',
-        `${node(name)}/storage/${encodeURIComponent(storage)}/content`,
+        `${node(name)}/storage/${segment('storage', storage)}/content`,
         z.array(storageVolumeSchema),
         {
           ...requestOptions,
           query: { content: 'images,rootdir' },
         },
       ),
-    getMigratePrecondition: (name, kind, vmid, { target, ...rest } = {}) =>
-      request('GET', `${node(name)}/${kind}/${vmid}/migrate`, migratePreconditionSchema, {
+    ),
+    getMigratePrecondition: guarded((name, kind, vmid, { target, ...rest } = {}) =>
+      request('GET', `${node(name)}/${guest(kind, vmid)}/migrate`, migratePreconditionSchema, {
         ...rest,
         query: { target },
       }),
-    migrateVm: (name, vmid, params, requestOptions) =>
-      request('POST', `${node(name)}/qemu/${vmid}/migrate`, z.string().startsWith('UPID:'), {
+    ),
+    migrateVm: guarded((name, vmid, params, requestOptions) =>
+      request('POST', `${node(name)}/qemu/${guestId(vmid)}/migrate`, z.string().startsWith('UPID:'), {
         ...requestOptions,
         body: {
           target: params.target,
@@ -456,8 +469,9 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
           bwlimit: params.bwlimit,
         },
       }),
-    migrateContainer: (name, vmid, params, requestOptions) =>
-      request('POST', `${node(name)}/lxc/${vmid}/migrate`, z.string().startsWith('UPID:'), {
+    ),
+    migrateContainer: guarded((name, vmid, params, requestOptions) =>
+      request('POST', `${node(name)}/lxc/${guestId(vmid)}/migrate`, z.string().startsWith('UPID:'), {
         ...requestOptions,
         body: {
           target: params.target,
@@ -467,22 +481,67 @@ export function createProxmoxClient(options: ProxmoxClientOptions): ProxmoxClien
           bwlimit: params.bwlimit,
         },
       }),
-    migrateHaResource: (sid, target, requestOptions) =>
-      request('POST', `/cluster/ha/resources/${sid}/migrate`, z.unknown(), {
+    ),
+    migrateHaResource: guarded((sid, target, requestOptions) =>
+      request('POST', `/cluster/ha/resources/${segment('sid', sid)}/migrate`, z.unknown(), {
         ...requestOptions,
         body: { node: target },
       }),
-    getTaskStatus: (name, upid, requestOptions) =>
-      request('GET', `${node(name)}/tasks/${upid}/status`, taskStatusSchema, requestOptions),
-    listNodeTasks: (name, { vmid, typefilter, since, limit, source, ...rest } = {}) =>
+    ),
+    getTaskStatus: guarded((name, upid, requestOptions) =>
+      request('GET', `${node(name)}/tasks/${segment('upid', upid)}/status`, taskStatusSchema, requestOptions),
+    ),
+    listNodeTasks: guarded((name, { vmid, typefilter, since, limit, source, ...rest } = {}) =>
       request('GET', `${node(name)}/tasks`, z.array(taskListEntrySchema), {
         ...rest,
         query: { vmid, typefilter, since, limit, source: source ?? 'all' },
       }),
+    ),
     close: async () => {
       await ownAgent?.close();
     },
   };
+}
+
+/** A call argument the client refuses before sending anything. */
+function argumentError(path: string, message: string): ConfigError {
+  return new ConfigError({
+    message: `Invalid Proxmox call argument: ${path}: ${message}`,
+    issues: [{ path, message }],
+  });
+}
+
+/**
+ * A path parameter (node, storage, HA sid, UPID): exactly one segment. A `/` in it, or a `.`/`..`
+ * (which the URL parser resolves), reached another endpoint: `getNodeStorage('..')` read
+ * `/storage`, and an HA sid could climb to any POST endpoint.
+ */
+function segment(path: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value === '.' || value === '..' || value.includes('/'))
+    throw argumentError(path, 'must be one path segment (not empty, "." or "..", and without "/")');
+  return value;
+}
+
+function guestId(vmid: unknown): number {
+  if (typeof vmid !== 'number' || !Number.isSafeInteger(vmid) || vmid < 1)
+    throw argumentError('vmid', `must be a positive integer, got ${String(vmid)}`);
+  return vmid;
+}
+
+function guestKind(kind: unknown): 'qemu' | 'lxc' {
+  if (kind !== 'qemu' && kind !== 'lxc') throw argumentError('kind', "must be 'qemu' or 'lxc'");
+  return kind;
+}
+
+/** Turns a synchronous refusal of a method's arguments into a rejected promise, as callers expect. */
+function guarded<Method extends (...args: never[]) => Promise<unknown>>(method: Method): Method {
+  return ((...args: Parameters<Method>) => {
+    try {
+      return method(...args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }) as Method;
 }
 
 /** Removes the token from a text; with `maxLength`, redacts first and then truncates. */
@@ -501,11 +560,17 @@ function resolveOrigin(options: ProxmoxClientOptions): string {
   return `https://${host}:${options.port ?? 8006}`;
 }
 
-function encodeParams(params: Record<string, string | number | boolean | undefined> | undefined): string {
+function encodeParams(
+  params: Record<string, string | number | boolean | undefined> | undefined,
+  where: 'query' | 'body',
+): string {
   if (params === undefined) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
+    // `NaN` and `Infinity` went out as the text "NaN"/"Infinity" (PVE: 400, or a filter matching nothing).
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw argumentError(`${where}.${key}`, `must be a finite number, got ${value}`);
     search.set(key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
   }
   return search.toString();

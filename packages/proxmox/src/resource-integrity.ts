@@ -59,6 +59,15 @@ export function checkClusterResources(resources: readonly ClusterResource[]): Re
     }
   }
 
+  // Every cluster has a node; PVE answers an empty list (status 200) to a token that may not see
+  // any (no Sys.Audit/VM.Audit on /). Taken as is, it was a cluster with nothing to balance.
+  if (nodeStatus.size === 0)
+    problems.push(
+      resources.length === 0
+        ? 'the listing is empty: no node is visible (does the API token have Sys.Audit and VM.Audit on /, e.g. the PVEAuditor role?)'
+        : 'the listing has no node row (does the API token have Sys.Audit on /nodes?)',
+    );
+
   const vmids = new Set<number>();
   for (const row of resources) {
     if ((row.type !== 'qemu' && row.type !== 'lxc') || row.vmid === undefined) continue;

@@ -1,4 +1,4 @@
-import type { Series } from '@ballast/core';
+import { ConfigError, type Series } from '@ballast/core';
 import type { RrdRow } from './wire-schemas';
 
 /**
@@ -17,6 +17,8 @@ export function rrdSeries(rows: readonly RrdRow[], read: (row: RrdRow) => number
   const values: number[] = [];
   const sorted = [...rows].sort((a, b) => a.time - b.time);
   for (const row of sorted) {
+    // A row without a finite time cannot be placed (it became a `NaN` timestamp).
+    if (!Number.isFinite(row.time)) continue;
     const value = read(row);
     if (value === undefined || !Number.isFinite(value)) continue;
     timestamps.push(row.time * 1000);
@@ -34,8 +36,16 @@ export function rrdSeries(rows: readonly RrdRow[], read: (row: RrdRow) => number
  * ```ts
  * trimRows([{ time: 0 }, { time: 3600 }, { time: 7200 }], 3600); // [{ time: 7200 }]
  * ```
+ *
+ * @throws ConfigError when `windowSeconds` is not a number > 0.
  */
 export function trimRows(rows: readonly RrdRow[], windowSeconds: number): RrdRow[] {
+  // `NaN` or a negative window kept no row at all, silently.
+  if (typeof windowSeconds !== 'number' || Number.isNaN(windowSeconds) || windowSeconds <= 0)
+    throw new ConfigError({
+      message: `trimRows: windowSeconds must be a number > 0, got ${String(windowSeconds)}`,
+      issues: [{ path: 'windowSeconds', message: 'must be a number > 0' }],
+    });
   let newest = Number.NEGATIVE_INFINITY;
   for (const row of rows) newest = Math.max(newest, row.time);
   return rows.filter((row) => row.time > newest - windowSeconds);

@@ -130,4 +130,5 @@ export {
   type VectorStoreDescription,
   type VectorStoreOptions,
   vectorChunkSchema,
+  vectorMetadataSchema,
 } from './vectors/vector-store';

@@ -1,6 +1,6 @@
 import type { Balancer } from '@ballast/balancer';
 import type { SharedState } from '@ballast/core';
-import type { StoresDescription } from '@ballast/store';
+import { type StoresDescription, vectorMetadataSchema } from '@ballast/store';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error';
 import { json, parseWith, queryNumber, queryOf, readJson } from '../http/json';
@@ -138,7 +138,8 @@ const ingestSchema = z
               .string()
               .min(1)
               .refine((text) => text.trim() !== '', 'must hold more than white space'),
-            metadata: z.record(z.string(), z.string()).optional(),
+            // Keeps a `__proto__` key as a field (z.record skipped it) and checks every value.
+            metadata: vectorMetadataSchema.optional(),
           })
           .strict(),
       )

@@ -87,6 +87,27 @@ describe('gateway over durable stores (SQLite)', () => {
     await expect.poll(() => stores.memory.recent('client:chat-1', 10)).toHaveLength(2);
   });
 
+  it('keeps a __proto__ metadata key of an ingested document as a plain field', async () => {
+    const ingest = await fetch(`${fixture.url}/v1/rag/collections/keys/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      // Raw JSON: an object literal would make `__proto__` the prototype, not a field.
+      body: '{"documents":[{"id":"d","text":"drain the node first","metadata":{"__proto__":"evil","constructor":"c","team":"sre"}}]}',
+    });
+    expect(ingest.status).toBe(201);
+    const [hit] = (await stores.vectors.search('keys', { text: 'drain node', topK: 1 })).hits;
+    expect(Object.keys(hit!.metadata).sort()).toEqual(['__proto__', 'constructor', 'team']);
+    expect(Object.getOwnPropertyDescriptor(hit!.metadata, '__proto__')?.value).toBe('evil');
+    const refused = await fetch(`${fixture.url}/v1/rag/collections/keys/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: '{"documents":[{"text":"x","metadata":{"__proto__":{"polluted":"yes"}}}]}',
+    });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.issues[0].path).toBe('documents.0.metadata.__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('audits routing decisions and target settings changes, and reports the store in /healthz', async () => {
     fixture.gateway.configureTarget(fixture.gateway.catalog.targetIds[0]!, { weight: 3 });
     await expect.poll(async () => (await stores.audit.list({ kind: 'configuration-change' })).length).toBe(1);

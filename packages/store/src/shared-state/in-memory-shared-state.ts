@@ -7,6 +7,7 @@ import type {
 } from '@ballast/core';
 import { ConfigError } from '@ballast/core';
 import { newReplicaId } from './replica-id';
+import { checkSharedStateInput } from './shared-state-input';
 import { type WindowBoundsInput, windowBoundsSchema } from './window-options';
 
 type BreakerListener = { replicaId: string; listener: (scope: string, record: SharedBreakerRecord) => void };
@@ -115,6 +116,7 @@ export function createInMemorySharedState(options: InMemorySharedStateOptions = 
     isAvailable: () => true,
 
     async acquireSlot(scope, limit, leaseMs) {
+      checkSharedStateInput.acquireSlot(scope, limit, leaseMs);
       const at = now();
       renewHeld(at);
       const leases = liveSlots(scope, at);
@@ -142,6 +144,7 @@ export function createInMemorySharedState(options: InMemorySharedStateOptions = 
     },
 
     async consumeRate(scope, limit, windowMs): Promise<RateVerdict> {
+      checkSharedStateInput.consumeRate(scope, limit, windowMs);
       const at = now();
       const entries = (hub.rates.get(scope) ?? []).filter((time) => time > at - windowMs);
       hub.rates.set(scope, entries);
@@ -171,6 +174,7 @@ export function createInMemorySharedState(options: InMemorySharedStateOptions = 
     },
 
     async recordOutcomes(scope, samples: readonly OutcomeSample[]) {
+      checkSharedStateInput.recordOutcomes(scope, samples);
       let buckets = hub.outcomes.get(scope);
       if (!buckets) {
         buckets = new Map();
@@ -199,6 +203,7 @@ export function createInMemorySharedState(options: InMemorySharedStateOptions = 
     },
 
     async readWindow(scope, windowMs): Promise<SharedWindowView> {
+      checkSharedStateInput.readWindow(scope, windowMs);
       const at = now();
       const span = Math.min(windowMs, bounds.retentionMs);
       const firstBucket = Math.floor((at - span) / bounds.bucketMs);

@@ -54,7 +54,9 @@ if count < limit then
   return {1, count + 1, 0}
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-local retry = tonumber(oldest[2]) + windowMs - now
+-- A limit below 1 refuses an empty window too: nothing to wait for but a whole window.
+local retry = windowMs
+if oldest[2] then retry = tonumber(oldest[2]) + windowMs - now end
 if retry < 0 then retry = 0 end
 return {0, count, retry}
 `;

@@ -30,6 +30,7 @@ import {
 import { type RedisSharedStateOptions, redisSharedStateOptionsSchema } from './redis-shared-state-options';
 import { newReplicaId } from './replica-id';
 import { SharedStateUnavailableError } from './shared-state-error';
+import { checkSharedStateInput } from './shared-state-input';
 
 /** The scripts, as ioredis exposes them after `defineCommand`. */
 interface ScriptCommands {
@@ -246,6 +247,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions = {}): R
     },
 
     async acquireSlot(scope, limit, leaseMs) {
+      checkSharedStateInput.acquireSlot(scope, limit, leaseMs);
       if (leaseMs < config.leaseRenewIntervalMs * 3)
         throw new ConfigError({
           message: `leaseMs ${leaseMs} must be at least 3 × leaseRenewIntervalMs (${config.leaseRenewIntervalMs})`,
@@ -275,6 +277,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions = {}): R
     },
 
     async consumeRate(scope, limit, windowMs): Promise<RateVerdict> {
+      checkSharedStateInput.consumeRate(scope, limit, windowMs);
       const member = `${replicaId}:${++counter}`;
       const [allowed, count, retryAfterMs] = await run('consumeRate', () =>
         scripts.ballastConsumeRate(rateKey(scope), limit, windowMs, member),
@@ -310,6 +313,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions = {}): R
     },
 
     async recordOutcomes(scope, samples: readonly OutcomeSample[]) {
+      checkSharedStateInput.recordOutcomes(scope, samples);
       if (samples.length === 0) return;
       const args: Array<string | number> = [config.bucketMs, config.retentionMs, config.latencyCapacity];
       for (const sample of samples) {
@@ -325,6 +329,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions = {}): R
     },
 
     async readWindow(scope, windowMs): Promise<SharedWindowView> {
+      checkSharedStateInput.readWindow(scope, windowMs);
       const at = Date.now();
       const span = Math.min(windowMs, config.retentionMs);
       const firstBucket = Math.floor((at - span) / config.bucketMs);

@@ -1,4 +1,4 @@
-import type { SharedBreakerRecord, SharedState } from '@ballast/core';
+import { ConfigError, type SharedBreakerRecord, type SharedState } from '@ballast/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** One implementation under the contract: handles that share one backing store. */
@@ -162,6 +162,103 @@ export function describeSharedStateContract(
       expect(view.successes).toBe(300);
       expect(view.latenciesMs).toHaveLength(256);
       expect(Math.min(...view.latenciesMs)).toBe(44); // the newest 256 of 0..299
+    });
+
+    it('refuses bad numbers with the same typed ConfigError, naming the argument, and changes nothing', async () => {
+      const fixture = await fresh();
+      const replica = await fixture.open();
+      const refusal = async (work: () => Promise<unknown>): Promise<ConfigError> => {
+        let caught: unknown;
+        try {
+          await work();
+        } catch (error) {
+          caught = error;
+        }
+        expect(ConfigError.isInstance(caught), `expected a ConfigError, got ${String(caught)}`).toBe(true);
+        return caught as ConfigError;
+      };
+      const state = replica as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const cases: Array<[operation: string, args: unknown[], path: string]> = [
+        ['consumeRate', ['bad', Number.NaN, 60_000], 'limit'],
+        ['consumeRate', ['bad', Number.POSITIVE_INFINITY, 60_000], 'limit'],
+        ['consumeRate', ['bad', -1, 60_000], 'limit'],
+        ['consumeRate', ['bad', '5', 60_000], 'limit'],
+        ['consumeRate', ['bad', undefined, 60_000], 'limit'],
+        ['consumeRate', ['bad', 5, Number.NaN], 'windowMs'],
+        ['consumeRate', ['bad', 5, 0], 'windowMs'],
+        ['consumeRate', ['bad', 5, -60_000], 'windowMs'],
+        ['consumeRate', ['bad', 5, 1.5], 'windowMs'],
+        ['consumeRate', ['bad', 5, Number.POSITIVE_INFINITY], 'windowMs'],
+        ['consumeRate', ['bad', 5, 2 ** 31], 'windowMs'],
+        ['consumeRate', ['bad', 5, '60000'], 'windowMs'],
+        ['consumeRate', [undefined, 5, 60_000], 'scope'],
+        ['acquireSlot', ['bad', Number.NaN, 30_000], 'limit'],
+        ['acquireSlot', ['bad', -2, 30_000], 'limit'],
+        ['acquireSlot', ['bad', Number.NEGATIVE_INFINITY, 30_000], 'limit'],
+        ['acquireSlot', ['bad', 2, Number.NaN], 'leaseMs'],
+        ['acquireSlot', ['bad', 2, -30_000], 'leaseMs'],
+        ['acquireSlot', ['bad', 2, 30_000.5], 'leaseMs'],
+        ['acquireSlot', ['bad', 2, 2 ** 31], 'leaseMs'],
+        ['acquireSlot', [42, 2, 30_000], 'scope'],
+        ['readWindow', ['bad', Number.NaN], 'windowMs'],
+        ['readWindow', ['bad', 0], 'windowMs'],
+        ['readWindow', ['bad', -1], 'windowMs'],
+        ['readWindow', ['bad', '60000'], 'windowMs'],
+        ['recordOutcomes', ['bad', [{ success: true, at: Number.NaN }]], 'samples.0.at'],
+        [
+          'recordOutcomes',
+          [
+            'bad',
+            [
+              { success: true, at: Date.now() },
+              { success: true, at: '1' },
+            ],
+          ],
+          'samples.1.at',
+        ],
+        [
+          'recordOutcomes',
+          ['bad', [{ success: true, at: Date.now(), latencyMs: Number.NaN }]],
+          'samples.0.latencyMs',
+        ],
+        [
+          'recordOutcomes',
+          ['bad', [{ success: true, at: Date.now(), latencyMs: -5 }]],
+          'samples.0.latencyMs',
+        ],
+        ['recordOutcomes', ['bad', [{ success: 'yes', at: Date.now() }]], 'samples.0.success'],
+        ['recordOutcomes', ['bad', 'not samples'], 'samples'],
+      ];
+      for (const [operation, args, path] of cases) {
+        const error = await refusal(() =>
+          (state[operation] as (...a: unknown[]) => Promise<unknown>)(...args),
+        );
+        expect(
+          error.issues.map((issue) => issue.path),
+          `${operation}(${String(args.slice(1))})`,
+        ).toEqual([path]);
+        expect(error.message).toContain(operation);
+        expect(error.isRetryable).toBe(false);
+      }
+      // Nothing was counted, taken or recorded by a refused call.
+      expect(await replica.consumeRate('bad', 5, 60_000)).toEqual({
+        allowed: true,
+        count: 1,
+        retryAfterMs: 0,
+      });
+      expect(await replica.slotsInFlight('bad')).toBe(0);
+      expect(await replica.readWindow('bad', 60_000)).toEqual({ successes: 0, failures: 0, latenciesMs: [] });
+      // The edges that are fine: a limit of 0 refuses every request, a fractional limit is a ceiling.
+      expect((await replica.consumeRate('zero', 0, 60_000)).allowed).toBe(false);
+      expect(await replica.acquireSlot('zero', 0, 30_000)).toBeUndefined();
+      expect((await replica.consumeRate('edge', 1.5, 2 ** 31 - 1)).allowed).toBe(true);
+      expect((await replica.consumeRate('edge', 1.5, 2 ** 31 - 1)).allowed).toBe(true);
+      expect((await replica.consumeRate('edge', 1.5, 2 ** 31 - 1)).allowed).toBe(false);
+      expect(await replica.readWindow('edge', Number.MAX_SAFE_INTEGER)).toEqual({
+        successes: 0,
+        failures: 0,
+        latenciesMs: [],
+      });
     });
 
     it('closes idempotently', async () => {

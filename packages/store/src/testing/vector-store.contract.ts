@@ -162,6 +162,34 @@ export function describeVectorStoreContract(name: string, harness: VectorStoreHa
       expect((await store.collections()).map((collection) => collection.chunks)).toEqual([4, 1]);
     });
 
+    it('keeps __proto__, constructor and prototype metadata keys as plain fields (no pollution, no loss)', async () => {
+      const store = await create();
+      // As a JSON body arrives: `__proto__` is an own field here, not the prototype.
+      const metadata = JSON.parse(
+        '{"__proto__":"evil","constructor":"ctor","prototype":"proto","team":"sre"}',
+      ) as Record<string, string>;
+      await store.upsert('keys', [{ id: 'k', documentId: 'k', text: 'drain the node first', metadata }]);
+      const [hit] = (await store.search('keys', { text: 'drain node', topK: 1 })).hits;
+      expect(Object.keys(hit!.metadata).sort()).toEqual(['__proto__', 'constructor', 'prototype', 'team']);
+      expect(Object.getOwnPropertyDescriptor(hit!.metadata, '__proto__')?.value).toBe('evil');
+      expect(Object.getPrototypeOf(hit!.metadata)).toBe(Object.prototype);
+      expect(hit!.metadata.constructor).toBe('ctor');
+      expect(JSON.parse(JSON.stringify(hit!.metadata))).toEqual(metadata);
+      expect(({} as Record<string, unknown>).evil).toBeUndefined();
+      // A `__proto__` whose value is not a string is refused like any other field, never skipped.
+      for (const bad of ['{"__proto__":{"polluted":"yes"}}', '{"__proto__":42}', '{"constructor":null}']) {
+        await expect(
+          store.upsert('keys', [
+            { id: 'b', documentId: 'b', text: 'x', metadata: JSON.parse(bad) as Record<string, string> },
+          ]),
+        ).rejects.toSatisfy(
+          (error: unknown) => StoreError.isInstance(error) && error.reason === 'invalid_input',
+        );
+      }
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((await store.collections()).find((collection) => collection.name === 'keys')?.chunks).toBe(1);
+    });
+
     it('never stores a secret in clear', async () => {
       const store = await create({ knownSecrets: ['internal-wiki-pass'] });
       const key = ['xai', 'Ab12Cd34Ef56Gh78Ij90'].join('-');

@@ -3,6 +3,38 @@ import type { StoreDescription } from '../store-description';
 import { storedText } from '../validate-input';
 import type { VectorIndexOption } from './collection-vector-index';
 
+const metadataValueSchema = storedText().max(2_000);
+
+/** A plain object (not an array, `Map`, `Date` or class instance). */
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/**
+ * Chunk metadata: string fields, every own key kept as data. `z.record` skipped a `__proto__` key
+ * (and its value went unchecked); this schema checks and copies each own key with
+ * `Object.fromEntries`, which defines fields, so `__proto__`, `constructor` and `prototype` come
+ * back as ordinary fields of an ordinary object and no prototype is ever set.
+ *
+ * @example
+ * ```ts
+ * vectorMetadataSchema.parse(JSON.parse('{"__proto__":"kept","team":"sre"}')); // both keys, own fields
+ * ```
+ */
+export const vectorMetadataSchema = z
+  .custom<Record<string, string>>(isPlainObject, 'must be an object of string fields')
+  .superRefine((value, context) => {
+    for (const key of Object.keys(value)) {
+      const parsed = metadataValueSchema.safeParse(value[key]);
+      if (!parsed.success)
+        for (const issue of parsed.error.issues)
+          context.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+    }
+  })
+  .transform((value): Record<string, string> => Object.fromEntries(Object.entries(value)));
+
 /** One chunk of a document, as stored. */
 export const vectorChunkSchema = z
   .object({
@@ -12,7 +44,7 @@ export const vectorChunkSchema = z
     text: storedText().min(1).max(100_000),
     /** Vector of `text`; without one the chunk is found by lexical search only. */
     embedding: z.array(z.number().finite()).min(1).max(8_192).optional(),
-    metadata: z.record(z.string(), storedText().max(2_000)).optional(),
+    metadata: vectorMetadataSchema.optional(),
   })
   .strict();
 
