@@ -348,6 +348,43 @@ function assertSnapshot(snapshot: unknown): asserts snapshot is ClusterSnapshot 
   if (!isRecord(snapshot) || !Array.isArray(snapshot.nodes) || !Array.isArray(snapshot.guests)) {
     throw invalid('snapshot must be a ClusterSnapshot with `nodes` and `guests` arrays', 'snapshot');
   }
+  // The capacity checks compare these numbers: a NaN, an infinity or a negative one would make
+  // every comparison pass (or fail) silently, so a snapshot carrying one is refused whole.
+  const nodes = snapshot.nodes as unknown[];
+  for (let position = 0; position < nodes.length; position++) {
+    const node = nodes[position];
+    const path = `snapshot.nodes.${position}`;
+    if (!isRecord(node)) throw invalid(`${path} must be a node, got ${describe(node)}`, path);
+    measure(node, path, 'cpu', ['cores', 'usageCores']);
+    measure(node, path, 'memory', ['totalBytes', 'usedBytes']);
+  }
+  const guests = snapshot.guests as unknown[];
+  for (let position = 0; position < guests.length; position++) {
+    const guest = guests[position];
+    const path = `snapshot.guests.${position}`;
+    if (!isRecord(guest)) throw invalid(`${path} must be a guest, got ${describe(guest)}`, path);
+    measure(guest, path, 'cpu', ['usageCores']);
+    measure(guest, path, 'memory', ['maxBytes', 'usedBytes']);
+  }
+}
+
+/** `owner[group][field]` must be a finite, non-negative number for each field. */
+function measure(
+  owner: Record<string, unknown>,
+  path: string,
+  group: string,
+  fields: readonly string[],
+): void {
+  const values = owner[group];
+  if (!isRecord(values))
+    throw invalid(`${path}.${group} must be an object, got ${describe(values)}`, `${path}.${group}`);
+  for (const field of fields) {
+    const value = values[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      const at = `${path}.${group}.${field}`;
+      throw invalid(`${at} must be a finite, non-negative number, got ${describe(value)}`, at, value);
+    }
+  }
 }
 
 function readAdvice(
