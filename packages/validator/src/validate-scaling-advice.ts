@@ -594,6 +594,22 @@ function readScalingAdvice(
       });
       return undefined;
     }
+    if (extracted.conflictingKeys !== undefined) {
+      for (const path of extracted.conflictingKeys) {
+        const field = path.join('.');
+        const code: ScalingReasonCode =
+          field === 'target_replicas' || field === 'targetReplicas'
+            ? 'target_invalid'
+            : field === 'confidence'
+              ? 'confidence_out_of_range'
+              : 'invalid_shape';
+        reasons.push({
+          code,
+          message: `"${field}" is given twice with different values; the answer is not read (JSON keeps only the last)`,
+        });
+      }
+      return undefined;
+    }
     for (const mend of extracted.repairs) {
       recordRepair(
         sink,
