@@ -101,7 +101,9 @@ describe('validateScalingAdvice: options and workload are checked, never silentl
     ['events: null', { events: null }, 'workload.events'],
   ])('%s is a ValidationError naming it', (_name, change, path) => {
     expect(
-      pathOfError(() => validateScalingAdvice({ ...workload, ...change } as unknown as WorkloadSnapshot, advice)),
+      pathOfError(() =>
+        validateScalingAdvice({ ...workload, ...change } as unknown as WorkloadSnapshot, advice),
+      ),
     ).toBe(path);
   });
 
