@@ -335,6 +335,23 @@ function resolveOptions(options: MigrationValidationOptions): Settings {
   };
   ratio(options.maxMemoryRatio, 'maxMemoryRatio');
   ratio(options.maxCpuRatio, 'maxCpuRatio');
+  if (options.source !== undefined && options.source !== 'llm' && options.source !== 'rule') {
+    throw invalid('options.source must be "llm" or "rule"', 'options.source', options.source);
+  }
+  const maxLength: unknown = options.maxAdviceTextLength;
+  if (
+    maxLength !== undefined &&
+    !(
+      (typeof maxLength === 'number' && Number.isInteger(maxLength) && maxLength >= 0) ||
+      maxLength === Number.POSITIVE_INFINITY
+    )
+  ) {
+    throw invalid(
+      'options.maxAdviceTextLength must be a non-negative integer',
+      'options.maxAdviceTextLength',
+      maxLength,
+    );
+  }
   const policy = resolvePlacementPolicy({
     ...(options.maxMemoryRatio === undefined ? {} : { maxMemoryRatio: options.maxMemoryRatio }),
     ...(options.maxCpuRatio === undefined ? {} : { maxCpuRatio: options.maxCpuRatio }),
