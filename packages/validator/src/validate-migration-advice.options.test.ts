@@ -6,7 +6,11 @@ import { type MigrationValidationOptions, validateMigrationAdvice } from './vali
 
 const snapshot = makeCluster({
   nodes: [makeNode('a'), makeNode('b')],
-  guests: [makeGuest(101, 'a', { localDisks: [{ volumeId: 'local-lvm:vm-101-disk-0', storage: 'local-lvm', sizeBytes: 1 }] })],
+  guests: [
+    makeGuest(101, 'a', {
+      localDisks: [{ volumeId: 'local-lvm:vm-101-disk-0', storage: 'local-lvm', sizeBytes: 1 }],
+    }),
+  ],
 });
 const move = {
   vmid: 101,
