@@ -12,19 +12,31 @@ import { createUsage, type Usage } from '@ballast/core';
  * ```
  */
 export function toAiSdkUsage(usage: Usage): LanguageModelV3Usage {
+  const inputTokens = count(usage.inputTokens);
+  const cachedInputTokens = count(usage.cachedInputTokens);
+  const outputTokens = count(usage.outputTokens);
+  const reasoningTokens = count(usage.reasoningTokens);
   return {
     inputTokens: {
-      total: usage.inputTokens,
-      noCache: difference(usage.inputTokens, usage.cachedInputTokens),
-      cacheRead: usage.cachedInputTokens,
+      total: inputTokens,
+      noCache: difference(inputTokens, cachedInputTokens),
+      cacheRead: cachedInputTokens,
       cacheWrite: undefined,
     },
     outputTokens: {
-      total: usage.outputTokens,
-      text: difference(usage.outputTokens, usage.reasoningTokens),
-      reasoning: usage.reasoningTokens,
+      total: outputTokens,
+      text: difference(outputTokens, reasoningTokens),
+      reasoning: reasoningTokens,
     },
   };
+}
+
+/**
+ * A token count as reported, or `undefined` (unknown) when it is not a finite, non-negative
+ * number: a foreign provider's `NaN`, `-5`, `Infinity` or `"12"` must not become a NaN total or cost.
+ */
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /**
@@ -40,10 +52,10 @@ export function fromAiSdkUsage(usage: LanguageModelV3Usage | undefined): Usage {
   const input = usage?.inputTokens;
   const output = usage?.outputTokens;
   return createUsage({
-    inputTokens: input?.total ?? sum(input?.noCache, input?.cacheRead),
-    outputTokens: output?.total ?? sum(output?.text, output?.reasoning),
-    cachedInputTokens: input?.cacheRead,
-    reasoningTokens: output?.reasoning,
+    inputTokens: count(input?.total) ?? sum(count(input?.noCache), count(input?.cacheRead)),
+    outputTokens: count(output?.total) ?? sum(count(output?.text), count(output?.reasoning)),
+    cachedInputTokens: count(input?.cacheRead),
+    reasoningTokens: count(output?.reasoning),
   });
 }
 

@@ -1,3 +1,4 @@
+import { findConflictingKeys, type JsonPath } from './conflicting-keys';
 import { ValidationError } from './errors/validation-error';
 import { DEFAULT_MAX_MODEL_TEXT_LENGTH } from './input-limits';
 
@@ -6,6 +7,12 @@ export interface ExtractedJson {
   value: unknown;
   /** Mends applied, e.g. `fenced-block`, `surrounding-prose`, `smart-quotes`, `trailing-commas`. */
   repairs: string[];
+  /**
+   * Present only when the JSON gives a key twice in one object with different values (see
+   * {@link findConflictingKeys}): `value` holds the last of them, as `JSON.parse` keeps it, and
+   * the earlier ones are lost. Callers that act on the value should refuse it.
+   */
+  conflictingKeys?: JsonPath[];
 }
 
 /** Options of {@link extractJson} and {@link safeExtractJson}. */
@@ -32,15 +39,16 @@ export interface ExtractJsonOptions {
  */
 export function extractJson(text: string, options: ExtractJsonOptions = {}): ExtractedJson {
   const result = safeExtractJson(text, options);
-  if (result.ok) return { value: result.value, repairs: result.repairs };
-  throw result.error;
+  if (!result.ok) throw result.error;
+  const { ok: _ok, ...extracted } = result;
+  return extracted;
 }
 
 /** Like {@link extractJson}, returning `{ ok: false, error }` instead of throwing. */
 export function safeExtractJson(
   text: string,
   options: ExtractJsonOptions = {},
-): { ok: true; value: unknown; repairs: string[] } | { ok: false; error: ValidationError } {
+): ({ ok: true } & ExtractedJson) | { ok: false; error: ValidationError } {
   if (typeof text !== 'string') {
     return { ok: false, error: noJson('expected model text (a string)', text) };
   }
@@ -54,7 +62,7 @@ export function safeExtractJson(
   }
   for (const candidate of candidates) {
     const parsed = tryParse(candidate.text);
-    if (parsed.ok) return { ok: true, value: parsed.value, repairs: candidate.repairs };
+    if (parsed.ok) return found(candidate.text, parsed.value, candidate.repairs);
   }
   // Second pass, mending typographic quotes and trailing commas. Fenced blocks and balanced spans
   // go first: they say more precisely where the JSON was.
@@ -65,9 +73,16 @@ export function safeExtractJson(
     const parsed = tryParse(span);
     if (!parsed.ok) continue;
     const prose = span !== mended.text.trim() && candidate.repairs.length === 0 ? ['surrounding-prose'] : [];
-    return { ok: true, value: parsed.value, repairs: [...candidate.repairs, ...prose, ...mended.repairs] };
+    return found(span, parsed.value, [...candidate.repairs, ...prose, ...mended.repairs]);
   }
   return { ok: false, error: noJson('no JSON object or array found in the model output', text) };
+}
+
+function found(text: string, value: unknown, repairs: string[]): { ok: true } & ExtractedJson {
+  const conflictingKeys = findConflictingKeys(text);
+  return conflictingKeys.length === 0
+    ? { ok: true, value, repairs }
+    : { ok: true, value, repairs, conflictingKeys };
 }
 
 function noJson(message: string, text: unknown): ValidationError {

@@ -31,6 +31,7 @@ export {
   type UnifiedFinishReason,
   type Usage,
 } from './chat-result';
+export { findConflictingKeys, type JsonPath } from './conflicting-keys';
 export { collectStream, runControlledStream } from './controlled-stream';
 export * from './domain/index';
 export type { EmbeddingModel, EmbedOptions, EmbedResult } from './embedding-model';

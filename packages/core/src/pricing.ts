@@ -1,4 +1,5 @@
 import type { Usage } from './chat-result';
+import { ConfigError } from './errors/config-error';
 
 /** Prices of one model in US dollars per million tokens. */
 export interface ModelPrice {
@@ -71,12 +72,58 @@ export function createPricingTable(
   base: PricingTable = defaultPricing,
 ): PricingTable {
   const merged: PricingTable = {};
+  const issues: Array<{ path: string; message: string }> = [];
   for (const table of [base, overrides]) {
+    if (typeof table !== 'object' || table === null) {
+      throw new ConfigError({
+        message: 'Invalid pricing table: not an object',
+        issues: [{ path: '(root)', message: 'not an object' }],
+      });
+    }
     for (const [provider, models] of Object.entries(table)) {
-      merged[provider] = { ...merged[provider], ...models };
+      if (typeof models !== 'object' || models === null) {
+        issues.push({ path: provider, message: 'must be an object of model prices' });
+        continue;
+      }
+      for (const [modelId, price] of Object.entries(models))
+        checkPrice(price, `${provider}.${modelId}`, issues);
+      const earlier = Object.hasOwn(merged, provider) ? merged[provider] : undefined;
+      // defineProperty, not assignment: a provider named `__proto__` is a provider, not a prototype.
+      Object.defineProperty(merged, provider, {
+        value: { ...earlier, ...models },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
+  if (issues.length > 0) {
+    throw new ConfigError({
+      message: `Invalid pricing table: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      issues,
+    });
+  }
   return merged;
+}
+
+const priceFields = ['inputPerMillion', 'outputPerMillion', 'cachedInputPerMillion'] as const;
+
+function isAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** A price must hold finite, non-negative dollars: a NaN or negative one makes every cost wrong. */
+function checkPrice(price: unknown, path: string, issues: Array<{ path: string; message: string }>): void {
+  if (typeof price !== 'object' || price === null) {
+    issues.push({ path, message: 'must be { inputPerMillion, outputPerMillion }' });
+    return;
+  }
+  for (const field of priceFields) {
+    const value = (price as Record<string, unknown>)[field];
+    if (field === 'cachedInputPerMillion' && value === undefined) continue;
+    if (!isAmount(value))
+      issues.push({ path: `${path}.${field}`, message: 'must be a finite, non-negative number' });
+  }
 }
 
 /** Options of {@link findModelPrice}. */
@@ -155,8 +202,11 @@ function warnOnce(provider: string, modelId: string, onWarning: ((message: strin
  * ```
  */
 export function computeCostUsd(price: ModelPrice | undefined, usage: Usage): number | undefined {
-  if (!price || usage.inputTokens === undefined || usage.outputTokens === undefined) return undefined;
-  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  if (!price || !isAmount(usage.inputTokens) || !isAmount(usage.outputTokens)) return undefined;
+  // A NaN, infinite or negative count (or price) is unknown, never a NaN or negative cost.
+  const cachedTokens = usage.cachedInputTokens ?? 0;
+  if (!isAmount(cachedTokens) || !validPrice(price)) return undefined;
+  const cached = Math.min(cachedTokens, usage.inputTokens);
   const cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion;
   const dollars =
     (usage.inputTokens - cached) * price.inputPerMillion +
@@ -173,9 +223,18 @@ export function estimateCostUsd(
   price: ModelPrice | undefined,
   estimate: { inputTokens: number; outputTokens: number },
 ): number | undefined {
-  if (!price) return undefined;
+  if (!price || !validPrice(price) || !isAmount(estimate.inputTokens) || !isAmount(estimate.outputTokens))
+    return undefined;
   return (
     (estimate.inputTokens * price.inputPerMillion + estimate.outputTokens * price.outputPerMillion) /
     1_000_000
+  );
+}
+
+function validPrice(price: ModelPrice): boolean {
+  return (
+    isAmount(price.inputPerMillion) &&
+    isAmount(price.outputPerMillion) &&
+    (price.cachedInputPerMillion === undefined || isAmount(price.cachedInputPerMillion))
   );
 }

@@ -1,3 +1,4 @@
+import { ValidationError } from '@ballast/core';
 /**
  * What {@link screenModelText} found in a piece of model-written text:
  * - `shell_pipe`: output piped into a shell or interpreter (`curl … | sh`);
@@ -77,6 +78,36 @@ const ansiSequences =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /\u001b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\u001b\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?/g;
 
+// Invisible format characters (zero-width space and joiners, soft hyphen, word joiner, BOM, …),
+// variation selectors, Hangul fillers and Unicode tag characters: a model (or what it quotes) can
+// hide them inside `cu\u200brl … | s\u200bh` so that the text reads as the command but no pattern
+// matches it. They are removed from the text kept, except the zero-width joiner (emoji sequences).
+const invisibleCharacters =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is removed on its own, combining ones included
+  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200c\u200e\u200f\u2060-\u2064\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\u{e0000}|\u{e0001}|[\u{e0020}-\u{e007f}]|[\u{e0100}-\u{e01ef}]/gu;
+/** Unicode tag characters mirror ASCII invisibly ("ASCII smuggling"): decoded for the scan only. */
+const tagCharacters = /[\u{e0020}-\u{e007e}]/gu;
+
+/**
+ * The text the patterns run on: tag characters decoded to the ASCII they hide, other invisible
+ * characters (and the zero-width joiner) dropped, and compatibility forms folded (NFKC: full-width
+ * `ｃｕｒｌ ｜ ｓｈ` is `curl | sh`).
+ */
+function scanView(text: string): string {
+  return text
+    .replace(tagCharacters, (char) => String.fromCharCode(char.codePointAt(0)! - 0xe0000))
+    .replace(invisibleCharacters, '')
+    .replace(/\u200d/g, '')
+    .normalize('NFKC');
+}
+
+function refuse(path: string, message: string): never {
+  throw new ValidationError({
+    message: `${path} ${message}`,
+    issues: [{ path, message, code: 'invalid_input' }],
+  });
+}
+
 /**
  * Screens one piece of text a model wrote (an analysis, a reasoning, a predicted issue) before
  * Ballast keeps or shows it: bounds its length, removes terminal escapes and bidirectional
@@ -91,19 +122,33 @@ const ansiSequences =
  * ```
  */
 export function screenModelText(text: string, options: ScreenModelTextOptions = {}): ScreenedModelText {
+  if (typeof text !== 'string') refuse('text', 'must be a string');
+  if (typeof options !== 'object' || options === null) refuse('options', 'must be an object');
   const maxLength = options.maxLength ?? 4_000;
+  if (
+    typeof maxLength !== 'number' ||
+    !(Number.isSafeInteger(maxLength) || maxLength === Number.POSITIVE_INFINITY) ||
+    maxLength < 1
+  ) {
+    refuse('options.maxLength', 'must be a positive integer');
+  }
   const findings: ModelTextFinding[] = [];
   let bounded = text;
   if (bounded.length > maxLength) {
     findings.push({ code: 'truncated', excerpt: `${text.length} characters, kept ${maxLength}` });
     bounded = `${bounded.slice(0, maxLength)}…`;
   }
-  const cleaned = bounded.replace(ansiSequences, '').replace(controlCharacters, '');
+  const cleaned = bounded
+    .replace(ansiSequences, '')
+    .replace(controlCharacters, '')
+    .replace(invisibleCharacters, '');
   if (cleaned.length !== bounded.length)
     findings.push({ code: 'control_characters', excerpt: `${bounded.length - cleaned.length} removed` });
+  // The patterns run on the scan view of the text as given (tag characters decoded), cleaned the same way.
+  const scanned = scanView(bounded.replace(ansiSequences, '').replace(controlCharacters, ''));
   for (const [code, pattern] of patterns) {
-    const match = pattern.exec(cleaned);
-    if (match) findings.push({ code, excerpt: excerptAround(cleaned, match.index, match[0].length) });
+    const match = pattern.exec(scanned);
+    if (match) findings.push({ code, excerpt: excerptAround(scanned, match.index, match[0].length) });
   }
   return { text: cleaned, unsafe: findings.some((finding) => !cosmetic.has(finding.code)), findings };
 }

@@ -1,4 +1,4 @@
-import type { ClusterSnapshot, GuestSnapshot, NodeSnapshot } from '@ballast/core';
+import { type ClusterSnapshot, type GuestSnapshot, type NodeSnapshot, ValidationError } from '@ballast/core';
 import { buildClusterIndex, type ClusterIndex } from './cluster-index';
 import type { MigrationReasonCode, Reason } from './reason-codes';
 
@@ -37,14 +37,40 @@ export interface PlacementPolicy {
  * ```
  */
 export function resolvePlacementPolicy(options: Partial<PlacementPolicy> = {}): PlacementPolicy {
+  if (typeof options !== 'object' || options === null) policyError('options', 'must be an object', options);
+  // Each option is checked, not read loosely: the string "false" is truthy and would allow moving
+  // guests with local disks; a NaN ratio would make every capacity check pass.
+  for (const flag of ['allowLocalDisks', 'allowHaManaged', 'enforceNonStrictPins'] as const) {
+    const value: unknown = options[flag];
+    if (value !== undefined && typeof value !== 'boolean')
+      policyError(`options.${flag}`, 'must be a boolean', value);
+  }
+  for (const ratio of ['maxMemoryRatio', 'maxCpuRatio'] as const) {
+    const value: unknown = options[ratio];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+      policyError(`options.${ratio}`, 'must be a positive number', value);
+    }
+  }
+  const memoryBasis: unknown = options.memoryBasis;
+  if (memoryBasis !== undefined && memoryBasis !== 'max' && memoryBasis !== 'used') {
+    policyError('options.memoryBasis', 'must be "max" or "used"', memoryBasis);
+  }
   return {
     allowLocalDisks: options.allowLocalDisks ?? false,
     allowHaManaged: options.allowHaManaged ?? false,
     enforceNonStrictPins: options.enforceNonStrictPins ?? true,
     maxMemoryRatio: options.maxMemoryRatio ?? 0.9,
     maxCpuRatio: options.maxCpuRatio ?? 1,
-    memoryBasis: options.memoryBasis === 'used' ? 'used' : 'max',
+    memoryBasis: options.memoryBasis ?? 'max',
   };
+}
+
+function policyError(path: string, message: string, value: unknown): never {
+  throw new ValidationError({
+    message: `${path} ${message}`,
+    issues: [{ path, message, code: 'invalid_input' }],
+    value: typeof value === 'object' ? undefined : value,
+  });
 }
 
 /**

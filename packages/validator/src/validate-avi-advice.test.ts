@@ -1,7 +1,7 @@
-import { type AviSnapshot, aviSnapshotSchema } from '@ballast/core';
+import { type AviSnapshot, aviSnapshotSchema, ValidationError } from '@ballast/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateAviAdvice } from './validate-avi-advice';
+import { type AviValidationOptions, validateAviAdvice } from './validate-avi-advice';
 
 const snapshot: AviSnapshot = aviSnapshotSchema.parse({
   source: { controller: 'https://avi.test', version: '30.2.1', tenant: 'admin' },
@@ -281,5 +281,65 @@ describe('validateAviAdvice', () => {
         expect(disabled.filter((recommendation) => recommendation.pool === 'pool-api')).toEqual([]);
       }),
     );
+  });
+});
+
+describe('validateAviAdvice: bad options and input are typed errors, never a silent pass', () => {
+  const busyMove = item({
+    action: 'migrate_virtual_service',
+    virtualService: 'vs-shop',
+    toServiceEngine: 'se-busy',
+  });
+  const pathOf = (run: () => unknown): string | undefined => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).issues[0]?.path;
+    }
+    return undefined;
+  };
+
+  it.each<[string, Record<string, unknown>, string]>([
+    // Before: `projected > NaN` is false, so the move onto the busy SE was accepted.
+    [
+      'maxServiceEngineCpuPercent: NaN',
+      { maxServiceEngineCpuPercent: Number.NaN },
+      'options.maxServiceEngineCpuPercent',
+    ],
+    [
+      'maxServiceEngineCpuPercent: "80"',
+      { maxServiceEngineCpuPercent: '80' },
+      'options.maxServiceEngineCpuPercent',
+    ],
+    [
+      'defaultMaxServiceEnginesPerVirtualService: NaN',
+      { defaultMaxServiceEnginesPerVirtualService: Number.NaN },
+      'options.defaultMaxServiceEnginesPerVirtualService',
+    ],
+    [
+      'defaultMaxServiceEnginesPerVirtualService: 1.5',
+      { defaultMaxServiceEnginesPerVirtualService: 1.5 },
+      'options.defaultMaxServiceEnginesPerVirtualService',
+    ],
+    ['source: "rules"', { source: 'rules' }, 'options.source'],
+  ])('%s', (_name, options, path) => {
+    expect(pathOf(() => validateAviAdvice(snapshot, [busyMove], options as AviValidationOptions))).toBe(path);
+  });
+
+  it('items that are not an array (before: a TypeError from forEach)', () => {
+    expect(pathOf(() => validateAviAdvice(snapshot, { recommendations: [] } as unknown as unknown[]))).toBe(
+      'items',
+    );
+  });
+
+  it('an SE with a NaN CPU figure (before: every move onto it passed the capacity check)', () => {
+    const broken = {
+      ...snapshot,
+      serviceEngines: snapshot.serviceEngines.map((se) =>
+        se.uuid === 'se-busy' ? { ...se, cpuPercent: Number.NaN } : se,
+      ),
+    };
+    expect(pathOf(() => validateAviAdvice(broken, [busyMove]))).toBe('snapshot.serviceEngines.2.cpuPercent');
   });
 });

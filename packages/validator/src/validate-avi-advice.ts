@@ -7,6 +7,7 @@ import {
   type LlmAviRecommendation,
   llmAviRecommendationSchema,
   type RecommendationSource,
+  ValidationError,
 } from '@ballast/core';
 import type { Reason } from './reason-codes';
 
@@ -117,6 +118,7 @@ export function validateAviAdvice(
   items: readonly unknown[],
   options: AviValidationOptions = {},
 ): AviValidationResult {
+  assertAviInput(snapshot, items, options);
   const source = options.source ?? 'llm';
   const state = createWorkingState(snapshot, options);
   const accepted: AviRecommendation[] = [];
@@ -145,6 +147,59 @@ export function validateAviAdvice(
     accepted.push({ ...check.recommendation, id: `${source}-${index + 1}`, source, numbers: check.numbers });
   });
   return { accepted, rejected };
+}
+
+function aviInputError(path: string, message: string, value?: unknown): never {
+  throw new ValidationError({
+    message: `${path} ${message}`,
+    issues: [{ path, message, code: 'invalid_input' }],
+    value: typeof value === 'object' ? undefined : value,
+  });
+}
+
+/**
+ * Options, items and the snapshot figures the checks compare: a `NaN` limit or SE CPU would make
+ * every `projected > limit` comparison false and let any move through.
+ */
+function assertAviInput(snapshot: unknown, items: unknown, options: unknown): void {
+  if (typeof options !== 'object' || options === null) aviInputError('options', 'must be an object');
+  const given = options as Record<string, unknown>;
+  if (given.source !== undefined && given.source !== 'llm' && given.source !== 'rule') {
+    aviInputError('options.source', 'must be "llm" or "rule"', given.source);
+  }
+  const maxCpu = given.maxServiceEngineCpuPercent;
+  if (maxCpu !== undefined && (typeof maxCpu !== 'number' || !Number.isFinite(maxCpu) || maxCpu <= 0)) {
+    aviInputError('options.maxServiceEngineCpuPercent', 'must be a positive number', maxCpu);
+  }
+  const limit = given.defaultMaxServiceEnginesPerVirtualService;
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+    aviInputError('options.defaultMaxServiceEnginesPerVirtualService', 'must be a positive integer', limit);
+  }
+  if (!Array.isArray(items)) aviInputError('items', 'must be an array of recommendations');
+  const parts = snapshot as Record<string, unknown> | null;
+  if (
+    typeof parts !== 'object' ||
+    parts === null ||
+    !Array.isArray(parts.virtualServices) ||
+    !Array.isArray(parts.pools) ||
+    !Array.isArray(parts.serviceEngines)
+  ) {
+    aviInputError('snapshot', 'must be an AviSnapshot with virtualServices, pools and serviceEngines arrays');
+  }
+  const engines = parts.serviceEngines as unknown[];
+  for (let position = 0; position < engines.length; position++) {
+    const se = engines[position] as Record<string, unknown> | null;
+    if (typeof se !== 'object' || se === null)
+      aviInputError(`snapshot.serviceEngines.${position}`, 'must be an object');
+    const cpu = se.cpuPercent;
+    if (cpu !== undefined && (typeof cpu !== 'number' || !Number.isFinite(cpu) || cpu < 0)) {
+      aviInputError(
+        `snapshot.serviceEngines.${position}.cpuPercent`,
+        'must be a finite, non-negative number',
+        cpu,
+      );
+    }
+  }
 }
 
 /**

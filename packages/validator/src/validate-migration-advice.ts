@@ -1,6 +1,7 @@
 import {
   type ClusterSnapshot,
   type IssueSeverity,
+  type JsonPath,
   llmMigrationAdviceSchema,
   llmPredictedIssueSchema,
   type MigrationRecommendation,
@@ -149,7 +150,7 @@ export function validateMigrationAdvice(
   assertSnapshot(snapshot);
   const settings = resolveOptions(options);
   const repairs: Repair[] = [];
-  const { items, issues, analysis } = readAdvice(advice, repairs, options.maxAdviceTextLength);
+  const { items, issues, analysis, conflicts } = readAdvice(advice, repairs, options.maxAdviceTextLength);
   const index = buildClusterIndex(snapshot);
   const count = items.length;
 
@@ -185,6 +186,11 @@ export function validateMigrationAdvice(
     if (scratch.length > 0) work.reasonsAt[position] = scratch.slice();
   }
   if (reader.parsedAt !== undefined) work.parsedAt = reader.parsedAt;
+  for (const [position, fields] of conflicts.items) {
+    // Before any other check passes judgement: which of the values the model meant is unknown.
+    work.slotAt[position] = -1;
+    addReason(work, position, { code: 'invalid_shape', message: conflictMessageOf(fields) });
+  }
 
   markRepeatedMoves(work);
 
@@ -206,7 +212,13 @@ export function validateMigrationAdvice(
     const rejection = work.rejectedAt[position];
     if (rejection !== undefined) rejected.push(rejection);
   }
-  const { predictedIssues, rejectedIssues } = validateIssues(issues, index, repairs, settings.source);
+  const { predictedIssues, rejectedIssues } = validateIssues(
+    issues,
+    index,
+    repairs,
+    settings.source,
+    conflicts.issues,
+  );
   const result: MigrationValidationResult = { accepted, rejected, repairs, predictedIssues, rejectedIssues };
   if (analysis !== undefined) result.analysis = analysis;
   return result;
@@ -323,6 +335,23 @@ function resolveOptions(options: MigrationValidationOptions): Settings {
   };
   ratio(options.maxMemoryRatio, 'maxMemoryRatio');
   ratio(options.maxCpuRatio, 'maxCpuRatio');
+  if (options.source !== undefined && options.source !== 'llm' && options.source !== 'rule') {
+    throw invalid('options.source must be "llm" or "rule"', 'options.source', options.source);
+  }
+  const maxLength: unknown = options.maxAdviceTextLength;
+  if (
+    maxLength !== undefined &&
+    !(
+      (typeof maxLength === 'number' && Number.isInteger(maxLength) && maxLength >= 0) ||
+      maxLength === Number.POSITIVE_INFINITY
+    )
+  ) {
+    throw invalid(
+      'options.maxAdviceTextLength must be a non-negative integer',
+      'options.maxAdviceTextLength',
+      maxLength,
+    );
+  }
   const policy = resolvePlacementPolicy({
     ...(options.maxMemoryRatio === undefined ? {} : { maxMemoryRatio: options.maxMemoryRatio }),
     ...(options.maxCpuRatio === undefined ? {} : { maxCpuRatio: options.maxCpuRatio }),
@@ -348,17 +377,107 @@ function assertSnapshot(snapshot: unknown): asserts snapshot is ClusterSnapshot 
   if (!isRecord(snapshot) || !Array.isArray(snapshot.nodes) || !Array.isArray(snapshot.guests)) {
     throw invalid('snapshot must be a ClusterSnapshot with `nodes` and `guests` arrays', 'snapshot');
   }
+  // The capacity checks compare these numbers: a NaN, an infinity or a negative one would make
+  // every comparison pass (or fail) silently, so a snapshot carrying one is refused whole.
+  const nodes = snapshot.nodes as unknown[];
+  for (let position = 0; position < nodes.length; position++) {
+    const node = nodes[position];
+    const path = `snapshot.nodes.${position}`;
+    if (!isRecord(node)) throw invalid(`${path} must be a node, got ${describe(node)}`, path);
+    measure(node, path, 'cpu', ['cores', 'usageCores']);
+    measure(node, path, 'memory', ['totalBytes', 'usedBytes']);
+  }
+  const guests = snapshot.guests as unknown[];
+  for (let position = 0; position < guests.length; position++) {
+    const guest = guests[position];
+    const path = `snapshot.guests.${position}`;
+    if (!isRecord(guest)) throw invalid(`${path} must be a guest, got ${describe(guest)}`, path);
+    measure(guest, path, 'cpu', ['usageCores']);
+    measure(guest, path, 'memory', ['maxBytes', 'usedBytes']);
+  }
+}
+
+/** `owner[group][field]` must be a finite, non-negative number for each field. */
+function measure(
+  owner: Record<string, unknown>,
+  path: string,
+  group: string,
+  fields: readonly string[],
+): void {
+  const values = owner[group];
+  if (!isRecord(values))
+    throw invalid(`${path}.${group} must be an object, got ${describe(values)}`, `${path}.${group}`);
+  for (const field of fields) {
+    const value = values[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      const at = `${path}.${group}.${field}`;
+      throw invalid(`${at} must be a finite, non-negative number, got ${describe(value)}`, at, value);
+    }
+  }
+}
+
+/** Keys given twice with different values in model text, by item position (field paths within the item). */
+interface Conflicts {
+  items: Map<number, string[]>;
+  issues: Map<number, string[]>;
+}
+
+const noConflicts: Conflicts = { items: new Map(), issues: new Map() };
+
+function conflictMessageOf(fields: readonly string[]): string {
+  return `${fields.map((field) => `"${field}"`).join(', ')} given twice with different values; which one the model meant is unknown (JSON keeps only the last)`;
+}
+
+/**
+ * Sorts conflicting keys by where they are: inside one recommendation or predicted issue (that
+ * item is refused), or anywhere else (the whole answer is refused: a second `recommendations`
+ * list would silently replace the first).
+ */
+function sortConflicts(paths: readonly JsonPath[], bareArray: boolean): Conflicts {
+  const conflicts: Conflicts = { items: new Map(), issues: new Map() };
+  for (const path of paths) {
+    const [head, second] = path;
+    const list =
+      bareArray && typeof head === 'number'
+        ? conflicts.items
+        : (head === 'recommendations' || head === 'predicted_issues') && typeof second === 'number'
+          ? head === 'recommendations'
+            ? conflicts.items
+            : conflicts.issues
+          : undefined;
+    const position = bareArray ? head : second;
+    if (list === undefined || typeof position !== 'number' || path.length < (bareArray ? 2 : 3)) {
+      const where = path.join('.');
+      throw new ValidationError({
+        message: `advice gives "${where}" twice with different values; which one the model meant is unknown`,
+        issues: [{ path: where, message: 'key given twice with different values', code: 'duplicate_key' }],
+      });
+    }
+    const field = path.slice(bareArray ? 1 : 2).join('.');
+    const fields = list.get(position);
+    if (fields === undefined) list.set(position, [field]);
+    else fields.push(field);
+  }
+  return conflicts;
 }
 
 function readAdvice(
   advice: unknown,
   repairs: Repair[],
   maxLength: number | undefined,
-): { items: readonly unknown[]; issues: readonly unknown[]; analysis: string | undefined } {
+): {
+  items: readonly unknown[];
+  issues: readonly unknown[];
+  analysis: string | undefined;
+  conflicts: Conflicts;
+} {
   let value = advice;
+  let conflicts = noConflicts;
   if (typeof value === 'string') {
     const extracted = safeExtractJson(value, { maxLength });
     if (!extracted.ok) throw extracted.error;
+    if (extracted.conflictingKeys !== undefined)
+      conflicts = sortConflicts(extracted.conflictingKeys, Array.isArray(extracted.value));
     for (const mend of extracted.repairs) {
       repairs.push({
         target: 'advice',
@@ -372,7 +491,7 @@ function readAdvice(
     }
     value = extracted.value;
   }
-  if (Array.isArray(value)) return { items: value, issues: [], analysis: undefined };
+  if (Array.isArray(value)) return { items: value, issues: [], analysis: undefined, conflicts };
   if (!isRecord(value)) {
     throw invalid(
       `advice must be an object with \`recommendations\`, got ${describe(value)}`,
@@ -389,7 +508,7 @@ function readAdvice(
     (analysis === undefined || analysis === null || typeof analysis === 'string') &&
     (success === undefined || success === null || typeof success === 'boolean')
   ) {
-    return { items: recommendations, issues: predicted ?? [], analysis: analysis ?? undefined };
+    return { items: recommendations, issues: predicted ?? [], analysis: analysis ?? undefined, conflicts };
   }
   const parsed = llmMigrationAdviceSchema.safeParse(value);
   if (!parsed.success) {
@@ -407,6 +526,7 @@ function readAdvice(
     items: parsed.data.recommendations,
     issues: parsed.data.predicted_issues ?? [],
     analysis: parsed.data.analysis ?? undefined,
+    conflicts,
   };
 }
 
@@ -495,6 +615,7 @@ function validateIssues(
   index: ClusterIndex,
   repairs: Repair[],
   source: RecommendationSource,
+  conflicts: ReadonlyMap<number, string[]>,
 ): { predictedIssues: PredictedIssue[]; rejectedIssues: RejectedPredictedIssue[] } {
   const predictedIssues: PredictedIssue[] = [];
   const rejectedIssues: RejectedPredictedIssue[] = [];
@@ -503,6 +624,15 @@ function validateIssues(
     const item = issues[position];
     const sink: RepairSink = { target: 'predicted_issue', index: position, repairs };
     const reasons: Array<Reason<PredictedIssueReasonCode>> = [];
+    const conflicting = conflicts.get(position);
+    if (conflicting !== undefined) {
+      rejectedIssues.push({
+        index: position,
+        item,
+        reasons: [{ code: 'invalid_shape', message: conflictMessageOf(conflicting) }],
+      });
+      continue;
+    }
     const parsed = llmPredictedIssueSchema.safeParse(item);
     if (!parsed.success) {
       const grouped = groupIssues(parsed.error.issues, issueFieldCodes);

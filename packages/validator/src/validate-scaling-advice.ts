@@ -3,10 +3,12 @@ import {
   type HpaRecommendation,
   type HpaScalingRules,
   hpaScaleEventsFromHistory,
+  hpaScalingRulesSchema,
   type ImpactLevel,
   llmScalingAdviceSchema,
   type PerformanceImpact,
   type RecommendationSource,
+  recommendationSourceSchema,
   resolveHpaBehavior,
   type ScalingAction,
   type ScalingRecommendation,
@@ -195,6 +197,7 @@ export function validateScalingAdvice(
 ): ScalingValidationResult {
   const current = assertWorkload(workload);
   assertOptions(options);
+  assertWorkloadParts(workload, options);
   const repairs: Repair[] = [];
   const sink: RepairSink = { target: 'advice', index: -1, repairs };
   const reasons: Array<Reason<ScalingReasonCode>> = [];
@@ -257,12 +260,109 @@ export function validateScalingAdvice(
   };
 }
 
-function assertOptions(options: unknown): void {
+function refuse(path: string, message: string): never {
+  throw new ValidationError({
+    message: `${path} ${message}`,
+    issues: [{ path, message, code: 'invalid_input' }],
+  });
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** `behavior` rules for one direction, as the HPA API accepts them (a bad policy is never dropped). */
+function assertRules(rules: unknown, path: string): void {
+  if (rules === undefined) return;
+  const parsed = hpaScalingRulesSchema.safeParse(rules);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    refuse(path, `is not valid HPA scaling rules (${issue?.path.join('.') || 'value'}: ${issue?.message})`);
+  }
+}
+
+/**
+ * Every option is checked before it is used: a `NaN` time, a malformed history entry or a broken
+ * policy would otherwise be skipped silently and lift a rate limit or a stabilisation window.
+ */
+function assertOptions(options: unknown): asserts options is ScalingValidationOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({
       message: 'options must be an object',
       issues: [{ path: 'options', message: 'not an object' }],
     });
+  }
+  const given = options as Record<string, unknown>;
+  for (const flag of ['allowScaleToZero', 'applyBehavior'] as const) {
+    if (given[flag] !== undefined && typeof given[flag] !== 'boolean')
+      refuse(`options.${flag}`, 'must be a boolean');
+  }
+  if (given.now !== undefined && !isFiniteNumber(given.now))
+    refuse('options.now', 'must be a finite epoch-ms number');
+  if (given.source !== undefined && !recommendationSourceSchema.safeParse(given.source).success) {
+    refuse('options.source', `must be one of ${recommendationSourceSchema.options.join('|')}`);
+  }
+  const maxLength = given.maxAdviceTextLength;
+  if (maxLength !== undefined && !(isCount(maxLength) || maxLength === Number.POSITIVE_INFINITY)) {
+    refuse('options.maxAdviceTextLength', 'must be a non-negative integer');
+  }
+  const history = given.recommendationHistory;
+  if (history !== undefined) {
+    if (!Array.isArray(history)) refuse('options.recommendationHistory', 'must be an array');
+    for (let position = 0; position < history.length; position++) {
+      const entry: unknown = history[position];
+      if (!isRecord(entry) || !isFiniteNumber(entry.timestamp) || !isCount(entry.replicas)) {
+        refuse(
+          `options.recommendationHistory.${position}`,
+          'must be { timestamp: finite epoch ms, replicas: non-negative integer }',
+        );
+      }
+    }
+  }
+  const behavior = given.behavior;
+  if (behavior !== undefined) {
+    if (!isRecord(behavior)) refuse('options.behavior', 'must be an object');
+    assertRules(behavior.scaleUp, 'options.behavior.scaleUp');
+    assertRules(behavior.scaleDown, 'options.behavior.scaleDown');
+  }
+}
+
+/** The parts of the workload the HPA behaviour reads: the HPA's rules, `collectedAt` and `events`. */
+function assertWorkloadParts(workload: WorkloadSnapshot, options: ScalingValidationOptions): void {
+  const hpa: unknown = workload.hpa;
+  if (hpa !== undefined && hpa !== null) {
+    if (!isRecord(hpa) || !isRecord(hpa.spec)) refuse('workload.hpa.spec', 'must be an object');
+    const behavior = hpa.spec.behavior;
+    if (behavior !== undefined) {
+      if (!isRecord(behavior)) refuse('workload.hpa.spec.behavior', 'must be an object');
+      assertRules(behavior.scaleUp, 'workload.hpa.spec.behavior.scaleUp');
+      assertRules(behavior.scaleDown, 'workload.hpa.spec.behavior.scaleDown');
+    }
+  }
+  if (!(options.applyBehavior ?? (hpa !== undefined && hpa !== null))) return;
+  if (options.now === undefined && !isFiniteNumber(workload.collectedAt)) {
+    refuse('workload.collectedAt', 'must be a finite epoch-ms number (or pass options.now)');
+  }
+  const events: unknown = workload.events;
+  if (events === undefined) return;
+  if (!Array.isArray(events)) refuse('workload.events', 'must be an array');
+  for (let position = 0; position < events.length; position++) {
+    const event: unknown = events[position];
+    if (
+      !isRecord(event) ||
+      !isFiniteNumber(event.timestamp) ||
+      !isCount(event.fromReplicas) ||
+      !isCount(event.toReplicas)
+    ) {
+      refuse(
+        `workload.events.${position}`,
+        'must be { timestamp: finite epoch ms, fromReplicas, toReplicas: non-negative integers }',
+      );
+    }
   }
 }
 
@@ -281,7 +381,12 @@ function readBounds(
       code: 'bounds_unknown',
       message: 'no maxReplicas: the workload has no HPA and options.maxReplicas is unset',
     });
-  } else if (!Number.isInteger(minReplicas) || !Number.isInteger(maxReplicas) || minReplicas > maxReplicas) {
+  } else if (
+    !Number.isInteger(minReplicas) ||
+    !Number.isInteger(maxReplicas) ||
+    minReplicas < 0 ||
+    minReplicas > maxReplicas
+  ) {
     reasons.push({
       code: 'bounds_invalid',
       message: `minReplicas ${minReplicas} / maxReplicas ${maxReplicas} are not a valid range`,
@@ -319,7 +424,8 @@ function readProposedTarget(
     });
     return undefined;
   }
-  const proposed = roundUpReplicas(target.value);
+  // `+ 0` turns a -0 (from `-0` or `"-0"`) into 0: a replica count has no sign.
+  const proposed = roundUpReplicas(target.value) + 0;
   if (proposed !== target.value) {
     recordRepair(
       sink,
@@ -592,6 +698,22 @@ function readScalingAdvice(
         code: 'invalid_shape',
         message: tooLarge ? extracted.error.issues[0]!.message : 'no JSON object in the model output',
       });
+      return undefined;
+    }
+    if (extracted.conflictingKeys !== undefined) {
+      for (const path of extracted.conflictingKeys) {
+        const field = path.join('.');
+        const code: ScalingReasonCode =
+          field === 'target_replicas' || field === 'targetReplicas'
+            ? 'target_invalid'
+            : field === 'confidence'
+              ? 'confidence_out_of_range'
+              : 'invalid_shape';
+        reasons.push({
+          code,
+          message: `"${field}" is given twice with different values; the answer is not read (JSON keeps only the last)`,
+        });
+      }
       return undefined;
     }
     for (const mend of extracted.repairs) {

@@ -1,4 +1,4 @@
-import { AbortedError } from '@ballast/core';
+import { AbortedError, ConfigError } from '@ballast/core';
 import { documentVisibility, type VisibilitySource } from './document-visibility';
 
 /** What a {@link QueryStore} holds at one moment. Replaced (never mutated) on every change. */
@@ -19,7 +19,10 @@ export interface QuerySnapshot<T> {
 export interface QueryStoreOptions<T> {
   /** Loads the data; must honour `signal` (the store aborts it on refresh and when the last subscriber leaves). */
   load: (signal: AbortSignal) => Promise<T>;
-  /** Reload every `intervalMs` while subscribed and the page is visible. 0 or absent: no polling. */
+  /**
+   * Reload every `intervalMs` while subscribed and the page is visible. 0 or absent: no polling.
+   * Anything but a number from 0 to 2^31 - 1 is a `ConfigError` (timers would read it as ~0 ms).
+   */
   intervalMs?: number;
   /** Data to start from (e.g. rendered on the server): no first load is needed to show it. */
   initialData?: T;
@@ -57,7 +60,7 @@ export interface QueryStore<T> {
 export function createQueryStore<T>(options: QueryStoreOptions<T>): QueryStore<T> {
   const visibility = options.visibility ?? documentVisibility();
   const now = options.now ?? Date.now;
-  const intervalMs = options.intervalMs ?? 0;
+  const intervalMs = checkedInterval(options.intervalMs);
   const initial: QuerySnapshot<T> = {
     data: options.initialData,
     error: undefined,
@@ -141,4 +144,25 @@ export function createQueryStore<T>(options: QueryStoreOptions<T>): QueryStore<T
     getServerSnapshot: () => initial,
     refresh,
   };
+}
+
+/** The longest delay timers honour; a longer one (or `Infinity`) fires after about 1 ms. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * `intervalMs` as given, or a {@link ConfigError}: `NaN` became a delay of 0 and `Infinity` or more
+ * than 2^31 - 1 ms overflows to about 1 ms, so either reloaded in a tight loop.
+ */
+function checkedInterval(intervalMs: unknown): number {
+  if (intervalMs === undefined) return 0;
+  if (
+    typeof intervalMs !== 'number' ||
+    !Number.isFinite(intervalMs) ||
+    intervalMs < 0 ||
+    intervalMs > MAX_TIMER_DELAY_MS
+  ) {
+    const message = `must be a number of milliseconds from 0 (no polling) to ${MAX_TIMER_DELAY_MS}`;
+    throw new ConfigError({ message: `intervalMs ${message}`, issues: [{ path: 'intervalMs', message }] });
+  }
+  return intervalMs;
 }
