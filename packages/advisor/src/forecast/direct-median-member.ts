@@ -3,11 +3,21 @@ import type { SeriesHistory } from './series-history';
 
 /**
  * What a direct median model regresses `y(t+h) − y(t)` on: `count` regressors written into `out`
- * at origin `t` for horizon `h`, or `false` where they cannot be computed yet.
+ * at origin `t` for horizon `h`, or `false` where they cannot be computed yet. A set that reads the
+ * level itself measures it from `reference`, the last value when its fit was made (`centred`);
+ * its column 0 is then the constant and column 1 the level, the only column `reference` moves.
  */
 export interface MedianRegressors {
   readonly count: number;
-  fill(series: SeriesHistory, season: number, t: number, h: number, out: Float64Array): boolean;
+  readonly centred?: boolean;
+  fill(
+    series: SeriesHistory,
+    season: number,
+    t: number,
+    h: number,
+    out: Float64Array,
+    reference: number,
+  ): boolean;
 }
 
 /**
@@ -44,13 +54,14 @@ export const seasonalMedianRegressors: MedianRegressors = {
  */
 export const levelReversionRegressors: MedianRegressors = {
   count: 2,
-  fill(series, _season, t, h, out) {
+  // Measured from the last value at each fit: beside the constant 1, a level far from 0 (or from
+  // any fixed point the series drifts away from) makes the normal equations ill-conditioned, and
+  // the solver's relative ridge then swamps the level's own spread.
+  centred: true,
+  fill(series, _season, t, h, out, reference) {
     if (h > series.levelWindow) return false;
     out[0] = 1;
-    // Measured from the first sample, a fixed point that moves with the series: a raw level of
-    // 1e3 beside the constant 1 makes the normal equations ill-conditioned, and the fit then
-    // depends on where the series sits, not only on its shape.
-    out[1] = series.values[t]! - series.values[0]!;
+    out[1] = series.values[t]! - reference;
     return true;
   },
 };
@@ -89,6 +100,8 @@ export class DirectMedianMember {
   private readonly anchors: number[];
   /** Coefficients per anchor horizon (`undefined` until the evidence rule is met). */
   private readonly coefficients: Array<Float64Array | undefined>;
+  /** The level each anchor's coefficients measure from (0 for sets that are not `centred`). */
+  private readonly references: number[];
   private readonly features: Float64Array;
   private readonly blend: Float64Array;
 
@@ -103,6 +116,7 @@ export class DirectMedianMember {
     this.decay = options.decay;
     this.anchors = anchorHorizons(options.horizonSteps);
     this.coefficients = this.anchors.map(() => undefined);
+    this.references = this.anchors.map(() => 0);
   }
 
   /** Refits every anchor horizon's median model on the origins whose targets are known at `t`. */
@@ -110,6 +124,7 @@ export class DirectMedianMember {
     const { values: history, filled } = this.series;
     const { anchors, coefficients, features, regressors, season } = this;
     const count = regressors.count;
+    const reference = regressors.centred ? history[t]! : 0;
     for (const [index, h] of anchors.entries()) {
       const last = t - h;
       const first = Math.max(0, last - this.window(h) + 1);
@@ -119,7 +134,7 @@ export class DirectMedianMember {
       for (let origin = first; origin <= last; origin++) {
         // Gap fills are never fitted on, as origins or as targets.
         if (filled[origin + h] || filled[origin]) continue;
-        if (!regressors.fill(this.series, season, origin, h, features)) continue;
+        if (!regressors.fill(this.series, season, origin, h, features, reference)) continue;
         for (let j = 0; j < count; j++) rows.push(features[j]!);
         targets.push(history[origin + h]! - history[origin]!);
         weights.push(this.decay ** (last - origin));
@@ -128,26 +143,30 @@ export class DirectMedianMember {
         targets.length >= EVIDENCE_SAMPLES_PER_FEATURE * count &&
         targets.length / h >= EVIDENCE_INDEPENDENT_PER_FEATURE * count;
       if (!enough) continue;
+      const start = this.rebased(index, reference);
       coefficients[index] = leastAbsoluteDeviations(
         Float64Array.from(rows),
         Float64Array.from(targets),
         Float64Array.from(weights),
         count,
-        { start: coefficients[index], iterations: coefficients[index] ? 8 : 20 },
+        { start, iterations: start ? 8 : 20 },
       );
+      this.references[index] = reference;
     }
   }
 
   /** `y(t) +` the median change to `t + h`, coefficients interpolated between anchor horizons. */
   forecast(t: number, h: number): number {
-    const { anchors, coefficients, features, blend, regressors } = this;
+    const { anchors, features, blend, regressors } = this;
     let upper = 0;
     while (anchors[upper]! < h) upper++;
     const lower = anchors[upper] === h ? upper : upper - 1;
-    const low = coefficients[lower];
-    const high = coefficients[upper];
+    // Both anchors measured from one reference (they differ only if one anchor skipped a refit).
+    const reference = this.references[upper]!;
+    const low = this.rebased(lower, reference);
+    const high = this.rebased(upper, reference);
     if (low === undefined || high === undefined) return Number.NaN;
-    if (!regressors.fill(this.series, this.season, t, h, features)) return Number.NaN;
+    if (!regressors.fill(this.series, this.season, t, h, features, reference)) return Number.NaN;
     const span = anchors[upper]! - anchors[lower]!;
     const fraction = span === 0 ? 0 : (h - anchors[lower]!) / span;
     let change = 0;
@@ -156,6 +175,20 @@ export class DirectMedianMember {
       change += blend[j]! * features[j]!;
     }
     return this.series.values[t]! + change;
+  }
+
+  /**
+   * Anchor `index`'s coefficients for levels measured from `reference` instead of the reference
+   * they were fitted with: `c + b·(y − r₀) = c + b·(r − r₀) + b·(y − r)`. The same array when
+   * nothing moves (every set that is not `centred`).
+   */
+  private rebased(index: number, reference: number): Float64Array | undefined {
+    const fitted = this.coefficients[index];
+    const shift = reference - this.references[index]!;
+    if (fitted === undefined || shift === 0) return fitted;
+    const moved = Float64Array.from(fitted);
+    moved[0] = fitted[0]! + fitted[1]! * shift;
+    return moved;
   }
 
   /** Origins horizon `h` fits on: two seasons, more where `h` needs them, at most a week. */

@@ -58,6 +58,23 @@ describe('level-reversion member', () => {
     expect(Number.isNaN(forecasts[5]![40]!)).toBe(true);
   });
 
+  it('reverts as well after the level moves a million times its noise away from the first sample', () => {
+    // Measured from any fixed point (0, or the first sample), a level this far away leaves the
+    // normal equations ill-conditioned: the fit fell back to last-value (1.003 × its MAE).
+    const shifted = series.map((value, t) => (t < 10 ? value : value + 2e6));
+    const moved = run(shifted);
+    const h = 6;
+    let member = 0;
+    let lastValue = 0;
+    // Origins whose fit window (two seasons) no longer holds the jump itself.
+    for (const t of late.filter((origin) => origin - h - 2 * SEASON > 10)) {
+      member += Math.abs(shifted[t + h]! - moved[h - 1]![t]!);
+      lastValue += Math.abs(shifted[t + h]! - shifted[t]!);
+    }
+    const optimal = Math.sqrt((1 - phi ** (2 * h)) / (2 * (1 - phi ** h)));
+    expect(member / lastValue).toBeLessThan(optimal + 0.04);
+  });
+
   it('is equivariant: shifting and scaling the series shifts and scales its forecasts', () => {
     const moved = run(series.map((value) => 3 * value + 1000));
     for (const t of late.slice(0, 50)) {
