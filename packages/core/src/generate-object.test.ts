@@ -103,6 +103,23 @@ describe('generateObject', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it.each([
+    ['text', {}, (json: string) => ({ text: json })],
+    ['tool', { tools: true }, (json: string) => ({ tool: json })],
+  ] as const)(
+    'in %s mode, a key given twice with different values is repaired, not read as its last value',
+    async (_, capabilities, answer) => {
+      const { model, requests } = listModel(capabilities, [
+        answer('{"vmid": 101, "target": "pve2", "target": "pve9"}'),
+        answer('{"vmid": 101, "target": "pve2"}'),
+      ]);
+      const result = await generateObject(model, { schema, prompt: 'go', schemaName: 'plan' });
+      expect(result.object).toEqual({ vmid: 101, target: 'pve2' });
+      expect(result.rejectedAttempts[0]?.issues[0]).toMatchObject({ path: 'target', code: 'duplicate_key' });
+      expect(JSON.stringify(requests[1]!.messages.at(-1))).toContain('target');
+    },
+  );
+
   it('lets model-call errors through unchanged', async () => {
     const { model } = listModel({}, []);
     await expect(generateObject(model, { schema, prompt: 'go' })).rejects.toThrow('no more answers');

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ChatModel } from './chat-model';
 import type { CallOptions, ChatMessage, ChatRequest, ToolCall } from './chat-request';
 import { addUsage, type ChatResult, emptyUsage, type Usage } from './chat-result';
+import { findConflictingKeys, type JsonPath } from './conflicting-keys';
 import { NoObjectGeneratedError, type ObjectAttempt } from './errors/no-object-generated-error';
 import type { ValidationIssue } from './errors/validation-error';
 import { safeExtractJson } from './extract-json';
@@ -165,8 +166,10 @@ function validate(
   result: ChatResult,
 ): { ok: true; value: unknown } | { ok: false; issues: ValidationIssue[] } {
   let candidate: unknown;
+  let conflicts: JsonPath[] = [];
   if (toolCall && !toolCall.argumentsError) {
     candidate = toolCall.arguments;
+    conflicts = conflictingKeysOf(toolCall.rawArguments);
   } else {
     const extracted = safeExtractJson(answer);
     if (!extracted.ok) {
@@ -178,6 +181,18 @@ function validate(
       };
     }
     candidate = extracted.value;
+    conflicts = extracted.conflictingKeys ?? [];
+  }
+  // JSON keeps the last of a repeated key silently; the model is asked again instead.
+  if (conflicts.length > 0) {
+    return {
+      ok: false,
+      issues: conflicts.map((path) => ({
+        path: path.map(String).join('.') || '(root)',
+        message: 'given more than once with different values; give it once',
+        code: 'duplicate_key',
+      })),
+    };
   }
   const parsed = schema.safeParse(candidate);
   if (parsed.success) return { ok: true, value: parsed.data };
@@ -189,6 +204,16 @@ function validate(
       code: issue.code,
     })),
   };
+}
+
+/** Repeated keys of a tool call's raw arguments; none when the text is not plain JSON (it was repaired). */
+function conflictingKeysOf(rawArguments: string): JsonPath[] {
+  try {
+    JSON.parse(rawArguments);
+  } catch {
+    return [];
+  }
+  return findConflictingKeys(rawArguments);
 }
 
 function repairMessages(
