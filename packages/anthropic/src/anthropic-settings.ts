@@ -55,19 +55,20 @@ export interface AnthropicSettings {
  */
 export const defaultAnthropicMaxTokens = 4096;
 
-const settingsSchema = z.object({
-  apiKey: z.string().min(1, 'must not be empty').optional(),
-  baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  maxRetries: z.number().int().min(0).max(10).optional(),
-  pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  defaultMaxTokens: z.number().int().positive().optional(),
-  capabilities: z.record(z.string(), z.boolean()).optional(),
-  ...sdkLoggingSettingsSchema,
-  fetch: z
-    .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
-    .optional(),
-})
+const settingsSchema = z
+  .object({
+    apiKey: z.string().min(1, 'must not be empty').optional(),
+    baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    maxRetries: z.number().int().min(0).max(10).optional(),
+    pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    defaultMaxTokens: z.number().int().positive().optional(),
+    capabilities: z.record(z.string(), z.boolean()).optional(),
+    ...sdkLoggingSettingsSchema,
+    fetch: z
+      .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+  })
   // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
   .strict();
 

@@ -660,7 +660,10 @@ describe('health, retries and limits (in-process models)', () => {
     // The slot is held until the test releases it, not for a time a loaded machine could outlast:
     // with a 20 ms hold, a 15 ms stall between the two calls let the holder finish first.
     const holder = fakeModel('holder', () => ({ delayMs: 600_000 }));
-    const timing = createBalancer({ queueTimeoutMs: 5, targets: [{ model: holder, maxConcurrent: 1 }] }, noEnv);
+    const timing = createBalancer(
+      { queueTimeoutMs: 5, targets: [{ model: holder, maxConcurrent: 1 }] },
+      noEnv,
+    );
     const release = new AbortController();
     const held = timing.chat(ask, { signal: release.signal });
     const queued = await Promise.allSettled([timing.chat(ask)]);

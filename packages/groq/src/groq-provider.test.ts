@@ -169,7 +169,9 @@ describe('Groq errors', () => {
 
   it('takes only an http(s) baseURL and refuses unknown settings', () => {
     expect(() => createGroq({ apiKey, baseURL: 'ftp://groq.example/openai/v1' })).toThrow(/baseURL/);
-    expect(() => createGroq({ apiKey, baseUrl: 'https://proxy.example/openai/v1' } as never)).toThrow(/baseUrl/);
+    expect(() => createGroq({ apiKey, baseUrl: 'https://proxy.example/openai/v1' } as never)).toThrow(
+      /baseUrl/,
+    );
   });
 });
 

@@ -42,17 +42,18 @@ export interface GroqProvider {
   chatModel(modelId: string, options?: { capabilities?: Partial<ChatModelCapabilities> }): ChatModel;
 }
 
-const settingsSchema = z.object({
-  apiKey: z.string().min(1, 'must not be empty').optional(),
-  baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: z
-    .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
-    .optional(),
-  maxRetries: z.number().int().min(0).max(10).optional(),
-  pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  capabilities: z.record(z.string(), z.boolean()).optional(),
-})
+const settingsSchema = z
+  .object({
+    apiKey: z.string().min(1, 'must not be empty').optional(),
+    baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    fetch: z
+      .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+    maxRetries: z.number().int().min(0).max(10).optional(),
+    pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    capabilities: z.record(z.string(), z.boolean()).optional(),
+  })
   // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
   .strict();
 

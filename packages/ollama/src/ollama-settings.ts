@@ -54,18 +54,19 @@ export interface OllamaChatModelOptions {
 
 const defaultHost = 'http://127.0.0.1:11434';
 
-const settingsSchema = z.object({
-  host: z.string().min(1, 'must not be empty').optional(),
-  apiKey: z.string().min(1, 'must not be empty').optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  capabilities: z.record(z.string(), z.boolean()).optional(),
-  keepAlive: z.union([z.string().min(1), z.number()]).optional(),
-  options: z.record(z.string(), z.unknown()).optional(),
-  fetch: z
-    .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
-    .optional(),
-})
+const settingsSchema = z
+  .object({
+    host: z.string().min(1, 'must not be empty').optional(),
+    apiKey: z.string().min(1, 'must not be empty').optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    capabilities: z.record(z.string(), z.boolean()).optional(),
+    keepAlive: z.union([z.string().min(1), z.number()]).optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+    fetch: z
+      .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+  })
   // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
   .strict();
 

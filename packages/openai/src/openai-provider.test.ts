@@ -349,7 +349,9 @@ describe('OpenAI errors', () => {
     expect(() => createOpenAI({}, {})).toThrow(/OPENAI_API_KEY/);
     // Only http(s) endpoints, and a misspelt key is an error rather than a silent fall-back to api.openai.com.
     for (const baseURL of ['ftp://gpu-box/v1', 'file:///etc/passwd', 'javascript:alert(1)'])
-      expect(() => createOpenAI({ apiKey, baseURL }), baseURL).toThrow(/baseURL: must be an absolute http\(s\) URL/);
+      expect(() => createOpenAI({ apiKey, baseURL }), baseURL).toThrow(
+        /baseURL: must be an absolute http\(s\) URL/,
+      );
     expect(() => createOpenAI({ apiKey, baseUrl: 'http://127.0.0.1:8000/v1' } as never)).toThrow(/baseUrl/);
   });
 

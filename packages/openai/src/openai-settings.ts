@@ -41,26 +41,27 @@ export interface OpenAISettings {
   fetch?: typeof globalThis.fetch;
 }
 
-const settingsSchema = z.object({
-  apiKey: z.string().min(1, 'must not be empty').optional(),
-  baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" or "-"')
-    .optional(),
-  organization: z.string().optional(),
-  project: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  maxRetries: z.number().int().min(0).max(10).optional(),
-  pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
-  includeStreamUsage: z.boolean().optional(),
-  capabilities: z.record(z.string(), z.boolean()).optional(),
-  ...sdkLoggingSettingsSchema,
-  fetch: z
-    .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
-    .optional(),
-})
+const settingsSchema = z
+  .object({
+    apiKey: z.string().min(1, 'must not be empty').optional(),
+    baseURL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" or "-"')
+      .optional(),
+    organization: z.string().optional(),
+    project: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    maxRetries: z.number().int().min(0).max(10).optional(),
+    pricing: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+    includeStreamUsage: z.boolean().optional(),
+    capabilities: z.record(z.string(), z.boolean()).optional(),
+    ...sdkLoggingSettingsSchema,
+    fetch: z
+      .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+  })
   // A misspelt key (`baseUrl`, `host` vs `baseURL`) must not fall back to the default endpoint silently.
   .strict();
 
