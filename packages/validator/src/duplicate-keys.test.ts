@@ -2,28 +2,11 @@ import type { WorkloadSnapshot } from '@ballast/core';
 import { ValidationError } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
 import { makeCluster, makeGuest, makeNode } from './__fixtures__/build-cluster';
+import { webWorkload } from './__fixtures__/web-workload';
 import { validateMigrationAdvice } from './validate-migration-advice';
 import { validateScalingAdvice } from './validate-scaling-advice';
 
-const workload: WorkloadSnapshot = {
-  collectedAt: 1_772_444_700_000,
-  source: { kind: 'simulated' },
-  deployment: {
-    namespace: 'shop',
-    name: 'web',
-    replicas: { desired: 4, current: 4, ready: 4 },
-    selector: { matchLabels: { app: 'web' } },
-    containers: [{ name: 'app', requests: { cpuCores: 0.5 }, limits: {} }],
-  },
-  hpa: {
-    name: 'web',
-    spec: { minReplicas: 2, maxReplicas: 12, metrics: [] },
-    status: { currentReplicas: 4, desiredReplicas: 4, currentMetrics: [] },
-  },
-  podMetrics: [],
-  history: {},
-  events: [],
-};
+const workload = webWorkload;
 
 describe('validateScalingAdvice: a key given twice with different values in model text', () => {
   it.each([

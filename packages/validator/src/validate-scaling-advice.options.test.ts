@@ -1,26 +1,9 @@
 import { ValidationError, type WorkloadSnapshot } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
+import { webWorkload } from './__fixtures__/web-workload';
 import { type ScalingValidationOptions, validateScalingAdvice } from './validate-scaling-advice';
 
-const workload: WorkloadSnapshot = {
-  collectedAt: 1_772_444_700_000,
-  source: { kind: 'simulated' },
-  deployment: {
-    namespace: 'shop',
-    name: 'web',
-    replicas: { desired: 4, current: 4, ready: 4 },
-    selector: { matchLabels: { app: 'web' } },
-    containers: [{ name: 'app', requests: { cpuCores: 0.5 }, limits: {} }],
-  },
-  hpa: {
-    name: 'web',
-    spec: { minReplicas: 2, maxReplicas: 12, metrics: [] },
-    status: { currentReplicas: 4, desiredReplicas: 4, currentMetrics: [] },
-  },
-  podMetrics: [],
-  history: {},
-  events: [],
-};
+const workload = webWorkload;
 const advice = { action: 'scale_up', target_replicas: 12, confidence: 0.8, reasoning: 'CPU high' };
 
 function pathOfError(run: () => unknown): string | undefined {
